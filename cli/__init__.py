@@ -1,0 +1,1 @@
+"""The `clustertrust` command line."""

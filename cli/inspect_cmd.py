@@ -1,0 +1,35 @@
+"""`clustertrust inspect SOURCE`: read a bundle, summarise it and list the findings."""
+
+from __future__ import annotations
+
+import argparse
+
+from clustertrust.core.bundle import read_bundle
+from clustertrust.core.checks import check_bundle
+from clustertrust.core.sources import load_source
+from clustertrust.core.summary import bundle_json, bundle_text
+
+from .output import print_json
+
+
+def register(commands: argparse._SubParsersAction) -> None:
+    parser = commands.add_parser(
+        "inspect",
+        help="read a certificate bundle and show what is in it",
+        description="Read a bundle (file, folder or https:// URL) and list its certificates "
+        "and findings. Changes nothing.",
+    )
+    parser.add_argument("source", help="bundle file, folder or https:// URL")
+    parser.add_argument("--password", help="PKCS#12 or private-key password, if not 'kurrent'")
+    parser.add_argument("--json", action="store_true", help="print one JSON document")
+    parser.set_defaults(handler=run)
+
+
+def run(args: argparse.Namespace) -> int:
+    bundle = read_bundle(load_source(args.source), password=args.password)
+    findings = check_bundle(bundle)
+    if args.json:
+        print_json(bundle_json(bundle, findings))
+    else:
+        print(bundle_text(bundle, findings))
+    return 0

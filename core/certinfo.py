@@ -1,0 +1,92 @@
+"""Facts about one certificate or key, computed the same way everywhere."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from cryptography import x509
+from cryptography.hazmat.primitives import hashes, serialization
+from cryptography.hazmat.primitives.asymmetric import dsa, ec, ed448, ed25519, rsa
+from cryptography.hazmat.primitives.asymmetric.types import (
+    CertificatePublicKeyTypes,
+    PrivateKeyTypes,
+)
+from cryptography.x509.oid import ExtensionOID, NameOID
+
+
+def sha256(cert: x509.Certificate) -> str:
+    return cert.fingerprint(hashes.SHA256()).hex()
+
+
+def sha1(cert: x509.Certificate) -> str:
+    """The thumbprint Windows certutil and macOS security use to name a certificate."""
+    return cert.fingerprint(hashes.SHA1()).hex()  # noqa: S303 - an identifier, not a signature
+
+
+def common_name(name: x509.Name) -> str:
+    attrs = name.get_attributes_for_oid(NameOID.COMMON_NAME)
+    if attrs:
+        value = attrs[0].value
+        return value if isinstance(value, str) else value.decode(errors="replace")
+    return name.rfc4514_string() or "(no name)"
+
+
+def extension(cert: x509.Certificate, oid: x509.ObjectIdentifier) -> x509.ExtensionType | None:
+    try:
+        return cert.extensions.get_extension_for_oid(oid).value
+    except x509.ExtensionNotFound:
+        return None
+
+
+def is_ca(cert: x509.Certificate) -> bool:
+    constraints = extension(cert, ExtensionOID.BASIC_CONSTRAINTS)
+    return isinstance(constraints, x509.BasicConstraints) and constraints.ca
+
+
+def is_self_issued(cert: x509.Certificate) -> bool:
+    return cert.issuer == cert.subject
+
+
+def public_bytes(key: CertificatePublicKeyTypes) -> bytes:
+    return key.public_bytes(
+        serialization.Encoding.DER, serialization.PublicFormat.SubjectPublicKeyInfo
+    )
+
+
+def key_matches(cert: x509.Certificate, key: PrivateKeyTypes) -> bool:
+    return public_bytes(cert.public_key()) == public_bytes(key.public_key())  # type: ignore[arg-type]
+
+
+def key_description(key: CertificatePublicKeyTypes) -> str:
+    if isinstance(key, rsa.RSAPublicKey):
+        return f"RSA {key.key_size}"
+    if isinstance(key, ec.EllipticCurvePublicKey):
+        return f"EC {key.curve.name}"
+    if isinstance(key, ed25519.Ed25519PublicKey):
+        return "Ed25519"
+    if isinstance(key, ed448.Ed448PublicKey):
+        return "Ed448"
+    if isinstance(key, dsa.DSAPublicKey):
+        return f"DSA {key.key_size}"
+    return type(key).__name__
+
+
+def now() -> dt.datetime:
+    return dt.datetime.now(dt.UTC)
+
+
+def days_left(cert: x509.Certificate, at: dt.datetime | None = None) -> int:
+    """Whole days until notAfter (negative once expired)."""
+    return (cert.not_valid_after_utc - (at or now())).days
+
+
+def dns_names(cert: x509.Certificate) -> list[str]:
+    san = extension(cert, ExtensionOID.SUBJECT_ALTERNATIVE_NAME)
+    if not isinstance(san, x509.SubjectAlternativeName):
+        return []
+    names = [str(n) for n in san.get_values_for_type(x509.DNSName)]
+    return names + [str(ip) for ip in san.get_values_for_type(x509.IPAddress)]
+
+
+def to_pem(cert: x509.Certificate) -> bytes:
+    return cert.public_bytes(serialization.Encoding.PEM)

@@ -1,0 +1,41 @@
+"""One error type per outcome the user must act on; the CLI maps each to its exit code."""
+
+
+class ClusterTrustError(Exception):
+    """An error with a message a person can act on: what is wrong, and what to do."""
+
+    exit_code = 1
+
+    def __init__(self, message: str, fix: str = "") -> None:
+        super().__init__(message)
+        self.message = message
+        self.fix = fix
+
+    def __str__(self) -> str:
+        return f"{self.message} {self.fix}".strip()
+
+
+class InputError(ClusterTrustError):
+    """Bad input or usage: nothing was changed (exit 2)."""
+
+    exit_code = 2
+
+
+class OperationFailed(ClusterTrustError):
+    """The operation ran and failed; anything done was rolled back (exit 1)."""
+
+    exit_code = 1
+
+
+class Cancelled(ClusterTrustError):
+    """The user cancelled, or refused an authorization prompt (exit 3)."""
+
+    exit_code = 3
+
+
+class SourceError(InputError):
+    """The bundle's bytes could not be fetched or read from where they were said to be."""
+
+
+class BundleError(InputError):
+    """The bytes are not a usable certificate bundle (unsafe, unreadable, wrong password)."""

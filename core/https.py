@@ -1,0 +1,156 @@
+"""A small HTTPS GET with streaming, a size cap, separate timeouts, proxies and clear errors."""
+
+from __future__ import annotations
+
+import http.client
+import socket
+import ssl
+import urllib.parse
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+
+from .errors import Cancelled, SourceError
+from .netproxy import https_proxy_for
+
+Progress = Callable[[int, int | None], None]  # bytes done, total when known
+MAX_REDIRECTS = 5
+
+
+@dataclass(frozen=True)
+class Timeouts:
+    connect: float = 10.0
+    read: float = 30.0
+
+
+@dataclass(frozen=True)
+class Response:
+    url: str
+    status: int
+    headers: Mapping[str, str]
+    body: bytes
+
+
+def https_get(
+    url: str,
+    *,
+    headers: Mapping[str, str] | None = None,
+    context: ssl.SSLContext | None = None,
+    timeouts: Timeouts = Timeouts(),
+    max_bytes: int = 16 << 20,
+    progress: Progress | None = None,
+    cancelled: Callable[[], bool] = lambda: False,
+) -> Response:
+    """GET `url`, following HTTPS redirects. HTTP error statuses are returned, not raised."""
+    for _ in range(MAX_REDIRECTS + 1):
+        response = _get_once(url, headers or {}, context, timeouts, max_bytes, progress, cancelled)
+        location = response.headers.get("location")
+        if response.status in (301, 302, 303, 307, 308) and location:
+            url = urllib.parse.urljoin(url, location)
+            continue
+        return response
+    raise SourceError(f"{url} redirects too many times.", "Check the address.")
+
+
+def split_https_url(url: str) -> urllib.parse.SplitResult:
+    parsed = urllib.parse.urlsplit(url.strip())
+    if parsed.scheme != "https" or not parsed.hostname:
+        raise SourceError(
+            f"{url!r} is not an https:// address.",
+            "Give the bundle's https:// download address, or a local file or folder.",
+        )
+    return parsed
+
+
+def _connection(
+    parsed: urllib.parse.SplitResult, context: ssl.SSLContext, timeouts: Timeouts
+) -> http.client.HTTPSConnection:
+    host, port = parsed.hostname or "", parsed.port or 443
+    proxy = https_proxy_for(host)
+    if proxy is None:
+        return http.client.HTTPSConnection(host, port, timeout=timeouts.connect, context=context)
+    conn = http.client.HTTPSConnection(
+        proxy.host, proxy.port, timeout=timeouts.connect, context=context
+    )
+    tunnel_headers = {"Proxy-Authorization": proxy.authorization} if proxy.authorization else None
+    conn.set_tunnel(host, port, headers=tunnel_headers)
+    return conn
+
+
+def _get_once(
+    url: str,
+    headers: Mapping[str, str],
+    context: ssl.SSLContext | None,
+    timeouts: Timeouts,
+    max_bytes: int,
+    progress: Progress | None,
+    cancelled: Callable[[], bool],
+) -> Response:
+    parsed = split_https_url(url)
+    conn = _connection(parsed, context or ssl.create_default_context(), timeouts)
+    path = urllib.parse.urlunsplit(("", "", parsed.path or "/", parsed.query, ""))
+    try:
+        conn.connect()
+        if conn.sock is not None:
+            conn.sock.settimeout(timeouts.read)
+        conn.request("GET", path, headers={"User-Agent": "ClusterTrust", **headers})
+        resp = conn.getresponse()
+        body = _read_capped(url, resp, max_bytes, progress, cancelled)
+        return Response(url, resp.status, {k.lower(): v for k, v in resp.getheaders()}, body)
+    except ssl.SSLCertVerificationError as exc:
+        raise SourceError(
+            f"The server at {parsed.hostname} is not trusted: {exc.verify_message}.",
+            "Check the address; behind a company proxy that inspects HTTPS, install its CA first.",
+        ) from exc
+    except ssl.SSLError as exc:
+        raise SourceError(
+            f"The TLS connection to {parsed.hostname} failed ({exc.reason or exc}).",
+            "Check that the address is an https:// download link.",
+        ) from exc
+    except TimeoutError as exc:
+        raise SourceError(
+            f"{parsed.hostname} did not answer in time.",
+            "Check your network or proxy settings and try again.",
+        ) from exc
+    except socket.gaierror as exc:
+        raise SourceError(
+            f"The name {parsed.hostname} could not be resolved.", "Check the address for typos."
+        ) from exc
+    except (OSError, http.client.HTTPException) as exc:
+        raise SourceError(
+            f"Could not download from {parsed.hostname}: {exc}.",
+            "Check the address and your network or proxy settings, then try again.",
+        ) from exc
+    finally:
+        conn.close()
+
+
+def _read_capped(
+    url: str,
+    resp: http.client.HTTPResponse,
+    max_bytes: int,
+    progress: Progress | None,
+    cancelled: Callable[[], bool],
+) -> bytes:
+    length = resp.getheader("content-length")
+    total = int(length) if length and length.isdigit() else None
+    if total is not None and total > max_bytes:
+        raise _too_large(url, max_bytes)
+    chunks: list[bytes] = []
+    done = 0
+    while chunk := resp.read(64 << 10):
+        done += len(chunk)
+        if done > max_bytes:
+            raise _too_large(url, max_bytes)
+        if cancelled():
+            raise Cancelled("The download was cancelled.", "Start it again when you are ready.")
+        chunks.append(chunk)
+        if progress:
+            progress(done, total)
+    return b"".join(chunks)
+
+
+def _too_large(url: str, max_bytes: int) -> SourceError:
+    return SourceError(
+        f"{url} is larger than {max_bytes >> 20} MiB; a certificate bundle is a few KiB.",
+        "Check that the address points at the certificate bundle.",
+    )

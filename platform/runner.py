@@ -1,0 +1,108 @@
+"""The one runner for every external command: argv lists, timeouts, captured output, redaction.
+
+Nothing else in ClusterTrust calls subprocess. Tests substitute a recording runner with the same
+`run` signature.
+"""
+
+from __future__ import annotations
+
+import logging
+import subprocess
+import time
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from typing import Protocol
+
+log = logging.getLogger("clustertrust.runner")
+
+REDACTED = "***"
+DEFAULT_TIMEOUT = 120.0
+
+
+@dataclass(frozen=True)
+class CommandResult:
+    argv: tuple[str, ...]
+    returncode: int
+    stdout: str
+    stderr: str
+    duration: float
+
+    @property
+    def output(self) -> str:
+        return (self.stdout + self.stderr).strip()
+
+
+@dataclass
+class CommandError(Exception):
+    """A command failed to start, timed out or exited non-zero; argv and output are redacted."""
+
+    argv: tuple[str, ...]
+    returncode: int | None
+    output: str
+    reason: str = field(default="exited with an error")
+
+    def __str__(self) -> str:
+        code = "" if self.returncode is None else f" (exit {self.returncode})"
+        tail = f": {self.output.strip()[-500:]}" if self.output.strip() else ""
+        return f"`{' '.join(self.argv)}` {self.reason}{code}{tail}"
+
+
+class Runner(Protocol):
+    def run(
+        self,
+        argv: Sequence[str],
+        *,
+        input: bytes | None = None,
+        timeout: float = DEFAULT_TIMEOUT,
+        secrets: Iterable[str] = (),
+        check: bool = True,
+    ) -> CommandResult: ...
+
+
+def redact(text: str, secrets: Iterable[str]) -> str:
+    for secret in secrets:
+        if secret:
+            text = text.replace(secret, REDACTED)
+    return text
+
+
+class SubprocessRunner:
+    """Runs commands for real. Passwords go by `input` (stdin) or files; never log them."""
+
+    def run(
+        self,
+        argv: Sequence[str],
+        *,
+        input: bytes | None = None,
+        timeout: float = DEFAULT_TIMEOUT,
+        secrets: Iterable[str] = (),
+        check: bool = True,
+    ) -> CommandResult:
+        secrets = tuple(secrets)
+        shown = tuple(redact(a, secrets) for a in argv)
+        started = time.monotonic()
+        try:
+            done = subprocess.run(
+                list(argv),
+                input=input if input is not None else b"",
+                capture_output=True,
+                timeout=timeout,
+                check=False,
+            )
+        except FileNotFoundError as exc:
+            log.info("command not found: %s", " ".join(shown))
+            raise CommandError(shown, None, "", "could not start: program not found") from exc
+        except subprocess.TimeoutExpired as exc:
+            log.warning("command timed out after %.0fs: %s", timeout, " ".join(shown))
+            raise CommandError(shown, None, "", f"timed out after {timeout:.0f} s") from exc
+        result = CommandResult(
+            argv=shown,
+            returncode=done.returncode,
+            stdout=redact(done.stdout.decode(errors="replace"), secrets),
+            stderr=redact(done.stderr.decode(errors="replace"), secrets),
+            duration=time.monotonic() - started,
+        )
+        log.info("ran %s -> exit %d in %.3fs", " ".join(shown), done.returncode, result.duration)
+        if check and done.returncode != 0:
+            raise CommandError(shown, done.returncode, result.output)
+        return result

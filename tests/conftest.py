@@ -1,0 +1,38 @@
+"""Shared fixtures. Qt runs offscreen: set before anything can import Qt."""
+
+import os
+
+os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+
+import sys  # noqa: E402
+from pathlib import Path  # noqa: E402
+
+import pytest  # noqa: E402
+
+sys.path.insert(0, str(Path(__file__).parent))
+
+import pki  # noqa: E402
+
+
+@pytest.fixture(scope="session")
+def kurrent() -> pki.KurrentBundle:
+    """One Kurrent-style CA + client pair, shared: key generation is the slow part."""
+    return pki.kurrent_bundle()
+
+
+@pytest.fixture
+def kurrent_tgz(tmp_path: Path, kurrent: pki.KurrentBundle) -> Path:
+    path = tmp_path / "certificate_bundle.tar.gz"
+    path.write_bytes(pki.tar_bytes(kurrent.files()))
+    return path
+
+
+@pytest.fixture(autouse=True)
+def isolated_dirs(tmp_path_factory: pytest.TempPathFactory, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """Every test gets its own HOME and XDG folders, so no test touches the real user's state."""
+    home = tmp_path_factory.mktemp("home")
+    monkeypatch.setenv("HOME", str(home))
+    for var, sub in (("XDG_CONFIG_HOME", ".config"), ("XDG_DATA_HOME", ".local/share"),
+                     ("XDG_STATE_HOME", ".local/state"), ("XDG_CACHE_HOME", ".cache")):
+        monkeypatch.setenv(var, str(home / sub))
+    return home
