@@ -20,5 +20,7 @@ def report_error(error: ClusterTrustError, as_json: bool) -> int:
     if error.fix:
         print(f"What to do: {error.fix}", file=sys.stderr)
     if as_json:
-        print_json({"error": {"message": error.message, "fix": error.fix, "exit_code": error.exit_code}})
+        print_json(
+            {"error": {"message": error.message, "fix": error.fix, "exit_code": error.exit_code}}
+        )
     return error.exit_code

@@ -199,7 +199,9 @@ def _unzip(name: str, data: bytes, budget: _Budget) -> Iterator[tuple[str, bytes
             mode = _zip_mode(info)
             if not info.is_dir() and mode not in (0, stat.S_IFREG):
                 raise _unsafe(name, info.filename, "is a link or a special file")
-        files = [_read_zip_member(name, archive, info, budget) for info in infos if not info.is_dir()]
+        files = [
+            _read_zip_member(name, archive, info, budget) for info in infos if not info.is_dir()
+        ]
     yield from files
 
 
@@ -217,7 +219,14 @@ def _read_zip_member(
         with archive.open(info) as handle:
             # The declared size may lie: read one byte past the cap to notice.
             content = handle.read(budget.limits.max_member_bytes + 1)
-    except (zipfile.BadZipFile, OSError, EOFError, ValueError, NotImplementedError, zlib.error) as exc:
+    except (
+        zipfile.BadZipFile,
+        OSError,
+        EOFError,
+        ValueError,
+        NotImplementedError,
+        zlib.error,
+    ) as exc:
         raise _damaged(name, "zip archive") from exc
     if len(content) > budget.limits.max_member_bytes:
         raise _too_big(name, budget.limits)

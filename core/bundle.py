@@ -47,7 +47,9 @@ class Bundle:
         return self.private_key is not None
 
 
-def read_bundle(source: SourceData, password: str | None = None, limits: Limits | None = None) -> Bundle:
+def read_bundle(
+    source: SourceData, password: str | None = None, limits: Limits | None = None
+) -> Bundle:
     """Parse the source's files by content. Raises BundleError with an actionable message."""
     found = Pieces()
     for name, data in source.files:
@@ -68,20 +70,21 @@ def read_bundle(source: SourceData, password: str | None = None, limits: Limits 
 
 def _assemble(origin: str, found: Pieces) -> Bundle:
     p12 = found.p12s[0] if found.p12s else None
-    from_pem = bool(found.certs or found.keys)
-    certs = _unique(found.certs if from_pem else _p12_certs(p12))
-    key = (found.keys[0] if found.keys else None) if from_pem else (p12.key if p12 else None)
-    if from_pem and found.keys and certs:
-        key = next((k for k in found.keys for c in certs if certinfo.key_matches(c, k)), key)
-    if from_pem and not found.certs and p12:  # keys in PEM, certificates only in the p12
-        certs = _unique(_p12_certs(p12))
+    certs = _unique(found.certs) or _unique(_p12_certs(p12))
+    keys = found.keys or ([p12.key] if p12 and p12.key else [])
+    key = _matching_key(certs, keys)
     client = _pick_client(certs, key)
     cas = sorted(
         (c for c in certs if c is not client), key=lambda c: not certinfo.is_self_issued(c)
     )
-    conflicts = _p12_conflicts(p12, client, key, cas) if p12 and from_pem else []
-    conflicts += [f"{extra.name} differs from {p12.name}" for extra in found.p12s[1:]
-                  if p12 and _p12_certs(extra) != _p12_certs(p12)]
+    conflicts = []
+    if p12 and (found.certs or found.keys):
+        conflicts += _p12_conflicts(p12, client, key, cas)
+    conflicts += [
+        f"{other.name} differs from {p12.name}"
+        for other in found.p12s[1:]
+        if p12 and _fingerprints(_p12_certs(other)) != _fingerprints(_p12_certs(p12))
+    ]
     return Bundle(
         origin=origin,
         system=_recognise(found, client, key, cas),
@@ -94,6 +97,19 @@ def _assemble(origin: str, found: Pieces) -> Bundle:
         ignored=tuple(found.ignored),
         conflicts=tuple(conflicts),
     )
+
+
+def _matching_key(
+    certs: list[x509.Certificate], keys: list[PrivateKeyTypes]
+) -> PrivateKeyTypes | None:
+    for key in keys:
+        if any(certinfo.key_matches(c, key) for c in certs):
+            return key
+    return keys[0] if keys else None
+
+
+def _fingerprints(certs: list[x509.Certificate]) -> list[str]:
+    return [certinfo.sha256(c) for c in certs]
 
 
 def _p12_certs(p12: P12Content | None) -> list[x509.Certificate]:
@@ -109,7 +125,9 @@ def _unique(certs: list[x509.Certificate]) -> list[x509.Certificate]:
     return list(seen.values())
 
 
-def _pick_client(certs: list[x509.Certificate], key: PrivateKeyTypes | None) -> x509.Certificate | None:
+def _pick_client(
+    certs: list[x509.Certificate], key: PrivateKeyTypes | None
+) -> x509.Certificate | None:
     if key is not None:
         matching = [c for c in certs if certinfo.key_matches(c, key)]
         if matching:
@@ -127,9 +145,7 @@ def _p12_conflicts(
     conflicts = []
     if client and p12.cert and certinfo.sha256(client) != certinfo.sha256(p12.cert):
         conflicts.append(f"the client certificate in {p12.name} is not the PEM client certificate")
-    if key and p12.key and certinfo.public_bytes(key.public_key()) != certinfo.public_bytes(  # type: ignore[arg-type]
-        p12.key.public_key()  # type: ignore[arg-type]
-    ):
+    if key and p12.key and certinfo.public_bytes(key) != certinfo.public_bytes(p12.key):
         conflicts.append(f"the private key in {p12.name} is not the PEM private key")
     pem_cas = {certinfo.sha256(c) for c in cas}
     odd = [c for c in p12.extra if certinfo.sha256(c) not in pem_cas]

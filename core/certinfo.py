@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+from typing import Any
 
 from cryptography import x509
 from cryptography.hazmat.primitives import hashes, serialization
@@ -20,7 +21,7 @@ def sha256(cert: x509.Certificate) -> str:
 
 def sha1(cert: x509.Certificate) -> str:
     """The thumbprint Windows certutil and macOS security use to name a certificate."""
-    return cert.fingerprint(hashes.SHA1()).hex()  # noqa: S303 - an identifier, not a signature
+    return cert.fingerprint(hashes.SHA1()).hex()
 
 
 def common_name(name: x509.Name) -> str:
@@ -47,14 +48,17 @@ def is_self_issued(cert: x509.Certificate) -> bool:
     return cert.issuer == cert.subject
 
 
-def public_bytes(key: CertificatePublicKeyTypes) -> bytes:
-    return key.public_bytes(
+def public_bytes(key: Any) -> bytes:
+    """SubjectPublicKeyInfo DER of a public key, or of a private key's public half."""
+    public = key.public_key() if hasattr(key, "private_bytes") else key
+    der: bytes = public.public_bytes(
         serialization.Encoding.DER, serialization.PublicFormat.SubjectPublicKeyInfo
     )
+    return der
 
 
 def key_matches(cert: x509.Certificate, key: PrivateKeyTypes) -> bool:
-    return public_bytes(cert.public_key()) == public_bytes(key.public_key())  # type: ignore[arg-type]
+    return public_bytes(cert.public_key()) == public_bytes(key)
 
 
 def key_description(key: CertificatePublicKeyTypes) -> str:

@@ -22,6 +22,9 @@ class Timeouts:
     read: float = 30.0
 
 
+DEFAULT_TIMEOUTS = Timeouts()
+
+
 @dataclass(frozen=True)
 class Response:
     url: str
@@ -35,14 +38,19 @@ def https_get(
     *,
     headers: Mapping[str, str] | None = None,
     context: ssl.SSLContext | None = None,
-    timeouts: Timeouts = Timeouts(),
+    timeouts: Timeouts = DEFAULT_TIMEOUTS,
     max_bytes: int = 16 << 20,
     progress: Progress | None = None,
     cancelled: Callable[[], bool] = lambda: False,
+    form: Mapping[str, str] | None = None,
 ) -> Response:
-    """GET `url`, following HTTPS redirects. HTTP error statuses are returned, not raised."""
+    """GET `url` (POST `form` when given), following HTTPS redirects. HTTP error statuses are
+    returned, not raised."""
     for _ in range(MAX_REDIRECTS + 1):
-        response = _get_once(url, headers or {}, context, timeouts, max_bytes, progress, cancelled)
+        response = _get_once(
+            url, headers or {}, context, timeouts, max_bytes, progress, cancelled, form
+        )
+        form = None  # a redirected POST continues as a GET (303 semantics)
         location = response.headers.get("location")
         if response.status in (301, 302, 303, 307, 308) and location:
             url = urllib.parse.urljoin(url, location)
@@ -84,6 +92,7 @@ def _get_once(
     max_bytes: int,
     progress: Progress | None,
     cancelled: Callable[[], bool],
+    form: Mapping[str, str] | None = None,
 ) -> Response:
     parsed = split_https_url(url)
     conn = _connection(parsed, context or ssl.create_default_context(), timeouts)
@@ -92,7 +101,11 @@ def _get_once(
         conn.connect()
         if conn.sock is not None:
             conn.sock.settimeout(timeouts.read)
-        conn.request("GET", path, headers={"User-Agent": "ClusterTrust", **headers})
+        payload = urllib.parse.urlencode(form).encode() if form is not None else None
+        sent = {"User-Agent": "ClusterTrust", **headers}
+        if payload is not None:
+            sent["Content-Type"] = "application/x-www-form-urlencoded"
+        conn.request("POST" if payload is not None else "GET", path, body=payload, headers=sent)
         resp = conn.getresponse()
         body = _read_capped(url, resp, max_bytes, progress, cancelled)
         return Response(url, resp.status, {k.lower(): v for k, v in resp.getheaders()}, body)

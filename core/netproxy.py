@@ -26,6 +26,8 @@ def https_proxy_for(host: str) -> Proxy | None:
     if parsed.username:
         import base64
 
-        raw = f"{urllib.parse.unquote(parsed.username)}:{urllib.parse.unquote(parsed.password or '')}"
+        raw = (
+            f"{urllib.parse.unquote(parsed.username)}:{urllib.parse.unquote(parsed.password or '')}"
+        )
         auth = "Basic " + base64.b64encode(raw.encode()).decode()
     return Proxy(parsed.hostname, parsed.port or 8080, auth)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import re
 from dataclasses import dataclass, field
 
@@ -42,7 +43,7 @@ class Pieces:
 
 
 def read_member(path: str, data: bytes, password: str | None, found: Pieces) -> None:
-    """Add whatever `data` holds to `found`; files that hold nothing we know are noted as ignored."""
+    """Add what `data` holds to `found`; a file holding nothing we know is noted as ignored."""
     before = (len(found.certs), len(found.keys), len(found.p12s))
     if b"-----BEGIN " in data:
         _read_pem(path, data, password, found)
@@ -62,7 +63,7 @@ def _read_pem(path: str, data: bytes, password: str | None, found: Pieces) -> No
             except ValueError as exc:
                 raise _unreadable(path, "a certificate") from exc
         elif label in _KEY_LABELS:
-            found.keys.append(_load_key(path, block, password, pem=True))
+            found.keys.append(_load_key(path, block, password))
 
 
 def _read_der(path: str, data: bytes, password: str | None, found: Pieces) -> None:
@@ -74,10 +75,8 @@ def _read_der(path: str, data: bytes, password: str | None, found: Pieces) -> No
     if _looks_like_pfx(data):
         found.p12s.append(_open_p12(path, data, password))
         return
-    try:
+    with contextlib.suppress(ValueError, TypeError):  # other DER structures are listed as ignored
         found.keys.append(serialization.load_der_private_key(data, None))
-    except (ValueError, TypeError):
-        pass  # some other DER structure; it is listed as ignored
 
 
 def _looks_like_pfx(data: bytes) -> bool:
@@ -85,7 +84,7 @@ def _looks_like_pfx(data: bytes) -> bool:
     return data[:1] == b"\x30" and b"\x02\x01\x03" in data[:8] and _PKCS7_DATA_OID in data[:40]
 
 
-def _load_key(path: str, block: bytes, password: str | None, pem: bool) -> PrivateKeyTypes:
+def _load_key(path: str, block: bytes, password: str | None) -> PrivateKeyTypes:
     encrypted = b"ENCRYPTED" in block
     if encrypted and not password:
         raise BundleError(

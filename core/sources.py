@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from .errors import SourceError
-from .https import Progress, Timeouts, https_get
+from .https import DEFAULT_TIMEOUTS, Progress, Timeouts, https_get
 
 MAX_SOURCE_BYTES = 16 << 20
 MAX_FOLDER_FILES = 64
@@ -31,7 +31,7 @@ def load_source(
     *,
     progress: Progress | None = None,
     context: ssl.SSLContext | None = None,
-    timeouts: Timeouts = Timeouts(),
+    timeouts: Timeouts = DEFAULT_TIMEOUTS,
 ) -> SourceData:
     """Read `spec`: an https:// URL, a file or a folder."""
     if "://" in spec:
@@ -89,7 +89,7 @@ def load_url(
     *,
     progress: Progress | None = None,
     context: ssl.SSLContext | None = None,
-    timeouts: Timeouts = Timeouts(),
+    timeouts: Timeouts = DEFAULT_TIMEOUTS,
 ) -> SourceData:
     response = https_get(
         url, context=context, timeouts=timeouts, max_bytes=MAX_SOURCE_BYTES, progress=progress

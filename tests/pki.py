@@ -110,8 +110,10 @@ def make_leaf(
 ) -> Issued:
     key = new_key(key_kind)
     start = not_before or NOW - dt.timedelta(days=1)
-    usages = eku if eku is not None else (
-        [ExtendedKeyUsageOID.CLIENT_AUTH] if client else [ExtendedKeyUsageOID.SERVER_AUTH]
+    usages = (
+        eku
+        if eku is not None
+        else ([ExtendedKeyUsageOID.CLIENT_AUTH] if client else [ExtendedKeyUsageOID.SERVER_AUTH])
     )
     builder = (
         x509.CertificateBuilder()
@@ -130,8 +132,31 @@ def make_leaf(
     if usages:
         builder = builder.add_extension(x509.ExtendedKeyUsage(usages), critical=False)
     if server_names:
-        builder = builder.add_extension(x509.SubjectAlternativeName(_san(server_names)), critical=False)
+        builder = builder.add_extension(
+            x509.SubjectAlternativeName(_san(server_names)), critical=False
+        )
     return Issued(builder.sign(issuer.key, hash_alg or hashes.SHA256()), key)  # type: ignore[arg-type]
+
+
+def make_intermediate(issuer: Issued, cn: str, key_kind: str = "rsa") -> Issued:
+    """A CA certificate signed by `issuer` (CA:TRUE, keyCertSign)."""
+    key = new_key(key_kind)
+    cert = (
+        x509.CertificateBuilder()
+        .subject_name(_name(cn))
+        .issuer_name(issuer.cert.subject)
+        .public_key(key.public_key())  # type: ignore[arg-type]
+        .serial_number(x509.random_serial_number())
+        .not_valid_before(NOW - dt.timedelta(days=1))
+        .not_valid_after(NOW + dt.timedelta(days=365))
+        .add_extension(x509.BasicConstraints(ca=True, path_length=0), critical=True)
+        .add_extension(
+            x509.KeyUsage(True, False, False, False, False, True, True, False, False),
+            critical=True,
+        )
+        .sign(issuer.key, hashes.SHA256())  # type: ignore[arg-type]
+    )
+    return Issued(cert, key)
 
 
 def _san(names: list[str]) -> list[x509.GeneralName]:
@@ -158,7 +183,11 @@ def p12_bytes(
     else:
         enc = serialization.BestAvailableEncryption(password)
     return pkcs12.serialize_key_and_certificates(
-        b"client", client.key, client.cert, [c.cert for c in cas], enc  # type: ignore[arg-type]
+        b"client",
+        client.key,
+        client.cert,
+        [c.cert for c in cas],
+        enc,  # type: ignore[arg-type]
     )
 
 
@@ -179,7 +208,9 @@ class KurrentBundle:
         }
 
 
-def kurrent_bundle(cluster_id: str = "d4f2example", key_kind: str = "rsa", **leaf: object) -> KurrentBundle:
+def kurrent_bundle(
+    cluster_id: str = "d4f2example", key_kind: str = "rsa", **leaf: object
+) -> KurrentBundle:
     ca = make_ca(f"{cluster_id}-ca", key_kind)
     client = make_leaf(ca, f"{cluster_id}-kurrentdb-client", key_kind, **leaf)  # type: ignore[arg-type]
     return KurrentBundle(ca, client, cluster_id)

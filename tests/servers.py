@@ -42,7 +42,8 @@ def mtls_server_block(
 ) -> str:
     """An HTTPS server; with client_ca, client certificates are demanded (ssl_verify_client)."""
     client = (
-        f"ssl_client_certificate {client_ca}; ssl_verify_client {verify_client}; ssl_verify_depth 2;"
+        f"ssl_client_certificate {client_ca}; ssl_verify_client {verify_client}; "
+        "ssl_verify_depth 2;"
         if client_ca
         else ""
     )
