@@ -1,0 +1,65 @@
+"""Welcome: what will happen, where it works, and which system prompt to expect."""
+
+from __future__ import annotations
+
+import sys
+
+from PySide6.QtWidgets import QHBoxLayout, QPushButton
+
+from ..widgets import paragraph
+from .base import Page
+
+STEPS = (
+    "<ol>"
+    "<li><b>Choose the bundle</b> your cluster's console gave you (a file, a folder or a "
+    "download link). You will see exactly what is in it.</li>"
+    "<li><b>Review the plan</b>: which certificate stores will change on this computer. "
+    "Nothing changes before you click <i>Install</i>, and a failure undoes every step.</li>"
+    "<li><b>Verify</b>: ClusterTrust connects to the cluster UI with your client certificate "
+    "and tells you precisely whether it works, and what to do if it does not.</li>"
+    "</ol>"
+)
+SUPPORTED = (
+    "Works on Windows 10 and 11 (Current User store), macOS 12 and later (login keychain) and "
+    "Linux (the system CA store of Debian, Ubuntu, Fedora, RHEL, openSUSE and Arch families, plus "
+    "the Firefox and Chrome/Chromium certificate databases)."
+)
+
+
+def os_prompt_text(platform: str = sys.platform) -> str:
+    if platform.startswith("win"):
+        return (
+            "Windows will ask you to confirm adding the cluster's certificate authority to "
+            "your trusted roots: check the fingerprint it shows against the next pages."
+        )
+    if platform == "darwin":
+        return (
+            "macOS will ask for your password (or Touch ID) to let the login keychain trust "
+            "the cluster's certificate authority."
+        )
+    return (
+        "For the system-wide store, Linux asks for an administrator password through its "
+        "own dialog (pkexec). Browser databases in your home folder need no password."
+    )
+
+
+class WelcomePage(Page):
+    def __init__(self) -> None:
+        super().__init__(
+            "Welcome to ClusterTrust",
+            "Trust your cluster's private certificate authority and client certificate on this "
+            "computer, then prove the connection works.",
+        )
+        self.body.addWidget(paragraph(STEPS))
+        self.body.addWidget(paragraph(SUPPORTED))
+        self.prompt = paragraph(f"<b>What you will be asked:</b> {os_prompt_text()}")
+        self.body.addWidget(self.prompt)
+        self.body.addStretch(1)
+        row = QHBoxLayout()
+        row.addStretch(1)
+        self.manage_button = QPushButton("Manage installed clusters…")
+        self.manage_button.setAccessibleName("Manage installed clusters")
+        self.manage_button.setToolTip("See, re-verify or remove clusters installed before")
+        self.manage_button.clicked.connect(lambda: self.app.open_manage())
+        row.addWidget(self.manage_button)
+        self.body.addLayout(row)

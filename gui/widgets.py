@@ -1,0 +1,232 @@
+"""Small reusable views: banners, certificate cards, findings, the step list, the drop area."""
+
+from __future__ import annotations
+
+from clustertrust.core.checks import Finding, Severity
+from clustertrust.core.summary import CertificateSummary, pretty_fingerprint
+from PySide6.QtCore import QMimeData, Qt, Signal
+from PySide6.QtGui import QDragEnterEvent, QDragLeaveEvent, QDropEvent, QGuiApplication, QIcon
+from PySide6.QtWidgets import (
+    QApplication,
+    QFormLayout,
+    QFrame,
+    QGroupBox,
+    QHBoxLayout,
+    QLabel,
+    QLineEdit,
+    QListWidget,
+    QListWidgetItem,
+    QPushButton,
+    QStyle,
+    QVBoxLayout,
+    QWidget,
+)
+
+from .theme import status_colour
+
+_ICONS = {
+    "error": QStyle.StandardPixmap.SP_MessageBoxCritical,
+    "warning": QStyle.StandardPixmap.SP_MessageBoxWarning,
+    "info": QStyle.StandardPixmap.SP_MessageBoxInformation,
+    "ok": QStyle.StandardPixmap.SP_DialogApplyButton,
+}
+
+
+def status_icon(kind: str) -> QIcon:
+    return QApplication.style().standardIcon(_ICONS[kind])
+
+
+def heading(text: str) -> QLabel:
+    label = QLabel(text)
+    label.setObjectName("Heading")
+    label.setWordWrap(True)
+    return label
+
+
+def paragraph(text: str = "") -> QLabel:
+    label = QLabel(text)
+    label.setWordWrap(True)
+    label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+    return label
+
+
+class Banner(QLabel):
+    """A coloured one-paragraph message: what happened and, if needed, what to do."""
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setObjectName("Banner")
+        self.setWordWrap(True)
+        self.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        self.kind = ""
+        self.hide()
+
+    def show_message(self, kind: str, message: str, fix: str = "") -> None:
+        self.kind = kind
+        colour = status_colour(kind)
+        self.setStyleSheet(f"QLabel#Banner {{ border: 1px solid {colour.name()}; }}")
+        text = f"<b style='color:{colour.name()}'>{_escape(message)}</b>"
+        if fix:
+            text += f"<br>{_escape(fix)}"
+        self.setText(text)
+        self.setAccessibleName(f"{kind}: {message} {fix}".strip())
+        self.show()
+
+    def clear_message(self) -> None:
+        self.kind = ""
+        self.clear()
+        self.hide()
+
+
+def _escape(text: str) -> str:
+    return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+
+
+class CopyField(QWidget):
+    """A read-only value with a Copy button (fingerprints, connection strings)."""
+
+    def __init__(self, value: str, name: str, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.field = QLineEdit(value)
+        self.field.setReadOnly(True)
+        self.field.setObjectName("Mono")
+        self.field.setAccessibleName(name)
+        self.field.setCursorPosition(0)
+        self.button = QPushButton("Copy")
+        self.button.setAccessibleName(f"Copy {name}")
+        self.button.clicked.connect(self.copy)
+        row = QHBoxLayout(self)
+        row.setContentsMargins(0, 0, 0, 0)
+        row.addWidget(self.field, 1)
+        row.addWidget(self.button)
+
+    def copy(self) -> None:
+        QGuiApplication.clipboard().setText(self.field.text())
+        self.button.setText("Copied")
+
+
+class CertificateCard(QGroupBox):
+    """One certificate in words a person can read."""
+
+    def __init__(self, title: str, summary: CertificateSummary, parent: QWidget | None = None):
+        super().__init__(title, parent)
+        form = QFormLayout(self)
+        form.addRow("Issued to:", paragraph(summary.subject))
+        form.addRow("Issued by:", paragraph(summary.issuer))
+        form.addRow("Valid until:", paragraph(_valid_until(summary)))
+        form.addRow("Key:", paragraph(summary.key_type))
+        self.fingerprint = CopyField(
+            pretty_fingerprint(summary.sha256), f"{title} SHA-256 fingerprint"
+        )
+        form.addRow("SHA-256:", self.fingerprint)
+
+
+def _valid_until(summary: CertificateSummary) -> str:
+    date = summary.not_after[:10]
+    if summary.days_left < 0:
+        return f"{date} (expired {-summary.days_left} days ago)"
+    return f"{date} ({summary.days_left} days left)"
+
+
+class FindingList(QListWidget):
+    """Findings with an icon per severity; errors first."""
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setAccessibleName("Findings")
+        self.setWordWrap(True)
+        self.setSelectionMode(QListWidget.SelectionMode.NoSelection)
+
+    def show_findings(self, findings: list[Finding]) -> None:
+        self.clear()
+        for finding in findings:
+            item = QListWidgetItem(status_icon(finding.severity.value), finding.message)
+            item.setData(Qt.ItemDataRole.UserRole, finding.code)
+            item.setToolTip(f"{finding.severity.value}: {finding.code}")
+            self.addItem(item)
+        if not findings:
+            self.addItem(QListWidgetItem(status_icon("ok"), "No problems found."))
+
+    def errors(self) -> int:
+        return sum(
+            1
+            for i in range(self.count())
+            if self.item(i).toolTip().startswith(Severity.ERROR.value)
+        )
+
+
+_MARKS = {"pending": "•", "running": "…", "done": "✓", "failed": "✗", "undone": "↺"}
+
+
+class StepList(QListWidget):
+    """A live list of plan steps: pending, running, done ✓, failed ✗, undone ↺."""
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setObjectName("Steps")
+        self.setAccessibleName("Steps")
+        self.setSelectionMode(QListWidget.SelectionMode.NoSelection)
+        self.states: list[str] = []
+        self.texts: list[str] = []
+
+    def set_steps(self, texts: list[str]) -> None:
+        self.clear()
+        self.texts, self.states = list(texts), ["pending"] * len(texts)
+        for text in texts:
+            self.addItem(QListWidgetItem(f"{_MARKS['pending']}  {text}"))
+
+    def mark(self, index: int, state: str, note: str = "") -> None:
+        if not 0 <= index < self.count():
+            return
+        self.states[index] = state
+        suffix = f" — {note}" if note else ""
+        item = self.item(index)
+        item.setText(f"{_MARKS[state]}  {self.texts[index]}{suffix}")
+        kind = {"done": "ok", "failed": "error", "undone": "warning"}.get(state)
+        item.setForeground(status_colour(kind) if kind else self.palette().text().color())
+
+
+class DropArea(QFrame):
+    """Accepts a dropped bundle file or folder (or an https:// link) and says what to do."""
+
+    dropped = Signal(str)
+
+    def __init__(self, text: str, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setObjectName("DropArea")
+        self.setAcceptDrops(True)
+        self.setAccessibleName("Drop a bundle file or folder here")
+        label = QLabel(text)
+        label.setAlignment(Qt.AlignmentFlag.AlignCenter)
+        label.setWordWrap(True)
+        layout = QVBoxLayout(self)
+        layout.addWidget(label)
+
+    @staticmethod
+    def source_of(mime: QMimeData) -> str:
+        urls = mime.urls()
+        if urls:
+            url = urls[0]
+            return url.toLocalFile() if url.isLocalFile() else url.toString()
+        text = mime.text().strip()
+        return text if text.startswith("https://") else ""
+
+    def dragEnterEvent(self, event: QDragEnterEvent) -> None:
+        if self.source_of(event.mimeData()):
+            self._hover(True)
+            event.acceptProposedAction()
+
+    def dragLeaveEvent(self, event: QDragLeaveEvent) -> None:
+        self._hover(False)
+
+    def dropEvent(self, event: QDropEvent) -> None:
+        self._hover(False)
+        source = self.source_of(event.mimeData())
+        if source:
+            event.acceptProposedAction()
+            self.dropped.emit(source)
+
+    def _hover(self, on: bool) -> None:
+        self.setProperty("hover", on)
+        self.style().unpolish(self)
+        self.style().polish(self)

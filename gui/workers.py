@@ -1,0 +1,103 @@
+"""Background work for the windows: a QRunnable that runs one plain core/platform function.
+
+The function gets a `JobControl` to report progress and steps and to ask whether it was cancelled;
+results and errors come back to the GUI thread as queued signals.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import threading
+from collections.abc import Callable
+from typing import Any
+
+from PySide6.QtCore import QObject, QRunnable, QThreadPool, Signal
+
+
+class JobSignals(QObject):
+    progress = Signal(int, int)  # done, total (-1 when unknown)
+    step = Signal(object)
+    succeeded = Signal(object)
+    failed = Signal(object)  # the exception, usually a ClusterTrustError
+    finished = Signal()
+
+
+class JobControl:
+    """What a running job may do: report, and check for a cancel request."""
+
+    def __init__(self, signals: JobSignals) -> None:
+        self._signals = signals
+        self._cancel = threading.Event()
+
+    def progress(self, done: int, total: int | None = None) -> None:
+        self._signals.progress.emit(done, -1 if total is None else total)
+
+    def step(self, item: object) -> None:
+        self._signals.step.emit(item)
+
+    def cancel(self) -> None:
+        self._cancel.set()
+
+    def cancelled(self) -> bool:
+        return self._cancel.is_set()
+
+
+class Job(QRunnable):
+    """Runs `work(control)` on the thread pool; never lets an exception escape the thread."""
+
+    def __init__(self, work: Callable[[JobControl], Any]) -> None:
+        super().__init__()
+        self.setAutoDelete(False)  # the owner keeps it until `finished`
+        self.signals = JobSignals()
+        self.control = JobControl(self.signals)
+        self._work = work
+        self.done = threading.Event()
+
+    def run(self) -> None:
+        try:
+            result = self._work(self.control)
+        except Exception as error:  # reported to the window, which shows it
+            self._emit(self.signals.failed, error)
+        else:
+            self._emit(self.signals.succeeded, result)
+        finally:
+            self.done.set()
+            self._emit(self.signals.finished)
+
+    def _emit(self, signal: Any, *args: object) -> None:
+        # RuntimeError: the window (and the signals' receivers) closed meanwhile
+        with contextlib.suppress(RuntimeError):
+            signal.emit(*args)
+
+
+class JobRunner(QObject):
+    """Starts jobs for one window, and cancels and waits for them when the window closes."""
+
+    def __init__(self, parent: QObject | None = None) -> None:
+        super().__init__(parent)
+        self.pool = QThreadPool.globalInstance()
+        self.jobs: list[Job] = []
+
+    def start(
+        self,
+        work: Callable[[JobControl], Any],
+        on_success: Callable[[Any], None] | None = None,
+        on_failure: Callable[[Exception], None] | None = None,
+    ) -> Job:
+        job = Job(work)
+        if on_success:
+            job.signals.succeeded.connect(on_success)
+        if on_failure:
+            job.signals.failed.connect(on_failure)
+        self.jobs.append(job)  # kept for the window's life: the pool thread may still be unwinding
+        self.pool.start(job)
+        return job
+
+    def busy(self) -> bool:
+        return any(not job.done.is_set() for job in self.jobs)
+
+    def cancel_all(self, wait_ms: int = 10_000) -> bool:
+        """Ask every job to stop and wait for them; True when all have stopped."""
+        for job in self.jobs:
+            job.control.cancel()
+        return all(job.done.wait(wait_ms / 1000) for job in self.jobs)
