@@ -7,6 +7,7 @@ import re
 from dataclasses import dataclass, field
 
 from cryptography import x509
+from cryptography.exceptions import UnsupportedAlgorithm
 from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric.types import PrivateKeyTypes
 from cryptography.hazmat.primitives.serialization import pkcs12
@@ -59,24 +60,37 @@ def _read_pem(path: str, data: bytes, password: str | None, found: Pieces) -> No
         block = match.group(0).replace(b"\r\n", b"\n")
         if label in _CERT_LABELS:
             try:
-                found.certs.append(x509.load_pem_x509_certificate(block))
+                cert = x509.load_pem_x509_certificate(block)
             except ValueError as exc:
                 raise _unreadable(path, "a certificate") from exc
+            found.certs.append(_checked(path, cert))
         elif label in _KEY_LABELS:
             found.keys.append(_load_key(path, block, password))
 
 
 def _read_der(path: str, data: bytes, password: str | None, found: Pieces) -> None:
     try:
-        found.certs.append(x509.load_der_x509_certificate(data))
-        return
-    except ValueError:
-        pass
-    if _looks_like_pfx(data):
+        cert = x509.load_der_x509_certificate(data)
+    except ValueError:  # not a certificate: maybe a PKCS#12 file or a key
+        cert = None
+    if cert is not None:
+        found.certs.append(_checked(path, cert))
+    elif _looks_like_pfx(data):
         found.p12s.append(_open_p12(path, data, password))
-        return
-    with contextlib.suppress(ValueError, TypeError):  # other DER structures are listed as ignored
-        found.keys.append(serialization.load_der_private_key(data, None))
+    else:
+        with contextlib.suppress(ValueError, TypeError, UnsupportedAlgorithm):
+            found.keys.append(serialization.load_der_private_key(data, None))
+
+
+def _checked(path: str, cert: x509.Certificate) -> x509.Certificate:
+    """Touch every field we use: cryptography parses some of them only when first read."""
+    try:
+        cert.public_key()
+        _ = (cert.subject, cert.issuer, cert.extensions, cert.signature_hash_algorithm)
+        _ = (cert.not_valid_before_utc, cert.not_valid_after_utc)
+    except Exception as exc:  # malformed fields raise assorted types (seen: KeyError)
+        raise _unreadable(path, "a certificate") from exc
+    return cert
 
 
 def _looks_like_pfx(data: bytes) -> bool:
