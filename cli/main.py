@@ -8,11 +8,12 @@ from collections.abc import Sequence
 
 from clustertrust.core import __version__
 from clustertrust.core.errors import ClusterTrustError
+from clustertrust.core.logs import setup_logging
 
-from . import inspect_cmd
+from . import cloud_cmd, inspect_cmd
 from .output import report_error
 
-COMMANDS = (inspect_cmd,)
+COMMANDS = (inspect_cmd, cloud_cmd)
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -31,6 +32,7 @@ def build_parser() -> argparse.ArgumentParser:
 
 def main(argv: Sequence[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
+    setup_logging(args.verbose)
     if args.command is None:
         return open_wizard()
     try:

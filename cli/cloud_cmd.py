@@ -1,0 +1,140 @@
+"""`clustertrust cloud …`: keep a Kurrent Cloud token in the keyring, list a project's clusters,
+and download a cluster's certificate bundle."""
+
+from __future__ import annotations
+
+import argparse
+import getpass
+import logging
+import os
+import sys
+from pathlib import Path
+
+from clustertrust.core import kurrent_cloud as cloud
+from clustertrust.core.bundle import read_bundle
+from clustertrust.core.checks import check_bundle
+from clustertrust.core.errors import InputError
+from clustertrust.core.secrets import delete_secret, save_secret
+from clustertrust.core.summary import bundle_json, bundle_text
+
+from .output import print_json
+
+log = logging.getLogger("clustertrust.cloud")
+
+
+def register(commands: argparse._SubParsersAction) -> None:
+    parser = commands.add_parser(
+        "cloud",
+        help="fetch a cluster's certificate bundle from Kurrent Cloud",
+        description="Work with the Kurrent Cloud API. The refresh token is kept in the OS "
+        "keyring, never in files.",
+    )
+    actions = parser.add_subparsers(dest="cloud_action", metavar="ACTION", required=True)
+    login = _action(actions, "login", "check a refresh token and store it in the OS keyring")
+    login.add_argument("--token-stdin", action="store_true", help="read the token from stdin")
+    login.set_defaults(handler=run_login)
+    logout = actions.add_parser("logout", help="remove the stored token from the keyring")
+    logout.set_defaults(handler=run_logout)
+    clusters = _action(actions, "clusters", "list the clusters of a project")
+    clusters.add_argument("--json", action="store_true", help="print one JSON document")
+    clusters.set_defaults(handler=run_clusters)
+    fetch = _action(actions, "fetch", "download a cluster's certificate bundle and inspect it")
+    fetch.add_argument("cluster", help="the cluster id")
+    fetch.add_argument("-o", "--output", help="save the bundle to this new file (mode 0600)")
+    fetch.add_argument("--json", action="store_true", help="print one JSON document")
+    fetch.set_defaults(handler=run_fetch)
+
+
+def _action(actions: argparse._SubParsersAction, name: str, text: str) -> argparse.ArgumentParser:
+    parser = actions.add_parser(name, help=text, description=text)
+    parser.add_argument("--org", help="organization id (saved by `login --org`)")
+    parser.add_argument("--project", help="project id (saved by `login --project`)")
+    parser.add_argument("--api-url", help=f"API base URL (default {cloud.DEFAULT_API_URL})")
+    parser.add_argument(
+        "--identity-url", help=f"identity URL (default {cloud.DEFAULT_IDENTITY_URL})"
+    )
+    return parser
+
+
+def _settings(args: argparse.Namespace) -> cloud.CloudSettings:
+    return cloud.load_settings().updated(api_url=args.api_url, identity_url=args.identity_url)
+
+
+def run_login(args: argparse.Namespace) -> int:
+    if args.token_stdin:
+        token = sys.stdin.readline().strip()
+    else:
+        token = getpass.getpass("Kurrent Cloud refresh token (input hidden): ").strip()
+    settings = _settings(args).updated(organization=args.org, project=args.project)
+    cloud.KurrentCloud(settings, token).access_token()  # refuses a bad token before saving it
+    save_secret(cloud.TOKEN_NAME, token)
+    cloud.save_settings(settings)
+    log.info("Kurrent Cloud token checked and stored in the keyring")
+    print("The token works and is stored in the OS keyring.")
+    if settings.organization and settings.project:
+        print(f"Default organization {settings.organization}, project {settings.project}.")
+    return 0
+
+
+def run_logout(args: argparse.Namespace) -> int:
+    removed = delete_secret(cloud.TOKEN_NAME)
+    print(
+        "The Kurrent Cloud token was removed." if removed else "No Kurrent Cloud token was stored."
+    )
+    return 0
+
+
+def run_clusters(args: argparse.Namespace) -> int:
+    settings = _settings(args)
+    org, project = cloud.require_ids(settings, args.org, args.project)
+    found = cloud.KurrentCloud.from_keyring(settings).list_clusters(org, project)
+    if args.json:
+        print_json(
+            {"organization": org, "project": project, "clusters": [c.to_json() for c in found]}
+        )
+        return 0
+    if not found:
+        print(f"Project {project} has no clusters.")
+    for item in found:
+        print(
+            f"{item.id}  {item.name}  [{item.status or 'unknown'}]  {item.address or ''}".rstrip()
+        )
+    return 0
+
+
+def run_fetch(args: argparse.Namespace) -> int:
+    settings = _settings(args)
+    org, project = cloud.require_ids(settings, args.org, args.project)
+    output = Path(args.output).expanduser() if args.output else None
+    if output and output.exists():
+        raise InputError(
+            f"{output} already exists.", "Choose a new file name, or delete the old file."
+        )
+    session = cloud.KurrentCloud.from_keyring(settings)
+    info = session.cluster(org, project, args.cluster)
+    source = session.certificate(org, project, args.cluster)
+    bundle = read_bundle(source)
+    findings = check_bundle(bundle)
+    if output:
+        _write_private(output, cloud.archive_bytes(source))
+    log.info("fetched the bundle of Kurrent Cloud cluster %s", args.cluster)
+    if args.json:
+        document = {"cluster": info.to_json(), "bundle": bundle_json(bundle, findings)}
+        print_json({**document, "saved_to": str(output) if output else None})
+        return 0
+    print(bundle_text(bundle, findings))
+    print(f"\nCluster UI: {info.address or 'unknown (see the console)'}")
+    if output:
+        print(f"Saved to {output}. Install it with: clustertrust install {output}")
+    return 0
+
+
+def _write_private(path: Path, data: bytes) -> None:
+    try:
+        descriptor = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    except OSError as exc:
+        raise InputError(
+            f"{path} cannot be created: {exc.strerror}.", "Choose another place."
+        ) from exc
+    with os.fdopen(descriptor, "wb") as handle:
+        handle.write(data)

@@ -1,0 +1,101 @@
+"""The rotating log file in the user log folder, and the last lines of it for support reports.
+
+Every external command is logged by the runner (argv redacted, exit code, duration); this module
+decides where those records go. A last-line filter scrubs anything shaped like key material or a
+registered secret, so a mistake elsewhere cannot leak it into the file.
+"""
+
+from __future__ import annotations
+
+import logging
+import logging.handlers
+import os
+import re
+import sys
+from collections import deque
+from pathlib import Path
+
+from . import paths
+
+LOGGER_NAME = "clustertrust"
+LOG_FILE = "clustertrust.log"
+MAX_BYTES = 1 << 20
+BACKUPS = 3
+FORMAT = "%(asctime)s %(levelname)-7s %(name)s: %(message)s"
+_PEM_SECRET = re.compile(
+    r"-----BEGIN ([A-Z0-9 ]*PRIVATE KEY|PKCS12)-----.*?(-----END \1-----|\Z)", re.DOTALL
+)
+_BEARER = re.compile(r"(Bearer\s+)[A-Za-z0-9._~+/=-]+")
+_secrets: set[str] = set()
+
+
+def log_path() -> Path:
+    return paths.log_dir() / LOG_FILE
+
+
+def register_secret(value: str) -> None:
+    """Remember a password or token for this process so it is scrubbed from every record."""
+    if value and len(value) >= 4:
+        _secrets.add(value)
+
+
+def scrub(text: str) -> str:
+    text = _PEM_SECRET.sub("[private key removed]", text)
+    text = _BEARER.sub(r"\1***", text)
+    for secret in sorted(_secrets, key=len, reverse=True):
+        text = text.replace(secret, "***")
+    return text
+
+
+class ScrubFilter(logging.Filter):
+    def filter(self, record: logging.LogRecord) -> bool:
+        record.msg = scrub(record.getMessage())
+        record.args = None
+        return True
+
+
+class _PrivateRotatingHandler(logging.handlers.RotatingFileHandler):
+    """Rotating file whose files are readable by the user only."""
+
+    def _open(self):  # type: ignore[no-untyped-def]
+        stream = super()._open()
+        os.chmod(self.baseFilename, 0o600)
+        return stream
+
+
+def setup_logging(verbose: bool = False) -> Path:
+    """Send ClusterTrust's records to the rotating file (and stderr when verbose)."""
+    logger = logging.getLogger(LOGGER_NAME)
+    for handler in [h for h in logger.handlers if getattr(h, "_clustertrust", False)]:
+        logger.removeHandler(handler)
+        handler.close()
+    logger.setLevel(logging.DEBUG)
+    logger.propagate = False
+    path = log_path()
+    handlers: list[logging.Handler] = []
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
+        handlers.append(
+            _PrivateRotatingHandler(path, maxBytes=MAX_BYTES, backupCount=BACKUPS, encoding="utf-8")
+        )
+    except OSError as exc:  # a read-only home must not stop the tool itself
+        print(f"clustertrust: cannot write the log at {path}: {exc.strerror}", file=sys.stderr)
+    if verbose:
+        handlers.append(logging.StreamHandler(sys.stderr))
+    for handler in handlers:
+        handler.setFormatter(logging.Formatter(FORMAT))
+        handler.addFilter(ScrubFilter())
+        handler._clustertrust = True  # type: ignore[attr-defined]
+        logger.addHandler(handler)
+    return path
+
+
+def last_lines(count: int = 40) -> list[str]:
+    """The newest `count` lines of the log (scrubbed again), oldest first; [] when there is none."""
+    path = log_path()
+    try:
+        with path.open(encoding="utf-8", errors="replace") as handle:
+            tail = deque(handle, maxlen=count)
+    except OSError:
+        return []
+    return [scrub(line.rstrip("\n")) for line in tail]
