@@ -1,0 +1,62 @@
+"""Time to read and check a Kurrent-style bundle: in-process median, and `clustertrust inspect`.
+
+Run: python benchmarks/inspect.py [--rounds N]. Target: in-process median <= 0.15 s.
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+
+# This file's own folder must not be on sys.path: its name would shadow the stdlib `inspect`.
+_HERE = os.path.dirname(os.path.abspath(__file__))
+sys.path[:] = [p for p in sys.path if os.path.abspath(p or os.curdir) != _HERE]
+
+import argparse  # noqa: E402
+import statistics  # noqa: E402
+import subprocess  # noqa: E402
+import tempfile  # noqa: E402
+import time  # noqa: E402
+from pathlib import Path  # noqa: E402
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "tests"))
+
+import pki  # noqa: E402
+from clustertrust.core.bundle import read_bundle  # noqa: E402
+from clustertrust.core.checks import check_bundle  # noqa: E402
+from clustertrust.core.sources import load_source  # noqa: E402
+
+TARGET_SECONDS = 0.15
+
+
+def median_seconds(action, rounds: int) -> float:  # type: ignore[no-untyped-def]
+    times = []
+    for _ in range(rounds):
+        started = time.perf_counter()
+        action()
+        times.append(time.perf_counter() - started)
+    return statistics.median(times)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--rounds", type=int, default=30)
+    rounds = parser.parse_args().rounds
+    with tempfile.TemporaryDirectory() as folder:
+        path = Path(folder) / "certificate_bundle.tar.gz"
+        path.write_bytes(pki.tar_bytes(pki.kurrent_bundle().files()))
+        in_process = median_seconds(
+            lambda: check_bundle(read_bundle(load_source(str(path)))), rounds
+        )
+        command = [sys.executable, "-m", "clustertrust.cli.main", "inspect", str(path)]
+        whole = median_seconds(lambda: subprocess.run(command, check=True, capture_output=True), 10)
+    verdict = "meets" if in_process <= TARGET_SECONDS else "MISSES"
+    print(
+        f"read+check in-process, median of {rounds}: {in_process * 1000:.1f} ms "
+        f"({verdict} the {TARGET_SECONDS * 1000:.0f} ms target)"
+    )
+    print(f"`clustertrust inspect` whole process, median of 10: {whole * 1000:.0f} ms")
+
+
+if __name__ == "__main__":
+    main()
