@@ -11,17 +11,15 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-import keyring
-import keyring.errors
-from clustertrust.core import paths
+from clustertrust.core import paths, secrets
 from clustertrust.core.bundle import Bundle, read_bundle
 from clustertrust.core.checks import Finding, check_bundle
-from clustertrust.core.errors import BundleError, Cancelled
+from clustertrust.core.errors import BundleError, Cancelled, OperationFailed
 from clustertrust.core.sources import SourceData, load_source
 
 from .workers import JobControl
 
-KEYRING_SERVICE = "ClusterTrust bundle password"
+PASSWORD_SECRET = "bundle-password:"  # + the bundle's origin
 SETTINGS_FILE = "wizard.json"
 
 
@@ -87,18 +85,19 @@ def open_bundle(
 
 
 def stored_password(origin: str) -> str | None:
+    """A password the user asked us to remember for this bundle; None when the keyring is shut."""
     try:
-        return keyring.get_password(KEYRING_SERVICE, origin)
-    except keyring.errors.KeyringError:
+        return secrets.load_secret(PASSWORD_SECRET + origin)
+    except OperationFailed:
         return None
 
 
 def remember_password(origin: str, password: str) -> str:
-    """Save to the OS keyring; returns "" or why it could not be saved."""
+    """Save to the OS keyring (only on the user's request); returns "" or why it failed."""
     try:
-        keyring.set_password(KEYRING_SERVICE, origin, password)
-    except keyring.errors.KeyringError as error:
-        return f"The password could not be saved in the keyring ({error})."
+        secrets.save_secret(PASSWORD_SECRET + origin, password)
+    except OperationFailed as error:
+        return f"The password was not saved: the keyring is not available. {error.fix}"
     return ""
 
 

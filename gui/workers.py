@@ -28,6 +28,7 @@ class JobControl:
     def __init__(self, signals: JobSignals) -> None:
         self._signals = signals
         self._cancel = threading.Event()
+        self._on_cancel: list[Callable[[], None]] = []
 
     def progress(self, done: int, total: int | None = None) -> None:
         self._signals.progress.emit(done, -1 if total is None else total)
@@ -37,6 +38,14 @@ class JobControl:
 
     def cancel(self) -> None:
         self._cancel.set()
+        for callback in self._on_cancel:
+            callback()
+
+    def on_cancel(self, callback: Callable[[], None]) -> None:
+        """Also run `callback` on cancel (e.g. to close a blocked socket at once)."""
+        self._on_cancel.append(callback)
+        if self._cancel.is_set():
+            callback()
 
     def cancelled(self) -> bool:
         return self._cancel.is_set()

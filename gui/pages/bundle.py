@@ -220,7 +220,7 @@ class BundlePage(Page):
         if self.remember.isChecked() and opened.password:
             note = remember_password(opened.source.origin, opened.password)
         self.password_box.hide()
-        files = ", ".join(opened.bundle.files) or opened.source.origin
+        files = ", ".join(dict.fromkeys(f.rsplit("/", 1)[-1] for f in opened.bundle.files))
         self.status.show_message(
             "ok", f"Read {opened.bundle.system.value}.", f"Files used: {files}. {note}".strip()
         )

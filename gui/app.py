@@ -1,0 +1,63 @@
+"""Opening windows: the wizard (`clustertrust`), the demo (`clustertrust demo`) and manage."""
+
+from __future__ import annotations
+
+import signal
+import sys
+
+from clustertrust.core.demo import DemoCluster, start_demo
+from PySide6.QtCore import QTimer
+from PySide6.QtWidgets import QApplication, QWidget
+
+from .services import Services
+from .session import Session
+from .theme import apply_theme
+from .wizard import ClusterTrustWizard
+
+
+def application() -> QApplication:
+    app = QApplication.instance()
+    if isinstance(app, QApplication):
+        return app
+    QApplication.setApplicationName("ClusterTrust")
+    QApplication.setOrganizationName("ClusterTrust")
+    QApplication.setDesktopFileName("clustertrust")
+    app = QApplication(sys.argv[:1])
+    apply_theme(app)
+    return app
+
+
+def demo_wizard(demo: DemoCluster) -> ClusterTrustWizard:
+    """The wizard pointed at a running demo: its bundle link, its UI, its sandbox."""
+    session = Session(demo=demo, source_context=demo.download_context(), cluster_url=demo.ui_url)
+    return ClusterTrustWizard(session, Services(sandbox=demo.sandbox))
+
+
+def _exec(window: QWidget) -> int:
+    app = application()
+    window.show()
+    # Ctrl+C in the terminal closes the window (which cancels running work) instead of killing it.
+    signal.signal(signal.SIGINT, lambda *_: window.close())
+    heartbeat = QTimer()
+    heartbeat.start(250)  # lets Python run the signal handler while Qt waits for events
+    heartbeat.timeout.connect(lambda: None)
+    app.exec()
+    return 0
+
+
+def run_wizard() -> int:
+    application()
+    return _exec(ClusterTrustWizard())
+
+
+def run_demo() -> int:
+    application()
+    demo = start_demo()
+    try:
+        print(
+            f"Demo cluster UI: {demo.ui_url}\nDemo bundle: {demo.bundle_url}\n"
+            f"Sandbox (instead of your real stores): {demo.sandbox}"
+        )
+        return _exec(demo_wizard(demo))
+    finally:
+        demo.stop()

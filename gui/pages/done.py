@@ -1,0 +1,113 @@
+"""Done: open the cluster UI, restart browsers, copy client settings, save a support report."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from clustertrust.core.errors import ClusterTrustError
+from PySide6.QtCore import QUrl
+from PySide6.QtGui import QDesktopServices
+from PySide6.QtWidgets import QFileDialog, QFormLayout, QGroupBox, QHBoxLayout, QPushButton
+
+from ..widgets import Banner, CopyField, paragraph
+from .base import Page
+
+RESTART_BROWSERS = (
+    "<b>Restart your browsers</b> (Firefox, Chrome, Edge, Safari) so they load the new "
+    "certificate authority and offer your client certificate. When the browser asks which "
+    "certificate to use, pick the one issued to {client}."
+)
+
+
+class DonePage(Page):
+    def __init__(self) -> None:
+        super().__init__("All set", "")
+        self.verdict = Banner()
+        self.body.addWidget(self.verdict)
+        self.open_button = QPushButton("&Open the cluster UI in my browser")
+        self.open_button.setAccessibleName("Open the cluster UI in the default browser")
+        self.open_button.clicked.connect(self.open_cluster)
+        row = QHBoxLayout()
+        row.addWidget(self.open_button)
+        row.addStretch(1)
+        self.body.addLayout(row)
+        self.reminder = paragraph()
+        self.body.addWidget(self.reminder)
+        self.settings_box = QGroupBox("Client settings for your applications")
+        self.settings_form = QFormLayout(self.settings_box)
+        self.body.addWidget(self.settings_box)
+        self.body.addStretch(1)
+        self.report_button = QPushButton("Save a &support report…")
+        self.report_button.setAccessibleName("Save a support report for the helpdesk")
+        self.report_button.clicked.connect(self.save_report)
+        self.report_status = Banner()
+        row = QHBoxLayout()
+        row.addWidget(self.report_button)
+        row.addStretch(1)
+        self.body.addLayout(row)
+        self.body.addWidget(self.report_status)
+
+    def initializePage(self) -> None:
+        super().initializePage()
+        report, url = self.session.verified, self.session.cluster_url
+        if report is not None and report.ok:
+            self.setSubTitle("The certificates are installed and the connection is proven.")
+            self.verdict.show_message("ok", f"Connected to {url}.")
+        else:
+            self.setSubTitle("The certificates are installed; the connection is not proven yet.")
+            message = report.verdict.message if report is not None else "Not verified."
+            fix = report.verdict.fix if report is not None else ""
+            self.verdict.show_message("warning", message, fix)
+        self.open_button.setEnabled(bool(url))
+        client = self.session.opened.bundle.client_cert if self.session.opened else None
+        name = client.subject.rfc4514_string() if client is not None else "your cluster"
+        self.reminder.setText(RESTART_BROWSERS.format(client=name))
+        self._show_client_settings()
+
+    def _show_client_settings(self) -> None:
+        while self.settings_form.rowCount():
+            self.settings_form.removeRow(0)
+        settings = self.app.services.client_settings(self.session)
+        for label, value in settings:
+            self.settings_form.addRow(f"{label}:", CopyField(value, label))
+        self.settings_box.setVisible(bool(settings))
+
+    def open_cluster(self) -> None:
+        if self.session.cluster_url:
+            QDesktopServices.openUrl(QUrl(self.session.cluster_url))
+
+    def save_report(self) -> None:
+        default = str(Path.home() / "clustertrust-support-report.txt")
+        path, _ = QFileDialog.getSaveFileName(
+            self, "Save a support report", default, "Text files (*.txt);;All files (*)"
+        )
+        if path:
+            self.write_report(Path(path))
+
+    def write_report(self, path: Path) -> None:
+        services, session = self.app.services, self.session
+        self.report_button.setEnabled(False)
+        self.app.jobs.start(
+            lambda control: services.save_report(path, session),
+            lambda _: self._report_saved(path),
+            self._report_failed,
+        )
+
+    def _report_saved(self, path: Path) -> None:
+        self.report_button.setEnabled(True)
+        self.report_status.show_message(
+            "ok",
+            f"Saved the support report to {path}.",
+            "It holds no keys, passwords or tokens: send it to your helpdesk.",
+        )
+
+    def _report_failed(self, error: Exception) -> None:
+        self.report_button.setEnabled(True)
+        if isinstance(error, ClusterTrustError):
+            self.report_status.show_message("error", error.message, error.fix)
+        else:
+            self.report_status.show_message(
+                "error",
+                f"The report could not be saved: {error}",
+                "Choose another folder and try again.",
+            )

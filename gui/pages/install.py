@@ -1,0 +1,134 @@
+"""Install: run the plan off the GUI thread; on failure, say what was undone."""
+
+from __future__ import annotations
+
+from clustertrust.core.errors import Cancelled, ClusterTrustError
+from clustertrust.platform.store import Scope
+from PySide6.QtWidgets import QHBoxLayout, QProgressBar, QPushButton, QWizard
+
+from ..services import Planned
+from ..widgets import Banner, StepList
+from ..workers import Job
+from .base import Page
+
+_MARK = {  # plan.StepStatus value -> (StepList state, note)
+    "running": ("running", ""),
+    "done": ("done", ""),
+    "failed": ("failed", "failed"),
+    "undoing": ("running", "undoing"),
+    "undone": ("undone", "undone"),
+    "undo_failed": ("failed", "could not be undone"),
+}
+
+
+class InstallPage(Page):
+    def __init__(self) -> None:
+        super().__init__("Installing", "Each step is checked as it finishes.")
+        self.setCommitPage(True)  # no going back to a plan that has been carried out
+        self.setButtonText(QWizard.WizardButton.CommitButton, "&Next")
+        self.progress = QProgressBar()
+        self.progress.setAccessibleName("Installation progress")
+        self.body.addWidget(self.progress)
+        self.steps = StepList()
+        self.body.addWidget(self.steps, 1)
+        self.outcome = Banner()
+        self.body.addWidget(self.outcome)
+        row = QHBoxLayout()
+        row.addStretch(1)
+        self.cancel_button = QPushButton("&Cancel installation")
+        self.cancel_button.setAccessibleName("Cancel the installation; done steps are undone")
+        self.cancel_button.clicked.connect(self.cancel)
+        self.retry_button = QPushButton("&Try again")
+        self.retry_button.setAccessibleName("Try the installation again")
+        self.retry_button.clicked.connect(self.retry)
+        self.retry_button.hide()
+        row.addWidget(self.cancel_button)
+        row.addWidget(self.retry_button)
+        self.body.addLayout(row)
+        self.job: Job | None = None
+        self.finished_ok = False
+
+    def initializePage(self) -> None:
+        super().initializePage()
+        if self.session.plan is not None and self.job is None and not self.finished_ok:
+            self.start(self.session.plan)
+
+    def start(self, planned: Planned) -> None:
+        self.finished_ok = False
+        self.session.installed = None
+        self.steps.set_steps([step.summary for step in planned.plan.steps])
+        self.progress.setRange(0, max(1, len(planned.plan.steps)))
+        self.progress.setValue(0)
+        self.outcome.show_message("info", "Installing… you can cancel between steps.")
+        self.cancel_button.setEnabled(True)
+        self.retry_button.hide()
+        services = self.app.services
+        self.job = job = self.app.jobs.start(
+            lambda control: services.apply(planned, control),
+            lambda _: self._done(job),
+            lambda error: self._failed(job, error),
+        )
+        job.signals.step.connect(self._step)
+        self.completeChanged.emit()
+
+    def _step(self, update: tuple[int, str]) -> None:
+        index, status = update
+        state, note = _MARK.get(status, ("running", status))
+        self.steps.mark(index, state, note)
+        self.progress.setValue(self.steps.states.count("done"))
+
+    def cancel(self) -> None:
+        if self.job is not None:
+            self.job.control.cancel()
+            self.cancel_button.setEnabled(False)
+            self.outcome.show_message("warning", "Cancelling after the current step…")
+
+    def retry(self) -> None:
+        opened = self.session.opened
+        if opened is None or self.session.plan is None:
+            return
+        self.outcome.show_message("info", "Planning again…")
+        services, bundle, scope = self.app.services, opened.bundle, self.session.plan.plan.scope
+        self.retry_button.hide()
+        self.app.jobs.start(
+            lambda control: services.plan_install(bundle, Scope(scope)),
+            self._replanned,
+            lambda error: self._failed(None, error),
+        )
+
+    def _replanned(self, planned: Planned) -> None:
+        self.session.plan = planned
+        self.start(planned)
+
+    def _done(self, job: Job) -> None:
+        if job is not self.job:
+            return
+        self.job, self.finished_ok = None, True
+        self.session.installed = self.session.plan
+        self.progress.setValue(self.progress.maximum())
+        self.cancel_button.hide()
+        count = len(self.steps.texts)
+        message = f"Installed: {count} change(s) made." if count else "Nothing needed changing."
+        self.outcome.show_message("ok", message, "Click Next to prove the connection works.")
+        self.completeChanged.emit()
+
+    def _failed(self, job: Job | None, error: Exception) -> None:
+        if job is not self.job:
+            return
+        self.job = None
+        self.cancel_button.setEnabled(False)
+        self.retry_button.show()
+        if isinstance(error, Cancelled):
+            self.outcome.show_message("warning", error.message or "Cancelled.", error.fix)
+        elif isinstance(error, ClusterTrustError):
+            self.outcome.show_message("error", error.message, error.fix)
+        else:
+            self.outcome.show_message(
+                "error",
+                f"The installation stopped: {error}",
+                "Save a support report from the manage window.",
+            )
+        self.completeChanged.emit()
+
+    def isComplete(self) -> bool:
+        return self.finished_ok

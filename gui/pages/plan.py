@@ -1,0 +1,154 @@
+"""Plan: what will change on this computer, the scope, and the prompts to expect."""
+
+from __future__ import annotations
+
+from clustertrust.core.errors import ClusterTrustError
+from clustertrust.platform.store import Scope
+from PySide6.QtWidgets import (
+    QButtonGroup,
+    QHBoxLayout,
+    QListWidget,
+    QListWidgetItem,
+    QPlainTextEdit,
+    QPushButton,
+    QRadioButton,
+    QWizard,
+)
+
+from ..services import Planned
+from ..widgets import Banner, paragraph, status_icon
+from ..workers import Job
+from .base import Page
+
+
+class PlanPage(Page):
+    def __init__(self) -> None:
+        super().__init__(
+            "Here is what will change",
+            "Nothing has changed yet. Click Install to make these changes; any failure undoes "
+            "the steps before it.",
+        )
+        self.setCommitPage(True)
+        self.setButtonText(QWizard.WizardButton.CommitButton, "&Install")
+        self.body.addLayout(self._scope_row())
+        self.steps = QListWidget()
+        self.steps.setAccessibleName("Planned changes")
+        self.steps.setWordWrap(True)
+        self.body.addWidget(self.steps, 2)
+        self.prompts = paragraph()
+        self.body.addWidget(self.prompts)
+        self.details_button = QPushButton("Show the exact &commands")
+        self.details_button.setCheckable(True)
+        self.details_button.setAccessibleName("Show the exact commands")
+        self.details = QPlainTextEdit()
+        self.details.setObjectName("Mono")
+        self.details.setReadOnly(True)
+        self.details.setAccessibleName("The exact commands")
+        self.details.hide()
+        self.details_button.toggled.connect(self.details.setVisible)
+        self.body.addWidget(self.details_button)
+        self.body.addWidget(self.details, 2)
+        self.status = Banner()
+        self.body.addWidget(self.status)
+        self.job: Job | None = None
+
+    def _scope_row(self) -> QHBoxLayout:
+        row = QHBoxLayout()
+        self.user_scope = QRadioButton("Just for &me (my user account)")
+        self.system_scope = QRadioButton("For &everyone on this computer (system, with browsers)")
+        self.user_scope.setAccessibleName("Install for my user account only")
+        self.system_scope.setAccessibleName("Install for everyone on this computer")
+        self.scopes = QButtonGroup(self)
+        self.scopes.addButton(self.user_scope)
+        self.scopes.addButton(self.system_scope)
+        self.scopes.buttonToggled.connect(lambda button, on: on and self.make_plan())
+        row.addWidget(self.user_scope)
+        row.addWidget(self.system_scope)
+        row.addStretch(1)
+        return row
+
+    def initializePage(self) -> None:
+        super().initializePage()
+        scope = (
+            Scope(self.session.scope) if self.session.scope else self.app.services.default_scope()
+        )
+        button = self.user_scope if scope is Scope.USER else self.system_scope
+        self.session.plan = None
+        if button.isChecked():
+            self.make_plan()
+        else:
+            button.setChecked(True)  # makes the plan through the toggle
+
+    def scope(self) -> Scope:
+        return Scope.USER if self.user_scope.isChecked() else Scope.SYSTEM
+
+    def make_plan(self) -> None:
+        opened = self.session.opened
+        if opened is None:
+            return
+        scope = self.scope()
+        self.session.scope, self.session.plan = scope.value, None
+        self.steps.clear()
+        self.status.show_message("info", "Working out the plan…")
+        services, bundle = self.app.services, opened.bundle
+        self.job = job = self.app.jobs.start(
+            lambda control: services.plan_install(bundle, scope),
+            lambda planned: self._planned(job, planned),
+            lambda error: self._failed(job, error),
+        )
+        self.completeChanged.emit()
+
+    def _planned(self, job: Job, planned: Planned) -> None:
+        if job is not self.job:
+            return
+        self.job = None
+        self.session.plan = planned
+        self._show(planned)
+        self.completeChanged.emit()
+
+    def _show(self, planned: Planned) -> None:
+        plan = planned.plan
+        self.steps.clear()
+        for step in plan.steps:
+            text = step.summary + ("  (asks for authorization)" if step.needs_authorization else "")
+            self.steps.addItem(QListWidgetItem(status_icon("info"), text))
+        for record in plan.unchanged:
+            text = f"Already in place: {record.subject} in {record.store} ({record.location})"
+            self.steps.addItem(QListWidgetItem(status_icon("ok"), text))
+        for title, why in plan.unavailable:
+            self.steps.addItem(QListWidgetItem(status_icon("warning"), f"Skipped {title}: {why}"))
+        self.prompts.setText(self._prompt_text(planned))
+        self.details.setPlainText(plan.text())
+        if plan.is_empty:
+            self.status.show_message("ok", "Everything is already in place; nothing to change.")
+        else:
+            self.status.clear_message()
+
+    def _prompt_text(self, planned: Planned) -> str:
+        asks = sum(1 for s in planned.plan.steps if s.needs_authorization)
+        notes = " ".join(planned.plan.notes)
+        if self.app.services.is_sandbox:
+            return f"<b>Demo sandbox:</b> no system prompt will appear. {notes}"
+        if asks:
+            return (
+                f"<b>Expect {asks} prompt(s) from your operating system</b> for the steps "
+                f"marked 'asks for authorization'. {notes}"
+            )
+        return f"<b>No password prompt is needed.</b> {notes}"
+
+    def _failed(self, job: Job, error: Exception) -> None:
+        if job is not self.job:
+            return
+        self.job = None
+        if isinstance(error, ClusterTrustError):
+            self.status.show_message("error", error.message, error.fix)
+        else:
+            self.status.show_message(
+                "error",
+                f"The plan could not be made: {error}",
+                "Try the other scope, or run `clustertrust install --dry-run`.",
+            )
+        self.completeChanged.emit()
+
+    def isComplete(self) -> bool:
+        return self.session.plan is not None and self.job is None

@@ -1,0 +1,80 @@
+"""Review: what the bundle is, each certificate in plain words, and the findings. Errors block."""
+
+from __future__ import annotations
+
+from clustertrust.core.checks import Finding, Severity, has_errors
+from clustertrust.core.summary import summarize
+from PySide6.QtWidgets import QLabel, QScrollArea, QVBoxLayout, QWidget
+
+from ..widgets import Banner, CertificateCard, FindingList, paragraph
+from .base import Page
+
+
+class ReviewPage(Page):
+    def __init__(self) -> None:
+        super().__init__(
+            "Review what is in the bundle",
+            "Compare the fingerprints with what your cluster's console shows, if you can.",
+        )
+        self.system = paragraph()
+        self.body.addWidget(self.system)
+        self.cards = QWidget()
+        self.cards_layout = QVBoxLayout(self.cards)
+        self.cards_layout.setContentsMargins(0, 0, 0, 0)
+        scroll = QScrollArea()
+        scroll.setWidgetResizable(True)
+        scroll.setWidget(self.cards)
+        scroll.setFrameShape(QScrollArea.Shape.NoFrame)
+        self.body.addWidget(scroll, 3)
+        self.body.addWidget(QLabel("Findings:"))
+        self.findings = FindingList()
+        self.findings.setMaximumHeight(140)
+        self.body.addWidget(self.findings, 1)
+        self.verdict = Banner()
+        self.body.addWidget(self.verdict)
+
+    def initializePage(self) -> None:
+        super().initializePage()
+        opened = self.session.opened
+        if opened is None:
+            return
+        bundle = opened.bundle
+        self.system.setText(
+            f"<b>Recognised:</b> {bundle.system.value}<br><b>From:</b> {opened.source.origin}"
+        )
+        self._show_cards(bundle.ca_certs, bundle.client_cert, bundle.has_key)
+        self.findings.show_findings(opened.findings)
+        self._show_verdict(opened.findings)
+
+    def _show_cards(self, cas: tuple, client: object, has_key: bool) -> None:
+        while self.cards_layout.count():
+            item = self.cards_layout.takeAt(0)
+            if item.widget():
+                item.widget().deleteLater()
+        for index, cert in enumerate(cas):
+            title = "Certificate authority — will be trusted" if index == 0 else "Intermediate CA"
+            self.cards_layout.addWidget(CertificateCard(title, summarize(cert)))
+        if client is not None:
+            key = "with its private key" if has_key else "without a private key"
+            self.cards_layout.addWidget(
+                CertificateCard(f"Your client certificate — {key}", summarize(client))  # type: ignore[arg-type]
+            )
+        self.cards_layout.addStretch(1)
+
+    def _show_verdict(self, findings: list[Finding]) -> None:
+        errors = [f for f in findings if f.severity is Severity.ERROR]
+        if errors:
+            self.verdict.show_message(
+                "error",
+                f"This bundle cannot be installed: {errors[0].message}",
+                "Get a corrected bundle from your cluster's console or administrator, then go "
+                "Back and choose it.",
+            )
+        elif any(f.severity is Severity.WARNING for f in findings):
+            self.verdict.show_message("warning", "Read the warnings above before you go on.")
+        else:
+            self.verdict.show_message("ok", "The bundle looks right.")
+
+    def isComplete(self) -> bool:
+        opened = self.session.opened
+        return opened is not None and not has_errors(opened.findings)

@@ -1,0 +1,155 @@
+"""Verify: connect to the cluster UI with the client certificate and name the outcome."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from clustertrust.core.errors import Cancelled, ClusterTrustError
+from PySide6.QtWidgets import (
+    QHBoxLayout,
+    QLabel,
+    QLineEdit,
+    QListWidget,
+    QListWidgetItem,
+    QProgressBar,
+    QPushButton,
+)
+
+from ..session import load_settings, save_settings
+from ..widgets import Banner, paragraph, status_icon
+from ..workers import Job
+from .base import Page
+
+MODE_NAMES = {"bundle": "Trusting the bundle's own CA", "system": "Trusting this computer's store"}
+
+
+class VerifyPage(Page):
+    def __init__(self) -> None:
+        super().__init__(
+            "Prove the connection",
+            "ClusterTrust opens the cluster UI presenting your client certificate, the way "
+            "your browser will.",
+        )
+        row = QHBoxLayout()
+        self.url = QLineEdit()
+        self.url.setPlaceholderText("https://your-cluster:2113/")
+        self.url.setAccessibleName("Cluster UI address")
+        self.url.returnPressed.connect(self.verify)
+        label = QLabel("Cluster &UI:")
+        label.setBuddy(self.url)
+        self.verify_button = QPushButton("&Verify")
+        self.verify_button.setAccessibleName("Verify the connection")
+        self.verify_button.clicked.connect(self.verify)
+        row.addWidget(label)
+        row.addWidget(self.url, 1)
+        row.addWidget(self.verify_button)
+        self.body.addLayout(row)
+        self.busy = QProgressBar()
+        self.busy.setRange(0, 0)
+        self.busy.setAccessibleName("Verifying")
+        self.busy.hide()
+        self.body.addWidget(self.busy)
+        self.verdict = Banner()
+        self.body.addWidget(self.verdict)
+        self.modes = QListWidget()
+        self.modes.setAccessibleName("Result per trust mode")
+        self.modes.setWordWrap(True)
+        self.modes.hide()
+        self.body.addWidget(self.modes, 1)
+        self.scope_note = paragraph()
+        self.body.addWidget(self.scope_note)
+        self.body.addStretch(1)
+        self.job: Job | None = None
+
+    def initializePage(self) -> None:
+        super().initializePage()
+        if not self.url.text():
+            self.url.setText(self._known_url())
+        if self.session.demo is not None:
+            self.scope_note.setText(
+                "Demo: the sandbox is not this computer's trust store, so the check trusts the "
+                "CA the sandbox holds (the bundle's own CA) and skips the system-store mode."
+            )
+        if self.url.text() and self.session.verified is None and self.job is None:
+            self.verify()
+
+    def _known_url(self) -> str:
+        if self.session.cluster_url:
+            return self.session.cluster_url
+        if self.session.demo is not None:
+            return str(self.session.demo.ui_url)
+        return load_settings().get("cluster_url", "")
+
+    def verify(self) -> None:
+        opened, url = self.session.opened, self.url.text().strip()
+        if opened is None:
+            return
+        if not url:
+            self.verdict.show_message(
+                "error",
+                "No cluster UI address was given.",
+                "Paste the address from your cluster's console.",
+            )
+            return
+        if self.job is not None:
+            self.job.control.cancel()
+        self.session.verified = None
+        self.verdict.show_message("info", f"Connecting to {url}…")
+        self.busy.show()
+        self.verify_button.setEnabled(False)
+        services, bundle = self.app.services, opened.bundle
+        self.job = job = self.app.jobs.start(
+            lambda control: services.verify(url, bundle, control),
+            lambda report: self._verified(job, url, report),
+            lambda error: self._failed(job, error),
+        )
+        self.completeChanged.emit()
+
+    def _verified(self, job: Job, url: str, report: Any) -> None:
+        if job is not self.job:
+            return
+        self._idle()
+        self.session.verified, self.session.cluster_url = report, url
+        verdict = report.verdict
+        fix = " ".join(part for part in (verdict.fix, verdict.note) if part)
+        self.verdict.show_message("ok" if report.ok else "error", verdict.message, fix)
+        self.modes.clear()
+        for result in report.results:
+            icon = status_icon("ok" if result.ok else "error")
+            name = MODE_NAMES.get(result.trust.value, result.trust.value)
+            self.modes.addItem(QListWidgetItem(icon, f"{name}: {result.message}"))
+        self.modes.show()
+        if report.ok and self.session.demo is None:
+            save_settings(cluster_url=url, last_url=self._source_url())
+        self.completeChanged.emit()
+
+    def _source_url(self) -> str:
+        opened = self.session.opened
+        origin = opened.source.origin if opened else ""
+        return origin if origin.startswith("https://") else ""
+
+    def _failed(self, job: Job, error: Exception) -> None:
+        if job is not self.job:
+            return
+        self._idle()
+        if isinstance(error, Cancelled):
+            self.verdict.show_message("warning", "The check was cancelled.", "Click Try again.")
+        elif isinstance(error, ClusterTrustError):
+            self.verdict.show_message("error", error.message, error.fix)
+        else:
+            self.verdict.show_message(
+                "error",
+                f"The check could not run: {error}",
+                "Save a support report and send it to your helpdesk.",
+            )
+        self.completeChanged.emit()
+
+    def _idle(self) -> None:
+        self.job = None
+        self.busy.hide()
+        self.verify_button.setEnabled(True)
+        self.verify_button.setText("&Try again")
+        self.verify_button.setAccessibleName("Try the verification again")
+
+    def isComplete(self) -> bool:
+        return self.session.verified is not None and self.job is None

@@ -1,0 +1,76 @@
+"""The core and platform entry points the windows call, in one object the demo and tests can
+point at a sandbox. Every method here runs on a worker thread, never on the GUI thread."""
+
+from __future__ import annotations
+
+import sys
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from clustertrust.core import plan as plans
+from clustertrust.core.bundle import Bundle
+from clustertrust.platform.store import Scope
+
+from .workers import JobControl
+
+
+@dataclass(frozen=True)
+class Planned:
+    plan: plans.Plan
+    setup: Any  # platform.detect's setup: .stores and .ledger
+
+
+class Services:
+    """Real stores by default; `sandbox` keeps every store and the ledger inside one folder."""
+
+    def __init__(self, sandbox: Path | None = None) -> None:
+        self.sandbox = sandbox
+
+    @property
+    def is_sandbox(self) -> bool:
+        return self.sandbox is not None
+
+    def default_scope(self, platform: str = sys.platform) -> Scope:
+        """User scope where the OS prompts per user (Windows, macOS); system + browsers on Linux."""
+        return Scope.USER if platform in ("win32", "darwin") else Scope.SYSTEM
+
+    def setup(self, scope: Scope) -> Any:
+        from clustertrust.platform import detect
+
+        if self.sandbox is not None:
+            return detect.sandbox_setup(self.sandbox)
+        return detect.current_setup(scope)
+
+    def plan_install(self, bundle: Bundle, scope: Scope) -> Planned:
+        setup = self.setup(scope)
+        return Planned(plans.plan_install(bundle, scope, setup.stores, setup.ledger), setup)
+
+    def apply(self, planned: Planned, control: JobControl) -> None:
+        def on_step(index: int, step: Any, status: plans.StepStatus) -> None:
+            control.step((index, status.value))
+
+        plans.apply_plan(planned.plan, planned.setup.ledger, on_step, control.cancelled)
+
+    def status(self) -> tuple[list[plans.ItemStatus], Any]:
+        setup = self.setup(self.default_scope())
+        return plans.status(setup.ledger, setup.stores), setup
+
+    def plan_uninstall(self, records: list[Any]) -> Planned:
+        setup = self.setup(self.default_scope())
+        return Planned(plans.plan_uninstall(records, setup.stores), setup)
+
+    def verify(self, url: str, bundle: Bundle, control: JobControl) -> Any:
+        """Both trust modes on a real machine. The sandbox is not this computer's trust store,
+        so there only the bundle's CA (the very certificate the sandbox holds) is trusted."""
+        from clustertrust.core import verify
+
+        token = verify.CancelToken()
+        control.on_cancel(token.cancel)
+        modes = (verify.TrustMode.BUNDLE,) if self.is_sandbox else verify.BOTH
+        return verify.verify_url(
+            url, bundle, modes=modes, cancel=token, remember=not self.is_sandbox
+        )
+
+    def cloud_available(self) -> bool:
+        return False

@@ -1,0 +1,110 @@
+"""The wizard window: seven pages from bundle to verified connection, and a clean close."""
+
+from __future__ import annotations
+
+import sys
+
+from PySide6.QtCore import QTimer
+from PySide6.QtGui import QCloseEvent
+from PySide6.QtWidgets import QWidget, QWizard
+
+from .pages.bundle import BundlePage
+from .pages.done import DonePage
+from .pages.install import InstallPage
+from .pages.plan import PlanPage
+from .pages.review import ReviewPage
+from .pages.verify import VerifyPage
+from .pages.welcome import WelcomePage
+from .services import Services
+from .session import Session
+from .theme import app_icon
+from .workers import JobRunner
+
+WELCOME, BUNDLE, REVIEW, PLAN, INSTALL, VERIFY, DONE = range(7)
+
+
+class ClusterTrustWizard(QWizard):
+    def __init__(
+        self,
+        session: Session | None = None,
+        services: Services | None = None,
+        parent: QWidget | None = None,
+    ) -> None:
+        super().__init__(parent)
+        self.session = session or Session()
+        self.services = services or Services()
+        self.jobs = JobRunner(self)
+        self.manage_window: QWidget | None = None
+        self._closing = False
+        title = "ClusterTrust — demo cluster" if self.session.demo else "ClusterTrust"
+        self.setWindowTitle(title)
+        self.setWindowIcon(app_icon())
+        if sys.platform not in ("darwin", "win32"):
+            self.setWizardStyle(QWizard.WizardStyle.ModernStyle)
+        self.setPixmap(QWizard.WizardPixmap.LogoPixmap, app_icon().pixmap(48, 48))
+        self.setOption(QWizard.WizardOption.NoBackButtonOnStartPage, True)
+        self.setOption(QWizard.WizardOption.HaveHelpButton, False)
+        for page_id, page in enumerate(self._pages()):
+            self.setPage(page_id, page)
+        self.setMinimumSize(760, 620)
+
+    def _pages(self) -> list:
+        return [
+            WelcomePage(),
+            BundlePage(),
+            ReviewPage(),
+            PlanPage(),
+            InstallPage(),
+            VerifyPage(),
+            DonePage(),
+        ]
+
+    def cloud_available(self) -> bool:
+        return self.services.cloud_available()
+
+    def open_cloud_dialog(self) -> None:
+        from .cloud import CloudDialog  # only when asked for
+
+        dialog = CloudDialog(self)
+        dialog.chosen.connect(self.page(BUNDLE).choose_cloud)  # type: ignore[attr-defined]
+        dialog.open()
+
+    def open_manage(self) -> None:
+        from .manage import ManageWindow
+
+        if self.manage_window is None:
+            self.manage_window = ManageWindow(self.services, self.session, parent=self)
+        self.manage_window.show()
+        self.manage_window.raise_()
+
+    # closing while work runs: cancel, let the work stop (and roll back), then close
+
+    def reject(self) -> None:
+        if self._stop_work_first():
+            return
+        super().reject()
+
+    def closeEvent(self, event: QCloseEvent) -> None:
+        if self._stop_work_first():
+            event.ignore()
+            return
+        super().closeEvent(event)
+
+    def _stop_work_first(self) -> bool:
+        """True while background work is still stopping; the window closes once it has."""
+        if not self.jobs.busy():
+            return False
+        if not self._closing:
+            self._closing = True
+            self.setWindowTitle(f"{self.windowTitle()} — stopping…")
+            self.setEnabled(False)
+            for job in self.jobs.jobs:
+                job.control.cancel()
+            QTimer.singleShot(50, self._close_when_idle)
+        return True
+
+    def _close_when_idle(self) -> None:
+        if self.jobs.busy():
+            QTimer.singleShot(50, self._close_when_idle)
+            return
+        self.reject()
