@@ -1,0 +1,97 @@
+"""`clustertrust verify URL`: open the mutual-TLS connection to the cluster UI, name the outcome."""
+
+from __future__ import annotations
+
+import argparse
+import math
+
+from clustertrust.core.bundle import Bundle, read_bundle
+from clustertrust.core.errors import InputError
+from clustertrust.core.sources import load_source
+from clustertrust.core.verify import BOTH, DEFAULT_TIMEOUT, TrustMode, VerifyReport, verify_url
+from clustertrust.core.verify_target import parse_target
+
+from .output import print_json
+
+_MODES = {"both": BOTH, "bundle": (TrustMode.BUNDLE,), "system": (TrustMode.SYSTEM,)}
+
+
+def register(commands: argparse._SubParsersAction) -> None:
+    parser = commands.add_parser(
+        "verify",
+        help="prove the mutual-TLS connection to the cluster UI",
+        description="Connect to the cluster UI presenting the client certificate, trusting "
+        "(a) the bundle's own CA and (b) this computer's trust store, and say what is wrong "
+        "and what to do. Exit 0 only when the connection works.",
+    )
+    parser.add_argument("url", help="the cluster UI address, e.g. https://cluster:2113/")
+    parser.add_argument(
+        "--bundle",
+        metavar="SOURCE",
+        help="bundle file, folder or https:// URL "
+        "(default: the newest client identity installed by ClusterTrust)",
+    )
+    parser.add_argument("--password", help="PKCS#12 or private-key password, if not 'kurrent'")
+    parser.add_argument(
+        "--timeout",
+        type=_timeout,
+        default=DEFAULT_TIMEOUT,
+        metavar="SECONDS",
+        help="limit for each step: name lookup, connect, handshake, answer "
+        f"(default {DEFAULT_TIMEOUT:g})",
+    )
+    parser.add_argument(
+        "--trust",
+        choices=sorted(_MODES),
+        default="both",
+        help="which trust to check: the bundle's CA, this computer's store, or both (default)",
+    )
+    parser.add_argument("--json", action="store_true", help="print one JSON document")
+    parser.set_defaults(handler=run)
+
+
+def _timeout(text: str) -> float:
+    try:
+        value = float(text)
+    except ValueError:
+        value = math.nan
+    if not math.isfinite(value) or not 0 < value <= 600:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a number of seconds from 0.1 to 600")
+    return value
+
+
+def run(args: argparse.Namespace) -> int:
+    parse_target(args.url)  # a bad address is reported before any bundle is read
+    bundle = _bundle(args.bundle, args.password)
+    report = verify_url(args.url, bundle, modes=_MODES[args.trust], timeout=args.timeout)
+    if args.json:
+        print_json(report.to_json())
+    else:
+        print(human_text(report))
+    return 0 if report.ok else 1
+
+
+def human_text(report: VerifyReport) -> str:
+    verdict = report.verdict
+    mark = "\u2713" if report.ok else "\u2717"
+    lines = [f"{mark} {verdict.outcome.value}: {verdict.message}"]
+    if verdict.fix:
+        lines.append(f"What to do: {verdict.fix}")
+    if verdict.note:
+        lines.append(f"Note: {verdict.note}")
+    return "\n".join(lines)
+
+
+def _bundle(source: str | None, password: str | None) -> Bundle:
+    if source:
+        return read_bundle(load_source(source), password=password)
+    from clustertrust.platform.identity_files import identity_paths
+
+    found = identity_paths()
+    if found is None or not found.folder.is_dir():
+        raise InputError(
+            "No client identity is installed by ClusterTrust, and no bundle was given.",
+            "Give the bundle: clustertrust verify URL --bundle certificate_bundle.tar.gz "
+            "(or install it first with clustertrust install).",
+        )
+    return read_bundle(load_source(str(found.folder)))
