@@ -1,0 +1,125 @@
+"""The one place where the current OS picks its trust stores (and where the demo gets a sandbox).
+
+setup = current_setup(Scope.USER)                 # this computer's stores and the ledger
+setup = current_setup(Scope.SYSTEM, ["system"])   # only the OS store (--stores system)
+setup = all_stores_setup()                        # every store, for status and uninstall
+setup = sandbox_setup(root)                       # the demo: everything inside `root`
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+
+from clustertrust.core.errors import InputError
+from clustertrust.core.ledger import Ledger
+from clustertrust.platform import elevation, linux, macos, nss, windows
+from clustertrust.platform.identity_files import IdentityFilesStore
+from clustertrust.platform.runner import Runner, SubprocessRunner
+from clustertrust.platform.store import Scope, TrustStore
+
+STORE_CHOICES = ("system", "nss", "files")
+WSL_NOTE = (
+    "This is Linux under WSL: Windows browsers use the Windows certificate store, which this "
+    "does not change. Run ClusterTrust on Windows as well (or, from Windows, "
+    "`certutil -user -addstore Root ca.crt`)."
+)
+
+
+@dataclass(frozen=True)
+class Setup:
+    stores: tuple[TrustStore, ...]
+    ledger: Ledger
+    notes: tuple[str, ...] = ()
+
+
+def is_wsl(
+    env: Mapping[str, str] | None = None, proc_version: Path = Path("/proc/version")
+) -> bool:
+    env = os.environ if env is None else env
+    if env.get("WSL_DISTRO_NAME") or env.get("WSL_INTEROP"):
+        return True
+    try:
+        return "microsoft" in proc_version.read_text(errors="replace").lower()
+    except OSError:
+        return False
+
+
+def os_store(runner: Runner) -> TrustStore:
+    """The operating system's own store: chosen once, by a plain `if` on the platform."""
+    if sys.platform == "win32":
+        return windows.WindowsStore(runner)
+    if sys.platform == "darwin":
+        return macos.MacKeychainStore(runner)
+    return linux.LinuxAnchorsStore(runner)
+
+
+def default_store_names(scope: Scope) -> tuple[str, ...]:
+    if sys.platform.startswith("linux") and scope is Scope.USER:
+        return ("nss", "files")  # the Linux system store has no per-user part
+    return STORE_CHOICES
+
+
+def current_setup(
+    scope: Scope,
+    wanted: Sequence[str] | None = None,
+    runner: Runner | None = None,
+    ledger: Ledger | None = None,
+) -> Setup:
+    """Raises InputError for an unknown store name."""
+    runner = runner or SubprocessRunner()
+    names = tuple(wanted) if wanted else default_store_names(scope)
+    unknown = [n for n in names if n not in STORE_CHOICES]
+    if unknown:
+        raise InputError(
+            f"Unknown store {', '.join(unknown)!s}.",
+            f"Choose from {', '.join(STORE_CHOICES)} (comma-separated).",
+        )
+    makers = {
+        "system": lambda: os_store(runner),
+        "nss": lambda: nss.NssStore(runner),
+        "files": lambda: IdentityFilesStore(),
+    }
+    stores = tuple(makers[n]() for n in STORE_CHOICES if n in names)
+    notes = (WSL_NOTE,) if sys.platform.startswith("linux") and is_wsl() else ()
+    return Setup(stores, ledger or Ledger(), notes)
+
+
+def all_stores_setup(runner: Runner | None = None, ledger: Ledger | None = None) -> Setup:
+    return current_setup(Scope.SYSTEM, STORE_CHOICES, runner, ledger)
+
+
+def sandbox_setup(root: Path, runner: Runner | None = None) -> Setup:
+    """Stores and a ledger that live entirely inside `root`: the demo never touches real stores.
+
+    An anchors folder with no refresh command, an NSS database (when certutil is installed)
+    and identity files, all under `root`; the ledger is `root/ledger.json`.
+    """
+    runner = runner or SubprocessRunner()
+    root.mkdir(parents=True, exist_ok=True)
+    anchors = root / "anchors"
+    anchors.mkdir(exist_ok=True)
+    family = linux.Family("the demo anchors folder", anchors, ".crt", (), (), None)
+    stores: list[TrustStore] = [
+        linux.LinuxAnchorsStore(
+            runner, family, elevation.Elevation(elevation.Method.DIRECT), any_scope=True
+        )
+    ]
+    database = _sandbox_nss_database(root / "nssdb", runner)
+    if database is not None:
+        stores.append(nss.NssStore(runner, [database]))
+    stores.append(IdentityFilesStore(root / "identities"))
+    return Setup(tuple(stores), Ledger(root / "ledger.json"))
+
+
+def _sandbox_nss_database(folder: Path, runner: Runner) -> nss.Database | None:
+    certutil = elevation.find_tool("certutil", nss.TOOL_DIRS)
+    if certutil is None:
+        return None
+    if not (folder / "cert9.db").exists():
+        folder.mkdir(parents=True, exist_ok=True)
+        runner.run((str(certutil), "-N", "-d", f"sql:{folder}", "--empty-password"))
+    return nss.Database(folder, "demo browser database")

@@ -1,0 +1,89 @@
+"""How a system-scope step gets root on Linux: uid 0, pkexec on a desktop, sudo in a terminal.
+
+The privileged work itself is our own minimal subcommand (`clustertrust privileged ...`, see
+cli/privileged_cmd.py); this module only picks the prefix that runs it and recognises a refusal.
+"""
+
+from __future__ import annotations
+
+import enum
+import os
+import sys
+from collections.abc import Mapping
+from dataclasses import dataclass
+from pathlib import Path
+
+from clustertrust.platform.runner import CommandResult
+
+SEARCH_DIRS = ("/usr/bin", "/usr/sbin", "/bin", "/sbin", "/usr/local/bin")
+PKEXEC_REFUSED = (126, 127)  # 126: the dialog was dismissed; 127: not authorized (pkexec(1))
+
+
+class Method(enum.StrEnum):
+    DIRECT = "direct"  # already root
+    PKEXEC = "pkexec"
+    SUDO = "sudo"
+    NONE = "none"  # no way to get root here
+
+
+@dataclass(frozen=True)
+class Elevation:
+    method: Method
+    prefix: tuple[str, ...] = ()
+
+    @property
+    def prompts(self) -> bool:
+        return self.method in (Method.PKEXEC, Method.SUDO)
+
+
+def find_tool(
+    name: str, dirs: tuple[str, ...] = SEARCH_DIRS, root: Path = Path("/")
+) -> Path | None:
+    """An absolute path: /usr/sbin is not on every user's PATH, and PATH must not pick our root."""
+    for folder in dirs:
+        path = root / folder.lstrip("/") / name
+        if path.is_file() and os.access(path, os.X_OK):
+            return path
+    return None
+
+
+def choose(
+    uid: int | None = None,
+    env: Mapping[str, str] | None = None,
+    interactive: bool | None = None,
+    reason: str = "",
+) -> Elevation:
+    uid = os.geteuid() if uid is None else uid
+    env = os.environ if env is None else env
+    interactive = sys.stdin.isatty() if interactive is None else interactive
+    if uid == 0:
+        return Elevation(Method.DIRECT)
+    pkexec, sudo = find_tool("pkexec"), find_tool("sudo")
+    if pkexec and (env.get("DISPLAY") or env.get("WAYLAND_DISPLAY")):
+        return Elevation(Method.PKEXEC, (str(pkexec),))
+    if sudo and interactive:
+        prompt = f"ClusterTrust needs administrator rights to {reason or 'change system trust'}. "
+        return Elevation(Method.SUDO, (str(sudo), "-p", prompt + "Password for %u: ", "--"))
+    return Elevation(Method.NONE)
+
+
+def self_command() -> tuple[str, ...]:
+    """How to start this program again under pkexec/sudo (which clear the environment)."""
+    if getattr(sys, "frozen", False):  # a PyInstaller build: the executable is the program
+        return (sys.executable,)
+    return (sys.executable, "-m", "clustertrust.cli.main")
+
+
+def refused(elevation: Elevation, result: CommandResult) -> bool:
+    """Whether a failed elevated command means the user said no (exit 3), not an error."""
+    if elevation.method is Method.PKEXEC:
+        return result.returncode in PKEXEC_REFUSED
+    if elevation.method is Method.SUDO:
+        text = result.stderr.lower()
+        return result.returncode == 1 and (
+            "incorrect password" in text
+            or "a password is required" in text
+            or "not in the sudoers" in text
+            or "is not allowed to run" in text
+        )
+    return False

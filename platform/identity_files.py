@@ -1,0 +1,159 @@
+"""Identity files: a copy of ca.crt, tls.crt and an unencrypted tls.key for command-line clients.
+
+Kept under <data_dir>/identities/<short-fingerprint>/ (folder 0700, key 0600), recorded in the
+ledger like any store and removed on uninstall. `verify URL` without --bundle and the client
+configuration writers (KurrentDB tlsCaFile/userCertFile/userKeyFile, kumactl, pg_service) use
+`identity_paths()` to find them.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import tempfile
+from dataclasses import dataclass
+from pathlib import Path
+
+from clustertrust.core import certinfo, paths
+from clustertrust.core.bundle import Bundle
+from clustertrust.core.ledger import Ledger
+from clustertrust.platform.store import Availability, Kind, Record, Scope, State, Step, record_for
+from cryptography import x509
+from cryptography.hazmat.primitives import serialization
+
+NAME = "identity-files"
+SHORT = 16  # hex digits of the client certificate's SHA-256 that name its folder
+
+
+@dataclass(frozen=True)
+class IdentityPaths:
+    folder: Path
+    ca: Path  # ca.crt: the bundle's CA certificates (PEM)
+    cert: Path  # tls.crt: the client certificate (PEM), then any intermediates
+    key: Path  # tls.key: the client's private key, unencrypted PKCS#8 PEM, mode 0600
+    sha256: str  # of the client certificate
+
+    @classmethod
+    def at(cls, folder: Path, sha256: str) -> IdentityPaths:
+        return cls(folder, folder / "ca.crt", folder / "tls.crt", folder / "tls.key", sha256)
+
+
+def default_root() -> Path:
+    return paths.data_dir() / "identities"
+
+
+def identity_paths(ledger: Ledger | None = None, sha256: str = "") -> IdentityPaths | None:
+    """The newest installed identity (or the one whose client SHA-256 starts with `sha256`)."""
+    records = [
+        r for r in (ledger or Ledger()).find(sha256, store=NAME) if r.state == State.DONE.value
+    ]
+    if not records:
+        return None
+    newest = max(records, key=lambda r: r.installed_at)
+    return IdentityPaths.at(Path(newest.location), newest.sha256)
+
+
+class IdentityFilesStore:
+    name = NAME
+    title = "Identity files for command-line clients"
+
+    def __init__(self, root: Path | None = None) -> None:
+        self.root = root
+
+    def detect(self) -> Availability:
+        return Availability(True)
+
+    def plan_install(self, bundle: Bundle, scope: Scope) -> list[Step]:
+        if bundle.client_cert is None or bundle.private_key is None:
+            return []
+        root = self.root or default_root()
+        sha = certinfo.sha256(bundle.client_cert)
+        target = IdentityPaths.at(root / sha[:SHORT], sha)
+        record = record_for(
+            bundle.client_cert, Kind.IDENTITY, NAME, str(target.folder), "tls.crt", scope
+        )
+        contents = _contents(bundle)
+        return [
+            Step(
+                action="install",
+                record=record,
+                summary=f"Keep ca.crt, tls.crt and tls.key (0600) in {target.folder} for "
+                "command-line clients",
+                commands=(f"write {target.ca}", f"write {target.cert}", f"write {target.key}"),
+                undo_commands=(f"delete {target.folder}",),
+                run=lambda: _write(target, contents),
+                undo=lambda: _delete(target),
+            )
+        ]
+
+    def is_installed(self, record: Record) -> bool:
+        target = IdentityPaths.at(Path(record.location), record.sha256)
+        if not (target.key.is_file() and target.cert.is_file() and target.ca.is_file()):
+            return False
+        return _first_sha256(target.cert) == record.sha256
+
+    def plan_remove(self, record: Record) -> list[Step]:
+        target = IdentityPaths.at(Path(record.location), record.sha256)
+        return [
+            Step(
+                action="remove",
+                record=record,
+                summary=f"Delete the identity files in {target.folder}",
+                commands=(f"delete {target.folder}",),
+                undo_commands=(),
+                run=lambda: _delete(target),
+            )
+        ]
+
+
+def _contents(bundle: Bundle) -> dict[str, bytes]:
+    assert bundle.client_cert is not None and bundle.private_key is not None
+    key = bundle.private_key.private_bytes(
+        serialization.Encoding.PEM,
+        serialization.PrivateFormat.PKCS8,
+        serialization.NoEncryption(),
+    )
+    chain = b"".join(certinfo.to_pem(c) for c in bundle.client_chain)
+    return {
+        "ca.crt": b"".join(certinfo.to_pem(c) for c in bundle.ca_certs),
+        "tls.crt": certinfo.to_pem(bundle.client_cert) + chain,
+        "tls.key": key,
+    }
+
+
+def _write(target: IdentityPaths, contents: dict[str, bytes]) -> None:
+    target.folder.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
+    target.folder.mkdir(mode=0o700, exist_ok=True)
+    os.chmod(target.folder, 0o700)
+    for name, data in contents.items():
+        _write_private(target.folder / name, data)
+
+
+def _write_private(path: Path, data: bytes) -> None:
+    """mkstemp creates the file 0600, then it is renamed into place: never readable by others."""
+    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}-")
+    try:
+        with os.fdopen(fd, "wb") as handle:
+            handle.write(data)
+            handle.flush()
+            os.fsync(handle.fileno())
+        os.replace(tmp, path)
+    except BaseException:
+        with contextlib.suppress(FileNotFoundError):
+            os.unlink(tmp)
+        raise
+
+
+def _delete(target: IdentityPaths) -> None:
+    for path in (target.key, target.cert, target.ca):
+        with contextlib.suppress(FileNotFoundError):
+            path.unlink()
+    with contextlib.suppress(OSError):
+        target.folder.rmdir()  # fails when someone put other files there: those are kept
+
+
+def _first_sha256(path: Path) -> str:
+    try:
+        return certinfo.sha256(x509.load_pem_x509_certificate(path.read_bytes()))
+    except (ValueError, OSError):
+        return ""
