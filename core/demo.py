@@ -214,7 +214,9 @@ def _serve(handler: type[BaseHTTPRequestHandler], context: ssl.SSLContext) -> _Q
     server.socket = context.wrap_socket(
         server.socket, server_side=True, do_handshake_on_connect=False
     )
-    threading.Thread(target=server.serve_forever, name="demo-https", daemon=True).start()
+    threading.Thread(
+        target=server.serve_forever, args=(0.05,), name="demo-https", daemon=True
+    ).start()
     return server
 
 

@@ -10,6 +10,8 @@ from typing import Any
 
 from clustertrust.core import plan as plans
 from clustertrust.core.bundle import Bundle
+from clustertrust.platform import detect
+from clustertrust.platform.runner import Runner
 from clustertrust.platform.store import Scope
 
 from .workers import JobControl
@@ -18,14 +20,15 @@ from .workers import JobControl
 @dataclass(frozen=True)
 class Planned:
     plan: plans.Plan
-    setup: Any  # platform.detect's setup: .stores and .ledger
+    setup: detect.Setup
 
 
 class Services:
     """Real stores by default; `sandbox` keeps every store and the ledger inside one folder."""
 
-    def __init__(self, sandbox: Path | None = None) -> None:
+    def __init__(self, sandbox: Path | None = None, runner: Runner | None = None) -> None:
         self.sandbox = sandbox
+        self.runner = runner  # None: platform.runner.SubprocessRunner
 
     @property
     def is_sandbox(self) -> bool:
@@ -35,12 +38,13 @@ class Services:
         """User scope where the OS prompts per user (Windows, macOS); system + browsers on Linux."""
         return Scope.USER if platform in ("win32", "darwin") else Scope.SYSTEM
 
-    def setup(self, scope: Scope) -> Any:
-        from clustertrust.platform import detect
-
+    def setup(self, scope: Scope | None = None) -> detect.Setup:
+        """The stores for `scope`; None means every store (for status and removal)."""
         if self.sandbox is not None:
-            return detect.sandbox_setup(self.sandbox)
-        return detect.current_setup(scope)
+            return detect.sandbox_setup(self.sandbox, self.runner)
+        if scope is None:
+            return detect.all_stores_setup(self.runner)
+        return detect.current_setup(scope, runner=self.runner)
 
     def plan_install(self, bundle: Bundle, scope: Scope) -> Planned:
         setup = self.setup(scope)
@@ -53,11 +57,11 @@ class Services:
         plans.apply_plan(planned.plan, planned.setup.ledger, on_step, control.cancelled)
 
     def status(self) -> tuple[list[plans.ItemStatus], Any]:
-        setup = self.setup(self.default_scope())
+        setup = self.setup()
         return plans.status(setup.ledger, setup.stores), setup
 
     def plan_uninstall(self, records: list[Any]) -> Planned:
-        setup = self.setup(self.default_scope())
+        setup = self.setup()
         return Planned(plans.plan_uninstall(records, setup.stores), setup)
 
     def verify(self, url: str, bundle: Bundle, control: JobControl) -> Any:

@@ -165,6 +165,8 @@ class StepList(QListWidget):
         super().__init__(parent)
         self.setObjectName("Steps")
         self.setAccessibleName("Steps")
+        self.setWordWrap(True)
+        self.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
         self.setSelectionMode(QListWidget.SelectionMode.NoSelection)
         self.states: list[str] = []
         self.texts: list[str] = []

@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from clustertrust.core.errors import Cancelled, ClusterTrustError
+from PySide6.QtCore import Qt
 from PySide6.QtWidgets import (
     QHBoxLayout,
     QLabel,
@@ -54,8 +55,10 @@ class VerifyPage(Page):
         self.modes = QListWidget()
         self.modes.setAccessibleName("Result per trust mode")
         self.modes.setWordWrap(True)
+        self.modes.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+        self.modes.setMaximumHeight(120)
         self.modes.hide()
-        self.body.addWidget(self.modes, 1)
+        self.body.addWidget(self.modes)
         self.scope_note = paragraph()
         self.body.addWidget(self.scope_note)
         self.body.addStretch(1)
