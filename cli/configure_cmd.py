@@ -1,0 +1,133 @@
+"""`clustertrust configure …`: show, and with --write save, client configuration that points at
+the installed identity files (KurrentDB, kumactl, PostgreSQL service file, MySQL option file)."""
+
+from __future__ import annotations
+
+import argparse
+import difflib
+import logging
+from pathlib import Path
+
+from clustertrust.core import clientconfig as cc
+from clustertrust.core.bundle import read_bundle
+from clustertrust.core.sources import load_source
+
+from .output import print_json
+
+log = logging.getLogger("clustertrust.configure")
+
+
+def register(commands: argparse._SubParsersAction) -> None:
+    parser = commands.add_parser(
+        "configure",
+        help="set up a client (KurrentDB, kumactl, psql, mysql) to use the installed certificates",
+        description="Show the client configuration for the installed certificates. Files are "
+        "changed only with --write; other content in them is kept, the old file is backed up.",
+    )
+    clients = parser.add_subparsers(dest="client", metavar="CLIENT", required=True)
+    kurrent = _client(clients, "kurrentdb", "print a KurrentDB connection string", writes=False)
+    kurrent.add_argument("--port", type=int, default=cc.KURRENTDB_PORT)
+    kurrent.add_argument("--no-discover", action="store_true", help="a single node, no discovery")
+    kuma = _client(clients, "kumactl", "add the control plane to ~/.kumactl/config")
+    kuma.add_argument("--name", default="clustertrust", help="control plane and context name")
+    kuma.add_argument("--no-use", action="store_true", help="keep the current kumactl context")
+    pg = _client(clients, "pg", "add a service to ~/.pg_service.conf")
+    pg.add_argument("--service", required=True, help="service name, used as `psql service=NAME`")
+    pg.add_argument("--port", type=int, default=cc.POSTGRES_PORT)
+    pg.add_argument("--dbname", help="database name")
+    pg.add_argument("--user", help="database user")
+    mysql = _client(clients, "mysql", "add an option group to ~/.my.cnf")
+    mysql.add_argument("--name", required=True, help="group suffix: [client_NAME]")
+    mysql.add_argument("--mariadb", action="store_true", help="MariaDB client option names")
+
+
+def _client(
+    clients: argparse._SubParsersAction, name: str, text: str, writes: bool = True
+) -> argparse.ArgumentParser:
+    parser = clients.add_parser(name, help=text, description=text)
+    parser.add_argument("--host", required=True, help="the server's host name")
+    parser.add_argument("--identity", default="", help="SHA-256 prefix of the client certificate")
+    parser.add_argument("--bundle", help="a CA-only bundle to use instead of installed files")
+    parser.add_argument("--json", action="store_true", help="print one JSON document")
+    if writes:
+        parser.add_argument("--file", help="the file to change instead of the usual one")
+        parser.add_argument("--write", action="store_true", help="write the file")
+        parser.add_argument(
+            "--verify-ca",
+            action="store_true",
+            help="check the CA only: for servers whose certificate names are in-cluster only",
+        )
+    parser.set_defaults(handler=run, client=name)
+    return parser
+
+
+def _files(args: argparse.Namespace) -> cc.ClientFiles:
+    if args.bundle:
+        return cc.ca_copy_files(read_bundle(load_source(args.bundle)))
+    return cc.installed_files(args.identity)
+
+
+def run(args: argparse.Namespace) -> int:
+    files = _files(args)
+    if args.client == "kurrentdb":
+        text = cc.kurrentdb_connection_string(args.host, files, args.port, not args.no_discover)
+        if args.json:
+            print_json({"connection_string": text})
+        else:
+            print(text)
+        return 0
+    change = _change(args, files)
+    backup = change.apply() if args.write else None
+    if args.write:
+        log.info("wrote %s client configuration to %s", args.client, change.path)
+    if args.json:
+        print_json(
+            {
+                "path": str(change.path),
+                "changed": change.changed,
+                "written": bool(args.write and change.changed),
+                "backup": str(backup) if backup else None,
+                "text": change.new_text,
+            }
+        )
+        return 0
+    _show(args, change, backup)
+    return 0
+
+
+def _change(args: argparse.Namespace, files: cc.ClientFiles) -> cc.Change:
+    path = Path(args.file).expanduser().absolute() if args.file else None
+    verify = not args.verify_ca
+    if args.client == "kumactl":
+        return cc.kumactl_change(args.name, args.host, files, not args.no_use, path)
+    if args.client == "pg":
+        extra = {k: v for k, v in (("dbname", args.dbname), ("user", args.user)) if v}
+        return cc.pg_service_change(args.service, args.host, files, verify, args.port, extra, path)
+    return cc.mysql_change(f"client_{args.name}", args.host, files, verify, args.mariadb, path)
+
+
+def _show(args: argparse.Namespace, change: cc.Change, backup: Path | None) -> None:
+    if not change.changed:
+        print(f"{change.path} already has this configuration; nothing to change.")
+        return
+    diff = difflib.unified_diff(
+        change.old_text.splitlines(),
+        change.new_text.splitlines(),
+        str(change.path),
+        str(change.path),
+        lineterm="",
+    )
+    print("\n".join(diff))
+    if not args.write:
+        print(f"\nNothing was written. Add --write to save this to {change.path}.")
+        return
+    print(f"\nSaved {change.path}" + (f" (the old file is kept as {backup})." if backup else "."))
+    print(_usage_hint(args))
+
+
+def _usage_hint(args: argparse.Namespace) -> str:
+    if args.client == "pg":
+        return f'Connect with: psql "service={args.service}"'
+    if args.client == "mysql":
+        return f"Connect with: mysql --defaults-group-suffix=_{args.name}"
+    return "kumactl now talks to the control plane: try `kumactl get meshes`."
