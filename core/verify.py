@@ -80,12 +80,15 @@ def verify_mode(
     cancel = cancel or CancelToken()
     try:
         seen = exchange(target, context, timeout, cancel)
-        at = Situation(target, trust, bundle, timeout, seen.proxy)
-        diagnosis = diagnose_answer(seen, at)
+        diagnosis = diagnose_answer(seen, _situation(seen, trust, bundle, timeout))
     except StepFailed as failure:
         seen = failure.exchange
-        diagnosis = diagnose_failure(failure, Situation(target, trust, bundle, timeout, seen.proxy))
+        diagnosis = diagnose_failure(failure, _situation(seen, trust, bundle, timeout))
     return _result(seen, trust, bundle, diagnosis)
+
+
+def _situation(seen: Exchange, trust: TrustMode, bundle: Bundle, timeout: float) -> Situation:
+    return Situation(seen.target, trust, bundle, timeout, seen.proxy, seen.cert_requested)
 
 
 def diagnose_answer(seen: Exchange, at: Situation) -> Diagnosis:

@@ -21,6 +21,7 @@ _REJECTED = {
     "TLSV1_ALERT_ACCESS_DENIED": "access_denied",
     "TLSV1_ALERT_DECRYPT_ERROR": "decrypt_error: the certificate's signature did not check out",
 }
+_HANDSHAKE_FAILURE = "SSLV3_ALERT_HANDSHAKE_FAILURE"  # how TLS 1.2 OpenSSL servers refuse
 _NO_CERT_SENT = b"no required ssl certificate was sent"
 _CERT_ERROR = b"ssl certificate error"
 
@@ -28,6 +29,8 @@ _CERT_ERROR = b"ssl certificate error"
 def alert_diagnosis(error: ssl.SSLError, at: Situation) -> Diagnosis | None:
     """The client-certificate outcome for a TLS alert, or None for any other TLS error."""
     reason = getattr(error, "reason", None) or ""
+    if reason == _HANDSHAKE_FAILURE and at.cert_requested and not at.presented_cert:
+        return client_cert_required(at, "TLS alert handshake_failure after asking for one")
     if reason in _REQUIRED or (reason in _REJECTED and not at.presented_cert):
         return client_cert_required(at, f"TLS alert {reason.lower()}")
     if reason in _REJECTED:

@@ -13,17 +13,20 @@ import socket
 import ssl
 import threading
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager, suppress
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, TypeVar
 
 from .errors import Cancelled
 from .netproxy import Proxy, https_proxy_for
 from .verify_target import Target
 
+T = TypeVar("T")
 AddrInfo = list[tuple[Any, ...]]
 MAX_HEAD = 64 << 10
+_HANDSHAKE_RECORD = 22  # TLS ContentType handshake
+_CERTIFICATE_REQUEST = 13  # TLS HandshakeType certificate_request (RFC 8446, 4)
 MAX_BODY = 64 << 10
 _SEND_BODY_FOR = {400, 495, 496}  # the body tells a missing client cert from a rejected one
 
@@ -49,6 +52,7 @@ class Exchange:
     cipher: str | None = None
     status: int | None = None
     body: bytes = b""
+    cert_requested: bool | None = None  # did the server send a CertificateRequest? None: unknown
 
     def mark(self, step: str, since: float) -> float:
         now = time.perf_counter()
@@ -121,7 +125,7 @@ def exchange(
     return seen
 
 
-def _step(stage: Stage, seen: Exchange, cancel: CancelToken, action):  # type: ignore[no-untyped-def]
+def _step(stage: Stage, seen: Exchange, cancel: CancelToken, action: Callable[[], T]) -> T:
     try:
         return action()
     except (OSError, ValueError) as exc:
@@ -210,6 +214,7 @@ def _handshake(
 ) -> ssl.SSLSocket:
     start = time.perf_counter()
     sock.settimeout(timeout)
+    _watch_certificate_request(context, seen)
     tls = context.wrap_socket(sock, server_hostname=seen.target.host, do_handshake_on_connect=False)
     try:
         with cancel.watching(tls):
@@ -224,17 +229,35 @@ def _handshake(
     return tls
 
 
+def _watch_certificate_request(context: ssl.SSLContext, seen: Exchange) -> None:
+    """Note whether the server asks for a client certificate: it tells a handshake_failure
+    alert caused by a missing certificate from any other handshake failure."""
+    inner = getattr(context, "_ctx", context)  # truststore wraps a plain SSLContext
+    if not hasattr(inner, "_msg_callback"):  # a debugging hook of CPython's ssl module
+        return
+    seen.cert_requested = False
+
+    def on_message(*args: Any) -> None:  # conn, direction, version, content type, type, data
+        _conn, direction, _version, content_type, msg_type, _data = args
+        handshake = content_type == _HANDSHAKE_RECORD
+        if direction == "read" and handshake and msg_type == _CERTIFICATE_REQUEST:
+            seen.cert_requested = True
+
+    inner._msg_callback = on_message
+
+
 def _chain_der(tls: ssl.SSLSocket) -> list[bytes]:
     """The chain the server sent, also after a failed verification (to name its CA)."""
     sslobj = getattr(tls, "_sslobj", None)
+    if sslobj is None:  # the connection was already torn down
+        return []
     getter = getattr(sslobj, "get_unverified_chain", None)
     if getter is not None:
         return [cert.public_bytes(ssl._ssl.ENCODING_DER) for cert in getter() or []]  # type: ignore[attr-defined]
-    try:
+    with suppress(ValueError, OSError):
         leaf = tls.getpeercert(binary_form=True)
-    except ValueError:
-        return []
-    return [leaf] if leaf else []
+        return [leaf] if leaf else []
+    return []
 
 
 def _request(tls: ssl.SSLSocket, seen: Exchange, timeout: float) -> None:
@@ -245,16 +268,28 @@ def _request(tls: ssl.SSLSocket, seen: Exchange, timeout: float) -> None:
     )
     start = time.perf_counter()
     tls.settimeout(timeout)
-    # the server may have refused us already: its alert is still waiting to be read
-    with suppress(BrokenPipeError, ConnectionResetError):
+    try:
         tls.sendall(request.encode("latin-1"))
-    head = _read_head(tls, on_first_byte=lambda: seen.mark("first_byte", start))
+        send_error: OSError | None = None
+    except OSError as exc:  # a TLS 1.3 server may have refused us already: read its alert
+        send_error = exc
+    try:
+        head = _read_head(tls, on_first_byte=lambda: seen.mark("first_byte", start))
+    except OSError as exc:
+        raise _telling(exc, send_error) from exc
     seen.status = _status_of(head)
     if seen.status in _SEND_BODY_FOR:
         seen.body = _read_body(tls, head)
 
 
-def _read_head(sock: socket.socket, on_first_byte=None) -> bytes:  # type: ignore[no-untyped-def]
+def _telling(read_error: OSError, send_error: OSError | None) -> OSError:
+    """Of two errors, the one that names a TLS alert says more about why we were refused."""
+    if send_error is not None and not getattr(read_error, "reason", None):
+        return send_error if getattr(send_error, "reason", None) else read_error
+    return read_error
+
+
+def _read_head(sock: socket.socket, on_first_byte: Callable[[], object] | None = None) -> bytes:
     data = b""
     while b"\r\n\r\n" not in data:
         chunk = sock.recv(4096)

@@ -2,10 +2,9 @@
 
 from __future__ import annotations
 
-import socket
 import ssl
 
-from .verify_alerts import alert_diagnosis
+from .verify_alerts import alert_diagnosis, client_cert_rejected, client_cert_required
 from .verify_certs import server_cert_problem
 from .verify_connect import Stage, StepFailed, TunnelRefused
 from .verify_result import Diagnosis
@@ -157,19 +156,28 @@ def _handshake_failed(error: BaseException, at: Situation) -> Diagnosis:
 
 
 def _no_http_answer(error: BaseException, failure: StepFailed, at: Situation) -> Diagnosis:
-    tls13 = failure.exchange.tls_version == "TLSv1.3"
-    if isinstance(error, ConnectionError | ssl.SSLEOFError | socket.error) and tls13:
-        # in TLS 1.3 the server judges the client certificate after the client has finished
-        return Diagnosis(
-            Outcome.TLS_HANDSHAKE_FAILED,
-            f"{at.where} closed the connection right after the TLS handshake, without an "
-            "answer. Servers do this when they refuse the client certificate without saying why.",
-            "Check that the bundle is this cluster's current one (clustertrust inspect BUNDLE); "
-            "download it again from the cluster console if in doubt.",
-        )
+    closed = isinstance(error, ConnectionError | ssl.SSLEOFError | ssl.SSLZeroReturnError)
+    if closed and failure.exchange.tls_version == "TLSv1.3":
+        return _closed_after_handshake(at)
     return Diagnosis(
         Outcome.HTTP_ERROR,
         f"The TLS connection to {at.where} works, but the server gave no usable HTTP "
         f"answer ({error}).",
         "Check that the address is the cluster UI, not another service on the same host.",
+    )
+
+
+def _closed_after_handshake(at: Situation) -> Diagnosis:
+    """In TLS 1.3 the server judges the client certificate after the client has finished, so a
+    silent close right after the handshake is how some servers refuse it."""
+    how = "it closed the connection right after the handshake without saying why"
+    if at.cert_requested and not at.presented_cert:
+        return client_cert_required(at, how)
+    if at.cert_requested:
+        return client_cert_rejected(at, how)
+    return Diagnosis(
+        Outcome.TLS_HANDSHAKE_FAILED,
+        f"{at.where} closed the connection right after the TLS handshake, without an answer.",
+        "Check the address and port; if they are right, a proxy or firewall may be "
+        "interfering: try from another network, or ask your IT team.",
     )

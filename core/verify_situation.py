@@ -20,6 +20,7 @@ class Situation:
     bundle: Bundle
     timeout: float
     proxy: Proxy | None = None
+    cert_requested: bool | None = None  # the server sent a CertificateRequest (None: unknown)
 
     @property
     def where(self) -> str:

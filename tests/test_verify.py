@@ -1,4 +1,4 @@
-"""verify against a real nginx on 127.0.0.x: every outcome nginx can produce, in both trust modes."""
+"""verify against a real nginx on 127.0.0.x: every outcome nginx can produce, both trust modes."""
 
 from __future__ import annotations
 
@@ -7,6 +7,9 @@ from pathlib import Path
 
 import pki
 import pytest
+from clustertrust.core import certinfo
+from clustertrust.core.bundle import Bundle
+from clustertrust.core.verify import TrustMode, VerifyOutcome, verify_url
 from tls_peers import (
     Cluster,
     NginxSetup,
@@ -15,10 +18,6 @@ from tls_peers import (
     shared_cluster,
     start_cluster_nginx,
 )
-
-from clustertrust.core import certinfo
-from clustertrust.core.bundle import Bundle
-from clustertrust.core.verify import TrustMode, VerifyOutcome, verify_url
 
 BUNDLE_ONLY = (TrustMode.BUNDLE,)
 
@@ -181,8 +180,9 @@ def test_server_error_after_mtls_is_http_error(nginx: NginxSetup, bundle: Bundle
 def test_path_not_found_is_http_error_with_path(nginx: NginxSetup, bundle: Bundle) -> None:
     url = nginx.url("mtls").rstrip("/") + "/no/such/page?token=secret"
     # nginx `return 200` answers every path: use the 502 server for a non-2xx answer on a path
-    report = verify_url(nginx.url("broken") + "web/index.html?token=secret", bundle,
-                        modes=BUNDLE_ONLY)
+    report = verify_url(
+        nginx.url("broken") + "web/index.html?token=secret", bundle, modes=BUNDLE_ONLY
+    )
     assert "for /web/index.html." in report.results[0].message
     assert "secret" not in str(report.to_json())
     assert verify_url(url, bundle, modes=BUNDLE_ONLY).ok

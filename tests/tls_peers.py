@@ -193,11 +193,11 @@ def _pipe(a: socket.socket, b: socket.socket) -> None:
         for sock in ready:
             try:
                 data = sock.recv(65536)
-            except OSError:
+                if not data:
+                    return
+                peers[sock].sendall(data)
+            except OSError:  # either side went away: the tunnel is over
                 return
-            if not data:
-                return
-            peers[sock].sendall(data)
 
 
 @dataclass
