@@ -1,0 +1,108 @@
+#!/bin/sh
+# Install the ClusterTrust app from this unpacked tarball for the current user (no root needed):
+#   ./install.sh                 app in ~/.local/lib/clustertrust, command ~/.local/bin/clustertrust,
+#                                menu entry and icons under ~/.local/share (or $XDG_DATA_HOME)
+#   ./install.sh --prefix DIR    the same under DIR (e.g. sudo ./install.sh --prefix /usr/local)
+#   ./install.sh --uninstall     remove exactly what an install put there
+# Certificates you trusted with ClusterTrust are not touched by either: remove them first with
+# `clustertrust uninstall --all` if that is what you want.
+set -eu
+
+usage() {
+  sed -n '2,8s/^# \{0,1\}//p' "$0"
+}
+
+fail() {  # what is wrong, then what to do; exit 2 means nothing was changed
+  echo "install.sh: $1" >&2
+  exit "${2:-2}"
+}
+
+prefix=""
+action=install
+while [ $# -gt 0 ]; do
+  case "$1" in
+    --prefix) [ $# -ge 2 ] || fail "--prefix needs a folder, e.g. --prefix /usr/local."
+              prefix=$2; shift 2 ;;
+    --prefix=*) prefix=${1#--prefix=}; shift ;;
+    --uninstall) action=uninstall; shift ;;
+    -h|--help) usage; exit 0 ;;
+    *) fail "unknown option '$1'. Run ./install.sh --help for the options." ;;
+  esac
+done
+
+if [ -n "$prefix" ]; then
+  case "$prefix" in /*) ;; *) prefix="$(pwd)/$prefix" ;; esac
+  lib_dir="$prefix/lib/clustertrust"; bin_dir="$prefix/bin"; data_home="$prefix/share"
+else
+  [ -n "${HOME:-}" ] || fail "HOME is not set; pass --prefix to say where to install."
+  lib_dir="$HOME/.local/lib/clustertrust"; bin_dir="$HOME/.local/bin"
+  data_home="${XDG_DATA_HOME:-$HOME/.local/share}"
+fi
+desktop_file="$data_home/applications/clustertrust.desktop"
+icon_root="$data_home/icons/hicolor"
+here=$(cd "$(dirname "$0")" && pwd)
+app_source="$here/clustertrust"
+resources="$app_source/_internal/clustertrust/resources"
+
+refresh_caches() {  # desktops pick up new entries without these too, only later
+  if command -v update-desktop-database >/dev/null 2>&1; then
+    update-desktop-database -q "$data_home/applications" 2>/dev/null || true
+  fi
+  if command -v gtk-update-icon-cache >/dev/null 2>&1 && [ -f "$icon_root/index.theme" ]; then
+    gtk-update-icon-cache -q -f -t "$icon_root" 2>/dev/null || true
+  fi
+}
+
+install_icons() {
+  for png in "$resources"/clustertrust-*.png; do
+    size=${png##*/clustertrust-}; size=${size%.png}
+    mkdir -p "$icon_root/${size}x${size}/apps"
+    cp "$png" "$icon_root/${size}x${size}/apps/clustertrust.png"
+  done
+  mkdir -p "$icon_root/scalable/apps"
+  cp "$resources/clustertrust.svg" "$icon_root/scalable/apps/clustertrust.svg"
+}
+
+install_desktop_entry() {
+  mkdir -p "$data_home/applications"
+  # Absolute paths: ~/.local/bin is not on every desktop session's PATH.
+  sed -e "s|^Exec=clustertrust|Exec=$lib_dir/clustertrust|" \
+      -e "s|^TryExec=clustertrust|TryExec=$lib_dir/clustertrust|" \
+      "$resources/clustertrust.desktop" > "$desktop_file.tmp"
+  mv "$desktop_file.tmp" "$desktop_file"
+}
+
+install_app() {
+  [ -x "$app_source/clustertrust" ] && [ -f "$resources/clustertrust.desktop" ] \
+    || fail "no ClusterTrust app next to this script (expected $app_source/clustertrust). Run it from the unpacked tarball."
+  mkdir -p "$(dirname "$lib_dir")" "$bin_dir"
+  # Copy beside the old version, then swap, so a failed copy never leaves a half app behind.
+  rm -rf "$lib_dir.new" "$lib_dir.old"
+  cp -R "$app_source" "$lib_dir.new" || { rm -rf "$lib_dir.new"; fail "could not copy the app to $lib_dir.new: check free space and permissions." 1; }
+  [ ! -e "$lib_dir" ] || mv "$lib_dir" "$lib_dir.old"
+  mv "$lib_dir.new" "$lib_dir"
+  rm -rf "$lib_dir.old"
+  ln -sfn "$lib_dir/clustertrust" "$bin_dir/clustertrust"
+  install_icons
+  install_desktop_entry
+  refresh_caches
+  echo "Installed ClusterTrust $("$lib_dir/clustertrust" --version | sed 's/^clustertrust //') in $lib_dir"
+  echo "Menu entry: $desktop_file"
+  case ":${PATH:-}:" in
+    *":$bin_dir:"*) echo "Command: clustertrust" ;;
+    *) echo "Command: $bin_dir/clustertrust ($bin_dir is not on your PATH; add it to use 'clustertrust')" ;;
+  esac
+}
+
+uninstall_app() {
+  if [ -L "$bin_dir/clustertrust" ] && [ "$(readlink "$bin_dir/clustertrust")" = "$lib_dir/clustertrust" ]; then
+    rm -f "$bin_dir/clustertrust"
+  fi
+  rm -rf "$lib_dir"
+  rm -f "$desktop_file"
+  rm -f "$icon_root"/*/apps/clustertrust.png "$icon_root/scalable/apps/clustertrust.svg"
+  refresh_caches
+  echo "Removed ClusterTrust from $lib_dir (trusted certificates and your ClusterTrust data stay)."
+}
+
+if [ "$action" = install ]; then install_app; else uninstall_app; fi
