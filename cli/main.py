@@ -10,10 +10,21 @@ from clustertrust.core import __version__
 from clustertrust.core.errors import ClusterTrustError
 from clustertrust.core.logs import setup_logging
 
-from . import cloud_cmd, inspect_cmd
+from . import (
+    cloud_cmd,
+    configure_cmd,
+    demo_cmd,
+    inspect_cmd,
+    install_cmd,
+    privileged_cmd,
+    status_cmd,
+    uninstall_cmd,
+    verify_cmd,
+)
 from .output import report_error
 
-COMMANDS = (inspect_cmd, cloud_cmd)
+COMMANDS = (inspect_cmd, cloud_cmd, verify_cmd, demo_cmd, configure_cmd)
+COMMANDS += (install_cmd, status_cmd, uninstall_cmd, privileged_cmd)
 
 
 def build_parser() -> argparse.ArgumentParser:

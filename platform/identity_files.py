@@ -148,8 +148,9 @@ def _delete(target: IdentityPaths) -> None:
     for path in (target.key, target.cert, target.ca):
         with contextlib.suppress(FileNotFoundError):
             path.unlink()
-    with contextlib.suppress(OSError):
-        target.folder.rmdir()  # fails when someone put other files there: those are kept
+    for folder in (target.folder, target.folder.parent):
+        with contextlib.suppress(OSError):
+            folder.rmdir()  # only when empty: anything someone else put there is kept
 
 
 def _first_sha256(path: Path) -> str:

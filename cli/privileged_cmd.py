@@ -1,0 +1,64 @@
+"""`clustertrust privileged install-ca|remove-ca --name NAME`: the only code run as root.
+
+Started by pkexec or sudo for a system-scope step (hidden from --help). It accepts nothing but
+one PEM CA certificate (CA:TRUE) on stdin and a sanitised name that must be the one derived from
+that certificate; it finds the anchors folder and refresh command itself, never from arguments.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+
+from clustertrust.core import certinfo
+from clustertrust.core.errors import InputError, OperationFailed
+from clustertrust.platform import linux
+from clustertrust.platform.runner import CommandError, SubprocessRunner
+from cryptography import x509
+
+MAX_PEM = 64 << 10
+
+
+def register(commands: argparse._SubParsersAction) -> None:
+    parser = commands.add_parser("privileged", add_help=False)
+    parser.add_argument("verb", choices=["install-ca", "remove-ca"])
+    parser.add_argument("--name", required=True)
+    parser.set_defaults(handler=run)
+
+
+def run(args: argparse.Namespace) -> int:
+    if not linux.NAME_PATTERN.match(args.name):
+        raise InputError(f"{args.name!r} is not a ClusterTrust anchor name.", "")
+    if os.geteuid() != 0:
+        raise InputError("`clustertrust privileged` must run as root.", "Use pkexec or sudo.")
+    family = linux.detect_family()
+    if family is None:
+        raise InputError("This system has no supported trust store.", linux.MANUAL_STEPS)
+    runner = SubprocessRunner()
+    try:
+        if args.verb == "install-ca":
+            pem = certinfo.to_pem(read_ca(sys.stdin.buffer.read(MAX_PEM + 1), args.name))
+            linux.write_anchor(family, args.name, pem)
+            linux.refresh(family, runner)
+        else:
+            linux.delete_anchor(family, args.name)
+            linux.refresh(family, runner, after_remove=True)
+    except CommandError as error:
+        raise OperationFailed(f"The trust store refresh failed: {error}", "") from error
+    return 0
+
+
+def read_ca(data: bytes, name: str) -> x509.Certificate:
+    """Exactly one PEM certificate, a CA, whose derived anchor name is `name`."""
+    if len(data) > MAX_PEM or data.count(b"-----BEGIN CERTIFICATE-----") != 1:
+        raise InputError("Expected exactly one PEM certificate on stdin.", "")
+    try:
+        cert = x509.load_pem_x509_certificate(data)
+    except ValueError as exc:
+        raise InputError("The PEM certificate on stdin cannot be read.", "") from exc
+    if not certinfo.is_ca(cert):
+        raise InputError("The certificate is not a CA (no CA:TRUE); it is not trusted.", "")
+    if linux.anchor_name(cert) != name:
+        raise InputError(f"{name!r} is not the name for this certificate.", "")
+    return cert
