@@ -11,7 +11,7 @@ from PySide6.QtWidgets import QApplication, QWidget
 
 from .services import Services
 from .session import Session
-from .theme import apply_theme
+from .theme import ensure_theme
 from .wizard import ClusterTrustWizard
 
 
@@ -23,7 +23,7 @@ def application() -> QApplication:
     QApplication.setOrganizationName("ClusterTrust")
     QApplication.setDesktopFileName("clustertrust")
     app = QApplication(sys.argv[:1])
-    apply_theme(app)
+    ensure_theme()
     return app
 
 

@@ -3,18 +3,30 @@ point at a sandbox. Every method here runs on a worker thread, never on the GUI 
 
 from __future__ import annotations
 
+import ipaddress
 import sys
+import urllib.parse
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from clustertrust.core import certinfo, clientconfig
 from clustertrust.core import plan as plans
 from clustertrust.core.bundle import Bundle
 from clustertrust.platform import detect
+from clustertrust.platform.identity_files import identity_paths
 from clustertrust.platform.runner import Runner
 from clustertrust.platform.store import Scope
 
 from .workers import JobControl
+
+
+def _is_ip(host: str) -> bool:
+    try:
+        ipaddress.ip_address(host)
+    except ValueError:
+        return False
+    return True
 
 
 @dataclass(frozen=True)
@@ -75,6 +87,31 @@ class Services:
         return verify.verify_url(
             url, bundle, modes=modes, cancel=token, remember=not self.is_sandbox
         )
+
+    def client_settings(self, session: Any) -> list[tuple[str, str]]:
+        """The installed identity files and a KurrentDB connection string using them."""
+        opened, planned = session.opened, session.installed
+        client = opened.bundle.client_cert if opened else None
+        if client is None or planned is None:
+            return []
+        identity = identity_paths(planned.setup.ledger, certinfo.sha256(client))
+        if identity is None:
+            return []
+        files = clientconfig.checked(clientconfig.ClientFiles.from_identity(identity))
+        rows = [
+            ("CA file", str(files.ca)),
+            ("Client certificate", str(identity.cert)),
+            ("Client key", str(identity.key)),
+        ]
+        target = urllib.parse.urlsplit(session.cluster_url)
+        if target.hostname:
+            single = _is_ip(target.hostname)  # an address, not a cluster name to discover from
+            port = target.port or clientconfig.KURRENTDB_PORT
+            text = clientconfig.kurrentdb_connection_string(
+                target.hostname, files, port, not single
+            )
+            rows.insert(0, ("KurrentDB connection string", text))
+        return rows
 
     def cloud_available(self) -> bool:
         return False

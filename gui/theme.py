@@ -48,3 +48,11 @@ def apply_theme(app: QApplication) -> None:
     sheet = _resource("style.qss")
     if sheet:
         app.setStyleSheet(sheet.decode())
+
+
+def ensure_theme() -> None:
+    """Apply the theme once, also when the QApplication was made elsewhere (tests, embedding)."""
+    app = QApplication.instance()
+    if isinstance(app, QApplication) and not app.property("clustertrust_theme"):
+        apply_theme(app)
+        app.setProperty("clustertrust_theme", True)

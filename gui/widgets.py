@@ -92,6 +92,7 @@ class CopyField(QWidget):
         self.field.setObjectName("Mono")
         self.field.setAccessibleName(name)
         self.field.setCursorPosition(0)
+        self.field.setToolTip(value)
         self.button = QPushButton("Copy")
         self.button.setAccessibleName(f"Copy {name}")
         self.button.clicked.connect(self.copy)

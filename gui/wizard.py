@@ -17,7 +17,7 @@ from .pages.verify import VerifyPage
 from .pages.welcome import WelcomePage
 from .services import Services
 from .session import Session
-from .theme import app_icon
+from .theme import app_icon, ensure_theme
 from .workers import JobRunner
 
 WELCOME, BUNDLE, REVIEW, PLAN, INSTALL, VERIFY, DONE = range(7)
@@ -31,6 +31,7 @@ class ClusterTrustWizard(QWizard):
         parent: QWidget | None = None,
     ) -> None:
         super().__init__(parent)
+        ensure_theme()
         self.session = session or Session()
         self.services = services or Services()
         self.jobs = JobRunner(self)
@@ -44,6 +45,7 @@ class ClusterTrustWizard(QWizard):
         self.setPixmap(QWizard.WizardPixmap.LogoPixmap, app_icon().pixmap(48, 48))
         self.setOption(QWizard.WizardOption.NoBackButtonOnStartPage, True)
         self.setOption(QWizard.WizardOption.HaveHelpButton, False)
+        self.setOption(QWizard.WizardOption.NoCancelButtonOnLastPage, True)
         for page_id, page in enumerate(self._pages()):
             self.setPage(page_id, page)
         self.setMinimumSize(760, 620)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from clustertrust.core import certinfo
 from clustertrust.core.errors import ClusterTrustError
 from PySide6.QtCore import QUrl
 from PySide6.QtGui import QDesktopServices
@@ -60,14 +61,22 @@ class DonePage(Page):
             self.verdict.show_message("warning", message, fix)
         self.open_button.setEnabled(bool(url))
         client = self.session.opened.bundle.client_cert if self.session.opened else None
-        name = client.subject.rfc4514_string() if client is not None else "your cluster"
+        name = certinfo.common_name(client.subject) if client is not None else "your cluster"
         self.reminder.setText(RESTART_BROWSERS.format(client=name))
         self._show_client_settings()
 
     def _show_client_settings(self) -> None:
         while self.settings_form.rowCount():
             self.settings_form.removeRow(0)
-        settings = self.app.services.client_settings(self.session)
+        self.settings_box.hide()
+        services, session = self.app.services, self.session
+        self.app.jobs.start(
+            lambda control: services.client_settings(session),
+            self._client_settings_ready,
+            lambda error: self._client_settings_ready([]),
+        )
+
+    def _client_settings_ready(self, settings: list[tuple[str, str]]) -> None:
         for label, value in settings:
             self.settings_form.addRow(f"{label}:", CopyField(value, label))
         self.settings_box.setVisible(bool(settings))

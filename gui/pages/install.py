@@ -61,6 +61,7 @@ class InstallPage(Page):
         self.progress.setValue(0)
         self.outcome.show_message("info", "Installing… you can cancel between steps.")
         self.cancel_button.setEnabled(True)
+        self.cancel_button.show()
         self.retry_button.hide()
         services = self.app.services
         self.job = job = self.app.jobs.start(
@@ -74,6 +75,8 @@ class InstallPage(Page):
     def _step(self, update: tuple[int, str]) -> None:
         index, status = update
         state, note = _MARK.get(status, ("running", status))
+        if self.steps.states[index] == "failed" and state in ("running", "undone"):
+            state, note = "failed", "failed; its partial change was cleaned up"
         self.steps.mark(index, state, note)
         self.progress.setValue(self.steps.states.count("done"))
 
@@ -116,7 +119,7 @@ class InstallPage(Page):
         if job is not self.job:
             return
         self.job = None
-        self.cancel_button.setEnabled(False)
+        self.cancel_button.hide()
         self.retry_button.show()
         if isinstance(error, Cancelled):
             self.outcome.show_message("warning", error.message or "Cancelled.", error.fix)

@@ -1,0 +1,251 @@
+"""The wizard end to end with qtbot: demo cluster → download → review → install into a sandbox →
+verify → done, and the failure paths. A PNG of every page goes to test-artifacts/gui/."""
+
+from __future__ import annotations
+
+import subprocess
+from collections.abc import Iterator
+from pathlib import Path
+
+import keyring
+import pytest
+from cloud_server import MemoryKeyring
+from clustertrust.core import certinfo, paths
+from clustertrust.core.demo import DemoCluster, start_demo
+from clustertrust.core.ledger import Ledger
+from clustertrust.gui.app import demo_wizard
+from clustertrust.gui.services import Services
+from clustertrust.gui.wizard import BUNDLE, DONE, INSTALL, PLAN, REVIEW, VERIFY, ClusterTrustWizard
+from gui_support import Driver, FailingRunner, save_png
+from PySide6.QtWidgets import QAbstractButton, QLineEdit, QWizard
+from pytestqt.qtbot import QtBot
+
+HAPPY_PATH_CLICK_TARGET = 4
+
+
+@pytest.fixture(autouse=True)
+def memory_keyring() -> Iterator[MemoryKeyring]:
+    previous = keyring.get_keyring()
+    backend = MemoryKeyring()
+    keyring.set_keyring(backend)
+    yield backend
+    keyring.set_keyring(previous)
+
+
+@pytest.fixture
+def demo() -> Iterator[DemoCluster]:
+    cluster = start_demo()
+    yield cluster
+    cluster.stop()
+
+
+def open_wizard(qtbot: QtBot, wizard: ClusterTrustWizard) -> Driver:
+    qtbot.addWidget(wizard)
+    wizard.show()
+    qtbot.waitExposed(wizard)
+    return Driver(qtbot, wizard)
+
+
+def to_review(driver: Driver) -> None:
+    """Welcome → Bundle (the demo downloads its bundle by itself) → Review."""
+    driver.forward()
+    driver.wait_page(BUNDLE)
+    driver.qtbot.waitUntil(lambda: driver.wizard.session.opened is not None, timeout=20_000)
+    driver.forward()
+    driver.wait_page(REVIEW)
+
+
+def install(driver: Driver) -> None:
+    driver.forward()  # Review → Plan
+    driver.wait_page(PLAN)
+    driver.qtbot.waitUntil(lambda: driver.wizard.session.plan is not None, timeout=20_000)
+    driver.forward()  # Install
+    driver.wait_page(INSTALL)
+
+
+def nss_listing(database: Path) -> str:
+    return subprocess.run(
+        ["certutil", "-L", "-d", f"sql:{database}"],
+        capture_output=True,
+        text=True,
+        check=True,
+        timeout=30,
+    ).stdout
+
+
+def test_demo_happy_path_installs_into_the_sandbox_and_verifies(
+    qtbot: QtBot, demo: DemoCluster
+) -> None:
+    wizard = demo_wizard(demo)
+    driver = open_wizard(qtbot, wizard)
+    assert "ClusterTrust" in wizard.windowTitle()
+    save_png(wizard, "01-welcome")
+    driver.forward()
+    driver.wait_page(BUNDLE)
+    qtbot.waitUntil(lambda: wizard.session.opened is not None, timeout=20_000)
+    save_png(wizard, "02-bundle-downloaded")
+    driver.clicks.clear()  # the bundle is chosen: from here on every click counts
+
+    driver.forward()
+    driver.wait_page(REVIEW)
+    review = wizard.currentPage()
+    assert review.isComplete() and review.verdict.kind == "warning"  # the unconstrained-CA warning
+    save_png(wizard, "03-review")
+
+    install(driver)
+    plan_text = wizard.session.plan.plan.text()
+    assert str(demo.sandbox) in plan_text
+    qtbot.waitUntil(lambda: wizard.currentPage().isComplete(), timeout=30_000)
+    page = wizard.currentPage()
+    assert set(page.steps.states) == {"done"} and page.outcome.kind == "ok"
+    save_png(wizard, "05-install-done")
+
+    driver.forward()
+    driver.wait_page(VERIFY)
+    qtbot.waitUntil(lambda: wizard.session.verified is not None, timeout=30_000)
+    assert wizard.session.verified.ok, wizard.session.verified.verdict.message
+    save_png(wizard, "06-verify-ok")
+    assert len(driver.clicks) <= HAPPY_PATH_CLICK_TARGET, driver.clicks
+    print(f"clicks from bundle chosen to verified: {len(driver.clicks)} {driver.clicks}")
+
+    driver.forward()
+    driver.wait_page(DONE)
+    done = wizard.currentPage()
+    qtbot.waitUntil(lambda: done.settings_box.isVisible(), timeout=10_000)
+    connection = done.settings_form.itemAt(0, done.settings_form.ItemRole.FieldRole).widget()
+    text = connection.field.text()
+    assert text.startswith("kurrentdb://127.0.0.1:")
+    for name in ("tlsCaFile", "userCertFile", "userKeyFile"):
+        assert f"{name}={demo.sandbox}/identities/" in text
+    save_png(wizard, "07-done")
+
+    # The sandbox holds everything; the user's own ledger and stores were never touched.
+    ledger = Ledger(demo.sandbox / "ledger.json").records()
+    assert {r.state for r in ledger} == {"done"} and len(ledger) == 4
+    anchors = list((demo.sandbox / "anchors").iterdir())
+    assert len(anchors) == 1 and certinfo.common_name(demo.pki.ca.subject) in nss_listing(
+        demo.sandbox / "nssdb"
+    )
+    assert not (paths.state_dir() / "ledger.json").exists()
+
+
+def test_every_page_says_it_is_the_demo(qtbot: QtBot, demo: DemoCluster) -> None:
+    wizard = demo_wizard(demo)
+    driver = open_wizard(qtbot, wizard)
+    to_review(driver)
+    for page_id in (BUNDLE, REVIEW):
+        page = wizard.page(page_id)
+        assert page.demo_notice.isVisible() or page_id != wizard.currentId()
+        assert str(demo.sandbox) in page.demo_notice.text()
+
+
+def test_install_failure_is_rolled_back_and_says_so(qtbot: QtBot, demo: DemoCluster) -> None:
+    # GIVEN a sandbox whose pk12util refuses the client identity (the third step)
+    runner = FailingRunner("pk12util")
+    wizard = ClusterTrustWizard(demo_wizard(demo).session, Services(demo.sandbox, runner))
+    driver = open_wizard(qtbot, wizard)
+    to_review(driver)
+    install(driver)
+    page = wizard.currentPage()
+    # WHEN the install runs THEN the failure shows its cause, what was undone and the fix
+    qtbot.waitUntil(lambda: page.outcome.kind == "error", timeout=30_000)
+    save_png(wizard, "05-install-failed-rolled-back")
+    assert runner.failed
+    assert "failed" in page.steps.states and "undone" in page.steps.states
+    assert "undone" in page.outcome.text() and "PKCS12 decode failed" in page.outcome.text()
+    assert not page.isComplete() and page.retry_button.isVisible()
+    # AND the sandbox is as it was: no anchor, no CA in the browser database, an empty ledger
+    assert list((demo.sandbox / "anchors").iterdir()) == []
+    assert certinfo.common_name(demo.pki.ca.subject) not in nss_listing(demo.sandbox / "nssdb")
+    assert Ledger(demo.sandbox / "ledger.json").records() == []
+
+
+def test_verification_failure_shows_the_fix_and_try_again_works(
+    qtbot: QtBot, demo: DemoCluster
+) -> None:
+    wizard = demo_wizard(demo)
+    driver = open_wizard(qtbot, wizard)
+    to_review(driver)
+    install(driver)
+    qtbot.waitUntil(lambda: wizard.currentPage().isComplete(), timeout=30_000)
+    # GIVEN the cluster UI address is wrong (nothing listens there)
+    from servers import free_port
+
+    wizard.session.cluster_url = f"https://127.0.0.1:{free_port()}/"
+    driver.forward()
+    driver.wait_page(VERIFY)
+    page = wizard.currentPage()
+    qtbot.waitUntil(lambda: wizard.session.verified is not None, timeout=30_000)
+    report = wizard.session.verified
+    assert not report.ok and report.outcome.value == "connection_refused"
+    assert page.verdict.kind == "error" and report.verdict.fix in page.verdict.text()
+    assert page.verify_button.text().replace("&", "") == "Try again"
+    save_png(wizard, "06-verify-failed")
+    # WHEN the address is corrected and Try again is pressed THEN it works
+    page.url.setText(demo.ui_url)
+    driver.click(page.verify_button)
+    qtbot.waitUntil(lambda: wizard.session.verified is not None, timeout=30_000)
+    assert wizard.session.verified.ok and page.verdict.kind == "ok"
+
+
+def test_cancel_the_install_between_steps_undoes_it(qtbot: QtBot, demo: DemoCluster) -> None:
+    wizard = demo_wizard(demo)
+    driver = open_wizard(qtbot, wizard)
+    to_review(driver)
+    driver.forward()
+    driver.wait_page(PLAN)
+    qtbot.waitUntil(lambda: wizard.session.plan is not None, timeout=20_000)
+    page = wizard.page(INSTALL)
+    page.initializePage = lambda: None  # type: ignore[method-assign]  # hold the start
+    driver.forward()
+    driver.wait_page(INSTALL)
+    page.start(wizard.session.plan)
+    page.cancel()  # asked before the first step has finished: nothing may stay
+    qtbot.waitUntil(lambda: page.job is None, timeout=30_000)
+    assert page.outcome.kind in ("warning", "ok")
+    if page.outcome.kind == "warning":
+        assert Ledger(demo.sandbox / "ledger.json").records() == []
+        assert list((demo.sandbox / "anchors").iterdir()) == []
+
+
+def test_controls_have_names_for_assistive_technology(qtbot: QtBot, demo: DemoCluster) -> None:
+    wizard = demo_wizard(demo)
+    driver = open_wizard(qtbot, wizard)
+    to_review(driver)
+    for page_id in wizard.pageIds():
+        page = wizard.page(page_id)
+        for widget in page.findChildren(QAbstractButton) + page.findChildren(QLineEdit):
+            assert widget.accessibleName() or widget.text(), (page_id, widget)
+
+
+def test_closing_mid_download_cancels_cleanly(qtbot: QtBot, tmp_path: Path) -> None:
+    from clustertrust.gui.session import Session
+    from https_server import Route, make_server_pki, serve_https
+
+    server = make_server_pki(tmp_path / "srv")
+    routes = {"/slow.tar.gz": Route(body=b"x" * 100, delay=2.0)}
+    with serve_https(server, routes) as (base, _):
+        wizard = ClusterTrustWizard(Session(source_context=server.client_context()), Services())
+        driver = open_wizard(qtbot, wizard)
+        driver.forward()
+        page = wizard.currentPage()
+        page.choose(f"{base}/slow.tar.gz")
+        assert page.progress_box.isVisible() and not page.isComplete()
+        save_png(wizard, "02-bundle-downloading")
+        wizard.reject()  # the window's close button or Escape
+        assert wizard.isVisible() and not wizard.isEnabled()  # stopping, not frozen
+        qtbot.waitUntil(lambda: not wizard.isVisible(), timeout=20_000)
+        assert not wizard.jobs.busy()
+
+
+def test_wizard_style_and_icon(qtbot: QtBot) -> None:
+    wizard = ClusterTrustWizard()
+    open_wizard(qtbot, wizard)
+    assert not wizard.windowIcon().isNull()
+    sizes = {s.width() for s in wizard.windowIcon().availableSizes()}
+    assert {16, 32, 256} <= sizes  # crisp at 1x and on high-DPI screens
+    assert wizard.wizardStyle() in (
+        QWizard.WizardStyle.ModernStyle,
+        QWizard.WizardStyle.MacStyle,
+        QWizard.WizardStyle.AeroStyle,
+    )
