@@ -32,6 +32,8 @@ from .verify_target import Target, parse_target
 from .verify_verdict import combine
 
 __all__ = [
+    "BOTH",
+    "DEFAULT_TIMEOUT",
     "CancelToken",
     "TrustMode",
     "VerifyOutcome",
@@ -54,12 +56,13 @@ def verify_url(
     cancel: CancelToken | None = None,
     remember: bool = True,
 ) -> VerifyReport:
-    """Verify in each mode (a bundle without a CA skips the bundle mode); save the report."""
+    """Verify in each mode (with both asked for, a bundle without a CA skips the bundle mode);
+    save the report. Raises InputError for a bad URL or an unusable client identity."""
     target = parse_target(url)
     cancel = cancel or CancelToken()
-    wanted = [m for m in modes if m is not TrustMode.BUNDLE or bundle.ca_certs] or [
-        TrustMode.SYSTEM
-    ]
+    wanted = list(modes)
+    if not bundle.ca_certs and len(wanted) > 1:  # nothing of its own to trust: system only
+        wanted = [m for m in wanted if m is not TrustMode.BUNDLE]
     results = tuple(verify_mode(target, bundle, m, timeout=timeout, cancel=cancel) for m in wanted)
     report = VerifyReport(target.display, combine(results, bundle), results)
     if remember:

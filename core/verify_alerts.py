@@ -76,10 +76,10 @@ def client_cert_rejected(at: Situation, how: str) -> Diagnosis:
     assert cert is not None  # a certificate can only be rejected if one was presented
     left = certinfo.days_left(cert)
     if left < 0 or "expired" in how:
-        when = f" on {cert.not_valid_after_utc:%Y-%m-%d}" if left < 0 else ""
+        when = f" on {cert.not_valid_after_utc:%Y-%m-%d}" if left < 0 else " (says the server)"
         return Diagnosis(
             Outcome.CLIENT_CERT_REJECTED,
-            f"The server refused the client certificate {at.client_name}: it has expired"
+            f"The server refused the client certificate {at.client_name}: it expired"
             f"{when} ({how}).",
             "Download the renewed certificate bundle from the cluster console, install it, "
             "and verify again.",

@@ -14,12 +14,7 @@ def combine(results: tuple[VerifyResult, ...], bundle: Bundle) -> Diagnosis:
     if own.ok and system.ok:
         return _both_ok(own, system)
     if own.ok:
-        return Diagnosis(
-            system.outcome,
-            f"The bundle works with its own CA, but not yet for the rest of this computer: "
-            f"{system.message}",
-            system.fix,
-        )
+        return Diagnosis(system.outcome, _bundle_works_but(system.message), system.fix)
     if system.ok and own.outcome is VerifyOutcome.SERVER_UNTRUSTED:
         return Diagnosis(
             VerifyOutcome.OK,
@@ -40,3 +35,9 @@ def _both_ok(own: VerifyResult, system: VerifyResult) -> Diagnosis:
         "",
         system.diagnosis.note or own.diagnosis.note,
     )
+
+
+def _bundle_works_but(system_message: str) -> str:
+    if system_message.startswith("This computer "):
+        return f"The bundle works with its own CA, but t{system_message[1:]}"
+    return f"The bundle works with its own CA. With this computer's trust store: {system_message}"

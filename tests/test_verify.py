@@ -114,7 +114,7 @@ def test_expired_client_certificate_is_rejected_as_expired(
     result = verify_url(nginx.url("mtls"), stale, modes=BUNDLE_ONLY).results[0]
     assert result.outcome is VerifyOutcome.CLIENT_CERT_REJECTED
     expiry = cluster.expired_client.cert.not_valid_after_utc
-    assert f"it has expired on {expiry:%Y-%m-%d}" in result.message
+    assert f"it expired on {expiry:%Y-%m-%d}" in result.message
     assert "renewed" in result.fix
 
 
