@@ -191,7 +191,7 @@ class ManageWindow(QDialog):
 
     def write_report(self, path: Path) -> None:
         self.jobs.start(
-            lambda control: self.services.save_report(path, self.session),
+            lambda control: self.services.save_report(path),
             lambda _: self.status.show_message("ok", f"Saved the report to {path}."),
             self._failed,
         )

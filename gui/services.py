@@ -13,6 +13,7 @@ from typing import Any
 from clustertrust.core import certinfo, clientconfig
 from clustertrust.core import plan as plans
 from clustertrust.core.bundle import Bundle
+from clustertrust.core.errors import OperationFailed
 from clustertrust.platform import detect
 from clustertrust.platform.identity_files import identity_paths
 from clustertrust.platform.runner import Runner
@@ -112,6 +113,21 @@ class Services:
             )
             rows.insert(0, ("KurrentDB connection string", text))
         return rows
+
+    def save_report(self, path: Path) -> Path:
+        """The redacted support report (core.report) as text. Outside the demo it includes the
+        last verification, which core.verify saved."""
+        from clustertrust.core import report
+
+        document = report.collect(self.setup(), self.runner)
+        try:
+            path.write_text(report.render_text(document), encoding="utf-8")
+        except OSError as error:
+            raise OperationFailed(
+                f"The report could not be written to {path}: {error.strerror}.",
+                "Choose a folder you can write to, such as your Documents folder.",
+            ) from error
+        return path
 
     def cloud_available(self) -> bool:
         return False

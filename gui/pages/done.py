@@ -94,10 +94,10 @@ class DonePage(Page):
             self.write_report(Path(path))
 
     def write_report(self, path: Path) -> None:
-        services, session = self.app.services, self.session
+        services = self.app.services
         self.report_button.setEnabled(False)
         self.app.jobs.start(
-            lambda control: services.save_report(path, session),
+            lambda control: services.save_report(path),
             lambda _: self._report_saved(path),
             self._report_failed,
         )
