@@ -1,0 +1,52 @@
+"""`clustertrust report [-o FILE] [--json]`: the redacted support report for the helpdesk."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import logging
+from pathlib import Path
+
+from clustertrust.core import report
+from clustertrust.core.errors import InputError
+
+from .output import print_json
+
+log = logging.getLogger("clustertrust.report")
+
+
+def register(commands: argparse._SubParsersAction) -> None:
+    parser = commands.add_parser(
+        "report",
+        help="write a support report for the helpdesk (no keys, passwords or tokens)",
+        description="Collect what the helpdesk needs: versions, stores and tools, installed "
+        "items and whether they are present, the last verification and the end of the log. "
+        "It never contains private keys, passwords, tokens or PKCS#12 content.",
+    )
+    parser.add_argument("-o", "--output", help="save the report to this file instead of printing")
+    parser.add_argument("--json", action="store_true", help="the report as one JSON document")
+    parser.set_defaults(handler=run)
+
+
+def run(args: argparse.Namespace) -> int:
+    document = report.collect()
+    text = json.dumps(document, indent=2) + "\n" if args.json else report.render_text(document)
+    if not args.output:
+        if args.json:
+            print_json(document)
+        else:
+            print(text, end="")
+        return 0
+    path = Path(args.output).expanduser()
+    try:
+        path.write_text(text, encoding="utf-8")
+    except OSError as exc:
+        raise InputError(
+            f"{path} cannot be written: {exc.strerror}.", "Choose another file."
+        ) from exc
+    log.info("support report written to %s", path)
+    if args.json:
+        print_json({"saved_to": str(path.absolute())})
+    else:
+        print(f"Support report saved to {path.absolute()}. Send this file to your helpdesk.")
+    return 0
