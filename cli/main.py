@@ -17,13 +17,14 @@ from . import (
     inspect_cmd,
     install_cmd,
     privileged_cmd,
+    report_cmd,
     status_cmd,
     uninstall_cmd,
     verify_cmd,
 )
 from .output import report_error
 
-COMMANDS = (inspect_cmd, cloud_cmd, verify_cmd, demo_cmd, configure_cmd)
+COMMANDS = (inspect_cmd, cloud_cmd, verify_cmd, demo_cmd, configure_cmd, report_cmd)
 COMMANDS += (install_cmd, status_cmd, uninstall_cmd, privileged_cmd)
 
 
