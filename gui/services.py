@@ -4,6 +4,7 @@ point at a sandbox. Every method here runs on a worker thread, never on the GUI 
 from __future__ import annotations
 
 import ipaddress
+import ssl
 import sys
 import urllib.parse
 from dataclasses import dataclass
@@ -39,9 +40,15 @@ class Planned:
 class Services:
     """Real stores by default; `sandbox` keeps every store and the ledger inside one folder."""
 
-    def __init__(self, sandbox: Path | None = None, runner: Runner | None = None) -> None:
+    def __init__(
+        self,
+        sandbox: Path | None = None,
+        runner: Runner | None = None,
+        cloud_context: ssl.SSLContext | None = None,
+    ) -> None:
         self.sandbox = sandbox
         self.runner = runner  # None: platform.runner.SubprocessRunner
+        self.cloud_context = cloud_context  # None: the system's trust, as for any web site
 
     @property
     def is_sandbox(self) -> bool:
@@ -130,4 +137,5 @@ class Services:
         return path
 
     def cloud_available(self) -> bool:
-        return False
+        """The demo has its own download; everywhere else Kurrent Cloud is one choice."""
+        return not self.is_sandbox

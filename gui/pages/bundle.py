@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from pathlib import Path
 
 from clustertrust.core.errors import Cancelled, ClusterTrustError
@@ -18,15 +19,23 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from ..cloud import CloudChoice
 from ..session import NeedsPassword, Opened, load_settings, open_bundle, remember_password
 from ..widgets import Banner, DropArea
-from ..workers import Job
+from ..workers import Job, JobControl
 from .base import Page
 
 BUNDLE_FILTER = (
     "Certificate bundles (*.tar.gz *.tgz *.tar *.zip *.p12 *.pfx *.crt *.pem *.cer *.der *.key);;"
     "All files (*)"
 )
+
+
+def fetch_cloud(choice: CloudChoice, control: JobControl) -> SourceData:
+    cluster = choice.cluster.id
+    return choice.client.certificate(
+        choice.organization, choice.project, cluster, control.progress, control.cancelled
+    )
 
 
 class BundlePage(Page):
@@ -171,6 +180,14 @@ class BundlePage(Page):
         self.password_box.hide()
         self._start(source=None, password=None)
 
+    def choose_cloud(self, choice: CloudChoice) -> None:
+        """Fetch the chosen Kurrent Cloud cluster's bundle; its UI address goes to Verify."""
+        self.spec, self.pending_source = choice.cluster.id, None
+        if choice.cluster.address:
+            self.session.cluster_url = choice.cluster.address
+        self.password_box.hide()
+        self._start(source=None, password=None, fetch=lambda control: fetch_cloud(choice, control))
+
     def retry_with_password(self) -> None:
         if self.pending_source is None or not self.password.text():
             return
@@ -186,18 +203,26 @@ class BundlePage(Page):
 
     # running the job
 
-    def _start(self, source: SourceData | None, password: str | None) -> None:
+    def _start(
+        self,
+        source: SourceData | None,
+        password: str | None,
+        fetch: Callable[[JobControl], SourceData] | None = None,
+    ) -> None:
         if self.job is not None:
             self.job.control.cancel()
         self.session.opened = None
         self.status.clear_message()
         self.progress.setRange(0, 0)
-        self.progress_box.setVisible(source is None and "://" in self.spec)
+        self.progress_box.setVisible(source is None and ("://" in self.spec or fetch is not None))
         spec, context = self.spec, self.session.source_context
+
+        def work(control: JobControl) -> Opened:
+            fetched = fetch(control) if fetch is not None else source
+            return open_bundle(spec, control, source=fetched, password=password, context=context)
+
         self.job = job = self.app.jobs.start(
-            lambda control: open_bundle(
-                spec, control, source=source, password=password, context=context
-            ),
+            work,
             lambda opened: self._opened(job, opened),
             lambda error: self._failed(job, error),
         )

@@ -1,0 +1,172 @@
+""" "From Kurrent Cloud": pick a cluster of a project and fetch its bundle with the stored token."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from clustertrust.core import kurrent_cloud as cloud
+from clustertrust.core.errors import ClusterTrustError
+from PySide6.QtCore import Qt, Signal
+from PySide6.QtWidgets import (
+    QCheckBox,
+    QDialog,
+    QDialogButtonBox,
+    QFormLayout,
+    QLineEdit,
+    QListWidget,
+    QListWidgetItem,
+    QPushButton,
+    QVBoxLayout,
+    QWidget,
+)
+
+from .widgets import Banner, paragraph
+from .workers import JobRunner
+
+
+@dataclass(frozen=True)
+class CloudChoice:
+    """The cluster the user picked, and the signed-in session that can fetch its bundle."""
+
+    client: cloud.KurrentCloud
+    organization: str
+    project: str
+    cluster: cloud.ClusterInfo
+
+
+def list_clusters(
+    services: Any, organization: str, project: str, token: str, remember: bool
+) -> tuple[cloud.KurrentCloud, list[cloud.ClusterInfo]]:
+    """Runs on a worker: sign in (typed token, else the keyring), list the project's clusters."""
+    settings = cloud.load_settings().updated(organization=organization, project=project)
+    options = {"context": services.cloud_context}
+    if token:
+        client = cloud.KurrentCloud(settings, token, **options)
+    else:
+        client = cloud.KurrentCloud.from_keyring(settings, **options)
+    clusters = client.list_clusters(organization, project)
+    cloud.save_settings(settings)
+    if token and remember:
+        from clustertrust.core.secrets import save_secret
+
+        save_secret(cloud.TOKEN_NAME, token)
+    return client, clusters
+
+
+class CloudDialog(QDialog):
+    chosen = Signal(object)  # CloudChoice
+
+    def __init__(self, wizard: Any, parent: QWidget | None = None) -> None:
+        super().__init__(parent or wizard)
+        self.services = wizard.services
+        self.jobs = JobRunner(self)
+        self.client: cloud.KurrentCloud | None = None
+        self.setWindowTitle("ClusterTrust — from Kurrent Cloud")
+        layout = QVBoxLayout(self)
+        layout.addWidget(
+            paragraph(
+                "Fetch the certificate bundle straight from Kurrent Cloud. The organization and "
+                "project ids are in the console's address bar."
+            )
+        )
+        layout.addLayout(self._form())
+        self.clusters = QListWidget()
+        self.clusters.setAccessibleName("Clusters in the project")
+        self.clusters.itemDoubleClicked.connect(lambda _: self.accept())
+        layout.addWidget(self.clusters, 1)
+        self.status = Banner()
+        layout.addWidget(self.status)
+        buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Cancel)
+        self.use_button = buttons.addButton(
+            "&Use this cluster", QDialogButtonBox.ButtonRole.AcceptRole
+        )
+        self.use_button.setAccessibleName("Use the selected cluster's bundle")
+        self.use_button.setEnabled(False)
+        buttons.accepted.connect(self.accept)
+        buttons.rejected.connect(self.reject)
+        self.clusters.currentItemChanged.connect(
+            lambda item, _: self.use_button.setEnabled(item is not None)
+        )
+        layout.addWidget(buttons)
+        self.resize(560, 460)
+
+    def _form(self) -> QFormLayout:
+        settings = cloud.load_settings()
+        form = QFormLayout()
+        self.organization = QLineEdit(settings.organization)
+        self.organization.setAccessibleName("Kurrent Cloud organization id")
+        self.project = QLineEdit(settings.project)
+        self.project.setAccessibleName("Kurrent Cloud project id")
+        self.token = QLineEdit()
+        self.token.setEchoMode(QLineEdit.EchoMode.Password)
+        self.token.setPlaceholderText("leave empty to use the token in the keyring")
+        self.token.setAccessibleName("Kurrent Cloud refresh token")
+        self.remember = QCheckBox("&Remember the token in the system keyring")
+        self.remember.setAccessibleName("Remember the token in the system keyring")
+        self.list_button = QPushButton("&List clusters")
+        self.list_button.setAccessibleName("List the project's clusters")
+        self.list_button.clicked.connect(self.list_clusters)
+        form.addRow("&Organization:", self.organization)
+        form.addRow("&Project:", self.project)
+        form.addRow("Refresh &token:", self.token)
+        form.addRow("", self.remember)
+        form.addRow("", self.list_button)
+        return form
+
+    def list_clusters(self) -> None:
+        org, project = self.organization.text().strip(), self.project.text().strip()
+        token, remember = self.token.text().strip(), self.remember.isChecked()
+        self.status.show_message("info", "Signing in to Kurrent Cloud…")
+        self.list_button.setEnabled(False)
+        services = self.services
+        self.jobs.start(
+            lambda control: list_clusters(services, org, project, token, remember),
+            self._listed,
+            self._failed,
+        )
+
+    def _listed(self, found: tuple[cloud.KurrentCloud, list[cloud.ClusterInfo]]) -> None:
+        self.client, clusters = found
+        self.list_button.setEnabled(True)
+        self.clusters.clear()
+        for info in clusters:
+            item = QListWidgetItem(f"{info.name or info.id} — {info.status}  ({info.id})")
+            item.setData(Qt.ItemDataRole.UserRole, info)
+            self.clusters.addItem(item)
+        if clusters:
+            self.clusters.setCurrentRow(0)
+            self.status.clear_message()
+        else:
+            self.status.show_message(
+                "warning",
+                "This project has no clusters.",
+                "Check the project id in the console's address bar.",
+            )
+
+    def _failed(self, error: Exception) -> None:
+        self.list_button.setEnabled(True)
+        if isinstance(error, ClusterTrustError):
+            self.status.show_message("error", error.message, error.fix)
+        else:
+            self.status.show_message(
+                "error",
+                f"Kurrent Cloud could not be reached: {error}",
+                "Check your network or proxy settings and try again.",
+            )
+
+    def accept(self) -> None:
+        item = self.clusters.currentItem()
+        if item is None or self.client is None:
+            return
+        info = item.data(Qt.ItemDataRole.UserRole)
+        self.chosen.emit(
+            CloudChoice(
+                self.client, self.organization.text().strip(), self.project.text().strip(), info
+            )
+        )
+        super().accept()
+
+    def closeEvent(self, event: Any) -> None:
+        self.jobs.cancel_all()
+        super().closeEvent(event)
