@@ -144,5 +144,6 @@ def _result(seen: Exchange, trust: TrustMode, bundle: Bundle, diagnosis: Diagnos
         cipher=seen.cipher,
         http_status=seen.status,
         client_certificate=summarize(bundle.client_cert) if bundle.client_cert else None,
+        client_cert_requested=seen.cert_requested,
         proxy=f"{seen.proxy.host}:{seen.proxy.port}" if seen.proxy else None,
     )

@@ -173,8 +173,10 @@ def _connect(addresses: AddrInfo, timeout: float, cancel: CancelToken) -> socket
             with cancel.watching(sock):
                 sock.connect(address)
             return sock
-        except OSError as exc:
+        except BaseException as exc:
             sock.close()
+            if not isinstance(exc, OSError):
+                raise
             error = exc
             if isinstance(exc, TimeoutError) or time.monotonic() >= deadline:
                 break

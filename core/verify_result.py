@@ -39,7 +39,8 @@ TRUST_MODE_NAMES = {
 
 @dataclass(frozen=True)
 class Timings:
-    """Milliseconds per step; None for a step that was not reached."""
+    """Milliseconds per step; None for a step that was not reached. first_byte runs from
+    sending the request to the first byte of the answer; total covers everything."""
 
     dns: float | None = None
     connect: float | None = None
@@ -73,6 +74,7 @@ class VerifyResult:
     cipher: str | None = None
     http_status: int | None = None
     client_certificate: CertificateSummary | None = None
+    client_cert_requested: bool | None = None  # the server asked for one (None: not known)
     proxy: str | None = None
 
     @property
@@ -107,6 +109,7 @@ class VerifyResult:
             "timings_ms": asdict(self.timings),
             "server_chain": [asdict(c) for c in self.server_chain],
             "client_certificate": asdict(client) if client else None,
+            "client_cert_requested": self.client_cert_requested,
             "proxy": self.proxy,
         }
 

@@ -63,6 +63,7 @@ def test_right_bundle_works_with_its_own_ca(nginx: NginxSetup, bundle: Bundle) -
     timings = result.timings
     assert None not in (timings.dns, timings.connect, timings.handshake, timings.first_byte)
     assert timings.total is not None and timings.total >= timings.handshake  # type: ignore[operator]
+    assert result.client_cert_requested is True
 
 
 def test_before_install_the_system_store_does_not_trust_the_cluster(
@@ -177,7 +178,7 @@ def test_server_error_after_mtls_is_http_error(nginx: NginxSetup, bundle: Bundle
     assert "works, but the server answered HTTP 502" in result.message
 
 
-def test_path_not_found_is_http_error_with_path(nginx: NginxSetup, bundle: Bundle) -> None:
+def test_http_error_names_the_path_but_never_the_query(nginx: NginxSetup, bundle: Bundle) -> None:
     url = nginx.url("mtls").rstrip("/") + "/no/such/page?token=secret"
     # nginx `return 200` answers every path: use the 502 server for a non-2xx answer on a path
     report = verify_url(
@@ -220,3 +221,21 @@ def test_p12_only_bundle_presents_its_client_certificate(
     p12_only = bundle_of({"bundle.p12": kurrent.files()["bundle.p12"]})
     assert p12_only.p12 is not None and p12_only.ca_certs
     assert verify_url(nginx.url("mtls"), p12_only, modes=BUNDLE_ONLY).ok
+
+
+def test_server_cert_from_a_ca_the_computer_trusts_is_ok_with_a_note(
+    nginx: NginxSetup,
+    bundle: Bundle,
+    cluster: Cluster,
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """The UI may use a certificate from a CA the OS already trusts; the bundle's CA then only
+    vouches for client certificates, and the bundle mode alone cannot trust the server."""
+    store = tmp_path / "os-store.pem"
+    store.write_bytes(cluster.other_ca.cert_pem)
+    monkeypatch.setenv("SSL_CERT_FILE", str(store))
+    report = verify_url(nginx.url("other_ca"), bundle)
+    assert report.result(TrustMode.BUNDLE).outcome is VerifyOutcome.SERVER_UNTRUSTED  # type: ignore[union-attr]
+    assert report.result(TrustMode.SYSTEM).ok  # type: ignore[union-attr]
+    assert report.ok and "only vouches for client certificates" in report.verdict.note
