@@ -55,31 +55,30 @@ class Database:
         return f"sql:{self.folder}"
 
 
-def firefox_roots(home: Path) -> list[Path]:
+def firefox_roots(home: Path) -> list[tuple[Path, str]]:
+    """Folders that may hold a Firefox profiles.ini, each with a label for people."""
     roots = [
-        ".mozilla/firefox",
-        ".config/mozilla/firefox",
-        "snap/firefox/common/.mozilla/firefox",
-        ".var/app/org.mozilla.firefox/.mozilla/firefox",
-        ".var/app/org.mozilla.firefox/config/mozilla/firefox",
-        "Library/Application Support/Firefox",
+        (home / ".mozilla/firefox", ""),
+        (home / ".config/mozilla/firefox", " (XDG)"),
+        (home / "snap/firefox/common/.mozilla/firefox", " (snap)"),
+        (home / ".var/app/org.mozilla.firefox/.mozilla/firefox", " (flatpak)"),
+        (home / ".var/app/org.mozilla.firefox/config/mozilla/firefox", " (flatpak)"),
+        (home / "Library/Application Support/Firefox", ""),
     ]
-    found = [home / r for r in roots]
     if appdata := os.environ.get("APPDATA"):
-        found.append(Path(appdata) / "Mozilla" / "Firefox")
-    return found
+        roots.append((Path(appdata) / "Mozilla" / "Firefox", ""))
+    return roots
 
 
 def chromium_databases(home: Path) -> list[Database]:
-    candidates = [
-        (".pki/nssdb", "Chromium/Chrome"),
-        (".local/share/pki/nssdb", "Chromium/Chrome"),
-        ("snap/chromium/current/.pki/nssdb", "Chromium (snap)"),
+    return [
+        Database(home / ".pki/nssdb", "Chromium/Chrome (~/.pki/nssdb)"),
+        Database(home / ".local/share/pki/nssdb", "Chromium/Chrome (~/.local/share/pki/nssdb)"),
+        Database(home / "snap/chromium/current/.pki/nssdb", "Chromium (snap)"),
     ]
-    return [Database(home / p, t) for p, t in candidates]
 
 
-def firefox_profiles(root: Path) -> Iterator[Database]:
+def firefox_profiles(root: Path, label: str = "") -> Iterator[Database]:
     """Profiles listed in profiles.ini (relative or absolute paths)."""
     parser = configparser.RawConfigParser()
     try:
@@ -93,15 +92,15 @@ def firefox_profiles(root: Path) -> Iterator[Database]:
         relative = parser.get(section, "IsRelative", fallback="1").strip() == "1"
         folder = root / raw if relative else Path(raw)
         name = parser.get(section, "Name", fallback=folder.name)
-        yield Database(folder, f"Firefox profile {name}")
+        yield Database(folder, f"Firefox profile {name}{label}")
 
 
 def find_databases(home: Path | None = None) -> list[Database]:
     """Databases that exist (cert9.db); legacy cert8.db-only profiles are not used."""
     home = home or Path.home()
     found = chromium_databases(home)
-    for root in firefox_roots(home):
-        found += list(firefox_profiles(root))
+    for root, label in firefox_roots(home):
+        found += list(firefox_profiles(root, label))
     unique: dict[Path, Database] = {}
     for db in found:
         if (db.folder / "cert9.db").is_file():
