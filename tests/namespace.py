@@ -65,7 +65,8 @@ def snapshot(folder='/etc/ssl/certs'):
     out = []
     for root, dirs, files in os.walk(folder):
         dirs.sort()
-        for name in sorted(files) + sorted(d for d in dirs if os.path.islink(os.path.join(root, d))):
+        links = [d for d in dirs if os.path.islink(os.path.join(root, d))]
+        for name in sorted(files) + sorted(links):
             path = os.path.join(root, name)
             if os.path.islink(path):
                 out.append((path, 'link', os.readlink(path)))
