@@ -21,7 +21,7 @@ BUNDLE_ID = "org.clustertrust.ClusterTrust"
 PUBLISHER = "ClusterTrust contributors"
 # PySide6 modules the app imports; every other Qt module is excluded from the build.
 # tests/test_packaging.py scans the sources and fails when code imports one not listed here.
-QT_MODULES_USED = ("QtCore", "QtGui", "QtWidgets", "QtSvg")
+QT_MODULES_USED = ("QtCore", "QtGui", "QtWidgets")
 
 
 @dataclass(frozen=True)

@@ -1,9 +1,10 @@
 """Keep the frozen app small: drop the Qt modules, plugins and translations it never uses.
 
-The app's Qt surface is QtCore, QtGui, QtWidgets and QtSvg (appinfo.QT_MODULES_USED). PyInstaller's
-PySide6 hooks still pull in libraries through plugins (the PDF image format needs QtPdf, the
-network-information and TLS plugins need QtNetwork, EGLFS needs the Quick/QML stack on some
-builds), and every Qt translation. This module names what to leave out, in one place.
+The app imports QtCore, QtGui and QtWidgets (appinfo.QT_MODULES_USED); every other PySide6 module
+is excluded. PyInstaller's PySide6 hooks still pull in libraries through plugins (the PDF image
+format needs QtPdf, the network-information and TLS plugins need QtNetwork, the virtual keyboard
+needs Quick and QML) and every Qt translation. This module names what to leave out, in one place.
+The SVG icon engine stays (with libQt6Svg): desktop icon themes draw dialog icons from SVG.
 """
 
 from __future__ import annotations
@@ -102,7 +103,13 @@ def keep_used_binaries(
     kept = [entry for entry in binaries if not is_unused_qt_file(entry[0])]
     dropped = [entry for entry in binaries if is_unused_qt_file(entry[0])]
     by_name = {_library_name(entry[0]): entry for entry in kept}
-    candidates = _closure([entry[1] for entry in dropped], by_name, imports_of)
+    # Qt's own files are decided by the patterns above; only libraries copied in from the build
+    # machine because a dropped plugin linked to them are candidates for pruning.
+    candidates = {
+        name
+        for name in _closure([entry[1] for entry in dropped], by_name, imports_of)
+        if not _is_pyside6(by_name[name][0])
+    }
     roots = [entry[1] for entry in kept if _library_name(entry[0]) not in candidates]
     still_needed = _closure(roots, by_name, imports_of)
     orphans = candidates - still_needed
@@ -121,6 +128,10 @@ def _closure(
                 seen.add(name)
                 pending.append(by_name[name][1])
     return seen
+
+
+def _is_pyside6(destination: str) -> bool:
+    return "PySide6" in PurePath(destination.replace("\\", "/")).parts
 
 
 def _library_name(path: str) -> str:

@@ -44,10 +44,7 @@ here=$(cd "$(dirname "$0")" && pwd)
 app_source="$here/clustertrust"
 resources="$app_source/_internal/clustertrust/resources"
 
-refresh_caches() {  # desktops pick up new entries without these too, only later
-  if command -v update-desktop-database >/dev/null 2>&1; then
-    update-desktop-database -q "$data_home/applications" 2>/dev/null || true
-  fi
+refresh_icon_cache() {  # only where the user already keeps a cache; desktops rescan otherwise
   if command -v gtk-update-icon-cache >/dev/null 2>&1 && [ -f "$icon_root/index.theme" ]; then
     gtk-update-icon-cache -q -f -t "$icon_root" 2>/dev/null || true
   fi
@@ -85,7 +82,7 @@ install_app() {
   ln -sfn "$lib_dir/clustertrust" "$bin_dir/clustertrust"
   install_icons
   install_desktop_entry
-  refresh_caches
+  refresh_icon_cache
   echo "Installed ClusterTrust $("$lib_dir/clustertrust" --version | sed 's/^clustertrust //') in $lib_dir"
   echo "Menu entry: $desktop_file"
   case ":${PATH:-}:" in
@@ -101,7 +98,7 @@ uninstall_app() {
   rm -rf "$lib_dir"
   rm -f "$desktop_file"
   rm -f "$icon_root"/*/apps/clustertrust.png "$icon_root/scalable/apps/clustertrust.svg"
-  refresh_caches
+  refresh_icon_cache
   echo "Removed ClusterTrust from $lib_dir (trusted certificates and your ClusterTrust data stay)."
 }
 
