@@ -15,7 +15,8 @@ from collections.abc import Iterable
 from .bundle import Bundle
 from .summary import summarize
 from .verify_alerts import http_refusal
-from .verify_connect import CancelToken, Exchange, StepFailed, exchange
+from .verify_cancel import CancelToken
+from .verify_connect import Exchange, StepFailed, exchange
 from .verify_diagnose import diagnose_failure
 from .verify_identity import client_context
 from .verify_result import (

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import ipaddress
 import ssl
+import sys
 
 from cryptography import x509
 
@@ -12,8 +13,13 @@ from .verify_result import Diagnosis, TrustMode
 from .verify_result import VerifyOutcome as Outcome
 from .verify_situation import Situation, chain_ca_name, chain_reaches, parse_chain
 
-# OpenSSL X509_V_ERR_* codes, see openssl/x509_vfy.h
-_NOT_YET_VALID, _EXPIRED, _HOSTNAME_MISMATCH, _IP_MISMATCH = 9, 10, 62, 64
+NAME, DATES, TRUST = "name", "dates", "trust"
+# What each verifier's error code means. OpenSSL: X509_V_ERR_* (openssl/x509_vfy.h). macOS:
+# the CFError code of SecTrustEvaluateWithError (Security/SecBase.h). Windows: the dwError of
+# CertVerifyCertificateChainPolicy (winerror.h). truststore passes these on as verify_code.
+OPENSSL_CODES = {62: NAME, 64: NAME, 9: DATES, 10: DATES}
+MACOS_CODES = {-67602: NAME, -67818: DATES, -67819: DATES, -67843: TRUST}
+WINDOWS_CODES = {0x800B010F: NAME, 0x800B0101: DATES, 0x800B0109: TRUST, 0x800B010A: TRUST}
 
 
 def server_cert_problem(
@@ -21,22 +27,33 @@ def server_cert_problem(
 ) -> Diagnosis:
     chain = parse_chain(chain_der)
     detail = str(getattr(error, "verify_message", "") or error.reason or error)
-    code = getattr(error, "verify_code", None) or None
-    if code is None:  # SecTrust and CryptoAPI (via truststore) give text, not OpenSSL codes
-        return _judge_without_code(chain, at, detail)
-    if code in (_HOSTNAME_MISMATCH, _IP_MISMATCH):
+    code = getattr(error, "verify_code", None)
+    codes = _codes_of_verifier(at)
+    kind = codes.get(code) if code is not None else None
+    if kind is None and codes is not OPENSSL_CODES:  # an unlisted platform code: judge alone
+        kind = _judge_chain(chain, at, detail)
+    if kind == NAME:
         return hostname_mismatch(chain, at)
-    if code in (_NOT_YET_VALID, _EXPIRED):
+    if kind == DATES:
         return server_cert_expired(chain, at)
     return server_untrusted(chain, at, detail)
 
 
-def _judge_without_code(chain: list[x509.Certificate], at: Situation, detail: str) -> Diagnosis:
+def _codes_of_verifier(at: Situation) -> dict[int, str]:
+    """The bundle's CA is always checked by OpenSSL; the system store by the OS's verifier."""
+    if at.trust is TrustMode.SYSTEM and sys.platform == "darwin":
+        return MACOS_CODES
+    if at.trust is TrustMode.SYSTEM and sys.platform == "win32":
+        return WINDOWS_CODES
+    return OPENSSL_CODES
+
+
+def _judge_chain(chain: list[x509.Certificate], at: Situation, detail: str) -> str:
     if chain and not _covers(chain[0], at):
-        return hostname_mismatch(chain, at)
+        return NAME
     if "expired" in detail.lower() or _expired_in(chain):
-        return server_cert_expired(chain, at)
-    return server_untrusted(chain, at, detail)
+        return DATES
+    return TRUST
 
 
 def _covers(leaf: x509.Certificate, at: Situation) -> bool:

@@ -8,27 +8,24 @@ from __future__ import annotations
 
 import enum
 import queue
-import re
 import socket
 import ssl
 import threading
 import time
-from collections.abc import Callable, Iterator
-from contextlib import contextmanager, suppress
+from collections.abc import Callable
+from contextlib import suppress
 from dataclasses import dataclass, field
 from typing import Any, TypeVar
 
-from .errors import Cancelled
 from .netproxy import Proxy, https_proxy_for
+from .verify_cancel import CancelToken
 from .verify_target import Target
+from .verify_wire import get, open_tunnel
 
 T = TypeVar("T")
 AddrInfo = list[tuple[Any, ...]]
-MAX_HEAD = 64 << 10
 _HANDSHAKE_RECORD = 22  # TLS ContentType handshake
 _CERTIFICATE_REQUEST = 13  # TLS HandshakeType certificate_request (RFC 8446, 4)
-MAX_BODY = 64 << 10
-_SEND_BODY_FOR = {400, 495, 496}  # the body tells a missing client cert from a rejected one
 
 
 class Stage(enum.Enum):
@@ -66,45 +63,6 @@ class StepFailed(Exception):
         self.stage = stage
         self.error = error
         self.exchange = exchange
-
-
-class CancelToken:
-    """Lets another thread stop a verification: blocked socket calls return at once."""
-
-    def __init__(self) -> None:
-        self._event = threading.Event()
-        self._lock = threading.Lock()
-        self._sockets: set[socket.socket] = set()
-
-    @property
-    def cancelled(self) -> bool:
-        return self._event.is_set()
-
-    def cancel(self) -> None:
-        self._event.set()
-        with self._lock:
-            for sock in self._sockets:
-                _shutdown(sock)
-
-    def check(self) -> None:
-        if self.cancelled:
-            raise Cancelled("The verification was cancelled.", "Run it again when you are ready.")
-
-    @contextmanager
-    def watching(self, sock: socket.socket) -> Iterator[socket.socket]:
-        with self._lock:
-            self._sockets.add(sock)
-        try:
-            self.check()
-            yield sock
-        finally:
-            with self._lock:
-                self._sockets.discard(sock)
-
-
-def _shutdown(sock: socket.socket) -> None:
-    with suppress(OSError):
-        sock.shutdown(socket.SHUT_RDWR)
 
 
 def exchange(
@@ -184,27 +142,10 @@ def _connect(addresses: AddrInfo, timeout: float, cancel: CancelToken) -> socket
 
 
 def _tunnel(sock: socket.socket, seen: Exchange, timeout: float) -> None:
-    proxy = seen.proxy
-    assert proxy is not None
+    assert seen.proxy is not None
     start = time.perf_counter()
-    authority = seen.target.authority
-    lines = [f"CONNECT {authority} HTTP/1.1", f"Host: {authority}", "User-Agent: ClusterTrust"]
-    if proxy.authorization:
-        lines.append(f"Proxy-Authorization: {proxy.authorization}")
-    sock.settimeout(timeout)
-    sock.sendall(("\r\n".join(lines) + "\r\n\r\n").encode("latin-1"))
-    head = _read_head(sock)
-    status = _status_of(head)
-    if status // 100 != 2:
-        raise TunnelRefused(status, head.split(b"\r\n", 1)[0].decode("latin-1", "replace"))
+    open_tunnel(sock, seen.proxy, seen.target.authority, timeout)
     seen.mark("tunnel", start)
-
-
-class TunnelRefused(OSError):
-    def __init__(self, status: int, status_line: str) -> None:
-        super().__init__(status_line)
-        self.status = status
-        self.status_line = status_line
 
 
 def _handshake(
@@ -263,62 +204,12 @@ def _chain_der(tls: ssl.SSLSocket) -> list[bytes]:
 
 
 def _request(tls: ssl.SSLSocket, seen: Exchange, timeout: float) -> None:
-    target = seen.target
-    request = (
-        f"GET {target.path} HTTP/1.1\r\nHost: {target.authority}\r\n"
-        "User-Agent: ClusterTrust\r\nAccept: */*\r\nConnection: close\r\n\r\n"
-    )
     start = time.perf_counter()
     tls.settimeout(timeout)
-    try:
-        tls.sendall(request.encode("latin-1"))
-        send_error: OSError | None = None
-    except OSError as exc:  # a TLS 1.3 server may have refused us already: read its alert
-        send_error = exc
-    try:
-        head = _read_head(tls, on_first_byte=lambda: seen.mark("first_byte", start))
-    except OSError as exc:
-        raise _telling(exc, send_error) from exc
-    seen.status = _status_of(head)
-    if seen.status in _SEND_BODY_FOR:
-        seen.body = _read_body(tls, head)
-
-
-def _telling(read_error: OSError, send_error: OSError | None) -> OSError:
-    """Of two errors, the one that names a TLS alert says more about why we were refused."""
-    if send_error is not None and not getattr(read_error, "reason", None):
-        return send_error if getattr(send_error, "reason", None) else read_error
-    return read_error
-
-
-def _read_head(sock: socket.socket, on_first_byte: Callable[[], object] | None = None) -> bytes:
-    data = b""
-    while b"\r\n\r\n" not in data:
-        chunk = sock.recv(4096)
-        if not chunk:
-            raise ConnectionResetError("the server closed the connection without an answer")
-        if not data and on_first_byte:
-            on_first_byte()
-        data += chunk
-        if len(data) > MAX_HEAD:
-            raise ValueError("the response headers are larger than 64 KiB")
-    return data
-
-
-def _read_body(sock: socket.socket, head: bytes) -> bytes:
-    headers, body = head.split(b"\r\n\r\n", 1)
-    length = re.search(rb"(?im)^content-length:\s*(\d+)\s*$", headers)
-    wanted = min(int(length.group(1)), MAX_BODY) if length else MAX_BODY
-    try:
-        while len(body) < wanted and (chunk := sock.recv(4096)):
-            body += chunk
-    except (OSError, ValueError):
-        pass  # the status is what counts; the body only sharpens the message
-    return body[:MAX_BODY]
-
-
-def _status_of(head: bytes) -> int:
-    parts = head.split(b"\r\n", 1)[0].split()
-    if len(parts) < 2 or not parts[0].startswith(b"HTTP/") or not parts[1].isdigit():
-        raise ValueError(f"not an HTTP response: {head[:40]!r}")
-    return int(parts[1])
+    answer = get(
+        tls,
+        seen.target.path,
+        seen.target.authority,
+        on_first_byte=lambda: seen.mark("first_byte", start),
+    )
+    seen.status, seen.body = answer.status, answer.body

@@ -6,10 +6,11 @@ import ssl
 
 from .verify_alerts import alert_diagnosis, client_cert_rejected, client_cert_required
 from .verify_certs import server_cert_problem
-from .verify_connect import Stage, StepFailed, TunnelRefused
+from .verify_connect import Stage, StepFailed
 from .verify_result import Diagnosis
 from .verify_result import VerifyOutcome as Outcome
 from .verify_situation import Situation
+from .verify_wire import TunnelRefused
 
 _NOT_TLS_REASONS = {
     "WRONG_VERSION_NUMBER",

@@ -43,14 +43,8 @@ def parse_target(url: str) -> Target:
             f"{url!r} is not an https:// address; verify checks a mutual-TLS connection.",
             "Give the cluster UI's address, for example https://cluster.example.com:2113/.",
         )
-    try:
-        port = parsed.port or 443
-    except ValueError as exc:
-        raise InputError(
-            f"The port in {url!r} is not a number from 1 to 65535.",
-            "Check the address; the port comes after the colon, as in https://host:2113/.",
-        ) from exc
-    if not parsed.hostname or port == 0 or any(c.isspace() for c in text):
+    port = _port(parsed, url)
+    if not parsed.hostname or any(c.isspace() for c in parsed.netloc):
         raise InputError(
             f"{url!r} has no usable host name.",
             "Give the cluster UI's address, for example https://cluster.example.com:2113/.",
@@ -58,6 +52,19 @@ def parse_target(url: str) -> Target:
     path = urllib.parse.quote(parsed.path or "/", safe=_PATH_SAFE)
     query = urllib.parse.quote(parsed.query, safe=_PATH_SAFE + "?")
     return Target(parsed.hostname, port, f"{path}?{query}" if query else path)
+
+
+def _port(parsed: urllib.parse.SplitResult, url: str) -> int:
+    try:
+        port = 443 if parsed.port is None else parsed.port
+    except ValueError:
+        port = 0
+    if not 0 < port < 65536:
+        raise InputError(
+            f"The port in {url!r} is not a number from 1 to 65535.",
+            "Check the address; the port comes after the colon, as in https://host:2113/.",
+        )
+    return port
 
 
 def _is_ipv6(host: str) -> bool:

@@ -1,0 +1,49 @@
+"""Stopping a verification from another thread (the wizard's Cancel button)."""
+
+from __future__ import annotations
+
+import socket
+import threading
+from collections.abc import Iterator
+from contextlib import contextmanager, suppress
+
+from .errors import Cancelled
+
+
+class CancelToken:
+    """Lets another thread stop a verification: blocked socket calls return at once."""
+
+    def __init__(self) -> None:
+        self._event = threading.Event()
+        self._lock = threading.Lock()
+        self._sockets: set[socket.socket] = set()
+
+    @property
+    def cancelled(self) -> bool:
+        return self._event.is_set()
+
+    def cancel(self) -> None:
+        self._event.set()
+        with self._lock:
+            for sock in self._sockets:
+                _shutdown(sock)
+
+    def check(self) -> None:
+        if self.cancelled:
+            raise Cancelled("The verification was cancelled.", "Run it again when you are ready.")
+
+    @contextmanager
+    def watching(self, sock: socket.socket) -> Iterator[socket.socket]:
+        with self._lock:
+            self._sockets.add(sock)
+        try:
+            self.check()
+            yield sock
+        finally:
+            with self._lock:
+                self._sockets.discard(sock)
+
+
+def _shutdown(sock: socket.socket) -> None:
+    with suppress(OSError):
+        sock.shutdown(socket.SHUT_RDWR)
