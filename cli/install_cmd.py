@@ -53,10 +53,12 @@ def register(commands: argparse._SubParsersAction) -> None:
 def store_list(text: str) -> list[str]:
     names = [n.strip() for n in text.split(",") if n.strip()]
     unknown = [n for n in names if n not in detect.STORE_CHOICES]
-    if unknown or not names:
+    choices = ", ".join(detect.STORE_CHOICES)
+    if not names:
+        raise argparse.ArgumentTypeError(f"no store given; choose from {choices}")
+    if unknown:
         raise argparse.ArgumentTypeError(
-            f"unknown store {', '.join(unknown) or text!r}; choose from "
-            f"{', '.join(detect.STORE_CHOICES)}"
+            f"unknown store {', '.join(unknown)}; choose from {choices}"
         )
     return names
 

@@ -203,7 +203,8 @@ class MacKeychainStore:
     def _remove(self, record: Record, pem: bytes = b"") -> None:
         if not self._present(record):
             return
-        with private_files({"ca.crt": pem or self._stored_pem(record)}) as tmp:
+        is_ca = record.kind == Kind.CA.value
+        with private_files({"ca.crt": (pem or self._stored_pem(record)) if is_ca else b""}) as tmp:
             for argv in self._remove_argvs(record, str(tmp / "ca.crt")):
                 self._checked(self.runner.run(argv, check=False))
 
