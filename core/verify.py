@@ -46,6 +46,11 @@ __all__ = [
 
 DEFAULT_TIMEOUT = 10.0
 BOTH = (TrustMode.BUNDLE, TrustMode.SYSTEM)
+_SAME_IN_EVERY_MODE = {
+    VerifyOutcome.DNS_FAILED,
+    VerifyOutcome.CONNECTION_REFUSED,
+    VerifyOutcome.TIMEOUT,
+}
 
 
 def verify_url(
@@ -57,15 +62,20 @@ def verify_url(
     cancel: CancelToken | None = None,
     remember: bool = True,
 ) -> VerifyReport:
-    """Verify in each mode (with both asked for, a bundle without a CA skips the bundle mode);
-    save the report. Raises InputError for a bad URL or an unusable client identity."""
+    """Verify in each mode and save the report. With both asked for, a bundle without a CA
+    skips the bundle mode, and a network failure (DNS, refused, timeout) is not tried twice.
+    Raises InputError for a bad URL or an unusable client identity."""
     target = parse_target(url)
     cancel = cancel or CancelToken()
     wanted = list(modes)
     if not bundle.ca_certs and len(wanted) > 1:  # nothing of its own to trust: system only
         wanted = [m for m in wanted if m is not TrustMode.BUNDLE]
-    results = tuple(verify_mode(target, bundle, m, timeout=timeout, cancel=cancel) for m in wanted)
-    report = VerifyReport(target.display, combine(results, bundle), results)
+    results: list[VerifyResult] = []
+    for mode in wanted:
+        results.append(verify_mode(target, bundle, mode, timeout=timeout, cancel=cancel))
+        if results[-1].outcome in _SAME_IN_EVERY_MODE:
+            break  # the network failed before trust mattered: another mode would only wait again
+    report = VerifyReport(target.display, combine(tuple(results), bundle), tuple(results))
     if remember:
         save_last_verification(report)
     return report

@@ -46,7 +46,8 @@ def http_refusal(status: int, body: bytes, at: Situation) -> Diagnosis | None:
             at, f"HTTP {status} \u201cNo required SSL certificate was sent\u201d"
         )
     if status == 495 or (status == 400 and _CERT_ERROR in text):
-        return client_cert_rejected(at, f"HTTP {status} \u201cSSL certificate error\u201d")
+        how = f"HTTP {status} \u201cSSL certificate error\u201d"
+        return client_cert_rejected(at, how) if at.presented_cert else client_cert_required(at, how)
     return None
 
 
@@ -73,7 +74,8 @@ def client_cert_required(at: Situation, how: str) -> Diagnosis:
 
 def client_cert_rejected(at: Situation, how: str) -> Diagnosis:
     cert = at.bundle.client_cert
-    assert cert is not None  # a certificate can only be rejected if one was presented
+    if cert is None:  # nothing was presented, so nothing can have been rejected
+        return client_cert_required(at, how)
     left = certinfo.days_left(cert)
     if left < 0 or "expired" in how:
         when = f" on {cert.not_valid_after_utc:%Y-%m-%d}" if left < 0 else " (says the server)"

@@ -128,7 +128,8 @@ def server_untrusted(chain: list[x509.Certificate], at: Situation, detail: str) 
     ours = bool(at.bundle.ca_certs) and chain_reaches(chain, at.bundle.ca_certs)
     if at.trust is TrustMode.SYSTEM:
         return _not_trusted_by_system(server_ca, ours, at)
-    assert bundle_ca is not None
+    if bundle_ca is None:  # bundle mode always has a CA; be plain if that ever changes
+        return _not_trusted_by_system(server_ca, ours, at)
     ours_name = certinfo.common_name(bundle_ca.subject)
     if server_ca == ours_name:
         return Diagnosis(

@@ -216,6 +216,7 @@ UPDATE_CA = shutil.which("update-ca-certificates")
 
 
 @pytest.mark.namespace
+@pytest.mark.slow
 @pytest.mark.skipif(os.geteuid() != 0 or not UNSHARE or not UPDATE_CA, reason="needs root")
 def test_system_trust_after_update_ca_certificates_in_a_mount_namespace(
     tmp_path: Path, nginx: NginxSetup, kurrent: pki.KurrentBundle, kurrent_tgz: Path

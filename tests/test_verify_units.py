@@ -15,7 +15,9 @@ import sys
 
 import pki
 import pytest
+from clustertrust.core.bundle import Bundle
 from clustertrust.core.errors import InputError
+from clustertrust.core.verify_alerts import http_refusal
 from clustertrust.core.verify_certs import server_cert_problem
 from clustertrust.core.verify_result import TrustMode, VerifyOutcome
 from clustertrust.core.verify_situation import Situation
@@ -48,9 +50,14 @@ def verifier_error(code: int, message: str) -> ssl.SSLCertVerificationError:
     return error
 
 
+_BUNDLES: dict[int, Bundle] = {}
+
+
 def situation(cluster: Cluster, url: str, trust: TrustMode = TrustMode.SYSTEM) -> Situation:
-    bundle = bundle_of(cluster.bundle.files())
-    return Situation(parse_target(url), trust, bundle, 10.0)
+    """Reading the bundle opens its p12 (a slow KDF): read it once per cluster."""
+    if id(cluster) not in _BUNDLES:
+        _BUNDLES[id(cluster)] = bundle_of(cluster.bundle.files())
+    return Situation(parse_target(url), trust, _BUNDLES[id(cluster)], 10.0)
 
 
 @pytest.mark.parametrize(
@@ -166,3 +173,34 @@ def test_addresses_that_are_bad_input(url: str) -> None:
     with pytest.raises(InputError) as info:
         parse_target(url)
     assert info.value.exit_code == 2 and info.value.fix
+
+
+@pytest.mark.parametrize(
+    ("status", "body", "with_cert", "outcome"),
+    [
+        (496, b"", True, VerifyOutcome.CLIENT_CERT_REQUIRED),
+        (495, b"", True, VerifyOutcome.CLIENT_CERT_REJECTED),
+        (495, b"", False, VerifyOutcome.CLIENT_CERT_REQUIRED),
+        (
+            400,
+            b"<h1>400 Bad Request</h1>No required SSL certificate was sent",
+            True,
+            VerifyOutcome.CLIENT_CERT_REQUIRED,
+        ),
+        (
+            400,
+            b"<center>The SSL certificate error</center>",
+            True,
+            VerifyOutcome.CLIENT_CERT_REJECTED,
+        ),
+        (400, b"<h1>400 Bad Request</h1>", True, None),
+        (200, b"No required SSL certificate was sent", True, None),
+    ],
+)
+def test_nginx_style_http_refusals(
+    cluster: Cluster, status: int, body: bytes, with_cert: bool, outcome: VerifyOutcome | None
+) -> None:
+    files = cluster.bundle.files() if with_cert else {"ca.crt": cluster.bundle.ca.cert_pem}
+    at = Situation(parse_target("https://127.0.0.1/"), TrustMode.BUNDLE, bundle_of(files), 10.0)
+    found = http_refusal(status, body, at)
+    assert (found.outcome if found else None) is outcome
