@@ -55,12 +55,21 @@ class ScrubFilter(logging.Filter):
 
 
 class _PrivateRotatingHandler(logging.handlers.RotatingFileHandler):
-    """Rotating file whose files are readable by the user only."""
+    """Rotating file readable by the user only, created with its folder at the first record, so
+    a command that logs nothing (a refused input, say) leaves nothing behind."""
+
+    warned = False
 
     def _open(self):  # type: ignore[no-untyped-def]
+        Path(self.baseFilename).parent.mkdir(parents=True, exist_ok=True, mode=0o700)
         stream = super()._open()
         os.chmod(self.baseFilename, 0o600)
         return stream
+
+    def handleError(self, record: logging.LogRecord) -> None:
+        if not self.warned:  # a read-only home must not stop the tool itself
+            print(f"clustertrust: cannot write the log at {self.baseFilename}", file=sys.stderr)
+            self.warned = True
 
 
 def setup_logging(verbose: bool = False) -> Path:
@@ -72,14 +81,11 @@ def setup_logging(verbose: bool = False) -> Path:
     logger.setLevel(logging.DEBUG)
     logger.propagate = False
     path = log_path()
-    handlers: list[logging.Handler] = []
-    try:
-        path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
-        handlers.append(
-            _PrivateRotatingHandler(path, maxBytes=MAX_BYTES, backupCount=BACKUPS, encoding="utf-8")
+    handlers: list[logging.Handler] = [
+        _PrivateRotatingHandler(
+            path, maxBytes=MAX_BYTES, backupCount=BACKUPS, encoding="utf-8", delay=True
         )
-    except OSError as exc:  # a read-only home must not stop the tool itself
-        print(f"clustertrust: cannot write the log at {path}: {exc.strerror}", file=sys.stderr)
+    ]
     if verbose:
         handlers.append(logging.StreamHandler(sys.stderr))
     for handler in handlers:
