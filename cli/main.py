@@ -17,6 +17,7 @@ from . import (
     inspect_cmd,
     install_cmd,
     privileged_cmd,
+    renew_cmd,
     report_cmd,
     status_cmd,
     uninstall_cmd,
@@ -24,7 +25,7 @@ from . import (
 )
 from .output import report_error
 
-COMMANDS = (inspect_cmd, cloud_cmd, verify_cmd, demo_cmd, configure_cmd, report_cmd)
+COMMANDS = (inspect_cmd, cloud_cmd, verify_cmd, demo_cmd, configure_cmd, report_cmd, renew_cmd)
 COMMANDS += (install_cmd, status_cmd, uninstall_cmd, privileged_cmd)
 
 

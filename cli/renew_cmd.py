@@ -1,0 +1,69 @@
+"""`clustertrust renew SOURCE`: install a newer bundle for the same cluster, verify it, then
+remove the old items; a failed install or verification leaves the old items as they were."""
+
+from __future__ import annotations
+
+import argparse
+
+from clustertrust.core import renewal
+from clustertrust.core.bundle import Bundle, read_bundle
+from clustertrust.core.sources import load_source
+from clustertrust.core.verify import TrustMode, verify_url
+from clustertrust.platform import detect
+from clustertrust.platform.store import Scope
+
+from .install_cmd import confirm, print_notes, progress_printer, store_list
+from .output import print_json
+
+
+def register(commands: argparse._SubParsersAction) -> None:
+    parser = commands.add_parser(
+        "renew",
+        help="replace an installed bundle with its renewed version (install, verify, remove old)",
+        description="Install the renewed bundle of a cluster whose certificates are already "
+        "installed (found by the CA's name, or by --replaces), verify it, then remove the old "
+        "items. If the install or the verification fails, the new items are undone.",
+    )
+    parser.add_argument("source", help="the renewed bundle: file, folder or https:// URL")
+    parser.add_argument("--replaces", nargs="+", metavar="FINGERPRINT", help="old items' SHA-256")
+    parser.add_argument("--verify", metavar="URL", help="the cluster UI to verify before removal")
+    parser.add_argument("--scope", choices=[s.value for s in Scope], default=Scope.USER.value)
+    parser.add_argument("--stores", type=store_list, default=None)
+    parser.add_argument("--password", help="PKCS#12 or private-key password, if not 'kurrent'")
+    parser.add_argument("--dry-run", action="store_true", help="print the plan, change nothing")
+    parser.add_argument("--yes", action="store_true", help="do not ask before changing anything")
+    parser.add_argument("--json", action="store_true", help="print one JSON document")
+    parser.set_defaults(handler=run)
+
+
+def run(args: argparse.Namespace) -> int:
+    bundle = read_bundle(load_source(args.source), password=args.password)
+    scope = Scope(args.scope)
+    setup = detect.current_setup(scope, args.stores)
+    everywhere = detect.all_stores_setup(ledger=setup.ledger).stores
+    plan = renewal.plan_renewal(
+        bundle, scope, setup.stores, setup.ledger, args.replaces or (), args.verify, everywhere
+    )
+    if not args.json:
+        print(plan.text())
+        print_notes(setup.notes)
+    if args.dry_run:
+        if args.json:
+            print_json({**plan.to_json(), "applied": False})
+        return 0
+    confirm(args.yes, "Apply this renewal?")
+    check = (lambda: _bundle_check(args.verify, bundle)) if args.verify else None
+    renewal.apply_renewal(
+        plan, setup.ledger, setup.stores, check, progress=progress_printer(args.json)
+    )
+    if args.json:
+        print_json({**plan.to_json(), "applied": True})
+    else:
+        print(f"Renewed: {len(plan.replaced)} old item(s) replaced.")
+    return 0
+
+
+def _bundle_check(url: str, bundle: Bundle) -> renewal.Verification:
+    """The cluster must accept the new bundle (its own CA and client certificate)."""
+    report = verify_url(url, bundle)
+    return report.result(TrustMode.BUNDLE) or report.results[0]
