@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import ipaddress
+import shlex
 import ssl
 import sys
 
@@ -155,7 +156,8 @@ def _not_trusted_by_system(server_ca: str, ours: bool, at: Situation) -> Diagnos
             Outcome.SERVER_UNTRUSTED,
             f"This computer does not trust the cluster's CA {server_ca} yet, so browsers and "
             "other apps will refuse the cluster UI.",
-            "Install the bundle (clustertrust install BUNDLE, or the wizard), then verify again.",
+            f"Install the bundle (clustertrust install {shlex.quote(at.bundle.origin)}, or the "
+            "wizard), then verify again.",
         )
     return Diagnosis(
         Outcome.SERVER_UNTRUSTED,

@@ -70,16 +70,21 @@ def exchange(
 ) -> Exchange:
     """Open the TLS connection, GET the path and read the status. Raises StepFailed."""
     seen = Exchange(target, proxy=https_proxy_for(target.host))
-    sock = _open_socket(seen, timeout, cancel)
-    with sock, cancel.watching(sock):
-        if seen.proxy:
-            _step(Stage.TUNNEL, seen, cancel, lambda: _tunnel(sock, seen, timeout))
-        tls = _step(
-            Stage.HANDSHAKE, seen, cancel, lambda: _handshake(sock, context, seen, timeout, cancel)
-        )
-        with tls, cancel.watching(tls):
-            _step(Stage.RESPONSE, seen, cancel, lambda: _request(tls, seen, timeout))
-    seen.mark("total", seen.started)
+    try:
+        sock = _open_socket(seen, timeout, cancel)
+        with sock, cancel.watching(sock):
+            if seen.proxy:
+                _step(Stage.TUNNEL, seen, cancel, lambda: _tunnel(sock, seen, timeout))
+            tls = _step(
+                Stage.HANDSHAKE,
+                seen,
+                cancel,
+                lambda: _handshake(sock, context, seen, timeout, cancel),
+            )
+            with tls, cancel.watching(tls):
+                _step(Stage.RESPONSE, seen, cancel, lambda: _request(tls, seen, timeout))
+    finally:
+        seen.mark("total", seen.started)  # also for a failure: how long it took to fail
     return seen
 
 

@@ -74,7 +74,7 @@ def test_before_install_the_system_store_does_not_trust_the_cluster(
     system = report.result(TrustMode.SYSTEM)
     assert system is not None and system.outcome is VerifyOutcome.SERVER_UNTRUSTED
     assert "does not trust the cluster's CA d4f2example-ca yet" in system.message
-    assert "clustertrust install" in system.fix
+    assert "clustertrust install certificate_bundle.tar.gz" in system.fix
     assert not report.ok and report.outcome is VerifyOutcome.SERVER_UNTRUSTED
     assert report.verdict.message.startswith("The bundle works with its own CA")
 

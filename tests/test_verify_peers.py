@@ -140,6 +140,7 @@ def test_listener_that_never_answers_times_out_in_the_handshake(
     assert result.outcome is VerifyOutcome.TIMEOUT
     assert "did not complete the TLS handshake within 0.5 s" in result.message
     assert result.timings.connect is not None and result.timings.handshake is None
+    assert result.timings.total is not None and result.timings.total >= 500  # how long it waited
 
 
 def test_cancel_from_another_thread_stops_a_hanging_verification(
