@@ -10,6 +10,7 @@ from clustertrust.core.errors import InputError
 from clustertrust.core.sources import load_source
 from clustertrust.core.verify import BOTH, DEFAULT_TIMEOUT, TrustMode, VerifyReport, verify_url
 from clustertrust.core.verify_target import parse_target
+from clustertrust.platform.identity_files import identity_paths
 
 from .output import print_json
 
@@ -85,10 +86,13 @@ def human_text(report: VerifyReport) -> str:
 def _bundle(source: str | None, password: str | None) -> Bundle:
     if source:
         return read_bundle(load_source(source), password=password)
-    from clustertrust.platform.identity_files import identity_paths
-
     found = identity_paths()
-    if found is None or not found.folder.is_dir():
+    if found is not None and not found.folder.is_dir():
+        raise InputError(
+            f"The installed client identity's files are missing from {found.folder}.",
+            "Give the bundle with --bundle, or install it again (clustertrust install BUNDLE).",
+        )
+    if found is None:
         raise InputError(
             "No client identity is installed by ClusterTrust, and no bundle was given.",
             "Give the bundle: clustertrust verify URL --bundle certificate_bundle.tar.gz "

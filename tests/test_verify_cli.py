@@ -155,9 +155,8 @@ def test_bundle_trust_with_a_bundle_that_has_no_ca_is_bad_input(
     assert code == 2 and "holds no CA certificate" in err
 
 
-def test_without_bundle_uses_the_newest_installed_identity(
-    capsys: pytest.CaptureFixture[str], nginx: NginxSetup, kurrent: pki.KurrentBundle
-) -> None:
+def install_identity(kurrent: pki.KurrentBundle) -> Path:
+    """What `install` does for the identity-files store: the files, then the ledger record."""
     from clustertrust.core.ledger import Ledger
     from clustertrust.platform.identity_files import IdentityFilesStore
     from clustertrust.platform.store import Scope
@@ -167,10 +166,25 @@ def test_without_bundle_uses_the_newest_installed_identity(
         record = ledger.write_intent(step.record)
         step.run()
         ledger.mark_done(record)
+    return Path(record.location)
+
+
+def test_without_bundle_uses_the_newest_installed_identity(
+    capsys: pytest.CaptureFixture[str], nginx: NginxSetup, kurrent: pki.KurrentBundle
+) -> None:
+    install_identity(kurrent)
     code, out, err = run_cli(capsys, nginx.url("mtls"), "--trust", "bundle", "--json")
     assert code == 0, err
     client = json.loads(out)["modes"]["bundle"]["client_certificate"]
     assert client["subject"] == "d4f2example-kurrentdb-client"
+
+
+def test_installed_identity_with_its_files_gone_is_bad_input(
+    capsys: pytest.CaptureFixture[str], kurrent: pki.KurrentBundle
+) -> None:
+    shutil.rmtree(install_identity(kurrent))
+    code, _, err = run_cli(capsys, "https://127.0.0.1:2113/")
+    assert code == 2 and "files are missing" in err and "--bundle" in err
 
 
 class _SpyContext:
