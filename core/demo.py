@@ -228,14 +228,15 @@ class DemoCluster:
     folder: Path
     servers: list[_QuietServer]
     owns_folder: bool
+    ports: tuple[int, int] = (0, 0)  # cluster UI, bundle download
 
     @property
     def ui_url(self) -> str:
-        return f"https://{HOST}:{self.servers[0].server_address[1]}/"
+        return f"https://{HOST}:{self.ports[0]}/"
 
     @property
     def bundle_url(self) -> str:
-        return f"https://{HOST}:{self.servers[1].server_address[1]}/{BUNDLE_NAME}"
+        return f"https://{HOST}:{self.ports[1]}/{BUNDLE_NAME}"
 
     @property
     def sandbox(self) -> Path:
@@ -270,7 +271,8 @@ def start_demo(folder: Path | None = None, pki: DemoPki | None = None) -> DemoCl
     ui, download = _server_contexts(pki, root / "server")
     servers = [_serve(_cluster_handler(pki.cluster_id), ui)]
     servers.append(_serve(_download_handler(pki.bundle_tgz()), download))
-    return DemoCluster(pki, root, servers, owns)
+    ports = (servers[0].server_address[1], servers[1].server_address[1])
+    return DemoCluster(pki, root, servers, owns, (int(ports[0]), int(ports[1])))
 
 
 def _server_contexts(pki: DemoPki, folder: Path) -> tuple[ssl.SSLContext, ssl.SSLContext]:

@@ -4,15 +4,17 @@ from __future__ import annotations
 
 import signal
 import sys
+from typing import TYPE_CHECKING
 
-from clustertrust.core.demo import DemoCluster, start_demo
 from PySide6.QtCore import QTimer
 from PySide6.QtWidgets import QApplication, QWidget
 
-from .services import Services
 from .session import Session
 from .theme import ensure_theme
 from .wizard import ClusterTrustWizard
+
+if TYPE_CHECKING:
+    from clustertrust.core.demo import DemoCluster
 
 
 def application() -> QApplication:
@@ -29,6 +31,9 @@ def application() -> QApplication:
 
 def demo_wizard(demo: DemoCluster) -> ClusterTrustWizard:
     """The wizard pointed at a running demo: its bundle link, its UI, its sandbox."""
+
+    from .services import Services
+
     session = Session(demo=demo, source_context=demo.download_context(), cluster_url=demo.ui_url)
     return ClusterTrustWizard(session, Services(sandbox=demo.sandbox))
 
@@ -48,6 +53,12 @@ def _exec(window: QWidget) -> int:
 def run_wizard() -> int:
     application()
     return _exec(ClusterTrustWizard())
+
+
+def start_demo() -> DemoCluster:
+    from clustertrust.core.demo import start_demo as start
+
+    return start()
 
 
 def run_demo() -> int:

@@ -1,5 +1,6 @@
 """The core and platform entry points the windows call, in one object the demo and tests can
-point at a sandbox. Every method here runs on a worker thread, never on the GUI thread."""
+point at a sandbox. Everything that touches a file, a store or the network runs on a worker
+thread. The wizard imports this module only after its first page is painted."""
 
 from __future__ import annotations
 
@@ -11,16 +12,21 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from clustertrust.core import certinfo, clientconfig
+from clustertrust.core import certinfo, clientconfig, secrets
 from clustertrust.core import plan as plans
-from clustertrust.core.bundle import Bundle
-from clustertrust.core.errors import OperationFailed
+from clustertrust.core.bundle import Bundle, read_bundle
+from clustertrust.core.checks import check_bundle
+from clustertrust.core.errors import BundleError, Cancelled, OperationFailed
+from clustertrust.core.sources import SourceData, load_source
 from clustertrust.platform import detect
 from clustertrust.platform.identity_files import identity_paths
 from clustertrust.platform.runner import Runner
 from clustertrust.platform.store import Scope
 
+from .session import NeedsPassword, Opened
 from .workers import JobControl
+
+PASSWORD_SECRET = "bundle-password:"  # + the bundle's origin
 
 
 def _is_ip(host: str) -> bool:
@@ -139,3 +145,46 @@ class Services:
     def cloud_available(self) -> bool:
         """The demo has its own download; everywhere else Kurrent Cloud is one choice."""
         return not self.is_sandbox
+
+
+def open_bundle(
+    spec: str,
+    control: JobControl,
+    *,
+    source: SourceData | None = None,
+    password: str | None = None,
+    context: ssl.SSLContext | None = None,
+) -> Opened:
+    """Fetch (unless already fetched), read and check a bundle. Runs on a worker thread."""
+
+    def progress(done: int, total: int | None) -> None:
+        if control.cancelled():
+            raise Cancelled("The download was cancelled.", "Start it again when you are ready.")
+        control.progress(done, total)
+
+    source = source or load_source(spec, progress=progress, context=context)
+    password = password or stored_password(source.origin)
+    try:
+        bundle = read_bundle(source, password=password)
+    except BundleError as error:
+        if "password" in error.message.lower():
+            raise NeedsPassword(source, error) from error
+        raise
+    return Opened(source, bundle, check_bundle(bundle), password)
+
+
+def stored_password(origin: str) -> str | None:
+    """A password the user asked us to remember for this bundle; None when the keyring is shut."""
+    try:
+        return secrets.load_secret(PASSWORD_SECRET + origin)
+    except OperationFailed:
+        return None
+
+
+def remember_password(origin: str, password: str) -> str:
+    """Save to the OS keyring (only on the user's request); returns "" or why it failed."""
+    try:
+        secrets.save_secret(PASSWORD_SECRET + origin, password)
+    except OperationFailed as error:
+        return f"The password was not saved: the keyring is not available. {error.fix}"
+    return ""

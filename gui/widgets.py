@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
-from clustertrust.core.checks import Finding, Severity
-from clustertrust.core.summary import CertificateSummary, pretty_fingerprint
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:  # the welcome page paints before the certificate machinery is loaded
+    from clustertrust.core.checks import Finding
+    from clustertrust.core.summary import CertificateSummary
 from PySide6.QtCore import QMimeData, Qt, Signal
 from PySide6.QtGui import QDragEnterEvent, QDragLeaveEvent, QDropEvent, QGuiApplication, QIcon
 from PySide6.QtWidgets import (
@@ -25,15 +28,15 @@ from PySide6.QtWidgets import (
 from .theme import status_colour
 
 _ICONS = {
-    "error": QStyle.StandardPixmap.SP_MessageBoxCritical,
-    "warning": QStyle.StandardPixmap.SP_MessageBoxWarning,
-    "info": QStyle.StandardPixmap.SP_MessageBoxInformation,
-    "ok": QStyle.StandardPixmap.SP_DialogApplyButton,
+    "error": "SP_MessageBoxCritical",
+    "warning": "SP_MessageBoxWarning",
+    "info": "SP_MessageBoxInformation",
+    "ok": "SP_DialogApplyButton",
 }
 
 
 def status_icon(kind: str) -> QIcon:
-    return QApplication.style().standardIcon(_ICONS[kind])
+    return QApplication.style().standardIcon(getattr(QStyle.StandardPixmap, _ICONS[kind]))
 
 
 def heading(text: str) -> QLabel:
@@ -110,6 +113,8 @@ class CertificateCard(QGroupBox):
     """One certificate in words a person can read."""
 
     def __init__(self, title: str, summary: CertificateSummary, parent: QWidget | None = None):
+        from clustertrust.core.summary import pretty_fingerprint
+
         super().__init__(title, parent)
         form = QFormLayout(self)
         form.addRow("Issued to:", paragraph(summary.subject))
@@ -149,11 +154,7 @@ class FindingList(QListWidget):
             self.addItem(QListWidgetItem(status_icon("ok"), "No problems found."))
 
     def errors(self) -> int:
-        return sum(
-            1
-            for i in range(self.count())
-            if self.item(i).toolTip().startswith(Severity.ERROR.value)
-        )
+        return sum(1 for i in range(self.count()) if self.item(i).toolTip().startswith("error"))
 
 
 _MARKS = {"pending": "•", "running": "…", "done": "✓", "failed": "✗", "undone": "↺"}

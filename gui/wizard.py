@@ -3,19 +3,16 @@
 from __future__ import annotations
 
 import sys
+from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QTimer
 from PySide6.QtGui import QCloseEvent
-from PySide6.QtWidgets import QWidget, QWizard
+from PySide6.QtWidgets import QWidget, QWizard, QWizardPage
 
-from .pages.bundle import BundlePage
-from .pages.done import DonePage
-from .pages.install import InstallPage
-from .pages.plan import PlanPage
-from .pages.review import ReviewPage
-from .pages.verify import VerifyPage
+if TYPE_CHECKING:
+    from .services import Services
+
 from .pages.welcome import WelcomePage
-from .services import Services
 from .session import Session
 from .theme import app_icon, ensure_theme
 from .workers import JobRunner
@@ -33,7 +30,7 @@ class ClusterTrustWizard(QWizard):
         super().__init__(parent)
         ensure_theme()
         self.session = session or Session()
-        self.services = services or Services()
+        self._services = services
         self.jobs = JobRunner(self)
         self.manage_window: QWidget | None = None
         self._closing = False
@@ -46,20 +43,23 @@ class ClusterTrustWizard(QWizard):
         self.setOption(QWizard.WizardOption.NoBackButtonOnStartPage, True)
         self.setOption(QWizard.WizardOption.HaveHelpButton, False)
         self.setOption(QWizard.WizardOption.NoCancelButtonOnLastPage, True)
-        for page_id, page in enumerate(self._pages()):
-            self.setPage(page_id, page)
+        self.setPage(WELCOME, WelcomePage())
         self.setMinimumSize(760, 620)
+        # The welcome page paints first; it loads the rest (and the certificate machinery) then.
 
-    def _pages(self) -> list:
-        return [
-            WelcomePage(),
-            BundlePage(),
-            ReviewPage(),
-            PlanPage(),
-            InstallPage(),
-            VerifyPage(),
-            DonePage(),
-        ]
+    def ensure_pages(self) -> None:
+        if self.page(BUNDLE) is not None:
+            return
+        for page_id, page in enumerate(_later_pages(), start=BUNDLE):
+            self.setPage(page_id, page)
+
+    @property
+    def services(self) -> Services:
+        if self._services is None:
+            from .services import Services
+
+            self._services = Services()
+        return self._services
 
     def cloud_available(self) -> bool:
         return self.services.cloud_available()
@@ -110,3 +110,14 @@ class ClusterTrustWizard(QWizard):
             QTimer.singleShot(50, self._close_when_idle)
             return
         self.reject()
+
+
+def _later_pages() -> list[QWizardPage]:
+    from .pages.bundle import BundlePage
+    from .pages.done import DonePage
+    from .pages.install import InstallPage
+    from .pages.plan import PlanPage
+    from .pages.review import ReviewPage
+    from .pages.verify import VerifyPage
+
+    return [BundlePage(), ReviewPage(), PlanPage(), InstallPage(), VerifyPage(), DonePage()]

@@ -81,3 +81,17 @@ class FailingRunner:
             self.failed.append(tuple(argv))
             raise CommandError(tuple(argv), 19, self.output)
         return self.real.run(argv, **options)
+
+
+class SlowRunner(FailingRunner):
+    """The real runner, pausing before each command so a test can act mid-install."""
+
+    def __init__(self, pause: float) -> None:
+        super().__init__(tool="")
+        self.pause = pause
+
+    def run(self, argv, **options):  # type: ignore[no-untyped-def]
+        import time
+
+        time.sleep(self.pause)
+        return self.real.run(argv, **options)

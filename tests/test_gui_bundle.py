@@ -11,8 +11,8 @@ import pytest
 from cloud_server import LockedKeyring, MemoryKeyring
 from clustertrust.core.secrets import SERVICE
 from clustertrust.gui.pages.bundle import BundlePage
-from clustertrust.gui.services import Services
-from clustertrust.gui.session import PASSWORD_SECRET, Session, save_settings
+from clustertrust.gui.services import PASSWORD_SECRET, Services
+from clustertrust.gui.session import Session, save_settings
 from clustertrust.gui.theme import is_dark, status_colour
 from clustertrust.gui.wizard import BUNDLE, REVIEW, ClusterTrustWizard
 from gui_support import Driver, save_png

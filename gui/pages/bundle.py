@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from clustertrust.core.errors import Cancelled, ClusterTrustError
 from clustertrust.core.sources import SourceData
@@ -19,10 +20,13 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from ..cloud import CloudChoice
-from ..session import NeedsPassword, Opened, load_settings, open_bundle, remember_password
+from ..services import open_bundle, remember_password
+from ..session import NeedsPassword, Opened, load_settings
 from ..widgets import Banner, DropArea
 from ..workers import Job, JobControl
+
+if TYPE_CHECKING:
+    from ..cloud import CloudChoice
 from .base import Page
 
 BUNDLE_FILTER = (

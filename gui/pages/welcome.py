@@ -4,10 +4,14 @@ from __future__ import annotations
 
 import sys
 
+from PySide6.QtCore import QTimer
+from PySide6.QtGui import QPaintEvent
 from PySide6.QtWidgets import QHBoxLayout, QPushButton
 
 from ..widgets import paragraph
 from .base import Page
+
+BUNDLE_PAGE_ID = 1  # wizard.BUNDLE; the wizard module imports this one
 
 STEPS = (
     "<ol>"
@@ -63,3 +67,18 @@ class WelcomePage(Page):
         self.manage_button.clicked.connect(lambda: self.app.open_manage())
         row.addWidget(self.manage_button)
         self.body.addLayout(row)
+
+        self._painted = False
+
+    def paintEvent(self, event: QPaintEvent) -> None:
+        super().paintEvent(event)
+        if not self._painted:  # the rest of the wizard loads once this page is on screen
+            self._painted = True
+            QTimer.singleShot(0, self.app.ensure_pages)
+
+    def nextId(self) -> int:
+        return BUNDLE_PAGE_ID  # known before the later pages exist, so Next shows at once
+
+    def validatePage(self) -> bool:
+        self.app.ensure_pages()  # normally done already, just after the first paint
+        return True

@@ -1,0 +1,142 @@
+"""Time from process start to the first wizard page painted, next to a bare QWizard in the same
+run, and each process's peak memory.
+
+Run: python benchmarks/startup.py [--rounds N] [--platform offscreen|xcb]
+Target: ClusterTrust's median <= 2x the bare QWizard's median. Three variants are timed: the
+bare QWizard, the wizard alone (gui/ and what it imports), and the real `clustertrust` entry
+(cli/main.py first, then the wizard), so the cost of each layer is visible. Each round is a
+fresh process (a cold start apart from the OS file cache); the clock starts just before the
+process is spawned and stops when the first page's first paint event arrives.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import statistics
+import subprocess
+import sys
+import time
+
+TARGET_RATIO = 2.0
+
+# Both children stop the clock on the first Paint of the wizard's first page, then report.
+_REPORT = r"""
+import json, resource, sys, time
+from PySide6.QtCore import QEvent, QObject, QTimer
+class FirstPaint(QObject):
+    def eventFilter(self, watched, event):
+        if event.type() == QEvent.Type.Paint and not hasattr(self, "at"):
+            self.at = time.time()
+            QTimer.singleShot(0, app.quit)
+        return False
+def report(window):
+    spy = FirstPaint()
+    window.currentPage().installEventFilter(spy)
+    app.exec()
+    peak_kib = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+    print(json.dumps({"painted_at": spy.at, "peak_mib": peak_kib / 1024}))
+"""
+
+BARE = (
+    _REPORT
+    + r"""
+from PySide6.QtWidgets import QApplication, QLabel, QVBoxLayout, QWizard, QWizardPage
+app = QApplication(sys.argv[:1])
+wizard = QWizard()
+page = QWizardPage()
+page.setTitle("Welcome")
+QVBoxLayout(page).addWidget(QLabel("A bare wizard page."))
+wizard.addPage(page)
+wizard.show()
+report(wizard)
+"""
+)
+
+# The wizard alone: what gui/ itself costs.
+WIZARD_ONLY = (
+    _REPORT
+    + r"""
+from clustertrust.gui.app import application
+from clustertrust.gui.wizard import ClusterTrustWizard
+app = application()
+wizard = ClusterTrustWizard()
+wizard.show()
+report(wizard)
+"""
+)
+
+# The same path as `clustertrust` with no arguments: the CLI entry module, then the wizard.
+CLUSTERTRUST = (
+    _REPORT
+    + r"""
+import clustertrust.cli.main
+from clustertrust.gui.app import application
+from clustertrust.gui.wizard import ClusterTrustWizard
+app = application()
+wizard = ClusterTrustWizard()
+wizard.show()
+report(wizard)
+"""
+)
+
+
+def one_round(code: str, platform: str) -> tuple[float, float]:
+    env = {**os.environ, "QT_QPA_PLATFORM": platform}
+    started = time.time()
+    done = subprocess.run(
+        [sys.executable, "-c", code],
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+    )
+    if done.returncode != 0:
+        raise SystemExit(f"the child failed:\n{done.stderr}")
+    result = json.loads(done.stdout.strip().splitlines()[-1])
+    return result["painted_at"] - started, result["peak_mib"]
+
+
+def measure(code: str, rounds: int, platform: str) -> tuple[list[float], list[float]]:
+    seconds, memory = [], []
+    for _ in range(rounds):
+        elapsed, peak = one_round(code, platform)
+        seconds.append(elapsed)
+        memory.append(peak)
+    return seconds, memory
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--rounds", type=int, default=7)
+    parser.add_argument("--platform", default=os.environ.get("QT_QPA_PLATFORM", "offscreen"))
+    args = parser.parse_args()
+    one_round(BARE, args.platform)  # warm the file cache for both, untimed
+    one_round(CLUSTERTRUST, args.platform)
+    results = {}
+    variants = (
+        ("bare QWizard", BARE),
+        ("wizard, gui/ only", WIZARD_ONLY),
+        ("clustertrust (CLI+GUI)", CLUSTERTRUST),
+    )
+    for name, code in variants:
+        seconds, memory = measure(code, args.rounds, args.platform)
+        results[name] = statistics.median(seconds)
+        print(
+            f"{name:20s} first page painted: median {statistics.median(seconds) * 1000:6.0f} ms"
+            f" (min {min(seconds) * 1000:.0f}, max {max(seconds) * 1000:.0f}),"
+            f" peak memory median {statistics.median(memory):.0f} MiB"
+        )
+    ratio = results["ClusterTrust wizard"] / results["bare QWizard"]
+    verdict = "within" if ratio <= TARGET_RATIO else "OVER"
+    print(
+        f"ratio {ratio:.2f}x ({verdict} the {TARGET_RATIO:.0f}x target), "
+        f"{args.rounds} rounds each, QT_QPA_PLATFORM={args.platform}"
+    )
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
