@@ -10,6 +10,7 @@ The SVG icon engine stays (with libQt6Svg): desktop icon themes draw dialog icon
 from __future__ import annotations
 
 import importlib.util
+import posixpath
 import re
 from collections.abc import Callable, Iterable
 from pathlib import Path, PurePath
@@ -114,6 +115,45 @@ def keep_used_binaries(
     still_needed = _closure(roots, by_name, imports_of)
     orphans = candidates - still_needed
     return [entry for entry in kept if _library_name(entry[0]) not in orphans]
+
+
+def trim(
+    binaries: Iterable[Entry],
+    datas: Iterable[Entry],
+    imports_of: Callable[[str], set[str]] | None = None,
+) -> tuple[list[Entry], list[Entry]]:
+    """The Analysis' binaries and datas without unused Qt, orphaned libraries or dangling links."""
+    kept_binaries, kept_datas = keep_used_binaries(binaries, imports_of), keep_used(datas)
+    return _without_dangling_links(kept_binaries, kept_datas)
+
+
+def _without_dangling_links(*tocs: list[Entry]) -> tuple[list[Entry], ...]:
+    """PyInstaller adds SYMLINK entries (e.g. libQt6Network.so.6 -> PySide6/Qt/lib/...) for
+    libraries it found in subfolders; drop the ones whose target was trimmed away."""
+    entries = [entry for toc in tocs for entry in toc]
+    present = {_normal(entry[0]) for entry in entries}
+    while True:
+        dangling = {
+            _normal(dest)
+            for dest, target, kind in entries
+            if kind == "SYMLINK"
+            and _normal(dest) in present
+            and _link_target(dest, target) not in present
+        }
+        if not dangling:
+            break
+        present -= dangling
+    return tuple([entry for entry in toc if _normal(entry[0]) in present] for toc in tocs)
+
+
+def _normal(path: str) -> str:
+    return posixpath.normpath(path.replace("\\", "/"))
+
+
+def _link_target(destination: str, target: str) -> str:
+    return posixpath.normpath(
+        posixpath.join(posixpath.dirname(_normal(destination)), _normal(target))
+    )
 
 
 def _closure(

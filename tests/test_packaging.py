@@ -258,6 +258,27 @@ def test_libraries_only_a_dropped_plugin_needed_are_dropped_too() -> None:
     ]
 
 
+def test_links_to_trimmed_libraries_are_dropped_and_others_kept() -> None:
+    """PyInstaller adds top-level SYMLINK entries for Qt libraries; one pointing at a trimmed
+    library would be left dangling in the app."""
+    binaries = [
+        ("PySide6/Qt/lib/libQt6Network.so.6", "/src/libQt6Network.so.6", "BINARY"),
+        ("PySide6/Qt/lib/libQt6Core.so.6", "/src/libQt6Core.so.6", "BINARY"),
+        ("libQt6Network.so.6", "PySide6/Qt/lib/libQt6Network.so.6", "SYMLINK"),
+        ("libQt6Core.so.6", "PySide6/Qt/lib/libQt6Core.so.6", "SYMLINK"),
+        ("sub/libQt6Core.so.6", "../libQt6Core.so.6", "SYMLINK"),
+        ("sub/libQt6Network.so.6", "../libQt6Network.so.6", "SYMLINK"),
+    ]
+    datas = [("PySide6/Qt/translations/qt_de.qm", "/src/qt_de.qm", "DATA")]
+    kept_binaries, kept_datas = qt_trim.trim(binaries, datas, lambda source: set())
+    assert [entry[0] for entry in kept_binaries] == [
+        "PySide6/Qt/lib/libQt6Core.so.6",
+        "libQt6Core.so.6",
+        "sub/libQt6Core.so.6",
+    ]
+    assert kept_datas == []
+
+
 # --- icons and the desktop entry -------------------------------------------------------------
 
 
