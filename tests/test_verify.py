@@ -243,3 +243,18 @@ def test_server_cert_from_a_ca_the_computer_trusts_is_ok_with_a_note(
     assert report.result(TrustMode.BUNDLE).outcome is VerifyOutcome.SERVER_UNTRUSTED  # type: ignore[union-attr]
     assert report.result(TrustMode.SYSTEM).ok  # type: ignore[union-attr]
     assert report.ok and "only vouches for client certificates" in report.verdict.note
+
+
+def test_nginx_over_tls13_refuses_a_missing_or_foreign_client_cert_by_http(
+    nginx: NginxSetup, bundle: Bundle, cluster: Cluster, kurrent: pki.KurrentBundle
+) -> None:
+    """nginx (like Kurrent Cloud's front end) refuses with 400 pages over TLS 1.3 too."""
+    url = nginx.url("mtls13")
+    good = verify_url(url, bundle, modes=BUNDLE_ONLY).results[0]
+    assert good.ok and good.tls_version == "TLSv1.3"
+    ca_only = bundle_of({"ca.crt": kurrent.ca.cert_pem})
+    missing = verify_url(url, ca_only, modes=BUNDLE_ONLY).results[0]
+    assert missing.outcome is VerifyOutcome.CLIENT_CERT_REQUIRED and missing.http_status == 400
+    wrong = bundle_of(identity_files(kurrent.ca, cluster.other_client))
+    foreign = verify_url(url, wrong, modes=BUNDLE_ONLY).results[0]
+    assert foreign.outcome is VerifyOutcome.CLIENT_CERT_REJECTED and foreign.http_status == 400

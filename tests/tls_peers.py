@@ -259,12 +259,19 @@ def write_pair(folder: Path, name: str, issued: pki.Issued) -> tuple[Path, Path]
 
 
 def answer_block(
-    port: int, cert: Path, key: Path, client_ca: Path, status: int, host: str = "127.0.0.1"
+    port: int,
+    cert: Path,
+    key: Path,
+    client_ca: Path,
+    status: int,
+    protocols: str = "TLSv1.2 TLSv1.3",
 ) -> str:
-    """An mTLS server whose UI answers a fixed status (401 login page, 502 broken backend)."""
+    """An mTLS server whose UI answers a fixed status (401 login page, 502 broken backend).
+    nginx 1.22 speaks TLS 1.2 only unless told: the plain mTLS blocks cover 1.2, these 1.3."""
     return f"""
     server {{
-        listen {host}:{port} ssl;
+        listen 127.0.0.1:{port} ssl;
+        ssl_protocols {protocols};
         ssl_certificate {cert};
         ssl_certificate_key {key};
         ssl_client_certificate {client_ca}; ssl_verify_client on;
@@ -299,6 +306,7 @@ def start_cluster_nginx(folder: Path, cluster: Cluster) -> NginxSetup:
         "login",
         "broken",
         "optional",
+        "mtls13",
     ]
     ports = {name: free_port() for name in names}
     ports["mismatch"] = free_port("127.0.0.2")
@@ -326,6 +334,7 @@ def start_cluster_nginx(folder: Path, cluster: Cluster) -> NginxSetup:
         answer_block(ports["login"], *pairs["good"], ca_file, 401),
         answer_block(ports["broken"], *pairs["good"], ca_file, 502),
         mtls_server_block(ports["optional"], *pairs["good"], None),
+        answer_block(ports["mtls13"], *pairs["good"], ca_file, 200, protocols="TLSv1.3"),
     ]
     server = start_nginx(folder / "nginx", blocks, [])
     for name, port in ports.items():
