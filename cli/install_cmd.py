@@ -44,6 +44,12 @@ def register(commands: argparse._SubParsersAction) -> None:
         help=f"comma-separated, from {','.join(detect.STORE_CHOICES)} (default: all that apply)",
     )
     parser.add_argument("--password", help="PKCS#12 or private-key password, if not 'kurrent'")
+    parser.add_argument(
+        "--only-host",
+        default="",
+        metavar="HOST",
+        help="macOS: trust the CA only for this host name (security -s HOST)",
+    )
     parser.add_argument("--dry-run", action="store_true", help="print the plan, change nothing")
     parser.add_argument("--yes", action="store_true", help="do not ask before changing anything")
     parser.add_argument("--json", action="store_true", help="print one JSON document")
@@ -66,7 +72,7 @@ def store_list(text: str) -> list[str]:
 def run(args: argparse.Namespace) -> int:
     bundle = read_bundle(load_source(args.source), password=args.password)
     scope = Scope(args.scope)
-    setup = detect.current_setup(scope, args.stores)
+    setup = detect.current_setup(scope, args.stores, trust_host=args.only_host)
     plan = plans.plan_install(bundle, scope, setup.stores, setup.ledger)
     if not args.json:
         print(plan.text())

@@ -130,7 +130,11 @@ def plan_install(
             else:
                 steps.append(step)
     if not steps and not unchanged:
-        raise InputError(_nowhere(unavailable), "Install the missing tools, or use --scope.")
+        raise InputError(
+            _nowhere(unavailable),
+            "Fix what is listed above, or choose other stores (--scope system trusts the CA "
+            "for the whole computer).",
+        )
     notes = tuple(dict.fromkeys(s.note for s in steps if s.note))
     return Plan("install", scope.value, tuple(steps), tuple(unchanged), tuple(unavailable), notes)
 
@@ -208,8 +212,8 @@ def _install(
     done: list[tuple[int, Step]] = []
     for index, step in enumerate(steps):
         if cancelled():
-            _rollback(done, ledger, progress)
-            raise Cancelled("Cancelled; the steps already done were undone.", "")
+            left = _rollback(done, ledger, progress)
+            raise _cancelled(left)
         record = ledger.write_intent(step.record)
         progress(index, step, StepStatus.RUNNING)
         try:
@@ -237,6 +241,16 @@ def _rollback(done: list[tuple[int, Step]], ledger: Ledger, progress: Progress) 
         ledger.remove(step.record)
         progress(index, step, StepStatus.UNDONE)
     return left
+
+
+def _cancelled(left: list[Step]) -> Cancelled:
+    if not left:
+        return Cancelled("Cancelled; the steps already done were undone.", "")
+    names = ", ".join(f"{s.record.subject} in {s.record.location}" for s in left)
+    return Cancelled(
+        f"Cancelled; these could not be undone and stay in the ledger: {names}.",
+        "Run `clustertrust uninstall --all` to remove them.",
+    )
 
 
 def _failure(step: Step, error: Exception, left: list[Step]) -> ClusterTrustError:

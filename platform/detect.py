@@ -48,12 +48,15 @@ def is_wsl(
         return False
 
 
-def os_store(runner: Runner) -> TrustStore:
-    """The operating system's own store: chosen once, by a plain `if` on the platform."""
+def os_store(runner: Runner, trust_host: str = "") -> TrustStore:
+    """The operating system's own store: chosen once, by a plain `if` on the platform.
+
+    `trust_host` restricts the CA's trust to that host where the OS can (macOS `-s host`).
+    """
     if sys.platform == "win32":
         return windows.WindowsStore(runner)
     if sys.platform == "darwin":
-        return macos.MacKeychainStore(runner)
+        return macos.MacKeychainStore(runner, trust_host)
     return linux.LinuxAnchorsStore(runner)
 
 
@@ -68,6 +71,7 @@ def current_setup(
     wanted: Sequence[str] | None = None,
     runner: Runner | None = None,
     ledger: Ledger | None = None,
+    trust_host: str = "",
 ) -> Setup:
     """Raises InputError for an unknown store name."""
     runner = runner or SubprocessRunner()
@@ -79,7 +83,7 @@ def current_setup(
             f"Choose from {', '.join(STORE_CHOICES)} (comma-separated).",
         )
     makers = {
-        "system": lambda: os_store(runner),
+        "system": lambda: os_store(runner, trust_host),
         "nss": lambda: nss.NssStore(runner),
         "files": lambda: IdentityFilesStore(),
     }

@@ -90,3 +90,11 @@ def test_the_sandbox_without_certutil_has_no_browser_store(
     monkeypatch.setattr(nss, "TOOL_DIRS", (str(tmp_path / "nothing"),))
     setup = detect.sandbox_setup(tmp_path / "demo")
     assert [s.name for s in setup.stores] == ["linux-anchors", "identity-files"]
+
+
+def test_macos_trust_can_be_limited_to_one_host(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(sys, "platform", "darwin")
+    setup = detect.current_setup(Scope.USER, ["system"], trust_host="abc.example.cloud")
+    (keychain,) = setup.stores
+    assert isinstance(keychain, macos.MacKeychainStore)
+    assert keychain.trust_host == "abc.example.cloud"

@@ -231,3 +231,17 @@ def test_plans_print_and_serialise(bundle: Bundle, setup: detect.Setup) -> None:
     assert document["steps"][2]["kind"] == "identity"
     assert document["steps"][1]["commands"][0].startswith("/usr/bin/certutil -A")
     assert all(len(s["sha256"]) == 64 for s in document["steps"])
+
+
+def test_a_cancel_whose_undo_fails_says_what_stayed(bundle: Bundle, setup: detect.Setup) -> None:
+    plan = plans.plan_install(bundle, Scope.USER, setup.stores, setup.ledger)
+
+    def broken_undo() -> None:
+        raise OSError("read-only file system")
+
+    steps = (replace(plan.steps[0], undo=broken_undo), *plan.steps[1:])
+    asked = iter([False, True])
+    with pytest.raises(Cancelled) as raised:
+        plans.apply_plan(replace(plan, steps=steps), setup.ledger, cancelled=lambda: next(asked))
+    assert "could not be undone" in raised.value.message and "uninstall" in raised.value.fix
+    assert [r.store for r in setup.ledger.records()] == ["linux-anchors"]
