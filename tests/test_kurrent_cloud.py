@@ -277,3 +277,17 @@ def test_cli_logout_forgets_the_token(
     assert main(["cloud", "logout"]) == 0
     assert "No Kurrent Cloud token" in capsys.readouterr().out
     assert os.environ.get("HOME")  # the isolated home from conftest, not the real one
+
+
+def test_token_exchange_and_download_go_through_the_https_proxy(
+    cloud_server: CloudServer, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import connect_proxy
+
+    with connect_proxy.run() as proxy:
+        monkeypatch.setenv("https_proxy", proxy.url)
+        monkeypatch.setenv("no_proxy", "")
+        source = session(cloud_server).certificate(ORG, PROJECT, CLUSTER)
+    host = cloud_server.url.removeprefix("https://")
+    assert proxy.tunnels == [host, host]  # the POST to the identity service, then the GET
+    assert read_bundle(source).has_key
