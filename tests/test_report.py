@@ -77,7 +77,7 @@ def _forbidden(
         kurrent.files()["bundle.p12"],
         pki.p12_bytes(other.client, [other.ca], P12_PASSWORD.encode()),
     ):
-        found.append(base64.b64encode(p12).decode()[400:464]  # encrypted body, unique)
+        found.append(base64.b64encode(p12).decode()[400:464])  # its encrypted body: unique
     return found
 
 
