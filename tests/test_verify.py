@@ -15,6 +15,7 @@ from tls_peers import (
     NginxSetup,
     bundle_of,
     identity_files,
+    make_intermediate,
     shared_cluster,
     start_cluster_nginx,
 )
@@ -258,3 +259,26 @@ def test_nginx_over_tls13_refuses_a_missing_or_foreign_client_cert_by_http(
     wrong = bundle_of(identity_files(kurrent.ca, cluster.other_client))
     foreign = verify_url(url, wrong, modes=BUNDLE_ONLY).results[0]
     assert foreign.outcome is VerifyOutcome.CLIENT_CERT_REJECTED and foreign.http_status == 400
+
+
+def test_client_certificate_from_an_intermediate_ca_sends_its_chain(
+    nginx: NginxSetup, kurrent: pki.KurrentBundle, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """nginx trusts only the root: the intermediate must travel with the client certificate.
+    In the system mode OpenSSL cannot fill the chain in from the trust store (the intermediate
+    is not there), so only sending the bundle's chain makes this pass."""
+    store = tmp_path / "os-store.pem"
+    store.write_bytes(kurrent.ca.cert_pem)
+    monkeypatch.setenv("SSL_CERT_FILE", str(store))
+    intermediate = make_intermediate(kurrent.ca, "d4f2example-clients-ca")
+    client = pki.make_leaf(intermediate, "d4f2example-kurrentdb-client", "p256")
+    chained = bundle_of(
+        {
+            "ca.crt": kurrent.ca.cert_pem + intermediate.cert_pem,
+            "tls.crt": client.cert_pem,
+            "tls.key": client.key_pem(),
+        }
+    )
+    assert [c.subject for c in chained.client_chain] == [intermediate.cert.subject]
+    report = verify_url(nginx.url("mtls"), chained, modes=(TrustMode.SYSTEM,))
+    assert report.ok, report.verdict.message

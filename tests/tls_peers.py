@@ -19,6 +19,9 @@ import pki
 from clustertrust.core.bundle import Bundle, read_bundle
 from clustertrust.core.certinfo import common_name
 from clustertrust.core.sources import SourceData
+from cryptography import x509
+from cryptography.hazmat.primitives import hashes
+from cryptography.x509.oid import NameOID
 from servers import (
     NginxServer,
     free_port,
@@ -358,3 +361,24 @@ def shared_cluster(bundle: pki.KurrentBundle) -> Cluster:
     if id(bundle) not in _CLUSTERS:
         _CLUSTERS[id(bundle)] = make_cluster(bundle)
     return _CLUSTERS[id(bundle)]
+
+
+def make_intermediate(root: pki.Issued, cn: str) -> pki.Issued:
+    """A CA signed by `root` (pki.make_ca only makes self-signed roots)."""
+    key = pki.new_key("p256")
+    cert = (
+        x509.CertificateBuilder()
+        .subject_name(x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, cn)]))
+        .issuer_name(root.cert.subject)
+        .public_key(key.public_key())  # type: ignore[arg-type]
+        .serial_number(x509.random_serial_number())
+        .not_valid_before(pki.NOW - dt.timedelta(days=1))
+        .not_valid_after(pki.NOW + dt.timedelta(days=60))
+        .add_extension(x509.BasicConstraints(ca=True, path_length=0), critical=True)
+        .add_extension(
+            x509.KeyUsage(True, False, False, False, False, True, True, False, False),
+            critical=True,
+        )
+        .sign(root.key, hashes.SHA256())  # type: ignore[arg-type]
+    )
+    return pki.Issued(cert, key)
