@@ -11,12 +11,18 @@ import keyring
 import pytest
 from cloud_server import MemoryKeyring
 from clustertrust.core import certinfo, paths
+from clustertrust.core.bundle import read_bundle
+from clustertrust.core.checks import check_bundle
 from clustertrust.core.demo import DemoCluster, start_demo
 from clustertrust.core.ledger import Ledger
+from clustertrust.core.sources import load_source
 from clustertrust.gui.app import demo_wizard
 from clustertrust.gui.services import Services
+from clustertrust.gui.session import Opened, Session
 from clustertrust.gui.wizard import BUNDLE, DONE, INSTALL, PLAN, REVIEW, VERIFY, ClusterTrustWizard
+from clustertrust.platform.store import Scope
 from gui_support import Driver, FailingRunner, save_png
+from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QAbstractButton, QLineEdit, QWizard
 from pytestqt.qtbot import QtBot
 
@@ -74,7 +80,7 @@ def nss_listing(database: Path) -> str:
 
 
 def test_demo_happy_path_installs_into_the_sandbox_and_verifies(
-    qtbot: QtBot, demo: DemoCluster
+    qtbot: QtBot, demo: DemoCluster, tmp_path: Path
 ) -> None:
     wizard = demo_wizard(demo)
     driver = open_wizard(qtbot, wizard)
@@ -92,7 +98,12 @@ def test_demo_happy_path_installs_into_the_sandbox_and_verifies(
     assert review.isComplete() and review.verdict.kind == "warning"  # the unconstrained-CA warning
     save_png(wizard, "03-review")
 
-    install(driver)
+    driver.forward()  # Review → Plan
+    driver.wait_page(PLAN)
+    qtbot.waitUntil(lambda: wizard.session.plan is not None, timeout=20_000)
+    save_png(wizard, "04-plan")
+    driver.forward()  # Install
+    driver.wait_page(INSTALL)
     plan_text = wizard.session.plan.plan.text()
     assert str(demo.sandbox) in plan_text
     qtbot.waitUntil(lambda: wizard.currentPage().isComplete(), timeout=30_000)
@@ -118,6 +129,13 @@ def test_demo_happy_path_installs_into_the_sandbox_and_verifies(
     for name in ("tlsCaFile", "userCertFile", "userKeyFile"):
         assert f"{name}={demo.sandbox}/identities/" in text
     save_png(wizard, "07-done")
+    report = tmp_path / "support.txt"
+    done.write_report(report)
+    qtbot.waitUntil(lambda: done.report_status.kind == "ok", timeout=30_000)
+    assert "identity-files" in report.read_text() and "PRIVATE KEY" not in report.read_text()
+    # Every page said it was the demo, and where the sandbox is.
+    for page_id in wizard.pageIds():
+        assert str(demo.sandbox) in wizard.page(page_id).demo_notice.text(), page_id
 
     # The sandbox holds everything; the user's own ledger and stores were never touched.
     ledger = Ledger(demo.sandbox / "ledger.json").records()
@@ -129,14 +147,17 @@ def test_demo_happy_path_installs_into_the_sandbox_and_verifies(
     assert not (paths.state_dir() / "ledger.json").exists()
 
 
-def test_every_page_says_it_is_the_demo(qtbot: QtBot, demo: DemoCluster) -> None:
+def test_keyboard_alone_moves_through_the_wizard(qtbot: QtBot, demo: DemoCluster) -> None:
     wizard = demo_wizard(demo)
-    driver = open_wizard(qtbot, wizard)
-    to_review(driver)
-    for page_id in (BUNDLE, REVIEW):
-        page = wizard.page(page_id)
-        assert page.demo_notice.isVisible() or page_id != wizard.currentId()
-        assert str(demo.sandbox) in page.demo_notice.text()
+    open_wizard(qtbot, wizard)
+    assert "no system prompt" in wizard.currentPage().prompt.text()  # the demo's own welcome
+    qtbot.keyClick(wizard, Qt.Key.Key_Return)  # Next is the default button
+    qtbot.waitUntil(lambda: wizard.currentId() == BUNDLE, timeout=10_000)
+    qtbot.waitUntil(lambda: wizard.currentPage().isComplete(), timeout=20_000)
+    qtbot.keyClick(wizard, Qt.Key.Key_Return)
+    qtbot.waitUntil(lambda: wizard.currentId() == REVIEW, timeout=10_000)
+    qtbot.keyClick(wizard, Qt.Key.Key_Escape)  # Escape closes the wizard like Cancel
+    qtbot.waitUntil(lambda: not wizard.isVisible(), timeout=10_000)
 
 
 def test_install_failure_is_rolled_back_and_says_so(qtbot: QtBot, demo: DemoCluster) -> None:
@@ -249,3 +270,56 @@ def test_wizard_style_and_icon(qtbot: QtBot) -> None:
         QWizard.WizardStyle.MacStyle,
         QWizard.WizardStyle.AeroStyle,
     )
+
+
+def opened_from(demo: DemoCluster) -> Opened:
+    source = load_source(demo.bundle_url, context=demo.download_context())
+    bundle = read_bundle(source)
+    return Opened(source, bundle, check_bundle(bundle))
+
+
+def test_outside_the_demo_verify_runs_in_both_trust_modes(qtbot: QtBot, demo: DemoCluster) -> None:
+    # GIVEN the real services and a bundle whose CA this machine does not trust (not installed)
+    session = Session(opened=opened_from(demo), cluster_url=demo.ui_url)
+    wizard = ClusterTrustWizard(session, Services())
+    open_wizard(qtbot, wizard)
+    wizard.ensure_pages()
+    page = wizard.page(VERIFY)
+    page.initializePage()  # a known address starts the check at once
+    qtbot.waitUntil(lambda: session.verified is not None, timeout=30_000)
+    # THEN both modes ran: the bundle's CA works, this computer's store does not trust it yet
+    assert [r.trust.value for r in session.verified.results] == ["bundle", "system"]
+    assert page.modes.count() == 2 and page.verdict.kind == "error"
+    assert session.verified.outcome.value == "server_untrusted"
+    assert session.verified.verdict.message in page.verdict.text()
+    assert session.verified.verdict.fix and session.verified.verdict.fix in page.verdict.text()
+    save_png(wizard, "06-verify-not-trusted-by-system")
+
+
+def test_default_scope_per_os() -> None:
+    services = Services()
+    assert services.default_scope("win32") is Scope.USER
+    assert services.default_scope("darwin") is Scope.USER
+    assert services.default_scope("linux") is Scope.SYSTEM
+
+
+def test_plan_on_this_machine_shows_the_real_stores_and_changes_nothing(
+    qtbot: QtBot, demo: DemoCluster
+) -> None:
+    session = Session(opened=opened_from(demo))
+    wizard = ClusterTrustWizard(session, Services())
+    open_wizard(qtbot, wizard)
+    wizard.ensure_pages()
+    page = wizard.page(PLAN)
+    page.initializePage()
+    qtbot.waitUntil(lambda: session.plan is not None, timeout=30_000)
+    assert page.system_scope.isChecked()  # Linux: system store plus browsers
+    stores = {step.record.store for step in session.plan.plan.steps}
+    assert "linux-anchors" in stores and "identity-files" in stores
+    assert "/usr/local/share/ca-certificates/clustertrust-" in session.plan.plan.text()
+    # choosing "just for me" plans again without the system store
+    page.user_scope.setChecked(True)
+    qtbot.waitUntil(lambda: session.plan is not None and session.scope == "user", timeout=30_000)
+    assert "linux-anchors" not in {step.record.store for step in session.plan.plan.steps}
+    anchors = Path("/usr/local/share/ca-certificates")
+    assert not any(p.name.startswith("clustertrust-") for p in anchors.glob("*"))

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from PySide6.QtWidgets import QVBoxLayout, QWizardPage
+from PySide6.QtWidgets import QPushButton, QVBoxLayout, QWizardPage
 
 from ..widgets import Banner
 
@@ -31,6 +31,9 @@ class Page(QWizardPage):
         return self.app.session
 
     def initializePage(self) -> None:
+        # Return always means the wizard's Next; a focused in-page button answers to Space.
+        for button in self.findChildren(QPushButton):
+            button.setAutoDefault(False)
         if self.session.demo is not None:
             self.demo_notice.show_message(
                 "info",

@@ -70,6 +70,14 @@ class WelcomePage(Page):
 
         self._painted = False
 
+    def initializePage(self) -> None:
+        super().initializePage()
+        if self.session.demo is not None:
+            self.prompt.setText(
+                "<b>What you will be asked:</b> nothing. The demo installs into "
+                "a sandbox folder, so no system prompt appears."
+            )
+
     def paintEvent(self, event: QPaintEvent) -> None:
         super().paintEvent(event)
         if not self._painted:  # the rest of the wizard loads once this page is on screen
