@@ -122,12 +122,13 @@ def _show(args: argparse.Namespace, change: cc.Change, backup: Path | None) -> N
         print(f"\nNothing was written. Add --write to save this to {change.path}.")
         return
     print(f"\nSaved {change.path}" + (f" (the old file is kept as {backup})." if backup else "."))
-    print(_usage_hint(args))
+    print(_usage_hint(args, change.path))
 
 
-def _usage_hint(args: argparse.Namespace) -> str:
+def _usage_hint(args: argparse.Namespace, path: Path) -> str:
     if args.client == "pg":
         return f'Connect with: psql "service={args.service}"'
     if args.client == "mysql":
-        return f"Connect with: mysql --defaults-group-suffix=_{args.name}"
+        extra = "" if cc.mysql_reads_by_itself(path) else f' --defaults-extra-file="{path}"'
+        return f"Connect with: mysql{extra} --defaults-group-suffix=_{args.name}"
     return "kumactl now talks to the control plane: try `kumactl get meshes`."

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import os
 import stat
+import sys
 import urllib.parse
 from dataclasses import dataclass
 from pathlib import Path
@@ -174,9 +175,18 @@ def _entry(items: list[dict[str, Any]], name: str) -> dict[str, Any]:
     return items[-1]
 
 
-def default_pg_service_file() -> Path:
+def default_pg_service_file(system: str = sys.platform) -> Path:
+    """libpq's per-user service file: %APPDATA%\\postgresql\\.pg_service.conf on Windows."""
     configured = os.environ.get("PGSERVICEFILE")
-    return Path(configured) if configured else Path.home() / ".pg_service.conf"
+    if configured:
+        return Path(configured)
+    if system == "win32":
+        return _appdata() / "postgresql" / ".pg_service.conf"
+    return Path.home() / ".pg_service.conf"
+
+
+def _appdata() -> Path:
+    return Path(os.environ.get("APPDATA") or Path.home() / "AppData" / "Roaming")
 
 
 def pg_service_change(
@@ -202,8 +212,16 @@ def pg_service_change(
     return Change(path, old, merge_section(old, _section(service), values))
 
 
-def default_mysql_option_file() -> Path:
+def default_mysql_option_file(system: str = sys.platform) -> Path:
+    """~/.my.cnf; Windows clients read no per-user option file, so there the file is named with
+    --defaults-extra-file (see `mysql_reads_by_itself`)."""
+    if system == "win32":
+        return _appdata() / "MySQL" / "clustertrust.cnf"
     return Path.home() / ".my.cnf"
+
+
+def mysql_reads_by_itself(path: Path, system: str = sys.platform) -> bool:
+    return system != "win32" and path == Path.home() / ".my.cnf"
 
 
 def mysql_change(

@@ -355,3 +355,16 @@ def test_psql_connects_with_the_written_service(
     cc.pg_service_change("no-cert", "localhost", ca_only, port=postgres.port).apply()
     anonymous = postgres_server.psql("no-cert", service_file)
     assert anonymous.returncode != 0 and "certificate" in anonymous.stderr
+
+
+def test_windows_defaults_follow_libpq_and_mysql(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path, isolated_dirs: Path
+) -> None:
+    # libpq reads %APPDATA%\postgresql\.pg_service.conf; the MySQL client no per-user file
+    monkeypatch.setenv("APPDATA", str(tmp_path / "Roaming"))
+    assert cc.default_pg_service_file("win32") == tmp_path / "Roaming/postgresql/.pg_service.conf"
+    windows_mysql = cc.default_mysql_option_file("win32")
+    assert windows_mysql == tmp_path / "Roaming/MySQL/clustertrust.cnf"
+    assert not cc.mysql_reads_by_itself(windows_mysql, "win32")
+    assert cc.mysql_reads_by_itself(isolated_dirs / ".my.cnf", "linux")
+    assert cc.default_pg_service_file("linux") == isolated_dirs / ".pg_service.conf"
