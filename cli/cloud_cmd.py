@@ -61,10 +61,13 @@ def _settings(args: argparse.Namespace) -> cloud.CloudSettings:
 
 
 def run_login(args: argparse.Namespace) -> int:
-    if args.token_stdin:
-        token = sys.stdin.readline().strip()
-    else:
-        token = getpass.getpass("Kurrent Cloud refresh token (input hidden): ").strip()
+    token = _read_token(args.token_stdin)
+    if not token:
+        raise InputError(
+            "No Kurrent Cloud token was given.",
+            "Paste a refresh token from the Kurrent Cloud console when asked, or pipe it in "
+            "with --token-stdin.",
+        )
     settings = _settings(args).updated(organization=args.org, project=args.project)
     cloud.KurrentCloud(settings, token).access_token()  # refuses a bad token before saving it
     save_secret(cloud.TOKEN_NAME, token)
@@ -74,6 +77,15 @@ def run_login(args: argparse.Namespace) -> int:
     if settings.organization and settings.project:
         print(f"Default organization {settings.organization}, project {settings.project}.")
     return 0
+
+
+def _read_token(from_stdin: bool) -> str:
+    try:
+        if from_stdin:
+            return sys.stdin.readline().strip()
+        return getpass.getpass("Kurrent Cloud refresh token (input hidden): ").strip()
+    except EOFError:
+        return ""
 
 
 def run_logout(args: argparse.Namespace) -> int:

@@ -291,3 +291,15 @@ def test_token_exchange_and_download_go_through_the_https_proxy(
     host = cloud_server.url.removeprefix("https://")
     assert proxy.tunnels == [host, host]  # the POST to the identity service, then the GET
     assert read_bundle(source).has_key
+
+
+def test_cli_login_without_a_token_changes_nothing(
+    memory_keyring: MemoryKeyring,
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    monkeypatch.setattr("sys.stdin", __import__("io").StringIO(""))
+    assert main(["cloud", "login", "--token-stdin", "--org", ORG]) == 2
+    assert "No Kurrent Cloud token was given" in capsys.readouterr().err
+    assert memory_keyring.entries == {}
+    assert not (paths.config_dir() / cloud.SETTINGS_FILE).exists()
