@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+import os
 import signal
 import sys
+from collections.abc import Mapping
 from typing import TYPE_CHECKING
 
+from clustertrust.core.errors import InputError
 from PySide6.QtCore import QTimer
 from PySide6.QtWidgets import QApplication, QWidget
 
@@ -17,10 +20,27 @@ if TYPE_CHECKING:
     from clustertrust.core.demo import DemoCluster
 
 
+def display_problem(env: Mapping[str, str] | None = None, platform: str = sys.platform) -> str:
+    """Why no window can open here ("" when one can): Qt would abort without a word otherwise."""
+    env = os.environ if env is None else env
+    if not platform.startswith("linux") or env.get("QT_QPA_PLATFORM"):
+        return ""
+    if env.get("DISPLAY") or env.get("WAYLAND_DISPLAY"):
+        return ""
+    return "No graphical display is available (neither DISPLAY nor WAYLAND_DISPLAY is set)."
+
+
 def application() -> QApplication:
     app = QApplication.instance()
     if isinstance(app, QApplication):
         return app
+    problem = display_problem()
+    if problem:
+        raise InputError(
+            problem,
+            "Run ClusterTrust in a desktop session, or use its commands in this terminal: "
+            "`clustertrust install BUNDLE`, `clustertrust verify URL` (see `clustertrust --help`).",
+        )
     QApplication.setApplicationName("ClusterTrust")
     QApplication.setOrganizationName("ClusterTrust")
     QApplication.setDesktopFileName("clustertrust")
@@ -31,7 +51,6 @@ def application() -> QApplication:
 
 def demo_wizard(demo: DemoCluster) -> ClusterTrustWizard:
     """The wizard pointed at a running demo: its bundle link, its UI, its sandbox."""
-
     from .services import Services
 
     session = Session(demo=demo, source_context=demo.download_context(), cluster_url=demo.ui_url)
@@ -51,7 +70,12 @@ def _exec(window: QWidget) -> int:
 
 
 def run_wizard() -> int:
-    application()
+    try:
+        application()
+    except InputError as error:  # no window possible: say so like any command would
+        from clustertrust.cli.output import report_error
+
+        return report_error(error, as_json=False)
     return _exec(ClusterTrustWizard())
 
 

@@ -18,6 +18,7 @@ from clustertrust.core.bundle import Bundle, read_bundle
 from clustertrust.core.checks import check_bundle
 from clustertrust.core.errors import BundleError, Cancelled, OperationFailed
 from clustertrust.core.sources import SourceData, load_source
+from clustertrust.core.summary import CertificateSummary, summarize
 from clustertrust.platform import detect
 from clustertrust.platform.identity_files import identity_paths
 from clustertrust.platform.runner import Runner
@@ -170,7 +171,19 @@ def open_bundle(
         if "password" in error.message.lower():
             raise NeedsPassword(source, error) from error
         raise
-    return Opened(source, bundle, check_bundle(bundle), password)
+    return Opened(source, bundle, check_bundle(bundle), password, certificate_summaries(bundle))
+
+
+def certificate_summaries(bundle: Bundle) -> list[tuple[str, CertificateSummary]]:
+    """Each certificate with the part it plays, in the order the Review page shows them."""
+    titled = [
+        ("Certificate authority — will be trusted" if index == 0 else "Intermediate CA", cert)
+        for index, cert in enumerate(bundle.ca_certs)
+    ]
+    if bundle.client_cert is not None:
+        key = "with its private key" if bundle.has_key else "without a private key"
+        titled.append((f"Your client certificate — {key}", bundle.client_cert))
+    return [(title, summarize(cert)) for title, cert in titled]
 
 
 def stored_password(origin: str) -> str | None:

@@ -17,6 +17,7 @@ if TYPE_CHECKING:  # only for types: the wizard paints before the certificate ma
     from clustertrust.core.checks import Finding
     from clustertrust.core.errors import BundleError
     from clustertrust.core.sources import SourceData
+    from clustertrust.core.summary import CertificateSummary
 
 SETTINGS_FILE = "wizard.json"
 
@@ -29,6 +30,8 @@ class Opened:
     bundle: Bundle
     findings: list[Finding]
     password: str | None = field(repr=False, default=None)
+    # (title, summary) per certificate, worked out on the worker so the Review page only shows
+    summaries: list[tuple[str, CertificateSummary]] = field(default_factory=list)
 
 
 class NeedsPassword(Exception):

@@ -3,7 +3,9 @@ verify → done, and the failure paths. A PNG of every page goes to test-artifac
 
 from __future__ import annotations
 
+import os
 import subprocess
+import sys
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -16,13 +18,14 @@ from clustertrust.core.checks import check_bundle
 from clustertrust.core.demo import DemoCluster, start_demo
 from clustertrust.core.ledger import Ledger
 from clustertrust.core.sources import load_source
-from clustertrust.gui.app import demo_wizard
+from clustertrust.gui.app import demo_wizard, display_problem
 from clustertrust.gui.services import Services
 from clustertrust.gui.session import Opened, Session
 from clustertrust.gui.wizard import BUNDLE, DONE, INSTALL, PLAN, REVIEW, VERIFY, ClusterTrustWizard
 from clustertrust.platform.store import Scope
 from gui_support import Driver, FailingRunner, save_png
-from PySide6.QtCore import Qt
+from PySide6.QtCore import QObject, Qt, QUrl, Slot
+from PySide6.QtGui import QDesktopServices
 from PySide6.QtWidgets import QAbstractButton, QLineEdit, QWizard
 from pytestqt.qtbot import QtBot
 
@@ -179,6 +182,12 @@ def test_install_failure_is_rolled_back_and_says_so(qtbot: QtBot, demo: DemoClus
     assert list((demo.sandbox / "anchors").iterdir()) == []
     assert certinfo.common_name(demo.pki.ca.subject) not in nss_listing(demo.sandbox / "nssdb")
     assert Ledger(demo.sandbox / "ledger.json").records() == []
+    # WHEN the cause is gone and Try again is pressed THEN the whole plan goes through
+    runner.tool = "no-such-tool"
+    driver.click(page.retry_button)
+    qtbot.waitUntil(page.isComplete, timeout=30_000)
+    assert set(page.steps.states) == {"done"} and page.outcome.kind == "ok"
+    assert len(Ledger(demo.sandbox / "ledger.json").records()) == 4
 
 
 def test_verification_failure_shows_the_fix_and_try_again_works(
@@ -323,3 +332,64 @@ def test_plan_on_this_machine_shows_the_real_stores_and_changes_nothing(
     assert "linux-anchors" not in {step.record.store for step in session.plan.plan.steps}
     anchors = Path("/usr/local/share/ca-certificates")
     assert not any(p.name.startswith("clustertrust-") for p in anchors.glob("*"))
+
+
+class OpenedUrls(QObject):
+    """Stands in for the default browser (QDesktopServices.setUrlHandler is Qt's hook for it)."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.urls: list[str] = []
+
+    @Slot(QUrl)
+    def open(self, url: QUrl) -> None:
+        self.urls.append(url.toString())
+
+
+def test_done_opens_the_cluster_ui_in_the_browser(qtbot: QtBot, demo: DemoCluster) -> None:
+    session = Session(opened=opened_from(demo), cluster_url=demo.ui_url)
+    wizard = ClusterTrustWizard(session, Services(sandbox=demo.sandbox))
+    open_wizard(qtbot, wizard)
+    wizard.ensure_pages()
+    done = wizard.page(DONE)
+    done.initializePage()
+    assert "not proven yet" in done.subTitle()  # nothing was verified in this session
+    browser = OpenedUrls()
+    QDesktopServices.setUrlHandler("https", browser, "open")
+    try:
+        done.open_button.click()  # the page is built but not shown: no mouse needed
+    finally:
+        QDesktopServices.unsetUrlHandler("https")
+    assert browser.urls == [demo.ui_url]
+
+
+def test_manage_window_opens_from_the_welcome_page(qtbot: QtBot, demo: DemoCluster) -> None:
+    wizard = demo_wizard(demo)
+    driver = open_wizard(qtbot, wizard)
+    driver.click(wizard.currentPage().manage_button)
+    manage = wizard.manage_window
+    assert manage is not None and manage.isVisible()
+    qtbot.waitUntil(lambda: "Nothing installed" in manage.status.text(), timeout=20_000)
+
+
+def test_no_display_is_a_clear_error_not_a_crash() -> None:
+    assert display_problem({}, "linux").startswith("No graphical display")
+    assert display_problem({"DISPLAY": ":0"}, "linux") == ""
+    assert display_problem({"WAYLAND_DISPLAY": "wayland-0"}, "linux") == ""
+    assert display_problem({}, "win32") == display_problem({}, "darwin") == ""
+    env = {
+        k: v
+        for k, v in os.environ.items()
+        if k not in ("DISPLAY", "WAYLAND_DISPLAY", "QT_QPA_PLATFORM")
+    }
+    for argv in ([], ["demo"]):
+        done = subprocess.run(
+            [sys.executable, "-m", "clustertrust.cli.main", *argv],
+            env=env,
+            capture_output=True,
+            text=True,
+            timeout=60,
+            check=False,
+        )
+        assert done.returncode == 2, done.stderr
+        assert "No graphical display" in done.stderr and "What to do:" in done.stderr

@@ -73,13 +73,22 @@ class DonePage(Page):
         self.app.jobs.start(
             lambda control: services.client_settings(session),
             self._client_settings_ready,
-            lambda error: self._client_settings_ready([]),
+            self._client_settings_failed,
         )
 
     def _client_settings_ready(self, settings: list[tuple[str, str]]) -> None:
         for label, value in settings:
             self.settings_form.addRow(f"{label}:", CopyField(value, label))
         self.settings_box.setVisible(bool(settings))
+
+    def _client_settings_failed(self, error: Exception) -> None:
+        message = (
+            f"{error.message} {error.fix}"
+            if isinstance(error, ClusterTrustError)
+            else (f"The client settings could not be worked out: {error}")
+        )
+        self.settings_form.addRow(paragraph(message))
+        self.settings_box.show()
 
     def open_cluster(self) -> None:
         if self.session.cluster_url:

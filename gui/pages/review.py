@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from clustertrust.core.checks import Finding, Severity, has_errors
-from clustertrust.core.summary import summarize
+from clustertrust.core.summary import CertificateSummary
 from PySide6.QtWidgets import QLabel, QScrollArea, QVBoxLayout, QWidget
 
 from ..widgets import Banner, CertificateCard, FindingList, paragraph
@@ -42,23 +42,17 @@ class ReviewPage(Page):
         self.system.setText(
             f"<b>Recognised:</b> {bundle.system.value}<br><b>From:</b> {opened.source.origin}"
         )
-        self._show_cards(bundle.ca_certs, bundle.client_cert, bundle.has_key)
+        self._show_cards(opened.summaries)
         self.findings.show_findings(opened.findings)
         self._show_verdict(opened.findings)
 
-    def _show_cards(self, cas: tuple, client: object, has_key: bool) -> None:
+    def _show_cards(self, summaries: list[tuple[str, CertificateSummary]]) -> None:
         while self.cards_layout.count():
             item = self.cards_layout.takeAt(0)
             if item.widget():
                 item.widget().deleteLater()
-        for index, cert in enumerate(cas):
-            title = "Certificate authority — will be trusted" if index == 0 else "Intermediate CA"
-            self.cards_layout.addWidget(CertificateCard(title, summarize(cert)))
-        if client is not None:
-            key = "with its private key" if has_key else "without a private key"
-            self.cards_layout.addWidget(
-                CertificateCard(f"Your client certificate — {key}", summarize(client))  # type: ignore[arg-type]
-            )
+        for title, summary in summaries:
+            self.cards_layout.addWidget(CertificateCard(title, summary))
         self.cards_layout.addStretch(1)
 
     def _show_verdict(self, findings: list[Finding]) -> None:
