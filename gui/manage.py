@@ -27,7 +27,7 @@ from .services import Planned, Services
 from .session import Session, load_settings
 from .theme import app_icon
 from .widgets import Banner, heading, status_icon
-from .workers import JobRunner
+from .workers import JobControl, JobRunner
 
 COLUMNS = ("Certificate", "Kind", "Store", "Location", "Status", "Days left")
 
@@ -166,18 +166,18 @@ class ManageWindow(QDialog):
             self.verify_url(url.strip())
 
     def verify_url(self, url: str) -> None:
-        if self.session.opened is None:
-            self.status.show_message(
-                "warning",
-                "Re-verify needs the bundle in use.",
-                "Choose the bundle in the wizard first.",
-            )
-            return
-        bundle = self.session.opened.bundle
+        """With the wizard's bundle if one is open, else the selected (or newest) installed
+        client identity, as `clustertrust verify URL` does."""
+        services, opened = self.services, self.session.opened
+        identities = [r.sha256 for r in self.selected_records() if r.kind == "identity"]
+        wanted = identities[0] if identities else ""
+
+        def work(control: JobControl) -> Any:
+            bundle = opened.bundle if opened else services.installed_bundle(wanted)
+            return services.verify(url, bundle, control)
+
         self.status.show_message("info", f"Connecting to {url}…")
-        self.jobs.start(
-            lambda control: self.services.verify(url, bundle, control), self._verified, self._failed
-        )
+        self.jobs.start(work, self._verified, self._failed)
 
     def _verified(self, report: Any) -> None:
         verdict = report.verdict

@@ -16,7 +16,7 @@ from clustertrust.core import certinfo, clientconfig, secrets
 from clustertrust.core import plan as plans
 from clustertrust.core.bundle import Bundle, read_bundle
 from clustertrust.core.checks import check_bundle
-from clustertrust.core.errors import BundleError, Cancelled, OperationFailed
+from clustertrust.core.errors import BundleError, Cancelled, InputError, OperationFailed
 from clustertrust.core.sources import SourceData, load_source
 from clustertrust.core.summary import CertificateSummary, summarize
 from clustertrust.platform import detect
@@ -102,6 +102,17 @@ class Services:
         return verify.verify_url(
             url, bundle, modes=modes, cancel=token, remember=not self.is_sandbox
         )
+
+    def installed_bundle(self, sha256: str = "") -> Bundle:
+        """The client identity ClusterTrust installed (newest, or the one with this SHA-256)."""
+        found = identity_paths(self.setup().ledger, sha256)
+        if found is None or not found.folder.is_dir():
+            raise InputError(
+                "No installed client identity was found to verify with.",
+                "Install the bundle with the wizard first, or run `clustertrust verify URL "
+                "--bundle BUNDLE`.",
+            )
+        return read_bundle(load_source(str(found.folder)))
 
     def client_settings(self, session: Any) -> list[tuple[str, str]]:
         """The installed identity files and a KurrentDB connection string using them."""

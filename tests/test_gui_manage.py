@@ -123,6 +123,22 @@ def test_reverify_and_export_a_report_without_secrets(
     assert "kurrentdb-client" in text and "PRIVATE KEY" not in text and "kurrent\n" not in text
 
 
+def test_reverify_without_a_bundle_uses_the_installed_identity(
+    qtbot: QtBot, demo: DemoCluster, installed: Session
+) -> None:
+    window = open_manage(qtbot, Services(sandbox=demo.sandbox), Session())  # from the welcome
+    window.verify_url(demo.ui_url)
+    qtbot.waitUntil(lambda: window.status.kind in ("ok", "error"), timeout=WAIT)
+    assert window.status.kind == "ok", window.status.text()
+
+
+def test_reverify_with_nothing_installed_says_what_to_do(qtbot: QtBot, demo: DemoCluster) -> None:
+    window = open_manage(qtbot, Services(sandbox=demo.sandbox), Session())
+    window.verify_url(demo.ui_url)
+    qtbot.waitUntil(lambda: window.status.kind == "error", timeout=WAIT)
+    assert "No installed client identity" in window.status.text()
+
+
 def test_report_into_a_folder_that_cannot_be_written_says_so(
     qtbot: QtBot, demo: DemoCluster, installed: Session, tmp_path: Path
 ) -> None:
