@@ -25,11 +25,12 @@ from PySide6.QtWidgets import (
 
 from .services import Planned, Services
 from .session import Session, load_settings
-from .theme import app_icon
+from .theme import app_icon, ensure_theme
 from .widgets import Banner, heading, status_icon
 from .workers import JobControl, JobRunner
 
-COLUMNS = ("Certificate", "Kind", "Store", "Location", "Status", "Days left")
+COLUMNS = ("Certificate", "Kind", "Store", "Status", "Days left", "Location")
+STATUS, DAYS, LOCATION = 3, 4, 5
 
 
 class ManageWindow(QDialog):
@@ -37,6 +38,7 @@ class ManageWindow(QDialog):
         self, services: Services, session: Session | None = None, parent: QWidget | None = None
     ) -> None:
         super().__init__(parent)
+        ensure_theme()
         self.services, self.session = services, session or Session()
         self.jobs = JobRunner(self)
         self.items: list[Any] = []
@@ -58,7 +60,8 @@ class ManageWindow(QDialog):
         table.setAccessibleName("Installed certificates")
         table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
         table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
-        table.horizontalHeader().setSectionResizeMode(3, QHeaderView.ResizeMode.Stretch)
+        table.setTextElideMode(Qt.TextElideMode.ElideMiddle)
+        table.setWordWrap(False)
         table.verticalHeader().hide()
         return table
 
@@ -106,19 +109,20 @@ class ManageWindow(QDialog):
                 record.subject,
                 record.kind,
                 record.store,
-                record.location,
                 present[1],
                 str(item.days_left),
+                record.location,
             )
             for column, text in enumerate(cells):
                 cell = QTableWidgetItem(text)
-                cell.setToolTip(f"SHA-256 {record.sha256}")
-                if column == 4:
+                cell.setToolTip(f"{record.location}\nSHA-256 {record.sha256}")
+                if column == STATUS:
                     cell.setIcon(status_icon(present[0]))
-                if column == 5 and item.days_left < 14:
+                if column == DAYS and item.days_left < 14:
                     cell.setIcon(status_icon("warning" if item.days_left >= 0 else "error"))
                 self.table.setItem(row, column, cell)
         self.table.resizeColumnsToContents()
+        self.table.horizontalHeader().setSectionResizeMode(LOCATION, QHeaderView.ResizeMode.Stretch)
         if items:
             self.status.clear_message()
         else:

@@ -16,7 +16,7 @@ from clustertrust.core.demo import DemoCluster, start_demo
 from clustertrust.core.ledger import Ledger
 from clustertrust.core.sources import load_source
 from clustertrust.gui import app as gui_app
-from clustertrust.gui.manage import ManageWindow, PlanDialog
+from clustertrust.gui.manage import DAYS, STATUS, ManageWindow, PlanDialog
 from clustertrust.gui.services import Services
 from clustertrust.gui.session import Opened, Session
 from clustertrust.gui.wizard import BUNDLE, INSTALL, PLAN, REVIEW, ClusterTrustWizard
@@ -77,15 +77,15 @@ def test_lists_what_is_installed_and_notices_what_went_missing(
     qtbot: QtBot, demo: DemoCluster, installed: Session
 ) -> None:
     window = open_manage(qtbot, Services(sandbox=demo.sandbox), installed)
-    assert window.table.rowCount() == 4 and set(column(window, 4)) == {"present"}
-    assert all(0 < int(days) <= 90 for days in column(window, 5))
+    assert window.table.rowCount() == 4 and set(column(window, STATUS)) == {"present"}
+    assert all(0 < int(days) <= 90 for days in column(window, DAYS))
     save_png(window, "manage-installed")
     # WHEN someone deletes the anchor by hand THEN a refresh shows it missing
     for anchor in (demo.sandbox / "anchors").iterdir():
         anchor.unlink()
     Driver(qtbot, window).click(window.refresh_button)
-    qtbot.waitUntil(lambda: "missing" in column(window, 4), timeout=WAIT)
-    assert column(window, 4).count("missing") == 1
+    qtbot.waitUntil(lambda: "missing" in column(window, STATUS), timeout=WAIT)
+    assert column(window, STATUS).count("missing") == 1
 
 
 def test_remove_shows_the_plan_first_then_removes(
