@@ -308,3 +308,54 @@ def test_frozen_privileged_helper_changes_the_system_store_in_a_namespace(
     assert (
         kurrent.ca.cert_pem.strip() not in Path("/etc/ssl/certs/ca-certificates.crt").read_bytes()
     )
+
+
+def run_on_a_foreign_distribution(
+    work: Path, extra_ca: bytes, command: list[str]
+) -> subprocess.CompletedProcess[str]:
+    """Run `command` where the build machine's OpenSSL folder (/usr/lib/ssl) does not exist, as
+    on Fedora, Arch or openSUSE, and the system bundle also trusts `extra_ca`. No SSL_CERT_FILE
+    or SSL_CERT_DIR either (this machine sets them; users' desktops do not)."""
+    certs = work / "certs"
+    shutil.copytree("/etc/ssl/certs", certs, symlinks=True)
+    bundle = certs / "ca-certificates.crt"
+    bundle.unlink()  # may be a link into the real folder: write a private copy instead
+    bundle.write_bytes(Path("/etc/ssl/certs/ca-certificates.crt").read_bytes() + extra_ca)
+    shell = (
+        f"mount --make-rprivate / && mount --bind {certs} /etc/ssl/certs && "
+        'mount -t tmpfs tmpfs /usr/lib/ssl && exec "$@"'
+    )
+    env = {k: v for k, v in os.environ.items() if k not in ("SSL_CERT_FILE", "SSL_CERT_DIR")}
+    return subprocess.run(
+        ["unshare", "-m", "sh", "-c", shell, "sh", *command],
+        capture_output=True, text=True, timeout=120, env=env,
+    )  # fmt: skip
+
+
+def test_frozen_download_finds_the_system_ca_bundle_of_another_distribution(
+    app: BuiltApp, tmp_path: Path, kurrent_tgz: Path
+) -> None:
+    """packaging/rthooks/ssl_system_store.py: HTTPS downloads in the frozen app use this machine's
+    CA bundle even where the build machine's OpenSSL folder is missing. The pip-installed CLI,
+    using the same OpenSSL without the hook, is the control."""
+    import namespace
+    from https_server import Route, make_server_pki, serve_https
+
+    reason = namespace.unavailable_reason()
+    if reason or not Path("/usr/lib/ssl").is_dir():
+        pytest.skip(reason or "the build machine's OpenSSL folder is not /usr/lib/ssl")
+    server = make_server_pki(tmp_path / "server")
+    routes = {"/certificate_bundle.tar.gz": Route(body=kurrent_tgz.read_bytes())}
+    with serve_https(server, routes) as (url, _):
+        inspect = ["inspect", f"{url}/certificate_bundle.tar.gz", "--json"]
+        frozen = run_on_a_foreign_distribution(
+            tmp_path / "frozen", server.ca.cert_pem, [str(app.binary), *inspect]
+        )
+        control = run_on_a_foreign_distribution(
+            tmp_path / "control",
+            server.ca.cert_pem,
+            [sys.executable, "-m", "clustertrust.cli.main", *inspect],
+        )
+    assert control.returncode == 2, "the control should not find the CA bundle: test is void"
+    assert frozen.returncode == 0, frozen.stderr
+    assert json.loads(frozen.stdout)["has_key"] is True
