@@ -37,8 +37,8 @@ class Driver:
         assert button.isVisible() and button.isEnabled(), (
             f"{label or button.text()} is not clickable"
         )
+        self.clicks.append(label or button.text().replace("&", ""))  # before: the click renames it
         self.qtbot.mouseClick(button, Qt.MouseButton.LeftButton)
-        self.clicks.append(label or button.text().replace("&", ""))
 
     def forward(self) -> None:
         """Next, or the commit button on a commit page (whichever the wizard shows)."""
