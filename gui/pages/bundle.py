@@ -244,7 +244,6 @@ class BundlePage(Page):
             return  # a cancelled or replaced job
         self._finish_job()
         self.session.opened = opened
-        self.session.clicks = 0
         note = ""
         if self.remember.isChecked() and opened.password:
             note = remember_password(opened.source.origin, opened.password)

@@ -61,11 +61,15 @@ class PlanPage(Page):
         self.scopes = QButtonGroup(self)
         self.scopes.addButton(self.user_scope)
         self.scopes.addButton(self.system_scope)
-        self.scopes.buttonToggled.connect(lambda button, on: on and self.make_plan())
+        self.scopes.buttonToggled.connect(self._scope_toggled)
         row.addWidget(self.user_scope)
         row.addWidget(self.system_scope)
         row.addStretch(1)
         return row
+
+    def _scope_toggled(self, button: QRadioButton, on: bool) -> None:
+        if on:
+            self.make_plan()
 
     def initializePage(self) -> None:
         super().initializePage()

@@ -49,8 +49,9 @@ class ReviewPage(Page):
     def _show_cards(self, summaries: list[tuple[str, CertificateSummary]]) -> None:
         while self.cards_layout.count():
             item = self.cards_layout.takeAt(0)
-            if item.widget():
-                item.widget().deleteLater()
+            widget = item.widget() if item is not None else None
+            if widget is not None:
+                widget.deleteLater()
         for title, summary in summaries:
             self.cards_layout.addWidget(CertificateCard(title, summary))
         self.cards_layout.addStretch(1)
