@@ -124,13 +124,16 @@ def trim(
 ) -> tuple[list[Entry], list[Entry]]:
     """The Analysis' binaries and datas without unused Qt, orphaned libraries or dangling links."""
     kept_binaries, kept_datas = keep_used_binaries(binaries, imports_of), keep_used(datas)
-    return _without_dangling_links(kept_binaries, kept_datas)
+    present = _present_after_links(kept_binaries + kept_datas)
+    return (
+        [entry for entry in kept_binaries if _normal(entry[0]) in present],
+        [entry for entry in kept_datas if _normal(entry[0]) in present],
+    )
 
 
-def _without_dangling_links(*tocs: list[Entry]) -> tuple[list[Entry], ...]:
-    """PyInstaller adds SYMLINK entries (e.g. libQt6Network.so.6 -> PySide6/Qt/lib/...) for
-    libraries it found in subfolders; drop the ones whose target was trimmed away."""
-    entries = [entry for toc in tocs for entry in toc]
+def _present_after_links(entries: list[Entry]) -> set[str]:
+    """Destinations left once every SYMLINK whose target is gone is gone too. PyInstaller adds such
+    links (e.g. libQt6Network.so.6 -> PySide6/Qt/lib/...) for libraries found in subfolders."""
     present = {_normal(entry[0]) for entry in entries}
     while True:
         dangling = {
@@ -141,9 +144,8 @@ def _without_dangling_links(*tocs: list[Entry]) -> tuple[list[Entry], ...]:
             and _link_target(dest, target) not in present
         }
         if not dangling:
-            break
+            return present
         present -= dangling
-    return tuple([entry for entry in toc if _normal(entry[0]) in present] for toc in tocs)
 
 
 def _normal(path: str) -> str:

@@ -307,6 +307,17 @@ def test_png_icons_are_listed_as_package_data() -> None:
     assert {"clustertrust.svg", "clustertrust.desktop"} <= shipped
 
 
+def test_icon_renderer_draws_the_svg_at_the_asked_size(qapp: object) -> None:
+    from PySide6.QtGui import QImage
+
+    data = make_icons.render_png(64)
+    assert png_size(data) == (64, 64)
+    image = QImage.fromData(data)
+    assert image.pixelColor(0, 0).alpha() == 0  # outside the rounded tile
+    assert image.pixelColor(32, 58).alpha() == 255  # the tile itself
+    assert image.pixelColor(32, 20).lightness() > 200  # the white shield
+
+
 def test_windows_icon_directory_points_at_real_pngs() -> None:
     data = (PACKAGING / "windows" / "clustertrust.ico").read_bytes()
     reserved, kind, count = struct.unpack("<HHH", data[:6])
