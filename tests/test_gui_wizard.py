@@ -26,7 +26,7 @@ from clustertrust.platform.store import Scope
 from gui_support import Driver, FailingRunner, save_png
 from PySide6.QtCore import QObject, Qt, QUrl, Slot
 from PySide6.QtGui import QDesktopServices
-from PySide6.QtWidgets import QAbstractButton, QLineEdit, QWizard
+from PySide6.QtWidgets import QAbstractButton, QApplication, QLineEdit, QWizard
 from pytestqt.qtbot import QtBot
 
 HAPPY_PATH_CLICK_TARGET = 4
@@ -393,3 +393,32 @@ def test_no_display_is_a_clear_error_not_a_crash() -> None:
         )
         assert done.returncode == 2, done.stderr
         assert "No graphical display" in done.stderr and "What to do:" in done.stderr
+
+
+def test_welcome_names_the_prompt_each_os_shows() -> None:
+    from clustertrust.gui.pages.welcome import os_prompt_text
+
+    assert "trusted roots" in os_prompt_text("win32") and "fingerprint" in os_prompt_text("win32")
+    assert "Touch ID" in os_prompt_text("darwin")
+    assert "pkexec" in os_prompt_text("linux")
+
+
+def test_a_job_that_fails_reports_on_the_gui_thread(qtbot: QtBot) -> None:
+    from clustertrust.core.errors import SourceError
+    from clustertrust.gui.workers import JobRunner
+    from PySide6.QtCore import QThread
+
+    runner = JobRunner()
+    seen: list[tuple[object, bool]] = []
+
+    def failing(control: object) -> None:
+        assert QThread.currentThread() is not QApplication.instance().thread()
+        raise SourceError("gone", "look elsewhere")
+
+    def on_failure(error: Exception) -> None:
+        seen.append((error, QThread.currentThread() is QApplication.instance().thread()))
+
+    runner.start(failing, on_failure=on_failure)
+    qtbot.waitUntil(lambda: bool(seen), timeout=10_000)
+    error, on_gui_thread = seen[0]
+    assert isinstance(error, SourceError) and on_gui_thread and not runner.busy()
