@@ -46,7 +46,10 @@ class PlanPage(Page):
         self.details.setAccessibleName("The exact commands")
         self.details.hide()
         self.details_button.toggled.connect(self.details.setVisible)
-        self.body.addWidget(self.details_button)
+        details_row = QHBoxLayout()
+        details_row.addWidget(self.details_button)
+        details_row.addStretch(1)
+        self.body.addLayout(details_row)
         self.body.addWidget(self.details, 2)
         self.status = Banner()
         self.body.addWidget(self.status)
@@ -115,7 +118,8 @@ class PlanPage(Page):
         self.steps.clear()
         for step in plan.steps:
             text = step.summary + ("  (asks for authorization)" if step.needs_authorization else "")
-            self.steps.addItem(QListWidgetItem(status_icon("info"), text))
+            icon = status_icon("warning" if step.needs_authorization else "info")
+            self.steps.addItem(QListWidgetItem(icon, text))
         for record in plan.unchanged:
             text = f"Already in place: {record.subject} in {record.store} ({record.location})"
             self.steps.addItem(QListWidgetItem(status_icon("ok"), text))
