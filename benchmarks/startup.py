@@ -11,13 +11,18 @@ process is spawned and stops when the first page's first paint event arrives.
 
 from __future__ import annotations
 
-import argparse
-import json
 import os
-import statistics
-import subprocess
 import sys
-import time
+
+# This file's folder must not be on sys.path: benchmarks/inspect.py would shadow the stdlib.
+_HERE = os.path.dirname(os.path.abspath(__file__))
+sys.path[:] = [p for p in sys.path if os.path.abspath(p or os.curdir) != _HERE]
+
+import argparse  # noqa: E402
+import json  # noqa: E402
+import statistics  # noqa: E402
+import subprocess  # noqa: E402
+import time  # noqa: E402
 
 TARGET_RATIO = 2.0
 
