@@ -168,6 +168,7 @@ class Step:
             "commands": list(self.commands),
             "undo": list(self.undo_commands),
             "needs_authorization": self.needs_authorization,
+            "note": self.note,
         }
 
 

@@ -229,6 +229,7 @@ def test_plans_print_and_serialise(bundle: Bundle, setup: detect.Setup) -> None:
     assert '-t "C,,"' in text and "undo:" in text and "Restart your browsers" in text
     document = plan.to_json()
     assert document["steps"][2]["kind"] == "identity"
+    assert "Restart your browsers" in document["steps"][1]["note"]
     assert document["steps"][1]["commands"][0].startswith("/usr/bin/certutil -A")
     assert all(len(s["sha256"]) == 64 for s in document["steps"])
 
