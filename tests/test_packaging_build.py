@@ -407,15 +407,8 @@ def test_frozen_system_install_reruns_the_frozen_binary_through_pkexec(
     reason = namespace.unavailable_reason()
     if reason or not namespace.HOOKS.is_dir():
         pytest.skip(reason or f"no {namespace.HOOKS}")
-    nested = [
-        "unshare",
-        "--user",
-        "--map-user=1000",
-        "unshare",
-        "--user",
-        "--map-root-user",
-        "true",
-    ]
+    first = ["unshare", "--user", "--map-user=1000", "--map-group=1000"]
+    nested = [*first, "unshare", "--user", "--map-root-user", "true"]
     probe = subprocess.run(nested, capture_output=True, text=True)
     if probe.returncode != 0:  # e.g. Ubuntu 24.04's AppArmor limits on user namespaces
         pytest.skip(f"nested user namespaces are not allowed here: {probe.stderr.strip()}")
