@@ -2,48 +2,22 @@
 
 from __future__ import annotations
 
-import argparse
 import sys
 from collections.abc import Sequence
 
-from clustertrust.core import __version__
 from clustertrust.core.errors import ClusterTrustError
 from clustertrust.core.logs import setup_logging
 
-from . import (
-    cloud_cmd,
-    configure_cmd,
-    demo_cmd,
-    inspect_cmd,
-    install_cmd,
-    privileged_cmd,
-    renew_cmd,
-    report_cmd,
-    status_cmd,
-    uninstall_cmd,
-    verify_cmd,
-)
 from .output import report_error
-
-COMMANDS = (inspect_cmd, cloud_cmd, verify_cmd, demo_cmd, configure_cmd, report_cmd, renew_cmd)
-COMMANDS += (install_cmd, status_cmd, uninstall_cmd, privileged_cmd)
-
-
-def build_parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(
-        prog="clustertrust",
-        description="Install and trust a cluster's private CA and client certificate, then "
-        "prove the mutual-TLS connection. Without a command, opens the wizard.",
-    )
-    parser.add_argument("--version", action="version", version=f"clustertrust {__version__}")
-    parser.add_argument("-v", "--verbose", action="store_true", help="mirror the log to stderr")
-    commands = parser.add_subparsers(dest="command", metavar="COMMAND")
-    for module in COMMANDS:
-        module.register(commands)
-    return parser
 
 
 def main(argv: Sequence[str] | None = None) -> int:
+    argv = sys.argv[1:] if argv is None else list(argv)
+    if not argv:
+        setup_logging()
+        return open_wizard()
+    from .commands import build_parser
+
     args = build_parser().parse_args(argv)
     setup_logging(args.verbose)
     if args.command is None:

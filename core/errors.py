@@ -39,3 +39,7 @@ class SourceError(InputError):
 
 class BundleError(InputError):
     """The bytes are not a usable certificate bundle (unsafe, unreadable, wrong password)."""
+
+
+class PasswordNeeded(BundleError):
+    """A PKCS#12 file or private key needs a password that was not given, or did not open it."""

@@ -12,7 +12,7 @@ from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric.types import PrivateKeyTypes
 from cryptography.hazmat.primitives.serialization import pkcs12
 
-from .errors import BundleError
+from .errors import BundleError, PasswordNeeded
 
 KURRENT_P12_PASSWORD = "kurrent"
 
@@ -101,7 +101,7 @@ def _looks_like_pfx(data: bytes) -> bool:
 def _load_key(path: str, block: bytes, password: str | None) -> PrivateKeyTypes:
     encrypted = b"ENCRYPTED" in block
     if encrypted and not password:
-        raise BundleError(
+        raise PasswordNeeded(
             f"The private key in {path} is encrypted with a password.",
             "Run again with --password PASSWORD (the key's password).",
         )
@@ -111,7 +111,7 @@ def _load_key(path: str, block: bytes, password: str | None) -> PrivateKeyTypes:
         )
     except (ValueError, TypeError) as exc:
         if encrypted:
-            raise BundleError(
+            raise PasswordNeeded(
                 f"The password given does not open the encrypted private key in {path}.",
                 "Check the key's password and run again with --password PASSWORD.",
             ) from exc
@@ -143,7 +143,7 @@ def _open_p12(path: str, data: bytes, password: str | None) -> P12Content:
         problem = f"Neither the Kurrent default password nor the password given opens {path}."
     else:
         problem = f"{path} is protected by a password other than the Kurrent default."
-    raise BundleError(problem, "Run again with --password PASSWORD (the PKCS#12 password).")
+    raise PasswordNeeded(problem, "Run again with --password PASSWORD (the PKCS#12 password).")
 
 
 def _unreadable(path: str, what: str) -> BundleError:

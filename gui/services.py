@@ -16,7 +16,7 @@ from clustertrust.core import certinfo, clientconfig, secrets
 from clustertrust.core import plan as plans
 from clustertrust.core.bundle import Bundle, read_bundle
 from clustertrust.core.checks import check_bundle
-from clustertrust.core.errors import BundleError, Cancelled, InputError, OperationFailed
+from clustertrust.core.errors import Cancelled, InputError, OperationFailed, PasswordNeeded
 from clustertrust.core.sources import SourceData, load_source
 from clustertrust.core.summary import CertificateSummary, summarize
 from clustertrust.platform import detect
@@ -178,10 +178,8 @@ def open_bundle(
     password = password or stored_password(source.origin)
     try:
         bundle = read_bundle(source, password=password)
-    except BundleError as error:
-        if "password" in error.message.lower():
-            raise NeedsPassword(source, error) from error
-        raise
+    except PasswordNeeded as error:
+        raise NeedsPassword(source, error) from error
     return Opened(source, bundle, check_bundle(bundle), password, certificate_summaries(bundle))
 
 
