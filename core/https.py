@@ -9,7 +9,8 @@ import urllib.parse
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 
-from .errors import Cancelled, SourceError
+from .cancel import CancelToken
+from .errors import SourceError
 from .netproxy import https_proxy_for
 
 Progress = Callable[[int, int | None], None]  # bytes done, total when known
@@ -41,14 +42,15 @@ def https_get(
     timeouts: Timeouts = DEFAULT_TIMEOUTS,
     max_bytes: int = 16 << 20,
     progress: Progress | None = None,
-    cancelled: Callable[[], bool] = lambda: False,
+    cancel: CancelToken | None = None,
     form: Mapping[str, str] | None = None,
 ) -> Response:
     """GET `url` (POST `form` when given), following HTTPS redirects. HTTP error statuses are
-    returned, not raised."""
+    returned, not raised. `cancel` stops a blocked read at once (raises Cancelled)."""
+    cancel = cancel or CancelToken("download")
     for _ in range(MAX_REDIRECTS + 1):
         response = _get_once(
-            url, headers or {}, context, timeouts, max_bytes, progress, cancelled, form
+            url, headers or {}, context, timeouts, max_bytes, progress, cancel, form
         )
         form = None  # a redirected POST continues as a GET (303 semantics)
         location = response.headers.get("location")
@@ -91,50 +93,55 @@ def _get_once(
     timeouts: Timeouts,
     max_bytes: int,
     progress: Progress | None,
-    cancelled: Callable[[], bool],
+    cancel: CancelToken,
     form: Mapping[str, str] | None = None,
 ) -> Response:
     parsed = split_https_url(url)
     conn = _connection(parsed, context or ssl.create_default_context(), timeouts)
     path = urllib.parse.urlunsplit(("", "", parsed.path or "/", parsed.query, ""))
+    payload = urllib.parse.urlencode(form).encode() if form is not None else None
+    sent = {"User-Agent": "ClusterTrust", **headers}
+    if payload is not None:
+        sent["Content-Type"] = "application/x-www-form-urlencoded"
     try:
         conn.connect()
-        if conn.sock is not None:
-            conn.sock.settimeout(timeouts.read)
-        payload = urllib.parse.urlencode(form).encode() if form is not None else None
-        sent = {"User-Agent": "ClusterTrust", **headers}
-        if payload is not None:
-            sent["Content-Type"] = "application/x-www-form-urlencoded"
-        conn.request("POST" if payload is not None else "GET", path, body=payload, headers=sent)
-        resp = conn.getresponse()
-        body = _read_capped(url, resp, max_bytes, progress, cancelled)
+        assert conn.sock is not None
+        conn.sock.settimeout(timeouts.read)
+        with cancel.watching(conn.sock):
+            conn.request("POST" if payload is not None else "GET", path, body=payload, headers=sent)
+            resp = conn.getresponse()
+            body = _read_capped(url, resp, max_bytes, progress, cancel)
         return Response(url, resp.status, {k.lower(): v for k, v in resp.getheaders()}, body)
-    except ssl.SSLCertVerificationError as exc:
-        raise SourceError(
-            f"The server at {parsed.hostname} is not trusted: {exc.verify_message}.",
-            "Check the address; behind a company proxy that inspects HTTPS, install its CA first.",
-        ) from exc
-    except ssl.SSLError as exc:
-        raise SourceError(
-            f"The TLS connection to {parsed.hostname} failed ({exc.reason or exc}).",
-            "Check that the address is an https:// download link.",
-        ) from exc
-    except TimeoutError as exc:
-        raise SourceError(
-            f"{parsed.hostname} did not answer in time.",
-            "Check your network or proxy settings and try again.",
-        ) from exc
-    except socket.gaierror as exc:
-        raise SourceError(
-            f"The name {parsed.hostname} could not be resolved.", "Check the address for typos."
-        ) from exc
     except (OSError, http.client.HTTPException) as exc:
-        raise SourceError(
-            f"Could not download from {parsed.hostname}: {exc}.",
-            "Check the address and your network or proxy settings, then try again.",
-        ) from exc
+        cancel.check()  # a cancel shuts the socket down: report that, not the broken read
+        raise _download_error(parsed.hostname or url, exc) from exc
     finally:
         conn.close()
+
+
+def _download_error(host: str, exc: Exception) -> SourceError:
+    if isinstance(exc, ssl.SSLCertVerificationError):
+        return SourceError(
+            f"The server at {host} is not trusted: {exc.verify_message}.",
+            "Check the address; behind a company proxy that inspects HTTPS, install its CA first.",
+        )
+    if isinstance(exc, ssl.SSLError):
+        return SourceError(
+            f"The TLS connection to {host} failed ({exc.reason or exc}).",
+            "Check that the address is an https:// download link.",
+        )
+    if isinstance(exc, TimeoutError):
+        return SourceError(
+            f"{host} did not answer in time.", "Check your network or proxy settings and try again."
+        )
+    if isinstance(exc, socket.gaierror):
+        return SourceError(
+            f"The name {host} could not be resolved.", "Check the address for typos."
+        )
+    return SourceError(
+        f"Could not download from {host}: {exc}.",
+        "Check the address and your network or proxy settings, then try again.",
+    )
 
 
 def _read_capped(
@@ -142,7 +149,7 @@ def _read_capped(
     resp: http.client.HTTPResponse,
     max_bytes: int,
     progress: Progress | None,
-    cancelled: Callable[[], bool],
+    cancel: CancelToken,
 ) -> bytes:
     length = resp.getheader("content-length")
     total = int(length) if length and length.isdigit() else None
@@ -154,11 +161,15 @@ def _read_capped(
         done += len(chunk)
         if done > max_bytes:
             raise _too_large(url, max_bytes)
-        if cancelled():
-            raise Cancelled("The download was cancelled.", "Start it again when you are ready.")
+        cancel.check()
         chunks.append(chunk)
         if progress:
             progress(done, total)
+    cancel.check()  # a cancelled read ends like a closed connection
+    if total is not None and done < total:
+        raise SourceError(
+            f"The download of {url} ended after {done} of {total} bytes.", "Try again."
+        )
     return b"".join(chunks)
 
 

@@ -14,11 +14,11 @@ import json
 import ssl
 import tarfile
 import urllib.parse
-from collections.abc import Callable
 from dataclasses import asdict, dataclass, replace
 from typing import Any
 
 from . import paths
+from .cancel import CancelToken
 from .errors import InputError, OperationFailed
 from .https import Progress, Response, Timeouts, https_get, split_https_url
 from .kurrent_body import bundle_files
@@ -175,11 +175,11 @@ class KurrentCloud:
         project: str,
         cluster: str,
         progress: Progress | None = None,
-        cancelled: Callable[[], bool] = lambda: False,
+        cancel: CancelToken | None = None,
     ) -> SourceData:
         path = f"{_clusters_path(organization, project)}/{_quote(cluster)}/certificate"
         what = _what(organization, project, cluster)
-        response = self._api(path, MAX_BUNDLE, what, progress, cancelled)
+        response = self._api(path, MAX_BUNDLE, what, progress, cancel)
         origin = f"Kurrent Cloud cluster {cluster} (project {project})"
         return SourceData(origin, bundle_files(response.body, response.headers, what))
 
@@ -189,12 +189,12 @@ class KurrentCloud:
         max_bytes: int,
         what: str,
         progress: Progress | None = None,
-        cancelled: Callable[[], bool] = lambda: False,
+        cancel: CancelToken | None = None,
     ) -> Response:
         url = f"{self.settings.api_url}{path}"
         for renew in (False, True):  # an access token that expired meanwhile is renewed once
             headers = {"Authorization": f"Bearer {self.access_token(renew)}", "Accept": "*/*"}
-            response = self._get(url, max_bytes, headers, progress, cancelled)
+            response = self._get(url, max_bytes, headers, progress, cancel)
             if response.status != 401:
                 break
         return _checked(response, what)
@@ -205,7 +205,7 @@ class KurrentCloud:
         max_bytes: int,
         headers: dict[str, str] | None = None,
         progress: Progress | None = None,
-        cancelled: Callable[[], bool] = lambda: False,
+        cancel: CancelToken | None = None,
         form: dict[str, str] | None = None,
     ) -> Response:
         return https_get(
@@ -215,7 +215,7 @@ class KurrentCloud:
             timeouts=self._timeouts,
             max_bytes=max_bytes,
             progress=progress,
-            cancelled=cancelled,
+            cancel=cancel,
             form=form,
         )
 

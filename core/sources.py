@@ -11,6 +11,7 @@ import urllib.parse
 from dataclasses import dataclass
 from pathlib import Path
 
+from .cancel import CancelToken
 from .errors import SourceError
 from .https import DEFAULT_TIMEOUTS, Progress, Timeouts, https_get
 
@@ -32,10 +33,11 @@ def load_source(
     progress: Progress | None = None,
     context: ssl.SSLContext | None = None,
     timeouts: Timeouts = DEFAULT_TIMEOUTS,
+    cancel: CancelToken | None = None,
 ) -> SourceData:
     """Read `spec`: an https:// URL, a file or a folder."""
     if "://" in spec:
-        return load_url(spec, progress=progress, context=context, timeouts=timeouts)
+        return load_url(spec, progress=progress, context=context, timeouts=timeouts, cancel=cancel)
     path = Path(spec).expanduser()
     if path.is_dir():
         return load_folder(path)
@@ -90,9 +92,15 @@ def load_url(
     progress: Progress | None = None,
     context: ssl.SSLContext | None = None,
     timeouts: Timeouts = DEFAULT_TIMEOUTS,
+    cancel: CancelToken | None = None,
 ) -> SourceData:
     response = https_get(
-        url, context=context, timeouts=timeouts, max_bytes=MAX_SOURCE_BYTES, progress=progress
+        url,
+        context=context,
+        timeouts=timeouts,
+        max_bytes=MAX_SOURCE_BYTES,
+        progress=progress,
+        cancel=cancel,
     )
     if response.status != 200:
         raise SourceError(

@@ -13,9 +13,9 @@ from __future__ import annotations
 from collections.abc import Iterable
 
 from .bundle import Bundle
+from .cancel import CancelToken
 from .summary import summarize
 from .verify_alerts import http_refusal
-from .verify_cancel import CancelToken
 from .verify_connect import Exchange, StepFailed, exchange
 from .verify_diagnose import diagnose_failure
 from .verify_identity import client_context

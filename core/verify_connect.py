@@ -17,8 +17,8 @@ from contextlib import suppress
 from dataclasses import dataclass, field
 from typing import Any, TypeVar
 
+from .cancel import CancelToken
 from .netproxy import Proxy, https_proxy_for
-from .verify_cancel import CancelToken
 from .verify_target import Target
 from .verify_wire import get, open_tunnel
 

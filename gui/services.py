@@ -15,8 +15,9 @@ from typing import Any
 from clustertrust.core import certinfo, clientconfig, secrets
 from clustertrust.core import plan as plans
 from clustertrust.core.bundle import Bundle, read_bundle
+from clustertrust.core.cancel import CancelToken
 from clustertrust.core.checks import check_bundle
-from clustertrust.core.errors import Cancelled, InputError, OperationFailed, PasswordNeeded
+from clustertrust.core.errors import InputError, OperationFailed, PasswordNeeded
 from clustertrust.core.sources import SourceData, load_source
 from clustertrust.core.summary import CertificateSummary, summarize
 from clustertrust.platform import detect
@@ -169,12 +170,9 @@ def open_bundle(
 ) -> Opened:
     """Fetch (unless already fetched), read and check a bundle. Runs on a worker thread."""
 
-    def progress(done: int, total: int | None) -> None:
-        if control.cancelled():
-            raise Cancelled("The download was cancelled.", "Start it again when you are ready.")
-        control.progress(done, total)
-
-    source = source or load_source(spec, progress=progress, context=context)
+    token = CancelToken("download")
+    control.on_cancel(token.cancel)
+    source = source or load_source(spec, progress=control.progress, context=context, cancel=token)
     password = password or stored_password(source.origin)
     try:
         bundle = read_bundle(source, password=password)

@@ -1,4 +1,5 @@
-"""Stopping a verification from another thread (the wizard's Cancel button)."""
+"""Stopping network work from another thread (the wizard's Cancel button): blocked socket calls
+return at once instead of waiting for their timeout."""
 
 from __future__ import annotations
 
@@ -11,9 +12,10 @@ from .errors import Cancelled
 
 
 class CancelToken:
-    """Lets another thread stop a verification: blocked socket calls return at once."""
+    """Lets another thread stop a download or verification; `what` names it in the message."""
 
-    def __init__(self) -> None:
+    def __init__(self, what: str = "verification") -> None:
+        self.what = what
         self._event = threading.Event()
         self._lock = threading.Lock()
         self._sockets: set[socket.socket] = set()
@@ -30,7 +32,7 @@ class CancelToken:
 
     def check(self) -> None:
         if self.cancelled:
-            raise Cancelled("The verification was cancelled.", "Run it again when you are ready.")
+            raise Cancelled(f"The {self.what} was cancelled.", "Run it again when you are ready.")
 
     @contextmanager
     def watching(self, sock: socket.socket) -> Iterator[socket.socket]:
