@@ -7,6 +7,7 @@ import sys
 from typing import Any
 
 from clustertrust.core import plan as plans
+from clustertrust.core import renewal
 from clustertrust.core.bundle import read_bundle
 from clustertrust.core.errors import Cancelled, InputError
 from clustertrust.core.sources import load_source
@@ -73,6 +74,10 @@ def run(args: argparse.Namespace) -> int:
     bundle = read_bundle(load_source(args.source), password=args.password)
     scope = Scope(args.scope)
     setup = detect.current_setup(scope, args.stores, trust_host=args.only_host)
+    if renewal.replaced_records(bundle, setup.ledger):
+        from . import renew_cmd  # it builds on this module's helpers
+
+        return renew_cmd.renew(args, bundle)
     plan = plans.plan_install(bundle, scope, setup.stores, setup.ledger)
     if not args.json:
         print(plan.text())

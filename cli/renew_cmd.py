@@ -37,12 +37,18 @@ def register(commands: argparse._SubParsersAction) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    bundle = read_bundle(load_source(args.source), password=args.password)
+    return renew(args, read_bundle(load_source(args.source), password=args.password))
+
+
+def renew(args: argparse.Namespace, bundle: Bundle) -> int:
+    """Also what `install` runs when the bundle replaces installed items of the same cluster."""
     scope = Scope(args.scope)
     setup = detect.current_setup(scope, args.stores)
     everywhere = detect.all_stores_setup(ledger=setup.ledger).stores
+    url = getattr(args, "verify", None)
+    replaces = getattr(args, "replaces", None) or ()
     plan = renewal.plan_renewal(
-        bundle, scope, setup.stores, setup.ledger, args.replaces or (), args.verify, everywhere
+        bundle, scope, setup.stores, setup.ledger, replaces, url, everywhere
     )
     if not args.json:
         print(plan.text())
@@ -52,7 +58,7 @@ def run(args: argparse.Namespace) -> int:
             print_json({**plan.to_json(), "applied": False})
         return 0
     confirm(args.yes, "Apply this renewal?")
-    check = (lambda: _bundle_check(args.verify, bundle)) if args.verify else None
+    check = (lambda: _bundle_check(url, bundle)) if url else None
     renewal.apply_renewal(
         plan, setup.ledger, setup.stores, check, progress=progress_printer(args.json)
     )

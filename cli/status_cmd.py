@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 
 from clustertrust.core import plan as plans
+from clustertrust.core.expiry import RENEW_FIX, expiry_warnings
 from clustertrust.core.summary import pretty_fingerprint
 from clustertrust.platform import detect
 
@@ -27,14 +28,28 @@ def register(commands: argparse._SubParsersAction) -> None:
 def run(args: argparse.Namespace) -> int:
     setup = detect.all_stores_setup()
     items = plans.status(setup.ledger, setup.stores)
+    warnings = expiry_warnings(items)
     if args.json:
-        print_json({"ledger": str(setup.ledger.path), "items": [i.to_json() for i in items]})
+        print_json(
+            {
+                "ledger": str(setup.ledger.path),
+                "items": [i.to_json() for i in items],
+                "warnings": warnings,
+            }
+        )
         return 0
     if not items:
         print("Nothing installed by ClusterTrust (the ledger is empty).")
         return 0
     for item in items:
         print("\n".join(item_lines(item)))
+    if warnings:
+        print(
+            "\nExpiry warnings:",
+            *(f"  ! {w}" for w in warnings),
+            f"What to do: {RENEW_FIX}",
+            sep="\n",
+        )
     return 0
 
 

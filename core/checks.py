@@ -181,7 +181,7 @@ def _validity(label: str, cert: x509.Certificate, at: dt.datetime) -> Iterator[F
             "expired",
             f"The {label} expired on {until} ({-left} days ago). Download a renewed bundle.",
         )
-    elif left < EXPIRY_WARNING_DAYS:
+    elif left <= EXPIRY_WARNING_DAYS:
         yield Finding(
             Severity.WARNING,
             "expiring_soon",

@@ -188,3 +188,37 @@ def test_a_damaged_ledger_stops_status_with_a_clear_message(
     code, _, err = run(capsys, "status")
     assert code == 1 and "is damaged" in err and "move it aside" in err
     assert default_path().read_text() == "{oops"
+
+
+def test_installing_a_renewed_bundle_replaces_the_old_items(
+    capsys: pytest.CaptureFixture[str], browser_db: Path, kurrent_tgz: Path, tmp_path: Path
+) -> None:
+    before = state(browser_db)
+    assert run(capsys, "install", str(kurrent_tgz), "--yes")[0] == 0
+    old = {i["sha256"] for i in json.loads(run(capsys, "status", "--json")[1])["items"]}
+    renewed = tmp_path / "renewed.tar.gz"
+    renewed.write_bytes(pki.tar_bytes(pki.kurrent_bundle("d4f2example").files()))  # same CA name
+
+    code, out, _ = run(capsys, "install", str(renewed), "--yes")
+    items = json.loads(run(capsys, "status", "--json")[1])["items"]
+    assert code == 0 and "Renewed: 3 old item(s) replaced." in out
+    assert len(items) == 3 and all(i["present"] for i in items)
+    assert not old & {i["sha256"] for i in items}
+    assert run(capsys, "uninstall", "--all", "--yes")[0] == 0
+    assert state(browser_db) == before
+
+
+def test_status_warns_from_14_days_before_expiry(
+    capsys: pytest.CaptureFixture[str], browser_db: Path, tmp_path: Path
+) -> None:
+    soon = pki.kurrent_bundle("soon", not_before=pki.NOW - pki.dt.timedelta(days=80), days=90)
+    path = tmp_path / "soon.tar.gz"
+    path.write_bytes(pki.tar_bytes(soon.files()))
+    assert run(capsys, "install", str(path), "--yes")[0] == 0
+    code, out, _ = run(capsys, "status")
+    assert code == 0 and "Expiry warnings:" in out
+    assert "soon-kurrentdb-client expires on" in out and "in 9 days" in out
+    assert "clustertrust renew" in out
+    warnings = json.loads(run(capsys, "status", "--json")[1])["warnings"]
+    assert len(warnings) == 1 and warnings[0].startswith("soon-kurrentdb-client")
+    run(capsys, "uninstall", "--all", "--yes")
