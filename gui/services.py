@@ -15,7 +15,6 @@ from typing import Any
 from clustertrust.core import certinfo, clientconfig, secrets
 from clustertrust.core import plan as plans
 from clustertrust.core.bundle import Bundle, read_bundle
-from clustertrust.core.cancel import CancelToken
 from clustertrust.core.checks import check_bundle
 from clustertrust.core.errors import InputError, OperationFailed, PasswordNeeded
 from clustertrust.core.sources import SourceData, load_source
@@ -97,9 +96,8 @@ class Services:
         so there only the bundle's CA (the very certificate the sandbox holds) is trusted."""
         from clustertrust.core import verify
 
-        token = verify.CancelToken()
-        control.on_cancel(token.cancel)
         modes = (verify.TrustMode.BUNDLE,) if self.is_sandbox else verify.BOTH
+        token = control.cancel_token("verification")
         return verify.verify_url(
             url, bundle, modes=modes, cancel=token, remember=not self.is_sandbox
         )
@@ -170,9 +168,9 @@ def open_bundle(
 ) -> Opened:
     """Fetch (unless already fetched), read and check a bundle. Runs on a worker thread."""
 
-    token = CancelToken("download")
-    control.on_cancel(token.cancel)
-    source = source or load_source(spec, progress=control.progress, context=context, cancel=token)
+    source = source or load_source(
+        spec, progress=control.progress, context=context, cancel=control.cancel_token("download")
+    )
     password = password or stored_password(source.origin)
     try:
         bundle = read_bundle(source, password=password)

@@ -11,6 +11,7 @@ import threading
 from collections.abc import Callable
 from typing import Any
 
+from clustertrust.core.cancel import CancelToken
 from PySide6.QtCore import QObject, QRunnable, QThreadPool, Signal
 
 
@@ -49,6 +50,12 @@ class JobControl:
 
     def cancelled(self) -> bool:
         return self._cancel.is_set()
+
+    def cancel_token(self, what: str) -> CancelToken:
+        """A token for core network calls that this job's cancel trips at once."""
+        token = CancelToken(what)
+        self.on_cancel(token.cancel)
+        return token
 
 
 class Job(QRunnable):

@@ -38,7 +38,11 @@ BUNDLE_FILTER = (
 def fetch_cloud(choice: CloudChoice, control: JobControl) -> SourceData:
     cluster = choice.cluster.id
     return choice.client.certificate(
-        choice.organization, choice.project, cluster, control.progress, control.cancelled
+        choice.organization,
+        choice.project,
+        cluster,
+        control.progress,
+        control.cancel_token("download"),
     )
 
 
