@@ -31,8 +31,8 @@ import time  # noqa: E402
 from collections.abc import Callable  # noqa: E402
 
 import pki  # noqa: E402
-from clustertrust.core.verify import TrustMode, verify_mode, verify_url  # noqa: E402
 from clustertrust.core.cancel import CancelToken  # noqa: E402
+from clustertrust.core.verify import TrustMode, verify_mode, verify_url  # noqa: E402
 from clustertrust.core.verify_connect import exchange  # noqa: E402
 from clustertrust.core.verify_identity import client_context  # noqa: E402
 from clustertrust.core.verify_target import parse_target  # noqa: E402
