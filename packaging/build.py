@@ -117,13 +117,13 @@ def make_archive(info: AppInfo, dist: Path) -> Path:
     return zip_folder(dist / info.name, dist / f"{info.name}-{info.version}-windows-{arch}.zip")
 
 
-def build_installer(info: AppInfo, dist: Path) -> Path:
-    compiler = shutil.which("iscc") or (str(INNO_DEFAULT) if INNO_DEFAULT.exists() else None)
-    if sys.platform != "win32" or compiler is None:
-        raise BuildError(
-            "--installer needs Windows with Inno Setup 6 (https://jrsoftware.org/isdl.php, or "
-            "`choco install innosetup`); ISCC.exe was not found."
-        )
+def inno_setup_compiler() -> str | None:
+    if sys.platform != "win32":
+        return None
+    return shutil.which("iscc") or (str(INNO_DEFAULT) if INNO_DEFAULT.exists() else None)
+
+
+def build_installer(info: AppInfo, dist: Path, compiler: str) -> Path:
     command = [compiler, f"/DAppVersion={info.version}", f"/DSourceDir={dist / info.name}"]
     command += [f"/O{dist}", str(HERE / "windows" / "clustertrust.iss")]
     if subprocess.run(command).returncode != 0:
@@ -146,7 +146,7 @@ def build(args: argparse.Namespace) -> int:
         archive = make_archive(info, dist)
         print(f"Archive: {archive} ({archive.stat().st_size / 1e6:.1f} MB)")
     if args.installer:
-        print(f"Installer: {build_installer(info, dist)}")
+        print(f"Installer: {build_installer(info, dist, str(inno_setup_compiler()))}")
     if size > args.max_mb * 1e6:
         raise BuildError(
             f"The app is {size / 1e6:.1f} MB, over the {args.max_mb:.0f} MB budget: find what "
@@ -159,6 +159,13 @@ def main(argv: list[str] | None = None) -> int:
     args = parse_args(argv)
     if args.max_mb <= 0:
         print("build.py: --max-mb must be a positive number of megabytes.", file=sys.stderr)
+        return 2
+    if args.installer and inno_setup_compiler() is None:
+        print(
+            "build.py: --installer needs Windows with Inno Setup 6 (https://jrsoftware.org/isdl.php"
+            " or `choco install innosetup`); ISCC.exe was not found. Nothing was built.",
+            file=sys.stderr,
+        )
         return 2
     os.environ.setdefault("PYTHONHASHSEED", "0")  # stable module order between builds
     try:
