@@ -220,7 +220,11 @@ def _install(
             step.run()
         except (CommandError, ClusterTrustError, OSError) as error:
             progress(index, step, StepStatus.FAILED)
-            left = _rollback([*done, (index, step)], ledger, progress)
+            # A refused prompt changed nothing: undoing it would only ask a second time.
+            refused = isinstance(error, Cancelled)
+            if refused:
+                ledger.remove(step.record)
+            left = _rollback(done if refused else [*done, (index, step)], ledger, progress)
             raise _failure(step, error, left) from error
         ledger.mark_done(record)
         progress(index, step, StepStatus.DONE)

@@ -201,10 +201,14 @@ def test_a_refused_authorization_is_a_cancel_and_rolls_back(
     def refuse() -> None:
         raise Cancelled("Authorization was refused.", "Try again.")
 
-    steps[1] = replace(steps[1], run=refuse)
+    undone: list[str] = []
+    first_undo = steps[0].undo
+    steps[0] = replace(steps[0], undo=lambda: [first_undo(), undone.append("first")])
+    steps[1] = replace(steps[1], run=refuse, undo=lambda: undone.append("refused"))
     with pytest.raises(Cancelled) as raised:
         plans.apply_plan(replace(plan, steps=tuple(steps)), setup.ledger)
     assert "refused" in raised.value.message and setup.ledger.records() == []
+    assert undone == ["first"]  # no second prompt for the step that was refused
 
 
 def test_a_bundle_with_error_findings_is_refused(tmp_path: Path, setup: detect.Setup) -> None:
