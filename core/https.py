@@ -61,6 +61,14 @@ def https_get(
     raise SourceError(f"{url} redirects too many times.", "Check the address.")
 
 
+def system_context() -> ssl.SSLContext:
+    """Trust what the operating system trusts (incl. roots added by the user or company device
+    management): SecTrust on macOS, CryptoAPI on Windows, OpenSSL's system bundle on Linux."""
+    import truststore
+
+    return truststore.SSLContext(ssl.PROTOCOL_TLS_CLIENT)
+
+
 def split_https_url(url: str) -> urllib.parse.SplitResult:
     parsed = urllib.parse.urlsplit(url.strip())
     if parsed.scheme != "https" or not parsed.hostname:
@@ -97,7 +105,7 @@ def _get_once(
     form: Mapping[str, str] | None = None,
 ) -> Response:
     parsed = split_https_url(url)
-    conn = _connection(parsed, context or ssl.create_default_context(), timeouts)
+    conn = _connection(parsed, context or system_context(), timeouts)
     path = urllib.parse.urlunsplit(("", "", parsed.path or "/", parsed.query, ""))
     payload = urllib.parse.urlencode(form).encode() if form is not None else None
     sent = {"User-Agent": "ClusterTrust", **headers}

@@ -9,18 +9,18 @@ import ssl
 import tempfile
 from pathlib import Path
 
-import truststore
 from cryptography.hazmat.primitives import serialization
 
 from . import certinfo
 from .bundle import Bundle
 from .errors import InputError
+from .https import system_context
 from .verify_result import TrustMode
 
 
 def client_context(bundle: Bundle, trust: TrustMode) -> ssl.SSLContext:
     """A fresh context per call, so no session or trust setting leaks from one mode to the next."""
-    context = _bundle_trust(bundle) if trust is TrustMode.BUNDLE else _system_trust()
+    context = _bundle_trust(bundle) if trust is TrustMode.BUNDLE else system_context()
     context.minimum_version = ssl.TLSVersion.TLSv1_2
     if presents_client_cert(bundle):
         load_client_identity(context, bundle)
@@ -41,11 +41,6 @@ def _bundle_trust(bundle: Bundle) -> ssl.SSLContext:
     pem = b"".join(certinfo.to_pem(cert) for cert in bundle.ca_certs)
     context.load_verify_locations(cadata=pem.decode("ascii"))
     return context
-
-
-def _system_trust() -> ssl.SSLContext:
-    # truststore asks SecTrust on macOS, CryptoAPI on Windows, OpenSSL's system bundle on Linux
-    return truststore.SSLContext(ssl.PROTOCOL_TLS_CLIENT)
 
 
 def load_client_identity(context: ssl.SSLContext, bundle: Bundle) -> None:
