@@ -5,13 +5,16 @@ import os
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 
 import sys
+from collections.abc import Iterator
 from pathlib import Path
 
+import keyring
 import pytest
 
 sys.path.insert(0, str(Path(__file__).parent))
 
 import pki
+from cloud_server import MemoryKeyring
 
 
 @pytest.fixture(scope="session")
@@ -42,3 +45,13 @@ def isolated_dirs(
     ):
         monkeypatch.setenv(var, str(home / sub))
     return home
+
+
+@pytest.fixture(autouse=True)
+def memory_keyring() -> Iterator[MemoryKeyring]:
+    """Every test gets an in-memory keyring, so no test reads or writes the OS keyring."""
+    previous = keyring.get_keyring()
+    backend = MemoryKeyring()
+    keyring.set_keyring(backend)
+    yield backend
+    keyring.set_keyring(previous)

@@ -5,7 +5,6 @@ from __future__ import annotations
 from collections.abc import Iterator
 from pathlib import Path
 
-import keyring
 import pki
 import pytest
 from cloud_server import CLIENT_ID, CloudServer, MemoryKeyring, run_cloud_server
@@ -21,15 +20,6 @@ from pytestqt.qtbot import QtBot
 ORG, PROJECT, CLUSTER = "org-1", "proj-1", "d4f2example"
 REFRESH = "rt-valid-0123456789abcdef"
 UI = f"https://{CLUSTER}.mesdb.example:2113"
-
-
-@pytest.fixture(autouse=True)
-def memory_keyring() -> Iterator[MemoryKeyring]:
-    previous = keyring.get_keyring()
-    backend = MemoryKeyring()
-    keyring.set_keyring(backend)
-    yield backend
-    keyring.set_keyring(previous)
 
 
 @pytest.fixture

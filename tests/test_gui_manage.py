@@ -6,9 +6,7 @@ import signal
 from collections.abc import Iterator
 from pathlib import Path
 
-import keyring
 import pytest
-from cloud_server import MemoryKeyring
 from clustertrust.core import demo as demo_module
 from clustertrust.core import plan as plans
 from clustertrust.core.bundle import read_bundle
@@ -27,14 +25,6 @@ from PySide6.QtWidgets import QApplication, QPlainTextEdit
 from pytestqt.qtbot import QtBot
 
 WAIT = 30_000
-
-
-@pytest.fixture(autouse=True)
-def memory_keyring() -> Iterator[MemoryKeyring]:
-    previous = keyring.get_keyring()
-    keyring.set_keyring(MemoryKeyring())
-    yield
-    keyring.set_keyring(previous)
 
 
 @pytest.fixture

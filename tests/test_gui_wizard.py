@@ -9,9 +9,7 @@ import sys
 from collections.abc import Iterator
 from pathlib import Path
 
-import keyring
 import pytest
-from cloud_server import MemoryKeyring
 from clustertrust.core import certinfo, paths
 from clustertrust.core.bundle import read_bundle
 from clustertrust.core.checks import check_bundle
@@ -30,15 +28,6 @@ from PySide6.QtWidgets import QAbstractButton, QApplication, QLineEdit, QWizard
 from pytestqt.qtbot import QtBot
 
 HAPPY_PATH_CLICK_TARGET = 4
-
-
-@pytest.fixture(autouse=True)
-def memory_keyring() -> Iterator[MemoryKeyring]:
-    previous = keyring.get_keyring()
-    backend = MemoryKeyring()
-    keyring.set_keyring(backend)
-    yield backend
-    keyring.set_keyring(previous)
 
 
 @pytest.fixture

@@ -50,15 +50,6 @@ def cloud_server(server: CloudServer, kurrent: pki.KurrentBundle) -> CloudServer
     return server
 
 
-@pytest.fixture(autouse=True)
-def memory_keyring() -> Iterator[MemoryKeyring]:
-    previous = keyring.get_keyring()
-    backend = MemoryKeyring()
-    keyring.set_keyring(backend)
-    yield backend
-    keyring.set_keyring(previous)
-
-
 def settings_for(server: CloudServer) -> cloud.CloudSettings:
     return cloud.CloudSettings(
         api_url=server.url,
