@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
+import re
 from typing import Any
 
 from cryptography import x509
@@ -90,6 +92,18 @@ def dns_names(cert: x509.Certificate) -> list[str]:
         return []
     names = [str(n) for n in san.get_values_for_type(x509.DNSName)]
     return names + [str(ip) for ip in san.get_values_for_type(x509.IPAddress)]
+
+
+_PEM_CERT = re.compile(rb"-----BEGIN CERTIFICATE-----.*?-----END CERTIFICATE-----", re.DOTALL)
+
+
+def pem_certificates(text: str) -> list[tuple[bytes, x509.Certificate]]:
+    """Each PEM certificate in a tool's output with its block; unreadable blocks are skipped."""
+    found = []
+    for block in _PEM_CERT.findall(text.encode()):
+        with contextlib.suppress(ValueError):
+            found.append((block, x509.load_pem_x509_certificate(block)))
+    return found
 
 
 def to_pem(cert: x509.Certificate) -> bytes:

@@ -11,7 +11,6 @@ exact command lines against a recording runner (tests/test_macos.py).
 
 from __future__ import annotations
 
-import contextlib
 import re
 import secrets
 from pathlib import Path
@@ -30,12 +29,10 @@ from clustertrust.platform.store import (
     private_files,
     record_for,
 )
-from cryptography import x509
 
 NAME = "macos-keychain"
 SECURITY = "/usr/bin/security"
 SYSTEM_KEYCHAIN = "/Library/Keychains/System.keychain"
-_PEM = re.compile(rb"-----BEGIN CERTIFICATE-----.*?-----END CERTIFICATE-----", re.DOTALL)
 # What security(1) prints when the user dismisses the dialog or the password is refused.
 CANCELLED_MARKERS = (
     "user canceled",
@@ -217,10 +214,9 @@ class MacKeychainStore:
         """The stored certificate as PEM (`find-certificate -p`), picked by SHA-256."""
         argv = (SECURITY, "find-certificate", "-a", "-p", "-c", record.subject, record.location)
         result = self.runner.run(argv, check=False)
-        for block in _PEM.findall(result.stdout.encode()):
-            with contextlib.suppress(ValueError):
-                if certinfo.sha256(x509.load_pem_x509_certificate(block)) == record.sha256:
-                    return block + b"\n"
+        for block, cert in certinfo.pem_certificates(result.stdout):
+            if certinfo.sha256(cert) == record.sha256:
+                return block + b"\n"
         return b""
 
     def _checked(self, result: CommandResult) -> None:

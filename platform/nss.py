@@ -7,7 +7,6 @@ checked with `certutil -L`, by SHA-256. Browsers read their database at start: r
 from __future__ import annotations
 
 import configparser
-import contextlib
 import os
 import re
 import secrets
@@ -41,7 +40,6 @@ PACKAGES = (
 RESTART = (
     "Restart your browsers (Firefox, Chromium, Chrome) so that they read the new certificates."
 )
-_PEM = re.compile(rb"-----BEGIN CERTIFICATE-----.*?-----END CERTIFICATE-----", re.DOTALL)
 _LISTED = re.compile(r"^(.*?)\s+(\S*,\S*,\S*)\s*$")
 
 
@@ -259,13 +257,11 @@ class NssStore:
     def _fingerprints(self, folder: str, nick: str = "") -> set[str]:
         """SHA-256 of the certificates under `nick`, or of every certificate in the database."""
         names = [nick] if nick else self._nicknames(folder)
-        found = set()
+        found: set[str] = set()
         for name in names:
             argv = (str(self.certutil), "-L", "-d", f"sql:{folder}", "-n", name, "-a")
             result = self.runner.run(argv, check=False)
-            for block in _PEM.findall(result.stdout.encode()):
-                with contextlib.suppress(ValueError):
-                    found.add(certinfo.sha256(x509.load_pem_x509_certificate(block)))
+            found.update(certinfo.sha256(c) for _, c in certinfo.pem_certificates(result.stdout))
         return found
 
     def _nicknames(self, folder: str) -> list[str]:

@@ -5,7 +5,7 @@ from __future__ import annotations
 import ssl
 import threading
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
@@ -83,6 +83,3 @@ def serve_https(
     finally:
         httpd.shutdown()
         httpd.server_close()
-
-
-Progress = Callable[[int, int | None], None]

@@ -159,10 +159,6 @@ def test_frozen_app_leaves_out_the_qt_it_does_not_use(app: BuiltApp) -> None:
     assert {"clustertrust-256.png", "clustertrust.svg", "clustertrust.desktop"} <= resources
 
 
-def wizard_is_written() -> bool:
-    return (ROOT / "gui" / "app.py").is_file()
-
-
 def start_wizard(app: BuiltApp, env: dict[str, str]) -> subprocess.Popen[str]:
     return subprocess.Popen(
         [str(app.binary)],
@@ -186,7 +182,6 @@ def stop_wizard(process: subprocess.Popen[str]) -> tuple[bool, int, str]:
     return running, process.returncode, stderr
 
 
-@pytest.mark.skipif(not wizard_is_written(), reason="gui/app.py (the wizard) is not written yet")
 def test_frozen_wizard_runs_offscreen_and_closes_cleanly(app: BuiltApp) -> None:
     process = start_wizard(app, {"QT_QPA_PLATFORM": "offscreen"})
     time.sleep(4)
@@ -223,7 +218,6 @@ def top_level_titles(display: str) -> str:
     ).stdout  # fmt: skip
 
 
-@pytest.mark.skipif(not wizard_is_written(), reason="gui/app.py (the wizard) is not written yet")
 def test_frozen_wizard_opens_its_window_on_a_real_x_server(app: BuiltApp, x_display: str) -> None:
     """The bundled xcb plugin and the libraries copied with it really work, not just offscreen."""
     process = start_wizard(app, {"QT_QPA_PLATFORM": "xcb", "DISPLAY": x_display})
