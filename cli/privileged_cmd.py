@@ -27,22 +27,27 @@ def register(commands: argparse._SubParsersAction) -> None:
     parser.set_defaults(handler=run)
 
 
+# The tools run as root see this and nothing the caller set (sudo and pkexec pass some through).
+SAFE_ENV = {"PATH": "/usr/sbin:/usr/bin:/sbin:/bin", "LANG": "C.UTF-8", "LC_ALL": "C.UTF-8"}
+
+
 def run(args: argparse.Namespace) -> int:
-    if not linux.NAME_PATTERN.match(args.name):
-        raise InputError(f"{args.name!r} is not a ClusterTrust anchor name.", "")
+    linux.check_name(args.name)
     if os.geteuid() != 0:
         raise InputError("`clustertrust privileged` must run as root.", "Use pkexec or sudo.")
+    os.chdir("/")
+    os.umask(0o022)
     family = linux.detect_family()
     if family is None:
         raise InputError("This system has no supported trust store.", linux.MANUAL_STEPS)
-    runner = SubprocessRunner()
+    runner = SubprocessRunner(env=SAFE_ENV, cwd="/")
     try:
         if args.verb == "install-ca":
-            pem = certinfo.to_pem(read_ca(sys.stdin.buffer.read(MAX_PEM + 1), args.name))
-            linux.write_anchor(family, args.name, pem)
+            cert = read_ca(sys.stdin.buffer.read(MAX_PEM + 1), args.name)
+            linux.install_anchor(family, args.name, certinfo.to_pem(cert), certinfo.sha256(cert))
             linux.refresh(family, runner)
         else:
-            linux.delete_anchor(family, args.name)
+            linux.remove_anchor(family, args.name)
             linux.refresh(family, runner, after_remove=True)
     except CommandError as error:
         raise OperationFailed(f"The trust store refresh failed: {error}", "") from error

@@ -82,7 +82,7 @@ def describe_size(label: str, size: int, files: int) -> str:
 
 
 def linux_tarball(info: AppInfo, dist: Path) -> Path:
-    """clustertrust-<version>-linux-<arch>.tar.gz: the onedir app plus install.sh."""
+    """clustertrust-<version>-linux-<arch>.tar.gz: the onedir app, install.sh, the polkit action."""
     top = f"{info.name}-{info.version}"
     target = dist / f"{top}-linux-{platform.machine()}.tar.gz"
 
@@ -93,6 +93,8 @@ def linux_tarball(info: AppInfo, dist: Path) -> Path:
 
     with tarfile.open(target, "w:gz", compresslevel=6) as archive:
         archive.add(HERE / "linux" / "install.sh", f"{top}/install.sh", filter=owned_by_root)
+        policy = "org.clustertrust.privileged.policy"
+        archive.add(HERE / "linux" / policy, f"{top}/{policy}", filter=owned_by_root)
         archive.add(dist / info.name, f"{top}/{info.name}", filter=owned_by_root)
     return target
 

@@ -68,10 +68,14 @@ def choose(
 
 
 def self_command() -> tuple[str, ...]:
-    """How to start this program again under pkexec/sudo (which clear the environment)."""
+    """How to start this program again under pkexec/sudo, isolated from the caller.
+
+    `-I` keeps the working folder, PYTHON* variables and user site-packages off the import path:
+    sudo keeps the working folder, and a `clustertrust/` package there would otherwise run as root.
+    """
     if getattr(sys, "frozen", False):  # a PyInstaller build: the executable is the program
         return (sys.executable,)
-    return (sys.executable, "-m", "clustertrust.cli.main")
+    return (sys.executable, "-I", "-m", "clustertrust.cli.main")
 
 
 def refused(elevation: Elevation, result: CommandResult) -> bool:

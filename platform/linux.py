@@ -18,6 +18,7 @@ from pathlib import Path
 from clustertrust.core import certinfo
 from clustertrust.core.bundle import Bundle
 from clustertrust.core.errors import Cancelled, InputError, OperationFailed
+from clustertrust.platform import anchor_registry
 from clustertrust.platform import elevation as elev
 from clustertrust.platform.runner import CommandError, Runner
 from clustertrust.platform.store import Availability, Kind, Record, Scope, Step, record_for
@@ -25,7 +26,9 @@ from cryptography import x509
 from cryptography.hazmat.primitives import serialization
 
 NAME = "linux-anchors"
-NAME_PATTERN = re.compile(r"^clustertrust-[a-z0-9][a-z0-9-]{0,80}$")
+NAME_PATTERN = re.compile(r"clustertrust-[a-z0-9][a-z0-9-]{0,80}")  # always with fullmatch
+# Root-owned list of the anchors ClusterTrust installed system-wide: the only ones it removes.
+SYSTEM_REGISTRY = Path("/var/lib/clustertrust/system-anchors.json")
 
 
 @dataclass(frozen=True)
@@ -37,6 +40,7 @@ class Family:
     refresh_after_remove: tuple[str, ...]
     bundle: Path | None  # the compiled bundle that programs read, to check a refresh happened
     os_ids: tuple[str, ...] = ()
+    registry: Path | None = None  # the anchors we installed (None: a sandbox, no list kept)
 
     def anchor(self, name: str) -> Path:
         return self.anchors / f"{name}{self.suffix}"
@@ -103,8 +107,10 @@ def detect_family(root: Path = Path("/")) -> Family | None:
         if folder.is_dir() and tool_path:
             refresh = (str(tool_path), *args)
             bundle = root / compiled.lstrip("/")
+            after_remove = (str(tool_path), *after)
+            registry = root / str(SYSTEM_REGISTRY).lstrip("/")
             found.append(
-                Family(title, folder, suffix, refresh, (str(tool_path), *after), bundle, ids)
+                Family(title, folder, suffix, refresh, after_remove, bundle, ids, registry)
             )
     if len(found) > 1:
         known = os_release_ids(root / "etc/os-release")
@@ -133,8 +139,7 @@ def anchor_name(cert: x509.Certificate) -> str:
 
 def write_anchor(family: Family, name: str, pem: bytes) -> Path:
     """Atomically put one CA certificate into the anchors folder, readable by all (0644)."""
-    if not NAME_PATTERN.match(name):
-        raise InputError(f"{name!r} is not a ClusterTrust anchor name.", "Use install again.")
+    check_name(name)
     target = family.anchor(name)
     fd, tmp = tempfile.mkstemp(dir=family.anchors, prefix=".clustertrust-")
     try:
@@ -151,14 +156,39 @@ def write_anchor(family: Family, name: str, pem: bytes) -> Path:
     return target
 
 
-def delete_anchor(family: Family, name: str) -> bool:
-    if not NAME_PATTERN.match(name):
+def check_name(name: str) -> None:
+    if not NAME_PATTERN.fullmatch(name):
         raise InputError(f"{name!r} is not a ClusterTrust anchor name.", "Check the name.")
+
+
+def delete_anchor(family: Family, name: str) -> bool:
+    check_name(name)
     try:
         family.anchor(name).unlink()
     except FileNotFoundError:
         return False
     return True
+
+
+def install_anchor(family: Family, name: str, pem: bytes, sha256: str) -> None:
+    """Write the anchor and list it as ours (the list first: a crash leaves it removable)."""
+    check_name(name)
+    if family.registry is not None:
+        anchor_registry.add(family.registry, name, sha256)
+    write_anchor(family, name, pem)
+
+
+def remove_anchor(family: Family, name: str) -> None:
+    """Delete an anchor ClusterTrust installed; any other file is refused and left alone."""
+    check_name(name)
+    if family.registry is not None and name not in anchor_registry.names(family.registry):
+        raise InputError(
+            f"{name} is not an anchor ClusterTrust installed on this computer; it was left alone.",
+            "Remove it by hand if it should go.",
+        )
+    delete_anchor(family, name)
+    if family.registry is not None:
+        anchor_registry.discard(family.registry, name)
 
 
 def refresh(family: Family, runner: Runner, after_remove: bool = False) -> None:
@@ -284,14 +314,14 @@ class LinuxAnchorsStore:
 
     def _install(self, family: Family, name: str, pem: bytes) -> None:
         if self.elevation.method is elev.Method.DIRECT:
-            write_anchor(family, name, pem)
+            install_anchor(family, name, pem, certinfo.sha256(x509.load_pem_x509_certificate(pem)))
             refresh(family, self.runner)
         else:
             self._elevated("install-ca", name, pem)
 
     def _remove(self, family: Family, name: str) -> None:
         if self.elevation.method is elev.Method.DIRECT:
-            delete_anchor(family, name)
+            remove_anchor(family, name)
             refresh(family, self.runner, after_remove=True)
         else:
             self._elevated("remove-ca", name, b"")

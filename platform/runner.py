@@ -9,7 +9,7 @@ from __future__ import annotations
 import logging
 import subprocess
 import time
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Protocol
 
@@ -67,7 +67,15 @@ def redact(text: str, secrets: Iterable[str]) -> str:
 
 
 class SubprocessRunner:
-    """Runs commands for real. Passwords go by `input` (stdin) or files; never log them."""
+    """Runs commands for real. Passwords go by `input` (stdin) or files; never log them.
+
+    `env` and `cwd` fix the children's environment and working folder (the privileged helper
+    passes a minimal one); None inherits ours.
+    """
+
+    def __init__(self, env: Mapping[str, str] | None = None, cwd: str | None = None) -> None:
+        self.env = dict(env) if env is not None else None
+        self.cwd = cwd
 
     def run(
         self,
@@ -88,6 +96,8 @@ class SubprocessRunner:
                 capture_output=True,
                 timeout=timeout,
                 check=False,
+                env=self.env,
+                cwd=self.cwd,
             )
         except FileNotFoundError as exc:
             log.info("command not found: %s", " ".join(shown))

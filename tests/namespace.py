@@ -1,8 +1,9 @@
 """Run code against the real Debian trust store without changing this machine's.
 
 `unshare -m` gives the child a private mount namespace in which copies of
-/usr/local/share/ca-certificates and /etc/ssl/certs are bind-mounted over the real folders, and
-the update.d hooks folder is masked (its Java hook would touch dpkg state outside the copies).
+/usr/local/share/ca-certificates and /etc/ssl/certs are bind-mounted over the real folders, the
+update.d hooks folder is masked (its Java hook would touch dpkg state outside the copies), and
+/var/lib is an empty folder (the privileged helper keeps its list of anchors there).
 """
 
 from __future__ import annotations
@@ -16,6 +17,7 @@ from pathlib import Path
 ANCHORS = Path("/usr/local/share/ca-certificates")
 CERTS = Path("/etc/ssl/certs")
 HOOKS = Path("/etc/ca-certificates/update.d")
+VAR_LIB = Path("/var/lib")
 UPDATE = Path("/usr/sbin/update-ca-certificates")
 
 
@@ -35,20 +37,22 @@ def unavailable_reason() -> str:
 
 def prepare(work: Path) -> dict[str, Path]:
     """Private copies of the store folders (symlinks kept as they are)."""
-    copies = {"anchors": work / "anchors", "certs": work / "certs", "hooks": work / "hooks"}
+    copies = {k: work / k for k in ("anchors", "certs", "hooks", "varlib")}
     shutil.copytree(ANCHORS, copies["anchors"], symlinks=True)
     shutil.copytree(CERTS, copies["certs"], symlinks=True)
     copies["hooks"].mkdir()
+    copies["varlib"].mkdir()
     return copies
+
+
+def store_mounts(copies: dict[str, Path]) -> list[tuple[Path, Path]]:
+    targets = {"anchors": ANCHORS, "certs": CERTS, "hooks": HOOKS, "varlib": VAR_LIB}
+    return [(copies[k], target) for k, target in targets.items()]
 
 
 def run_python(work: Path, code: str, env: dict[str, str] | None = None, timeout: float = 300):  # type: ignore[no-untyped-def]
     """Run `python -c code` inside a namespace where the copies in `work` are the real store."""
-    copies = prepare(work)
-    mounts = " && ".join(
-        f"mount --bind {copies[k]} {target}"
-        for k, target in (("anchors", ANCHORS), ("certs", CERTS), ("hooks", HOOKS))
-    )
+    mounts = " && ".join(f"mount --bind {s} {t}" for s, t in store_mounts(prepare(work)))
     shell = f'mount --make-rprivate / && {mounts} && exec "$0" -c "$1"'
     return subprocess.run(
         ["unshare", "-m", "sh", "-c", shell, sys.executable, code],
@@ -74,3 +78,49 @@ def snapshot(folder='/etc/ssl/certs'):
                 out.append((path, 'file', hashlib.sha256(open(path, 'rb').read()).hexdigest()))
     return sorted(out)
 """
+
+
+PKEXEC_STAND_IN = """#!/bin/sh
+# Stand-in for pkexec(1) (and, like sudo, it keeps the working folder): records how it was
+# called, then runs the command as root of a nested user namespace.
+printf '%s\\n' "$@" >> {log}
+echo ---- >> {log}
+exec unshare --user --map-root-user "$@"
+"""
+
+
+def nested_user_namespaces_reason() -> str:
+    """Why a desktop user cannot be played here ("" when it can)."""
+    first = ["unshare", "--user", "--map-user=1000", "--map-group=1000"]
+    probe = subprocess.run([*first, "unshare", "--user", "--map-root-user", "true"],
+                           capture_output=True, text=True)  # fmt: skip
+    if probe.returncode != 0:  # e.g. Ubuntu 24.04's AppArmor limits on user namespaces
+        return f"nested user namespaces are not allowed here: {probe.stderr.strip()}"
+    return ""
+
+
+def install_pkexec_stand_in(work: Path, log: Path) -> None:
+    (work / "bin").mkdir(parents=True, exist_ok=True)
+    stand_in = work / "bin" / "pkexec"
+    stand_in.write_text(PKEXEC_STAND_IN.format(log=log))
+    stand_in.chmod(0o755)
+
+
+def run_as_desktop_user(
+    work: Path, home: Path, command: list[str], cwd: Path | None = None
+) -> subprocess.CompletedProcess[str]:
+    """`command` as uid 1000 on a desktop (DISPLAY set), with /usr/local/bin/pkexec being the
+    stand-in (install_pkexec_stand_in) and the store folders being copies: only they change."""
+    copies = {k: work / k for k in ("anchors", "certs", "hooks", "varlib")}
+    if not copies["anchors"].exists():
+        copies = prepare(work)
+    mounts = [(work / "bin", Path("/usr/local/bin")), *store_mounts(copies)]
+    shell = " && ".join(
+        ["mount --make-rprivate /", *(f"mount --bind {src} {dst}" for src, dst in mounts)]
+    )
+    user = ["unshare", "--user", "--map-user=1000", "--map-group=1000", "env", "-i",
+            "PATH=/usr/bin:/bin", f"HOME={home}", "DISPLAY=:0"]  # fmt: skip
+    return subprocess.run(
+        ["unshare", "-m", "sh", "-c", f'{shell} && exec "$@"', "sh", *user, *command],
+        capture_output=True, text=True, timeout=300, cwd=cwd,
+    )  # fmt: skip

@@ -6,6 +6,7 @@ from __future__ import annotations
 import json
 import os
 import stat
+import sys
 from pathlib import Path
 
 import namespace
@@ -15,7 +16,7 @@ from clustertrust.cli import privileged_cmd
 from clustertrust.cli.main import main
 from clustertrust.core import certinfo
 from clustertrust.core.bundle import Bundle, read_bundle
-from clustertrust.core.errors import Cancelled, InputError
+from clustertrust.core.errors import Cancelled, InputError, OperationFailed
 from clustertrust.core.sources import load_source
 from clustertrust.platform import elevation, linux
 from clustertrust.platform.runner import CommandError
@@ -401,3 +402,95 @@ def test_real_privileged_subcommand_in_a_namespace(
     assert result["leaf_rc"] == 2  # not a CA: refused, nothing written
     assert not any(n.startswith("clustertrust-") for n in result["anchors"])
     assert os.listdir(namespace.ANCHORS) == os.listdir(tmp_path / "ns" / "anchors")
+
+
+ENV_HOOK = """#!/bin/sh
+# An update.d hook: update-ca-certificates runs it as root, so it sees the helper's environment.
+{{ pwd; env | sort; }} > {out}
+"""
+PLANTED = "import os\nopen({marker!r}, 'w').write('imported as uid %d' % os.geteuid())\n"
+
+
+@pytest.mark.slow
+@pytest.mark.namespace
+@needs_namespace
+def test_a_package_planted_in_the_working_folder_never_runs_as_root(
+    tmp_path: Path, kurrent_tgz: Path
+) -> None:
+    """GIVEN a `clustertrust/` package in the folder a desktop user starts a system install from,
+    and a pkexec stand-in that keeps that folder and the caller's environment;
+    WHEN the install re-runs our helper as root and update-ca-certificates runs;
+    THEN the planted package is never imported, and the tools see only a fixed environment."""
+    reason = namespace.nested_user_namespaces_reason()
+    if reason:
+        pytest.skip(reason)
+    work, home, marker = tmp_path / "ns", tmp_path / "home", tmp_path / "planted-ran"
+    planted = tmp_path / "downloads" / "clustertrust"
+    planted.mkdir(parents=True)
+    (planted / "__init__.py").write_text(PLANTED.format(marker=str(marker)))
+    (planted / "cli").mkdir()
+    (planted / "cli" / "__init__.py").write_text("")
+    (planted / "cli" / "main.py").write_text(PLANTED.format(marker=str(marker)))
+    home.mkdir()
+    namespace.install_pkexec_stand_in(work, tmp_path / "pkexec-calls")
+    copies = namespace.prepare(work)
+    hook = copies["hooks"] / "zz-env"
+    hook.write_text(ENV_HOOK.format(out=tmp_path / "hook-env"))
+    hook.chmod(0o755)
+    clustertrust = str(Path(sys.executable).parent / "clustertrust")
+    command = [clustertrust, "install", str(kurrent_tgz), "--scope", "system", "--yes"]
+    done = namespace.run_as_desktop_user(work, home, command, cwd=planted.parent)
+    assert done.returncode == 0, done.stdout + done.stderr
+    assert not marker.exists(), marker.read_text()
+    assert "-I" in (tmp_path / "pkexec-calls").read_text().split("\n")
+    _, *env = (tmp_path / "hook-env").read_text().splitlines()  # (update-ca-certificates cds)
+    names = {line.split("=", 1)[0] for line in env}
+    assert {"HOME", "DISPLAY"}.isdisjoint(names), env  # nothing the caller set reaches the tools
+    assert env_value(env, "PATH") == privileged_cmd.SAFE_ENV["PATH"]
+    remove = namespace.run_as_desktop_user(
+        work, home, [clustertrust, "uninstall", "--all", "--yes"]
+    )
+    assert remove.returncode == 0, remove.stdout + remove.stderr
+    assert not list(copies["anchors"].glob("clustertrust-*")), "the anchor stayed"
+    assert not marker.exists()
+
+
+def env_value(env: list[str], name: str) -> str:
+    return next(line.split("=", 1)[1] for line in env if line.startswith(f"{name}="))
+
+
+@pytest.mark.parametrize("name", ["clustertrust-abc\n", "clustertrust-abc/../x", "clustertrust-"])
+def test_anchor_names_must_match_whole(name: str) -> None:
+    with pytest.raises(InputError):
+        linux.check_name(name)
+
+
+def _registered_family(tmp_path: Path) -> linux.Family:
+    (tmp_path / "anchors").mkdir()
+    registry = tmp_path / "var" / "system-anchors.json"
+    return linux.Family("test", tmp_path / "anchors", ".crt", (), (), None, registry=registry)
+
+
+def test_only_anchors_we_listed_are_removed(tmp_path: Path, kurrent: pki.KurrentBundle) -> None:
+    family = _registered_family(tmp_path)
+    foreign = family.anchor("clustertrust-someone-else-0123456789ab")
+    foreign.write_bytes(kurrent.ca.cert_pem)
+    with pytest.raises(InputError, match="not an anchor ClusterTrust installed"):
+        linux.remove_anchor(family, "clustertrust-someone-else-0123456789ab")
+    assert foreign.exists()
+    name = "clustertrust-ours-0123456789ab"
+    linux.install_anchor(family, name, kurrent.ca.cert_pem, "ab" * 32)
+    assert stat.S_IMODE(family.registry.stat().st_mode) == 0o644  # type: ignore[union-attr]
+    linux.remove_anchor(family, name)
+    assert not family.anchor(name).exists()
+    assert name not in linux.anchor_registry.names(family.registry)  # type: ignore[arg-type]
+
+
+def test_a_registry_behind_a_link_is_refused(tmp_path: Path) -> None:
+    family = _registered_family(tmp_path)
+    (tmp_path / "elsewhere.json").write_text('{"format": 1, "anchors": {}}')
+    family.registry.parent.mkdir()  # type: ignore[union-attr]
+    family.registry.symlink_to(tmp_path / "elsewhere.json")  # type: ignore[union-attr]
+    with pytest.raises(OperationFailed, match="link"):
+        linux.install_anchor(family, "clustertrust-ours-0123456789ab", b"", "ab" * 32)
+    assert not family.anchor("clustertrust-ours-0123456789ab").exists()

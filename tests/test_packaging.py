@@ -14,6 +14,7 @@ import os
 import plistlib
 import re
 import shutil
+import stat
 import struct
 import subprocess
 import sys
@@ -539,11 +540,19 @@ def fake_unpacked_tarball(folder: Path, version: str = "9.8.7") -> Path:
     binary.write_text(f"#!/bin/sh\necho 'clustertrust {version}'\n")
     binary.chmod(0o755)
     shutil.copy2(PACKAGING / "linux" / "install.sh", folder / "install.sh")
+    shutil.copy2(PACKAGING / "linux" / POLICY, folder / POLICY)
     return folder / "install.sh"
 
 
-def run_install(script: Path, home: Path, *arguments: str) -> subprocess.CompletedProcess[str]:
+POLICY = "org.clustertrust.privileged.policy"
+
+
+def run_install(
+    script: Path, home: Path, *arguments: str, polkit: Path | None = None
+) -> subprocess.CompletedProcess[str]:
     env = {"HOME": str(home), "PATH": os.environ["PATH"]}
+    if polkit is not None:
+        env["CLUSTERTRUST_POLKIT_ACTIONS"] = str(polkit)
     return subprocess.run(
         ["sh", str(script), *arguments], capture_output=True, text=True, env=env, timeout=60
     )
@@ -615,3 +624,33 @@ def test_install_script_without_an_app_beside_it_changes_nothing(tmp_path: Path)
     result = run_install(script, home)
     assert result.returncode == 2 and "Run it from the unpacked tarball" in result.stderr
     assert list(home.iterdir()) == []
+
+
+@SHELL_ONLY
+@pytest.mark.skipif(os.geteuid() != 0, reason="the polkit action is installed by root only")
+def test_a_system_wide_install_names_clustertrust_in_the_pkexec_prompt(tmp_path: Path) -> None:
+    """GIVEN root installing under a prefix; THEN a polkit action whose exec.path is the app, so
+    pkexec shows our message; uninstalling removes it again."""
+    import xml.etree.ElementTree as ET
+
+    script, polkit = fake_unpacked_tarball(tmp_path / "release"), tmp_path / "actions"
+    prefix = tmp_path / "usr-local"
+    done = run_install(script, tmp_path / "home", "--prefix", str(prefix), polkit=polkit)
+    assert done.returncode == 0, done.stderr
+    action = ET.parse(polkit / POLICY).getroot().find("action")
+    assert action is not None and action.get("id") == "org.clustertrust.privileged"
+    annotate = action.find("annotate[@key='org.freedesktop.policykit.exec.path']")
+    assert annotate is not None and annotate.text == str(prefix / "lib/clustertrust/clustertrust")
+    assert "certificate authorit" in (action.findtext("message") or "")
+    assert stat.S_IMODE((polkit / POLICY).stat().st_mode) == 0o644
+    removed = run_install(script, tmp_path / "home", "--prefix", str(prefix), "--uninstall",
+                          polkit=polkit)  # fmt: skip
+    assert removed.returncode == 0, removed.stderr
+    assert not (polkit / POLICY).exists()
+
+
+@SHELL_ONLY
+def test_a_user_install_leaves_polkit_alone(tmp_path: Path) -> None:
+    script, polkit = fake_unpacked_tarball(tmp_path / "release"), tmp_path / "actions"
+    assert run_install(script, tmp_path / "home", polkit=polkit).returncode == 0
+    assert not polkit.exists()

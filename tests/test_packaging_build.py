@@ -362,42 +362,6 @@ def test_frozen_download_finds_the_system_ca_bundle_of_another_distribution(
         assert json.loads(done.stdout)["has_key"] is True
 
 
-PKEXEC_STAND_IN = """#!/bin/sh
-# Stand-in for pkexec(1): records how it was called, then runs the command as root of a nested
-# user namespace. The store folders are private copies bound over the real ones.
-printf '%s\\n' "$@" >> {log}
-echo ---- >> {log}
-exec unshare --user --map-root-user "$@"
-"""
-
-
-def run_as_desktop_user(
-    work: Path, home: Path, command: list[str]
-) -> subprocess.CompletedProcess[str]:
-    """`command` as uid 1000 on a desktop (DISPLAY set), with /usr/local/bin/pkexec being the
-    stand-in and the Debian store folders being copies: only the copies can change."""
-    import namespace
-
-    copies = {"anchors": work / "anchors", "certs": work / "certs", "hooks": work / "hooks"}
-    if not copies["anchors"].exists():
-        copies = namespace.prepare(work)
-    mounts = [
-        (work / "bin", "/usr/local/bin"),
-        (copies["anchors"], namespace.ANCHORS),
-        (copies["certs"], namespace.CERTS),
-        (copies["hooks"], namespace.HOOKS),
-    ]
-    shell = " && ".join(
-        ["mount --make-rprivate /", *(f"mount --bind {src} {dst}" for src, dst in mounts)]
-    )
-    user = ["unshare", "--user", "--map-user=1000", "--map-group=1000", "env", "-i",
-            "PATH=/usr/bin:/bin", f"HOME={home}", "DISPLAY=:0"]  # fmt: skip
-    return subprocess.run(
-        ["unshare", "-m", "sh", "-c", f'{shell} && exec "$@"', "sh", *user, *command],
-        capture_output=True, text=True, timeout=300,
-    )  # fmt: skip
-
-
 def test_frozen_system_install_reruns_the_frozen_binary_through_pkexec(
     app: BuiltApp, tmp_path: Path, kurrent: pki.KurrentBundle, kurrent_tgz: Path
 ) -> None:
@@ -405,21 +369,13 @@ def test_frozen_system_install_reruns_the_frozen_binary_through_pkexec(
     `<frozen binary> privileged install-ca`, update-ca-certificates, then uninstall the same way."""
     import namespace
 
-    reason = namespace.unavailable_reason()
+    reason = namespace.unavailable_reason() or namespace.nested_user_namespaces_reason()
     if reason or not namespace.HOOKS.is_dir():
         pytest.skip(reason or f"no {namespace.HOOKS}")
-    first = ["unshare", "--user", "--map-user=1000", "--map-group=1000"]
-    nested = [*first, "unshare", "--user", "--map-root-user", "true"]
-    probe = subprocess.run(nested, capture_output=True, text=True)
-    if probe.returncode != 0:  # e.g. Ubuntu 24.04's AppArmor limits on user namespaces
-        pytest.skip(f"nested user namespaces are not allowed here: {probe.stderr.strip()}")
     log, home = tmp_path / "pkexec-calls", tmp_path / "home"
-    (tmp_path / "ns" / "bin").mkdir(parents=True)
-    stand_in = tmp_path / "ns" / "bin" / "pkexec"
-    stand_in.write_text(PKEXEC_STAND_IN.format(log=log))
-    stand_in.chmod(0o755)
+    namespace.install_pkexec_stand_in(tmp_path / "ns", log)
     home.mkdir()
-    install = run_as_desktop_user(
+    install = namespace.run_as_desktop_user(
         tmp_path / "ns",
         home,
         [str(app.binary), "install", str(kurrent_tgz), "--scope", "system", "--yes"],
@@ -429,7 +385,7 @@ def test_frozen_system_install_reruns_the_frozen_binary_through_pkexec(
     bundle = (tmp_path / "ns" / "certs" / "ca-certificates.crt").read_bytes()
     assert len(anchors) == 1 and kurrent.ca.cert_pem.strip() in bundle
     name = anchors[0].removesuffix(".crt")
-    remove = run_as_desktop_user(
+    remove = namespace.run_as_desktop_user(
         tmp_path / "ns", home, [str(app.binary), "uninstall", "--all", "--yes"]
     )
     assert remove.returncode == 0, remove.stdout + remove.stderr

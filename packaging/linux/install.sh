@@ -4,12 +4,14 @@
 #                                menu entry and icons under ~/.local/share (or $XDG_DATA_HOME)
 #   ./install.sh --prefix DIR    the same under DIR (e.g. sudo ./install.sh --prefix /usr/local)
 #   ./install.sh --uninstall     remove exactly what an install put there
+# Installed by root with --prefix, it also adds a polkit action, so that pkexec names ClusterTrust
+# and what it changes when a system-wide install asks for the administrator password.
 # Certificates you trusted with ClusterTrust are not touched by either: remove them first with
 # `clustertrust uninstall --all` if that is what you want.
 set -eu
 
 usage() {
-  sed -n '2,8s/^# \{0,1\}//p' "$0"
+  sed -n '2,10s/^# \{0,1\}//p' "$0"
 }
 
 fail() {  # what is wrong, then what to do; exit 2 means nothing was changed
@@ -39,6 +41,8 @@ else
   data_home="${XDG_DATA_HOME:-$HOME/.local/share}"
 fi
 desktop_file="$data_home/applications/clustertrust.desktop"
+polkit_actions=${CLUSTERTRUST_POLKIT_ACTIONS:-/usr/share/polkit-1/actions}  # tests point it elsewhere
+polkit_file="$polkit_actions/org.clustertrust.privileged.policy"
 icon_root="$data_home/icons/hicolor"
 here=$(cd "$(dirname "$0")" && pwd)
 app_source="$here/clustertrust"
@@ -69,6 +73,19 @@ install_desktop_entry() {
   mv "$desktop_file.tmp" "$desktop_file"
 }
 
+system_wide() {  # root installing under a prefix: the polkit action can be installed
+  [ -n "$prefix" ] && [ "$(id -u)" -eq 0 ]
+}
+
+install_polkit_action() {
+  system_wide || return 0
+  mkdir -p "$polkit_actions"
+  sed "s|@APP@|$lib_dir/clustertrust|" "$here/org.clustertrust.privileged.policy" > "$polkit_file.tmp"
+  chmod 644 "$polkit_file.tmp"
+  mv "$polkit_file.tmp" "$polkit_file"
+  echo "Administrator prompt: $polkit_file"
+}
+
 install_app() {
   [ -x "$app_source/clustertrust" ] && [ -f "$resources/clustertrust.desktop" ] \
     || fail "no ClusterTrust app next to this script (expected $app_source/clustertrust). Run it from the unpacked tarball."
@@ -83,6 +100,7 @@ install_app() {
   install_icons
   install_desktop_entry
   refresh_icon_cache
+  install_polkit_action
   echo "Installed ClusterTrust $("$lib_dir/clustertrust" --version | sed 's/^clustertrust //') in $lib_dir"
   echo "Menu entry: $desktop_file"
   case ":${PATH:-}:" in
@@ -97,6 +115,7 @@ uninstall_app() {
   fi
   rm -rf "$lib_dir"
   rm -f "$desktop_file"
+  if system_wide && grep -qs "$lib_dir/clustertrust<" "$polkit_file"; then rm -f "$polkit_file"; fi
   rm -f "$icon_root"/*/apps/clustertrust.png "$icon_root/scalable/apps/clustertrust.svg"
   refresh_icon_cache
   echo "Removed ClusterTrust from $lib_dir (trusted certificates and your ClusterTrust data stay)."
