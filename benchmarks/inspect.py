@@ -12,19 +12,19 @@ import sys
 _HERE = os.path.dirname(os.path.abspath(__file__))
 sys.path[:] = [p for p in sys.path if os.path.abspath(p or os.curdir) != _HERE]
 
-import argparse  # noqa: E402
-import statistics  # noqa: E402
-import subprocess  # noqa: E402
-import tempfile  # noqa: E402
-import time  # noqa: E402
-from pathlib import Path  # noqa: E402
+import argparse
+import statistics
+import subprocess
+import tempfile
+import time
+from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "tests"))
 
-import pki  # noqa: E402
-from clustertrust.core.bundle import read_bundle  # noqa: E402
-from clustertrust.core.checks import check_bundle  # noqa: E402
-from clustertrust.core.sources import load_source  # noqa: E402
+from clustertrust.core.bundle.checks import check_bundle
+from clustertrust.core.bundle.reader import read_bundle
+from clustertrust.core.source.load import load_source
+from support import pki
 
 TARGET_SECONDS = 0.15
 

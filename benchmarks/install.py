@@ -22,21 +22,23 @@ import sys
 # This folder holds other scripts (e.g. inspect.py) that would shadow standard modules.
 sys.path[:] = [p for p in sys.path if not p.endswith("benchmarks")]
 
-import argparse  # noqa: E402
-import json  # noqa: E402
-import os  # noqa: E402
-import shutil  # noqa: E402
-import statistics  # noqa: E402
-import subprocess  # noqa: E402
-import tempfile  # noqa: E402
-import time  # noqa: E402
-from pathlib import Path  # noqa: E402
+import argparse
+import json
+import os
+import shutil
+import statistics
+import subprocess
+import tempfile
+import time
+from pathlib import Path
 
 TESTS = Path(__file__).resolve().parent.parent / "tests"
 sys.path.insert(0, str(TESTS))
 
-import namespace  # noqa: E402
-import pki  # noqa: E402
+from support import (
+    namespace,
+    pki,
+)
 
 INSIDE = "CLUSTERTRUST_BENCH_INSIDE"
 UPDATE = "/usr/sbin/update-ca-certificates"
@@ -71,11 +73,11 @@ def cli_round(bundle: Path) -> float:
 
 
 def api_round(bundle: Path) -> float:
-    from clustertrust.core import plan as plans
-    from clustertrust.core.bundle import read_bundle
-    from clustertrust.core.sources import load_source
+    from clustertrust.core.bundle.reader import read_bundle
+    from clustertrust.core.install import plan as plans
+    from clustertrust.core.model import Scope
+    from clustertrust.core.source.load import load_source
     from clustertrust.platform import detect
-    from clustertrust.platform.store import Scope
 
     started = time.perf_counter()
     setup = detect.current_setup(Scope.SYSTEM, ["system"])

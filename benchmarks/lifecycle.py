@@ -15,14 +15,14 @@ import sys
 # This folder holds other scripts (e.g. inspect.py) that would shadow standard modules.
 sys.path[:] = [p for p in sys.path if not p.endswith("benchmarks")]
 
-import argparse  # noqa: E402
-import os  # noqa: E402
-import shutil  # noqa: E402
-import statistics  # noqa: E402
-import tempfile  # noqa: E402
-import time  # noqa: E402
-from collections.abc import Callable  # noqa: E402
-from pathlib import Path  # noqa: E402
+import argparse
+import os
+import shutil
+import statistics
+import tempfile
+import time
+from collections.abc import Callable
+from pathlib import Path
 
 HOME = Path(tempfile.mkdtemp(prefix="ct-bench-home-"))
 os.environ["HOME"] = str(HOME)
@@ -35,15 +35,20 @@ for variable, sub in (
     os.environ[variable] = str(HOME / sub)
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "tests"))
 
-import cloud_server  # noqa: E402
-import lifecycle_support as life  # noqa: E402
-import pki  # noqa: E402
-from clustertrust.core import kurrent_cloud as cloud  # noqa: E402
-from clustertrust.core import logs, renewal, report  # noqa: E402
-from clustertrust.core.bundle import read_bundle  # noqa: E402
-from clustertrust.core.optionfile import merge_section  # noqa: E402
-from clustertrust.core.sources import load_source  # noqa: E402
-from clustertrust.platform.store import Scope  # noqa: E402
+from clustertrust.core import logs
+from clustertrust.core.bundle.reader import read_bundle
+from clustertrust.core.clients.optionfile import merge_section
+from clustertrust.core.cloud import kurrent as cloud
+from clustertrust.core.install import renewal
+from clustertrust.core.model import Scope
+from clustertrust.core.report import collect as report
+from clustertrust.core.source.load import load_source
+from clustertrust.platform import facts
+from support import (
+    cloud_server,
+    pki,
+)
+from support import lifecycle_support as life
 
 
 def median_ms(work: Callable[[], object], rounds: int) -> float:
@@ -67,8 +72,12 @@ def bench_report(rounds: int) -> None:
         for number in range(count):
             life.install(bundle_of(f"r{count}n{number}"), setup)  # type: ignore[arg-type]
         items = len(setup.ledger.records())
-        took = median_ms(lambda setup=setup: report.collect(setup, spy), rounds)
-        size = len(report.render_text(report.collect(setup, spy)).encode())
+        took = median_ms(
+            lambda setup=setup: report.collect(setup, facts.machine_facts(setup, spy)), rounds
+        )
+        size = len(
+            report.render_text(report.collect(setup, facts.machine_facts(setup, spy))).encode()
+        )
         print(
             f"report.collect, {count} bundle(s) = {items} ledger items: {took:.0f} ms, "
             f"text {size / 1024:.1f} KiB"

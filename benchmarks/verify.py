@@ -21,23 +21,23 @@ HERE = Path(__file__).resolve().parent
 sys.path[:] = [p for p in sys.path if Path(p or ".").resolve() != HERE]
 sys.path.insert(0, str(HERE.parent / "tests"))
 
-import argparse  # noqa: E402
-import os  # noqa: E402
-import shutil  # noqa: E402
-import statistics  # noqa: E402
-import subprocess  # noqa: E402
-import tempfile  # noqa: E402
-import time  # noqa: E402
-from collections.abc import Callable  # noqa: E402
+import argparse
+import os
+import shutil
+import statistics
+import subprocess
+import tempfile
+import time
+from collections.abc import Callable
 
-import pki  # noqa: E402
-from clustertrust.core.cancel import CancelToken  # noqa: E402
-from clustertrust.core.verify import TrustMode, verify_mode, verify_url  # noqa: E402
-from clustertrust.core.verify_connect import exchange  # noqa: E402
-from clustertrust.core.verify_identity import client_context  # noqa: E402
-from clustertrust.core.verify_target import parse_target  # noqa: E402
-from servers import free_port, mtls_server_block, start_nginx  # noqa: E402
-from tls_peers import bundle_of, write_pair  # noqa: E402
+from clustertrust.core.cancel import CancelToken
+from clustertrust.core.verify.connect import exchange
+from clustertrust.core.verify.identity import client_context
+from clustertrust.core.verify.run import TrustMode, verify_mode, verify_url
+from clustertrust.core.verify.target import parse_target
+from support import pki
+from support.servers import free_port, mtls_server_block, start_nginx
+from support.tls_peers import bundle_of, write_pair
 
 
 def summary(label: str, samples: list[float]) -> str:

@@ -10,12 +10,12 @@ import os
 import sys
 from pathlib import Path
 
-from clustertrust.core import kurrent_cloud as cloud
-from clustertrust.core.bundle import read_bundle
-from clustertrust.core.checks import check_bundle
+from clustertrust.core.bundle.checks import check_bundle
+from clustertrust.core.bundle.reader import read_bundle
+from clustertrust.core.bundle.summary import bundle_json, bundle_text
+from clustertrust.core.cloud import kurrent as cloud
 from clustertrust.core.errors import InputError
 from clustertrust.core.secrets import delete_secret, save_secret
-from clustertrust.core.summary import bundle_json, bundle_text
 
 from .output import print_json
 

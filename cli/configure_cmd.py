@@ -8,9 +8,9 @@ import difflib
 import logging
 from pathlib import Path
 
-from clustertrust.core import clientconfig as cc
-from clustertrust.core.bundle import read_bundle
-from clustertrust.core.sources import load_source
+from clustertrust.core.bundle.reader import read_bundle
+from clustertrust.core.clients import settings as cc
+from clustertrust.core.source.load import load_source
 
 from .output import print_json
 

@@ -4,10 +4,10 @@ from __future__ import annotations
 
 import argparse
 
-from clustertrust.core.bundle import read_bundle
-from clustertrust.core.checks import check_bundle
-from clustertrust.core.sources import load_source
-from clustertrust.core.summary import bundle_json, bundle_text
+from clustertrust.core.bundle.checks import check_bundle
+from clustertrust.core.bundle.reader import read_bundle
+from clustertrust.core.bundle.summary import bundle_json, bundle_text
+from clustertrust.core.source.load import load_source
 
 from .output import print_json
 

@@ -6,13 +6,13 @@ import argparse
 import sys
 from typing import Any
 
-from clustertrust.core import plan as plans
-from clustertrust.core import renewal
-from clustertrust.core.bundle import read_bundle
+from clustertrust.core.bundle.reader import read_bundle
 from clustertrust.core.errors import Cancelled, InputError
-from clustertrust.core.sources import load_source
+from clustertrust.core.install import plan as plans
+from clustertrust.core.install import renewal
+from clustertrust.core.model import Scope, Step
+from clustertrust.core.source.load import load_source
 from clustertrust.platform import detect
-from clustertrust.platform.store import Scope, Step
 
 from .output import print_json
 

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import sys
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 
 from clustertrust.core.errors import ClusterTrustError
 from clustertrust.core.logs import setup_logging
@@ -15,17 +15,21 @@ def main(argv: Sequence[str] | None = None) -> int:
     argv = sys.argv[1:] if argv is None else list(argv)
     if not argv:
         setup_logging()
-        return open_wizard()
+        return _reported(open_wizard)
     from .commands import build_parser
 
     args = build_parser().parse_args(argv)
     setup_logging(args.verbose)
     if args.command is None:
-        return open_wizard()
+        return _reported(open_wizard)
+    return _reported(lambda: int(args.handler(args)), getattr(args, "json", False))
+
+
+def _reported(action: Callable[[], int], as_json: bool = False) -> int:
     try:
-        return int(args.handler(args))
+        return action()
     except ClusterTrustError as error:
-        return report_error(error, getattr(args, "json", False))
+        return report_error(error, as_json)
     except KeyboardInterrupt:
         print("clustertrust: cancelled.", file=sys.stderr)
         return 3

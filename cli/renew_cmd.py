@@ -5,12 +5,12 @@ from __future__ import annotations
 
 import argparse
 
-from clustertrust.core import renewal
-from clustertrust.core.bundle import Bundle, read_bundle
-from clustertrust.core.sources import load_source
-from clustertrust.core.verify import TrustMode, verify_url
+from clustertrust.core.bundle.reader import Bundle, read_bundle
+from clustertrust.core.install import renewal
+from clustertrust.core.model import Scope
+from clustertrust.core.source.load import load_source
+from clustertrust.core.verify.run import TrustMode, verify_url
 from clustertrust.platform import detect
-from clustertrust.platform.store import Scope
 
 from .install_cmd import confirm, print_notes, progress_printer, store_list
 from .output import print_json

@@ -7,8 +7,10 @@ import json
 import logging
 from pathlib import Path
 
-from clustertrust.core import report
 from clustertrust.core.errors import InputError
+from clustertrust.core.report import collect as report
+from clustertrust.platform import detect, facts
+from clustertrust.platform.runner import SubprocessRunner
 
 from .output import print_json
 
@@ -29,7 +31,9 @@ def register(commands: argparse._SubParsersAction) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    document = report.collect()
+    runner = SubprocessRunner()
+    setup = detect.all_stores_setup(runner)
+    document = report.collect(setup, facts.machine_facts(setup, runner))
     text = json.dumps(document, indent=2) + "\n" if args.json else report.render_text(document)
     if not args.output:
         if args.json:

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import argparse
 
-from clustertrust.core import plan as plans
-from clustertrust.core.expiry import RENEW_FIX, expiry_warnings
-from clustertrust.core.summary import pretty_fingerprint
+from clustertrust.core.bundle.summary import pretty_fingerprint
+from clustertrust.core.install import plan as plans
+from clustertrust.core.install.expiry import RENEW_FIX, expiry_warnings
 from clustertrust.platform import detect
 
 from .output import print_json

@@ -5,11 +5,11 @@ from __future__ import annotations
 import argparse
 import re
 
-from clustertrust.core import plan as plans
 from clustertrust.core.errors import InputError
-from clustertrust.core.ledger import Ledger
+from clustertrust.core.install import plan as plans
+from clustertrust.core.install.ledger import Ledger
+from clustertrust.core.model import Record
 from clustertrust.platform import detect
-from clustertrust.platform.store import Record
 
 from .install_cmd import confirm, print_notes, progress_printer
 from .output import print_json

@@ -5,12 +5,12 @@ from __future__ import annotations
 import argparse
 import math
 
-from clustertrust.core.bundle import Bundle, read_bundle
+from clustertrust.core.bundle.reader import Bundle, read_bundle
 from clustertrust.core.errors import InputError
-from clustertrust.core.sources import load_source
-from clustertrust.core.verify import BOTH, DEFAULT_TIMEOUT, TrustMode, VerifyReport, verify_url
-from clustertrust.core.verify_target import parse_target
-from clustertrust.platform.identity_files import identity_paths
+from clustertrust.core.install.identity import identity_paths
+from clustertrust.core.source.load import load_source
+from clustertrust.core.verify.run import BOTH, DEFAULT_TIMEOUT, TrustMode, VerifyReport, verify_url
+from clustertrust.core.verify.target import parse_target
 
 from .output import print_json
 

@@ -8,7 +8,7 @@ import threading
 from collections.abc import Iterator
 from contextlib import contextmanager, suppress
 
-from .errors import Cancelled
+from clustertrust.core.errors import Cancelled
 
 
 class CancelToken:

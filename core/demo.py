@@ -22,14 +22,13 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from typing import Any
 
+from clustertrust.core import certinfo
+from clustertrust.core.bundle.pieces import KURRENT_P12_PASSWORD
 from cryptography import x509
 from cryptography.hazmat.primitives import hashes, serialization
 from cryptography.hazmat.primitives.asymmetric import ec
 from cryptography.hazmat.primitives.serialization import pkcs12
 from cryptography.x509.oid import ExtendedKeyUsageOID, NameOID
-
-from . import certinfo
-from .pieces import KURRENT_P12_PASSWORD
 
 BUNDLE_NAME = "certificate_bundle.tar.gz"
 LIFETIME_DAYS = 90

@@ -1,5 +1,7 @@
 """One error type per outcome the user must act on; the CLI maps each to its exit code."""
 
+from dataclasses import dataclass, field
+
 
 class ClusterTrustError(Exception):
     """An error with a message a person can act on: what is wrong, and what to do."""
@@ -43,3 +45,19 @@ class BundleError(InputError):
 
 class PasswordNeeded(BundleError):
     """A PKCS#12 file or private key needs a password that was not given, or did not open it."""
+
+
+@dataclass
+class CommandError(Exception):
+    """An external command (platform.runner) failed to start, timed out or exited non-zero; argv
+    and output are redacted. Core catches it from store steps, so it is defined here."""
+
+    argv: tuple[str, ...]
+    returncode: int | None
+    output: str
+    reason: str = field(default="exited with an error")
+
+    def __str__(self) -> str:
+        code = "" if self.returncode is None else f" (exit {self.returncode})"
+        tail = f": {self.output.strip()[-500:]}" if self.output.strip() else ""
+        return f"`{' '.join(self.argv)}` {self.reason}{code}{tail}"

@@ -15,7 +15,7 @@ import sys
 from collections import deque
 from pathlib import Path
 
-from . import paths
+from clustertrust.core import paths
 
 LOGGER_NAME = "clustertrust"
 LOG_FILE = "clustertrust.log"

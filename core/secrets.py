@@ -5,9 +5,8 @@ from __future__ import annotations
 
 import keyring
 import keyring.errors
-
-from .errors import OperationFailed
-from .logs import register_secret
+from clustertrust.core.errors import OperationFailed
+from clustertrust.core.logs import register_secret
 
 SERVICE = "clustertrust"
 _NO_KEYRING_FIX = (

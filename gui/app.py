@@ -70,12 +70,8 @@ def _exec(window: QWidget) -> int:
 
 
 def run_wizard() -> int:
-    try:
-        application()
-    except InputError as error:  # no window possible: say so like any command would
-        from clustertrust.cli.output import report_error
-
-        return report_error(error, as_json=False)
+    """Raises InputError when no window is possible; the command line reports it like any other."""
+    application()
     return _exec(ClusterTrustWizard())
 
 

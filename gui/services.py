@@ -12,17 +12,18 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from clustertrust.core import certinfo, clientconfig, secrets
-from clustertrust.core import plan as plans
-from clustertrust.core.bundle import Bundle, read_bundle
-from clustertrust.core.checks import check_bundle
+from clustertrust.core import certinfo, secrets
+from clustertrust.core.bundle.checks import check_bundle
+from clustertrust.core.bundle.reader import Bundle, read_bundle
+from clustertrust.core.bundle.summary import CertificateSummary, summarize
+from clustertrust.core.clients import settings as clientconfig
 from clustertrust.core.errors import InputError, OperationFailed, PasswordNeeded
-from clustertrust.core.sources import SourceData, load_source
-from clustertrust.core.summary import CertificateSummary, summarize
+from clustertrust.core.install import plan as plans
+from clustertrust.core.install.identity import identity_paths
+from clustertrust.core.model import Scope
+from clustertrust.core.source.load import SourceData, load_source
 from clustertrust.platform import detect
-from clustertrust.platform.identity_files import identity_paths
 from clustertrust.platform.runner import Runner
-from clustertrust.platform.store import Scope
 
 from .session import NeedsPassword, Opened
 from .workers import JobControl
@@ -94,7 +95,7 @@ class Services:
     def verify(self, url: str, bundle: Bundle, control: JobControl) -> Any:
         """Both trust modes on a real machine. The sandbox is not this computer's trust store,
         so there only the bundle's CA (the very certificate the sandbox holds) is trusted."""
-        from clustertrust.core import verify
+        from clustertrust.core.verify import run as verify
 
         modes = (verify.TrustMode.BUNDLE,) if self.is_sandbox else verify.BOTH
         token = control.cancel_token("verification")
@@ -141,9 +142,14 @@ class Services:
     def save_report(self, path: Path) -> Path:
         """The redacted support report (core.report) as text. Outside the demo it includes the
         last verification, which core.verify saved."""
-        from clustertrust.core import report
+        from clustertrust.core.report import collect as report
+        from clustertrust.platform import facts
+        from clustertrust.platform.runner import SubprocessRunner
 
-        document = report.collect(self.setup(), self.runner)
+        setup = self.setup()
+        document = report.collect(
+            setup, facts.machine_facts(setup, self.runner or SubprocessRunner())
+        )
         try:
             path.write_text(report.render_text(document), encoding="utf-8")
         except OSError as error:

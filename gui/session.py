@@ -13,11 +13,11 @@ from typing import TYPE_CHECKING, Any
 if TYPE_CHECKING:  # only for types: the wizard paints before the certificate machinery loads
     import ssl
 
-    from clustertrust.core.bundle import Bundle
-    from clustertrust.core.checks import Finding
+    from clustertrust.core.bundle.checks import Finding
+    from clustertrust.core.bundle.reader import Bundle
+    from clustertrust.core.bundle.summary import CertificateSummary
     from clustertrust.core.errors import BundleError
-    from clustertrust.core.sources import SourceData
-    from clustertrust.core.summary import CertificateSummary
+    from clustertrust.core.source.load import SourceData
 
 SETTINGS_FILE = "wizard.json"
 

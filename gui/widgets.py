@@ -5,8 +5,8 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:  # the welcome page paints before the certificate machinery is loaded
-    from clustertrust.core.checks import Finding
-    from clustertrust.core.summary import CertificateSummary
+    from clustertrust.core.bundle.checks import Finding
+    from clustertrust.core.bundle.summary import CertificateSummary
 from PySide6.QtCore import QMimeData, Qt, Signal
 from PySide6.QtGui import QDragEnterEvent, QDragLeaveEvent, QDropEvent, QGuiApplication, QIcon
 from PySide6.QtWidgets import (
@@ -113,7 +113,7 @@ class CertificateCard(QGroupBox):
     """One certificate in words a person can read."""
 
     def __init__(self, title: str, summary: CertificateSummary, parent: QWidget | None = None):
-        from clustertrust.core.summary import pretty_fingerprint
+        from clustertrust.core.bundle.summary import pretty_fingerprint
 
         super().__init__(title, parent)
         form = QFormLayout(self)

@@ -11,15 +11,14 @@ from __future__ import annotations
 import os
 import sys
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
 from pathlib import Path
 
 from clustertrust.core.errors import InputError
-from clustertrust.core.ledger import Ledger
+from clustertrust.core.install.ledger import Ledger
+from clustertrust.core.model import Scope, Setup, TrustStore
 from clustertrust.platform import elevation, linux, macos, nss, windows
 from clustertrust.platform.identity_files import IdentityFilesStore
 from clustertrust.platform.runner import Runner, SubprocessRunner
-from clustertrust.platform.store import Scope, TrustStore
 
 STORE_CHOICES = ("system", "nss", "files")
 WSL_NOTE = (
@@ -27,13 +26,6 @@ WSL_NOTE = (
     "does not change. Run ClusterTrust on Windows as well (or, from Windows, "
     "`certutil -user -addstore Root ca.crt`)."
 )
-
-
-@dataclass(frozen=True)
-class Setup:
-    stores: tuple[TrustStore, ...]
-    ledger: Ledger
-    notes: tuple[str, ...] = ()
 
 
 def is_wsl(

@@ -11,46 +11,16 @@ from __future__ import annotations
 import contextlib
 import os
 import tempfile
-from dataclasses import dataclass
 from pathlib import Path
 
-from clustertrust.core import certinfo, paths
-from clustertrust.core.bundle import Bundle
-from clustertrust.core.ledger import Ledger
-from clustertrust.platform.store import Availability, Kind, Record, Scope, State, Step, record_for
+from clustertrust.core import certinfo
+from clustertrust.core.bundle.reader import Bundle
+from clustertrust.core.install.identity import NAME, IdentityPaths, default_root
+from clustertrust.core.model import Availability, Kind, Record, Scope, Step, record_for
 from cryptography import x509
 from cryptography.hazmat.primitives import serialization
 
-NAME = "identity-files"
 SHORT = 16  # hex digits of the client certificate's SHA-256 that name its folder
-
-
-@dataclass(frozen=True)
-class IdentityPaths:
-    folder: Path
-    ca: Path  # ca.crt: the bundle's CA certificates (PEM)
-    cert: Path  # tls.crt: the client certificate (PEM), then any intermediates
-    key: Path  # tls.key: the client's private key, unencrypted PKCS#8 PEM, mode 0600
-    sha256: str  # of the client certificate
-
-    @classmethod
-    def at(cls, folder: Path, sha256: str) -> IdentityPaths:
-        return cls(folder, folder / "ca.crt", folder / "tls.crt", folder / "tls.key", sha256)
-
-
-def default_root() -> Path:
-    return paths.data_dir() / "identities"
-
-
-def identity_paths(ledger: Ledger | None = None, sha256: str = "") -> IdentityPaths | None:
-    """The newest installed identity (or the one whose client SHA-256 starts with `sha256`)."""
-    records = [
-        r for r in (ledger or Ledger()).find(sha256, store=NAME) if r.state == State.DONE.value
-    ]
-    if not records:
-        return None
-    newest = max(records, key=lambda r: r.installed_at)
-    return IdentityPaths.at(Path(newest.location), newest.sha256)
 
 
 class IdentityFilesStore:

@@ -16,12 +16,12 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from clustertrust.core import certinfo
-from clustertrust.core.bundle import Bundle
+from clustertrust.core.bundle.reader import Bundle
 from clustertrust.core.errors import Cancelled, InputError, OperationFailed
+from clustertrust.core.model import Availability, Kind, Record, Scope, Step, record_for
 from clustertrust.platform import anchor_registry
 from clustertrust.platform import elevation as elev
 from clustertrust.platform.runner import CommandError, Runner
-from clustertrust.platform.store import Availability, Kind, Record, Scope, Step, record_for
 from cryptography import x509
 from cryptography.hazmat.primitives import serialization
 

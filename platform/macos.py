@@ -16,19 +16,11 @@ import secrets
 from pathlib import Path
 
 from clustertrust.core import certinfo
-from clustertrust.core.bundle import Bundle
+from clustertrust.core.bundle.reader import Bundle
 from clustertrust.core.errors import Cancelled
+from clustertrust.core.model import Availability, Kind, Record, Scope, Step, record_for
 from clustertrust.platform.runner import CommandError, CommandResult, Runner
-from clustertrust.platform.store import (
-    Availability,
-    Kind,
-    Record,
-    Scope,
-    Step,
-    legacy_p12,
-    private_files,
-    record_for,
-)
+from clustertrust.platform.store import legacy_p12, private_files
 
 NAME = "macos-keychain"
 SECURITY = "/usr/bin/security"

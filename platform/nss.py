@@ -15,18 +15,11 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from clustertrust.core import certinfo
-from clustertrust.core.bundle import Bundle
+from clustertrust.core.bundle.reader import Bundle
+from clustertrust.core.model import Availability, Kind, Record, Scope, Step, record_for
 from clustertrust.platform import elevation as elev
 from clustertrust.platform.runner import CommandError, Runner
-from clustertrust.platform.store import (
-    Availability,
-    Kind,
-    Record,
-    Scope,
-    Step,
-    private_files,
-    record_for,
-)
+from clustertrust.platform.store import private_files
 from cryptography import x509
 from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.serialization import pkcs12

@@ -10,8 +10,12 @@ import logging
 import subprocess
 import time
 from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Protocol
+
+from clustertrust.core.errors import CommandError
+
+__all__ = ["CommandError", "CommandResult", "Runner", "SubprocessRunner", "redact"]
 
 log = logging.getLogger("clustertrust.runner")
 
@@ -30,21 +34,6 @@ class CommandResult:
     @property
     def output(self) -> str:
         return (self.stdout + self.stderr).strip()
-
-
-@dataclass
-class CommandError(Exception):
-    """A command failed to start, timed out or exited non-zero; argv and output are redacted."""
-
-    argv: tuple[str, ...]
-    returncode: int | None
-    output: str
-    reason: str = field(default="exited with an error")
-
-    def __str__(self) -> str:
-        code = "" if self.returncode is None else f" (exit {self.returncode})"
-        tail = f": {self.output.strip()[-500:]}" if self.output.strip() else ""
-        return f"`{' '.join(self.argv)}` {self.reason}{code}{tail}"
 
 
 class Runner(Protocol):

@@ -1,97 +1,20 @@
-"""The adapter protocol every trust store implements, and the step and record types they share.
-
-A store (Linux anchors, NSS databases, Windows certutil, macOS keychain, identity files) turns a
-Bundle into `Step`s. A step says what it changes, the exact commands, whether it needs an
-authorization prompt, and how it is undone; `run` and `undo` do it. A `Record` is what the
-ledger keeps about one installed item.
-"""
+"""What several store mechanisms share: the client identity as a PKCS#12 every OS tool reads,
+and private temporary files for handing key material to a tool."""
 
 from __future__ import annotations
 
 import contextlib
-import datetime as dt
-import enum
 import os
 import tempfile
-from collections.abc import Callable, Iterator
-from dataclasses import asdict, dataclass, field, fields
+from collections.abc import Iterator
 from pathlib import Path
-from typing import Any, Protocol
+from typing import TYPE_CHECKING
 
-from clustertrust.core import certinfo
-from clustertrust.core.bundle import Bundle
-from cryptography import x509
 from cryptography.hazmat.primitives import hashes, serialization
 from cryptography.hazmat.primitives.serialization import pkcs12
 
-
-class Scope(enum.StrEnum):
-    USER = "user"
-    SYSTEM = "system"
-
-
-class Kind(enum.StrEnum):
-    CA = "ca"  # a trusted CA certificate
-    IDENTITY = "identity"  # a client certificate with its private key
-
-
-class State(enum.StrEnum):
-    INTENT = "intent"  # written before the step runs: the item may be partly there
-    DONE = "done"  # the step finished: the item is there
-
-
-@dataclass(frozen=True)
-class Record:
-    """One installed item as the ledger keeps it; (sha256, store, location) identifies it."""
-
-    sha256: str
-    sha1: str
-    subject: str
-    not_after: str
-    kind: str
-    store: str
-    location: str
-    name: str
-    scope: str
-    source: str = ""
-    installed_at: str = ""
-    state: str = State.INTENT.value
-
-    @property
-    def key(self) -> tuple[str, str, str]:
-        return (self.sha256, self.store, self.location)
-
-    def days_left(self, at: dt.datetime | None = None) -> int:
-        return (dt.datetime.fromisoformat(self.not_after) - (at or certinfo.now())).days
-
-    def to_json(self) -> dict[str, str]:
-        return asdict(self)
-
-    @classmethod
-    def from_json(cls, data: dict[str, Any]) -> Record:
-        """Raises KeyError/TypeError on a malformed entry; the ledger turns that into a message."""
-        names = {f.name for f in fields(cls)}
-        required = names - {"source", "installed_at", "state"}
-        missing = required - data.keys()
-        if missing:
-            raise KeyError(", ".join(sorted(missing)))
-        return cls(**{k: str(v) for k, v in data.items() if k in names})
-
-
-def record_for(
-    cert: x509.Certificate, kind: Kind, store: str, location: str, name: str, scope: Scope
-) -> Record:
-    return Record(
-        sha256=certinfo.sha256(cert),
-        sha1=certinfo.sha1(cert),
-        subject=certinfo.common_name(cert.subject),
-        not_after=cert.not_valid_after_utc.isoformat(),
-        kind=kind.value,
-        store=store,
-        location=location,
-        name=name,
-        scope=scope.value,
-    )
+if TYPE_CHECKING:
+    from clustertrust.core.bundle import Bundle
 
 
 def legacy_p12(bundle: Bundle, friendly_name: str, password: str) -> bytes:
@@ -128,73 +51,3 @@ def private_files(contents: dict[str, bytes]) -> Iterator[Path]:
             with os.fdopen(fd, "wb") as handle:
                 handle.write(data)
         yield Path(tmp)
-
-
-def _nothing() -> None:
-    return None
-
-
-@dataclass(frozen=True)
-class Step:
-    """One change to one store. `commands`/`undo_commands` are shown to people, secrets redacted."""
-
-    action: str  # "install" or "remove"
-    record: Record
-    summary: str
-    commands: tuple[str, ...]
-    undo_commands: tuple[str, ...]
-    needs_authorization: bool = False
-    note: str = ""  # shown once per plan, e.g. "restart your browsers"
-    run: Callable[[], None] = field(default=_nothing, repr=False, compare=False)
-    undo: Callable[[], None] = field(default=_nothing, repr=False, compare=False)
-
-    def lines(self) -> list[str]:
-        auth = " (asks for authorization)" if self.needs_authorization else ""
-        lines = [f"{self.summary}{auth}"]
-        lines += [f"    $ {c}" for c in self.commands]
-        if self.undo_commands:
-            lines.append("    undo: " + "; ".join(self.undo_commands))
-        return lines
-
-    def to_json(self) -> dict[str, Any]:
-        return {
-            "action": self.action,
-            "summary": self.summary,
-            "store": self.record.store,
-            "kind": self.record.kind,
-            "location": self.record.location,
-            "sha256": self.record.sha256,
-            "subject": self.record.subject,
-            "commands": list(self.commands),
-            "undo": list(self.undo_commands),
-            "needs_authorization": self.needs_authorization,
-            "note": self.note,
-        }
-
-
-@dataclass(frozen=True)
-class Availability:
-    available: bool
-    reason: str = ""  # when not available: why, and the manual steps or the package to install
-
-
-class TrustStore(Protocol):
-    """One store mechanism. `name` is the stable id written to the ledger."""
-
-    name: str
-    title: str
-
-    def detect(self) -> Availability: ...
-
-    def plan_install(self, bundle: Bundle, scope: Scope) -> list[Step]:
-        """Steps that put the bundle's items into this store; [] when it holds nothing for them.
-
-        Raises InputError when the scope is not one this store serves.
-        """
-        ...
-
-    def is_installed(self, record: Record) -> bool:
-        """Whether the item is really present now, matched by SHA-256."""
-        ...
-
-    def plan_remove(self, record: Record) -> list[Step]: ...

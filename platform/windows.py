@@ -17,19 +17,11 @@ import secrets
 from pathlib import Path
 
 from clustertrust.core import certinfo
-from clustertrust.core.bundle import Bundle
+from clustertrust.core.bundle.reader import Bundle
 from clustertrust.core.errors import Cancelled, OperationFailed
+from clustertrust.core.model import Availability, Kind, Record, Scope, Step, record_for
 from clustertrust.platform.runner import CommandError, CommandResult, Runner
-from clustertrust.platform.store import (
-    Availability,
-    Kind,
-    Record,
-    Scope,
-    Step,
-    legacy_p12,
-    private_files,
-    record_for,
-)
+from clustertrust.platform.store import legacy_p12, private_files
 
 NAME = "windows-certutil"
 CANCELLED_MARKERS = ("ERROR_CANCELLED", "canceled by the user", "0x800704c7")

@@ -13,8 +13,8 @@ import pytest
 
 sys.path.insert(0, str(Path(__file__).parent))
 
-import pki
-from cloud_server import MemoryKeyring
+from support import pki
+from support.cloud_server import MemoryKeyring
 
 
 @pytest.fixture(scope="session")

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import os
-import re
+import shutil
 import subprocess
 import sys
 import zipfile
@@ -55,20 +55,44 @@ def test_editable_install_imports_every_module(tmp_path: Path) -> None:
     assert all(f" {ROOT}/" in line for line in lines)
 
 
-def test_core_and_platform_never_import_qt() -> None:
-    qt = re.compile(r"^\s*(from|import)\s+(PySide6|shiboken6)", re.MULTILINE)
-    offenders = [
-        p
-        for d in ("core", "platform")
-        for p in (ROOT / d).rglob("*.py")
-        if qt.search(p.read_text())
-    ]
-    assert offenders == []
+def lint_imports(tmp_path: Path, plant: tuple[str, str] | None = None) -> str:
+    """import-linter's contracts (pyproject.toml) over the folders staged as the one package they
+    become when installed; `plant` = (file, line) adds an import to break a contract on purpose."""
+    stage = tmp_path / "stage"
+    for folder in SUBPACKAGES:
+        shutil.copytree(ROOT / folder, stage / "clustertrust" / folder)
+    if plant:
+        target = stage / "clustertrust" / plant[0]
+        target.write_text(target.read_text() + f"\n{plant[1]}\n")
+    done = subprocess.run(
+        [str(Path(sys.executable).parent / "lint-imports"), str(ROOT / "pyproject.toml")],
+        cwd=stage, env=os.environ | {"PYTHONPATH": str(stage)},
+        capture_output=True, text=True, timeout=120,
+    )  # fmt: skip
+    return f"exit {done.returncode}\n{done.stdout}{done.stderr}"
 
 
-def test_core_never_runs_subprocesses() -> None:
-    offenders = [p for p in (ROOT / "core").rglob("*.py") if "subprocess" in p.read_text()]
-    assert offenders == []
+def test_layer_contracts_are_kept(tmp_path: Path) -> None:
+    out = lint_imports(tmp_path)
+    assert out.startswith("exit 0"), out
+    assert "3 kept, 0 broken" in out
+
+
+@pytest.mark.parametrize(
+    ("plant", "contract"),
+    [
+        (("core/install/plan.py", "from clustertrust.platform import detect"), "Layers go one way"),
+        (("platform/nss.py", "from clustertrust.gui import app"), "Layers go one way"),
+        (("core/paths.py", "import subprocess"), "core runs no process"),
+        (("platform/runner.py", "import PySide6"), "never import Qt"),
+    ],
+)
+def test_a_wrong_way_import_breaks_a_contract(
+    tmp_path: Path, plant: tuple[str, str], contract: str
+) -> None:
+    out = lint_imports(tmp_path, plant)
+    assert out.startswith("exit 1"), out
+    assert f"{contract}" in out and "BROKEN" in out
 
 
 @pytest.mark.slow

@@ -7,7 +7,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from clustertrust.core.errors import Cancelled, ClusterTrustError
-from clustertrust.core.sources import SourceData
+from clustertrust.core.source.load import SourceData
 from PySide6.QtWidgets import (
     QCheckBox,
     QFileDialog,

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from clustertrust.core.errors import Cancelled, ClusterTrustError
-from clustertrust.platform.store import Scope
+from clustertrust.core.model import Scope
 from PySide6.QtWidgets import QHBoxLayout, QProgressBar, QPushButton, QWizard
 
 from ..services import Planned

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from clustertrust.core.errors import ClusterTrustError
-from clustertrust.platform.store import Scope
+from clustertrust.core.model import Scope
 from PySide6.QtWidgets import (
     QButtonGroup,
     QHBoxLayout,

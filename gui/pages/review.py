@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from clustertrust.core.checks import Finding, Severity, has_errors
-from clustertrust.core.summary import CertificateSummary
+from clustertrust.core.bundle.checks import Finding, Severity, has_errors
+from clustertrust.core.bundle.summary import CertificateSummary
 from PySide6.QtWidgets import QLabel, QScrollArea, QVBoxLayout, QWidget
 
 from ..widgets import Banner, CertificateCard, FindingList, paragraph

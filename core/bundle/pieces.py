@@ -1,0 +1,152 @@
+"""Recognise certificates, keys and PKCS#12 files by their content (PEM, DER or PFX)."""
+
+from __future__ import annotations
+
+import contextlib
+import re
+from dataclasses import dataclass, field
+
+from clustertrust.core.errors import BundleError, PasswordNeeded
+from cryptography import x509
+from cryptography.exceptions import UnsupportedAlgorithm
+from cryptography.hazmat.primitives import serialization
+from cryptography.hazmat.primitives.asymmetric.types import PrivateKeyTypes
+from cryptography.hazmat.primitives.serialization import pkcs12
+
+KURRENT_P12_PASSWORD = "kurrent"
+
+_PEM_BLOCK = re.compile(rb"-----BEGIN ([A-Z0-9 ]+)-----\r?\n(.*?)-----END \1-----", re.DOTALL)
+_CERT_LABELS = {b"CERTIFICATE", b"X509 CERTIFICATE"}
+_KEY_LABELS = {b"PRIVATE KEY", b"RSA PRIVATE KEY", b"EC PRIVATE KEY", b"ENCRYPTED PRIVATE KEY"}
+_PKCS7_DATA_OID = bytes.fromhex("06092a864886f70d010701")
+
+
+@dataclass(frozen=True)
+class P12Content:
+    name: str
+    data: bytes = field(repr=False)
+    password: str = field(repr=False)
+    cert: x509.Certificate | None
+    key: PrivateKeyTypes | None = field(repr=False)
+    extra: tuple[x509.Certificate, ...]
+
+
+@dataclass
+class Pieces:
+    """What was found in the files, before deciding which certificate plays which part."""
+
+    certs: list[x509.Certificate] = field(default_factory=list)
+    keys: list[PrivateKeyTypes] = field(default_factory=list)
+    p12s: list[P12Content] = field(default_factory=list)
+    used: list[str] = field(default_factory=list)
+    ignored: list[str] = field(default_factory=list)
+
+
+def read_member(path: str, data: bytes, password: str | None, found: Pieces) -> None:
+    """Add what `data` holds to `found`; a file holding nothing we know is noted as ignored."""
+    before = (len(found.certs), len(found.keys), len(found.p12s))
+    if b"-----BEGIN " in data:
+        _read_pem(path, data, password, found)
+    elif data[:1] == b"\x30":
+        _read_der(path, data, password, found)
+    after = (len(found.certs), len(found.keys), len(found.p12s))
+    (found.used if after != before else found.ignored).append(path)
+
+
+def _read_pem(path: str, data: bytes, password: str | None, found: Pieces) -> None:
+    for match in _PEM_BLOCK.finditer(data):
+        label = match.group(1)
+        block = match.group(0).replace(b"\r\n", b"\n")
+        if label in _CERT_LABELS:
+            try:
+                cert = x509.load_pem_x509_certificate(block)
+            except ValueError as exc:
+                raise _unreadable(path, "a certificate") from exc
+            found.certs.append(_checked(path, cert))
+        elif label in _KEY_LABELS:
+            found.keys.append(_load_key(path, block, password))
+
+
+def _read_der(path: str, data: bytes, password: str | None, found: Pieces) -> None:
+    try:
+        cert = x509.load_der_x509_certificate(data)
+    except ValueError:  # not a certificate: maybe a PKCS#12 file or a key
+        cert = None
+    if cert is not None:
+        found.certs.append(_checked(path, cert))
+    elif _looks_like_pfx(data):
+        found.p12s.append(_open_p12(path, data, password))
+    else:
+        with contextlib.suppress(ValueError, TypeError, UnsupportedAlgorithm):
+            found.keys.append(serialization.load_der_private_key(data, None))
+
+
+def _checked(path: str, cert: x509.Certificate) -> x509.Certificate:
+    """Touch every field we use: cryptography parses some of them only when first read."""
+    try:
+        cert.public_key()
+        _ = (cert.subject, cert.issuer, cert.extensions, cert.signature_hash_algorithm)
+        _ = (cert.not_valid_before_utc, cert.not_valid_after_utc)
+    except Exception as exc:  # malformed fields raise assorted types (seen: KeyError)
+        raise _unreadable(path, "a certificate") from exc
+    return cert
+
+
+def _looks_like_pfx(data: bytes) -> bool:
+    # PFX ::= SEQUENCE { version INTEGER (3), authSafe ContentInfo (pkcs7-data), ... }
+    return data[:1] == b"\x30" and b"\x02\x01\x03" in data[:8] and _PKCS7_DATA_OID in data[:40]
+
+
+def _load_key(path: str, block: bytes, password: str | None) -> PrivateKeyTypes:
+    encrypted = b"ENCRYPTED" in block
+    if encrypted and not password:
+        raise PasswordNeeded(
+            f"The private key in {path} is encrypted with a password.",
+            "Run again with --password PASSWORD (the key's password).",
+        )
+    try:
+        return serialization.load_pem_private_key(
+            block, password.encode() if encrypted and password else None
+        )
+    except (ValueError, TypeError) as exc:
+        if encrypted:
+            raise PasswordNeeded(
+                f"The password given does not open the encrypted private key in {path}.",
+                "Check the key's password and run again with --password PASSWORD.",
+            ) from exc
+        raise _unreadable(path, "a private key") from exc
+    except Exception as exc:  # unsupported algorithm and the like
+        raise _unreadable(path, "a private key") from exc
+
+
+def _p12_passwords(given: str | None) -> list[str]:
+    candidates = [KURRENT_P12_PASSWORD, given or "", ""]
+    return list(dict.fromkeys(candidates))
+
+
+def _open_p12(path: str, data: bytes, password: str | None) -> P12Content:
+    for candidate in _p12_passwords(password):
+        try:
+            loaded = pkcs12.load_pkcs12(data, candidate.encode() if candidate else None)
+        except (ValueError, TypeError):
+            continue
+        return P12Content(
+            name=path,
+            data=data,
+            password=candidate,
+            cert=loaded.cert.certificate if loaded.cert else None,
+            key=loaded.key,
+            extra=tuple(c.certificate for c in loaded.additional_certs),
+        )
+    if password:
+        problem = f"Neither the Kurrent default password nor the password given opens {path}."
+    else:
+        problem = f"{path} is protected by a password other than the Kurrent default."
+    raise PasswordNeeded(problem, "Run again with --password PASSWORD (the PKCS#12 password).")
+
+
+def _unreadable(path: str, what: str) -> BundleError:
+    return BundleError(
+        f"{path} looks like {what} but cannot be read: it is damaged or truncated.",
+        "Download the bundle again, or ask the cluster's administrator for a new one.",
+    )

@@ -1,0 +1,269 @@
+"""Client configuration once trust is in place: a KurrentDB connection string, a kumactl control
+plane, a ~/.pg_service.conf service and a MySQL/MariaDB option group.
+
+Each writer points at absolute paths of files kept under the user data folder (the identity files
+store, key 0600), renders the new file from the old one without losing its other content, and
+writes only when asked (`Change.apply`).
+"""
+
+from __future__ import annotations
+
+import os
+import stat
+import sys
+import urllib.parse
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import yaml
+from clustertrust.core import certinfo, paths
+from clustertrust.core.bundle.reader import Bundle
+from clustertrust.core.clients.optionfile import merge_section, read_text, write_text
+from clustertrust.core.errors import InputError
+from clustertrust.core.install.identity import IdentityPaths, identity_paths
+
+KURRENTDB_PORT = 2113
+KUMA_API_PORT = 5682
+POSTGRES_PORT = 5432
+
+
+@dataclass(frozen=True)
+class ClientFiles:
+    ca: Path
+    cert: Path | None = None
+    key: Path | None = None
+
+    @classmethod
+    def from_identity(cls, identity: IdentityPaths) -> ClientFiles:
+        return cls(identity.ca, identity.cert, identity.key)
+
+    def require_client(self, what: str) -> tuple[Path, Path]:
+        if self.cert is None or self.key is None:
+            raise InputError(
+                f"{what} needs a client certificate and key, and none is installed.",
+                "Install a bundle that has tls.crt and tls.key (such as a Kurrent Cloud bundle).",
+            )
+        return self.cert, self.key
+
+
+@dataclass(frozen=True)
+class Change:
+    """A rendered configuration file: shown to the user, written only by `apply`."""
+
+    path: Path
+    old_text: str
+    new_text: str
+
+    @property
+    def changed(self) -> bool:
+        return self.old_text != self.new_text
+
+    def apply(self) -> Path | None:
+        """Write the file; returns the backup of the old content, if there was one."""
+        return write_text(self.path, self.new_text) if self.changed else None
+
+
+def installed_files(sha256: str = "") -> ClientFiles:
+    identity = identity_paths(sha256=sha256)
+    if identity is None:
+        raise InputError(
+            "No client identity files are installed" + (f" for {sha256}." if sha256 else "."),
+            "Install the bundle first (`clustertrust install BUNDLE`); it keeps ca.crt, tls.crt "
+            "and tls.key under your data folder for command-line clients.",
+        )
+    return checked(ClientFiles.from_identity(identity))
+
+
+def checked(files: ClientFiles) -> ClientFiles:
+    """Refuse relative paths, missing files, a key others can read, or an encrypted key."""
+    for path in (files.ca, files.cert, files.key):
+        if path is None:
+            continue
+        if not path.is_absolute():
+            raise InputError(f"{path} is not an absolute path.", "Give the full path.")
+        if not path.is_file():
+            raise InputError(f"{path} does not exist.", "Install the bundle again.")
+    if files.key is not None:
+        if os.name == "posix" and stat.S_IMODE(files.key.stat().st_mode) & 0o077:
+            raise InputError(
+                f"The private key {files.key} can be read by other users.",
+                f"Run `chmod 600 {files.key}` and try again.",
+            )
+        head = files.key.read_bytes()[:200]
+        if b"ENCRYPTED" in head or not head.startswith(b"-----BEGIN"):
+            raise InputError(
+                f"The private key {files.key} is not an unencrypted PEM key, which clients need.",
+                "Install the bundle again so ClusterTrust writes the key as unencrypted PEM.",
+            )
+    return files
+
+
+def _host(host: str) -> str:
+    host = host.strip()
+    if not host or any(c in host for c in "/?#@ \t"):
+        raise InputError(
+            f"{host!r} is not a host name.", "Give the server's host name, like db.example.com."
+        )
+    return host
+
+
+def _path_value(path: Path) -> str:
+    return urllib.parse.quote(str(path), safe="/:\\")
+
+
+def kurrentdb_connection_string(
+    host: str, files: ClientFiles, port: int = KURRENTDB_PORT, discover: bool = True
+) -> str:
+    cert, key = files.require_client("A KurrentDB connection with a client certificate")
+    scheme = "kurrentdb+discover" if discover else "kurrentdb"
+    query = (
+        f"tls=true&tlsCaFile={_path_value(files.ca)}"
+        f"&userCertFile={_path_value(cert)}&userKeyFile={_path_value(key)}"
+    )
+    return f"{scheme}://{_host(host)}:{port}?{query}"
+
+
+def default_kumactl_config() -> Path:
+    return Path.home() / ".kumactl" / "config"
+
+
+def kumactl_change(
+    name: str, host: str, files: ClientFiles, use: bool = True, path: Path | None = None
+) -> Change:
+    path = path or default_kumactl_config()
+    old = read_text(path)
+    try:
+        document = yaml.safe_load(old) if old.strip() else {}
+    except yaml.YAMLError as exc:
+        raise InputError(
+            f"{path} is not valid YAML ({exc}).", "Fix or move the file, then try again."
+        ) from exc
+    if not isinstance(document, dict):
+        raise InputError(f"{path} is not a kumactl configuration.", "Fix or move the file.")
+    server: dict[str, Any] = {
+        "url": f"https://{_host(host)}:{KUMA_API_PORT}",
+        "caCertFile": str(files.ca),
+    }
+    if files.cert and files.key:
+        server |= {"clientCertFile": str(files.cert), "clientKeyFile": str(files.key)}
+    planes = _named_list(document, "controlPlanes", path)
+    plane = _entry(planes, name)
+    coordinates = plane.setdefault("coordinates", {})
+    coordinates["apiServer"] = {**coordinates.get("apiServer", {}), **server}
+    context = _entry(_named_list(document, "contexts", path), name)
+    context["controlPlane"] = name
+    context.setdefault("defaults", {"mesh": "default"})
+    if use or not document.get("currentContext"):
+        document["currentContext"] = name
+    return Change(path, old, yaml.safe_dump(document, sort_keys=False, default_flow_style=False))
+
+
+def _named_list(document: dict[str, Any], key: str, path: Path) -> list[dict[str, Any]]:
+    items = document.setdefault(key, [])
+    if not isinstance(items, list) or not all(isinstance(i, dict) for i in items):
+        raise InputError(f"{key} in {path} is not a list of entries.", "Fix or move the file.")
+    return items
+
+
+def _entry(items: list[dict[str, Any]], name: str) -> dict[str, Any]:
+    for item in items:
+        if item.get("name") == name:
+            return item
+    items.append({"name": name})
+    return items[-1]
+
+
+def default_pg_service_file(system: str = sys.platform) -> Path:
+    """libpq's per-user service file: %APPDATA%\\postgresql\\.pg_service.conf on Windows."""
+    configured = os.environ.get("PGSERVICEFILE")
+    if configured:
+        return Path(configured)
+    if system == "win32":
+        return _appdata() / "postgresql" / ".pg_service.conf"
+    return Path.home() / ".pg_service.conf"
+
+
+def _appdata() -> Path:
+    return Path(os.environ.get("APPDATA") or Path.home() / "AppData" / "Roaming")
+
+
+def pg_service_change(
+    service: str,
+    host: str,
+    files: ClientFiles,
+    verify_hostname: bool = True,
+    port: int = POSTGRES_PORT,
+    extra: dict[str, str] | None = None,
+    path: Path | None = None,
+) -> Change:
+    path = path or default_pg_service_file()
+    values = {
+        "host": _host(host),
+        "port": str(port),
+        **(extra or {}),
+        "sslmode": "verify-full" if verify_hostname else "verify-ca",
+        "sslrootcert": str(files.ca),
+    }
+    if files.cert and files.key:
+        values |= {"sslcert": str(files.cert), "sslkey": str(files.key)}
+    old = read_text(path)
+    return Change(path, old, merge_section(old, _section(service), values))
+
+
+def default_mysql_option_file(system: str = sys.platform) -> Path:
+    """~/.my.cnf; Windows clients read no per-user option file, so there the file is named with
+    --defaults-extra-file (see `mysql_reads_by_itself`)."""
+    if system == "win32":
+        return _appdata() / "MySQL" / "clustertrust.cnf"
+    return Path.home() / ".my.cnf"
+
+
+def mysql_reads_by_itself(path: Path, system: str = sys.platform) -> bool:
+    return system != "win32" and path == Path.home() / ".my.cnf"
+
+
+def mysql_change(
+    group: str,
+    host: str,
+    files: ClientFiles,
+    verify_hostname: bool = True,
+    mariadb: bool = False,
+    path: Path | None = None,
+) -> Change:
+    """An option group such as [client_ccx] (read with --defaults-group-suffix=_ccx)."""
+    values = {"host": _host(host), "ssl-ca": files.ca.as_posix()}  # \ is an escape there
+    if files.cert and files.key:
+        values |= {"ssl-cert": files.cert.as_posix(), "ssl-key": files.key.as_posix()}
+    if mariadb:
+        if not verify_hostname:
+            raise InputError(
+                "The MariaDB client cannot check the CA without also checking the host name.",
+                "Connect by a name in the server's certificate, or use the MySQL client.",
+            )
+        values["ssl-verify-server-cert"] = "1"
+    else:
+        values["ssl-mode"] = "VERIFY_IDENTITY" if verify_hostname else "VERIFY_CA"
+    path = path or default_mysql_option_file()
+    old = read_text(path)
+    same = lambda key: key.replace("_", "-")  # noqa: E731 - MySQL treats - and _ alike
+    return Change(path, old, merge_section(old, _section(group), values, same))
+
+
+def _section(name: str) -> str:
+    name = name.strip()
+    if not name or any(c in name for c in "[]\n\r="):
+        raise InputError(f"{name!r} cannot be a section name.", "Use letters, digits, - and _.")
+    return name
+
+
+def ca_copy_files(bundle: Bundle) -> ClientFiles:
+    """For a CA-only bundle (CCX, the Postgres operator): keep ca.crt under the data folder."""
+    if bundle.ca is None:
+        raise InputError(f"{bundle.origin} has no CA certificate.", "Choose the cluster's CA file.")
+    folder = paths.data_dir() / "ca-copies" / certinfo.sha256(bundle.ca)[:16]
+    target = folder / "ca.crt"
+    pem = b"".join(certinfo.to_pem(c) for c in bundle.ca_certs)
+    if not target.is_file() or target.read_bytes() != pem:
+        write_text(target, pem.decode("ascii"), new_mode=0o644)
+    return ClientFiles(target)

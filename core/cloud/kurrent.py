@@ -1,0 +1,322 @@
+"""Kurrent Cloud provider: exchange the stored refresh token for an access token, list a
+project's clusters, and download a cluster's certificate bundle.
+
+Endpoints (base URLs configurable): `POST {identity}/oauth/token` with grant_type=refresh_token,
+then `GET {api}/mesdb/v1/organizations/{org}/projects/{project}/shared/clusters[/{cluster}
+[/certificate]]` with `Authorization: Bearer`. Every request goes through core.https (proxy,
+timeouts, size cap). The refresh token lives only in the OS keyring (core.secrets).
+"""
+
+from __future__ import annotations
+
+import io
+import json
+import ssl
+import tarfile
+import urllib.parse
+from dataclasses import asdict, dataclass, replace
+from typing import Any
+
+from clustertrust.core import paths
+from clustertrust.core.cancel import CancelToken
+from clustertrust.core.cloud.kurrent_body import bundle_files
+from clustertrust.core.errors import InputError, OperationFailed
+from clustertrust.core.logs import register_secret
+from clustertrust.core.secrets import load_secret
+from clustertrust.core.source.https import Progress, Response, Timeouts, https_get, split_https_url
+from clustertrust.core.source.load import SourceData
+
+DEFAULT_API_URL = "https://api.eventstore.cloud"
+DEFAULT_IDENTITY_URL = "https://identity.eventstore.com"
+DEFAULT_CLIENT_ID = "OraYp3cFES9O8aWuQtnqi1A7m534iTwt"  # the public client id of Kurrent's CLI
+TOKEN_NAME = "kurrent-cloud-refresh-token"
+SETTINGS_FILE = "kurrent_cloud.json"
+UI_PORT = 2113
+MAX_JSON = 1 << 20
+MAX_BUNDLE = 4 << 20
+_RELOGIN = (
+    "Create a new refresh token in the Kurrent Cloud console, then run `clustertrust cloud login`."
+)
+
+
+@dataclass(frozen=True)
+class CloudSettings:
+    """Where to reach Kurrent Cloud and which project to use; never the token."""
+
+    api_url: str = DEFAULT_API_URL
+    identity_url: str = DEFAULT_IDENTITY_URL
+    client_id: str = DEFAULT_CLIENT_ID
+    organization: str = ""
+    project: str = ""
+
+    def updated(self, **changes: str | None) -> CloudSettings:
+        given = {k: v.strip() for k, v in changes.items() if v}
+        for key in ("api_url", "identity_url"):
+            if key in given:
+                split_https_url(given[key])
+                given[key] = given[key].rstrip("/")
+        return replace(self, **given)
+
+
+@dataclass(frozen=True)
+class ClusterInfo:
+    id: str
+    name: str
+    status: str
+    address: str | None  # the cluster UI to verify, https://host:port
+
+    def to_json(self) -> dict[str, Any]:
+        return asdict(self)
+
+
+def load_settings() -> CloudSettings:
+    path = paths.config_dir() / SETTINGS_FILE
+    try:
+        data = json.loads(path.read_text(encoding="utf-8"))
+    except FileNotFoundError:
+        return CloudSettings()
+    except (OSError, ValueError) as exc:
+        raise InputError(
+            f"The Kurrent Cloud settings in {path} cannot be read ({exc}).",
+            "Delete that file and run `clustertrust cloud login` again.",
+        ) from exc
+    known = {k: str(v) for k, v in data.items() if k in CloudSettings.__dataclass_fields__}
+    return CloudSettings(**known)
+
+
+def save_settings(settings: CloudSettings) -> None:
+    path = paths.config_dir() / SETTINGS_FILE
+    path.parent.mkdir(parents=True, exist_ok=True)
+    temporary = path.with_suffix(".tmp")
+    temporary.write_text(json.dumps(asdict(settings), indent=2) + "\n", encoding="utf-8")
+    temporary.replace(path)
+
+
+def require_ids(
+    settings: CloudSettings, organization: str | None, project: str | None
+) -> tuple[str, str]:
+    org, proj = organization or settings.organization, project or settings.project
+    if not org or not proj:
+        raise InputError(
+            "The Kurrent Cloud organization and project are not known.",
+            "Give --org and --project (both are in the console's address bar), or save them "
+            "with `clustertrust cloud login --org ORG --project PROJECT`.",
+        )
+    return org, proj
+
+
+class KurrentCloud:
+    """A session with one refresh token; the access token is kept in memory only."""
+
+    def __init__(
+        self,
+        settings: CloudSettings,
+        refresh_token: str,
+        *,
+        context: ssl.SSLContext | None = None,
+        timeouts: Timeouts | None = None,
+    ) -> None:
+        if not refresh_token.strip():
+            raise InputError("The Kurrent Cloud token is empty.", _RELOGIN)
+        self.settings = settings
+        self._refresh_token = refresh_token.strip()
+        register_secret(self._refresh_token)
+        self._context = context
+        self._timeouts = timeouts or Timeouts()
+        self._access: str | None = None
+
+    @classmethod
+    def from_keyring(cls, settings: CloudSettings, **options: Any) -> KurrentCloud:
+        token = load_secret(TOKEN_NAME)
+        if not token:
+            raise InputError(
+                "No Kurrent Cloud token is stored on this computer.",
+                "Run `clustertrust cloud login` and paste a refresh token from the console.",
+            )
+        return cls(settings, token, **options)
+
+    def access_token(self, renew: bool = False) -> str:
+        if self._access and not renew:
+            return self._access
+        url = f"{self.settings.identity_url}/oauth/token"
+        form = {
+            "grant_type": "refresh_token",
+            "client_id": self.settings.client_id,
+            "refresh_token": self._refresh_token,
+        }
+        response = self._get(url, MAX_JSON, form=form)
+        document = _json(response, "the identity service")
+        token = document.get("access_token") if response.status == 200 else None
+        if not isinstance(token, str) or not token:
+            raise _token_refused(response, document)
+        register_secret(token)
+        self._access = token
+        return token
+
+    def list_clusters(self, organization: str, project: str) -> list[ClusterInfo]:
+        response = self._api(
+            _clusters_path(organization, project), MAX_JSON, f"project {project!r}"
+        )
+        document = _json(response, "Kurrent Cloud")
+        items = document.get("clusters", []) if isinstance(document, dict) else document
+        if not isinstance(items, list):
+            raise _unexpected("the cluster list")
+        return [_cluster_info(item) for item in items if isinstance(item, dict)]
+
+    def cluster(self, organization: str, project: str, cluster: str) -> ClusterInfo:
+        path = f"{_clusters_path(organization, project)}/{_quote(cluster)}"
+        response = self._api(path, MAX_JSON, _what(organization, project, cluster))
+        document = _json(response, "Kurrent Cloud")
+        return _cluster_info(document.get("cluster", document))
+
+    def certificate(
+        self,
+        organization: str,
+        project: str,
+        cluster: str,
+        progress: Progress | None = None,
+        cancel: CancelToken | None = None,
+    ) -> SourceData:
+        path = f"{_clusters_path(organization, project)}/{_quote(cluster)}/certificate"
+        what = _what(organization, project, cluster)
+        response = self._api(path, MAX_BUNDLE, what, progress, cancel)
+        origin = f"Kurrent Cloud cluster {cluster} (project {project})"
+        return SourceData(origin, bundle_files(response.body, response.headers, what))
+
+    def _api(
+        self,
+        path: str,
+        max_bytes: int,
+        what: str,
+        progress: Progress | None = None,
+        cancel: CancelToken | None = None,
+    ) -> Response:
+        url = f"{self.settings.api_url}{path}"
+        for renew in (False, True):  # an access token that expired meanwhile is renewed once
+            headers = {"Authorization": f"Bearer {self.access_token(renew)}", "Accept": "*/*"}
+            response = self._get(url, max_bytes, headers, progress, cancel)
+            if response.status != 401:
+                break
+        return _checked(response, what)
+
+    def _get(
+        self,
+        url: str,
+        max_bytes: int,
+        headers: dict[str, str] | None = None,
+        progress: Progress | None = None,
+        cancel: CancelToken | None = None,
+        form: dict[str, str] | None = None,
+    ) -> Response:
+        return https_get(
+            url,
+            headers=headers,
+            context=self._context,
+            timeouts=self._timeouts,
+            max_bytes=max_bytes,
+            progress=progress,
+            cancel=cancel,
+            form=form,
+        )
+
+
+def _quote(part: str) -> str:
+    if not part.strip() or "/" in part:
+        raise InputError(f"{part!r} is not a Kurrent Cloud id.", "Copy the id from the console.")
+    return urllib.parse.quote(part.strip(), safe="")
+
+
+def _clusters_path(organization: str, project: str) -> str:
+    return (
+        f"/mesdb/v1/organizations/{_quote(organization)}/projects/{_quote(project)}/shared/clusters"
+    )
+
+
+def _what(organization: str, project: str, cluster: str) -> str:
+    return f"cluster {cluster!r} in project {project!r} of organization {organization!r}"
+
+
+def _json(response: Response, who: str) -> dict[str, Any]:
+    try:
+        document = json.loads(response.body.decode("utf-8"))
+    except (UnicodeDecodeError, ValueError):
+        if response.status == 200:
+            raise _unexpected(f"the answer of {who}") from None
+        return {}
+    return document if isinstance(document, dict) else {"clusters": document}
+
+
+def _token_refused(response: Response, document: dict[str, Any]) -> InputError | OperationFailed:
+    code = str(document.get("error", ""))
+    detail = str(document.get("error_description", "")) or code
+    if response.status in (400, 401, 403) or code:
+        return InputError(
+            "Kurrent Cloud refused the stored token: it has expired or was revoked"
+            + (f" ({detail})." if detail else "."),
+            _RELOGIN,
+        )
+    return OperationFailed(
+        f"The Kurrent Cloud identity service answered {response.status}.",
+        "Try again in a few minutes; check status.kurrent.io if it persists.",
+    )
+
+
+def _checked(response: Response, what: str) -> Response:
+    status = response.status
+    if status == 200:
+        return response
+    if status == 401:
+        raise InputError(f"Kurrent Cloud did not accept the access token for the {what}.", _RELOGIN)
+    if status == 403:
+        raise InputError(
+            f"Your Kurrent Cloud account may not read the {what}.",
+            "Ask an administrator of the organization for access, or check the ids.",
+        )
+    if status == 404:
+        raise InputError(
+            f"Kurrent Cloud has no {what}.",
+            "Check the ids in the console, or list the project's clusters with "
+            "`clustertrust cloud clusters`.",
+        )
+    raise OperationFailed(
+        f"Kurrent Cloud answered {status} for the {what}.",
+        "Try again in a few minutes; check status.kurrent.io if it persists.",
+    )
+
+
+def _unexpected(what: str) -> OperationFailed:
+    return OperationFailed(
+        f"Kurrent Cloud sent something unexpected for {what}.",
+        "Check that the API address is Kurrent Cloud's (`clustertrust cloud login --api-url`).",
+    )
+
+
+def _cluster_info(item: dict[str, Any]) -> ClusterInfo:
+    cluster_id = str(item.get("id") or item.get("clusterId") or "")
+    name = str(item.get("description") or item.get("name") or cluster_id)
+    return ClusterInfo(cluster_id, name, str(item.get("status", "")), _address(item))
+
+
+def _address(item: dict[str, Any]) -> str | None:
+    addresses = item.get("addresses")
+    candidates = [addresses.get("ui"), addresses.get("http")] if isinstance(addresses, dict) else []
+    candidates += [item.get("address"), item.get("uiAddress")]
+    for value in candidates:
+        if isinstance(value, str) and value.strip():
+            value = value.strip()
+            return value if "://" in value else f"https://{value}"
+    dns = item.get("dnsName") or item.get("dns")
+    return f"https://{dns}:{UI_PORT}" if isinstance(dns, str) and dns else None
+
+
+def archive_bytes(source: SourceData) -> bytes:
+    """The downloaded bundle as one file: as served, or a tar.gz of the files JSON carried."""
+    if len(source.files) == 1:
+        return source.files[0][1]
+    buffer = io.BytesIO()
+    with tarfile.open(fileobj=buffer, mode="w:gz") as archive:
+        for name, data in source.files:
+            member = tarfile.TarInfo(name)
+            member.size, member.mode = len(data), 0o600
+            archive.addfile(member, io.BytesIO(data))
+    return buffer.getvalue()

@@ -1,0 +1,45 @@
+"""Expiry warnings for installed items: from 14 days before notAfter, and once expired.
+
+Kurrent Cloud certificates live about 90 days and the vendor rotates them, so the fix is always
+the same: install the renewed bundle (which replaces the old items, see core.renewal).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+
+from clustertrust.core.bundle.checks import EXPIRY_WARNING_DAYS
+from clustertrust.core.install.plan import ItemStatus
+
+RENEW_FIX = (
+    "Download the renewed bundle (for Kurrent Cloud: the console or `clustertrust cloud fetch`) "
+    "and install it with `clustertrust renew BUNDLE`; the old items are removed after the new "
+    "ones are verified."
+)
+
+
+def needs_warning(days_left: int) -> bool:
+    return days_left <= EXPIRY_WARNING_DAYS
+
+
+def expiry_notice(subject: str, not_after: str, days_left: int) -> str | None:
+    """One sentence for people, or None when there is no need to worry yet."""
+    date = not_after[:10]
+    if days_left < 0:
+        return f"{subject} expired on {date}."
+    if needs_warning(days_left):
+        return f"{subject} expires on {date}, in {days_left} day{'s' if days_left != 1 else ''}."
+    return None
+
+
+def expiry_warnings(items: Iterable[ItemStatus]) -> list[str]:
+    """One notice per certificate (an item installed in several stores is named once)."""
+    seen: set[str] = set()
+    notices = []
+    for item in sorted(items, key=lambda i: i.days_left):
+        record = item.record
+        notice = expiry_notice(record.subject, record.not_after, item.days_left)
+        if notice and record.sha256 not in seen:
+            seen.add(record.sha256)
+            notices.append(notice)
+    return notices

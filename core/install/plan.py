@@ -1,0 +1,319 @@
+"""Plans: the exact, ordered changes for this machine, shown before anything changes.
+
+Public API (stores come from clustertrust.platform.detect):
+
+    from clustertrust.platform import detect
+    from clustertrust.core.install import plan as plans
+    from clustertrust.core.install.ledger import Ledger
+
+    setup = detect.current_setup(scope)            # or detect.sandbox_setup(root) for the demo
+    plan = plans.plan_install(bundle, scope, setup.stores, setup.ledger)
+    print(plan.text())                             # for people (--dry-run, the wizard)
+    plan.to_json()                                 # for --json
+    plans.apply_plan(plan, setup.ledger, progress=on_step, cancelled=lambda: flag.is_set())
+        # on_step(index, step, StepStatus) is called as each step runs/finishes/fails/is undone;
+        # `cancelled` is asked before every step (cancelling between steps is always safe).
+        # Failure: done steps are undone in reverse, then OperationFailed (exit 1) is raised,
+        # or Cancelled (exit 3) when the user cancelled or refused an authorization prompt.
+    plans.status(setup.ledger, setup.stores)       # [ItemStatus(record, present, days_left)]
+    plan = plans.plan_uninstall(records, setup.stores)   # then apply_plan as above
+
+A removal plan does not roll back (a removed private key cannot be put back): each removal is
+tried, the ones that fail keep their ledger record, and OperationFailed lists them.
+"""
+
+from __future__ import annotations
+
+import enum
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, replace
+from typing import Any
+
+from clustertrust.core.bundle.checks import check_bundle, has_errors
+from clustertrust.core.bundle.reader import Bundle
+from clustertrust.core.errors import (
+    Cancelled,
+    ClusterTrustError,
+    CommandError,
+    InputError,
+    OperationFailed,
+)
+from clustertrust.core.install.ledger import Ledger
+from clustertrust.core.model import Record, Scope, Step, TrustStore
+
+
+class StepStatus(enum.StrEnum):
+    RUNNING = "running"
+    DONE = "done"
+    FAILED = "failed"
+    UNDOING = "undoing"
+    UNDONE = "undone"
+    UNDO_FAILED = "undo_failed"
+
+
+Progress = Callable[[int, Step, StepStatus], None]
+
+
+@dataclass(frozen=True)
+class Plan:
+    action: str  # "install" or "uninstall"
+    scope: str
+    steps: tuple[Step, ...]
+    unchanged: tuple[Record, ...] = ()  # already present: nothing to do
+    unavailable: tuple[tuple[str, str], ...] = ()  # (store title, why and what to do)
+    notes: tuple[str, ...] = ()
+
+    @property
+    def needs_authorization(self) -> bool:
+        return any(s.needs_authorization for s in self.steps)
+
+    @property
+    def is_empty(self) -> bool:
+        return not self.steps
+
+    def lines(self) -> list[str]:
+        verb = "install" if self.action == "install" else "remove"
+        head = f"Plan to {verb} ({self.scope} scope): {len(self.steps)} step(s)"
+        lines = [head]
+        for number, step in enumerate(self.steps, 1):
+            first, *rest = step.lines()
+            lines += [f"{number}. {first}", *rest]
+        lines += [
+            f"= already in place: {r.subject} in {r.store} ({r.location})" for r in self.unchanged
+        ]
+        lines += [f"- skipped {title}: {why}" for title, why in self.unavailable]
+        lines += [f"Note: {n}" for n in self.notes]
+        return lines
+
+    def text(self) -> str:
+        return "\n".join(self.lines())
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "action": self.action,
+            "scope": self.scope,
+            "needs_authorization": self.needs_authorization,
+            "steps": [s.to_json() for s in self.steps],
+            "unchanged": [r.to_json() for r in self.unchanged],
+            "unavailable": [{"store": t, "reason": w} for t, w in self.unavailable],
+            "notes": list(self.notes),
+        }
+
+
+@dataclass(frozen=True)
+class ItemStatus:
+    record: Record
+    present: bool | None  # None: the store cannot be checked on this machine
+    days_left: int
+
+    def to_json(self) -> dict[str, Any]:
+        return {**self.record.to_json(), "present": self.present, "days_left": self.days_left}
+
+
+def plan_install(
+    bundle: Bundle, scope: Scope, stores: Sequence[TrustStore], ledger: Ledger
+) -> Plan:
+    """Raises InputError (exit 2) for a bundle with error findings or a store without scope."""
+    if has_errors(check_bundle(bundle)):
+        raise InputError(
+            f"The bundle from {bundle.origin} has errors, so nothing will be installed.",
+            f"Run `clustertrust inspect {bundle.origin}` to see them, then get a fixed bundle.",
+        )
+    steps: list[Step] = []
+    unchanged: list[Record] = []
+    unavailable: list[tuple[str, str]] = []
+    for store in stores:
+        available = store.detect()
+        if not available.available:
+            unavailable.append((store.title, available.reason))
+            continue
+        for step in store.plan_install(bundle, scope):
+            step = replace(step, record=replace(step.record, source=bundle.origin))
+            if store.is_installed(step.record):
+                unchanged.append(ledger.get(step.record.key) or step.record)
+            else:
+                steps.append(step)
+    if not steps and not unchanged:
+        raise InputError(
+            _nowhere(unavailable),
+            "Fix what is listed above, or choose other stores (--scope system trusts the CA "
+            "for the whole computer).",
+        )
+    notes = tuple(dict.fromkeys(s.note for s in steps if s.note))
+    return Plan("install", scope.value, tuple(steps), tuple(unchanged), tuple(unavailable), notes)
+
+
+def _nowhere(unavailable: list[tuple[str, str]]) -> str:
+    reasons = " ".join(f"{title}: {why}" for title, why in unavailable)
+    return f"No trust store on this computer can take this bundle. {reasons}".strip()
+
+
+def plan_uninstall(records: Sequence[Record], stores: Sequence[TrustStore]) -> Plan:
+    by_name = {s.name: s for s in stores}
+    steps: list[Step] = []
+    unavailable: list[tuple[str, str]] = []
+    for record in records:
+        store = by_name.get(record.store)
+        if store is None:
+            unavailable.append(
+                (
+                    record.store,
+                    f"{record.subject} at {record.location} is in a "
+                    "store this computer does not have; remove it by hand.",
+                )
+            )
+            continue
+        steps += store.plan_remove(record)
+    scope = records[0].scope if records else Scope.USER.value
+    return Plan("uninstall", scope, tuple(steps), (), tuple(unavailable))
+
+
+def status(ledger: Ledger, stores: Sequence[TrustStore]) -> list[ItemStatus]:
+    by_name = {s.name: s for s in stores}
+    items = []
+    for record in ledger.records():
+        store = by_name.get(record.store)
+        present = _check(store, record) if store else None
+        items.append(ItemStatus(record, present, record.days_left()))
+    return items
+
+
+def _check(store: TrustStore, record: Record) -> bool | None:
+    if not store.detect().available:
+        return None
+    try:
+        return store.is_installed(record)
+    except (CommandError, ClusterTrustError, OSError):
+        return None
+
+
+def apply_plan(
+    plan: Plan,
+    ledger: Ledger,
+    progress: Progress | None = None,
+    cancelled: Callable[[], bool] | None = None,
+) -> None:
+    for record in plan.unchanged:
+        if ledger.get(record.key) is not None:
+            ledger.mark_done(record)
+    if plan.action == "install":
+        _install(plan.steps, ledger, progress or _quiet, cancelled or _never)
+    else:
+        _remove(plan.steps, ledger, progress or _quiet, cancelled or _never)
+
+
+def _quiet(index: int, step: Step, state: StepStatus) -> None:
+    return None
+
+
+def _never() -> bool:
+    return False
+
+
+def _install(
+    steps: Sequence[Step], ledger: Ledger, progress: Progress, cancelled: Callable[[], bool]
+) -> None:
+    done: list[tuple[int, Step]] = []
+    for index, step in enumerate(steps):
+        if cancelled():
+            left = _rollback(done, ledger, progress)
+            raise _cancelled(left)
+        record = ledger.write_intent(step.record)
+        progress(index, step, StepStatus.RUNNING)
+        try:
+            step.run()
+        except (CommandError, ClusterTrustError, OSError) as error:
+            progress(index, step, StepStatus.FAILED)
+            # A refused prompt changed nothing: undoing it would only ask a second time.
+            refused = isinstance(error, Cancelled)
+            if refused:
+                ledger.remove(step.record)
+            left = _rollback(done if refused else [*done, (index, step)], ledger, progress)
+            raise _failure(step, error, left) from error
+        ledger.mark_done(record)
+        progress(index, step, StepStatus.DONE)
+        done.append((index, step))
+
+
+def _rollback(done: list[tuple[int, Step]], ledger: Ledger, progress: Progress) -> list[Step]:
+    """Undo in reverse; returns the steps that could not be undone (their records stay)."""
+    left = []
+    for index, step in reversed(done):
+        progress(index, step, StepStatus.UNDOING)
+        try:
+            step.undo()
+        except (CommandError, ClusterTrustError, OSError):
+            progress(index, step, StepStatus.UNDO_FAILED)
+            left.append(step)
+            continue
+        ledger.remove(step.record)
+        progress(index, step, StepStatus.UNDONE)
+    return left
+
+
+def _cancelled(left: list[Step]) -> Cancelled:
+    if not left:
+        return Cancelled("Cancelled; the steps already done were undone.", "")
+    names = ", ".join(f"{s.record.subject} in {s.record.location}" for s in left)
+    return Cancelled(
+        f"Cancelled; these could not be undone and stay in the ledger: {names}.",
+        "Run `clustertrust uninstall --all` to remove them.",
+    )
+
+
+def _failure(step: Step, error: Exception, left: list[Step]) -> ClusterTrustError:
+    reason = error.message if isinstance(error, ClusterTrustError) else str(error)
+    if not left:
+        undone = "Everything done before it was undone; your stores are as they were."
+    else:
+        names = ", ".join(f"{s.record.subject} in {s.record.location}" for s in left)
+        undone = f"These could not be undone and stay in the ledger: {names}."
+    message = f"Could not {step.summary[0].lower()}{step.summary[1:]}: {reason} {undone}"
+    if isinstance(error, Cancelled):
+        return Cancelled(message, error.fix)
+    fix = (
+        error.fix
+        if isinstance(error, ClusterTrustError) and error.fix
+        else (
+            "Fix the cause above and install again"
+            + ("; run `clustertrust uninstall --all` to remove what stayed." if left else ".")
+        )
+    )
+    return OperationFailed(message, fix)
+
+
+def _remove(
+    steps: Sequence[Step], ledger: Ledger, progress: Progress, cancelled: Callable[[], bool]
+) -> None:
+    failed: list[str] = []
+    for index, step in enumerate(steps):
+        if cancelled():
+            raise Cancelled("Cancelled; the items not yet removed are still installed.", "")
+        progress(index, step, StepStatus.RUNNING)
+        try:
+            step.run()
+        except (CommandError, ClusterTrustError, OSError) as error:
+            if isinstance(error, Cancelled):
+                raise
+            progress(index, step, StepStatus.FAILED)
+            failed.append(f"{step.record.subject} in {step.record.location}: {error}")
+            continue
+        ledger.remove(step.record)
+        progress(index, step, StepStatus.DONE)
+    if failed:
+        raise OperationFailed(
+            "Some items could not be removed: " + "; ".join(failed) + ".",
+            "They stay in the ledger; fix the cause and run the uninstall again.",
+        )
+
+
+__all__ = [
+    "ItemStatus",
+    "Plan",
+    "Progress",
+    "StepStatus",
+    "apply_plan",
+    "plan_install",
+    "plan_uninstall",
+    "status",
+]

@@ -1,0 +1,188 @@
+"""A small HTTPS GET with streaming, a size cap, separate timeouts, proxies and clear errors."""
+
+from __future__ import annotations
+
+import http.client
+import socket
+import ssl
+import urllib.parse
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+
+from clustertrust.core.cancel import CancelToken
+from clustertrust.core.errors import SourceError
+from clustertrust.core.source.netproxy import https_proxy_for
+
+Progress = Callable[[int, int | None], None]  # bytes done, total when known
+MAX_REDIRECTS = 5
+
+
+@dataclass(frozen=True)
+class Timeouts:
+    connect: float = 10.0
+    read: float = 30.0
+
+
+DEFAULT_TIMEOUTS = Timeouts()
+
+
+@dataclass(frozen=True)
+class Response:
+    url: str
+    status: int
+    headers: Mapping[str, str]
+    body: bytes
+
+
+def https_get(
+    url: str,
+    *,
+    headers: Mapping[str, str] | None = None,
+    context: ssl.SSLContext | None = None,
+    timeouts: Timeouts = DEFAULT_TIMEOUTS,
+    max_bytes: int = 16 << 20,
+    progress: Progress | None = None,
+    cancel: CancelToken | None = None,
+    form: Mapping[str, str] | None = None,
+) -> Response:
+    """GET `url` (POST `form` when given), following HTTPS redirects. HTTP error statuses are
+    returned, not raised. `cancel` stops a blocked read at once (raises Cancelled)."""
+    cancel = cancel or CancelToken("download")
+    for _ in range(MAX_REDIRECTS + 1):
+        response = _get_once(
+            url, headers or {}, context, timeouts, max_bytes, progress, cancel, form
+        )
+        form = None  # a redirected POST continues as a GET (303 semantics)
+        location = response.headers.get("location")
+        if response.status in (301, 302, 303, 307, 308) and location:
+            url = urllib.parse.urljoin(url, location)
+            continue
+        return response
+    raise SourceError(f"{url} redirects too many times.", "Check the address.")
+
+
+def system_context() -> ssl.SSLContext:
+    """Trust what the operating system trusts (incl. roots added by the user or company device
+    management): SecTrust on macOS, CryptoAPI on Windows, OpenSSL's system bundle on Linux."""
+    import truststore
+
+    return truststore.SSLContext(ssl.PROTOCOL_TLS_CLIENT)
+
+
+def split_https_url(url: str) -> urllib.parse.SplitResult:
+    parsed = urllib.parse.urlsplit(url.strip())
+    if parsed.scheme != "https" or not parsed.hostname:
+        raise SourceError(
+            f"{url!r} is not an https:// address.",
+            "Give the bundle's https:// download address, or a local file or folder.",
+        )
+    return parsed
+
+
+def _connection(
+    parsed: urllib.parse.SplitResult, context: ssl.SSLContext, timeouts: Timeouts
+) -> http.client.HTTPSConnection:
+    host, port = parsed.hostname or "", parsed.port or 443
+    proxy = https_proxy_for(host)
+    if proxy is None:
+        return http.client.HTTPSConnection(host, port, timeout=timeouts.connect, context=context)
+    conn = http.client.HTTPSConnection(
+        proxy.host, proxy.port, timeout=timeouts.connect, context=context
+    )
+    tunnel_headers = {"Proxy-Authorization": proxy.authorization} if proxy.authorization else None
+    conn.set_tunnel(host, port, headers=tunnel_headers)
+    return conn
+
+
+def _get_once(
+    url: str,
+    headers: Mapping[str, str],
+    context: ssl.SSLContext | None,
+    timeouts: Timeouts,
+    max_bytes: int,
+    progress: Progress | None,
+    cancel: CancelToken,
+    form: Mapping[str, str] | None = None,
+) -> Response:
+    parsed = split_https_url(url)
+    conn = _connection(parsed, context or system_context(), timeouts)
+    path = urllib.parse.urlunsplit(("", "", parsed.path or "/", parsed.query, ""))
+    payload = urllib.parse.urlencode(form).encode() if form is not None else None
+    sent = {"User-Agent": "ClusterTrust", **headers}
+    if payload is not None:
+        sent["Content-Type"] = "application/x-www-form-urlencoded"
+    try:
+        conn.connect()
+        assert conn.sock is not None
+        conn.sock.settimeout(timeouts.read)
+        with cancel.watching(conn.sock):
+            conn.request("POST" if payload is not None else "GET", path, body=payload, headers=sent)
+            resp = conn.getresponse()
+            body = _read_capped(url, resp, max_bytes, progress, cancel)
+        return Response(url, resp.status, {k.lower(): v for k, v in resp.getheaders()}, body)
+    except (OSError, http.client.HTTPException) as exc:
+        cancel.check()  # a cancel shuts the socket down: report that, not the broken read
+        raise _download_error(parsed.hostname or url, exc) from exc
+    finally:
+        conn.close()
+
+
+def _download_error(host: str, exc: Exception) -> SourceError:
+    if isinstance(exc, ssl.SSLCertVerificationError):
+        return SourceError(
+            f"The server at {host} is not trusted: {exc.verify_message}.",
+            "Check the address; behind a company proxy that inspects HTTPS, install its CA first.",
+        )
+    if isinstance(exc, ssl.SSLError):
+        return SourceError(
+            f"The TLS connection to {host} failed ({exc.reason or exc}).",
+            "Check that the address is an https:// download link.",
+        )
+    if isinstance(exc, TimeoutError):
+        return SourceError(
+            f"{host} did not answer in time.", "Check your network or proxy settings and try again."
+        )
+    if isinstance(exc, socket.gaierror):
+        return SourceError(
+            f"The name {host} could not be resolved.", "Check the address for typos."
+        )
+    return SourceError(
+        f"Could not download from {host}: {exc}.",
+        "Check the address and your network or proxy settings, then try again.",
+    )
+
+
+def _read_capped(
+    url: str,
+    resp: http.client.HTTPResponse,
+    max_bytes: int,
+    progress: Progress | None,
+    cancel: CancelToken,
+) -> bytes:
+    length = resp.getheader("content-length")
+    total = int(length) if length and length.isdigit() else None
+    if total is not None and total > max_bytes:
+        raise _too_large(url, max_bytes)
+    chunks: list[bytes] = []
+    done = 0
+    while chunk := resp.read(64 << 10):
+        done += len(chunk)
+        if done > max_bytes:
+            raise _too_large(url, max_bytes)
+        cancel.check()
+        chunks.append(chunk)
+        if progress:
+            progress(done, total)
+    cancel.check()  # a cancelled read ends like a closed connection
+    if total is not None and done < total:
+        raise SourceError(
+            f"The download of {url} ended after {done} of {total} bytes.", "Try again."
+        )
+    return b"".join(chunks)
+
+
+def _too_large(url: str, max_bytes: int) -> SourceError:
+    return SourceError(
+        f"{url} is larger than {max_bytes >> 20} MiB; a certificate bundle is a few KiB.",
+        "Check that the address points at the certificate bundle.",
+    )

@@ -1,0 +1,119 @@
+"""Where a bundle's bytes come from: a local file, a local folder, or an HTTPS URL.
+
+Nothing is written to disk while reading.
+"""
+
+from __future__ import annotations
+
+import os
+import ssl
+import urllib.parse
+from dataclasses import dataclass
+from pathlib import Path
+
+from clustertrust.core.cancel import CancelToken
+from clustertrust.core.errors import SourceError
+from clustertrust.core.source.https import DEFAULT_TIMEOUTS, Progress, Timeouts, https_get
+
+MAX_SOURCE_BYTES = 16 << 20
+MAX_FOLDER_FILES = 64
+
+
+@dataclass(frozen=True)
+class SourceData:
+    """Raw bytes of one or more files, and a description of where they came from."""
+
+    origin: str
+    files: tuple[tuple[str, bytes], ...]
+
+
+def load_source(
+    spec: str,
+    *,
+    progress: Progress | None = None,
+    context: ssl.SSLContext | None = None,
+    timeouts: Timeouts = DEFAULT_TIMEOUTS,
+    cancel: CancelToken | None = None,
+) -> SourceData:
+    """Read `spec`: an https:// URL, a file or a folder."""
+    if "://" in spec:
+        return load_url(spec, progress=progress, context=context, timeouts=timeouts, cancel=cancel)
+    path = Path(spec).expanduser()
+    if path.is_dir():
+        return load_folder(path)
+    return load_file(path)
+
+
+def load_file(path: Path) -> SourceData:
+    try:
+        size = path.stat().st_size
+        if size > MAX_SOURCE_BYTES:
+            raise SourceError(
+                f"{path} is {size >> 20} MiB; a certificate bundle is a few KiB.",
+                "Check that you picked the cluster's certificate bundle.",
+            )
+        data = path.read_bytes()
+    except FileNotFoundError as exc:
+        raise SourceError(f"{path} does not exist.", "Check the path and try again.") from exc
+    except IsADirectoryError as exc:  # pragma: no cover - is_dir() routes folders elsewhere
+        raise SourceError(f"{path} is a folder.", "Choose the bundle file.") from exc
+    except PermissionError as exc:
+        raise SourceError(
+            f"{path} cannot be read: permission denied.",
+            "Copy the file somewhere you can read, or fix its permissions.",
+        ) from exc
+    except OSError as exc:
+        raise SourceError(f"{path} cannot be read: {exc.strerror}.", "Check the path.") from exc
+    return SourceData(str(path), ((path.name, data),))
+
+
+def load_folder(folder: Path) -> SourceData:
+    files: list[tuple[str, bytes]] = []
+    for root, dirs, names in os.walk(folder, followlinks=False):
+        dirs[:] = sorted(d for d in dirs if not d.startswith("."))
+        for name in sorted(names):
+            path = Path(root, name)
+            if name.startswith(".") or path.is_symlink() or not path.is_file():
+                continue
+            if len(files) >= MAX_FOLDER_FILES:
+                raise SourceError(
+                    f"{folder} holds more than {MAX_FOLDER_FILES} files.",
+                    "Choose the folder that holds just the certificate bundle.",
+                )
+            files.append((path.relative_to(folder).as_posix(), load_file(path).files[0][1]))
+    if not files:
+        raise SourceError(f"{folder} holds no files.", "Choose the folder with the bundle's files.")
+    return SourceData(str(folder), tuple(files))
+
+
+def load_url(
+    url: str,
+    *,
+    progress: Progress | None = None,
+    context: ssl.SSLContext | None = None,
+    timeouts: Timeouts = DEFAULT_TIMEOUTS,
+    cancel: CancelToken | None = None,
+) -> SourceData:
+    response = https_get(
+        url,
+        context=context,
+        timeouts=timeouts,
+        max_bytes=MAX_SOURCE_BYTES,
+        progress=progress,
+        cancel=cancel,
+    )
+    if response.status != 200:
+        raise SourceError(
+            f"The server answered {response.status} for {url}.",
+            _http_fix(response.status),
+        )
+    name = Path(urllib.parse.urlsplit(response.url).path).name or "download"
+    return SourceData(url, ((name, response.body),))
+
+
+def _http_fix(status: int) -> str:
+    if status in (401, 403):
+        return "The link needs a login or has expired: download the bundle again from the console."
+    if status == 404:
+        return "The address is wrong or the bundle was removed: copy the link again."
+    return "Try again later, or download the bundle in a browser and choose the file."

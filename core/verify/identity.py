@@ -1,0 +1,83 @@
+"""TLS client contexts for verification: the trust anchors of each mode plus the client identity."""
+
+from __future__ import annotations
+
+import os
+import secrets
+import shutil
+import ssl
+import tempfile
+from pathlib import Path
+
+from clustertrust.core import certinfo
+from clustertrust.core.bundle.reader import Bundle
+from clustertrust.core.errors import InputError
+from clustertrust.core.source.https import system_context
+from clustertrust.core.verify.result import TrustMode
+from cryptography.hazmat.primitives import serialization
+
+
+def client_context(bundle: Bundle, trust: TrustMode) -> ssl.SSLContext:
+    """A fresh context per call, so no session or trust setting leaks from one mode to the next."""
+    context = _bundle_trust(bundle) if trust is TrustMode.BUNDLE else system_context()
+    context.minimum_version = ssl.TLSVersion.TLSv1_2
+    if presents_client_cert(bundle):
+        load_client_identity(context, bundle)
+    return context
+
+
+def presents_client_cert(bundle: Bundle) -> bool:
+    return bundle.client_cert is not None and bundle.private_key is not None
+
+
+def _bundle_trust(bundle: Bundle) -> ssl.SSLContext:
+    if not bundle.ca_certs:
+        raise InputError(
+            f"The bundle from {bundle.origin} holds no CA certificate to trust.",
+            "Use --trust system, or choose the bundle that includes the cluster's ca.crt.",
+        )
+    context = ssl.SSLContext(ssl.PROTOCOL_TLS_CLIENT)
+    pem = b"".join(certinfo.to_pem(cert) for cert in bundle.ca_certs)
+    context.load_verify_locations(cadata=pem.decode("ascii"))
+    return context
+
+
+def load_client_identity(context: ssl.SSLContext, bundle: Bundle) -> None:
+    """ssl only loads keys from files: the key goes to a 0600 file, encrypted, deleted at once."""
+    assert bundle.client_cert is not None and bundle.private_key is not None
+    password = secrets.token_urlsafe(24)
+    folder = Path(tempfile.mkdtemp(prefix="clustertrust-verify-"))  # mkdtemp makes it 0700
+    try:
+        cert_path = _write_private(folder / "client.crt", _chain_pem(bundle))
+        key_path = _write_private(folder / "client.key", _encrypted_key_pem(bundle, password))
+        context.load_cert_chain(str(cert_path), str(key_path), password=password)
+    except ssl.SSLError as exc:
+        raise InputError(
+            f"The client certificate and key in {bundle.origin} cannot be used for TLS "
+            f"({exc.reason or exc}).",
+            "Check the bundle with `clustertrust inspect`; download it again if the key "
+            "does not match the certificate.",
+        ) from exc
+    finally:
+        shutil.rmtree(folder, ignore_errors=True)
+
+
+def _chain_pem(bundle: Bundle) -> bytes:
+    assert bundle.client_cert is not None
+    return b"".join(certinfo.to_pem(c) for c in (bundle.client_cert, *bundle.client_chain))
+
+
+def _encrypted_key_pem(bundle: Bundle, password: str) -> bytes:
+    assert bundle.private_key is not None
+    return bundle.private_key.private_bytes(
+        serialization.Encoding.PEM,
+        serialization.PrivateFormat.PKCS8,
+        serialization.BestAvailableEncryption(password.encode()),
+    )
+
+
+def _write_private(path: Path, data: bytes) -> Path:
+    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    with os.fdopen(fd, "wb") as handle:
+        handle.write(data)
+    return path

@@ -1,0 +1,147 @@
+"""What a verification found: one result per trust mode, and the report that combines them."""
+
+from __future__ import annotations
+
+import datetime as dt
+import enum
+from dataclasses import asdict, dataclass, field
+from typing import Any
+
+from clustertrust.core.bundle.summary import CertificateSummary
+
+
+class VerifyOutcome(enum.Enum):
+    """Exactly the outcome codes of the command-line contract (DESIGN.md)."""
+
+    OK = "ok"
+    DNS_FAILED = "dns_failed"
+    CONNECTION_REFUSED = "connection_refused"
+    TIMEOUT = "timeout"
+    TLS_HANDSHAKE_FAILED = "tls_handshake_failed"
+    SERVER_UNTRUSTED = "server_untrusted"
+    HOSTNAME_MISMATCH = "hostname_mismatch"
+    SERVER_CERT_EXPIRED = "server_cert_expired"
+    CLIENT_CERT_REQUIRED = "client_cert_required"
+    CLIENT_CERT_REJECTED = "client_cert_rejected"
+    HTTP_ERROR = "http_error"
+
+
+class TrustMode(enum.Enum):
+    BUNDLE = "bundle"  # trust only the bundle's own CA: does the bundle work at all?
+    SYSTEM = "system"  # trust what the operating system trusts (truststore): the install proof
+
+
+TRUST_MODE_NAMES = {
+    TrustMode.BUNDLE: "the bundle's own CA",
+    TrustMode.SYSTEM: "this computer's trust store",
+}
+
+
+@dataclass(frozen=True)
+class Timings:
+    """Milliseconds per step; None for a step that was not reached. first_byte runs from
+    sending the request to the first byte of the answer; total covers everything."""
+
+    dns: float | None = None
+    connect: float | None = None
+    handshake: float | None = None
+    first_byte: float | None = None
+    total: float | None = None
+
+
+@dataclass(frozen=True)
+class Diagnosis:
+    outcome: VerifyOutcome
+    message: str
+    fix: str = ""
+    note: str = ""
+
+    @property
+    def ok(self) -> bool:
+        return self.outcome is VerifyOutcome.OK
+
+
+@dataclass(frozen=True)
+class VerifyResult:
+    """The verification of one URL in one trust mode."""
+
+    url: str
+    trust: TrustMode
+    diagnosis: Diagnosis
+    timings: Timings = Timings()
+    server_chain: tuple[CertificateSummary, ...] = ()
+    tls_version: str | None = None
+    cipher: str | None = None
+    http_status: int | None = None
+    client_certificate: CertificateSummary | None = None
+    client_cert_requested: bool | None = None  # the server asked for one (None: not known)
+    proxy: str | None = None
+
+    @property
+    def ok(self) -> bool:
+        return self.diagnosis.ok
+
+    @property
+    def outcome(self) -> VerifyOutcome:
+        return self.diagnosis.outcome
+
+    @property
+    def message(self) -> str:
+        return self.diagnosis.message
+
+    @property
+    def fix(self) -> str:
+        return self.diagnosis.fix
+
+    def to_json(self) -> dict[str, Any]:
+        client = self.client_certificate
+        return {
+            "ok": self.ok,
+            "outcome": self.outcome.value,
+            "message": self.message,
+            "fix": self.fix,
+            "note": self.diagnosis.note,
+            "trust": self.trust.value,
+            "url": self.url,
+            "http_status": self.http_status,
+            "tls_version": self.tls_version,
+            "cipher": self.cipher,
+            "timings_ms": asdict(self.timings),
+            "server_chain": [asdict(c) for c in self.server_chain],
+            "client_certificate": asdict(client) if client else None,
+            "client_cert_requested": self.client_cert_requested,
+            "proxy": self.proxy,
+        }
+
+
+@dataclass(frozen=True)
+class VerifyReport:
+    """Both trust modes for one URL, and the one verdict a person reads first."""
+
+    url: str
+    verdict: Diagnosis
+    results: tuple[VerifyResult, ...]
+    checked_at: str = field(default_factory=lambda: dt.datetime.now(dt.UTC).isoformat())
+
+    @property
+    def ok(self) -> bool:
+        return self.verdict.ok
+
+    @property
+    def outcome(self) -> VerifyOutcome:
+        return self.verdict.outcome
+
+    def result(self, trust: TrustMode) -> VerifyResult | None:
+        return next((r for r in self.results if r.trust is trust), None)
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "ok": self.ok,
+            "outcome": self.outcome.value,
+            "message": self.verdict.message,
+            "fix": self.verdict.fix,
+            "note": self.verdict.note,
+            "url": self.url,
+            "checked_at": self.checked_at,
+            "modes": {r.trust.value: r.to_json() for r in self.results},
+        }

@@ -1,0 +1,160 @@
+"""Verify the mutual-TLS connection to a cluster UI in each trust mode, and name the outcome.
+
+    report = verify_url("https://cluster:2113/", bundle, timeout=10)
+    report.ok, report.outcome, report.verdict.message, report.verdict.fix, report.to_json()
+
+Safe to call from a worker thread: each step is bounded by `timeout` (DNS, connect, proxy
+tunnel, handshake, first byte each get at most that long), and `cancel.cancel()` from another
+thread stops it at once with Cancelled.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+
+from clustertrust.core.bundle.reader import Bundle
+from clustertrust.core.bundle.summary import summarize
+from clustertrust.core.cancel import CancelToken
+from clustertrust.core.verify.alerts import http_refusal
+from clustertrust.core.verify.connect import Exchange, StepFailed, exchange
+from clustertrust.core.verify.diagnose import diagnose_failure
+from clustertrust.core.verify.identity import client_context
+from clustertrust.core.verify.result import (
+    Diagnosis,
+    Timings,
+    TrustMode,
+    VerifyOutcome,
+    VerifyReport,
+    VerifyResult,
+)
+from clustertrust.core.verify.situation import Situation, parse_chain
+from clustertrust.core.verify.store import save_last_verification
+from clustertrust.core.verify.target import Target, parse_target
+from clustertrust.core.verify.verdict import combine
+
+__all__ = [
+    "BOTH",
+    "DEFAULT_TIMEOUT",
+    "CancelToken",
+    "TrustMode",
+    "VerifyOutcome",
+    "VerifyReport",
+    "VerifyResult",
+    "verify_mode",
+    "verify_url",
+]
+
+DEFAULT_TIMEOUT = 10.0
+BOTH = (TrustMode.BUNDLE, TrustMode.SYSTEM)
+_SAME_IN_EVERY_MODE = {
+    VerifyOutcome.DNS_FAILED,
+    VerifyOutcome.CONNECTION_REFUSED,
+    VerifyOutcome.TIMEOUT,
+}
+
+
+def verify_url(
+    url: str,
+    bundle: Bundle,
+    *,
+    modes: Iterable[TrustMode] = BOTH,
+    timeout: float = DEFAULT_TIMEOUT,
+    cancel: CancelToken | None = None,
+    remember: bool = True,
+) -> VerifyReport:
+    """Verify in each mode and save the report. With both asked for, a bundle without a CA
+    skips the bundle mode, and a network failure (DNS, refused, timeout) is not tried twice.
+    Raises InputError for a bad URL or an unusable client identity."""
+    target = parse_target(url)
+    cancel = cancel or CancelToken()
+    wanted = list(modes)
+    if not bundle.ca_certs and len(wanted) > 1:  # nothing of its own to trust: system only
+        wanted = [m for m in wanted if m is not TrustMode.BUNDLE]
+    results: list[VerifyResult] = []
+    for mode in wanted:
+        results.append(verify_mode(target, bundle, mode, timeout=timeout, cancel=cancel))
+        if results[-1].outcome in _SAME_IN_EVERY_MODE:
+            break  # the network failed before trust mattered: another mode would only wait again
+    report = VerifyReport(target.display, combine(tuple(results), bundle), tuple(results))
+    if remember:
+        save_last_verification(report)
+    return report
+
+
+def verify_mode(
+    target: Target,
+    bundle: Bundle,
+    trust: TrustMode,
+    *,
+    timeout: float = DEFAULT_TIMEOUT,
+    cancel: CancelToken | None = None,
+) -> VerifyResult:
+    """One fresh TLS context, one connection, one GET; never raises for a network outcome."""
+    context = client_context(bundle, trust)
+    cancel = cancel or CancelToken()
+    try:
+        seen = exchange(target, context, timeout, cancel)
+        diagnosis = diagnose_answer(seen, _situation(seen, trust, bundle, timeout))
+    except StepFailed as failure:
+        seen = failure.exchange
+        diagnosis = diagnose_failure(failure, _situation(seen, trust, bundle, timeout))
+    return _result(seen, trust, bundle, diagnosis)
+
+
+def _situation(seen: Exchange, trust: TrustMode, bundle: Bundle, timeout: float) -> Situation:
+    return Situation(seen.target, trust, bundle, timeout, seen.proxy, seen.cert_requested)
+
+
+def diagnose_answer(seen: Exchange, at: Situation) -> Diagnosis:
+    """TLS worked and the server answered: judge the HTTP status."""
+    status = seen.status or 0
+    refusal = http_refusal(status, seen.body, at)
+    if refusal:
+        return refusal
+    ms = seen.timings.get("total", 0.0)
+    works = (
+        f"Mutual TLS to {at.where} works with {at.trust_name}: the server answered HTTP "
+        f"{status} ({seen.tls_version}, {ms:.0f} ms)."
+    )
+    if not at.presented_cert:
+        works = works.replace("Mutual TLS", "TLS").replace("works", "works (no client cert)")
+    if status in (401, 403):
+        note = f"The cluster wants a login next (HTTP {status}): the certificate part is done."
+        return Diagnosis(VerifyOutcome.OK, works, "", note)
+    if 200 <= status < 400:
+        return Diagnosis(VerifyOutcome.OK, works)
+    return Diagnosis(
+        VerifyOutcome.HTTP_ERROR,
+        f"The TLS connection to {at.where} works, but the server answered HTTP {status} "
+        f"for {at.target.path.split('?', 1)[0]}.",
+        _http_fix(status),
+    )
+
+
+def _http_fix(status: int) -> str:
+    if status == 404:
+        return "Check the path in the address; the cluster UI is usually at / on its port."
+    if status in (421, 400):
+        return "The server does not serve this name here: use the address from the cluster console."
+    if status >= 500:
+        return "The cluster UI has a problem of its own: try later, or tell the cluster's operator."
+    return "Check the address; if it is right, tell the cluster's operator which status came back."
+
+
+def _result(seen: Exchange, trust: TrustMode, bundle: Bundle, diagnosis: Diagnosis) -> VerifyResult:
+    t = seen.timings
+    return VerifyResult(
+        url=seen.target.display,
+        trust=trust,
+        diagnosis=diagnosis,
+        timings=Timings(
+            t.get("dns"), t.get("connect"), t.get("handshake"), t.get("first_byte"), t.get("total")
+        ),
+        server_chain=tuple(summarize(c) for c in parse_chain(seen.chain_der)),
+        tls_version=seen.tls_version,
+        cipher=seen.cipher,
+        http_status=seen.status,
+        client_certificate=summarize(bundle.client_cert) if bundle.client_cert else None,
+        client_cert_requested=seen.cert_requested,
+        proxy=f"{seen.proxy.host}:{seen.proxy.port}" if seen.proxy else None,
+    )

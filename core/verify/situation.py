@@ -1,0 +1,75 @@
+"""Everything a diagnosis needs to know about the attempt besides the error itself."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from clustertrust.core import certinfo
+from clustertrust.core.bundle.reader import Bundle
+from clustertrust.core.source.netproxy import Proxy
+from clustertrust.core.verify.result import TRUST_MODE_NAMES, TrustMode
+from clustertrust.core.verify.target import Target
+from cryptography import x509
+
+
+@dataclass(frozen=True)
+class Situation:
+    target: Target
+    trust: TrustMode
+    bundle: Bundle
+    timeout: float
+    proxy: Proxy | None = None
+    cert_requested: bool | None = None  # the server sent a CertificateRequest (None: unknown)
+
+    @property
+    def where(self) -> str:
+        return f"{self.target.host}:{self.target.port}"
+
+    @property
+    def trust_name(self) -> str:
+        return TRUST_MODE_NAMES[self.trust]
+
+    @property
+    def presented_cert(self) -> bool:
+        return self.bundle.client_cert is not None and self.bundle.private_key is not None
+
+    @property
+    def client_name(self) -> str:
+        cert = self.bundle.client_cert
+        return certinfo.common_name(cert.subject) if cert else "(none)"
+
+    @property
+    def proxy_name(self) -> str:
+        return f"{self.proxy.host}:{self.proxy.port}" if self.proxy else ""
+
+
+def parse_chain(chain_der: list[bytes]) -> list[x509.Certificate]:
+    certs = []
+    for der in chain_der:
+        try:
+            certs.append(x509.load_der_x509_certificate(der))
+        except ValueError:
+            continue  # a certificate we cannot parse cannot be summarised either
+    return certs
+
+
+def issued_by(cert: x509.Certificate, ca: x509.Certificate) -> bool:
+    """True if `ca`'s key really signed `cert` (a name match alone proves nothing)."""
+    if certinfo.sha256(cert) == certinfo.sha256(ca):
+        return True
+    try:
+        cert.verify_directly_issued_by(ca)
+    except (ValueError, TypeError, Exception):  # InvalidSignature is not a ValueError
+        return False
+    return True
+
+
+def chain_reaches(chain: list[x509.Certificate], cas: tuple[x509.Certificate, ...]) -> bool:
+    return any(issued_by(cert, ca) for cert in chain for ca in cas)
+
+
+def chain_ca_name(chain: list[x509.Certificate]) -> str:
+    """The CA the server's chain goes to: the issuer of its topmost certificate."""
+    if not chain:
+        return "an unknown CA"
+    return certinfo.common_name(chain[-1].issuer)

@@ -1,0 +1,127 @@
+"""GIVEN bundles with one fault each, WHEN checked, THEN exactly the right finding appears."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import pytest
+from clustertrust.core.bundle.checks import Finding, Severity, check_bundle, has_errors
+from clustertrust.core.bundle.reader import read_bundle
+from clustertrust.core.source.load import SourceData
+from cryptography.x509.oid import ExtendedKeyUsageOID
+from support import openssl_pki, pki
+
+
+def findings_for(files: dict[str, bytes]) -> list[Finding]:
+    return check_bundle(read_bundle(SourceData("test", tuple(files.items()))))
+
+
+def codes(findings: list[Finding]) -> dict[str, Severity]:
+    return {f.code: f.severity for f in findings}
+
+
+@pytest.fixture(scope="module")
+def ca() -> pki.Issued:
+    return pki.make_ca("cluster-ca")
+
+
+def pem_set(ca: pki.Issued, client: pki.Issued) -> dict[str, bytes]:
+    return {"ca.crt": ca.cert_pem, "tls.crt": client.cert_pem, "tls.key": client.key_pem()}
+
+
+def test_good_bundle_has_only_the_unconstrained_warning(ca: pki.Issued) -> None:
+    found = findings_for(pem_set(ca, pki.make_leaf(ca, "client")))
+    assert codes(found) == {"ca_unconstrained": Severity.WARNING}
+    assert not has_errors(found)
+
+
+def test_name_constrained_ca_has_no_warning() -> None:
+    ca = pki.make_ca("constrained", permitted_dns=["cluster.example"])
+    assert findings_for(pem_set(ca, pki.make_leaf(ca, "client"))) == []
+
+
+def test_ca_without_ca_true_is_an_error() -> None:
+    not_ca = pki.make_ca("not-a-ca", ca=False)
+    assert codes(findings_for({"ca.crt": not_ca.cert_pem}))["ca_not_ca"] is Severity.ERROR
+
+
+def test_ca_without_key_cert_sign_is_an_error() -> None:
+    ca = pki.make_ca("no-sign", key_cert_sign=False)
+    assert "keyCertSign" in next(f.message for f in findings_for({"ca.crt": ca.cert_pem}))
+
+
+def test_key_that_does_not_match(ca: pki.Issued) -> None:
+    client, stranger = pki.make_leaf(ca, "client"), pki.make_leaf(ca, "other")
+    files = {"ca.crt": ca.cert_pem, "tls.crt": client.cert_pem, "tls.key": stranger.key_pem()}
+    # The stranger's key matches no certificate here, so the client is still `client`.
+    assert codes(findings_for(files))["key_mismatch"] is Severity.ERROR
+
+
+def test_client_signed_by_another_ca_same_name(ca: pki.Issued) -> None:
+    impostor = pki.make_ca("cluster-ca")  # same subject, different key: names alone would pass
+    client = pki.make_leaf(impostor, "client")
+    found = codes(findings_for(pem_set(ca, client)))
+    assert found["client_not_issued_by_ca"] is Severity.ERROR
+
+
+def test_client_without_client_auth(ca: pki.Issued) -> None:
+    server_only = pki.make_leaf(ca, "client", eku=[ExtendedKeyUsageOID.SERVER_AUTH])
+    assert codes(findings_for(pem_set(ca, server_only)))["client_no_client_auth"] is Severity.ERROR
+
+
+def test_client_without_any_eku_is_informational(ca: pki.Issued) -> None:
+    assert codes(findings_for(pem_set(ca, pki.make_leaf(ca, "c", eku=[]))))[
+        "client_eku_absent"
+    ] is (Severity.INFO)
+
+
+@pytest.mark.parametrize(
+    ("start_offset", "days", "code", "severity"),
+    [
+        (-100, 90, "expired", Severity.ERROR),
+        (5, 90, "not_yet_valid", Severity.ERROR),
+        (-80, 90, "expiring_soon", Severity.WARNING),
+    ],
+)
+def test_validity(
+    ca: pki.Issued, start_offset: int, days: int, code: str, severity: Severity
+) -> None:
+    start = pki.NOW + dt.timedelta(days=start_offset)
+    client = pki.make_leaf(ca, "client", not_before=start, days=days)
+    found = findings_for(pem_set(ca, client))
+    assert codes(found)[code] is severity
+    if code == "expiring_soon":
+        assert "in 9 days" in next(f.message for f in found if f.code == code)
+
+
+def test_weak_rsa_key(ca: pki.Issued) -> None:
+    weak = pki.make_leaf(ca, "client", "rsa1024")
+    assert codes(findings_for(pem_set(ca, weak)))["weak_key"] is Severity.ERROR
+
+
+def test_sha1_signatures(tmp_path) -> None:
+    # cryptography no longer signs with SHA-1, so the openssl command makes these.
+    openssl_pki.make_bundle(tmp_path, "old", digest="sha1")
+    files = {n: (tmp_path / n).read_bytes() for n in ("ca.crt", "tls.crt", "tls.key")}
+    found = findings_for(files)
+    severities = sorted(f.severity.value for f in found if f.code == "weak_signature")
+    assert severities == ["error", "warning"]  # the client's matters; the root's self-signature not
+
+
+def test_missing_ca_and_missing_key(ca: pki.Issued) -> None:
+    client = pki.make_leaf(ca, "client")
+    found = codes(findings_for({"tls.crt": client.cert_pem}))
+    assert found["ca_missing"] is Severity.ERROR
+    assert found["client_key_missing"] is Severity.WARNING
+
+
+def test_p12_and_pem_disagree(kurrent: pki.KurrentBundle) -> None:
+    other = pki.kurrent_bundle("other")
+    files = kurrent.files() | {"bundle.p12": other.files()["bundle.p12"]}
+    assert codes(findings_for(files))["p12_pem_mismatch"] is Severity.ERROR
+
+
+def test_errors_sort_first(ca: pki.Issued) -> None:
+    found = findings_for({"tls.crt": pki.make_leaf(ca, "c").cert_pem})
+    order = [f.severity for f in found]
+    assert order == sorted(order, key=list(Severity).index)

@@ -1,0 +1,98 @@
+"""The "From Kurrent Cloud" choice on the Bundle page, against the local Kurrent Cloud imitation."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from clustertrust.core.cloud import kurrent as cloud
+from clustertrust.core.secrets import SERVICE
+from clustertrust.gui.cloud import CloudDialog
+from clustertrust.gui.services import Services
+from clustertrust.gui.session import Session
+from clustertrust.gui.wizard import BUNDLE, ClusterTrustWizard
+from pytestqt.qtbot import QtBot
+from support import pki
+from support.cloud_server import CLIENT_ID, CloudServer, MemoryKeyring, run_cloud_server
+from support.gui_support import Driver, save_png
+
+ORG, PROJECT, CLUSTER = "org-1", "proj-1", "d4f2example"
+REFRESH = "rt-valid-0123456789abcdef"
+UI = f"https://{CLUSTER}.mesdb.example:2113"
+
+
+@pytest.fixture
+def cloud_server(tmp_path: Path, kurrent: pki.KurrentBundle) -> Iterator[CloudServer]:
+    for server in run_cloud_server(tmp_path / "cloud"):
+        server.state.refresh_tokens.add(REFRESH)
+        server.state.projects[(ORG, PROJECT)] = {
+            CLUSTER: {
+                "id": CLUSTER,
+                "description": "orders",
+                "status": "available",
+                "addresses": {"ui": UI},
+            },
+        }
+        server.state.bundles[CLUSTER] = kurrent.files()
+        cloud.save_settings(
+            cloud.CloudSettings(
+                api_url=server.url,
+                identity_url=server.url,
+                client_id=CLIENT_ID,
+                organization=ORG,
+                project=PROJECT,
+            )
+        )
+        yield server
+
+
+def open_dialog(qtbot: QtBot, server: CloudServer) -> tuple[Driver, CloudDialog]:
+    wizard = ClusterTrustWizard(Session(), Services(cloud_context=server.context))
+    qtbot.addWidget(wizard)
+    wizard.show()
+    driver = Driver(qtbot, wizard)
+    driver.forward()
+    driver.wait_page(BUNDLE)
+    page = wizard.currentPage()
+    driver.click(page.cloud_button)
+    dialog = wizard.findChild(CloudDialog)
+    assert dialog is not None and dialog.isVisible()
+    assert (dialog.organization.text(), dialog.project.text()) == (ORG, PROJECT)
+    return driver, dialog
+
+
+def test_pick_a_cluster_and_its_bundle_and_address_arrive(
+    qtbot: QtBot, cloud_server: CloudServer, memory_keyring: MemoryKeyring
+) -> None:
+    driver, dialog = open_dialog(qtbot, cloud_server)
+    qtbot.keyClicks(dialog.token, REFRESH)
+    dialog.remember.setChecked(True)
+    driver.click(dialog.list_button)
+    qtbot.waitUntil(lambda: dialog.clusters.count() == 1, timeout=20_000)
+    assert "orders" in dialog.clusters.item(0).text()
+    save_png(dialog, "02-bundle-kurrent-cloud")
+    driver.click(dialog.use_button)
+    wizard = driver.wizard
+    qtbot.waitUntil(lambda: wizard.session.opened is not None, timeout=20_000)
+    assert wizard.session.opened.source.origin.startswith(f"Kurrent Cloud cluster {CLUSTER}")
+    assert wizard.session.cluster_url == UI
+    assert memory_keyring.entries[(SERVICE, cloud.TOKEN_NAME)] == REFRESH
+
+
+def test_a_refused_token_says_what_to_do(qtbot: QtBot, cloud_server: CloudServer) -> None:
+    driver, dialog = open_dialog(qtbot, cloud_server)
+    qtbot.keyClicks(dialog.token, "rt-unknown-0123456789")
+    driver.click(dialog.list_button)
+    qtbot.waitUntil(lambda: dialog.status.kind == "error", timeout=20_000)
+    assert "clustertrust cloud login" in dialog.status.text() or "token" in dialog.status.text()
+    assert dialog.clusters.count() == 0 and not dialog.use_button.isEnabled()
+
+
+def test_without_a_stored_token_it_says_how_to_log_in(
+    qtbot: QtBot, cloud_server: CloudServer
+) -> None:
+    driver, dialog = open_dialog(qtbot, cloud_server)
+    driver.click(dialog.list_button)
+    qtbot.waitUntil(lambda: dialog.status.kind == "error", timeout=20_000)
+    assert "No Kurrent Cloud token is stored" in dialog.status.text()

@@ -1,0 +1,1 @@
+"""Helpers shared by the tests: PKI, servers, runners, namespaces."""

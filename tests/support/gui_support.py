@@ -1,0 +1,97 @@
+"""Helpers for driving the wizard with pytest-qt: clicks that are counted, waits, screenshots."""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from PySide6.QtCore import Qt
+from PySide6.QtWidgets import QAbstractButton, QWizard
+from pytestqt.qtbot import QtBot
+
+ARTIFACTS = Path(
+    os.environ.get("CLUSTERTRUST_ARTIFACTS", Path(__file__).parents[2] / "test-artifacts")
+)
+WAIT_MS = 20_000
+
+
+def save_png(widget: object, name: str) -> Path:
+    """A picture of the window for people to look at (test-artifacts/ is not committed)."""
+    folder = ARTIFACTS / "gui"
+    folder.mkdir(parents=True, exist_ok=True)
+    path = folder / f"{name}.png"
+    assert widget.grab().save(str(path)), path  # type: ignore[attr-defined]
+    return path
+
+
+@dataclass
+class Driver:
+    """Presses the wizard's own buttons with the mouse and counts every press."""
+
+    qtbot: QtBot
+    wizard: QWizard
+    clicks: list[str] = field(default_factory=list)
+
+    def click(self, button: QAbstractButton, label: str = "") -> None:
+        assert button.isVisible() and button.isEnabled(), (
+            f"{label or button.text()} is not clickable"
+        )
+        self.clicks.append(label or button.text().replace("&", ""))  # before: the click renames it
+        self.qtbot.mouseClick(button, Qt.MouseButton.LeftButton)
+
+    def forward(self) -> None:
+        """Next, or the commit button on a commit page (whichever the wizard shows)."""
+        for which in (
+            QWizard.WizardButton.CommitButton,
+            QWizard.WizardButton.NextButton,
+            QWizard.WizardButton.FinishButton,
+        ):
+            button = self.wizard.button(which)
+            if button.isVisible():
+                self.wait_enabled(button)
+                self.click(button)
+                return
+        raise AssertionError("no forward button is shown")
+
+    def wait_enabled(self, button: QAbstractButton) -> None:
+        self.qtbot.waitUntil(button.isEnabled, timeout=WAIT_MS)
+
+    def wait_page(self, page_id: int) -> None:
+        self.qtbot.waitUntil(lambda: self.wizard.currentId() == page_id, timeout=WAIT_MS)
+
+    def wait_idle(self) -> None:
+        self.qtbot.waitUntil(lambda: not self.wizard.jobs.busy(), timeout=WAIT_MS)  # type: ignore[attr-defined]
+
+
+class FailingRunner:
+    """The real runner, except that one tool fails the way a refused import does."""
+
+    def __init__(self, tool: str, output: str = "pk12util: PKCS12 decode failed") -> None:
+        from clustertrust.platform.runner import SubprocessRunner
+
+        self.real = SubprocessRunner()
+        self.tool, self.output = tool, output
+        self.failed: list[tuple[str, ...]] = []
+
+    def run(self, argv, **options):  # type: ignore[no-untyped-def]
+        from clustertrust.platform.runner import CommandError
+
+        if Path(argv[0]).name == self.tool:
+            self.failed.append(tuple(argv))
+            raise CommandError(tuple(argv), 19, self.output)
+        return self.real.run(argv, **options)
+
+
+class SlowRunner(FailingRunner):
+    """The real runner, pausing before each command so a test can act mid-install."""
+
+    def __init__(self, pause: float) -> None:
+        super().__init__(tool="")
+        self.pause = pause
+
+    def run(self, argv, **options):  # type: ignore[no-untyped-def]
+        import time
+
+        time.sleep(self.pause)
+        return self.real.run(argv, **options)
