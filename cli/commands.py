@@ -1,39 +1,52 @@
-"""The subcommands and their parser; imported only when a command is given, so that opening the
-wizard does not pay for loading every command's dependencies."""
+"""The subcommands and their parser. Only the chosen command's module is imported (each brings
+its own dependencies); help and unknown commands load them all."""
 
 from __future__ import annotations
 
 import argparse
+import importlib
+from collections.abc import Sequence
 
-from clustertrust.core import __version__
-
-from . import (
-    cloud_cmd,
-    configure_cmd,
-    demo_cmd,
-    inspect_cmd,
-    install_cmd,
-    privileged_cmd,
-    renew_cmd,
-    report_cmd,
-    status_cmd,
-    uninstall_cmd,
-    verify_cmd,
-)
-
-COMMANDS = (inspect_cmd, install_cmd, verify_cmd, status_cmd, uninstall_cmd, report_cmd)
-COMMANDS += (demo_cmd, renew_cmd, cloud_cmd, configure_cmd, privileged_cmd)
+# command -> module in this package; the order is the order of `clustertrust --help`
+COMMANDS = {
+    "inspect": "inspect_cmd",
+    "install": "install_cmd",
+    "verify": "verify_cmd",
+    "status": "status_cmd",
+    "uninstall": "uninstall_cmd",
+    "report": "report_cmd",
+    "demo": "demo_cmd",
+    "renew": "renew_cmd",
+    "cloud": "cloud_cmd",
+    "configure": "configure_cmd",
+    "privileged": "privileged_cmd",
+}
 
 
-def build_parser() -> argparse.ArgumentParser:
+class _Version(argparse.Action):
+    """--version reads the package metadata only when asked."""
+
+    def __call__(self, parser: argparse.ArgumentParser, *args: object, **kwargs: object) -> None:
+        from clustertrust.core import __version__
+
+        parser.exit(message=f"clustertrust {__version__}\n")
+
+
+def build_parser(argv: Sequence[str] = ()) -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="clustertrust",
         description="Install and trust a cluster's private CA and client certificate, then "
         "prove the mutual-TLS connection. Without a command, opens the wizard.",
     )
-    parser.add_argument("--version", action="version", version=f"clustertrust {__version__}")
+    parser.add_argument("--version", action=_Version, nargs=0, help="show the version and exit")
     parser.add_argument("-v", "--verbose", action="store_true", help="mirror the log to stderr")
     commands = parser.add_subparsers(dest="command", metavar="COMMAND")
-    for module in COMMANDS:
-        module.register(commands)
+    chosen = next((a for a in argv if not a.startswith("-")), None)
+    names = [chosen] if chosen in COMMANDS and not _wants_help(argv) else list(COMMANDS)
+    for name in names:
+        importlib.import_module(f"{__package__}.{COMMANDS[name]}").register(commands)
     return parser
+
+
+def _wants_help(argv: Sequence[str]) -> bool:
+    return any(a in ("-h", "--help") for a in argv[:1])

@@ -9,6 +9,7 @@ from clustertrust.core.bundle.reader import read_bundle
 from clustertrust.core.bundle.summary import bundle_json, bundle_text
 from clustertrust.core.source.load import load_source
 
+from .args import parents
 from .output import print_json
 
 
@@ -18,10 +19,9 @@ def register(commands: argparse._SubParsersAction) -> None:
         help="read a certificate bundle and show what is in it",
         description="Read a bundle (file, folder or https:// URL) and list its certificates "
         "and findings. Changes nothing.",
+        parents=parents("password", "json"),
     )
     parser.add_argument("source", help="bundle file, folder or https:// URL")
-    parser.add_argument("--password", help="PKCS#12 or private-key password, if not 'kurrent'")
-    parser.add_argument("--json", action="store_true", help="print one JSON document")
     parser.set_defaults(handler=run)
 
 

@@ -18,7 +18,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         return _reported(open_wizard)
     from .commands import build_parser
 
-    args = build_parser().parse_args(argv)
+    args = build_parser(argv).parse_args(argv)
     setup_logging(args.verbose)
     if args.command is None:
         return _reported(open_wizard)

@@ -7,13 +7,13 @@ import argparse
 
 from clustertrust.core.bundle.reader import Bundle, read_bundle
 from clustertrust.core.install import renewal
-from clustertrust.core.model import Scope
+from clustertrust.core.model import Scope, Setup
 from clustertrust.core.source.load import load_source
 from clustertrust.core.verify.run import TrustMode, verify_url
 from clustertrust.platform import detect
 
-from .install_cmd import confirm, print_notes, progress_printer, store_list
-from .output import print_json
+from .args import parents
+from .output import confirm, print_json, print_notes, progress_printer
 
 
 def register(commands: argparse._SubParsersAction) -> None:
@@ -23,16 +23,11 @@ def register(commands: argparse._SubParsersAction) -> None:
         description="Install the renewed bundle of a cluster whose certificates are already "
         "installed (found by the CA's name, or by --replaces), verify it, then remove the old "
         "items. If the install or the verification fails, the new items are undone.",
+        parents=parents("stores", "password", "changes", "json"),
     )
     parser.add_argument("source", help="the renewed bundle: file, folder or https:// URL")
     parser.add_argument("--replaces", nargs="+", metavar="FINGERPRINT", help="old items' SHA-256")
     parser.add_argument("--verify", metavar="URL", help="the cluster UI to verify before removal")
-    parser.add_argument("--scope", choices=[s.value for s in Scope], default=Scope.USER.value)
-    parser.add_argument("--stores", type=store_list, default=None)
-    parser.add_argument("--password", help="PKCS#12 or private-key password, if not 'kurrent'")
-    parser.add_argument("--dry-run", action="store_true", help="print the plan, change nothing")
-    parser.add_argument("--yes", action="store_true", help="do not ask before changing anything")
-    parser.add_argument("--json", action="store_true", help="print one JSON document")
     parser.set_defaults(handler=run)
 
 
@@ -40,10 +35,11 @@ def run(args: argparse.Namespace) -> int:
     return renew(args, read_bundle(load_source(args.source), password=args.password))
 
 
-def renew(args: argparse.Namespace, bundle: Bundle) -> int:
-    """Also what `install` runs when the bundle replaces installed items of the same cluster."""
+def renew(args: argparse.Namespace, bundle: Bundle, setup: Setup | None = None) -> int:
+    """Also what `install` runs when the bundle replaces installed items of the same cluster,
+    with the stores it chose (--only-host included)."""
     scope = Scope(args.scope)
-    setup = detect.current_setup(scope, args.stores)
+    setup = setup or detect.current_setup(scope, args.stores)
     everywhere = detect.all_stores_setup(ledger=setup.ledger).stores
     url = getattr(args, "verify", None)
     replaces = getattr(args, "replaces", None) or ()

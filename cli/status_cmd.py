@@ -9,6 +9,7 @@ from clustertrust.core.install import plan as plans
 from clustertrust.core.install.expiry import RENEW_FIX, expiry_warnings
 from clustertrust.platform import detect
 
+from .args import parents
 from .output import print_json
 
 PRESENT = {True: "present", False: "MISSING", None: "cannot check here"}
@@ -20,8 +21,8 @@ def register(commands: argparse._SubParsersAction) -> None:
         help="list what ClusterTrust installed and check that it is still there",
         description="Each installed item from the ledger: where it is, whether it is really "
         "present in its store, and the days left before it expires.",
+        parents=parents("json"),
     )
-    parser.add_argument("--json", action="store_true", help="print one JSON document")
     parser.set_defaults(handler=run)
 
 

@@ -11,6 +11,7 @@ from clustertrust.core.install.ledger import Ledger
 from clustertrust.core.model import Record
 from clustertrust.platform import detect
 
+from .args import parents
 from .install_cmd import confirm, print_notes, progress_printer
 from .output import print_json
 
@@ -23,13 +24,11 @@ def register(commands: argparse._SubParsersAction) -> None:
         help="remove certificates that ClusterTrust installed",
         description="Remove items recorded in the ledger, by SHA-256 fingerprint (as shown by "
         "`clustertrust status`; a unique prefix of 8 or more hex digits is enough) or --all.",
+        parents=parents("changes", "json"),
     )
     which = parser.add_mutually_exclusive_group(required=True)
     which.add_argument("--all", action="store_true", help="remove everything in the ledger")
     which.add_argument("fingerprints", nargs="*", default=[], metavar="FINGERPRINT")
-    parser.add_argument("--dry-run", action="store_true", help="print the plan, change nothing")
-    parser.add_argument("--yes", action="store_true", help="do not ask before removing")
-    parser.add_argument("--json", action="store_true", help="print one JSON document")
     parser.set_defaults(handler=run)
 
 

@@ -24,6 +24,9 @@ if TYPE_CHECKING:
     from clustertrust.core.install.ledger import Ledger
 
 
+STORE_CHOICES = ("system", "nss", "files")  # what --stores names: OS store, browsers, files
+
+
 class Scope(enum.StrEnum):
     USER = "user"
     SYSTEM = "system"

@@ -15,12 +15,11 @@ from pathlib import Path
 
 from clustertrust.core.errors import InputError
 from clustertrust.core.install.ledger import Ledger
-from clustertrust.core.model import Scope, Setup, TrustStore
+from clustertrust.core.model import STORE_CHOICES, Scope, Setup, TrustStore
 from clustertrust.platform import elevation, linux, macos, nss, windows
 from clustertrust.platform.identity_files import IdentityFilesStore
 from clustertrust.platform.runner import Runner, SubprocessRunner
 
-STORE_CHOICES = ("system", "nss", "files")
 WSL_NOTE = (
     "This is Linux under WSL: Windows browsers use the Windows certificate store, which this "
     "does not change. Run ClusterTrust on Windows as well (or, from Windows, "

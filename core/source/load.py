@@ -6,14 +6,18 @@ Nothing is written to disk while reading.
 from __future__ import annotations
 
 import os
-import ssl
 import urllib.parse
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from clustertrust.core.cancel import CancelToken
 from clustertrust.core.errors import SourceError
-from clustertrust.core.source.https import DEFAULT_TIMEOUTS, Progress, Timeouts, https_get
+
+if TYPE_CHECKING:  # https (ssl, http.client, truststore) is loaded only for a URL
+    import ssl
+
+    from clustertrust.core.source.https import Progress, Timeouts
 
 MAX_SOURCE_BYTES = 16 << 20
 MAX_FOLDER_FILES = 64
@@ -32,7 +36,7 @@ def load_source(
     *,
     progress: Progress | None = None,
     context: ssl.SSLContext | None = None,
-    timeouts: Timeouts = DEFAULT_TIMEOUTS,
+    timeouts: Timeouts | None = None,
     cancel: CancelToken | None = None,
 ) -> SourceData:
     """Read `spec`: an https:// URL, a file or a folder."""
@@ -91,13 +95,15 @@ def load_url(
     *,
     progress: Progress | None = None,
     context: ssl.SSLContext | None = None,
-    timeouts: Timeouts = DEFAULT_TIMEOUTS,
+    timeouts: Timeouts | None = None,
     cancel: CancelToken | None = None,
 ) -> SourceData:
+    from clustertrust.core.source.https import DEFAULT_TIMEOUTS, https_get
+
     response = https_get(
         url,
         context=context,
-        timeouts=timeouts,
+        timeouts=timeouts or DEFAULT_TIMEOUTS,
         max_bytes=MAX_SOURCE_BYTES,
         progress=progress,
         cancel=cancel,

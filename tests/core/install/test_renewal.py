@@ -248,3 +248,31 @@ def test_cli_renew_with_identity_files(
     assert identity is not None and identity.sha256 == certinfo.sha256(new.client.cert)
     assert not (tmp_path / "old-identity").exists()
     assert main(["renew", str(new_dir), "--stores", "files", "--yes"]) == 2  # nothing old left
+
+
+def test_install_hands_a_renewal_the_stores_it_chose(
+    tmp_path: Path,
+    old: pki.KurrentBundle,
+    new: pki.KurrentBundle,
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    """GIVEN an installed cluster; WHEN `install` gets its renewed bundle with --only-host;
+    THEN the renewal plan runs on the very stores install chose (one store choice, host kept)."""
+    from clustertrust.platform import detect
+
+    chosen: list[tuple[object, str]] = []  # (stores asked for, trust host)
+    real = detect.current_setup
+
+    def recording(*args: object, **kwargs: object):  # type: ignore[no-untyped-def]
+        chosen.append((args[1] if len(args) > 1 else None, str(kwargs.get("trust_host", ""))))
+        return real(*args, **kwargs)  # type: ignore[arg-type]
+
+    old_dir = pki.write_files(tmp_path / "old", old.files())
+    new_dir = pki.write_files(tmp_path / "new", new.files())
+    assert main(["install", str(old_dir), "--stores", "files", "--yes"]) == 0
+    monkeypatch.setattr(detect, "current_setup", recording)
+    argv = ["install", str(new_dir), "--stores", "files", "--only-host", "h.example", "--dry-run"]
+    assert main(argv) == 0
+    assert "Renewal:" in capsys.readouterr().out
+    assert [host for stores, host in chosen if stores == ["files"]] == ["h.example"]

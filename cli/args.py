@@ -1,0 +1,68 @@
+"""The options several commands share, defined once and given to each as argparse parents."""
+
+from __future__ import annotations
+
+import argparse
+from collections.abc import Callable
+
+from clustertrust.core.model import STORE_CHOICES, Scope
+
+
+def store_list(text: str) -> list[str]:
+    names = [n.strip() for n in text.split(",") if n.strip()]
+    unknown = [n for n in names if n not in STORE_CHOICES]
+    choices = ", ".join(STORE_CHOICES)
+    if not names:
+        raise argparse.ArgumentTypeError(f"no store given; choose from {choices}")
+    if unknown:
+        raise argparse.ArgumentTypeError(
+            f"unknown store {', '.join(unknown)}; choose from {choices}"
+        )
+    return names
+
+
+def _json(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--json", action="store_true", help="print one JSON document")
+
+
+def _changes(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--dry-run", action="store_true", help="print the plan, change nothing")
+    parser.add_argument("--yes", action="store_true", help="do not ask before changing anything")
+
+
+def _stores(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument(
+        "--scope",
+        choices=[s.value for s in Scope],
+        default=Scope.USER.value,
+        help="user (default): your own stores; system: all users (asks for authorization)",
+    )
+    parser.add_argument(
+        "--stores",
+        type=store_list,
+        default=None,
+        help=f"comma-separated, from {','.join(STORE_CHOICES)} (default: all that apply)",
+    )
+
+
+def _password(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--password", help="PKCS#12 or private-key password, if not 'kurrent'")
+
+
+SHARED: dict[str, Callable[[argparse.ArgumentParser], None]] = {
+    "json": _json,
+    "changes": _changes,
+    "stores": _stores,
+    "password": _password,
+}
+
+
+def parents(*names: str) -> list[argparse.ArgumentParser]:
+    """For add_parser(parents=...): "json", "changes" (--dry-run, --yes), "stores" (--scope,
+    --stores), "password"."""
+    made = []
+    for name in names:
+        parent = argparse.ArgumentParser(add_help=False)
+        SHARED[name](parent)
+        made.append(parent)
+    return made
