@@ -29,7 +29,8 @@ class _Version(argparse.Action):
     def __call__(self, parser: argparse.ArgumentParser, *args: object, **kwargs: object) -> None:
         from clustertrust.core import __version__
 
-        parser.exit(message=f"clustertrust {__version__}\n")
+        print(f"clustertrust {__version__}")
+        parser.exit()
 
 
 def build_parser(argv: Sequence[str] = ()) -> argparse.ArgumentParser:

@@ -1,0 +1,51 @@
+"""The command table: only the chosen command's module is loaded; help and --version still whole."""
+
+from __future__ import annotations
+
+import ast
+import subprocess
+import sys
+from pathlib import Path
+
+from clustertrust.cli import commands
+
+LOADED = """
+import sys
+from clustertrust.cli.main import main
+code = main(sys.argv[1:])
+print(sorted(m for m in sys.modules if m.startswith(("clustertrust.cli.", "keyring", "yaml"))))
+print(code)
+"""
+
+
+def run(*argv: str) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [sys.executable, "-c", LOADED, *argv], capture_output=True, text=True, timeout=60
+    )
+
+
+def test_a_command_loads_only_its_own_module(kurrent_tgz: Path) -> None:
+    done = run("inspect", str(kurrent_tgz))
+    *_, loaded, code = done.stdout.strip().splitlines()
+    assert code == "0", done.stderr
+    modules = ast.literal_eval(loaded)
+    assert [m for m in modules if m.endswith("_cmd")] == ["clustertrust.cli.inspect_cmd"]
+    assert not [m for m in modules if m.startswith(("keyring", "yaml"))]
+
+
+def test_help_lists_every_command() -> None:
+    done = subprocess.run(
+        [sys.executable, "-m", "clustertrust.cli.main", "--help"], capture_output=True, text=True
+    )
+    assert done.returncode == 0
+    shown = [name for name in commands.COMMANDS if name != "privileged"]
+    assert all(f"    {name}" in done.stdout for name in shown), done.stdout
+    assert "privileged" not in done.stdout
+
+
+def test_version_goes_to_stdout() -> None:
+    done = subprocess.run(
+        [sys.executable, "-m", "clustertrust.cli.main", "--version"], capture_output=True, text=True
+    )
+    assert done.returncode == 0 and done.stderr == ""
+    assert done.stdout.startswith("clustertrust ")
