@@ -15,7 +15,7 @@ from clustertrust.core.bundle.reader import read_bundle
 from clustertrust.core.bundle.summary import bundle_json, bundle_text
 from clustertrust.core.cloud import kurrent as cloud
 from clustertrust.core.errors import InputError
-from clustertrust.core.secrets import delete_secret, save_secret
+from clustertrust.core.secrets import delete_secret
 
 from .output import print_json
 
@@ -69,9 +69,7 @@ def run_login(args: argparse.Namespace) -> int:
             "with --token-stdin.",
         )
     settings = _settings(args).updated(organization=args.org, project=args.project)
-    cloud.KurrentCloud(settings, token).access_token()  # refuses a bad token before saving it
-    save_secret(cloud.TOKEN_NAME, token)
-    cloud.save_settings(settings)
+    cloud.sign_in(settings, token, remember=True)
     log.info("Kurrent Cloud token checked and stored in the keyring")
     print("The token works and is stored in the OS keyring.")
     if settings.organization and settings.project:

@@ -40,18 +40,8 @@ def list_clusters(
 ) -> tuple[cloud.KurrentCloud, list[cloud.ClusterInfo]]:
     """Runs on a worker: sign in (typed token, else the keyring), list the project's clusters."""
     settings = cloud.load_settings().updated(organization=organization, project=project)
-    options = {"context": services.cloud_context}
-    if token:
-        client = cloud.KurrentCloud(settings, token, **options)
-    else:
-        client = cloud.KurrentCloud.from_keyring(settings, **options)
-    clusters = client.list_clusters(organization, project)
-    cloud.save_settings(settings)
-    if token and remember:
-        from clustertrust.core.secrets import save_secret
-
-        save_secret(cloud.TOKEN_NAME, token)
-    return client, clusters
+    client = cloud.sign_in(settings, token, remember=remember, context=services.cloud_context)
+    return client, client.list_clusters(organization, project)
 
 
 class CloudDialog(QDialog):

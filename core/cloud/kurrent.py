@@ -22,7 +22,7 @@ from clustertrust.core.cancel import CancelToken
 from clustertrust.core.cloud.kurrent_body import bundle_files
 from clustertrust.core.errors import InputError, OperationFailed
 from clustertrust.core.logs import register_secret
-from clustertrust.core.secrets import load_secret
+from clustertrust.core.secrets import load_secret, save_secret
 from clustertrust.core.source.https import Progress, Response, Timeouts, https_get, split_https_url
 from clustertrust.core.source.load import SourceData
 
@@ -90,6 +90,27 @@ def save_settings(settings: CloudSettings) -> None:
     temporary = path.with_suffix(".tmp")
     temporary.write_text(json.dumps(asdict(settings), indent=2) + "\n", encoding="utf-8")
     temporary.replace(path)
+
+
+def sign_in(
+    settings: CloudSettings,
+    token: str = "",
+    *,
+    remember: bool = False,
+    context: ssl.SSLContext | None = None,
+) -> KurrentCloud:
+    """One sign-in for the wizard and `cloud login`: a typed token is checked by exchanging it
+    before anything is kept (and kept in the keyring only when asked); without one, the keyring's.
+    The settings are saved once the sign-in worked."""
+    if token:
+        client = KurrentCloud(settings, token, context=context)
+    else:
+        client = KurrentCloud.from_keyring(settings, context=context)
+    client.access_token()
+    if token and remember:
+        save_secret(TOKEN_NAME, token)
+    save_settings(settings)
+    return client
 
 
 def require_ids(
