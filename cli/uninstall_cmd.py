@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 import argparse
-import re
 
+from clustertrust.core import certinfo
 from clustertrust.core.errors import InputError
 from clustertrust.core.install import plan as plans
 from clustertrust.core.install.ledger import Ledger
@@ -14,8 +14,6 @@ from clustertrust.platform import detect
 from .args import parents
 from .install_cmd import confirm, print_notes, progress_printer
 from .output import print_json
-
-MIN_PREFIX = 8
 
 
 def register(commands: argparse._SubParsersAction) -> None:
@@ -59,13 +57,7 @@ def chosen(ledger: Ledger, fingerprints: list[str]) -> list[Record]:
         )
     picked: dict[tuple[str, str, str], Record] = {}
     for text in fingerprints:
-        prefix = text.lower().replace(":", "")
-        if len(prefix) < MIN_PREFIX or not re.fullmatch(r"[0-9a-f]+", prefix):
-            raise InputError(
-                f"{text!r} is not a SHA-256 fingerprint (or a prefix of {MIN_PREFIX}+ hex digits).",
-                "Copy the SHA-256 from `clustertrust status`.",
-            )
-        matches = ledger.find(prefix)
+        matches = ledger.find(certinfo.fingerprint_prefix(text))  # "" would mean every item
         if not matches:
             raise InputError(
                 f"Nothing in the ledger has the fingerprint {text}.",

@@ -7,6 +7,7 @@ import datetime as dt
 import re
 from typing import Any
 
+from clustertrust.core.errors import InputError
 from cryptography import x509
 from cryptography.hazmat.primitives import hashes, serialization
 from cryptography.hazmat.primitives.asymmetric import dsa, ec, ed448, ed25519, rsa
@@ -108,3 +109,18 @@ def pem_certificates(text: str) -> list[tuple[bytes, x509.Certificate]]:
 
 def to_pem(cert: x509.Certificate) -> bytes:
     return cert.public_bytes(serialization.Encoding.PEM)
+
+
+MIN_PREFIX = 8  # hex digits of a SHA-256 a person must give to name an installed certificate
+
+
+def fingerprint_prefix(text: str) -> str:
+    """The one rule for a fingerprint a person types (status shows them with colons): at least
+    MIN_PREFIX hex digits, case, colons and spaces ignored."""
+    prefix = re.sub(r"[\s:]", "", text).lower()
+    if len(prefix) < MIN_PREFIX or not re.fullmatch(r"[0-9a-f]{1,64}", prefix):
+        raise InputError(
+            f"{text!r} is not a SHA-256 fingerprint (or a prefix of {MIN_PREFIX}+ hex digits).",
+            "Copy the SHA-256 from `clustertrust status`.",
+        )
+    return prefix

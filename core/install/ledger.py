@@ -23,7 +23,7 @@ from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
-from clustertrust.core import paths
+from clustertrust.core import certinfo, paths
 from clustertrust.core.errors import OperationFailed
 from clustertrust.core.model import Record, State
 
@@ -51,8 +51,9 @@ class Ledger:
         return self._load()
 
     def find(self, sha256: str = "", store: str = "", kind: str = "") -> list[Record]:
-        """Records whose fingerprint starts with `sha256` (case-insensitive) and match the rest."""
-        prefix = sha256.lower().replace(":", "")
+        """Records whose fingerprint starts with `sha256` (certinfo.fingerprint_prefix; "" for
+        any) and match the rest."""
+        prefix = certinfo.fingerprint_prefix(sha256) if sha256 else ""
         return [
             r
             for r in self._load()

@@ -120,8 +120,8 @@ def _kept_ca_names(record: Record) -> set[str]:
 def _by_fingerprint(records: list[Record], replaces: Sequence[str], ledger: Ledger) -> list[Record]:
     chosen: list[Record] = []
     for given in replaces:
-        prefix = given.lower().replace(":", "").strip()
-        matched = [r for r in records if prefix and r.sha256.startswith(prefix)]
+        prefix = certinfo.fingerprint_prefix(given)
+        matched = [r for r in records if r.sha256.startswith(prefix)]
         if not matched:
             raise InputError(
                 f"No installed item other than the new bundle's has the fingerprint {given}.",
