@@ -70,7 +70,8 @@ def _files(args: argparse.Namespace) -> cc.ClientFiles:
 def run(args: argparse.Namespace) -> int:
     files = _files(args)
     if args.client == "kurrentdb":
-        text = cc.kurrentdb_connection_string(args.host, files, args.port, not args.no_discover)
+        discover = False if args.no_discover else None  # None: a name discovers, an IP does not
+        text = cc.kurrentdb_connection_string(args.host, files, args.port, discover)
         if args.json:
             print_json({"connection_string": text})
         else:

@@ -4,7 +4,6 @@ thread. The wizard imports this module only after its first page is painted."""
 
 from __future__ import annotations
 
-import ipaddress
 import ssl
 import sys
 import urllib.parse
@@ -29,14 +28,6 @@ from .session import NeedsPassword, Opened
 from .workers import JobControl
 
 PASSWORD_SECRET = "bundle-password:"  # + the bundle's origin
-
-
-def _is_ip(host: str) -> bool:
-    try:
-        ipaddress.ip_address(host)
-    except ValueError:
-        return False
-    return True
 
 
 @dataclass(frozen=True)
@@ -131,11 +122,8 @@ class Services:
         ]
         target = urllib.parse.urlsplit(session.cluster_url)
         if target.hostname:
-            single = _is_ip(target.hostname)  # an address, not a cluster name to discover from
             port = target.port or clientconfig.KURRENTDB_PORT
-            text = clientconfig.kurrentdb_connection_string(
-                target.hostname, files, port, not single
-            )
+            text = clientconfig.kurrentdb_connection_string(target.hostname, files, port)
             rows.insert(0, ("KurrentDB connection string", text))
         return rows
 

@@ -8,6 +8,7 @@ writes only when asked (`Change.apply`).
 
 from __future__ import annotations
 
+import ipaddress
 import os
 import stat
 import sys
@@ -112,10 +113,21 @@ def _path_value(path: Path) -> str:
     return urllib.parse.quote(str(path), safe="/:\\")
 
 
+def discovers(host: str) -> bool:
+    """A cluster name is resolved to its nodes (gossip discovery); an IP address is one node."""
+    try:
+        ipaddress.ip_address(host.strip("[]"))
+    except ValueError:
+        return True
+    return False
+
+
 def kurrentdb_connection_string(
-    host: str, files: ClientFiles, port: int = KURRENTDB_PORT, discover: bool = True
+    host: str, files: ClientFiles, port: int = KURRENTDB_PORT, discover: bool | None = None
 ) -> str:
+    """`discover` None: decided by `discovers(host)`, the same for the wizard and the CLI."""
     cert, key = files.require_client("A KurrentDB connection with a client certificate")
+    discover = discovers(host) if discover is None else discover
     scheme = "kurrentdb+discover" if discover else "kurrentdb"
     query = (
         f"tls=true&tlsCaFile={_path_value(files.ca)}"
