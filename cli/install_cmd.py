@@ -38,11 +38,12 @@ def run(args: argparse.Namespace) -> int:
     bundle = read_bundle(load_source(args.source), password=args.password)
     scope = Scope(args.scope)
     setup = detect.current_setup(scope, args.stores, trust_host=args.only_host)
-    if renewal.replaced_records(bundle, setup.ledger):
+    everywhere = detect.all_stores_setup(ledger=setup.ledger).stores
+    plan = renewal.plan_changes(bundle, scope, setup.stores, setup.ledger, everywhere)
+    if isinstance(plan, renewal.RenewalPlan):
         from . import renew_cmd
 
-        return renew_cmd.renew(args, bundle, setup)
-    plan = plans.plan_install(bundle, scope, setup.stores, setup.ledger)
+        return renew_cmd.carry_out(args, plan, setup, None)
     if not args.json:
         print(plan.text())
         print_notes(setup.notes)

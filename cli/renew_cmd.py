@@ -4,6 +4,7 @@ remove the old items; a failed install or verification leaves the old items as t
 from __future__ import annotations
 
 import argparse
+from collections.abc import Callable
 
 from clustertrust.core.bundle.reader import Bundle, read_bundle
 from clustertrust.core.install import renewal
@@ -35,17 +36,25 @@ def run(args: argparse.Namespace) -> int:
     return renew(args, read_bundle(load_source(args.source), password=args.password))
 
 
-def renew(args: argparse.Namespace, bundle: Bundle, setup: Setup | None = None) -> int:
-    """Also what `install` runs when the bundle replaces installed items of the same cluster,
-    with the stores it chose (--only-host included)."""
+def renew(args: argparse.Namespace, bundle: Bundle) -> int:
     scope = Scope(args.scope)
-    setup = setup or detect.current_setup(scope, args.stores)
+    setup = detect.current_setup(scope, args.stores)
     everywhere = detect.all_stores_setup(ledger=setup.ledger).stores
-    url = getattr(args, "verify", None)
-    replaces = getattr(args, "replaces", None) or ()
+    url = args.verify
     plan = renewal.plan_renewal(
-        bundle, scope, setup.stores, setup.ledger, replaces, url, everywhere
+        bundle, scope, setup.stores, setup.ledger, args.replaces or (), url, everywhere
     )
+    check = (lambda: _bundle_check(url, bundle)) if url else None
+    return carry_out(args, plan, setup, check)
+
+
+def carry_out(
+    args: argparse.Namespace,
+    plan: renewal.RenewalPlan,
+    setup: Setup,
+    check: Callable[[], renewal.Verification] | None,
+) -> int:
+    """Show, ask, apply: for `renew`, and for `install` given a renewed bundle."""
     if not args.json:
         print(plan.text())
         print_notes(setup.notes)
@@ -54,9 +63,8 @@ def renew(args: argparse.Namespace, bundle: Bundle, setup: Setup | None = None) 
             print_json({**plan.to_json(), "applied": False})
         return 0
     confirm(args.yes, "Apply this renewal?")
-    check = (lambda: _bundle_check(url, bundle)) if url else None
     renewal.apply_renewal(
-        plan, setup.ledger, setup.stores, check, progress=progress_printer(args.json)
+        plan, setup.ledger, plan.stores, check, progress=progress_printer(args.json)
     )
     if args.json:
         print_json({**plan.to_json(), "applied": True})

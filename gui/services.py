@@ -18,6 +18,7 @@ from clustertrust.core.bundle.summary import CertificateSummary, summarize
 from clustertrust.core.clients import settings as clientconfig
 from clustertrust.core.errors import InputError, OperationFailed, PasswordNeeded
 from clustertrust.core.install import plan as plans
+from clustertrust.core.install import renewal
 from clustertrust.core.install.identity import identity_paths
 from clustertrust.core.model import Scope
 from clustertrust.core.source.load import SourceData, load_source
@@ -32,8 +33,9 @@ PASSWORD_SECRET = "bundle-password:"  # + the bundle's origin
 
 @dataclass(frozen=True)
 class Planned:
-    plan: plans.Plan
+    plan: plans.Plan  # what the pages list (a renewal's installs, then its removals)
     setup: detect.Setup
+    renewal: renewal.RenewalPlan | None = None
 
 
 class Services:
@@ -66,14 +68,24 @@ class Services:
         return detect.current_setup(scope, runner=self.runner)
 
     def plan_install(self, bundle: Bundle, scope: Scope) -> Planned:
+        """An install, or the renewal of the installed cluster the bundle belongs to."""
         setup = self.setup(scope)
-        return Planned(plans.plan_install(bundle, scope, setup.stores, setup.ledger), setup)
+        everywhere = self.setup().stores  # old items may sit in stores this scope does not use
+        decided = renewal.plan_changes(bundle, scope, setup.stores, setup.ledger, everywhere)
+        if isinstance(decided, renewal.RenewalPlan):
+            return Planned(decided.shown(), setup, decided)
+        return Planned(decided, setup)
 
     def apply(self, planned: Planned, control: JobControl) -> None:
         def on_step(index: int, step: Any, status: plans.StepStatus) -> None:
             control.step((index, status.value))
 
-        plans.apply_plan(planned.plan, planned.setup.ledger, on_step, control.cancelled)
+        ledger = planned.setup.ledger
+        if planned.renewal is None:
+            plans.apply_plan(planned.plan, ledger, on_step, control.cancelled)
+            return
+        stores = planned.renewal.stores
+        renewal.apply_renewal(planned.renewal, ledger, stores, None, on_step, control.cancelled)
 
     def status(self) -> tuple[list[plans.ItemStatus], Any]:
         setup = self.setup()

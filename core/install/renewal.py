@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any, Protocol
 
@@ -67,6 +67,15 @@ class RenewalPlan:
 
     def text(self) -> str:
         return "\n".join(self.lines())
+
+    def shown(self) -> plans.Plan:
+        """One list for pages that show a plan as steps: the installs, then the removals."""
+        note = "This renews an installed cluster: its old certificates go once the new are in."
+        return replace(
+            self.install,
+            steps=(*self.install.steps, *self.remove.steps),
+            notes=(*self.install.notes, note),
+        )
 
     def to_json(self) -> dict[str, Any]:
         return {
@@ -153,6 +162,21 @@ def plan_renewal(
     remove = plans.plan_uninstall(old, removal_stores or stores)
     every = tuple({s.name: s for s in [*(removal_stores or ()), *stores]}.values())
     return RenewalPlan(install, remove, tuple(old), verify_url, every)
+
+
+def plan_changes(
+    bundle: Bundle,
+    scope: Scope,
+    stores: Sequence[TrustStore],
+    ledger: Ledger,
+    removal_stores: Sequence[TrustStore] | None = None,
+    verify_url: str | None = None,
+) -> plans.Plan | RenewalPlan:
+    """What a bundle leads to, decided here for the wizard and the command line alike: the
+    renewal of the installed cluster it belongs to, or else a plain install."""
+    if replaced_records(bundle, ledger):
+        return plan_renewal(bundle, scope, stores, ledger, (), verify_url, removal_stores)
+    return plans.plan_install(bundle, scope, stores, ledger)
 
 
 def apply_renewal(
