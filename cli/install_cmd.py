@@ -13,7 +13,8 @@ from clustertrust.core.source.load import load_source
 from clustertrust.platform import detect
 
 from .args import parents
-from .output import confirm, print_json, print_notes, progress_printer
+from .changes import confirm, print_notes, progress_printer
+from .output import print_json
 
 
 def register(commands: argparse._SubParsersAction) -> None:

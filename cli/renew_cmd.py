@@ -14,7 +14,8 @@ from clustertrust.core.verify.run import TrustMode, verify_url
 from clustertrust.platform import detect
 
 from .args import parents
-from .output import confirm, print_json, print_notes, progress_printer
+from .changes import confirm, print_notes, progress_printer
+from .output import print_json
 
 
 def register(commands: argparse._SubParsersAction) -> None:

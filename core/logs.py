@@ -8,14 +8,11 @@ registered secret, so a mistake elsewhere cannot leak it into the file.
 from __future__ import annotations
 
 import logging
-import logging.handlers
 import os
 import re
 import sys
 from collections import deque
 from pathlib import Path
-
-from clustertrust.core import paths
 
 LOGGER_NAME = "clustertrust"
 LOG_FILE = "clustertrust.log"
@@ -30,6 +27,8 @@ _secrets: set[str] = set()
 
 
 def log_path() -> Path:
+    from clustertrust.core import paths  # platformdirs: only once a record is written
+
     return paths.log_dir() / LOG_FILE
 
 
@@ -54,25 +53,51 @@ class ScrubFilter(logging.Filter):
         return True
 
 
-class _PrivateRotatingHandler(logging.handlers.RotatingFileHandler):
-    """Rotating file readable by the user only, created with its folder at the first record, so
-    a command that logs nothing (a refused input, say) leaves nothing behind."""
+class _FirstRecordHandler(logging.Handler):
+    """Makes the rotating file (and works out its path) at the first record: a command that
+    logs nothing, such as `inspect` or a refused input, neither pays for it nor leaves a file."""
 
-    warned = False
+    def __init__(self) -> None:
+        super().__init__()
+        self._file: logging.Handler | None = None
 
-    def _open(self):  # type: ignore[no-untyped-def]
-        Path(self.baseFilename).parent.mkdir(parents=True, exist_ok=True, mode=0o700)
-        stream = super()._open()
-        os.chmod(self.baseFilename, 0o600)
-        return stream
+    def emit(self, record: logging.LogRecord) -> None:
+        if self._file is None:
+            self._file = _private_rotating_file(log_path())
+            self._file.setFormatter(self.formatter)
+        self._file.handle(record)
 
-    def handleError(self, record: logging.LogRecord) -> None:
-        if not self.warned:  # a read-only home must not stop the tool itself
-            print(f"clustertrust: cannot write the log at {self.baseFilename}", file=sys.stderr)
-            self.warned = True
+    def close(self) -> None:
+        if self._file is not None:
+            self._file.close()
+        super().close()
 
 
-def setup_logging(verbose: bool = False) -> Path:
+def _private_rotating_file(path: Path) -> logging.Handler:
+    import logging.handlers
+
+    class PrivateRotatingHandler(logging.handlers.RotatingFileHandler):
+        """Readable by the user only, created with its folder when first opened."""
+
+        warned = False
+
+        def _open(self):  # type: ignore[no-untyped-def]
+            Path(self.baseFilename).parent.mkdir(parents=True, exist_ok=True, mode=0o700)
+            stream = super()._open()
+            os.chmod(self.baseFilename, 0o600)
+            return stream
+
+        def handleError(self, record: logging.LogRecord) -> None:
+            if not self.warned:  # a read-only home must not stop the tool itself
+                print(f"clustertrust: cannot write the log at {self.baseFilename}", file=sys.stderr)
+                self.warned = True
+
+    return PrivateRotatingHandler(
+        path, maxBytes=MAX_BYTES, backupCount=BACKUPS, encoding="utf-8", delay=True
+    )
+
+
+def setup_logging(verbose: bool = False) -> None:
     """Send ClusterTrust's records to the rotating file (and stderr when verbose)."""
     logger = logging.getLogger(LOGGER_NAME)
     for handler in [h for h in logger.handlers if getattr(h, "_clustertrust", False)]:
@@ -80,12 +105,7 @@ def setup_logging(verbose: bool = False) -> Path:
         handler.close()
     logger.setLevel(logging.DEBUG)
     logger.propagate = False
-    path = log_path()
-    handlers: list[logging.Handler] = [
-        _PrivateRotatingHandler(
-            path, maxBytes=MAX_BYTES, backupCount=BACKUPS, encoding="utf-8", delay=True
-        )
-    ]
+    handlers: list[logging.Handler] = [_FirstRecordHandler()]
     if verbose:
         handlers.append(logging.StreamHandler(sys.stderr))
     for handler in handlers:
@@ -93,7 +113,6 @@ def setup_logging(verbose: bool = False) -> Path:
         handler.addFilter(ScrubFilter())
         handler._clustertrust = True  # type: ignore[attr-defined]
         logger.addHandler(handler)
-    return path
 
 
 def last_lines(count: int = 40) -> list[str]:

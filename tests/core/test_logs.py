@@ -27,7 +27,8 @@ def detach_handlers() -> Iterator[None]:
 def test_log_file_lives_in_the_user_log_folder_readable_by_the_user_only(
     isolated_dirs: Path,
 ) -> None:
-    path = logs.setup_logging()
+    logs.setup_logging()
+    path = logs.log_path()
     logging.getLogger("clustertrust.test").info("hello")
     assert path == paths.log_dir() / "clustertrust.log"
     assert str(path).startswith(str(isolated_dirs))
@@ -37,7 +38,8 @@ def test_log_file_lives_in_the_user_log_folder_readable_by_the_user_only(
 
 def test_every_command_is_logged_with_exit_code_and_duration_and_secrets_redacted() -> None:
     # GIVEN the log is set up, WHEN the runner runs real commands with a secret in argv
-    path = logs.setup_logging()
+    logs.setup_logging()
+    path = logs.log_path()
     runner = SubprocessRunner()
     runner.run([sys.executable, "-c", "print('ok')", "pw=hunter2secret"], secrets=["hunter2secret"])
     with pytest.raises(CommandError):
@@ -52,7 +54,8 @@ def test_every_command_is_logged_with_exit_code_and_duration_and_secrets_redacte
 def test_key_material_and_registered_secrets_never_reach_the_file(
     kurrent: pki.KurrentBundle,
 ) -> None:
-    path = logs.setup_logging()
+    logs.setup_logging()
+    path = logs.log_path()
     logs.register_secret("s3cr3t-token-value")
     key_pem = kurrent.client.key_pem().decode()
     log = logging.getLogger("clustertrust.test")
@@ -68,7 +71,8 @@ def test_the_log_rotates_and_keeps_a_bounded_number_of_files(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     monkeypatch.setattr(logs, "MAX_BYTES", 4000)
-    path = logs.setup_logging()
+    logs.setup_logging()
+    path = logs.log_path()
     log = logging.getLogger("clustertrust.test")
     for number in range(400):
         log.info("line %04d %s", number, "x" * 60)
