@@ -1,50 +1,63 @@
-"""The Windows certificate stores, through certutil.exe.
+"""The Windows certificate stores: changes through certutil.exe, presence read from crypt32.
 
-User scope: the CA into CurrentUser\\Root (Windows shows its own confirmation dialog), the client
-identity into CurrentUser\\My with NoRoot so that the root prompt does not appear twice. System
-scope (LocalMachine) needs the program to run elevated. Items are named by SHA-1 thumbprint,
-never by serial number.
+User scope: the CA into CurrentUser\\Root (Windows shows its own confirmation dialog, for adding
+and for deleting), the client identity into CurrentUser\\My with NoRoot so that the root prompt
+does not appear twice. System scope (LocalMachine) needs the program to run elevated. Items are
+named by SHA-1 thumbprint for certutil and matched by SHA-256 when read back.
 
-Not run here: this was built from certutil's documented command lines and output, and is tested
-by exact command lines against a recording runner (tests/test_windows.py).
+No decision rests on certutil's text, which Windows translates: success and failure come from
+its exit code, the HRESULT (hresult.py); presence from the store itself (wincrypt.py); "no
+desktop" and "user roots forbidden" from the session and the policy (winsession.py). Removal
+always runs the delete and counts "not there" as done.
+
+Not run here: tested against a recording runner that replays certutil's recorded outputs
+(tests/test_windows.py); see README, "What was verified how".
 """
 
 from __future__ import annotations
 
+import hashlib
 import os
-import re
-import secrets
+from collections.abc import Callable
+from dataclasses import dataclass
 from pathlib import Path
 
 from clustertrust.core import certinfo
 from clustertrust.core.bundle.reader import Bundle
 from clustertrust.core.errors import Cancelled, OperationFailed
 from clustertrust.core.model import Availability, Kind, Record, Scope, Step, record_for
-from clustertrust.platform.runner import CommandError, CommandResult, Runner
+from clustertrust.platform import hresult, wincrypt, winsession
+from clustertrust.platform.onetime import one_time_password
+from clustertrust.platform.outcomes import DIALOG_TIMEOUT, NeedsDesktop, NotAnswered, minutes
+from clustertrust.platform.runner import CommandError, CommandResult, CommandTimedOut, Runner
 from clustertrust.platform.store import legacy_p12, private_files
 
 NAME = "windows-certutil"
-CANCELLED_MARKERS = ("ERROR_CANCELLED", "canceled by the user", "0x800704c7")
-DENIED_MARKERS = ("E_ACCESSDENIED", "0x80070005", "Access is denied")
+
+
+@dataclass(frozen=True)
+class Native:
+    """What is asked of Windows itself; tests replace these."""
+
+    certificates: Callable[[str, str], list[bytes]] = wincrypt.stored_certificates
+    interactive: Callable[[], bool] = winsession.interactive_desktop
+    user_roots_forbidden: Callable[[], bool] = winsession.user_roots_forbidden
 
 
 def certutil_path() -> Path:
     return Path(os.environ.get("SYSTEMROOT", r"C:\Windows")) / "System32" / "certutil.exe"
 
 
-def thumbprint_in(output: str, sha1: str) -> bool:
-    """certutil prints `Cert Hash(sha1): 4d3a...` (older versions put spaces between bytes)."""
-    found = re.findall(r"Cert Hash\(sha1\):\s*([0-9a-fA-F ]+)", output)
-    return any(h.replace(" ", "").lower() == sha1.lower() for h in found)
-
-
 class WindowsStore:
     name = NAME
     title = "Windows certificate store"
 
-    def __init__(self, runner: Runner, certutil: Path | None = None) -> None:
+    def __init__(
+        self, runner: Runner, certutil: Path | None = None, native: Native | None = None
+    ) -> None:
         self.runner = runner
         self.certutil = str(certutil or certutil_path())
+        self.native = native or Native()
 
     def detect(self) -> Availability:
         return Availability(True)
@@ -58,9 +71,9 @@ class WindowsStore:
         return steps
 
     def is_installed(self, record: Record) -> bool:
-        argv = (self.certutil, *_where(record.scope), "-verifystore", _store(record), record.sha1)
-        result = self.runner.run(argv, check=False)
-        return result.returncode == 0 and thumbprint_in(result.stdout, record.sha1)
+        """In the store's own registry copy: a LocalMachine root does not count for the user."""
+        stored = self.native.certificates(_location_id(record.scope), _store(record))
+        return record.sha256 in {hashlib.sha256(der).hexdigest() for der in stored}
 
     def plan_remove(self, record: Record) -> list[Step]:
         return [
@@ -70,7 +83,7 @@ class WindowsStore:
                 summary=f"Remove {record.subject!r} from {record.location}",
                 commands=(" ".join(self._delete_argv(record)),),
                 undo_commands=(),
-                needs_authorization=record.kind == Kind.CA.value or record.scope == "system",
+                needs_authorization=_shows_root_dialog(record) or record.scope == "system",
                 run=lambda: self._delete(record),
             )
         ]
@@ -80,17 +93,16 @@ class WindowsStore:
         record = record_for(
             bundle.ca, Kind.CA, NAME, _location(scope, "Root"), certinfo.sha1(bundle.ca), scope
         )
-        shown = (self.certutil, *_where(scope.value), "-addstore", "Root", "ca.crt")
         pem = certinfo.to_pem(bundle.ca)
         return Step(
             action="install",
             record=record,
             summary=f"Trust the CA {record.subject!r} in {record.location} (Windows asks you "
             "to confirm)",
-            commands=(" ".join(shown),),
+            commands=(" ".join(self._add_argv(scope, "ca.crt")),),
             undo_commands=(" ".join(self._delete_argv(record)),),
             needs_authorization=True,
-            run=lambda: self._add_ca(scope, pem),
+            run=lambda: self._add_ca(record, pem),
             undo=lambda: self._delete(record),
         )
 
@@ -104,78 +116,130 @@ class WindowsStore:
             certinfo.sha1(bundle.client_cert),
             scope,
         )
-        shown = (
-            self.certutil,
-            *_where(scope.value),
-            "-p",
-            "***",
-            "-importPFX",
-            "My",
-            "bundle.p12",
-            "NoRoot",
-        )
         return Step(
             action="install",
             record=record,
             summary=f"Add the client certificate {record.subject!r} with its key to "
             f"{record.location}",
-            commands=(" ".join(shown),),
+            commands=(" ".join(self._import_argv(scope, "***", "bundle.p12")),),
             undo_commands=(" ".join(self._delete_argv(record)),),
             needs_authorization=scope is Scope.SYSTEM,
             run=lambda: self._import_pfx(bundle, scope),
             undo=lambda: self._delete(record),
         )
 
-    def _add_ca(self, scope: Scope, pem: bytes) -> None:
-        with private_files({"ca.crt": pem}) as tmp:
-            argv = (self.certutil, *_where(scope.value), "-addstore", "Root", str(tmp / "ca.crt"))
-            self._checked(self.runner.run(argv, check=False), "add the CA")
+    def _add_argv(self, scope: Scope, path: str) -> tuple[str, ...]:
+        return (self.certutil, *_where(scope.value), "-addstore", "Root", path)
 
-    def _import_pfx(self, bundle: Bundle, scope: Scope) -> None:
-        # certutil takes the PFX password only on its command line: a one-time random one.
-        password = secrets.token_urlsafe(24)
-        data = legacy_p12(bundle, "clustertrust", password)
-        with private_files({"bundle.p12": data}) as tmp:
-            argv = (
-                self.certutil,
-                *_where(scope.value),
-                "-p",
-                password,
-                "-importPFX",
-                "My",
-                str(tmp / "bundle.p12"),
-                "NoRoot",
-            )
-            result = self.runner.run(argv, secrets=(password,), check=False)
-            self._checked(result, "import the client certificate")
+    def _import_argv(self, scope: Scope, password: str, path: str) -> tuple[str, ...]:
+        where = _where(scope.value)
+        return (self.certutil, *where, "-p", password, "-importPFX", "My", path, "NoRoot")
 
     def _delete_argv(self, record: Record) -> tuple[str, ...]:
         return (self.certutil, *_where(record.scope), "-delstore", _store(record), record.sha1)
 
-    def _delete(self, record: Record) -> None:
-        if not self.is_installed(record):
-            return
-        self._checked(self.runner.run(self._delete_argv(record), check=False), "remove it")
+    def _add_ca(self, record: Record, pem: bytes) -> None:
+        if _shows_root_dialog(record):
+            self._check_root_dialog_possible()
+        with private_files({"ca.crt": pem}) as tmp:
+            argv = self._add_argv(Scope(record.scope), str(tmp / "ca.crt"))
+            result = self._run(argv, record, "add the CA")
+        if result.returncode != 0:
+            raise self._failure(result, record, "add the CA")
 
-    def _checked(self, result: CommandResult, what: str) -> None:
-        if result.returncode == 0:
+    def _check_root_dialog_possible(self) -> None:
+        """Refused before anything changes, with the reason, rather than failed by Windows."""
+        if self.native.user_roots_forbidden():
+            raise _policy_forbids()
+        if not self.native.interactive():
+            raise _needs_desktop()
+
+    def _import_pfx(self, bundle: Bundle, scope: Scope) -> None:
+        password = one_time_password()  # certutil takes it only on its command line
+        data = legacy_p12(bundle, "clustertrust", password)
+        with private_files({"bundle.p12": data}) as tmp:
+            argv = self._import_argv(scope, password, str(tmp / "bundle.p12"))
+            result = self.runner.run(argv, secrets=(password,), check=False)
+        if result.returncode != 0:
+            raise CommandError(result.argv, result.returncode, result.output)
+
+    def _delete(self, record: Record) -> None:
+        """Always runs the delete; "not there" is done, whatever certutil answered."""
+        result = self._run(self._delete_argv(record), record, "remove it")
+        code = hresult.of(result.returncode)
+        if result.returncode == 0 or code in hresult.GONE or self._gone(record):
             return
-        if any(m.lower() in result.output.lower() for m in CANCELLED_MARKERS):
-            raise Cancelled(
+        raise self._failure(result, record, "remove it")
+
+    def _gone(self, record: Record) -> bool:
+        try:
+            return not self.is_installed(record)
+        except OSError:
+            return False
+
+    def _run(self, argv: tuple[str, ...], record: Record, what: str) -> CommandResult:
+        """A step that shows the root dialog waits for a person, then says it was unanswered."""
+        if not _shows_root_dialog(record):
+            return self.runner.run(argv, check=False)
+        try:
+            return self.runner.run(argv, timeout=DIALOG_TIMEOUT, check=False)
+        except CommandTimedOut as error:
+            raise NotAnswered(
+                f"The Windows confirmation was not answered within {minutes(DIALOG_TIMEOUT)}, "
+                f"so ClusterTrust did not {what}.",
+                "Run it again and answer the Windows security warning; it may be hidden "
+                "behind other windows.",
+            ) from error
+
+    def _failure(self, result: CommandResult, record: Record, what: str) -> Exception:
+        code = hresult.of(result.returncode)
+        if code == hresult.CANCELLED and not self.native.interactive():
+            return _needs_desktop()
+        if code == hresult.CANCELLED:
+            return Cancelled(
                 f"Windows asked to confirm and the answer was No, so ClusterTrust did not {what}.",
-                "Run the install again and choose Yes in the Windows security warning.",
+                "Run it again and choose Yes in the Windows security warning.",
             )
-        if any(m.lower() in result.output.lower() for m in DENIED_MARKERS):
-            raise OperationFailed(
-                f"Windows refused access when trying to {what}.",
+        if _shows_root_dialog(record) and self.native.user_roots_forbidden():
+            return _policy_forbids()
+        if code == hresult.ACCESS_DENIED and record.scope == Scope.SYSTEM.value:
+            return OperationFailed(
+                f"Windows refused access ({hresult.shown(code)}) when trying to {what}.",
                 "The computer-wide store needs ClusterTrust to run as administrator; or use "
                 "--scope user.",
             )
-        raise CommandError(result.argv, result.returncode, result.output)
+        return CommandError(result.argv, result.returncode, result.output)
+
+
+def _needs_desktop() -> NeedsDesktop:
+    return NeedsDesktop(
+        "Windows must ask you to confirm a change to your trusted root certificates, and this "
+        "session has no desktop to show that question on (a service or a remote shell); "
+        "nothing was changed.",
+        "Run ClusterTrust from a signed-in desktop session, or as administrator with "
+        "--scope system.",
+    )
+
+
+def _policy_forbids() -> OperationFailed:
+    return OperationFailed(
+        "Your organisation's policy does not let you trust root certificates for your own "
+        "account (ProtectedRoots Flags=1), so Windows would ignore this CA; nothing was changed.",
+        "Ask your IT department to deploy the CA, or install it as administrator with "
+        "--scope system.",
+    )
+
+
+def _shows_root_dialog(record: Record) -> bool:
+    return record.kind == Kind.CA.value and record.scope == Scope.USER.value
 
 
 def _where(scope: str) -> tuple[str, ...]:
     return ("-user",) if scope == Scope.USER.value else ()
+
+
+def _location_id(scope: str) -> str:
+    return "user" if scope == Scope.USER.value else "machine"
 
 
 def _location(scope: Scope, store: str) -> str:

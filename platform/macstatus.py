@@ -1,0 +1,46 @@
+"""Which OSStatus a failed security(1) command reported, without reading its words.
+
+security(1) prints a failure as `Function: <message>`, the message being cssmErrorString(status),
+which macOS looks up through CFCopyLocalizedString (trusted_cert_add.c: cssmPerror), and exits 1
+whatever the status. The number itself is not printed. `security error N` prints
+`Error: 0x%08X %d %s` with the same cssmErrorString(N) in the same language
+(display_error_code.c), so asking it for the few statuses we act on gives their messages as this
+Mac words them, and the failure is recognised by exact equality with one of those. No English
+text is compared; a message that matches none of them stays an unrecognised error.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable
+
+from clustertrust.platform.runner import CommandResult, Runner
+
+SECURITY = "/usr/bin/security"
+CANCELLED = (-60006, -128)  # errAuthorizationCanceled; userCanceledErr (errSecUserCanceled)
+DENIED = (-60005, -25293)  # errAuthorizationDenied; errSecAuthFailed
+# errAuthorizationInteractionNotAllowed; errSecInteractionNotAllowed: no GUI session
+NO_INTERACTION = (-60007, -25308)
+KNOWN = (*CANCELLED, *DENIED, *NO_INTERACTION)
+LINE = re.compile(r"0x[0-9A-Fa-f]{8} (-?\d+) (.+)$")
+
+
+def messages(runner: Runner, codes: Iterable[int] = KNOWN) -> dict[str, int]:
+    """This Mac's message for each status; `security error` exits 1 even when it succeeds."""
+    result = runner.run((SECURITY, "error", *(str(c) for c in codes)), check=False)
+    found = {}
+    for line in result.stdout.splitlines():
+        match = LINE.search(line.strip())
+        if match and match.group(2).strip():
+            found[match.group(2).strip()] = int(match.group(1))
+    return found
+
+
+def status_of(result: CommandResult, known: dict[str, int]) -> int | None:
+    """The status whose message ends one of the failure's lines (`Function: message`)."""
+    for line in result.output.splitlines():
+        line = line.strip()
+        for message, code in sorted(known.items(), key=lambda item: -len(item[0])):
+            if line == message or line.endswith(": " + message):
+                return code
+    return None
