@@ -17,6 +17,11 @@ from clustertrust.platform.runner import CommandResult
 
 SEARCH_DIRS = ("/usr/bin", "/usr/sbin", "/bin", "/sbin", "/usr/local/bin")
 PKEXEC_REFUSED = (126, 127)  # 126: the dialog was dismissed; 127: not authorized (pkexec(1))
+# sudo(8) exits 1 for every failure of its own (a wrong password three times, not in sudoers,
+# Ctrl-C at the prompt), in words it translates; otherwise with the command's own status.
+SUDO_OWN_FAILURE = 1
+# So the privileged helper never exits 1: its own failures exit HELPER_FAILED (bad input 2).
+HELPER_FAILED = 70  # EX_SOFTWARE (sysexits.h)
 
 
 class Method(enum.StrEnum):
@@ -79,15 +84,12 @@ def self_command() -> tuple[str, ...]:
 
 
 def refused(elevation: Elevation, result: CommandResult) -> bool:
-    """Whether a failed elevated command means the user said no (exit 3), not an error."""
+    """Whether a failed elevated command means the user said no (exit 3), not an error.
+
+    Numbers only: pkexec's own codes; for sudo, its one failure code, which the helper never uses.
+    """
     if elevation.method is Method.PKEXEC:
         return result.returncode in PKEXEC_REFUSED
     if elevation.method is Method.SUDO:
-        text = result.stderr.lower()
-        return result.returncode == 1 and (
-            "incorrect password" in text
-            or "a password is required" in text
-            or "not in the sudoers" in text
-            or "is not allowed to run" in text
-        )
+        return result.returncode == SUDO_OWN_FAILURE
     return False

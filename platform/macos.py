@@ -1,37 +1,54 @@
 """The macOS keychain, through /usr/bin/security.
 
-User scope: the identity into the login keychain (`security import`, with the PKCS#12 re-encoded
-with legacy algorithms), then the CA trusted for SSL (`security add-trusted-cert -r trustRoot`,
-which macOS confirms with its own authorization dialog), optionally only for the cluster host.
-System scope: `-d` (admin trust settings) and the System keychain; it needs to run as root.
+User scope: the identity into the login keychain (`security import`, the PKCS#12 re-encoded with
+legacy algorithms, the key opened to the installed browsers with `-T`), then the CA trusted for
+SSL (`add-trusted-cert -r trustRoot`, which macOS confirms with its own password dialog),
+optionally only for the cluster host. System scope is the documented path: root writes the System
+keychain and sets admin trust (`-d`), for which macOS still asks for an administrator password;
+without root it is refused before anything changes.
 
-Not run here: built from the documented command lines and output of security(1) and tested by
-exact command lines against a recording runner (tests/test_macos.py).
+No decision rests on security(1)'s words, which macOS translates: presence from the SHA-256
+digests `find-certificate -Z` prints, trust from the trust-settings plist (mactrust.py), cancel
+and "no GUI session" from the OSStatus behind a message (macstatus.py). add-trusted-cert stores
+the certificate before its dialog, so a trust step that fails takes that copy back out; removal
+always runs the delete and counts "not there" as done.
+
+Not run here: tested against a recording runner that replays security(1)'s recorded outputs
+(tests/test_macos.py); see README, "What was verified how".
 """
 
 from __future__ import annotations
 
+import os
 import re
-import secrets
+from collections.abc import Callable
 from pathlib import Path
 
 from clustertrust.core import certinfo
 from clustertrust.core.bundle.reader import Bundle
-from clustertrust.core.errors import Cancelled
+from clustertrust.core.errors import Cancelled, InputError, OperationFailed
 from clustertrust.core.model import Availability, Kind, Record, Scope, Step, record_for
-from clustertrust.platform.runner import CommandError, CommandResult, Runner
+from clustertrust.platform import macstatus, mactrust
+from clustertrust.platform.onetime import one_time_password
+from clustertrust.platform.outcomes import DIALOG_TIMEOUT, NeedsDesktop, NotAnswered, minutes
+from clustertrust.platform.runner import CommandError, CommandResult, CommandTimedOut, Runner
 from clustertrust.platform.store import legacy_p12, private_files
 
 NAME = "macos-keychain"
-SECURITY = "/usr/bin/security"
+SECURITY = macstatus.SECURITY
 SYSTEM_KEYCHAIN = "/Library/Keychains/System.keychain"
-# What security(1) prints when the user dismisses the dialog or the password is refused.
-CANCELLED_MARKERS = (
-    "user canceled",
-    "canceled by the user",
-    "errsecauthfailed",
-    "authorization was denied",
-    "-128",
+BROWSERS = (
+    "/Applications/Safari.app",
+    "/Applications/Google Chrome.app",
+    "/Applications/Microsoft Edge.app",
+    "/Applications/Brave Browser.app",
+    "/Applications/Firefox.app",
+)
+SHA256_DIGEST = re.compile(r"\b[0-9A-Fa-f]{64}\b")
+KEY_PROMPT = (
+    "The first time a browser uses your client certificate, macOS may ask whether it may use "
+    "the private key in your login keychain (“… wants to sign using key … in your keychain”). "
+    "Enter your Mac login password and choose Always Allow; it will not ask that browser again."
 )
 
 
@@ -39,11 +56,9 @@ def login_keychain() -> str:
     return str(Path.home() / "Library" / "Keychains" / "login.keychain-db")
 
 
-def hash_in(output: str, record: Record) -> bool:
-    """`find-certificate -Z` prints `SHA-256 hash:` (newer macOS) and `SHA-1 hash:` lines."""
-    sha256 = re.findall(r"SHA-256 hash:\s*([0-9A-Fa-f]+)", output)
-    sha1 = re.findall(r"SHA-1 hash:\s*([0-9A-Fa-f]+)", output)
-    return record.sha256 in (h.lower() for h in sha256) or record.sha1 in (h.lower() for h in sha1)
+def digests_in(output: str) -> set[str]:
+    """The SHA-256 digests in `find-certificate -Z` output, by their 64 hex digits alone."""
+    return {d.lower() for d in SHA256_DIGEST.findall(output)}
 
 
 class MacKeychainStore:
@@ -52,14 +67,25 @@ class MacKeychainStore:
     name = NAME
     title = "macOS keychain"
 
-    def __init__(self, runner: Runner, trust_host: str = "") -> None:
+    def __init__(
+        self,
+        runner: Runner,
+        trust_host: str = "",
+        is_root: Callable[[], bool] = lambda: os.geteuid() == 0,
+        app_exists: Callable[[str], bool] = os.path.isdir,
+    ) -> None:
         self.runner = runner
         self.trust_host = trust_host
+        self.is_root = is_root
+        self.app_exists = app_exists
+        self._messages: dict[str, int] | None = None
 
     def detect(self) -> Availability:
         return Availability(True)
 
     def plan_install(self, bundle: Bundle, scope: Scope) -> list[Step]:
+        if scope is Scope.SYSTEM:
+            self._require_root()
         steps = []
         if bundle.client_cert is not None and bundle.private_key is not None:
             steps.append(self._identity_step(bundle, scope))
@@ -68,9 +94,7 @@ class MacKeychainStore:
         return steps
 
     def is_installed(self, record: Record) -> bool:
-        argv = (SECURITY, "find-certificate", "-a", "-Z", "-c", record.subject, record.location)
-        result = self.runner.run(argv, check=False)
-        if result.returncode != 0 or not hash_in(result.stdout, record):
+        if not self._present(record):
             return False
         return record.kind != Kind.CA.value or self._trusted(record)
 
@@ -90,6 +114,15 @@ class MacKeychainStore:
     def _keychain(self, scope: Scope) -> str:
         return login_keychain() if scope is Scope.USER else SYSTEM_KEYCHAIN
 
+    def _require_root(self) -> None:
+        if not self.is_root():
+            raise InputError(
+                "The System keychain can be changed only by root, so the system scope was not "
+                "started; nothing was changed.",
+                "Run `sudo clustertrust install --scope system …` (macOS then asks for an "
+                "administrator password to trust the CA), or use --scope user.",
+            )
+
     def _identity_step(self, bundle: Bundle, scope: Scope) -> Step:
         assert bundle.client_cert is not None
         keychain = self._keychain(scope)
@@ -101,16 +134,17 @@ class MacKeychainStore:
             certinfo.sha1(bundle.client_cert),
             scope,
         )
-        shown = (SECURITY, "import", "bundle.p12", "-k", keychain, "-f", "pkcs12", "-P", "***")
+        apps = tuple(a for a in BROWSERS if self.app_exists(a)) if scope is Scope.USER else ()
         return Step(
             action="install",
             record=record,
             summary=f"Import the client certificate {record.subject!r} with its key into "
             f"{keychain}",
-            commands=(" ".join(shown),),
+            commands=(" ".join(_import_argv("bundle.p12", keychain, "***", apps)),),
             undo_commands=tuple(" ".join(a) for a in self._remove_argvs(record, "")),
             needs_authorization=scope is Scope.SYSTEM,
-            run=lambda: self._import(bundle, keychain),
+            note=KEY_PROMPT if scope is Scope.USER else "",
+            run=lambda: self._import(bundle, keychain, apps),
             undo=lambda: self._remove(record),
         )
 
@@ -120,104 +154,154 @@ class MacKeychainStore:
         record = record_for(bundle.ca, Kind.CA, NAME, keychain, certinfo.sha1(bundle.ca), scope)
         pem = certinfo.to_pem(bundle.ca)
         host = f" for {self.trust_host} only" if self.trust_host else ""
+        who = "your" if scope is Scope.USER else "an administrator"
         return Step(
             action="install",
             record=record,
             summary=f"Trust the CA {record.subject!r} for SSL{host} in {keychain} (macOS asks "
-            "for your password)",
+            f"for {who} password)",
             commands=(" ".join(self._trust_argv(scope, keychain, "ca.crt")),),
             undo_commands=tuple(" ".join(a) for a in self._remove_argvs(record, "ca.crt")),
             needs_authorization=True,
-            run=lambda: self._trust(scope, keychain, pem),
+            run=lambda: self._trust(record, pem),
             undo=lambda: self._remove(record, pem),
         )
 
     def _trust_argv(self, scope: Scope, keychain: str, path: str) -> tuple[str, ...]:
         admin = ("-d",) if scope is Scope.SYSTEM else ()
         host = ("-s", self.trust_host) if self.trust_host else ()
-        return (
-            SECURITY,
-            "add-trusted-cert",
-            *admin,
-            "-r",
-            "trustRoot",
-            "-p",
-            "ssl",
-            *host,
-            "-k",
-            keychain,
-            path,
-        )
+        trust = ("-r", "trustRoot", "-p", "ssl", *host)
+        return (SECURITY, "add-trusted-cert", *admin, *trust, "-k", keychain, path)
 
     def _remove_argvs(self, record: Record, path: str) -> list[tuple[str, ...]]:
+        sha1 = record.sha1.upper()
         if record.kind == Kind.IDENTITY.value:  # the certificate together with its private key
-            return [(SECURITY, "delete-identity", "-Z", record.sha1.upper(), record.location)]
-        admin = ("-d",) if record.scope == Scope.SYSTEM.value else ()
+            return [(SECURITY, "delete-identity", "-Z", sha1, record.location)]
+        if record.scope == Scope.USER.value:  # -t: with its user trust settings, if any
+            return [(SECURITY, "delete-certificate", "-t", "-Z", sha1, record.location)]
         return [
-            (SECURITY, "remove-trusted-cert", *admin, path),
-            (SECURITY, "delete-certificate", "-Z", record.sha1.upper(), record.location),
+            (SECURITY, "remove-trusted-cert", "-d", path),
+            (SECURITY, "delete-certificate", "-Z", sha1, record.location),
         ]
 
-    def _import(self, bundle: Bundle, keychain: str) -> None:
-        # security takes the password only as -P: a one-time random one for a throwaway file.
-        password = secrets.token_urlsafe(24)
+    def _import(self, bundle: Bundle, keychain: str, apps: tuple[str, ...]) -> None:
+        password = one_time_password()  # security takes it only as -P
         with private_files({"bundle.p12": legacy_p12(bundle, "clustertrust", password)}) as tmp:
-            argv = (
-                SECURITY,
-                "import",
-                str(tmp / "bundle.p12"),
-                "-k",
-                keychain,
-                "-f",
-                "pkcs12",
-                "-P",
-                password,
+            argv = _import_argv(str(tmp / "bundle.p12"), keychain, password, apps)
+            result = self.runner.run(argv, secrets=(password,), check=False)
+        if result.returncode != 0:
+            raise self._failure(result, "import the client certificate")
+
+    def _trust(self, record: Record, pem: bytes) -> None:
+        """add-trusted-cert stores the certificate before its dialog: a failure takes it out."""
+        scope = Scope(record.scope)
+        if scope is Scope.SYSTEM:
+            self._require_root()
+        was_there = self._present(record)
+        with private_files({"ca.crt": pem}) as tmp:
+            argv = self._trust_argv(scope, record.location, str(tmp / "ca.crt"))
+            try:
+                result = self.runner.run(argv, timeout=DIALOG_TIMEOUT, check=False)
+            except CommandTimedOut as error:
+                self._take_back(record, was_there)
+                raise _not_answered("trust the CA") from error
+        if result.returncode != 0:
+            self._take_back(record, was_there)
+            raise self._failure(result, "trust the CA")
+
+    def _take_back(self, record: Record, was_there: bool) -> None:
+        if was_there:
+            return  # someone else's copy from before: not ours to delete
+        argv = (SECURITY, "delete-certificate", "-Z", record.sha1.upper(), record.location)
+        self.runner.run(argv, check=False)
+        if self._present(record):
+            raise OperationFailed(
+                f"Trusting {record.subject!r} failed, and the untrusted copy macOS had already "
+                f"stored in {record.location} could not be taken out.",
+                f"Remove it in Keychain Access, or run `{' '.join(argv)}`.",
             )
-            self._checked(self.runner.run(argv, secrets=(password,), check=False))
-
-    def _trust(self, scope: Scope, keychain: str, pem: bytes) -> None:
-        with private_files({"ca.crt": pem}) as tmp:
-            argv = self._trust_argv(scope, keychain, str(tmp / "ca.crt"))
-            self._checked(self.runner.run(argv, check=False))
-
-    def _trusted(self, record: Record) -> bool:
-        """`security verify-cert` succeeds only when the trust setting is in place."""
-        pem = self._stored_pem(record)
-        if not pem:
-            return False
-        with private_files({"ca.crt": pem}) as tmp:
-            argv = (SECURITY, "verify-cert", "-c", str(tmp / "ca.crt"), "-p", "ssl", "-L")
-            return self.runner.run(argv, check=False).returncode == 0
 
     def _remove(self, record: Record, pem: bytes = b"") -> None:
-        if not self._present(record):
-            return
-        is_ca = record.kind == Kind.CA.value
-        with private_files({"ca.crt": (pem or self._stored_pem(record)) if is_ca else b""}) as tmp:
-            for argv in self._remove_argvs(record, str(tmp / "ca.crt")):
-                self._checked(self.runner.run(argv, check=False))
+        """Every delete runs; "not there" afterwards is done, whatever security answered."""
+        if record.scope == Scope.SYSTEM.value:
+            self._require_root()
+        is_admin_ca = record.kind == Kind.CA.value and record.scope == Scope.SYSTEM.value
+        if is_admin_ca and self._admin_trust(record) is not None:
+            self._remove_admin_trust(record, pem or self._stored_pem(record))
+        argv = self._remove_argvs(record, "")[-1]
+        result = self.runner.run(argv, timeout=DIALOG_TIMEOUT, check=False)
+        if result.returncode != 0 and self._present(record):
+            raise self._failure(result, "remove it")
+
+    def _remove_admin_trust(self, record: Record, pem: bytes) -> None:
+        with private_files({"ca.crt": pem}) as tmp:
+            argv = self._remove_argvs(record, str(tmp / "ca.crt"))[0]
+            result = self.runner.run(argv, timeout=DIALOG_TIMEOUT, check=False)
+        if result.returncode != 0 and self._admin_trust(record) is not None:
+            raise self._failure(result, "remove its trust setting")
 
     def _present(self, record: Record) -> bool:
-        argv = (SECURITY, "find-certificate", "-a", "-Z", "-c", record.subject, record.location)
+        argv = (SECURITY, "find-certificate", "-a", "-Z", record.location)
         result = self.runner.run(argv, check=False)
-        return result.returncode == 0 and hash_in(result.stdout, record)
+        return result.returncode == 0 and record.sha256 in digests_in(result.stdout)
+
+    def _trusted(self, record: Record) -> bool:
+        domain = ("-d",) if record.scope == Scope.SYSTEM.value else ()
+        settings = self._constraints(record, domain)
+        return mactrust.trusted_for_ssl(settings, self.trust_host)
+
+    def _admin_trust(self, record: Record) -> list[dict[str, object]] | None:
+        return self._constraints(record, ("-d",))
+
+    def _constraints(
+        self, record: Record, domain: tuple[str, ...]
+    ) -> list[dict[str, object]] | None:
+        """The CA's trust settings in one domain; None when that domain has none for it."""
+        with private_files({}) as tmp:
+            path = tmp / "trust-settings.plist"
+            argv = (SECURITY, "trust-settings-export", *domain, str(path))
+            result = self.runner.run(argv, check=False)
+            if result.returncode != 0 or not path.exists():
+                return None  # "No Trust Settings were found" and its translations
+            return mactrust.constraints(path.read_bytes(), record.sha1)
 
     def _stored_pem(self, record: Record) -> bytes:
         """The stored certificate as PEM (`find-certificate -p`), picked by SHA-256."""
-        argv = (SECURITY, "find-certificate", "-a", "-p", "-c", record.subject, record.location)
+        argv = (SECURITY, "find-certificate", "-a", "-p", record.location)
         result = self.runner.run(argv, check=False)
         for block, cert in certinfo.pem_certificates(result.stdout):
             if certinfo.sha256(cert) == record.sha256:
                 return block + b"\n"
         return b""
 
-    def _checked(self, result: CommandResult) -> None:
-        if result.returncode == 0:
-            return
-        if any(m in result.output.lower() for m in CANCELLED_MARKERS):
-            raise Cancelled(
-                "macOS asked for authorization and it was cancelled or refused; nothing was "
-                "changed in the keychain.",
-                "Run the install again and enter your login password when macOS asks.",
+    def _failure(self, result: CommandResult, what: str) -> Exception:
+        if self._messages is None:
+            self._messages = macstatus.messages(self.runner)
+        status = macstatus.status_of(result, self._messages)
+        if status in macstatus.CANCELLED or status in macstatus.DENIED:
+            return Cancelled(
+                f"macOS asked for authorization and it was cancelled or refused, so "
+                f"ClusterTrust did not {what}.",
+                "Run it again and enter your password when macOS asks.",
             )
-        raise CommandError(result.argv, result.returncode, result.output)
+        if status in macstatus.NO_INTERACTION:
+            return NeedsDesktop(
+                f"macOS must ask for your password to {what}, and no user interaction is "
+                "possible in this session (ssh, or nobody at the screen); nothing was changed.",
+                "Run ClusterTrust from a logged-in desktop session on this Mac.",
+            )
+        return CommandError(result.argv, result.returncode, result.output)
+
+
+def _import_argv(path: str, keychain: str, password: str, apps: tuple[str, ...]) -> tuple[str, ...]:
+    """`-T app` lets that browser use the key without asking (security(1), import)."""
+    allowed = tuple(arg for app in apps for arg in ("-T", app))
+    return (SECURITY, "import", path, "-k", keychain, "-f", "pkcs12", "-P", password, *allowed)
+
+
+def _not_answered(what: str) -> NotAnswered:
+    return NotAnswered(
+        f"The macOS authorization dialog was not answered within {minutes(DIALOG_TIMEOUT)}, so "
+        f"ClusterTrust did not {what}.",
+        "Run it again and answer the dialog; it may be hidden behind other windows.",
+    )

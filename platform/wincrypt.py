@@ -1,14 +1,15 @@
 """What a Windows certificate store holds, asked of crypt32 directly (ctypes), never of certutil.
 
-Why not certutil for reading: its listing is translated (`Cert Hash(sha1)` is `Hach. cert.
-(sha1) :` in French, `Zertifikathash(sha1):` in German), `-verifystore` verifies rather than
-finds (it may fetch URLs), and CurrentUser\\Root as certutil shows it includes the .LocalMachine
-physical store, so a machine-wide copy looks like the user's. CertOpenStore with the
-SystemRegistry provider opens one physical store, "not opened as a collection store" (Microsoft,
-CertOpenStore): for CurrentUser\\Root that is the user's own registry store. It hands back each
-certificate's DER bytes, which callers match by SHA-256: numbers and bytes, no text. mkcert and
-both truststore projects call crypt32 the same way. Read-only (no dialog can appear); changes go
-through certutil, a child process that can be stopped when a confirmation is never answered.
+Why not certutil for reading: the labels of its listing are translated (the thumbprint's label
+is `Hach. cert. (sha1) :` in French, `Zertifikathash(sha1):` in German), `-verifystore` verifies
+rather than finds (it may fetch URLs), and CurrentUser\\Root as certutil shows it includes the
+.LocalMachine physical store, so a machine-wide copy looks like the user's. CertOpenStore with
+the SystemRegistry provider opens one physical store, "not opened as a collection store"
+(Microsoft, CertOpenStore): for CurrentUser\\Root that is the user's own registry store. It hands
+back each certificate's DER bytes, which callers match by SHA-256: numbers and bytes, no text.
+mkcert and both truststore projects call crypt32 the same way. Read-only (no dialog can appear);
+changes go through certutil, a child process that can be stopped when a confirmation is never
+answered.
 """
 
 from __future__ import annotations
