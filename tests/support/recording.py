@@ -1,8 +1,9 @@
 """RecordingRunner: a Runner that records every command and answers from rules.
 
-Used for Windows certutil and macOS security, which cannot run here: the answers are the
-outputs those tools print according to their documentation, and a rule's `effect` can read the
-files the adapter passed (they exist while the command "runs") to keep a fake store's state.
+Used for Windows certutil and macOS security, which cannot run here: the answers replay recorded
+outputs (../shared/os-tool-outputs.md; each test file cites its sources and marks what is
+synthetic), and a rule's `effect` can read the files the adapter passed (they exist while the
+command "runs") to keep a fake store's state, or raise CommandTimedOut like the real runner.
 """
 
 from __future__ import annotations
@@ -22,6 +23,7 @@ class Call:
     shown: tuple[str, ...]  # redacted, as it would be logged
     input: bytes | None
     secrets: tuple[str, ...]
+    timeout: float = DEFAULT_TIMEOUT
 
 
 @dataclass
@@ -70,7 +72,7 @@ class RecordingRunner:
     ) -> CommandResult:
         secrets = tuple(secrets)
         shown = tuple(redact(a, secrets) for a in argv)
-        self.calls.append(Call(tuple(argv), shown, input, secrets))
+        self.calls.append(Call(tuple(argv), shown, input, secrets, timeout))
         answer: Answer = (0, "", "")
         for rule in self.rules:
             if rule.matches(argv):
