@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Any
 
 from clustertrust.core import certinfo
 from clustertrust.core.errors import ClusterTrustError
+from clustertrust.platform import macos
 from PySide6.QtCore import QUrl
 from PySide6.QtGui import QDesktopServices
 from PySide6.QtWidgets import QFileDialog, QFormLayout, QGroupBox, QHBoxLayout, QPushButton
@@ -18,6 +20,12 @@ RESTART_BROWSERS = (
     "certificate authority and offer your client certificate. When the browser asks which "
     "certificate to use, pick the one issued to {client}."
 )
+
+
+def expected_prompts(plan: Any) -> str:
+    """What the OS still asks once a browser uses the client key (macOS keychain access)."""
+    steps = getattr(plan, "steps", ())
+    return macos.KEY_PROMPT if any(s.note == macos.KEY_PROMPT for s in steps) else ""
 
 
 class DonePage(Page):
@@ -34,6 +42,8 @@ class DonePage(Page):
         self.body.addLayout(row)
         self.reminder = paragraph()
         self.body.addWidget(self.reminder)
+        self.prompts = paragraph()
+        self.body.addWidget(self.prompts)
         self.settings_box = QGroupBox("Client settings for your applications")
         self.settings_form = QFormLayout(self.settings_box)
         self.body.addWidget(self.settings_box)
@@ -63,6 +73,9 @@ class DonePage(Page):
         client = self.session.opened.bundle.client_cert if self.session.opened else None
         name = certinfo.common_name(client.subject) if client is not None else "your cluster"
         self.reminder.setText(RESTART_BROWSERS.format(client=name))
+        prompts = expected_prompts(self.session.plan)
+        self.prompts.setText(prompts)
+        self.prompts.setVisible(bool(prompts))
         self._show_client_settings()
 
     def _show_client_settings(self) -> None:

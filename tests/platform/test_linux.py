@@ -207,7 +207,11 @@ def test_a_failing_privileged_command_is_an_error_not_a_cancel(
     tmp_path: Path, ca_bundle: Bundle
 ) -> None:
     runner, store = _elevated_store(tmp_path, elevation.Method.SUDO, ("/usr/bin/sudo",))
-    runner.on("privileged", returncode=1, stderr="clustertrust: The trust store refresh failed")
+    runner.on(
+        "privileged",
+        returncode=elevation.HELPER_FAILED,
+        stderr="clustertrust: The trust store refresh failed",
+    )
     with pytest.raises(CommandError):
         store.plan_install(ca_bundle, Scope.SYSTEM)[0].run()
 
