@@ -124,7 +124,7 @@ class WindowsStore:
             commands=(" ".join(self._import_argv(scope, "***", "bundle.p12")),),
             undo_commands=(" ".join(self._delete_argv(record)),),
             needs_authorization=scope is Scope.SYSTEM,
-            run=lambda: self._import_pfx(bundle, scope),
+            run=lambda: self._import_pfx(bundle, record),
             undo=lambda: self._delete(record),
         )
 
@@ -154,14 +154,14 @@ class WindowsStore:
         if not self.native.interactive():
             raise _needs_desktop()
 
-    def _import_pfx(self, bundle: Bundle, scope: Scope) -> None:
+    def _import_pfx(self, bundle: Bundle, record: Record) -> None:
         password = one_time_password()  # certutil takes it only on its command line
         data = legacy_p12(bundle, "clustertrust", password)
         with private_files({"bundle.p12": data}) as tmp:
-            argv = self._import_argv(scope, password, str(tmp / "bundle.p12"))
+            argv = self._import_argv(Scope(record.scope), password, str(tmp / "bundle.p12"))
             result = self.runner.run(argv, secrets=(password,), check=False)
         if result.returncode != 0:
-            raise CommandError(result.argv, result.returncode, result.output)
+            raise self._failure(result, record, "import the client certificate")
 
     def _delete(self, record: Record) -> None:
         """Always runs the delete; "not there" is done, whatever certutil answered."""
