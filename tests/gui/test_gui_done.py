@@ -5,22 +5,22 @@ from __future__ import annotations
 from collections.abc import Iterator
 from pathlib import Path
 
-import pki
 import pytest
-from clustertrust.core import plan as plans
-from clustertrust.core.bundle import Bundle, read_bundle
-from clustertrust.core.checks import check_bundle
+from clustertrust.core.bundle.checks import check_bundle
+from clustertrust.core.bundle.reader import Bundle, read_bundle
 from clustertrust.core.demo import DemoCluster, start_demo
-from clustertrust.core.ledger import Ledger
-from clustertrust.core.sources import load_source
+from clustertrust.core.install import plan as plans
+from clustertrust.core.install.ledger import Ledger
+from clustertrust.core.model import Scope
+from clustertrust.core.source.load import load_source
 from clustertrust.gui.pages.done import expected_prompts
 from clustertrust.gui.services import Services
 from clustertrust.gui.session import Opened, Session
 from clustertrust.gui.wizard import DONE, ClusterTrustWizard
 from clustertrust.platform import macos
-from clustertrust.platform.store import Scope
 from pytestqt.qtbot import QtBot
-from recording import RecordingRunner
+from support import pki
+from support.recording import RecordingRunner
 
 
 @pytest.fixture

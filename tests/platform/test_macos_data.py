@@ -12,7 +12,7 @@ import plistlib
 
 from clustertrust.platform import macstatus, mactrust
 from clustertrust.platform.runner import CommandResult
-from recording import RecordingRunner
+from support.recording import RecordingRunner
 
 SHA1 = "12ECCCE41034DB56EC978443531DB185327E70F5"
 SSL = {
