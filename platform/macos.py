@@ -26,12 +26,12 @@ from pathlib import Path
 
 from clustertrust.core import certinfo
 from clustertrust.core.bundle.reader import Bundle
-from clustertrust.core.errors import Cancelled, InputError, OperationFailed
+from clustertrust.core.errors import InputError, OperationFailed
 from clustertrust.core.model import Availability, Kind, Record, Scope, Step, record_for
 from clustertrust.platform import macstatus, mactrust
 from clustertrust.platform.onetime import one_time_password
-from clustertrust.platform.outcomes import DIALOG_TIMEOUT, NeedsDesktop, NotAnswered, minutes
-from clustertrust.platform.runner import CommandError, CommandResult, CommandTimedOut, Runner
+from clustertrust.platform.outcomes import DIALOG_TIMEOUT, NotAnswered, minutes
+from clustertrust.platform.runner import CommandResult, CommandTimedOut, Runner
 from clustertrust.platform.store import legacy_p12, private_files
 
 NAME = "macos-keychain"
@@ -201,10 +201,10 @@ class MacKeychainStore:
         with private_files({"ca.crt": pem}) as tmp:
             argv = self._trust_argv(scope, record.location, str(tmp / "ca.crt"))
             try:
-                result = self.runner.run(argv, timeout=DIALOG_TIMEOUT, check=False)
-            except CommandTimedOut as error:
+                result = self._dialog(argv, "trust the CA")
+            except NotAnswered:
                 self._take_back(record, was_there)
-                raise _not_answered("trust the CA") from error
+                raise
         if result.returncode != 0:
             self._take_back(record, was_there)
             raise self._failure(result, "trust the CA")
@@ -228,17 +228,27 @@ class MacKeychainStore:
         is_admin_ca = record.kind == Kind.CA.value and record.scope == Scope.SYSTEM.value
         if is_admin_ca and self._admin_trust(record) is not None:
             self._remove_admin_trust(record, pem or self._stored_pem(record))
-        argv = self._remove_argvs(record, "")[-1]
-        result = self.runner.run(argv, timeout=DIALOG_TIMEOUT, check=False)
+        result = self._dialog(self._remove_argvs(record, "")[-1], "remove it")
         if result.returncode != 0 and self._present(record):
             raise self._failure(result, "remove it")
 
     def _remove_admin_trust(self, record: Record, pem: bytes) -> None:
         with private_files({"ca.crt": pem}) as tmp:
             argv = self._remove_argvs(record, str(tmp / "ca.crt"))[0]
-            result = self.runner.run(argv, timeout=DIALOG_TIMEOUT, check=False)
+            result = self._dialog(argv, "remove its trust setting")
         if result.returncode != 0 and self._admin_trust(record) is not None:
             raise self._failure(result, "remove its trust setting")
+
+    def _dialog(self, argv: tuple[str, ...], what: str) -> CommandResult:
+        """A command that may show macOS' password dialog: a person's time, then NotAnswered."""
+        try:
+            return self.runner.run(argv, timeout=DIALOG_TIMEOUT, check=False)
+        except CommandTimedOut as error:
+            raise NotAnswered(
+                f"The macOS authorization dialog was not answered within "
+                f"{minutes(DIALOG_TIMEOUT)}, so ClusterTrust did not {what}.",
+                "Run it again and answer the dialog; it may be hidden behind other windows.",
+            ) from error
 
     def _present(self, record: Record) -> bool:
         argv = (SECURITY, "find-certificate", "-a", "-Z", record.location)
@@ -277,31 +287,10 @@ class MacKeychainStore:
     def _failure(self, result: CommandResult, what: str) -> Exception:
         if self._messages is None:
             self._messages = macstatus.messages(self.runner)
-        status = macstatus.status_of(result, self._messages)
-        if status in macstatus.CANCELLED or status in macstatus.DENIED:
-            return Cancelled(
-                f"macOS asked for authorization and it was cancelled or refused, so "
-                f"ClusterTrust did not {what}.",
-                "Run it again and enter your password when macOS asks.",
-            )
-        if status in macstatus.NO_INTERACTION:
-            return NeedsDesktop(
-                f"macOS must ask for your password to {what}, and no user interaction is "
-                "possible in this session (ssh, or nobody at the screen); nothing was changed.",
-                "Run ClusterTrust from a logged-in desktop session on this Mac.",
-            )
-        return CommandError(result.argv, result.returncode, result.output)
+        return macstatus.failure(result, macstatus.status_of(result, self._messages), what)
 
 
 def _import_argv(path: str, keychain: str, password: str, apps: tuple[str, ...]) -> tuple[str, ...]:
     """`-T app` lets that browser use the key without asking (security(1), import)."""
     allowed = tuple(arg for app in apps for arg in ("-T", app))
     return (SECURITY, "import", path, "-k", keychain, "-f", "pkcs12", "-P", password, *allowed)
-
-
-def _not_answered(what: str) -> NotAnswered:
-    return NotAnswered(
-        f"The macOS authorization dialog was not answered within {minutes(DIALOG_TIMEOUT)}, so "
-        f"ClusterTrust did not {what}.",
-        "Run it again and answer the dialog; it may be hidden behind other windows.",
-    )

@@ -14,7 +14,9 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable
 
-from clustertrust.platform.runner import CommandResult, Runner
+from clustertrust.core.errors import Cancelled
+from clustertrust.platform.outcomes import NeedsDesktop
+from clustertrust.platform.runner import CommandError, CommandResult, Runner
 
 SECURITY = "/usr/bin/security"
 CANCELLED = (-60006, -128)  # errAuthorizationCanceled; userCanceledErr (errSecUserCanceled)
@@ -44,3 +46,20 @@ def status_of(result: CommandResult, known: dict[str, int]) -> int | None:
             if line == message or line.endswith(": " + message):
                 return code
     return None
+
+
+def failure(result: CommandResult, status: int | None, what: str) -> Exception:
+    """The outcome a person acts on: cancelled or refused (exit 3), no GUI session, or an error."""
+    if status in CANCELLED or status in DENIED:
+        return Cancelled(
+            f"macOS asked for authorization and it was cancelled or refused, so ClusterTrust "
+            f"did not {what}.",
+            "Run it again and enter your password when macOS asks.",
+        )
+    if status in NO_INTERACTION:
+        return NeedsDesktop(
+            f"macOS must ask for your password to {what}, and no user interaction is possible "
+            "in this session (ssh, or nobody at the screen); nothing was changed.",
+            "Run ClusterTrust from a logged-in desktop session on this Mac.",
+        )
+    return CommandError(result.argv, result.returncode, result.output)

@@ -20,7 +20,7 @@ from clustertrust.core.install.ledger import Ledger
 from clustertrust.core.model import Scope
 from clustertrust.core.source.load import load_source
 from clustertrust.platform import macos, mactrust
-from clustertrust.platform.outcomes import DIALOG_TIMEOUT
+from clustertrust.platform.outcomes import DIALOG_TIMEOUT, NotAnswered
 from clustertrust.platform.runner import CommandError, CommandTimedOut
 from cryptography import x509
 from cryptography.hazmat.primitives.serialization import pkcs12
@@ -445,3 +445,17 @@ def test_no_trust_settings_export_means_not_trusted(
     fake.add(login, bundle.ca)
     _, ca = keychain(runner).plan_install(bundle, Scope.USER)
     assert not keychain(runner).is_installed(ca.record)
+
+
+def test_an_unanswered_dialog_during_removal_is_said_so(
+    runner: RecordingRunner, fake: FakeKeychains, bundle: Bundle
+) -> None:
+    _, ca = keychain(runner).plan_install(bundle, Scope.USER)
+    ca.run()
+
+    def hangs(argv: tuple[str, ...], _: bytes | None) -> None:
+        raise CommandTimedOut(argv, None, "", "timed out")
+
+    runner.on("delete-certificate", effect=hangs)
+    with pytest.raises(NotAnswered):
+        keychain(runner).plan_remove(ca.record)[0].run()
