@@ -13,7 +13,7 @@ import sys
 
 from clustertrust.core import certinfo
 from clustertrust.core.errors import InputError, OperationFailed
-from clustertrust.platform import linux
+from clustertrust.platform import elevation, linux
 from clustertrust.platform.runner import CommandError, SubprocessRunner
 from cryptography import x509
 
@@ -32,6 +32,18 @@ SAFE_ENV = {"PATH": "/usr/sbin:/usr/bin:/sbin:/bin", "LANG": "C.UTF-8", "LC_ALL"
 
 
 def run(args: argparse.Namespace) -> int:
+    """Bad input exits 2; every other failure exits elevation.HELPER_FAILED, never 1, which is
+    how the caller tells sudo's own refusal apart without reading its translated words."""
+    try:
+        return _run(args)
+    except InputError:
+        raise
+    except Exception as error:
+        print(f"clustertrust privileged: {error}", file=sys.stderr)
+        return elevation.HELPER_FAILED
+
+
+def _run(args: argparse.Namespace) -> int:
     linux.check_name(args.name)
     if os.geteuid() != 0:
         raise InputError("`clustertrust privileged` must run as root.", "Use pkexec or sudo.")

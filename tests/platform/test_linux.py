@@ -3,6 +3,7 @@ subcommand's input checks, and the real update-ca-certificates + nginx + curl in
 
 from __future__ import annotations
 
+import io
 import json
 import os
 import stat
@@ -497,3 +498,30 @@ def test_a_registry_behind_a_link_is_refused(tmp_path: Path) -> None:
     with pytest.raises(OperationFailed, match="link"):
         linux.install_anchor(family, "clustertrust-ours-0123456789ab", b"", "ab" * 32)
     assert not family.anchor("clustertrust-ours-0123456789ab").exists()
+
+
+@pytest.mark.parametrize("failure", ["refresh", "crash"])
+def test_the_privileged_helper_never_exits_1_which_sudo_uses_for_a_refusal(
+    tmp_path: Path,
+    kurrent: pki.KurrentBundle,
+    monkeypatch: pytest.MonkeyPatch,
+    failure: str,
+) -> None:
+    """GIVEN a refresh that fails, or any unexpected error, in the helper run as root;
+    THEN it exits HELPER_FAILED, so the caller never mistakes it for a refused password."""
+    if os.geteuid() != 0:
+        pytest.skip("the helper refuses to run without root")
+    family = _registered_family(tmp_path)
+    monkeypatch.setattr(linux, "detect_family", lambda: family)
+    monkeypatch.chdir(tmp_path)
+
+    def failing_refresh(*args: object, **kwargs: object) -> None:
+        if failure == "crash":
+            raise RuntimeError("unexpected")
+        raise CommandError(("/usr/sbin/update-ca-certificates",), 1, "boom")
+
+    monkeypatch.setattr(linux, "refresh", failing_refresh)
+    name = linux.anchor_name(kurrent.ca.cert)
+    monkeypatch.setattr(sys, "stdin", type("In", (), {"buffer": io.BytesIO(kurrent.ca.cert_pem)}))
+    assert main(["privileged", "install-ca", "--name", name]) == elevation.HELPER_FAILED
+    assert main(["privileged", "remove-ca", "--name", "clustertrust-x\n"]) == 2
