@@ -59,9 +59,10 @@ def demo_wizard(demo: DemoCluster) -> ClusterTrustWizard:
 
 def _exec(window: QWidget) -> int:
     app = application()
-    window.show()
-    # Ctrl+C in the terminal closes the window (which cancels running work) instead of killing it.
+    # Ctrl+C in the terminal closes the window (which cancels running work) instead of killing it;
+    # set before the window shows, so a Ctrl+C as soon as it appears is handled too.
     signal.signal(signal.SIGINT, lambda *_: window.close())
+    window.show()
     heartbeat = QTimer()
     heartbeat.start(250)  # lets Python run the signal handler while Qt waits for events
     heartbeat.timeout.connect(lambda: None)
