@@ -60,8 +60,9 @@ def demo_wizard(demo: DemoCluster) -> ClusterTrustWizard:
 def _exec(window: QWidget) -> int:
     app = application()
     # Ctrl+C in the terminal closes the window (which cancels running work) instead of killing it;
-    # set before the window shows, so a Ctrl+C as soon as it appears is handled too.
-    signal.signal(signal.SIGINT, lambda *_: window.close())
+    # set before the window shows, and run by the event loop, so that a Ctrl+C as soon as the
+    # window appears (even before the loop runs) closes it too.
+    signal.signal(signal.SIGINT, lambda *_: QTimer.singleShot(0, window.close))
     window.show()
     heartbeat = QTimer()
     heartbeat.start(250)  # lets Python run the signal handler while Qt waits for events
