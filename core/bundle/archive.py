@@ -95,9 +95,20 @@ def _unpacker_for(data: bytes) -> Unpacker | None:
         return _unxz
     if data[:4] in (b"PK\x03\x04", b"PK\x05\x06"):
         return _unzip
-    if data[257:262] == b"ustar":
+    if data[257:262] == b"ustar" or _v7_tar_header(data[:512]):
         return _untar
     return None
+
+
+def _v7_tar_header(header: bytes) -> bool:
+    """An old (v7) tar has no magic: its first header's own checksum is what identifies it."""
+    if len(header) < 512 or header[0] == 0:  # a header starts with the member name
+        return False
+    field = header[148:156].split(b"\0", 1)[0].strip()
+    if not field or any(c not in b"01234567" for c in field):
+        return False
+    unsigned = sum(header[:148]) + 8 * 0x20 + sum(header[156:512])
+    return int(field, 8) == unsigned
 
 
 def _decompress(name: str, data: bytes, budget: _Budget, make: Callable[[], object]) -> bytes:

@@ -9,6 +9,7 @@ from dataclasses import dataclass
 
 from clustertrust.core import certinfo
 from clustertrust.core.bundle.reader import Bundle
+from clustertrust.core.bundle.roles import LeftOut, LeftOutKind
 from cryptography import x509
 from cryptography.exceptions import InvalidSignature
 from cryptography.hazmat.primitives.asymmetric import rsa
@@ -34,6 +35,7 @@ class Finding:
 def check_bundle(bundle: Bundle, at: dt.datetime | None = None) -> list[Finding]:
     at = at or certinfo.now()
     findings = [*_ca_findings(bundle), *_client_findings(bundle)]
+    findings += [_left_out(item, bundle.client_cert is not None) for item in bundle.left_out]
     for label, cert in _labelled_certs(bundle):
         findings += _validity(label, cert, at)
         findings += _strength(label, cert)
@@ -161,6 +163,26 @@ def _client_auth(client: x509.Certificate, name: str) -> Iterator[Finding]:
             "is not allowed for client authentication (no clientAuth extended key "
             "usage); servers will reject it.",
         )
+
+
+def _left_out(item: LeftOut, has_client: bool) -> Finding:
+    if item.kind is LeftOutKind.SERVER_CERT:
+        # Beside a client identity a server's leaf is expected (trustme's layout); alone, the
+        # bundle someone thought held a client identity holds none.
+        tail = "" if has_client else " The bundle holds no client certificate to log in with."
+        return Finding(
+            Severity.INFO if has_client else Severity.WARNING,
+            "server_cert_left_out",
+            f"{item.detail.capitalize()} is for a server, so it is not installed.{tail}",
+        )
+    if item.kind is LeftOutKind.KEY_BLOCK:
+        return Finding(
+            Severity.WARNING,
+            "key_block_left_out",
+            f"{item.detail} No certificate here needs that key, so it is left out.",
+        )
+    code = "cert_left_out" if item.kind is LeftOutKind.CERT else "key_left_out"
+    return Finding(Severity.WARNING, code, f"{item.detail.capitalize()} is not installed.")
 
 
 def _validity(label: str, cert: x509.Certificate, at: dt.datetime) -> Iterator[Finding]:

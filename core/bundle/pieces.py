@@ -4,21 +4,34 @@ from __future__ import annotations
 
 import contextlib
 import re
+import warnings
+from collections.abc import Callable
 from dataclasses import dataclass, field
 
+from clustertrust.core.bundle import keys
+from clustertrust.core.bundle.keys import KeyMaterial
 from clustertrust.core.errors import BundleError, PasswordNeeded
 from cryptography import x509
 from cryptography.exceptions import UnsupportedAlgorithm
 from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric.types import PrivateKeyTypes
-from cryptography.hazmat.primitives.serialization import pkcs12
+from cryptography.hazmat.primitives.serialization import pkcs7, pkcs12
 
 KURRENT_P12_PASSWORD = "kurrent"
 
 _PEM_BLOCK = re.compile(rb"-----BEGIN ([A-Z0-9 ]+)-----\r?\n(.*?)-----END \1-----", re.DOTALL)
 _CERT_LABELS = {b"CERTIFICATE", b"X509 CERTIFICATE"}
 _KEY_LABELS = {b"PRIVATE KEY", b"RSA PRIVATE KEY", b"EC PRIVATE KEY", b"ENCRYPTED PRIVATE KEY"}
+_TRUSTED_LABEL = b"TRUSTED CERTIFICATE"  # OpenSSL's cert + trust settings (X509_AUX)
+_PKCS7_LABEL = b"PKCS7"
 _PKCS7_DATA_OID = bytes.fromhex("06092a864886f70d010701")
+_PKCS7_SIGNED_DATA_OID = bytes.fromhex("06092a864886f70d010702")
+# What cryptography raises for well-formed input it has no support for (MD2, GOST, x400 names).
+_NOT_SUPPORTED = (UnsupportedAlgorithm, x509.UnsupportedGeneralNameType)
+
+
+class UnsupportedContent(BundleError):
+    """Intact certificates or keys with an algorithm or feature ClusterTrust cannot read."""
 
 
 @dataclass(frozen=True)
@@ -36,49 +49,97 @@ class Pieces:
     """What was found in the files, before deciding which certificate plays which part."""
 
     certs: list[x509.Certificate] = field(default_factory=list)
-    keys: list[PrivateKeyTypes] = field(default_factory=list)
+    keys: list[KeyMaterial] = field(default_factory=list)
     p12s: list[P12Content] = field(default_factory=list)
+    # Key blocks that could not be read; they matter only if the client identity needs a key.
+    unreadable_keys: list[BundleError] = field(default_factory=list)
     used: list[str] = field(default_factory=list)
     ignored: list[str] = field(default_factory=list)
 
 
 def read_member(path: str, data: bytes, password: str | None, found: Pieces) -> None:
     """Add what `data` holds to `found`; a file holding nothing we know is noted as ignored."""
-    before = (len(found.certs), len(found.keys), len(found.p12s))
-    if b"-----BEGIN " in data:
-        _read_pem(path, data, password, found)
-    elif data[:1] == b"\x30":
-        _read_der(path, data, password, found)
-    after = (len(found.certs), len(found.keys), len(found.p12s))
+    before = _count(found)
+    with warnings.catch_warnings():
+        # cryptography warns about fields it will refuse one day; reading must stay quiet.
+        warnings.simplefilter("ignore")
+        if b"-----BEGIN " in data:
+            _read_pem(path, data, password, found)
+        elif data[:1] == b"\x30":
+            _read_der(path, data, password, found)
+    after = _count(found)
     (found.used if after != before else found.ignored).append(path)
 
 
 def _read_pem(path: str, data: bytes, password: str | None, found: Pieces) -> None:
     for match in _PEM_BLOCK.finditer(data):
-        label = match.group(1)
-        block = match.group(0).replace(b"\r\n", b"\n")
-        if label in _CERT_LABELS:
-            try:
-                cert = x509.load_pem_x509_certificate(block)
-            except ValueError as exc:
-                raise _unreadable(path, "a certificate") from exc
-            found.certs.append(_checked(path, cert))
-        elif label in _KEY_LABELS:
-            found.keys.append(_load_key(path, block, password))
+        _read_pem_block(path, match.group(1), match.group(0), password, found)
+
+
+def _count(found: Pieces) -> tuple[int, ...]:
+    return (len(found.certs), len(found.keys), len(found.p12s), len(found.unreadable_keys))
+
+
+def _read_pem_block(
+    path: str, label: bytes, block: bytes, password: str | None, found: Pieces
+) -> None:
+    block = block.replace(b"\r\n", b"\n")
+    if label in _CERT_LABELS:
+        found.certs.append(_certificate(path, lambda: x509.load_pem_x509_certificate(block)))
+    elif label == _TRUSTED_LABEL:
+        found.certs.append(_certificate(path, lambda: _trusted_certificate(block)))
+    elif label == _PKCS7_LABEL:
+        found.certs += _pkcs7(path, lambda: pkcs7.load_pem_pkcs7_certificates(block))
+    elif label in _KEY_LABELS:
+        _add_key(path, block, password, found)
 
 
 def _read_der(path: str, data: bytes, password: str | None, found: Pieces) -> None:
-    try:
-        cert = x509.load_der_x509_certificate(data)
-    except ValueError:  # not a certificate: maybe a PKCS#12 file or a key
-        cert = None
+    cert = _der_certificate(path, data)
     if cert is not None:
         found.certs.append(_checked(path, cert))
+    elif _PKCS7_SIGNED_DATA_OID in data[:24]:
+        found.certs += _pkcs7(path, lambda: pkcs7.load_der_pkcs7_certificates(data))
     elif _looks_like_pfx(data):
         found.p12s.append(_open_p12(path, data, password))
     else:
         with contextlib.suppress(ValueError, TypeError, UnsupportedAlgorithm):
-            found.keys.append(serialization.load_der_private_key(data, None))
+            key = serialization.load_der_private_key(data, None)
+            found.keys.append(keys.material(key, data, path))
+
+
+def _der_certificate(path: str, data: bytes) -> x509.Certificate | None:
+    try:
+        return x509.load_der_x509_certificate(data)
+    except ValueError:  # not a certificate: maybe PKCS#7, PKCS#12 or a key
+        return None
+    except Exception as exc:  # a certificate that cryptography refuses (seen: InvalidVersion)
+        raise _refused(path, "a certificate", exc) from exc
+
+
+def _certificate(path: str, load: Callable[[], x509.Certificate]) -> x509.Certificate:
+    try:
+        cert = load()
+    except Exception as exc:  # not only ValueError: InvalidVersion, UnsupportedAlgorithm…
+        raise _refused(path, "a certificate", exc) from exc
+    return _checked(path, cert)
+
+
+def _trusted_certificate(block: bytes) -> x509.Certificate:
+    """The certificate at the start of a TRUSTED CERTIFICATE block; its trust settings are
+    dropped, as the user decides trust here."""
+    der = keys.pem_body(block)
+    if der is None:
+        raise ValueError("not base64")
+    return x509.load_der_x509_certificate(der[: keys.element_end(der)])
+
+
+def _pkcs7(path: str, load: Callable[[], list[x509.Certificate]]) -> list[x509.Certificate]:
+    try:
+        certs = load()
+    except Exception as exc:
+        raise _refused(path, "a PKCS#7 certificate bundle", exc) from exc
+    return [_checked(path, cert) for cert in certs]
 
 
 def _checked(path: str, cert: x509.Certificate) -> x509.Certificate:
@@ -88,8 +149,17 @@ def _checked(path: str, cert: x509.Certificate) -> x509.Certificate:
         _ = (cert.subject, cert.issuer, cert.extensions, cert.signature_hash_algorithm)
         _ = (cert.not_valid_before_utc, cert.not_valid_after_utc)
     except Exception as exc:  # malformed fields raise assorted types (seen: KeyError)
-        raise _unreadable(path, "a certificate") from exc
+        raise _refused(path, "a certificate", exc) from exc
     return cert
+
+
+def _add_key(path: str, block: bytes, password: str | None, found: Pieces) -> None:
+    try:
+        key = _load_key(path, block, password)
+    except BundleError as problem:
+        found.unreadable_keys.append(problem)
+        return
+    found.keys.append(keys.material(key, keys.pem_body(block), path))
 
 
 def _looks_like_pfx(data: bytes) -> bool:
@@ -116,7 +186,7 @@ def _load_key(path: str, block: bytes, password: str | None) -> PrivateKeyTypes:
             ) from exc
         raise _unreadable(path, "a private key") from exc
     except Exception as exc:  # unsupported algorithm and the like
-        raise _unreadable(path, "a private key") from exc
+        raise _refused(path, "a private key", exc) from exc
 
 
 def _p12_passwords(given: str | None) -> list[str]:
@@ -143,6 +213,19 @@ def _open_p12(path: str, data: bytes, password: str | None) -> P12Content:
     else:
         problem = f"{path} is protected by a password other than the Kurrent default."
     raise PasswordNeeded(problem, "Run again with --password PASSWORD (the PKCS#12 password).")
+
+
+def _refused(path: str, what: str, exc: Exception) -> BundleError:
+    """Tell "cannot read this algorithm" apart from "damaged"."""
+    if not isinstance(exc, _NOT_SUPPORTED):
+        return _unreadable(path, what)
+    detail = "".join(c if c.isprintable() else "?" for c in str(exc))[:120]
+    return UnsupportedContent(
+        f"{path} holds {what} that uses an algorithm or feature ClusterTrust cannot read "
+        f"({detail}); the file itself looks intact.",
+        "Ask the cluster's administrator for certificates with RSA, ECDSA or Ed25519 keys and "
+        "SHA-2 signatures.",
+    )
 
 
 def _unreadable(path: str, what: str) -> BundleError:

@@ -7,8 +7,11 @@ import posixpath
 from dataclasses import dataclass, field
 
 from clustertrust.core import certinfo
+from clustertrust.core.bundle import keys as key_material
 from clustertrust.core.bundle.archive import Limits, expand
+from clustertrust.core.bundle.keys import KeyMaterial
 from clustertrust.core.bundle.pieces import P12Content, Pieces, read_member
+from clustertrust.core.bundle.roles import LeftOut, LeftOutKind, Roles, decide
 from clustertrust.core.errors import BundleError
 from clustertrust.core.source.load import SourceData
 from cryptography import x509
@@ -35,6 +38,10 @@ class Bundle:
     files: tuple[str, ...] = ()
     ignored: tuple[str, ...] = ()
     conflicts: tuple[str, ...] = ()
+    left_out: tuple[LeftOut, ...] = ()
+    # The client key as unencrypted PKCS#8 DER in the bundle's own algorithm: what is written
+    # and used, so the key stays exactly the one the certificate names (RSA-PSS stays RSA-PSS).
+    key_pkcs8: bytes | None = field(default=None, repr=False)
 
     @property
     def ca(self) -> x509.Certificate | None:
@@ -70,12 +77,9 @@ def read_bundle(
 def _assemble(origin: str, found: Pieces) -> Bundle:
     p12 = found.p12s[0] if found.p12s else None
     certs = _unique(found.certs) or _unique(_p12_certs(p12))
-    keys = found.keys or ([p12.key] if p12 and p12.key else [])
-    key = _matching_key(certs, keys)
-    client = _pick_client(certs, key)
-    cas = sorted(
-        (c for c in certs if c is not client), key=lambda c: not certinfo.is_self_issued(c)
-    )
+    roles = decide(certs, found.keys or _p12_keys(p12))
+    client, cas = roles.client, roles.cas
+    key = roles.key.key if roles.key else None
     conflicts = []
     if p12 and (found.certs or found.keys):
         conflicts += _p12_conflicts(p12, client, key, cas)
@@ -95,16 +99,28 @@ def _assemble(origin: str, found: Pieces) -> Bundle:
         files=tuple(found.used),
         ignored=tuple(found.ignored),
         conflicts=tuple(conflicts),
+        left_out=tuple(roles.left_out + _unreadable_keys(found, roles)),
+        key_pkcs8=_client_pkcs8(roles),
     )
 
 
-def _matching_key(
-    certs: list[x509.Certificate], keys: list[PrivateKeyTypes]
-) -> PrivateKeyTypes | None:
-    for key in keys:
-        if any(certinfo.key_matches(c, key) for c in certs):
-            return key
-    return keys[0] if keys else None
+def _p12_keys(p12: P12Content | None) -> list[KeyMaterial]:
+    if p12 is None or p12.key is None:
+        return []
+    return [key_material.material(p12.key, source=p12.name)]
+
+
+def _unreadable_keys(found: Pieces, roles: Roles) -> list[LeftOut]:
+    """A key block that could not be read fails the bundle only when the client needs a key."""
+    if found.unreadable_keys and roles.client is not None and roles.key is None:
+        raise found.unreadable_keys[0]
+    return [LeftOut(LeftOutKind.KEY_BLOCK, problem.message) for problem in found.unreadable_keys]
+
+
+def _client_pkcs8(roles: Roles) -> bytes | None:
+    if roles.key is None:
+        return None
+    return key_material.for_certificate(roles.key.pkcs8, roles.client)
 
 
 def _fingerprints(certs: list[x509.Certificate]) -> list[str]:
@@ -122,17 +138,6 @@ def _unique(certs: list[x509.Certificate]) -> list[x509.Certificate]:
     for cert in certs:
         seen.setdefault(certinfo.sha256(cert), cert)
     return list(seen.values())
-
-
-def _pick_client(
-    certs: list[x509.Certificate], key: PrivateKeyTypes | None
-) -> x509.Certificate | None:
-    if key is not None:
-        matching = [c for c in certs if certinfo.key_matches(c, key)]
-        if matching:
-            return min(matching, key=certinfo.is_ca)
-    leaves = [c for c in certs if not certinfo.is_ca(c) and not certinfo.is_self_issued(c)]
-    return leaves[0] if leaves else None
 
 
 def _p12_conflicts(

@@ -64,9 +64,13 @@ def test_client_signed_by_another_ca_same_name(ca: pki.Issued) -> None:
     assert found["client_not_issued_by_ca"] is Severity.ERROR
 
 
-def test_client_without_client_auth(ca: pki.Issued) -> None:
+def test_a_server_only_leaf_is_left_out_with_a_warning_when_no_client_remains(
+    ca: pki.Issued,
+) -> None:
     server_only = pki.make_leaf(ca, "client", eku=[ExtendedKeyUsageOID.SERVER_AUTH])
-    assert codes(findings_for(pem_set(ca, server_only)))["client_no_client_auth"] is Severity.ERROR
+    bundle = read_bundle(SourceData("test", tuple(pem_set(ca, server_only).items())))
+    assert bundle.client_cert is None and not bundle.has_key
+    assert codes(check_bundle(bundle))["server_cert_left_out"] is Severity.WARNING
 
 
 def test_client_without_any_eku_is_informational(ca: pki.Issued) -> None:

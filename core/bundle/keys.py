@@ -1,0 +1,202 @@
+"""Private key material kept as the bundle had it: PKCS#8 DER with the bundle's own algorithm.
+
+cryptography loads an id-RSASSA-PSS key as a plain RSA key and writes it back as rsaEncryption,
+which no longer matches an RSA-PSS certificate. So the unencrypted PKCS#8 bytes are kept as read,
+and a key that had to be decrypted gets its certificate's key algorithm back.
+"""
+
+from __future__ import annotations
+
+import base64
+import os
+from dataclasses import dataclass, field
+
+from cryptography import x509
+from cryptography.hazmat.primitives import hashes, padding, serialization
+from cryptography.hazmat.primitives.asymmetric.types import PrivateKeyTypes
+from cryptography.hazmat.primitives.ciphers import Cipher, algorithms, modes
+from cryptography.hazmat.primitives.kdf.pbkdf2 import PBKDF2HMAC
+
+_SEQUENCE, _INTEGER, _OCTET_STRING, _OID, _NULL = 0x30, 0x02, 0x04, 0x06, 0x05
+RSA_ENCRYPTION = "1.2.840.113549.1.1.1"
+RSASSA_PSS = "1.2.840.113549.1.1.10"
+_PBES2, _PBKDF2 = "1.2.840.113549.1.5.13", "1.2.840.113549.1.5.12"
+_HMAC_SHA256 = "1.2.840.113549.2.9"
+_AES256_CBC = "2.16.840.1.101.3.4.1.42"
+_PBKDF2_ROUNDS = 2048  # the password is 24 random bytes: stretching it adds nothing
+
+
+@dataclass(frozen=True)
+class KeyMaterial:
+    """A loaded key with its unencrypted PKCS#8 DER, in the bundle's algorithm where known."""
+
+    key: PrivateKeyTypes = field(repr=False)
+    pkcs8: bytes = field(repr=False)
+    source: str = ""  # the file it came from, for messages
+
+
+def material(
+    key: PrivateKeyTypes, original_der: bytes | None = None, source: str = ""
+) -> KeyMaterial:
+    """`original_der` is kept when it is PKCS#8; anything else is re-encoded as PKCS#8."""
+    if original_der is not None and is_pkcs8(original_der):
+        return KeyMaterial(key, original_der, source)
+    encoded = key.private_bytes(
+        serialization.Encoding.DER, serialization.PrivateFormat.PKCS8, serialization.NoEncryption()
+    )
+    return KeyMaterial(key, encoded, source)
+
+
+def pem_body(block: bytes) -> bytes | None:
+    """The DER inside one PEM block without headers (None if it has headers or bad base64)."""
+    lines = block.replace(b"\r\n", b"\n").split(b"\n")[1:]
+    body = [ln for ln in lines if ln.strip() and not ln.startswith(b"-----")]
+    if any(b":" in ln for ln in body):
+        return None
+    try:
+        return base64.b64decode(b"".join(body), validate=True)
+    except ValueError:
+        return None
+
+
+def for_certificate(pkcs8: bytes, cert: x509.Certificate | None) -> bytes:
+    """PKCS#8 whose algorithm matches the certificate's (rsaEncryption → id-RSASSA-PSS)."""
+    if cert is None or not is_pkcs8(pkcs8):
+        return pkcs8
+    wanted = _certificate_key_oid(cert)
+    children = _children(pkcs8)
+    if wanted != RSASSA_PSS or _oid_of(children[1]) != RSA_ENCRYPTION:
+        return pkcs8
+    children[1] = _tlv(_SEQUENCE, _tlv(_OID, _encode_oid(RSASSA_PSS)))
+    return _tlv(_SEQUENCE, b"".join(children))
+
+
+def algorithm_oid(pkcs8: bytes) -> str:
+    return _oid_of(_children(pkcs8)[1]) if is_pkcs8(pkcs8) else ""
+
+
+def to_pem(pkcs8: bytes, label: str = "PRIVATE KEY") -> bytes:
+    text = base64.encodebytes(pkcs8).replace(b"\n", b"")
+    lines = [text[i : i + 64] for i in range(0, len(text), 64)]
+    begin, end = f"-----BEGIN {label}-----".encode(), f"-----END {label}-----".encode()
+    return b"\n".join([begin, *lines, end]) + b"\n"
+
+
+def encrypted_pem(pkcs8: bytes, password: bytes) -> bytes:
+    """PKCS#8 EncryptedPrivateKeyInfo (PBES2: PBKDF2-HMAC-SHA256, AES-256-CBC) around the
+    bytes as they are, so OpenSSL decrypts exactly the key the bundle had."""
+    salt, iv = os.urandom(16), os.urandom(16)
+    secret = PBKDF2HMAC(hashes.SHA256(), 32, salt, _PBKDF2_ROUNDS).derive(password)
+    padder = padding.PKCS7(128).padder()
+    plain = padder.update(pkcs8) + padder.finalize()
+    encryptor = Cipher(algorithms.AES(secret), modes.CBC(iv)).encryptor()
+    sealed = encryptor.update(plain) + encryptor.finalize()
+    prf = _algorithm(_HMAC_SHA256, _tlv(_NULL, b""))
+    kdf_params = _tlv(_SEQUENCE, _tlv(_OCTET_STRING, salt) + _integer(_PBKDF2_ROUNDS) + prf)
+    cipher = _algorithm(_AES256_CBC, _tlv(_OCTET_STRING, iv))
+    scheme = _tlv(_SEQUENCE, _algorithm(_PBKDF2, kdf_params) + cipher)
+    info = _tlv(_SEQUENCE, _algorithm(_PBES2, scheme) + _tlv(_OCTET_STRING, sealed))
+    return to_pem(info, "ENCRYPTED PRIVATE KEY")
+
+
+def is_pkcs8(der: bytes) -> bool:
+    """PrivateKeyInfo: SEQUENCE { INTEGER version, SEQUENCE algorithm, OCTET STRING key, … }."""
+    try:
+        children = _children(der)
+    except ValueError:
+        return False
+    tags = [c[0] for c in children[:3]]
+    return tags == [_INTEGER, _SEQUENCE, _OCTET_STRING]
+
+
+def _certificate_key_oid(cert: x509.Certificate) -> str:
+    try:
+        return cert.public_key_algorithm_oid.dotted_string
+    except Exception:  # an unreadable key algorithm was already refused when the cert was read
+        return ""
+
+
+def _read(data: bytes, at: int) -> tuple[int, int, int]:
+    """(tag, start of value, end of value) of the DER element at `at`."""
+    if at + 2 > len(data):
+        raise ValueError("truncated DER")
+    tag, first = data[at], data[at + 1]
+    if first < 0x80:
+        start, length = at + 2, first
+    else:
+        count = first & 0x7F
+        if count == 0 or count > 4 or at + 2 + count > len(data):
+            raise ValueError("bad DER length")
+        start, length = at + 2 + count, int.from_bytes(data[at + 2 : at + 2 + count], "big")
+    if start + length > len(data):
+        raise ValueError("truncated DER")
+    return tag, start, start + length
+
+
+def _children(der: bytes) -> list[bytes]:
+    """The encoded elements inside the outer SEQUENCE, which must span all of `der`."""
+    tag, start, end = _read(der, 0)
+    if tag != _SEQUENCE or end != len(der):
+        raise ValueError("not one DER SEQUENCE")
+    out, at = [], start
+    while at < end:
+        _, _, stop = _read(der, at)
+        out.append(der[at:stop])
+        at = stop
+    return out
+
+
+def _oid_of(algorithm: bytes) -> str:
+    """The OID inside an AlgorithmIdentifier."""
+    inner = _children(algorithm)[0]
+    tag, start, end = _read(inner, 0)
+    return _decode_oid(inner[start:end]) if tag == _OID else ""
+
+
+def _decode_oid(body: bytes) -> str:
+    arcs, value = [], 0
+    for byte in body:
+        value = (value << 7) | (byte & 0x7F)
+        if not byte & 0x80:
+            arcs.append(value)
+            value = 0
+    if not arcs:
+        return ""
+    first = min(arcs[0] // 40, 2)
+    return ".".join(str(a) for a in [first, arcs[0] - 40 * first, *arcs[1:]])
+
+
+def _encode_oid(dotted: str) -> bytes:
+    arcs = [int(a) for a in dotted.split(".")]
+    out = bytearray()
+    for arc in [40 * arcs[0] + arcs[1], *arcs[2:]]:
+        chunk = [arc & 0x7F]
+        while arc > 0x7F:
+            arc >>= 7
+            chunk.append(0x80 | (arc & 0x7F))
+        out += bytes(reversed(chunk))
+    return bytes(out)
+
+
+def _length(size: int) -> bytes:
+    if size < 0x80:
+        return bytes([size])
+    raw = size.to_bytes((size.bit_length() + 7) // 8, "big")
+    return bytes([0x80 | len(raw)]) + raw
+
+
+def _tlv(tag: int, value: bytes) -> bytes:
+    return bytes([tag]) + _length(len(value)) + value
+
+
+def _integer(value: int) -> bytes:
+    return _tlv(_INTEGER, value.to_bytes(value.bit_length() // 8 + 1, "big"))
+
+
+def _algorithm(oid: str, parameters: bytes) -> bytes:
+    return _tlv(_SEQUENCE, _tlv(_OID, _encode_oid(oid)) + parameters)
+
+
+def element_end(der: bytes) -> int:
+    """Where the first DER element of `der` ends (ValueError if it is cut short)."""
+    return _read(der, 0)[2]

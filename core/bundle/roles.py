@@ -1,0 +1,115 @@
+"""Which certificate plays which part, decided by the certificates themselves, never by file names:
+a CA by basicConstraints, the client by extendedKeyUsage and a matching key; other end-entity
+certificates (a test server's leaf beside the client's) are left out and named."""
+
+from __future__ import annotations
+
+import enum
+from dataclasses import dataclass
+
+from clustertrust.core import certinfo
+from clustertrust.core.bundle.keys import KeyMaterial
+from cryptography import x509
+from cryptography.x509.oid import ExtendedKeyUsageOID, ExtensionOID
+
+
+class LeftOutKind(enum.Enum):
+    SERVER_CERT = "server_cert"
+    CERT = "cert"
+    KEY = "key"
+    KEY_BLOCK = "key_block"
+
+
+@dataclass(frozen=True)
+class LeftOut:
+    """Something the bundle holds that is not installed, and why (for a finding)."""
+
+    kind: LeftOutKind
+    detail: str
+
+
+@dataclass(frozen=True)
+class Roles:
+    cas: list[x509.Certificate]
+    client: x509.Certificate | None
+    key: KeyMaterial | None
+    left_out: list[LeftOut]
+
+
+def decide(certs: list[x509.Certificate], keys: list[KeyMaterial]) -> Roles:
+    not_cas = [c for c in certs if not certinfo.is_ca(c)]
+    client = _client(not_cas, keys)
+    # A self-issued non-CA goes with the CAs, where the checks refuse to trust it.
+    cas = [c for c in certs if c is not client and (certinfo.is_ca(c) or _self_issued(c))]
+    cas.sort(key=lambda c: not _self_issued(c))
+    leaves = [c for c in not_cas if c is not client and not _self_issued(c)]
+    key = _client_key(client, certs, keys)
+    left_out = [_left_out_leaf(c, keys, client is not None) for c in leaves]
+    left_out += [_left_out_key(k, certs) for k in keys if k is not key and not _owned(k, leaves)]
+    return Roles(cas, client, key, left_out)
+
+
+def allows_client_auth(cert: x509.Certificate) -> bool:
+    eku = certinfo.extension(cert, ExtensionOID.EXTENDED_KEY_USAGE)
+    # No extendedKeyUsage means any use; anyExtendedKeyUsage alone OpenSSL servers refuse.
+    return not isinstance(eku, x509.ExtendedKeyUsage) or ExtendedKeyUsageOID.CLIENT_AUTH in eku
+
+
+def looks_like_server(cert: x509.Certificate) -> bool:
+    """serverAuth alone, or serverAuth with host names (trustme gives every leaf both usages)."""
+    eku = certinfo.extension(cert, ExtensionOID.EXTENDED_KEY_USAGE)
+    if not isinstance(eku, x509.ExtendedKeyUsage) or ExtendedKeyUsageOID.SERVER_AUTH not in eku:
+        return False
+    return not allows_client_auth(cert) or bool(certinfo.dns_names(cert))
+
+
+def _self_issued(cert: x509.Certificate) -> bool:
+    return certinfo.is_self_issued(cert)
+
+
+def _matching(cert: x509.Certificate, keys: list[KeyMaterial]) -> KeyMaterial | None:
+    return next((k for k in keys if certinfo.key_matches(cert, k.key)), None)
+
+
+def _client(not_cas: list[x509.Certificate], keys: list[KeyMaterial]) -> x509.Certificate | None:
+    """A client-capable certificate with its key, client-only usage first; else a key-less one."""
+    capable = [c for c in not_cas if allows_client_auth(c)]
+    keyed = [c for c in capable if _matching(c, keys) is not None]
+    if keyed:
+        return min(keyed, key=looks_like_server)  # min is stable: file order breaks ties
+    unkeyed = [c for c in capable if not _self_issued(c) and not looks_like_server(c)]
+    return unkeyed[0] if unkeyed else None
+
+
+def _client_key(
+    client: x509.Certificate | None, certs: list[x509.Certificate], keys: list[KeyMaterial]
+) -> KeyMaterial | None:
+    """The client's key; failing that a key that fits no certificate, for the mismatch check."""
+    if client is None:
+        return None
+    mine = _matching(client, keys)
+    if mine is not None:
+        return mine
+    return next((k for k in keys if not _owned(k, certs)), None)
+
+
+def _owned(key: KeyMaterial, certs: list[x509.Certificate]) -> bool:
+    return any(certinfo.key_matches(c, key.key) for c in certs)
+
+
+def _left_out_leaf(cert: x509.Certificate, keys: list[KeyMaterial], has_client: bool) -> LeftOut:
+    name = certinfo.common_name(cert.subject)
+    with_key = " and its private key" if _matching(cert, keys) else ""
+    if looks_like_server(cert):
+        return LeftOut(LeftOutKind.SERVER_CERT, f"the server certificate {name!r}{with_key}")
+    why = "another client certificate was chosen" if has_client else "it may not log in a client"
+    return LeftOut(LeftOutKind.CERT, f"the certificate {name!r}{with_key} ({why})")
+
+
+def _left_out_key(key: KeyMaterial, certs: list[x509.Certificate]) -> LeftOut:
+    owner = next((c for c in certs if certinfo.key_matches(c, key.key)), None)
+    where = f" in {key.source}" if key.source else ""
+    if owner is not None:
+        name = certinfo.common_name(owner.subject)
+        return LeftOut(LeftOutKind.KEY, f"the private key{where} of {name!r}")
+    return LeftOut(LeftOutKind.KEY, f"a private key{where} that belongs to no certificate here")
