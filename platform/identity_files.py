@@ -14,11 +14,11 @@ import tempfile
 from pathlib import Path
 
 from clustertrust.core import certinfo
+from clustertrust.core.bundle import keys
 from clustertrust.core.bundle.reader import Bundle
 from clustertrust.core.install.identity import NAME, IdentityPaths, default_root
 from clustertrust.core.model import Availability, Kind, Record, Scope, Step, record_for
 from cryptography import x509
-from cryptography.hazmat.primitives import serialization
 
 SHORT = 16  # hex digits of the client certificate's SHA-256 that name its folder
 
@@ -77,12 +77,9 @@ class IdentityFilesStore:
 
 
 def _contents(bundle: Bundle) -> dict[str, bytes]:
-    assert bundle.client_cert is not None and bundle.private_key is not None
-    key = bundle.private_key.private_bytes(
-        serialization.Encoding.PEM,
-        serialization.PrivateFormat.PKCS8,
-        serialization.NoEncryption(),
-    )
+    pkcs8 = bundle.client_key_pkcs8()
+    assert bundle.client_cert is not None and pkcs8 is not None
+    key = keys.to_pem(pkcs8)  # as the bundle had it: RSA-PSS stays RSA-PSS
     chain = b"".join(certinfo.to_pem(c) for c in bundle.client_chain)
     return {
         "ca.crt": b"".join(certinfo.to_pem(c) for c in bundle.ca_certs),

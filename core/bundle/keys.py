@@ -71,6 +71,21 @@ def for_certificate(pkcs8: bytes, cert: x509.Certificate | None) -> bytes:
     return _tlv(_SEQUENCE, b"".join(children))
 
 
+def holds(pkcs8: bytes, key: PrivateKeyTypes) -> bool:
+    """Whether the DER is this key (compared by public half)."""
+    try:
+        loaded = serialization.load_der_private_key(pkcs8, None)
+    except Exception:  # unreadable bytes hold no key
+        return False
+    return _public(loaded) == _public(key)
+
+
+def _public(key: PrivateKeyTypes) -> bytes:
+    return key.public_key().public_bytes(
+        serialization.Encoding.DER, serialization.PublicFormat.SubjectPublicKeyInfo
+    )
+
+
 def algorithm_oid(pkcs8: bytes) -> str:
     return _oid_of(_children(pkcs8)[1]) if is_pkcs8(pkcs8) else ""
 

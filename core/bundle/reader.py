@@ -52,6 +52,16 @@ class Bundle:
     def has_key(self) -> bool:
         return self.private_key is not None
 
+    def client_key_pkcs8(self) -> bytes | None:
+        """The client key to write or use: the bundle's own bytes when they hold `private_key`
+        (a Bundle built by hand may carry only the key object)."""
+        if self.private_key is None:
+            return None
+        if self.key_pkcs8 is not None and key_material.holds(self.key_pkcs8, self.private_key):
+            return self.key_pkcs8
+        pkcs8 = key_material.material(self.private_key).pkcs8
+        return key_material.for_certificate(pkcs8, self.client_cert)
+
 
 def read_bundle(
     source: SourceData, password: str | None = None, limits: Limits | None = None

@@ -10,11 +10,11 @@ import tempfile
 from pathlib import Path
 
 from clustertrust.core import certinfo
+from clustertrust.core.bundle import keys
 from clustertrust.core.bundle.reader import Bundle
 from clustertrust.core.errors import InputError
 from clustertrust.core.source.https import system_context
 from clustertrust.core.verify.result import TrustMode
-from cryptography.hazmat.primitives import serialization
 
 
 def client_context(bundle: Bundle, trust: TrustMode) -> ssl.SSLContext:
@@ -68,12 +68,9 @@ def _chain_pem(bundle: Bundle) -> bytes:
 
 
 def _encrypted_key_pem(bundle: Bundle, password: str) -> bytes:
-    assert bundle.private_key is not None
-    return bundle.private_key.private_bytes(
-        serialization.Encoding.PEM,
-        serialization.PrivateFormat.PKCS8,
-        serialization.BestAvailableEncryption(password.encode()),
-    )
+    pkcs8 = bundle.client_key_pkcs8()  # the bundle's own key bytes: RSA-PSS stays RSA-PSS
+    assert pkcs8 is not None
+    return keys.encrypted_pem(pkcs8, password.encode())
 
 
 def _write_private(path: Path, data: bytes) -> Path:
