@@ -26,6 +26,7 @@ class LeftOut:
 
     kind: LeftOutKind
     detail: str
+    cert: x509.Certificate | None = None
 
 
 @dataclass(frozen=True)
@@ -101,9 +102,10 @@ def _left_out_leaf(cert: x509.Certificate, keys: list[KeyMaterial], has_client: 
     name = certinfo.common_name(cert.subject)
     with_key = " and its private key" if _matching(cert, keys) else ""
     if looks_like_server(cert):
-        return LeftOut(LeftOutKind.SERVER_CERT, f"the server certificate {name!r}{with_key}")
+        detail = f"the server certificate {name!r}{with_key}"
+        return LeftOut(LeftOutKind.SERVER_CERT, detail, cert)
     why = "another client certificate was chosen" if has_client else "it may not log in a client"
-    return LeftOut(LeftOutKind.CERT, f"the certificate {name!r}{with_key} ({why})")
+    return LeftOut(LeftOutKind.CERT, f"the certificate {name!r}{with_key} ({why})", cert)
 
 
 def _left_out_key(key: KeyMaterial, certs: list[x509.Certificate]) -> LeftOut:
