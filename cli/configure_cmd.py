@@ -6,11 +6,14 @@ from __future__ import annotations
 import argparse
 import difflib
 import logging
+import sys
 from pathlib import Path
 
 from clustertrust.core.bundle.reader import read_bundle
 from clustertrust.core.clients import settings as cc
+from clustertrust.core.errors import InputError
 from clustertrust.core.source.load import load_source
+from clustertrust.platform import client_tools
 
 from .output import print_json
 
@@ -28,6 +31,12 @@ def register(commands: argparse._SubParsersAction) -> None:
     kurrent = _client(clients, "kurrentdb", "print a KurrentDB connection string", writes=False)
     kurrent.add_argument("--port", type=int, default=cc.KURRENTDB_PORT)
     kurrent.add_argument("--no-discover", action="store_true", help="a single node, no discovery")
+    kurrent.add_argument(
+        "--user",
+        default="",
+        help="KurrentDB user: adds NAME:PASSWORD@, which the Python client needs (you put the "
+        "password in; ClusterTrust never writes one)",
+    )
     kuma = _client(clients, "kumactl", "add the control plane to ~/.kumactl/config")
     kuma.add_argument("--name", default="clustertrust", help="control plane and context name")
     kuma.add_argument("--no-use", action="store_true", help="keep the current kumactl context")
@@ -38,7 +47,19 @@ def register(commands: argparse._SubParsersAction) -> None:
     pg.add_argument("--user", help="database user")
     mysql = _client(clients, "mysql", "add an option group to ~/.my.cnf")
     mysql.add_argument("--name", required=True, help="group suffix: [client_NAME]")
-    mysql.add_argument("--mariadb", action="store_true", help="MariaDB client option names")
+    mysql.add_argument("--port", type=int, help="the server's port (default: the client's 3306)")
+    mysql.add_argument(
+        "--flavour",
+        choices=[f.value for f in cc.MysqlFlavour],
+        help="which client reads the file (default: the `mysql` installed here)",
+    )
+    mysql.add_argument(
+        "--mariadb",
+        dest="flavour",
+        action="store_const",
+        const=cc.MysqlFlavour.MARIADB.value,
+        help="same as --flavour mariadb",
+    )
 
 
 def _client(
@@ -70,13 +91,9 @@ def _files(args: argparse.Namespace) -> cc.ClientFiles:
 def run(args: argparse.Namespace) -> int:
     files = _files(args)
     if args.client == "kurrentdb":
-        discover = False if args.no_discover else None  # None: a name discovers, an IP does not
-        text = cc.kurrentdb_connection_string(args.host, files, args.port, discover)
-        if args.json:
-            print_json({"connection_string": text})
-        else:
-            print(text)
-        return 0
+        return _kurrentdb(args, files)
+    if args.client == "mysql":
+        args.flavour = _mysql_flavour(args.flavour)
     change = _change(args, files)
     backup = change.apply() if args.write else None
     if args.write:
@@ -90,10 +107,42 @@ def run(args: argparse.Namespace) -> int:
                 "backup": str(backup) if backup else None,
                 "text": change.new_text,
             }
+            | ({"flavour": args.flavour} if args.client == "mysql" else {})
         )
         return 0
     _show(args, change, backup)
     return 0
+
+
+def _kurrentdb(args: argparse.Namespace, files: cc.ClientFiles) -> int:
+    discover = False if args.no_discover else None  # None: a name discovers, an IP does not
+    text = cc.kurrentdb_connection_string(args.host, files, args.port, discover, args.user)
+    placeholder = cc.PASSWORD_PLACEHOLDER if args.user else None
+    if args.json:
+        print_json({"connection_string": text, "user": args.user or None,
+                    "password_placeholder": placeholder})  # fmt: skip
+        return 0
+    print(text)
+    if placeholder:
+        print(f"Put {args.user}'s password in place of {placeholder}: ClusterTrust never "
+              "writes passwords.", file=sys.stderr)  # fmt: skip
+    else:
+        print("The Python client (kurrentdbclient) also needs user info: add --user NAME.",
+              file=sys.stderr)  # fmt: skip
+    return 0
+
+
+def _mysql_flavour(chosen: str | None) -> cc.MysqlFlavour:
+    if chosen:
+        return cc.MysqlFlavour(chosen)
+    found = client_tools.mysql_flavour()
+    if found is None:
+        raise InputError(
+            "No mysql or mariadb client was found here, and the two need different options.",
+            "Add --flavour mysql or --flavour mariadb for the client that will read the file.",
+        )
+    log.info("the installed mysql client is %s", found.value)
+    return found
 
 
 def _change(args: argparse.Namespace, files: cc.ClientFiles) -> cc.Change:
@@ -104,7 +153,9 @@ def _change(args: argparse.Namespace, files: cc.ClientFiles) -> cc.Change:
     if args.client == "pg":
         extra = {k: v for k, v in (("dbname", args.dbname), ("user", args.user)) if v}
         return cc.pg_service_change(args.service, args.host, files, verify, args.port, extra, path)
-    return cc.mysql_change(f"client_{args.name}", args.host, files, verify, args.mariadb, path)
+    return cc.mysql_change(
+        f"client_{args.name}", args.host, files, verify, args.flavour, args.port, path
+    )
 
 
 def _show(args: argparse.Namespace, change: cc.Change, backup: Path | None) -> None:

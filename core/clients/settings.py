@@ -8,6 +8,7 @@ writes only when asked (`Change.apply`).
 
 from __future__ import annotations
 
+import enum
 import ipaddress
 import os
 import stat
@@ -27,6 +28,17 @@ from clustertrust.core.install.identity import IdentityPaths, identity_paths
 KURRENTDB_PORT = 2113
 KUMA_API_PORT = 5682
 POSTGRES_PORT = 5432
+MYSQL_PORT = 3306
+# Where the user's own password goes in a KurrentDB connection string: ClusterTrust never has it.
+PASSWORD_PLACEHOLDER = "PASSWORD"
+
+
+class MysqlFlavour(enum.StrEnum):
+    """The two clients named `mysql` spell TLS verification differently, and each refuses the
+    other's option: MySQL ssl-mode, MariaDB ssl-verify-server-cert."""
+
+    MYSQL = "mysql"
+    MARIADB = "mariadb"
 
 
 @dataclass(frozen=True)
@@ -123,9 +135,16 @@ def discovers(host: str) -> bool:
 
 
 def kurrentdb_connection_string(
-    host: str, files: ClientFiles, port: int = KURRENTDB_PORT, discover: bool | None = None
+    host: str,
+    files: ClientFiles,
+    port: int = KURRENTDB_PORT,
+    discover: bool | None = None,
+    user: str = "",
 ) -> str:
-    """`discover` None: decided by `discovers(host)`, the same for the wizard and the CLI."""
+    """`discover` None: decided by `discovers(host)`, the same for the wizard and the CLI.
+    With `user`, the user info the Python client (kurrentdbclient) requires whenever TLS is on,
+    with PASSWORD_PLACEHOLDER where the person puts their password; the Node client takes the
+    string with or without it."""
     cert, key = files.require_client("A KurrentDB connection with a client certificate")
     discover = discovers(host) if discover is None else discover
     scheme = "kurrentdb+discover" if discover else "kurrentdb"
@@ -133,7 +152,26 @@ def kurrentdb_connection_string(
         f"tls=true&tlsCaFile={_path_value(files.ca)}"
         f"&userCertFile={_path_value(cert)}&userKeyFile={_path_value(key)}"
     )
-    return f"{scheme}://{_host(host)}:{port}?{query}"
+    return f"{scheme}://{_user_info(user)}{_host(host)}:{_port(port)}?{query}"
+
+
+def _user_info(user: str) -> str:
+    if not user:
+        return ""
+    # The Python client does not unquote user info and the Node one does: only names that
+    # need no quoting reach both the same.
+    if any(c in "@:/?#%[]" or c.isspace() or not c.isprintable() for c in user):
+        raise InputError(
+            f"{user!r} cannot go into a connection string as a user name.",
+            "Give the KurrentDB user's name, without @ : / ? # % [ ] or spaces.",
+        )
+    return f"{user}:{PASSWORD_PLACEHOLDER}@"
+
+
+def _port(port: int) -> int:
+    if not 0 < port < 65536:
+        raise InputError(f"{port} is not a TCP port.", "Give a port from 1 to 65535.")
+    return port
 
 
 def default_kumactl_config() -> Path:
@@ -240,14 +278,18 @@ def mysql_change(
     host: str,
     files: ClientFiles,
     verify_hostname: bool = True,
-    mariadb: bool = False,
+    flavour: MysqlFlavour = MysqlFlavour.MYSQL,
+    port: int | None = None,
     path: Path | None = None,
 ) -> Change:
     """An option group such as [client_ccx] (read with --defaults-group-suffix=_ccx)."""
-    values = {"host": _host(host), "ssl-ca": files.ca.as_posix()}  # \ is an escape there
+    values = {"host": _host(host)}
+    if port is not None:
+        values["port"] = str(_port(port))
+    values["ssl-ca"] = files.ca.as_posix()  # \ is an escape there
     if files.cert and files.key:
         values |= {"ssl-cert": files.cert.as_posix(), "ssl-key": files.key.as_posix()}
-    if mariadb:
+    if flavour is MysqlFlavour.MARIADB:
         if not verify_hostname:
             raise InputError(
                 "The MariaDB client cannot check the CA without also checking the host name.",

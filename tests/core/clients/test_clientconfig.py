@@ -233,10 +233,16 @@ def test_mysql_group_merges_keeps_includes_and_replaces_underscore_spellings(
 
 
 def test_mariadb_uses_its_own_option_and_cannot_do_ca_only(installed: cc.ClientFiles) -> None:
-    change = cc.mysql_change("client_x", "db.example", installed, mariadb=True)
+    change = cc.mysql_change("client_x", "db.example", installed, flavour=cc.MysqlFlavour.MARIADB)
     assert "ssl-verify-server-cert=1" in change.new_text and "ssl-mode" not in change.new_text
     with pytest.raises(InputError, match="MariaDB"):
-        cc.mysql_change("client_x", "db.example", installed, verify_hostname=False, mariadb=True)
+        cc.mysql_change(
+            "client_x",
+            "db.example",
+            installed,
+            verify_hostname=False,
+            flavour=cc.MysqlFlavour.MARIADB,
+        )
 
 
 def test_a_key_others_can_read_or_an_encrypted_key_is_refused(
