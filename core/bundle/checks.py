@@ -11,7 +11,7 @@ from clustertrust.core import certinfo
 from clustertrust.core.bundle.reader import Bundle
 from clustertrust.core.bundle.roles import LeftOut, LeftOutKind
 from cryptography import x509
-from cryptography.exceptions import InvalidSignature
+from cryptography.exceptions import InvalidSignature, UnsupportedAlgorithm
 from cryptography.hazmat.primitives.asymmetric import rsa
 from cryptography.x509.oid import ExtendedKeyUsageOID, ExtensionOID
 
@@ -135,7 +135,7 @@ def _issued_by_bundle_ca(bundle: Bundle, client: x509.Certificate, name: str) ->
         try:
             client.verify_directly_issued_by(issuer)
             return
-        except (ValueError, TypeError, InvalidSignature):
+        except (ValueError, TypeError, InvalidSignature, UnsupportedAlgorithm):
             continue
     yield Finding(
         Severity.ERROR,

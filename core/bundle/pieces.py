@@ -101,11 +101,25 @@ def _read_der(path: str, data: bytes, password: str | None, found: Pieces) -> No
     elif _PKCS7_SIGNED_DATA_OID in data[:24]:
         found.certs += _pkcs7(path, lambda: pkcs7.load_der_pkcs7_certificates(data))
     elif _looks_like_pfx(data):
-        found.p12s.append(_open_p12(path, data, password))
+        found.p12s.append(_p12(path, data, password))
     else:
         with contextlib.suppress(ValueError, TypeError, UnsupportedAlgorithm):
             key = serialization.load_der_private_key(data, None)
             found.keys.append(keys.material(key, data, path))
+
+
+def _p12(path: str, data: bytes, password: str | None) -> P12Content:
+    """_open_p12 with its certificates checked like any other, and no foreign exception."""
+    try:
+        content = _open_p12(path, data, password)
+    except BundleError:
+        raise
+    except Exception as exc:  # e.g. a PBE algorithm this OpenSSL build lacks
+        raise _refused(path, "a PKCS#12 file", exc) from exc
+    for cert in (content.cert, *content.extra):
+        if cert is not None:
+            _checked(path, cert)
+    return content
 
 
 def _der_certificate(path: str, data: bytes) -> x509.Certificate | None:
