@@ -206,3 +206,33 @@ def test_an_old_v7_tar_without_the_ustar_magic_is_unpacked(
     assert bundle.client_cert is not None
     assert certinfo.sha256(bundle.client_cert) == certinfo.sha256(kurrent.client.cert)
     assert bundle.has_key and len(bundle.files) == len(names)
+
+
+def unknown_algorithm_key(issued: pki.Issued) -> bytes:
+    """An EC PKCS#8 key whose algorithm OID names a key type cryptography has never heard of."""
+    from cryptography.hazmat.primitives import serialization
+
+    der = issued.key.private_bytes(
+        serialization.Encoding.DER,
+        serialization.PrivateFormat.PKCS8,
+        serialization.NoEncryption(),
+    )
+    ec_public_key = bytes.fromhex("06072a8648ce3d0201")
+    assert der.count(ec_public_key) == 1
+    return crafted.as_pem(
+        der.replace(ec_public_key, bytes.fromhex("06072a8648ce3d027f")), "PRIVATE KEY"
+    )
+
+
+def test_a_key_of_an_unknown_algorithm_is_named_so_when_needed_and_a_warning_otherwise() -> None:
+    ca = pki.make_ca("ca")
+    client = pki.make_leaf(ca, "client", "p256")
+    needed = {
+        "ca.crt": ca.cert_pem,
+        "tls.crt": client.cert_pem,
+        "tls.key": unknown_algorithm_key(client),
+    }
+    with pytest.raises(UnsupportedContent):
+        read(needed)
+    spare = needed | {"good.key": client.key_pem()}
+    assert codes(read(spare))["key_block_left_out"] is Severity.WARNING
