@@ -78,8 +78,8 @@ def _client(not_cas: list[x509.Certificate], keys: list[KeyMaterial]) -> x509.Ce
     keyed = [c for c in capable if _matching(c, keys) is not None]
     if keyed:
         return min(keyed, key=looks_like_server)  # min is stable: file order breaks ties
-    unkeyed = [c for c in capable if not _self_issued(c) and not looks_like_server(c)]
-    return unkeyed[0] if unkeyed else None
+    unkeyed = [c for c in capable if not _self_issued(c)]
+    return min(unkeyed, key=looks_like_server) if unkeyed else None
 
 
 def _client_key(

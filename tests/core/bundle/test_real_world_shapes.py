@@ -236,3 +236,14 @@ def test_a_key_of_an_unknown_algorithm_is_named_so_when_needed_and_a_warning_oth
         read(needed)
     spare = needed | {"good.key": client.key_pem()}
     assert codes(read(spare))["key_block_left_out"] is Severity.WARNING
+
+
+def test_a_client_certificate_without_its_key_is_still_the_client() -> None:
+    from cryptography.x509.oid import ExtendedKeyUsageOID as Eku
+
+    ca = pki.make_ca("ca")
+    both = [Eku.SERVER_AUTH, Eku.CLIENT_AUTH]
+    client = pki.make_leaf(ca, "client", eku=both, server_names=["node.example"])
+    bundle = read({"ca.crt": ca.cert_pem, "tls.crt": client.cert_pem})
+    assert bundle.client_cert is not None and not bundle.has_key
+    assert codes(bundle)["client_key_missing"] is Severity.WARNING
