@@ -67,8 +67,20 @@ def for_certificate(pkcs8: bytes, cert: x509.Certificate | None) -> bytes:
     children = _children(pkcs8)
     if wanted != RSASSA_PSS or _oid_of(children[1]) != RSA_ENCRYPTION:
         return pkcs8
-    children[1] = _tlv(_SEQUENCE, _tlv(_OID, _encode_oid(RSASSA_PSS)))
+    # The certificate's own AlgorithmIdentifier, with any PSS restrictions it carries.
+    children[1] = _spki_algorithm(cert) or _tlv(_SEQUENCE, _tlv(_OID, _encode_oid(RSASSA_PSS)))
     return _tlv(_SEQUENCE, b"".join(children))
+
+
+def _spki_algorithm(cert: x509.Certificate) -> bytes | None:
+    """The AlgorithmIdentifier of the certificate's subjectPublicKeyInfo, as encoded there."""
+    try:
+        fields = _children(cert.tbs_certificate_bytes)
+        spki = fields[6 if fields[0][0] == 0xA0 else 5]  # after [0] version, serial … subject
+        algorithm = _children(spki)[0]
+    except (ValueError, IndexError):
+        return None
+    return algorithm if _oid_of(algorithm) == RSASSA_PSS else None
 
 
 def holds(pkcs8: bytes, key: PrivateKeyTypes) -> bool:

@@ -178,3 +178,23 @@ def test_nss_import_logs_in_with_tstclnt(
     )  # fmt: skip
     assert b"HTTP/1.0 200" in result.stdout, result.stderr.decode(errors="replace")
     assert "CN = pss-tls" in log.read_text(errors="replace")
+
+
+def test_a_restricted_pss_key_from_a_p12_keeps_its_restrictions(pss: Path, tmp_path: Path) -> None:
+    """cryptography forgets a PSS key's hash and salt restrictions when it opens a PKCS#12; the
+    written key takes them back from the certificate, so it still equals the certificate's key."""
+    run = lambda *args: openssl_pki.openssl(*args, cwd=tmp_path)  # noqa: E731
+    run("genpkey", "-algorithm", "RSA-PSS", "-pkeyopt", "rsa_keygen_bits:2048",
+        "-pkeyopt", "rsa_pss_keygen_md:sha256", "-pkeyopt", "rsa_pss_keygen_saltlen:32",
+        "-out", "r.key")  # fmt: skip
+    run("req", "-new", "-key", "r.key", "-subj", "/CN=restricted", "-out", "r.csr")
+    run("x509", "-req", "-in", "r.csr", "-CA", str(pss / "ca.crt"), "-CAkey", str(pss / "ca.key"),
+        "-days", "30", "-extfile", str(pss / "tls.ext"), "-out", "r.crt")  # fmt: skip
+    (tmp_path / "p12").mkdir()
+    run("pkcs12", "-export", "-in", "r.crt", "-inkey", "r.key", "-certfile", str(pss / "ca.crt"),
+        "-out", "p12/bundle.p12", "-passout", "pass:kurrent")  # fmt: skip
+    bundle = read_bundle(load_source(str(tmp_path / "p12")))
+    (step,) = IdentityFilesStore(tmp_path / "identities").plan_install(bundle, Scope.USER)
+    step.run()
+    folder = Path(step.record.location)
+    assert public_key_of_key(folder / "tls.key") == public_key_of_cert(tmp_path / "r.crt")
