@@ -11,13 +11,13 @@ import base64
 import os
 from dataclasses import dataclass, field
 
+from clustertrust.core.bundle import der
 from cryptography import x509
 from cryptography.hazmat.primitives import hashes, padding, serialization
 from cryptography.hazmat.primitives.asymmetric.types import PrivateKeyTypes
 from cryptography.hazmat.primitives.ciphers import Cipher, algorithms, modes
 from cryptography.hazmat.primitives.kdf.pbkdf2 import PBKDF2HMAC
 
-_SEQUENCE, _INTEGER, _OCTET_STRING, _OID, _NULL = 0x30, 0x02, 0x04, 0x06, 0x05
 RSA_ENCRYPTION = "1.2.840.113549.1.1.1"
 RSASSA_PSS = "1.2.840.113549.1.1.10"
 _PBES2, _PBKDF2 = "1.2.840.113549.1.5.13", "1.2.840.113549.1.5.12"
@@ -47,6 +47,11 @@ def material(
     return KeyMaterial(key, encoded, source)
 
 
+def element_end(encoded: bytes) -> int:
+    """Where the first DER element ends (ValueError if it is cut short)."""
+    return der.read(encoded, 0)[2]
+
+
 def pem_body(block: bytes) -> bytes | None:
     """The DER inside one PEM block without headers (None if it has headers or bad base64)."""
     lines = block.replace(b"\r\n", b"\n").split(b"\n")[1:]
@@ -64,23 +69,25 @@ def for_certificate(pkcs8: bytes, cert: x509.Certificate | None) -> bytes:
     if cert is None or not is_pkcs8(pkcs8):
         return pkcs8
     wanted = _certificate_key_oid(cert)
-    children = _children(pkcs8)
-    if wanted != RSASSA_PSS or _oid_of(children[1]) != RSA_ENCRYPTION:
+    children = der.children(pkcs8)
+    if wanted != RSASSA_PSS or der.oid_of(children[1]) != RSA_ENCRYPTION:
         return pkcs8
     # The certificate's own AlgorithmIdentifier, with any PSS restrictions it carries.
-    children[1] = _spki_algorithm(cert) or _tlv(_SEQUENCE, _tlv(_OID, _encode_oid(RSASSA_PSS)))
-    return _tlv(_SEQUENCE, b"".join(children))
+    children[1] = _spki_algorithm(cert) or der.tlv(
+        der.SEQUENCE, der.tlv(der.OID, der.encode_oid(RSASSA_PSS))
+    )
+    return der.tlv(der.SEQUENCE, b"".join(children))
 
 
 def _spki_algorithm(cert: x509.Certificate) -> bytes | None:
     """The AlgorithmIdentifier of the certificate's subjectPublicKeyInfo, as encoded there."""
     try:
-        fields = _children(cert.tbs_certificate_bytes)
+        fields = der.children(cert.tbs_certificate_bytes)
         spki = fields[6 if fields[0][0] == 0xA0 else 5]  # after [0] version, serial … subject
-        algorithm = _children(spki)[0]
+        algorithm = der.children(spki)[0]
     except (ValueError, IndexError):
         return None
-    return algorithm if _oid_of(algorithm) == RSASSA_PSS else None
+    return algorithm if der.oid_of(algorithm) == RSASSA_PSS else None
 
 
 def holds(pkcs8: bytes, key: PrivateKeyTypes) -> bool:
@@ -99,7 +106,7 @@ def _public(key: PrivateKeyTypes) -> bytes:
 
 
 def algorithm_oid(pkcs8: bytes) -> str:
-    return _oid_of(_children(pkcs8)[1]) if is_pkcs8(pkcs8) else ""
+    return der.oid_of(der.children(pkcs8)[1]) if is_pkcs8(pkcs8) else ""
 
 
 def to_pem(pkcs8: bytes, label: str = "PRIVATE KEY") -> bytes:
@@ -110,30 +117,37 @@ def to_pem(pkcs8: bytes, label: str = "PRIVATE KEY") -> bytes:
 
 
 def encrypted_pem(pkcs8: bytes, password: bytes) -> bytes:
-    """PKCS#8 EncryptedPrivateKeyInfo (PBES2: PBKDF2-HMAC-SHA256, AES-256-CBC) around the
-    bytes as they are, so OpenSSL decrypts exactly the key the bundle had."""
+    """PKCS#8 EncryptedPrivateKeyInfo around the bytes as they are, so OpenSSL decrypts exactly
+    the key the bundle had."""
+    return to_pem(encrypted_info(pkcs8, password), "ENCRYPTED PRIVATE KEY")
+
+
+def encrypted_info(pkcs8: bytes, password: bytes) -> bytes:
+    """EncryptedPrivateKeyInfo DER (PBES2: PBKDF2-HMAC-SHA256, AES-256-CBC), as cryptography's
+    BestAvailableEncryption writes it."""
     salt, iv = os.urandom(16), os.urandom(16)
     secret = PBKDF2HMAC(hashes.SHA256(), 32, salt, _PBKDF2_ROUNDS).derive(password)
     padder = padding.PKCS7(128).padder()
     plain = padder.update(pkcs8) + padder.finalize()
     encryptor = Cipher(algorithms.AES(secret), modes.CBC(iv)).encryptor()
     sealed = encryptor.update(plain) + encryptor.finalize()
-    prf = _algorithm(_HMAC_SHA256, _tlv(_NULL, b""))
-    kdf_params = _tlv(_SEQUENCE, _tlv(_OCTET_STRING, salt) + _integer(_PBKDF2_ROUNDS) + prf)
-    cipher = _algorithm(_AES256_CBC, _tlv(_OCTET_STRING, iv))
-    scheme = _tlv(_SEQUENCE, _algorithm(_PBKDF2, kdf_params) + cipher)
-    info = _tlv(_SEQUENCE, _algorithm(_PBES2, scheme) + _tlv(_OCTET_STRING, sealed))
-    return to_pem(info, "ENCRYPTED PRIVATE KEY")
+    prf = der.algorithm(_HMAC_SHA256, der.tlv(der.NULL, b""))
+    kdf_params = der.tlv(
+        der.SEQUENCE, der.tlv(der.OCTET_STRING, salt) + der.integer(_PBKDF2_ROUNDS) + prf
+    )
+    cipher = der.algorithm(_AES256_CBC, der.tlv(der.OCTET_STRING, iv))
+    scheme = der.tlv(der.SEQUENCE, der.algorithm(_PBKDF2, kdf_params) + cipher)
+    return der.tlv(der.SEQUENCE, der.algorithm(_PBES2, scheme) + der.tlv(der.OCTET_STRING, sealed))
 
 
-def is_pkcs8(der: bytes) -> bool:
+def is_pkcs8(encoded: bytes) -> bool:
     """PrivateKeyInfo: SEQUENCE { INTEGER version, SEQUENCE algorithm, OCTET STRING key, … }."""
     try:
-        children = _children(der)
+        children = der.children(encoded)
     except ValueError:
         return False
     tags = [c[0] for c in children[:3]]
-    return tags == [_INTEGER, _SEQUENCE, _OCTET_STRING]
+    return tags == [der.INTEGER, der.SEQUENCE, der.OCTET_STRING]
 
 
 def _certificate_key_oid(cert: x509.Certificate) -> str:
@@ -141,89 +155,3 @@ def _certificate_key_oid(cert: x509.Certificate) -> str:
         return cert.public_key_algorithm_oid.dotted_string
     except Exception:  # an unreadable key algorithm was already refused when the cert was read
         return ""
-
-
-def _read(data: bytes, at: int) -> tuple[int, int, int]:
-    """(tag, start of value, end of value) of the DER element at `at`."""
-    if at + 2 > len(data):
-        raise ValueError("truncated DER")
-    tag, first = data[at], data[at + 1]
-    if first < 0x80:
-        start, length = at + 2, first
-    else:
-        count = first & 0x7F
-        if count == 0 or count > 4 or at + 2 + count > len(data):
-            raise ValueError("bad DER length")
-        start, length = at + 2 + count, int.from_bytes(data[at + 2 : at + 2 + count], "big")
-    if start + length > len(data):
-        raise ValueError("truncated DER")
-    return tag, start, start + length
-
-
-def _children(der: bytes) -> list[bytes]:
-    """The encoded elements inside the outer SEQUENCE, which must span all of `der`."""
-    tag, start, end = _read(der, 0)
-    if tag != _SEQUENCE or end != len(der):
-        raise ValueError("not one DER SEQUENCE")
-    out, at = [], start
-    while at < end:
-        _, _, stop = _read(der, at)
-        out.append(der[at:stop])
-        at = stop
-    return out
-
-
-def _oid_of(algorithm: bytes) -> str:
-    """The OID inside an AlgorithmIdentifier."""
-    inner = _children(algorithm)[0]
-    tag, start, end = _read(inner, 0)
-    return _decode_oid(inner[start:end]) if tag == _OID else ""
-
-
-def _decode_oid(body: bytes) -> str:
-    arcs, value = [], 0
-    for byte in body:
-        value = (value << 7) | (byte & 0x7F)
-        if not byte & 0x80:
-            arcs.append(value)
-            value = 0
-    if not arcs:
-        return ""
-    first = min(arcs[0] // 40, 2)
-    return ".".join(str(a) for a in [first, arcs[0] - 40 * first, *arcs[1:]])
-
-
-def _encode_oid(dotted: str) -> bytes:
-    arcs = [int(a) for a in dotted.split(".")]
-    out = bytearray()
-    for arc in [40 * arcs[0] + arcs[1], *arcs[2:]]:
-        chunk = [arc & 0x7F]
-        while arc > 0x7F:
-            arc >>= 7
-            chunk.append(0x80 | (arc & 0x7F))
-        out += bytes(reversed(chunk))
-    return bytes(out)
-
-
-def _length(size: int) -> bytes:
-    if size < 0x80:
-        return bytes([size])
-    raw = size.to_bytes((size.bit_length() + 7) // 8, "big")
-    return bytes([0x80 | len(raw)]) + raw
-
-
-def _tlv(tag: int, value: bytes) -> bytes:
-    return bytes([tag]) + _length(len(value)) + value
-
-
-def _integer(value: int) -> bytes:
-    return _tlv(_INTEGER, value.to_bytes(value.bit_length() // 8 + 1, "big"))
-
-
-def _algorithm(oid: str, parameters: bytes) -> bytes:
-    return _tlv(_SEQUENCE, _tlv(_OID, _encode_oid(oid)) + parameters)
-
-
-def element_end(der: bytes) -> int:
-    """Where the first DER element of `der` ends (ValueError if it is cut short)."""
-    return _read(der, 0)[2]
