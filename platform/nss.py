@@ -15,14 +15,13 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from clustertrust.core import certinfo
+from clustertrust.core.bundle.identity_p12 import identity_p12
 from clustertrust.core.bundle.reader import Bundle
 from clustertrust.core.model import Availability, Kind, Record, Scope, Step, record_for
 from clustertrust.platform import elevation as elev
 from clustertrust.platform.runner import CommandError, Runner
 from clustertrust.platform.store import private_files
 from cryptography import x509
-from cryptography.hazmat.primitives import serialization
-from cryptography.hazmat.primitives.serialization import pkcs12
 
 NAME = "nss"
 TOOL_DIRS = (*elev.SEARCH_DIRS, "/opt/homebrew/bin", "/usr/local/opt/nss/bin")
@@ -215,13 +214,9 @@ class NssStore:
     def _import_identity(self, bundle: Bundle, db: Database, nick: str) -> None:
         """A fresh p12 with our nickname and a random password, in 0600 files deleted after."""
         password = secrets.token_urlsafe(24)
-        data = pkcs12.serialize_key_and_certificates(
-            nick.encode(),
-            bundle.private_key,
-            bundle.client_cert,
-            None,
-            serialization.BestAvailableEncryption(password.encode()),
-        )
+        pkcs8 = bundle.client_key_pkcs8()  # the bundle's own key bytes: RSA-PSS stays RSA-PSS
+        assert pkcs8 is not None and bundle.client_cert is not None
+        data = identity_p12(pkcs8, bundle.client_cert, nick, password)
         with private_files({"client.p12": data, "pw": password.encode(), "empty": b""}) as tmp:
             argv = (
                 str(self.pk12util),

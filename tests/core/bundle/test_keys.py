@@ -3,9 +3,14 @@ cryptography (and so by OpenSSL), and nothing changed for keys that are not RSA-
 
 from __future__ import annotations
 
+import shutil
+import subprocess
+from pathlib import Path
+
 import pytest
 from clustertrust.core import certinfo
 from clustertrust.core.bundle import keys
+from clustertrust.core.bundle.identity_p12 import identity_p12
 from cryptography.hazmat.primitives import serialization
 from support import pki
 
@@ -37,3 +42,27 @@ def test_a_key_that_is_not_rsa_pss_is_left_as_it_is(client: pki.Issued) -> None:
     pkcs8 = keys.material(client.key).pkcs8
     assert keys.for_certificate(pkcs8, client.cert) == pkcs8
     assert keys.holds(pkcs8, client.key) and not keys.holds(b"\x30\x00", client.key)
+
+
+def test_identity_p12_is_read_by_cryptography_and_openssl(
+    client: pki.Issued, tmp_path: Path
+) -> None:
+    from cryptography.hazmat.primitives.serialization import pkcs12
+
+    pkcs8 = keys.material(client.key).pkcs8
+    data = identity_p12(pkcs8, client.cert, "client (ClusterTrust 01ab)", "pw-Ab1")
+    loaded = pkcs12.load_pkcs12(data, b"pw-Ab1")
+    assert loaded.cert is not None and loaded.cert.certificate == client.cert
+    assert loaded.cert.friendly_name == b"client (ClusterTrust 01ab)"
+    assert loaded.key is not None and keys.holds(pkcs8, loaded.key)
+    with pytest.raises(ValueError):
+        pkcs12.load_pkcs12(data, b"wrong")
+    if shutil.which("openssl"):
+        (tmp_path / "id.p12").write_bytes(data)
+        done = subprocess.run(
+            ["openssl", "pkcs12", "-in", str(tmp_path / "id.p12"), "-passin", "pass:pw-Ab1",
+             "-nodes", "-nocerts"],
+            capture_output=True, text=True,
+        )  # fmt: skip
+        assert done.returncode == 0, done.stderr
+        assert keys.pem_body(done.stdout[done.stdout.index("-----BEGIN") :].encode()) == pkcs8
