@@ -8,6 +8,7 @@ import functools
 import trustme
 from clustertrust.core.bundle import keys
 from clustertrust.core.bundle.checks import check_bundle
+from clustertrust.core.bundle.identity_p12 import identity_p12
 from clustertrust.core.bundle.reader import Bundle, read_bundle
 from clustertrust.core.bundle.summary import bundle_json, bundle_text
 from clustertrust.core.errors import BundleError
@@ -96,6 +97,8 @@ def used_as_the_cli_does(bundle: Bundle) -> None:
     pkcs8 = bundle.client_key_pkcs8()
     if pkcs8 is not None:
         keys.encrypted_pem(pkcs8, b"password")
+    if pkcs8 is not None and bundle.client_cert is not None:
+        identity_p12(pkcs8, bundle.client_cert, "fuzz", "password")
 
 
 @settings(max_examples=600, deadline=None, suppress_health_check=[HealthCheck.too_slow])
