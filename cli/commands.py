@@ -14,6 +14,7 @@ COMMANDS = {
     "verify": "verify_cmd",
     "status": "status_cmd",
     "uninstall": "uninstall_cmd",
+    "repair": "repair_cmd",
     "report": "report_cmd",
     "demo": "demo_cmd",
     "renew": "renew_cmd",

@@ -1,10 +1,11 @@
-"""`clustertrust status`: what the ledger says was installed, and whether it is really there."""
+"""`clustertrust status`: the installed clusters, each item checked in its store, by consumer."""
 
 from __future__ import annotations
 
 import argparse
 
 from clustertrust.core.bundle.summary import pretty_fingerprint
+from clustertrust.core.install import clusters as groups
 from clustertrust.core.install import plan as plans
 from clustertrust.core.install.expiry import RENEW_FIX, expiry_warnings
 from clustertrust.platform import detect
@@ -18,9 +19,10 @@ PRESENT = {True: "present", False: "MISSING", None: "cannot check here"}
 def register(commands: argparse._SubParsersAction) -> None:
     parser = commands.add_parser(
         "status",
-        help="list what ClusterTrust installed and check that it is still there",
-        description="Each installed item from the ledger: where it is, whether it is really "
-        "present in its store, and the days left before it expires.",
+        help="list the installed clusters and check that their items are still there",
+        description="Each installed cluster: its CA and client certificate with the days left, "
+        "whether each browser, the system store and the command-line clients are set up, and "
+        "every item from the ledger with whether it is really present in its store.",
         parents=parents("json"),
     )
     parser.set_defaults(handler=run)
@@ -28,22 +30,25 @@ def register(commands: argparse._SubParsersAction) -> None:
 
 def run(args: argparse.Namespace) -> int:
     setup = detect.all_stores_setup()
-    items = plans.status(setup.ledger, setup.stores)
+    clusters = groups.cluster_status(setup)
+    items = [item for cluster in clusters for item in cluster.items]
     warnings = expiry_warnings(items)
     if args.json:
         print_json(
             {
                 "ledger": str(setup.ledger.path),
+                "clusters": [c.to_json() for c in clusters],
                 "items": [i.to_json() for i in items],
                 "warnings": warnings,
             }
         )
         return 0
-    if not items:
+    if not clusters:
         print("Nothing installed by ClusterTrust (the ledger is empty).")
         return 0
-    for item in items:
-        print("\n".join(item_lines(item)))
+    print("\n\n".join("\n".join(cluster_lines(c)) for c in clusters))
+    if any(not c.complete for c in clusters):
+        print("\nSome items are missing: `clustertrust repair` puts them back.")
     if warnings:
         print(
             "\nExpiry warnings:",
@@ -54,12 +59,28 @@ def run(args: argparse.Namespace) -> int:
     return 0
 
 
+def cluster_lines(cluster: groups.Cluster) -> list[str]:
+    lines = [f"Cluster {cluster.name}" + (f" — {cluster.ui_url}" if cluster.ui_url else "")]
+    for label, cert in (("CA", cluster.ca), ("client", cluster.client)):
+        if cert is not None:
+            lines.append(f"  {label:<7}{cert.subject}: {_left(cert.days_left)}")
+    lines += [f"  {groups.consumer_line(c)}" for c in cluster.consumers]
+    lines.append("  items:")
+    for item in cluster.items:
+        lines += [f"    {line}" for line in item_lines(item)]
+    return lines
+
+
+def _left(days: int) -> str:
+    return f"{days} days left" if days >= 0 else "EXPIRED"
+
+
 def item_lines(item: plans.ItemStatus) -> list[str]:
     record = item.record
-    left = f"{item.days_left} days left" if item.days_left >= 0 else "EXPIRED"
-    unfinished = "  (unfinished: run `clustertrust uninstall` or install again)"
+    where = groups.consumer_name(record.store, record.location)
+    unfinished = "  (unfinished: run `clustertrust repair`, or uninstall)"
     return [
-        f"{record.subject} [{record.kind}] in {record.store}: {PRESENT[item.present]}, {left}",
+        f"{record.subject} [{record.kind}] in {where}: {PRESENT[item.present]}",
         f"  location    {record.location}",
         f"  SHA-256     {pretty_fingerprint(record.sha256)}",
         f"  scope {record.scope}, installed {record.installed_at or '?'} from {record.source}",

@@ -1,0 +1,50 @@
+"""`clustertrust repair`: put back what went missing and set up browser profiles added since."""
+
+from __future__ import annotations
+
+import argparse
+
+from clustertrust.core.errors import OperationFailed
+from clustertrust.core.install import plan as plans
+from clustertrust.core.install.repair import plan_repair
+from clustertrust.platform import detect
+
+from .args import parents
+from .changes import confirm, print_notes, progress_printer
+from .output import print_json, report_error
+
+
+def register(commands: argparse._SubParsersAction) -> None:
+    parser = commands.add_parser(
+        "repair",
+        help="put back installed items that went missing; cover new browser profiles",
+        description="Check every item in the ledger; put back the ones missing now (a CA "
+        "deleted from a browser, trust cleared by an OS update) and add the cluster to browser "
+        "profiles created since the install. Shows the plan first.",
+        parents=parents("changes", "json"),
+    )
+    parser.set_defaults(handler=run)
+
+
+def run(args: argparse.Namespace) -> int:
+    setup = detect.all_stores_setup()
+    repair = plan_repair(setup)
+    if not args.json:
+        print(repair.text())
+        print_notes(setup.notes)
+    applied = False
+    if not args.dry_run and not repair.is_empty:
+        confirm(args.yes, f"Apply these {len(repair.plan.steps)} change(s)?")
+        plans.apply_plan(repair.plan, setup.ledger, progress=progress_printer(args.json))
+        applied = True
+    if args.json:
+        print_json({"applied": applied, "dry_run": args.dry_run, **repair.to_json()})
+    elif applied:
+        print(f"Repaired: {len(repair.plan.steps)} change(s) made.")
+    if repair.cannot and not args.dry_run:
+        error = OperationFailed(
+            f"{len(repair.cannot)} item(s) could not be put back.",
+            "Install the cluster's bundle again (`clustertrust install BUNDLE`).",
+        )
+        return error.exit_code if args.json else report_error(error, as_json=False)
+    return 0

@@ -1,0 +1,340 @@
+"""Clusters at a glance: the ledger's items grouped by the cluster they belong to, and by the
+consumer they serve (each browser database, the system store, the command-line clients).
+
+    for cluster in cluster_status(setup):          # what `status` and the clusters window show
+        cluster.name, cluster.ui_url, cluster.ca, cluster.client, cluster.days_left
+        cluster.items                               # ItemStatus with `present`
+        cluster.consumers                           # Consumer(name, state): ok/missing/…/not_set_up
+
+A cluster is one CA (by SHA-256); its client is the certificate it issued. The identity files keep
+the bundle's CA beside the client certificate, so they link the two; items installed from the same
+source link too. The identity files are also the bundle material repair and status re-plan from.
+"""
+
+from __future__ import annotations
+
+import enum
+import json
+import re
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field, replace
+from pathlib import Path, PurePath
+from typing import Any
+
+from clustertrust.core import certinfo
+from clustertrust.core.bundle.reader import Bundle, read_bundle
+from clustertrust.core.errors import ClusterTrustError, InputError
+from clustertrust.core.install import identity
+from clustertrust.core.install import plan as plans
+from clustertrust.core.install.ledger import Ledger
+from clustertrust.core.model import Kind, Record, Scope, Setup, Step, TrustStore
+from clustertrust.core.source.load import load_source
+from cryptography import x509
+
+NSS = "nss"
+SYSTEM_STORES = {"linux-anchors", "windows-certutil", "macos-keychain"}
+SYSTEM_STORE = "System trust store"
+COMMAND_LINE = "Command-line clients"
+_KURRENT_CA = re.compile(r"^(?P<id>[A-Za-z0-9][A-Za-z0-9_.-]*)-ca$")
+
+
+class ConsumerState(enum.StrEnum):
+    OK = "ok"  # every item it needs is there
+    MISSING = "missing"  # an item the ledger lists is gone
+    UNKNOWN = "unknown"  # its store cannot be checked here
+    NOT_SET_UP = "not_set_up"  # found on this computer, but nothing of this cluster is in it
+
+
+SYMBOL = {
+    ConsumerState.OK: "✓",
+    ConsumerState.MISSING: "✗",
+    ConsumerState.UNKNOWN: "?",
+    ConsumerState.NOT_SET_UP: "–",
+}
+WORDS = {
+    ConsumerState.OK: "set up",
+    ConsumerState.MISSING: "missing",
+    ConsumerState.UNKNOWN: "cannot check here",
+    ConsumerState.NOT_SET_UP: "not set up",
+}
+
+
+def cluster_name(ca_subject: str) -> str:
+    """Kurrent Cloud names its CA `<cluster id>-ca`: the id is what people know the cluster by."""
+    match = _KURRENT_CA.match(ca_subject)
+    return match.group("id") if match else ca_subject
+
+
+def consumer_name(store: str, location: str) -> str:
+    """What a person recognises: "Chromium", "Firefox (profile default-release)", …"""
+    if store == identity.NAME:
+        return COMMAND_LINE
+    if store in SYSTEM_STORES:
+        return SYSTEM_STORE
+    if store == NSS:
+        return _browser_name(PurePath(location))
+    return store
+
+
+def _browser_name(folder: PurePath) -> str:
+    parts = [p.lower() for p in folder.parts]
+    if any("firefox" in p for p in parts):
+        profile = folder.name.split(".", 1)[-1] or folder.name
+        flavour = " (snap)" if "snap" in parts else " (flatpak)" if ".var" in parts else ""
+        return f"Firefox (profile {profile}){flavour}"
+    if "snap" in parts and "chromium" in parts:
+        return "Chromium (snap)"
+    if ".pki" in parts or "pki" in parts:
+        return "Chromium"
+    return f"Browser database {folder.name}"
+
+
+def consumer_key(store: str, location: str) -> str:
+    """Each browser database is its own consumer; any other store is one consumer."""
+    return f"{store}:{location}" if store == NSS else store
+
+
+@dataclass(frozen=True)
+class Certificate:
+    sha256: str
+    subject: str
+    not_after: str
+    days_left: int
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "sha256": self.sha256,
+            "subject": self.subject,
+            "not_after": self.not_after,
+            "days_left": self.days_left,
+        }
+
+
+@dataclass(frozen=True)
+class Consumer:
+    name: str
+    store: str
+    location: str
+    state: ConsumerState
+
+    @property
+    def present(self) -> bool | None:
+        return {ConsumerState.OK: True, ConsumerState.MISSING: False}.get(self.state)
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "name": self.name,
+            "store": self.store,
+            "location": self.location,
+            "state": self.state.value,
+            "present": self.present,
+        }
+
+
+@dataclass(frozen=True)
+class Cluster:
+    name: str
+    ca: Certificate | None
+    client: Certificate | None
+    items: tuple[plans.ItemStatus, ...]
+    consumers: tuple[Consumer, ...] = ()
+    ui_url: str = ""
+    material: identity.IdentityPaths | None = field(default=None, repr=False)
+
+    @property
+    def days_left(self) -> int | None:
+        known = [c.days_left for c in (self.ca, self.client) if c is not None]
+        return min(known) if known else None
+
+    @property
+    def complete(self) -> bool:
+        """Every item the ledger lists is there (unknown counts as there: it cannot be told)."""
+        return all(item.present is not False for item in self.items)
+
+    @property
+    def records(self) -> list[Record]:
+        return [item.record for item in self.items]
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "name": self.name,
+            "ui_url": self.ui_url,
+            "ca": self.ca.to_json() if self.ca else None,
+            "client": self.client.to_json() if self.client else None,
+            "days_left": self.days_left,
+            "items": [i.to_json() for i in self.items],
+            "consumers": [c.to_json() for c in self.consumers],
+        }
+
+
+def cluster_status(setup: Setup, ui_urls: Mapping[str, str] | None = None) -> list[Cluster]:
+    """Every cluster in the ledger, each item checked in its store, consumers named."""
+    items = plans.status(setup.ledger, setup.stores)
+    urls = known_ui_urls(setup.ledger) if ui_urls is None else ui_urls
+    clusters = []
+    for grouped in group_items(items):
+        expected = expected_steps(grouped, setup.stores)
+        consumers = _consumers(grouped.items, expected)
+        clusters.append(replace(grouped, consumers=consumers, ui_url=urls.get(grouped.name, "")))
+    return clusters
+
+
+def group_items(items: Sequence[plans.ItemStatus]) -> list[Cluster]:
+    """One Cluster per CA in the ledger (plus one per client with no CA of its own there)."""
+    cas = [i for i in items if i.record.kind == Kind.CA.value]
+    by_ca: dict[str, list[plans.ItemStatus]] = {}
+    for item in cas:
+        by_ca.setdefault(item.record.sha256, []).append(item)
+    clients: dict[str, list[plans.ItemStatus]] = {}
+    for item in items:
+        if item.record.kind == Kind.IDENTITY.value:
+            clients.setdefault(item.record.sha256, []).append(item)
+    loose: dict[str, list[plans.ItemStatus]] = {}
+    for client_sha, client_items in clients.items():
+        issuer = _issuer_ca(client_items, by_ca)
+        (by_ca[issuer] if issuer else loose.setdefault(client_sha, [])).extend(client_items)
+    return [_cluster(group) for group in [*by_ca.values(), *loose.values()]]
+
+
+def _issuer_ca(
+    client_items: list[plans.ItemStatus], by_ca: dict[str, list[plans.ItemStatus]]
+) -> str:
+    for item in client_items:
+        if item.record.store == identity.NAME:
+            for sha in _kept_ca_fingerprints(_paths(item.record)):
+                if sha in by_ca:
+                    return sha
+    sources = {i.record.source for i in client_items if i.record.source}
+    for sha, ca_items in by_ca.items():
+        if sources & {i.record.source for i in ca_items}:
+            return sha
+    return ""
+
+
+def _paths(record: Record) -> identity.IdentityPaths:
+    return identity.IdentityPaths.at(Path(record.location), record.sha256)
+
+
+def _kept_ca_fingerprints(paths: identity.IdentityPaths) -> list[str]:
+    try:
+        return [certinfo.sha256(c) for c in x509.load_pem_x509_certificates(paths.ca.read_bytes())]
+    except (OSError, ValueError):
+        return []
+
+
+def _cluster(items: list[plans.ItemStatus]) -> Cluster:
+    ca = _certificate(items, Kind.CA)
+    client = _certificate(items, Kind.IDENTITY)
+    name = cluster_name(ca.subject) if ca else (client.subject if client else "?")
+    files = [i.record for i in items if i.record.store == identity.NAME]
+    material = _paths(max(files, key=lambda r: r.installed_at)) if files else None
+    return Cluster(name, ca, client, tuple(items), material=material)
+
+
+def _certificate(items: list[plans.ItemStatus], kind: Kind) -> Certificate | None:
+    chosen = [i for i in items if i.record.kind == kind.value]
+    if not chosen:
+        return None
+    newest = max(chosen, key=lambda i: i.record.not_after)
+    record = newest.record
+    return Certificate(record.sha256, record.subject, record.not_after, newest.days_left)
+
+
+def bundle_material(cluster: Cluster) -> Bundle | None:
+    """The cluster's bundle as the identity files keep it (CA, client certificate and key)."""
+    if cluster.material is None or not cluster.material.key.is_file():
+        return None
+    try:
+        return read_bundle(load_source(str(cluster.material.folder)))
+    except (ClusterTrustError, OSError):
+        return None
+
+
+def expected_steps(cluster: Cluster, stores: Sequence[TrustStore]) -> list[Step]:
+    """What an install of the cluster's bundle would do now in every available store: the
+    browser profiles found today included. Empty when the bundle material is gone."""
+    bundle = bundle_material(cluster)
+    if bundle is None:
+        return []
+    steps: list[Step] = []
+    for store in stores:
+        if not store.detect().available:
+            continue
+        for scope in _scopes(cluster, store):
+            try:
+                steps += store.plan_install(bundle, scope)
+                break
+            except InputError:  # a store that serves another scope only
+                continue
+    return steps
+
+
+def _scopes(cluster: Cluster, store: TrustStore) -> list[Scope]:
+    used = [Scope(r.scope) for r in cluster.records if r.store == store.name]
+    return list(dict.fromkeys([*used, Scope.USER, Scope.SYSTEM]))
+
+
+def _consumers(items: Sequence[plans.ItemStatus], expected: Sequence[Step]) -> tuple[Consumer, ...]:
+    found: dict[str, list[plans.ItemStatus]] = {}
+    for item in items:
+        found.setdefault(consumer_key(item.record.store, item.record.location), []).append(item)
+    consumers = [_consumer(group) for group in found.values()]
+    for step in expected:
+        key = consumer_key(step.record.store, step.record.location)
+        if key not in found:
+            found[key] = []
+            name = consumer_name(step.record.store, step.record.location)
+            consumers.append(
+                Consumer(name, step.record.store, step.record.location, ConsumerState.NOT_SET_UP)
+            )
+    return tuple(consumers)
+
+
+def _consumer(items: list[plans.ItemStatus]) -> Consumer:
+    record = items[0].record
+    presence = {i.present for i in items}
+    if False in presence:
+        state = ConsumerState.MISSING
+    elif None in presence:
+        state = ConsumerState.UNKNOWN
+    else:
+        state = ConsumerState.OK
+    return Consumer(
+        consumer_name(record.store, record.location), record.store, record.location, state
+    )
+
+
+def known_ui_urls(ledger: Ledger) -> dict[str, str]:
+    """Cluster UI addresses the ledger remembers (its "clusters" list: name and ui_url)."""
+    try:
+        document = json.loads(ledger.path.read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return {}
+    listed = document.get("clusters") if isinstance(document, dict) else None
+    if isinstance(listed, dict):
+        listed = [{"name": k, **v} if isinstance(v, dict) else {} for k, v in listed.items()]
+    urls = {}
+    for entry in listed if isinstance(listed, list) else []:
+        if isinstance(entry, dict) and entry.get("name") and entry.get("ui_url"):
+            urls[str(entry["name"])] = str(entry["ui_url"])
+    return urls
+
+
+def consumer_line(consumer: Consumer) -> str:
+    return f"{SYMBOL[consumer.state]} {consumer.name}: {WORDS[consumer.state]}"
+
+
+__all__ = [
+    "Certificate",
+    "Cluster",
+    "Consumer",
+    "ConsumerState",
+    "bundle_material",
+    "cluster_name",
+    "cluster_status",
+    "consumer_line",
+    "consumer_name",
+    "expected_steps",
+    "group_items",
+    "known_ui_urls",
+]

@@ -1,0 +1,126 @@
+"""Repair: put back what went missing since the install, and cover browser profiles that appeared.
+
+    repair = plan_repair(setup)                  # setup = detect.all_stores_setup()
+    print(repair.text())                         # for people (--dry-run, the clusters window)
+    plans.apply_plan(repair.plan, setup.ledger)  # an install plan: a failure undoes itself
+
+An item is missing when its store says so now (a CA deleted from a browser, trust cleared by an OS
+update). A browser profile is new when an install of the cluster's bundle would reach it today but
+the ledger has nothing of the cluster there. Both are re-planned from the bundle material the
+identity files keep; without it (a CA-only bundle, files deleted) the item is named, not guessed.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass, replace
+from typing import Any
+
+from clustertrust.core.errors import ClusterTrustError, CommandError
+from clustertrust.core.install import clusters as groups
+from clustertrust.core.install import plan as plans
+from clustertrust.core.model import Scope, Setup, Step, TrustStore
+
+NO_MATERIAL = (
+    "ClusterTrust keeps no copy of this cluster's bundle (its identity files are gone, or it "
+    "had no client certificate); install the bundle again."
+)
+GONE = "that store or browser profile is no longer on this computer; nothing to put back."
+
+
+@dataclass(frozen=True)
+class Repair:
+    plan: plans.Plan  # an install plan holding every repair step
+    put_back: tuple[Step, ...]  # items the ledger lists that are missing now
+    new: tuple[Step, ...]  # items for browser profiles found since the install
+    cannot: tuple[tuple[str, str], ...] = ()  # (what, why it cannot be put back)
+
+    @property
+    def is_empty(self) -> bool:
+        return self.plan.is_empty
+
+    def lines(self) -> list[str]:
+        if self.is_empty and not self.cannot:
+            return [
+                "Nothing to repair: every item is in place and every browser profile is set up."
+            ]
+        head = (
+            f"Repair: {len(self.put_back)} missing item(s) to put back, {len(self.new)} to add "
+            "for browser profiles found since the install."
+        )
+        steps = self.plan.lines()[1:]
+        return [head, *steps, *(f"- cannot put back {what}: {why}" for what, why in self.cannot)]
+
+    def text(self) -> str:
+        return "\n".join(self.lines())
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "put_back": [s.to_json() for s in self.put_back],
+            "new": [s.to_json() for s in self.new],
+            "cannot": [{"item": what, "reason": why} for what, why in self.cannot],
+            "plan": self.plan.to_json(),
+        }
+
+
+def plan_repair(setup: Setup) -> Repair:
+    """Looks at every store (a certutil listing per browser database); changes nothing."""
+    put_back: list[Step] = []
+    new: list[Step] = []
+    cannot: list[tuple[str, str]] = []
+    for cluster in groups.group_items(plans.status(setup.ledger, setup.stores)):
+        back, added, impossible = _repair_cluster(cluster, setup.stores)
+        put_back += back
+        new += added
+        cannot += impossible
+    steps = (*put_back, *new)
+    scopes = {s.record.scope for s in steps}
+    scope = scopes.pop() if len(scopes) == 1 else Scope.USER.value
+    notes = tuple(dict.fromkeys(s.note for s in steps if s.note))
+    plan = plans.Plan("install", scope, steps, notes=notes)
+    return Repair(plan, tuple(put_back), tuple(new), tuple(cannot))
+
+
+def _repair_cluster(
+    cluster: groups.Cluster, stores: Sequence[TrustStore]
+) -> tuple[list[Step], list[Step], list[tuple[str, str]]]:
+    missing = {i.record.key: i.record for i in cluster.items if i.present is False}
+    used = [s for s in stores if s.name in {r.store for r in cluster.records}]
+    expected = groups.expected_steps(cluster, used)
+    if not expected:
+        return (
+            [],
+            [],
+            [(_what(r.subject, r.store, r.location), NO_MATERIAL) for r in missing.values()],
+        )
+    source = next((r.source for r in cluster.records if r.source), "")
+    known = {r.key for r in cluster.records}
+    by_name = {s.name: s for s in used}
+    back, added = [], []
+    for step in expected:
+        key = step.record.key
+        if key in missing:
+            back.append(replace(step, record=replace(step.record, source=missing[key].source)))
+        elif key not in known and _absent(by_name[step.record.store], step):
+            added.append(replace(step, record=replace(step.record, source=source)))
+    reached = {s.record.key for s in expected}
+    gone = [
+        (_what(r.subject, r.store, r.location), GONE)
+        for k, r in missing.items()
+        if k not in reached
+    ]
+    return back, added, gone
+
+
+def _absent(store: TrustStore, step: Step) -> bool:
+    try:
+        return not store.is_installed(step.record)
+    except (ClusterTrustError, CommandError, OSError):
+        return False  # cannot be checked: better not to touch it
+
+
+def _what(subject: str, store: str, location: str) -> str:
+    return f"{subject!r} in {groups.consumer_name(store, location)} ({location})"
+
+
+__all__ = ["Repair", "plan_repair"]
