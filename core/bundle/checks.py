@@ -90,8 +90,9 @@ def _ca_findings(bundle: Bundle) -> Iterator[Finding]:
                 "keyUsage lacks keyCertSign), so it must not be trusted as a CA.",
             )
         elif certinfo.extension(cert, ExtensionOID.NAME_CONSTRAINTS) is None:
+            # Nearly every private CA is unconstrained and nothing can be done about it: a note.
             yield Finding(
-                Severity.WARNING,
+                Severity.INFO,
                 "ca_unconstrained",
                 f"{name!r} has no name "
                 "constraints: once trusted it could vouch for any web site. Trust it "
