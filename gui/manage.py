@@ -1,36 +1,166 @@
-"""The manage window for helpdesk sessions: what is installed, is it still there, and actions."""
+"""The clusters window for helpdesk sessions: one card per installed cluster (its UI address, the
+CA's and the client's days left, each browser, the system store and the command-line clients), and
+what to do about it: open, verify, renew, repair, remove, copy diagnostics, save a support report.
+Every check and change runs on a worker (gui/workers.py); the window only shows."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
 from clustertrust.core.errors import ClusterTrustError
-from PySide6.QtCore import Qt
+from clustertrust.core.install import clusters as groups
+from clustertrust.core.install.expiry import needs_warning
+from PySide6.QtCore import Qt, QUrl
+from PySide6.QtGui import QDesktopServices, QGuiApplication
 from PySide6.QtWidgets import (
-    QAbstractItemView,
     QDialog,
     QDialogButtonBox,
     QFileDialog,
+    QFrame,
+    QGridLayout,
     QHBoxLayout,
-    QHeaderView,
     QInputDialog,
+    QLabel,
+    QMenu,
     QPlainTextEdit,
     QPushButton,
-    QTableWidget,
-    QTableWidgetItem,
+    QScrollArea,
     QVBoxLayout,
     QWidget,
 )
 
-from .services import Planned, Services
-from .session import Session, load_settings
-from .theme import app_icon, ensure_theme
-from .widgets import Banner, heading, status_icon
+from .services import PlannedRenewal, PlannedRepair, Services, cluster_of, open_bundle
+from .session import Session
+from .theme import app_icon, ensure_theme, status_colour
+from .widgets import Banner, ElidedLabel, heading, paragraph
 from .workers import JobControl, JobRunner
 
-COLUMNS = ("Certificate", "Kind", "Store", "Status", "Days left", "Location")
-STATUS, DAYS, LOCATION = 3, 4, 5
+CONSUMER_KIND = {
+    groups.ConsumerState.OK: "ok",
+    groups.ConsumerState.MISSING: "error",
+    groups.ConsumerState.UNKNOWN: "warning",
+    groups.ConsumerState.NOT_SET_UP: "",
+}
+RENEW_FILTER = "Certificate bundles (*.tar.gz *.tgz *.zip *.p12 *.pfx *.crt *.pem);;All files (*)"
+
+
+def expiry_text(label: str, cert: groups.Certificate | None) -> tuple[str, str]:
+    """("CA: expires 2027-03-01, 85 days left", status kind: "" or warning or error)."""
+    if cert is None:
+        return f"{label}: none", ""
+    date = cert.not_after[:10]
+    if cert.days_left < 0:
+        return f"{label}: expired on {date}", "error"
+    text = f"{label}: expires {date}, {cert.days_left} day{'s' if cert.days_left != 1 else ''} left"
+    return text, "warning" if needs_warning(cert.days_left) else ""
+
+
+def cluster_state(cluster: groups.Cluster) -> tuple[str, str]:
+    """(status kind, a few words): what the welcome page and the cards say about a cluster."""
+    missing = sum(1 for i in cluster.items if i.present is False)
+    days = cluster.days_left
+    if missing:
+        return "error", f"{missing} item{'s' if missing != 1 else ''} missing: Repair puts it back"
+    if days is not None and days < 0:
+        return "error", "expired: renew it"
+    if days is not None and needs_warning(days):
+        return "warning", f"expires in {days} day{'s' if days != 1 else ''}: renew it soon"
+    return "ok", f"set up, {days} days left" if days is not None else "set up"
+
+
+def coloured(label: QLabel, kind: str) -> QLabel:
+    if kind:
+        label.setStyleSheet(f"color: {status_colour(kind).name()};")
+    else:
+        label.setStyleSheet("")
+    label.setProperty("kind", kind)
+    return label
+
+
+class ClusterCard(QFrame):
+    """One cluster at a glance, with its actions."""
+
+    def __init__(self, cluster: groups.Cluster, window: ManageWindow) -> None:
+        super().__init__()
+        self.cluster = cluster
+        self.setObjectName("ClusterCard")
+        self.setFrameShape(QFrame.Shape.StyledPanel)
+        self.setAccessibleName(f"Cluster {cluster.name}")
+        layout = QVBoxLayout(self)
+        title = QLabel(f"<b>{cluster.name}</b>")
+        title.setObjectName("CardTitle")
+        layout.addWidget(title)
+        self.address = ElidedLabel(cluster.ui_url or "No cluster UI address yet")
+        self.address.setToolTip(cluster.ui_url)
+        self.address.setAccessibleName("Cluster UI address")
+        layout.addWidget(self.address)
+        self.expiry: dict[str, QLabel] = {}
+        row = QHBoxLayout()
+        for label, cert in (("CA", cluster.ca), ("Client certificate", cluster.client)):
+            text, kind = expiry_text(label, cert)
+            self.expiry[label] = coloured(QLabel(text), kind)
+            row.addWidget(self.expiry[label])
+        row.addStretch(1)
+        layout.addLayout(row)
+        layout.addLayout(self._consumers(cluster))
+        layout.addLayout(self._actions(window))
+
+    def _consumers(self, cluster: groups.Cluster) -> QGridLayout:
+        grid = QGridLayout()
+        grid.setHorizontalSpacing(18)
+        self.consumers: dict[str, QLabel] = {}
+        for index, consumer in enumerate(cluster.consumers):
+            label = QLabel(groups.consumer_line(consumer))
+            label.setToolTip(consumer.location)
+            kind = CONSUMER_KIND[consumer.state]
+            if not kind:
+                label.setEnabled(False)  # "not set up" is information, drawn quietly
+            self.consumers[consumer.name] = coloured(label, kind)
+            grid.addWidget(label, index // 2, index % 2)
+        return grid
+
+    def _actions(self, window: ManageWindow) -> QHBoxLayout:
+        row = QHBoxLayout()
+        cluster = self.cluster
+        self.open_button = _button("&Open the cluster UI", lambda: window.open_ui(cluster))
+        self.verify_button = _button("&Verify", lambda: window.verify(cluster))
+        self.renew_button = _button("Re&new…", None)
+        menu = QMenu(self.renew_button)
+        menu.addAction("From a &file…", lambda: window.renew_from_file(cluster))
+        menu.addAction("From a &link…", lambda: window.renew_from_link(cluster))
+        if window.services.cloud_available():
+            menu.addAction("From &Kurrent Cloud…", lambda: window.renew_from_cloud(cluster))
+        self.renew_button.setMenu(menu)
+        self.repair_button = _button("Re&pair", window.repair)
+        self.repair_button.setToolTip(
+            "Put back what went missing and set up browser profiles added since the install"
+        )
+        self.remove_button = _button("&Remove…", lambda: window.remove(cluster))
+        for button in (self.open_button, self.verify_button, self.renew_button):
+            row.addWidget(button)
+        row.addWidget(self.repair_button)
+        row.addStretch(1)
+        row.addWidget(self.remove_button)
+        self.repair_button.setEnabled(not cluster.complete or _has_new(cluster))
+        return row
+
+
+def _has_new(cluster: groups.Cluster) -> bool:
+    used = {c.store for c in cluster.consumers if c.state is not groups.ConsumerState.NOT_SET_UP}
+    return any(
+        c.state is groups.ConsumerState.NOT_SET_UP and c.store in used for c in cluster.consumers
+    )
+
+
+def _button(text: str, slot: Callable[[], None] | None) -> QPushButton:
+    button = QPushButton(text)
+    button.setAutoDefault(False)
+    button.setAccessibleName(text.replace("&", "").rstrip("…"))
+    if slot is not None:
+        button.clicked.connect(slot)
+    return button
 
 
 class ManageWindow(QDialog):
@@ -41,155 +171,293 @@ class ManageWindow(QDialog):
         ensure_theme()
         self.services, self.session = services, session or Session()
         self.jobs = JobRunner(self)
-        self.items: list[Any] = []
-        self.setWindowTitle("ClusterTrust — installed clusters")
+        self.clusters: list[groups.Cluster] = []
+        self.cards: list[ClusterCard] = []
+        self.dialog: QDialog | None = None
+        self.open_url: Callable[[QUrl], bool] = QDesktopServices.openUrl
+        self.setWindowTitle("ClusterTrust — clusters on this computer")
         self.setWindowIcon(app_icon())
-        self.resize(860, 420)
+        self.resize(860, 560)
         layout = QVBoxLayout(self)
-        layout.addWidget(heading("Installed clusters"))
-        self.table = self._table()
-        layout.addWidget(self.table, 1)
+        layout.addWidget(heading("Clusters on this computer"))
+        self.list = QWidget()
+        self.list_layout = QVBoxLayout(self.list)
+        scroll = QScrollArea()
+        scroll.setWidgetResizable(True)
+        scroll.setWidget(self.list)
+        scroll.setFrameShape(QFrame.Shape.NoFrame)
+        layout.addWidget(scroll, 1)
         self.status = Banner()
         layout.addWidget(self.status)
         layout.addLayout(self._buttons())
         self.refresh()
 
-    def _table(self) -> QTableWidget:
-        table = QTableWidget(0, len(COLUMNS))
-        table.setHorizontalHeaderLabels(COLUMNS)
-        table.setAccessibleName("Installed certificates")
-        table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
-        table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
-        table.setTextElideMode(Qt.TextElideMode.ElideMiddle)
-        table.setWordWrap(False)
-        table.verticalHeader().hide()
-        return table
-
     def _buttons(self) -> QHBoxLayout:
         row = QHBoxLayout()
-        self.refresh_button = self._button("Re&fresh", "Check the stores again", self.refresh)
-        self.verify_button = self._button(
-            "Re-&verify…", "Verify the connection again", self.reverify
-        )
-        self.remove_button = self._button(
-            "&Remove…", "Show the removal plan, then remove", self.remove_selected
-        )
-        self.report_button = self._button(
-            "Export support &report…", "Save a support report", self.export_report
-        )
-        for button in (self.refresh_button, self.verify_button, self.remove_button):
-            row.addWidget(button)
+        self.refresh_button = _button("Re&fresh", lambda: self.refresh())
+        self.diagnostics_button = _button("&Copy diagnostics", self.copy_diagnostics)
+        self.diagnostics_button.setToolTip("A short summary without keys, for a helpdesk chat")
+        self.report_button = _button("Save support &report…", self.export_report)
+        row.addWidget(self.refresh_button)
         row.addStretch(1)
+        row.addWidget(self.diagnostics_button)
         row.addWidget(self.report_button)
         return row
 
-    def _button(self, text: str, name: str, slot: Any) -> QPushButton:
-        button = QPushButton(text)
-        button.setAccessibleName(name)
-        button.clicked.connect(slot)
-        return button
-
     # listing
 
-    def refresh(self) -> None:
+    def refresh(self, done: str = "") -> None:
+        """List the clusters again; `done` is what to say afterwards (what was just done)."""
         self.status.show_message("info", "Checking the stores…")
-        self.jobs.start(lambda control: self.services.status()[0], self._show, self._failed)
+        self.refresh_button.setEnabled(False)
+        self.jobs.start(
+            lambda control: self.services.clusters(),
+            lambda clusters: self._show(clusters, done),
+            self._failed,
+        )
 
-    def _show(self, items: list[Any]) -> None:
-        self.items = items
-        self.table.setRowCount(len(items))
-        for row, item in enumerate(items):
-            record = item.record
-            present = {
-                True: ("ok", "present"),
-                False: ("error", "missing"),
-                None: ("warning", "cannot check here"),
-            }[item.present]
-            cells = (
-                record.subject,
-                record.kind,
-                record.store,
-                present[1],
-                str(item.days_left),
-                record.location,
-            )
-            for column, text in enumerate(cells):
-                cell = QTableWidgetItem(text)
-                cell.setToolTip(f"{record.location}\nSHA-256 {record.sha256}")
-                if column == STATUS:
-                    cell.setIcon(status_icon(present[0]))
-                if column == DAYS and item.days_left < 14:
-                    cell.setIcon(status_icon("warning" if item.days_left >= 0 else "error"))
-                self.table.setItem(row, column, cell)
-        self.table.resizeColumnsToContents()
-        self.table.horizontalHeader().setSectionResizeMode(LOCATION, QHeaderView.ResizeMode.Stretch)
-        if items:
-            self.status.clear_message()
-        else:
+    def _show(self, clusters: list[groups.Cluster], done: str = "") -> None:
+        self.refresh_button.setEnabled(True)
+        self.clusters = [self._with_session_url(c) for c in clusters]
+        for card in self.cards:
+            card.deleteLater()
+        while self.list_layout.count():
+            self.list_layout.takeAt(0)
+        self.cards = [ClusterCard(c, self) for c in self.clusters]
+        for card in self.cards:
+            self.list_layout.addWidget(card)
+            card.show()  # at once, not on the next turn of the event loop
+        self.list_layout.addStretch(1)
+        if done:
+            self.status.show_message("ok", done)
+        elif not clusters:
             self.status.show_message("info", "Nothing installed by ClusterTrust on this computer.")
+        elif any(not c.complete for c in clusters):
+            self.status.show_message(
+                "warning",
+                "Something went missing since the install.",
+                "Click Repair to put it back.",
+            )
+        else:
+            self.status.clear_message()
 
-    def selected_records(self) -> list[Any]:
-        rows = sorted({index.row() for index in self.table.selectionModel().selectedRows()})
-        return [self.items[row].record for row in rows if row < len(self.items)]
+    def _with_session_url(self, cluster: groups.Cluster) -> groups.Cluster:
+        """The wizard's cluster address for its own bundle's cluster, until one is remembered."""
+        from dataclasses import replace
 
-    # actions
+        opened, url = self.session.opened, self.session.cluster_url
+        if cluster.ui_url or not url or opened is None or cluster_of(opened.bundle) != cluster.name:
+            return cluster
+        return replace(cluster, ui_url=url)
 
-    def remove_selected(self) -> None:
-        records = self.selected_records()
-        if not records:
-            self.status.show_message("warning", "Select the certificates to remove first.")
+    def card(self, name: str) -> ClusterCard:
+        return next(card for card in self.cards if card.cluster.name == name)
+
+    # open and verify
+
+    def open_ui(self, cluster: groups.Cluster) -> None:
+        url = cluster.ui_url or self._ask_url(cluster)
+        if url and not self.open_url(QUrl(url)):
+            self.status.show_message(
+                "error",
+                "Your browser could not be opened.",
+                f"Open it yourself and go to {url}.",
+            )
+
+    def _ask_url(self, cluster: groups.Cluster) -> str:
+        url, ok = QInputDialog.getText(
+            self, "Cluster UI address", f"The UI address of {cluster.name}:", text="https://"
+        )
+        url = url.strip() if ok else ""
+        if url:
+            from .services import remember_ui_url
+
+            remember_ui_url(cluster.name, url)
+        return url
+
+    def verify(self, cluster: groups.Cluster, url: str = "") -> None:
+        """With the wizard's bundle when it is this cluster's, else the installed identity."""
+        url = url or cluster.ui_url or self._ask_url(cluster)
+        if not url:
             return
-        self.jobs.start(
-            lambda control: self.services.plan_uninstall(records),
-            self._confirm_removal,
-            self._failed,
-        )
-
-    def _confirm_removal(self, planned: Planned) -> None:
-        dialog = PlanDialog(planned, self)
-        dialog.accepted.connect(lambda: self._remove(planned))
-        dialog.open()
-        self.removal_dialog = dialog
-
-    def _remove(self, planned: Planned) -> None:
-        self.status.show_message("info", "Removing…")
-        self.jobs.start(
-            lambda control: self.services.apply(planned, control),
-            lambda _: self._removed(),
-            self._failed,
-        )
-
-    def _removed(self) -> None:
-        self.refresh()
-        self.status.show_message("ok", "Removed.")
-
-    def reverify(self) -> None:
-        url = self.session.cluster_url or load_settings().get("cluster_url", "")
-        url, ok = QInputDialog.getText(self, "Re-verify", "Cluster UI address:", text=url)
-        if ok and url.strip():
-            self.verify_url(url.strip())
-
-    def verify_url(self, url: str) -> None:
-        """With the wizard's bundle if one is open, else the selected (or newest) installed
-        client identity, as `clustertrust verify URL` does."""
         services, opened = self.services, self.session.opened
-        identities = [r.sha256 for r in self.selected_records() if r.kind == "identity"]
-        wanted = identities[0] if identities else ""
+        own = opened if opened and cluster_of(opened.bundle) == cluster.name else None
+        wanted = cluster.client.sha256 if cluster.client else ""
 
         def work(control: JobControl) -> Any:
-            bundle = opened.bundle if opened else services.installed_bundle(wanted)
+            bundle = own.bundle if own else services.installed_bundle(wanted)
             return services.verify(url, bundle, control)
 
         self.status.show_message("info", f"Connecting to {url}…")
         self.jobs.start(work, self._verified, self._failed)
 
+    def verify_url(self, url: str) -> None:
+        """The first cluster (or none: says what to do) at this address."""
+        if self.clusters:
+            self.verify(self.clusters[0], url)
+            return
+        self.status.show_message("info", f"Connecting to {url}…")
+        services = self.services
+        self.jobs.start(
+            lambda control: services.verify(url, services.installed_bundle(), control),
+            self._verified,
+            self._failed,
+        )
+
     def _verified(self, report: Any) -> None:
         verdict = report.verdict
         self.status.show_message("ok" if report.ok else "error", verdict.message, verdict.fix)
 
+    # repair
+
+    def repair(self) -> None:
+        self.status.show_message("info", "Looking for what went missing…")
+        self.jobs.start(
+            lambda control: self.services.plan_repair(), self._confirm_repair, self._failed
+        )
+
+    def _confirm_repair(self, planned: PlannedRepair) -> None:
+        repair = planned.repair
+        if repair.is_empty:
+            kind = "warning" if repair.cannot else "ok"
+            self.status.show_message(kind, repair.lines()[0], _cannot(repair.cannot))
+            return
+        words = [repair.lines()[0], *(f"• {s.summary}" for s in repair.plan.steps)]
+        self._confirm("Repair?", words, repair.text(), "Repair", lambda: self._run_repair(planned))
+
+    def _run_repair(self, planned: PlannedRepair) -> None:
+        self.status.show_message("info", "Repairing…")
+        self.jobs.start(
+            lambda control: self.services.apply_repair(planned, control),
+            lambda _: self._changed("Repaired: everything is back in place."),
+            self._failed,
+        )
+
+    # remove
+
+    def remove(self, cluster: groups.Cluster) -> None:
+        records = cluster.records
+        self.jobs.start(
+            lambda control: self.services.plan_uninstall(records),
+            lambda planned: self._confirm_removal(cluster, planned),
+            self._failed,
+        )
+
+    def _confirm_removal(self, cluster: groups.Cluster, planned: Any) -> None:
+        places = dict.fromkeys(
+            groups.consumer_name(s.record.store, s.record.location) for s in planned.plan.steps
+        )
+        words = [
+            f"Remove the cluster {cluster.name} from this computer:",
+            *(f"• {place}" for place in places),
+            "Your browsers will no longer trust the cluster or offer its client certificate.",
+        ]
+        self._confirm(
+            f"Remove {cluster.name}?",
+            words,
+            planned.plan.text(),
+            "Remove",
+            lambda: self._remove(planned),
+        )
+
+    def _remove(self, planned: Any) -> None:
+        self.status.show_message("info", "Removing…")
+        self.jobs.start(
+            lambda control: self.services.apply(planned, control),
+            lambda _: self._changed("Removed."),
+            self._failed,
+        )
+
+    # renew
+
+    def renew_from_file(self, cluster: groups.Cluster) -> None:
+        from .pages.bundle import downloads_folder
+
+        path, _ = QFileDialog.getOpenFileName(
+            self, f"The renewed bundle of {cluster.name}", str(downloads_folder()), RENEW_FILTER
+        )
+        if path:
+            self.renew(cluster, path)
+
+    def renew_from_link(self, cluster: groups.Cluster) -> None:
+        link, ok = QInputDialog.getText(
+            self, "Renew from a link", f"The renewed bundle's link for {cluster.name}:"
+        )
+        if ok and link.strip():
+            self.renew(cluster, link.strip())
+
+    def renew_from_cloud(self, cluster: groups.Cluster) -> None:
+        from .cloud import CloudDialog
+        from .pages.bundle import fetch_cloud
+
+        dialog = CloudDialog(self)
+        dialog.chosen.connect(
+            lambda choice: self.renew(cluster, choice.cluster.id, lambda c: fetch_cloud(choice, c))
+        )
+        dialog.open()
+        self.dialog = dialog
+
+    def renew(
+        self, cluster: groups.Cluster, spec: str, fetch: Callable[[JobControl], Any] | None = None
+    ) -> None:
+        """Read the renewed bundle and plan the renewal (as `clustertrust renew`), then ask."""
+        services, context = self.services, self.session.source_context
+
+        def work(control: JobControl) -> PlannedRenewal:
+            source = fetch(control) if fetch else None
+            opened = open_bundle(spec, control, source=source, context=context)
+            return services.plan_renewal(opened.bundle, cluster)
+
+        self.status.show_message("info", f"Reading the renewed bundle of {cluster.name}…")
+        self.jobs.start(work, lambda planned: self._confirm_renewal(cluster, planned), self._failed)
+
+    def _confirm_renewal(self, cluster: groups.Cluster, planned: PlannedRenewal) -> None:
+        check = (
+            f"Then it connects to {planned.url} with the new certificate; if that fails, the new "
+            "items are removed again and the old ones stay."
+            if planned.url
+            else "No UI address is known, so the old items go right after the install."
+        )
+        words = [
+            f"Install the renewed certificates of {cluster.name}.",
+            check,
+            f"Then remove the {len({r.sha256 for r in planned.plan.replaced})} old certificate(s).",
+        ]
+        self._confirm(
+            f"Renew {cluster.name}?",
+            words,
+            planned.plan.text(),
+            "Renew",
+            lambda: self._renew(planned),
+        )
+
+    def _renew(self, planned: PlannedRenewal) -> None:
+        self.status.show_message("info", "Renewing…")
+        self.jobs.start(
+            lambda control: self.services.apply_renewal(planned, control),
+            lambda _: self._changed("Renewed: the new certificates replaced the old ones."),
+            self._failed,
+        )
+
+    # diagnostics and report
+
+    def copy_diagnostics(self) -> None:
+        services, known = self.services, self._with_session_url
+
+        def work(control: JobControl) -> str:
+            return services.diagnostics([known(c) for c in services.clusters()])
+
+        self.jobs.start(work, self._diagnostics_ready, self._failed)
+
+    def _diagnostics_ready(self, text: str) -> None:
+        QGuiApplication.clipboard().setText(text)
+        self.status.show_message(
+            "ok", "Copied a short summary to the clipboard.", "Paste it into the helpdesk chat."
+        )
+
     def export_report(self) -> None:
         default = str(Path.home() / "clustertrust-support-report.txt")
-        path, _ = QFileDialog.getSaveFileName(self, "Export a support report", default)
+        path, _ = QFileDialog.getSaveFileName(self, "Save a support report", default)
         if path:
             self.write_report(Path(path))
 
@@ -200,14 +468,28 @@ class ManageWindow(QDialog):
             self._failed,
         )
 
+    # shared
+
+    def _confirm(
+        self, title: str, words: list[str], details: str, action: str, go: Callable[[], None]
+    ) -> None:
+        dialog = PlanDialog(title, words, details, action, self)
+        dialog.accepted.connect(go)
+        dialog.open()
+        self.dialog = dialog
+
+    def _changed(self, message: str) -> None:
+        self.refresh(done=message)
+
     def _failed(self, error: Exception) -> None:
+        self.refresh_button.setEnabled(True)
         if isinstance(error, ClusterTrustError):
             self.status.show_message("error", error.message, error.fix)
         else:
             self.status.show_message(
                 "error",
                 f"That did not work: {error}",
-                "Export a support report and send it to your helpdesk.",
+                "Save a support report and send it to your helpdesk.",
             )
 
     def closeEvent(self, event: Any) -> None:
@@ -215,25 +497,49 @@ class ManageWindow(QDialog):
         super().closeEvent(event)
 
 
-class PlanDialog(QDialog):
-    """Shows a removal plan in full before anything is removed."""
+def _cannot(cannot: tuple[tuple[str, str], ...]) -> str:
+    return " ".join(f"Cannot put back {what}: {why}" for what, why in cannot)
 
-    def __init__(self, planned: Planned, parent: QWidget | None = None) -> None:
+
+class PlanDialog(QDialog):
+    """A change in plain words first; the exact commands behind Details. Cancel is the default."""
+
+    def __init__(
+        self, title: str, words: list[str], details: str, action: str, parent: QWidget | None = None
+    ) -> None:
         super().__init__(parent)
-        self.setWindowTitle("Remove from this computer?")
+        self.setWindowTitle(title)
         layout = QVBoxLayout(self)
-        text = QPlainTextEdit(planned.plan.text())
-        text.setReadOnly(True)
-        text.setObjectName("Mono")
-        text.setAccessibleName("Removal plan")
-        layout.addWidget(text)
+        self.words = paragraph("<br>".join(_escape(w) for w in words))
+        self.words.setAccessibleName("What will change")
+        layout.addWidget(self.words)
+        self.details = QPlainTextEdit(details)
+        self.details.setReadOnly(True)
+        self.details.setObjectName("Mono")
+        self.details.setAccessibleName("The exact commands")
+        self.details.hide()
+        layout.addWidget(self.details, 1)
         buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Cancel)
-        self.remove_button = buttons.addButton("Remove", QDialogButtonBox.ButtonRole.AcceptRole)
-        self.remove_button.setAccessibleName("Remove these items")
+        self.details_button = buttons.addButton("&Details", QDialogButtonBox.ButtonRole.HelpRole)
+        self.details_button.setCheckable(True)
+        self.details_button.setAccessibleName("Show the exact commands")
+        self.details_button.toggled.connect(self._details)
+        self.action_button = buttons.addButton(action, QDialogButtonBox.ButtonRole.AcceptRole)
+        self.action_button.setAccessibleName(action)
+        self.remove_button = self.action_button
         buttons.accepted.connect(self.accept)
         buttons.rejected.connect(self.reject)
-        buttons.button(QDialogButtonBox.StandardButton.Cancel).setFocus(
-            Qt.FocusReason.OtherFocusReason
-        )
+        cancel = buttons.button(QDialogButtonBox.StandardButton.Cancel)
+        cancel.setDefault(True)
+        cancel.setFocus(Qt.FocusReason.OtherFocusReason)
         layout.addWidget(buttons)
-        self.resize(640, 320)
+        self.resize(640, 280)
+
+    def _details(self, shown: bool) -> None:
+        self.details.setVisible(shown)
+        self.details_button.setText("Hide &details" if shown else "&Details")
+        self.resize(self.width(), 520 if shown else 280)
+
+
+def _escape(text: str) -> str:
+    return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")

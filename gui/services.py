@@ -17,8 +17,10 @@ from clustertrust.core.bundle.reader import Bundle, read_bundle
 from clustertrust.core.bundle.summary import CertificateSummary, summarize
 from clustertrust.core.clients import settings as clientconfig
 from clustertrust.core.errors import InputError, OperationFailed, PasswordNeeded
+from clustertrust.core.install import clusters as groups
 from clustertrust.core.install import plan as plans
 from clustertrust.core.install import renewal
+from clustertrust.core.install import repair as repairs
 from clustertrust.core.install.identity import identity_paths
 from clustertrust.core.model import Scope
 from clustertrust.core.source.load import SourceData, load_source
@@ -36,6 +38,24 @@ class Planned:
     plan: plans.Plan  # what the pages list (a renewal's installs, then its removals)
     setup: detect.Setup
     renewal: renewal.RenewalPlan | None = None
+
+
+@dataclass(frozen=True)
+class PlannedRepair:
+    repair: repairs.Repair
+    setup: detect.Setup
+
+    @property
+    def plan(self) -> plans.Plan:
+        return self.repair.plan
+
+
+@dataclass(frozen=True)
+class PlannedRenewal:
+    plan: renewal.RenewalPlan
+    setup: detect.Setup
+    bundle: Bundle
+    url: str
 
 
 class Services:
@@ -139,6 +159,70 @@ class Services:
             rows.insert(0, ("KurrentDB connection string", text))
         return rows
 
+    # the clusters window: status by cluster, repair, renewal, diagnostics
+
+    def clusters(self) -> list[groups.Cluster]:
+        setup = self.setup()
+        urls = {**remembered_ui_urls(), **groups.known_ui_urls(setup.ledger)}
+        return groups.cluster_status(setup, urls)
+
+    def plan_repair(self) -> PlannedRepair:
+        setup = self.setup()
+        return PlannedRepair(repairs.plan_repair(setup), setup)
+
+    def apply_repair(self, planned: PlannedRepair, control: JobControl) -> None:
+        self.apply(Planned(planned.plan, planned.setup), control)
+
+    def plan_renewal(self, bundle: Bundle, cluster: groups.Cluster) -> PlannedRenewal:
+        """The renewal `clustertrust renew` makes: install the new bundle where the cluster is,
+        verify it at the cluster's UI address when one is known, then remove the old items."""
+        _same_cluster(bundle, cluster)
+        scope = (
+            Scope.SYSTEM
+            if any(r.scope == Scope.SYSTEM.value for r in cluster.records)
+            else Scope.USER
+        )
+        setup = self.setup(scope)
+        everywhere = self.setup().stores
+        olds = [r.sha256 for r in cluster.records]
+        plan = renewal.plan_renewal(
+            bundle, scope, setup.stores, setup.ledger, olds, cluster.ui_url or None, everywhere
+        )
+        return PlannedRenewal(plan, setup, bundle, cluster.ui_url)
+
+    def apply_renewal(self, planned: PlannedRenewal, control: JobControl) -> None:
+        def on_step(index: int, step: Any, status: plans.StepStatus) -> None:
+            control.step((index, status.value))
+
+        url, bundle = planned.url, planned.bundle
+        check = (lambda: self._renewal_check(url, bundle, control)) if url else None
+        renewal.apply_renewal(
+            planned.plan,
+            planned.setup.ledger,
+            planned.setup.stores,
+            check,
+            on_step,
+            control.cancelled,
+        )
+
+    def _renewal_check(self, url: str, bundle: Bundle, control: JobControl) -> Any:
+        from clustertrust.core.verify import run as verify
+
+        report = verify.verify_url(
+            url,
+            bundle,
+            modes=(verify.TrustMode.BUNDLE,),
+            cancel=control.cancel_token("check"),
+            remember=not self.is_sandbox,
+        )
+        return report.result(verify.TrustMode.BUNDLE) or report.results[0]
+
+    def diagnostics(self, clusters: list[groups.Cluster] | None = None) -> str:
+        import platform as stdlib_platform
+
+        system = f"{stdlib_platform.system()} {stdlib_platform.release()}".strip()
+        return groups.diagnostics(self.clusters() if clusters is None else clusters, system)
+
     def save_report(self, path: Path) -> Path:
         """The redacted support report (core.report) as text. Outside the demo it includes the
         last verification, which core.verify saved."""
@@ -162,6 +246,40 @@ class Services:
     def cloud_available(self) -> bool:
         """The demo has its own download; everywhere else Kurrent Cloud is one choice."""
         return not self.is_sandbox
+
+
+UI_URL_SETTING = "ui_url:"  # + the cluster's name, in the wizard's settings
+
+
+def remembered_ui_urls() -> dict[str, str]:
+    from .session import load_settings
+
+    settings = load_settings()
+    return {
+        k[len(UI_URL_SETTING) :]: v for k, v in settings.items() if k.startswith(UI_URL_SETTING)
+    }
+
+
+def remember_ui_url(cluster: str, url: str) -> None:
+    from .session import save_settings
+
+    save_settings(**{UI_URL_SETTING + cluster: url})
+
+
+def cluster_of(bundle: Bundle) -> str:
+    """The name the clusters window will show for this bundle's cluster."""
+    if bundle.ca is not None:
+        return groups.cluster_name(certinfo.common_name(bundle.ca.subject))
+    return certinfo.common_name(bundle.client_cert.subject) if bundle.client_cert else ""
+
+
+def _same_cluster(bundle: Bundle, cluster: groups.Cluster) -> None:
+    name = cluster_of(bundle)
+    if cluster.ca is not None and name != cluster.name:
+        raise InputError(
+            f"This bundle is for the cluster {name}, not {cluster.name}; nothing was changed.",
+            f"Choose the renewed bundle of {cluster.name}, or install this one with the wizard.",
+        )
 
 
 def open_bundle(

@@ -8,7 +8,14 @@ if TYPE_CHECKING:  # the welcome page paints before the certificate machinery is
     from clustertrust.core.bundle.checks import Finding
     from clustertrust.core.bundle.summary import CertificateSummary
 from PySide6.QtCore import QMimeData, Qt, Signal
-from PySide6.QtGui import QDragEnterEvent, QDragLeaveEvent, QDropEvent, QGuiApplication, QIcon
+from PySide6.QtGui import (
+    QDragEnterEvent,
+    QDragLeaveEvent,
+    QDropEvent,
+    QGuiApplication,
+    QIcon,
+    QResizeEvent,
+)
 from PySide6.QtWidgets import (
     QApplication,
     QFormLayout,
@@ -16,10 +23,10 @@ from PySide6.QtWidgets import (
     QGroupBox,
     QHBoxLayout,
     QLabel,
-    QLineEdit,
     QListWidget,
     QListWidgetItem,
     QPushButton,
+    QSizePolicy,
     QStyle,
     QVBoxLayout,
     QWidget,
@@ -86,27 +93,76 @@ def _escape(text: str) -> str:
 
 
 class CopyField(QWidget):
-    """A read-only value with a Copy button (fingerprints, connection strings)."""
+    """A value shown in full (wrapped, monospace) or, for paths, elided in the middle with the
+    full text in a tooltip; either way with a Copy button that copies it exactly."""
 
-    def __init__(self, value: str, name: str, parent: QWidget | None = None) -> None:
+    def __init__(
+        self, value: str, name: str, elide: bool = False, parent: QWidget | None = None
+    ) -> None:
         super().__init__(parent)
-        self.field = QLineEdit(value)
-        self.field.setReadOnly(True)
+        self.value = value
+        self.field: QLabel = ElidedLabel(value) if elide else WrappedValue(value)
         self.field.setObjectName("Mono")
         self.field.setAccessibleName(name)
-        self.field.setCursorPosition(0)
         self.field.setToolTip(value)
         self.button = QPushButton("Copy")
         self.button.setAccessibleName(f"Copy {name}")
+        self.button.setFocusPolicy(Qt.FocusPolicy.TabFocus)
         self.button.clicked.connect(self.copy)
         row = QHBoxLayout(self)
         row.setContentsMargins(0, 0, 0, 0)
         row.addWidget(self.field, 1)
-        row.addWidget(self.button)
+        row.addWidget(self.button, 0, Qt.AlignmentFlag.AlignTop)
+
+    def text(self) -> str:
+        return self.value
 
     def copy(self) -> None:
-        QGuiApplication.clipboard().setText(self.field.text())
+        QGuiApplication.clipboard().setText(self.value)
         self.button.setText("Copied")
+
+
+BREAK = "\u200b"  # a zero-width space: where a long value without spaces may wrap
+
+
+class WrappedValue(QLabel):
+    """The whole value, wrapped after separators (a fingerprint's colons, a path's slashes)."""
+
+    def __init__(self, value: str, parent: QWidget | None = None) -> None:
+        super().__init__(breakable(value), parent)
+        self.setWordWrap(True)
+        self.setTextFormat(Qt.TextFormat.PlainText)
+        self.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        self.setMinimumWidth(120)
+        self.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Preferred)
+
+    def plain(self) -> str:
+        return self.text().replace(BREAK, "")
+
+
+def breakable(value: str) -> str:
+    for separator in (":", "/", "\\", "&", "?", ",", ";", "="):
+        value = value.replace(separator, separator + BREAK)
+    return value
+
+
+class ElidedLabel(QLabel):
+    """One line; a value too long for the width loses its middle ("/home/…/tls.key")."""
+
+    def __init__(self, value: str, parent: QWidget | None = None) -> None:
+        super().__init__(value, parent)
+        self.full = value
+        self.setTextFormat(Qt.TextFormat.PlainText)
+        self.setMinimumWidth(80)
+        self.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Preferred)
+
+    def resizeEvent(self, event: QResizeEvent) -> None:
+        super().resizeEvent(event)
+        metrics = self.fontMetrics()
+        self.setText(metrics.elidedText(self.full, Qt.TextElideMode.ElideMiddle, self.width()))
+
+    def plain(self) -> str:
+        return self.full
 
 
 class CertificateCard(QGroupBox):
@@ -121,9 +177,7 @@ class CertificateCard(QGroupBox):
         form.addRow("Issued by:", paragraph(summary.issuer))
         form.addRow("Valid until:", paragraph(_valid_until(summary)))
         form.addRow("Key:", paragraph(summary.key_type))
-        self.fingerprint = CopyField(
-            pretty_fingerprint(summary.sha256), f"{title} SHA-256 fingerprint"
-        )
+        self.fingerprint = CopyField(pretty_fingerprint(summary.sha256), f"{title} SHA-256")
         form.addRow("SHA-256:", self.fingerprint)
 
 

@@ -86,7 +86,7 @@ def _browser_name(folder: PurePath) -> str:
         return "Chromium (snap)"
     if ".pki" in parts or "pki" in parts:
         return "Chromium"
-    return f"Browser database {folder.name}"
+    return "Browser certificate database"  # the location says which, in a tooltip or listing
 
 
 def consumer_key(store: str, location: str) -> str:
@@ -334,7 +334,27 @@ __all__ = [
     "cluster_status",
     "consumer_line",
     "consumer_name",
+    "diagnostics",
     "expected_steps",
     "group_items",
     "known_ui_urls",
 ]
+
+
+def diagnostics(clusters: Sequence[Cluster], system: str) -> str:
+    """A few lines for a chat with the helpdesk: no key, path under the home folder or token."""
+    from clustertrust.core import __version__
+    from clustertrust.core.logs import scrub
+
+    lines = [f"ClusterTrust {__version__} on {system}"]
+    if not clusters:
+        lines.append("No cluster installed.")
+    for cluster in clusters:
+        lines.append(f"Cluster {cluster.name}: {cluster.ui_url or 'no UI address known'}")
+        for label, cert in (("CA", cluster.ca), ("Client", cluster.client)):
+            if cert is not None:
+                left = f"{cert.days_left} days left" if cert.days_left >= 0 else "EXPIRED"
+                lines.append(f"  {label} {cert.subject} (SHA-256 {cert.sha256[:16]}…): {left}")
+        lines += [f"  {consumer_line(c)}" for c in cluster.consumers]
+    home = str(Path.home())
+    return scrub("\n".join(lines)).replace(home, "~")

@@ -8,6 +8,7 @@ from typing import TYPE_CHECKING
 
 from clustertrust.core.errors import Cancelled, ClusterTrustError
 from clustertrust.core.source.load import SourceData
+from PySide6.QtCore import QStandardPaths
 from PySide6.QtWidgets import (
     QCheckBox,
     QFileDialog,
@@ -44,6 +45,18 @@ def fetch_cloud(choice: CloudChoice, control: JobControl) -> SourceData:
         control.progress,
         control.cancel_token("download"),
     )
+
+
+def downloads_folder() -> Path:
+    """Where a browser saved the bundle: the Downloads folder, else the home folder."""
+    found = QStandardPaths.writableLocation(QStandardPaths.StandardLocation.DownloadLocation)
+    return Path(found) if found and Path(found).is_dir() else Path.home()
+
+
+def chosen_name(origin: str) -> str:
+    """The file (or folder, or the link's last part) a person chose, without its long path."""
+    name = origin.rstrip("/").replace("\\", "/").rsplit("/", 1)[-1]
+    return name.split("?", 1)[0] or origin
 
 
 class BundlePage(Page):
@@ -93,7 +106,7 @@ class BundlePage(Page):
         self.url = QLineEdit()
         self.url.setPlaceholderText("https://… link to the bundle")
         self.url.setAccessibleName("Bundle download address")
-        self.url.returnPressed.connect(self.download)
+        self.url.returnPressed.connect(self._url_entered)
         self.download_button = QPushButton("&Download")
         self.download_button.setAccessibleName("Download the bundle from this address")
         self.download_button.clicked.connect(self.download)
@@ -158,17 +171,23 @@ class BundlePage(Page):
 
     def browse_file(self) -> None:
         path, _ = QFileDialog.getOpenFileName(
-            self, "Choose the certificate bundle", str(Path.home()), BUNDLE_FILTER
+            self, "Choose the certificate bundle", str(downloads_folder()), BUNDLE_FILTER
         )
         if path:
             self.choose(path)
 
     def browse_folder(self) -> None:
         path = QFileDialog.getExistingDirectory(
-            self, "Choose the folder with the bundle", str(Path.home())
+            self, "Choose the folder with the bundle", str(downloads_folder())
         )
         if path:
             self.choose(path)
+
+    def _url_entered(self) -> None:
+        """Enter on the link it came from goes on (the wizard's Next); a new link is fetched."""
+        if self.session.opened is not None and self.url.text().strip() == self.spec:
+            return
+        self.download()
 
     def download(self) -> None:
         url = self.url.text().strip()
@@ -254,8 +273,11 @@ class BundlePage(Page):
         self.password_box.hide()
         files = ", ".join(dict.fromkeys(f.rsplit("/", 1)[-1] for f in opened.bundle.files))
         self.status.show_message(
-            "ok", f"Read {opened.bundle.system.value}.", f"Files used: {files}. {note}".strip()
+            "ok",
+            f"Opened {chosen_name(opened.source.origin)}: {opened.bundle.system.value}.",
+            f"Files used: {files}. {note}".strip(),
         )
+        self.status.setToolTip(opened.source.origin)
         self.completeChanged.emit()
 
     def _failed(self, job: Job, error: Exception) -> None:

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import sys
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -15,11 +17,37 @@ from PySide6.QtWidgets import QFileDialog, QFormLayout, QGroupBox, QHBoxLayout, 
 from ..widgets import Banner, CopyField, paragraph
 from .base import Page
 
+CONNECTION_STRING = "KurrentDB connection string"
+
 RESTART_BROWSERS = (
-    "<b>Restart your browsers</b> (Firefox, Chrome, Edge, Safari) so they load the new "
-    "certificate authority and offer your client certificate. When the browser asks which "
-    "certificate to use, pick the one issued to {client}."
+    "<b>Restart your browsers</b> ({browsers}) so they load the new certificate authority and "
+    "offer your client certificate. When the browser asks which certificate to use, pick the "
+    "one issued to {client}."
 )
+DEMO_BROWSERS = (
+    "The demo changed no browser: it installed into its sandbox only. To use a real cluster, "
+    "run ClusterTrust without the demo."
+)
+TITLES = {
+    "ok": "All set",
+    "failed": "Installed, but the connection failed",
+    "unverified": "Installed; the connection is not verified yet",
+}
+
+
+def browser_names(platform: str = sys.platform) -> str:
+    """The browsers a person on this OS has (no Safari on Linux, no Edge on a Mac by default)."""
+    if platform.startswith("win"):
+        return "Edge, Chrome, Firefox"
+    if platform == "darwin":
+        return "Safari, Chrome, Firefox"
+    return "Firefox, Chrome, Chromium"
+
+
+def outcome(report: object) -> str:
+    if report is None:
+        return "unverified"
+    return "ok" if getattr(report, "ok", False) else "failed"
 
 
 def expected_prompts(plan: Any) -> str:
@@ -30,7 +58,7 @@ def expected_prompts(plan: Any) -> str:
 
 class DonePage(Page):
     def __init__(self) -> None:
-        super().__init__("All set", "")
+        super().__init__(TITLES["unverified"], "")
         self.verdict = Banner()
         self.body.addWidget(self.verdict)
         self.open_button = QPushButton("&Open the cluster UI in my browser")
@@ -40,6 +68,9 @@ class DonePage(Page):
         row.addWidget(self.open_button)
         row.addStretch(1)
         self.body.addLayout(row)
+        self.browser_error = Banner()
+        self.body.addWidget(self.browser_error)
+        self.open_url: Callable[[QUrl], bool] = QDesktopServices.openUrl
         self.reminder = paragraph()
         self.body.addWidget(self.reminder)
         self.prompts = paragraph()
@@ -61,7 +92,10 @@ class DonePage(Page):
     def initializePage(self) -> None:
         super().initializePage()
         report, url = self.session.verified, self.session.cluster_url
+        self.setTitle(TITLES[outcome(report)])
+        self.browser_error.clear_message()
         if report is not None and report.ok:
+            self._remember_address(url)
             self.setSubTitle("The certificates are installed and the connection is proven.")
             self.verdict.show_message("ok", f"Connected to {url}.")
         else:
@@ -72,11 +106,22 @@ class DonePage(Page):
         self.open_button.setEnabled(bool(url))
         client = self.session.opened.bundle.client_cert if self.session.opened else None
         name = certinfo.common_name(client.subject) if client is not None else "your cluster"
-        self.reminder.setText(RESTART_BROWSERS.format(client=name))
+        if self.session.demo is not None:
+            self.reminder.setText(DEMO_BROWSERS)
+        else:
+            self.reminder.setText(RESTART_BROWSERS.format(browsers=browser_names(), client=name))
         prompts = expected_prompts(self.session.plan)
         self.prompts.setText(prompts)
         self.prompts.setVisible(bool(prompts))
         self._show_client_settings()
+
+    def _remember_address(self, url: str) -> None:
+        """The clusters window's Open and Verify use it, without asking again."""
+        opened = self.session.opened
+        if opened is not None and self.session.demo is None:
+            from ..services import cluster_of, remember_ui_url
+
+            remember_ui_url(cluster_of(opened.bundle), url)
 
     def _show_client_settings(self) -> None:
         while self.settings_form.rowCount():
@@ -91,7 +136,8 @@ class DonePage(Page):
 
     def _client_settings_ready(self, settings: list[tuple[str, str]]) -> None:
         for label, value in settings:
-            self.settings_form.addRow(f"{label}:", CopyField(value, label))
+            elide = label != CONNECTION_STRING  # paths lose their middle; the string wraps
+            self.settings_form.addRow(f"{label}:", CopyField(value, label, elide=elide))
         self.settings_box.setVisible(bool(settings))
 
     def _client_settings_failed(self, error: Exception) -> None:
@@ -104,8 +150,14 @@ class DonePage(Page):
         self.settings_box.show()
 
     def open_cluster(self) -> None:
-        if self.session.cluster_url:
-            QDesktopServices.openUrl(QUrl(self.session.cluster_url))
+        url = self.session.cluster_url
+        if url and not self.open_url(QUrl(url)):
+            self.browser_error.show_message(
+                "error",
+                "Your browser could not be opened.",
+                f"Open it yourself and go to {url} (Copy it from the client settings below, "
+                "or select this text).",
+            )
 
     def save_report(self) -> None:
         default = str(Path.home() / "clustertrust-support-report.txt")

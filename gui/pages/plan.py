@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 from clustertrust.core.errors import ClusterTrustError
 from clustertrust.core.model import Scope
+from PySide6.QtCore import Qt
 from PySide6.QtWidgets import (
     QButtonGroup,
     QHBoxLayout,
@@ -12,6 +15,7 @@ from PySide6.QtWidgets import (
     QPlainTextEdit,
     QPushButton,
     QRadioButton,
+    QStackedWidget,
     QWizard,
 )
 
@@ -19,6 +23,17 @@ from ..services import Planned
 from ..widgets import Banner, paragraph, status_icon
 from ..workers import Job
 from .base import Page
+
+SHOW_COMMANDS = "Show the exact &commands"
+HIDE_COMMANDS = "Hide the exact &commands"
+SKIPPED_NAMES = {"Browser certificate databases (NSS)": "Browsers (Firefox, Chromium)"}
+
+
+def where(store: str, location: str) -> str:
+    """A store in words a person knows: "Chromium", "Command-line clients", …"""
+    from clustertrust.core.install.clusters import consumer_name
+
+    return consumer_name(store, location)
 
 
 class PlanPage(Page):
@@ -34,26 +49,35 @@ class PlanPage(Page):
         self.steps = QListWidget()
         self.steps.setAccessibleName("Planned changes")
         self.steps.setWordWrap(True)
-        self.body.addWidget(self.steps, 2)
-        self.prompts = paragraph()
-        self.body.addWidget(self.prompts)
-        self.details_button = QPushButton("Show the exact &commands")
-        self.details_button.setCheckable(True)
-        self.details_button.setAccessibleName("Show the exact commands")
         self.details = QPlainTextEdit()
         self.details.setObjectName("Mono")
         self.details.setReadOnly(True)
         self.details.setAccessibleName("The exact commands")
-        self.details.hide()
-        self.details_button.toggled.connect(self.details.setVisible)
+        # The commands take the list's place: nothing below moves when they are shown.
+        self.views = QStackedWidget()
+        self.views.addWidget(self.steps)
+        self.views.addWidget(self.details)
+        self.body.addWidget(self.views, 1)
+        self.details_button = QPushButton(SHOW_COMMANDS)
+        self.details_button.setCheckable(True)
+        self.details_button.setAccessibleName("Show the exact commands")
+        # Tab reaches it; a click does not take the focus, so Enter stays Install.
+        self.details_button.setFocusPolicy(Qt.FocusPolicy.TabFocus)
+        self.details_button.toggled.connect(self.show_commands)
         details_row = QHBoxLayout()
         details_row.addWidget(self.details_button)
         details_row.addStretch(1)
         self.body.addLayout(details_row)
-        self.body.addWidget(self.details, 2)
+        self.prompts = paragraph()
+        self.body.addWidget(self.prompts)
         self.status = Banner()
         self.body.addWidget(self.status)
         self.job: Job | None = None
+
+    def show_commands(self, shown: bool) -> None:
+        self.views.setCurrentWidget(self.details if shown else self.steps)
+        self.details_button.setText(HIDE_COMMANDS if shown else SHOW_COMMANDS)
+        self.details_button.setAccessibleName(self.details_button.text().replace("&", ""))
 
     def _scope_row(self) -> QHBoxLayout:
         row = QHBoxLayout()
@@ -121,12 +145,14 @@ class PlanPage(Page):
             icon = status_icon("warning" if step.needs_authorization else "info")
             self.steps.addItem(QListWidgetItem(icon, text))
         for record in plan.unchanged:
-            text = f"Already in place: {record.subject} in {record.store} ({record.location})"
+            text = f"Already in place: {record.subject} in {where(record.store, record.location)}"
             self.steps.addItem(QListWidgetItem(status_icon("ok"), text))
         for title, why in plan.unavailable:
-            self.steps.addItem(QListWidgetItem(status_icon("warning"), f"Skipped {title}: {why}"))
+            name = SKIPPED_NAMES.get(title, title)
+            self.steps.addItem(QListWidgetItem(status_icon("warning"), f"Skipped {name}: {why}"))
         self.prompts.setText(self._prompt_text(planned))
-        self.details.setPlainText(plan.text())
+        shown = replace(plan, notes=()) if self.app.services.is_sandbox else plan
+        self.details.setPlainText(shown.text())
         if plan.is_empty:
             self.status.show_message("ok", "Everything is already in place; nothing to change.")
         else:
@@ -135,8 +161,8 @@ class PlanPage(Page):
     def _prompt_text(self, planned: Planned) -> str:
         asks = sum(1 for s in planned.plan.steps if s.needs_authorization)
         notes = " ".join(planned.plan.notes)
-        if self.app.services.is_sandbox:
-            return f"<b>Demo sandbox:</b> no system prompt will appear. {notes}"
+        if self.app.services.is_sandbox:  # no real browser is touched: nothing to restart
+            return "<b>Demo sandbox:</b> no system prompt will appear, and no browser changes."
         if asks:
             return (
                 f"<b>Expect {asks} prompt(s) from your operating system</b> for the steps "

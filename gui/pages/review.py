@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from clustertrust.core.bundle.checks import Finding, Severity, has_errors
 from clustertrust.core.bundle.summary import CertificateSummary
-from PySide6.QtWidgets import QLabel, QScrollArea, QVBoxLayout, QWidget
+from PySide6.QtWidgets import QHBoxLayout, QLabel, QScrollArea, QVBoxLayout, QWidget
 
-from ..widgets import Banner, CertificateCard, FindingList, paragraph
+from ..widgets import Banner, CertificateCard, CopyField, FindingList, paragraph
 from .base import Page
 
 
@@ -18,6 +18,9 @@ class ReviewPage(Page):
         )
         self.system = paragraph()
         self.body.addWidget(self.system)
+        self.origin = QHBoxLayout()
+        self.body.addLayout(self.origin)
+        self.origin_field: CopyField | None = None
         self.cards = QWidget()
         self.cards_layout = QVBoxLayout(self.cards)
         self.cards_layout.setContentsMargins(0, 0, 0, 0)
@@ -39,9 +42,11 @@ class ReviewPage(Page):
         if opened is None:
             return
         bundle = opened.bundle
-        self.system.setText(
-            f"<b>Recognised:</b> {bundle.system.value}<br><b>From:</b> {opened.source.origin}"
-        )
+        self.system.setText(f"<b>Recognised:</b> {bundle.system.value}")
+        if self.origin_field is not None:
+            self.origin_field.deleteLater()
+        self.origin_field = CopyField(opened.source.origin, "Bundle source", elide=True)
+        self.origin.addWidget(self.origin_field)
         self._show_cards(opened.summaries)
         self.findings.show_findings(opened.findings)
         self._show_verdict(opened.findings)

@@ -35,7 +35,7 @@ class VerifyPage(Page):
         self.url = QLineEdit()
         self.url.setPlaceholderText("https://your-cluster:2113/")
         self.url.setAccessibleName("Cluster UI address")
-        self.url.returnPressed.connect(self.verify)
+        self.url.returnPressed.connect(self._url_entered)
         label = QLabel("Cluster &UI:")
         label.setBuddy(self.url)
         self.verify_button = QPushButton("&Verify")
@@ -82,6 +82,12 @@ class VerifyPage(Page):
         if self.session.demo is not None:
             return str(self.session.demo.ui_url)
         return load_settings().get("cluster_url", "")
+
+    def _url_entered(self) -> None:
+        """Enter on the address just proven goes on (the wizard's Next); a new one is checked."""
+        if self.isComplete() and self.url.text().strip() == self.session.cluster_url:
+            return
+        self.verify()
 
     def verify(self) -> None:
         opened, url = self.session.opened, self.url.text().strip()

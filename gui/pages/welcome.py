@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import html
 import sys
+from typing import Any
 
 from PySide6.QtCore import QTimer
 from PySide6.QtGui import QPaintEvent
@@ -58,12 +60,16 @@ class WelcomePage(Page):
         self.body.addWidget(paragraph(SUPPORTED))
         self.prompt = paragraph(f"<b>What you will be asked:</b> {os_prompt_text()}")
         self.body.addWidget(self.prompt)
+        self.installed = paragraph()
+        self.installed.setAccessibleName("Clusters already on this computer")
+        self.installed.hide()
+        self.body.addWidget(self.installed)
         self.body.addStretch(1)
         row = QHBoxLayout()
         row.addStretch(1)
-        self.manage_button = QPushButton("Manage installed clusters…")
-        self.manage_button.setAccessibleName("Manage installed clusters")
-        self.manage_button.setToolTip("See, re-verify or remove clusters installed before")
+        self.manage_button = QPushButton("&Clusters on this computer…")
+        self.manage_button.setAccessibleName("Clusters on this computer")
+        self.manage_button.setToolTip("Open, verify, renew, repair or remove installed clusters")
         self.manage_button.clicked.connect(lambda: self.app.open_manage())
         row.addWidget(self.manage_button)
         self.body.addLayout(row)
@@ -82,7 +88,25 @@ class WelcomePage(Page):
         super().paintEvent(event)
         if not self._painted:  # the rest of the wizard loads once this page is on screen
             self._painted = True
-            QTimer.singleShot(0, self.app.ensure_pages)
+            QTimer.singleShot(0, self._load_rest)
+
+    def _load_rest(self) -> None:
+        self.app.ensure_pages()
+        services = self.app.services
+        self.app.jobs.start(lambda control: services.clusters(), self.show_clusters, lambda _: None)
+
+    def show_clusters(self, clusters: list[Any]) -> None:
+        """Each installed cluster with its state, so a returning user sees it first."""
+        from ..manage import cluster_state
+        from ..theme import status_colour
+
+        lines = []
+        for cluster in clusters:
+            kind, words = cluster_state(cluster)
+            dot = f"<span style='color:{status_colour(kind).name()}'>●</span>"
+            lines.append(f"{dot} <b>{html.escape(cluster.name)}</b> — {words}")
+        self.installed.setText("<b>Already on this computer:</b><br>" + "<br>".join(lines))
+        self.installed.setVisible(bool(clusters))
 
     def nextId(self) -> int:
         return BUNDLE_PAGE_ID  # known before the later pages exist, so Next shows at once

@@ -1,28 +1,33 @@
-"""The manage window, the support report, closing mid-install, and `clustertrust demo` itself."""
+"""The clusters window (one card per cluster, its consumers and actions), the support report,
+closing mid-install, and `clustertrust demo` itself. Everything runs against the demo's sandbox:
+an anchors folder, a real NSS database (certutil/pk12util) and identity files."""
 
 from __future__ import annotations
 
 import signal
+import threading
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 from clustertrust.core import demo as demo_module
 from clustertrust.core.bundle.reader import read_bundle
-from clustertrust.core.demo import DemoCluster, start_demo
+from clustertrust.core.demo import DemoCluster, make_demo_pki, start_demo
+from clustertrust.core.install import clusters as groups
 from clustertrust.core.install import plan as plans
 from clustertrust.core.install.ledger import Ledger
 from clustertrust.core.model import Scope
 from clustertrust.core.source.load import load_source
 from clustertrust.gui import app as gui_app
-from clustertrust.gui.manage import DAYS, STATUS, ManageWindow, PlanDialog
+from clustertrust.gui.manage import ClusterCard, ManageWindow, PlanDialog
 from clustertrust.gui.services import Services
 from clustertrust.gui.session import Opened, Session
 from clustertrust.gui.wizard import BUNDLE, INSTALL, PLAN, REVIEW, ClusterTrustWizard
 from PySide6.QtCore import QTimer
-from PySide6.QtWidgets import QApplication, QPlainTextEdit
+from PySide6.QtGui import QGuiApplication
+from PySide6.QtWidgets import QApplication
 from pytestqt.qtbot import QtBot
-from support.gui_support import Driver, SlowRunner, save_png
+from support.gui_support import Driver, FailingRunner, SlowRunner, save_png
 
 WAIT = 30_000
 
@@ -49,90 +54,277 @@ def open_manage(qtbot: QtBot, services: Services, session: Session) -> ManageWin
     window = ManageWindow(services, session)
     qtbot.addWidget(window)
     window.show()
-    qtbot.waitUntil(
-        lambda: (
-            window.table.rowCount() > 0
-            or (window.status.kind == "info" and "Nothing" in window.status.text())
-        ),
-        timeout=WAIT,
-    )
+    wait_listed(qtbot, window)
     return window
 
 
-def column(window: ManageWindow, index: int) -> list[str]:
-    return [window.table.item(row, index).text() for row in range(window.table.rowCount())]
+def wait_listed(qtbot: QtBot, window: ManageWindow) -> None:
+    qtbot.waitUntil(
+        lambda: window.refresh_button.isEnabled() and not window.jobs.busy(), timeout=WAIT
+    )
 
 
-def test_lists_what_is_installed_and_notices_what_went_missing(
+def states(card: ClusterCard) -> dict[str, str]:
+    return {c.name: c.state.value for c in card.cluster.consumers}
+
+
+def test_one_card_per_cluster_with_its_consumers_and_expiry(
     qtbot: QtBot, demo: DemoCluster, installed: Session
 ) -> None:
     window = open_manage(qtbot, Services(sandbox=demo.sandbox), installed)
-    assert window.table.rowCount() == 4 and set(column(window, STATUS)) == {"present"}
-    assert all(0 < int(days) <= 90 for days in column(window, DAYS))
-    save_png(window, "manage-installed")
-    # WHEN someone deletes the anchor by hand THEN a refresh shows it missing
+    (card,) = window.cards
+    assert card.cluster.name == demo.pki.cluster_id  # from the CA's `<id>-ca`
+    assert card.address.plain() == demo.ui_url  # the wizard's address for its own cluster
+    assert states(card) == {
+        "System trust store": "ok",
+        "Browser certificate database": "ok",
+        "Command-line clients": "ok",
+    }
+    assert card.consumers["System trust store"].text().startswith("✓")
+    ca_text = card.expiry["CA"].text()
+    assert "days left" in ca_text and card.expiry["CA"].property("kind") == ""
+    assert not card.repair_button.isEnabled()  # nothing to repair
+    save_png(window, "manage-clusters")
+    # no store jargon anywhere a person reads
+    shown = " ".join(label.text() for label in card.findChildren(type(card.expiry["CA"])))
+    for jargon in (" nss", "identity-files", "[ca]", "[identity]", "linux-anchors"):
+        assert jargon not in shown.lower(), jargon
+
+
+def test_expiry_is_amber_from_14_days_and_red_once_expired(qtbot: QtBot, tmp_path: Path) -> None:
+    window = ManageWindow(Services(sandbox=tmp_path), Session())
+    qtbot.addWidget(window)
+    wait_listed(qtbot, window)
+
+    def kind(days: int, label: str = "CA") -> tuple[str, str]:
+        cert = groups.Certificate("ab" * 32, "x-ca", "2030-01-01T00:00:00+00:00", days)
+        card = ClusterCard(groups.Cluster("x", cert, cert, ()), window)
+        qtbot.addWidget(card)
+        return card.expiry[label].property("kind"), card.expiry[label].text()
+
+    assert kind(15)[0] == "" and kind(14)[0] == "warning" and kind(-1)[0] == "error"
+    assert "expired" in kind(-1, "Client certificate")[1]
+
+
+def test_repair_puts_back_what_was_deleted_by_hand(
+    qtbot: QtBot, demo: DemoCluster, installed: Session
+) -> None:
+    window = open_manage(qtbot, Services(sandbox=demo.sandbox), installed)
     for anchor in (demo.sandbox / "anchors").iterdir():
         anchor.unlink()
     Driver(qtbot, window).click(window.refresh_button)
-    qtbot.waitUntil(lambda: "missing" in column(window, STATUS), timeout=WAIT)
-    assert column(window, STATUS).count("missing") == 1
+    qtbot.waitUntil(
+        lambda: states(window.cards[0])["System trust store"] == "missing", timeout=WAIT
+    )
+    card = window.cards[0]
+    assert card.consumers["System trust store"].text().startswith("✗")
+    assert window.status.kind == "warning" and card.repair_button.isEnabled()
+    save_png(window, "manage-missing")
+    Driver(qtbot, window).click(card.repair_button)
+    qtbot.waitUntil(lambda: isinstance(window.dialog, PlanDialog), timeout=WAIT)
+    dialog = window.dialog
+    assert "1 missing item(s) to put back" in dialog.words.text()
+    assert not dialog.details.isVisible() and "anchors" in dialog.details.toPlainText()
+    assert list((demo.sandbox / "anchors").iterdir()) == []  # nothing before consent
+    Driver(qtbot, dialog).click(dialog.action_button)
+    qtbot.waitUntil(lambda: "Repaired" in window.status.text(), timeout=WAIT)
+    wait_listed(qtbot, window)
+    assert set(states(window.cards[0]).values()) == {"ok"}
+    assert len(list((demo.sandbox / "anchors").iterdir())) == 1
 
 
-def test_remove_shows_the_plan_first_then_removes(
+def test_remove_says_it_in_plain_words_with_the_commands_behind_details(
     qtbot: QtBot, demo: DemoCluster, installed: Session
 ) -> None:
     window = open_manage(qtbot, Services(sandbox=demo.sandbox), installed)
-    window.table.selectAll()
-    Driver(qtbot, window).click(window.remove_button)
-    qtbot.waitUntil(lambda: window.findChild(PlanDialog) is not None, timeout=WAIT)
-    dialog = window.findChild(PlanDialog)
-    assert dialog.isVisible()
-    shown = dialog.findChild(QPlainTextEdit).toPlainText()
-    assert shown.startswith("Plan to remove") and str(demo.sandbox) in shown
+    Driver(qtbot, window).click(window.cards[0].remove_button)
+    qtbot.waitUntil(lambda: isinstance(window.dialog, PlanDialog), timeout=WAIT)
+    dialog = window.dialog
+    words = dialog.words.text()
+    assert f"Remove the cluster {demo.pki.cluster_id}" in words
+    assert "Command-line clients" in words and "certutil" not in words
     save_png(dialog, "manage-remove-plan")
+    Driver(qtbot, dialog).click(dialog.details_button)
+    assert dialog.details.isVisible() and "certutil" in dialog.details.toPlainText()
+    assert dialog.details_button.text().replace("&", "") == "Hide details"
+    save_png(dialog, "manage-remove-details")
     assert Ledger(demo.sandbox / "ledger.json").records()  # nothing removed before consent
-    Driver(qtbot, dialog).click(dialog.remove_button)
-    qtbot.waitUntil(lambda: window.table.rowCount() == 0, timeout=WAIT)
-    assert Ledger(demo.sandbox / "ledger.json").records() == []
+    Driver(qtbot, dialog).click(dialog.action_button)
+    qtbot.waitUntil(lambda: window.status.text().count("Removed") == 1, timeout=WAIT)
+    wait_listed(qtbot, window)
+    assert window.cards == [] and Ledger(demo.sandbox / "ledger.json").records() == []
     assert list((demo.sandbox / "anchors").iterdir()) == []
 
 
-def test_reverify_and_export_a_report_without_secrets(
-    qtbot: QtBot, demo: DemoCluster, installed: Session, tmp_path: Path
+def test_verify_uses_the_cluster_address_without_asking(
+    qtbot: QtBot, demo: DemoCluster, installed: Session
 ) -> None:
     window = open_manage(qtbot, Services(sandbox=demo.sandbox), installed)
-    window.verify_url(demo.ui_url)
+    Driver(qtbot, window).click(window.cards[0].verify_button)
     qtbot.waitUntil(lambda: window.status.kind in ("ok", "error"), timeout=WAIT)
     assert window.status.kind == "ok", window.status.text()
-    report = tmp_path / "report.txt"
-    window.write_report(report)
-    qtbot.waitUntil(report.exists, timeout=WAIT)
-    qtbot.waitUntil(lambda: "Saved the report" in window.status.text(), timeout=WAIT)
-    text = report.read_text()
-    assert installed.opened.bundle.client_cert is not None
-    assert "kurrentdb-client" in text and "PRIVATE KEY" not in text and "kurrent\n" not in text
 
 
-def test_reverify_without_a_bundle_uses_the_installed_identity(
+def test_verify_without_the_wizard_uses_the_installed_identity(
     qtbot: QtBot, demo: DemoCluster, installed: Session
 ) -> None:
     window = open_manage(qtbot, Services(sandbox=demo.sandbox), Session())  # from the welcome
-    window.verify_url(demo.ui_url)
+    window.verify(window.cards[0].cluster, demo.ui_url)
     qtbot.waitUntil(lambda: window.status.kind in ("ok", "error"), timeout=WAIT)
     assert window.status.kind == "ok", window.status.text()
 
 
-def test_reverify_with_nothing_installed_says_what_to_do(qtbot: QtBot, demo: DemoCluster) -> None:
+def test_verify_with_nothing_installed_says_what_to_do(qtbot: QtBot, demo: DemoCluster) -> None:
     window = open_manage(qtbot, Services(sandbox=demo.sandbox), Session())
+    assert "Nothing installed" in window.status.text()
     window.verify_url(demo.ui_url)
     qtbot.waitUntil(lambda: window.status.kind == "error", timeout=WAIT)
     assert "No installed client identity" in window.status.text()
 
 
-def test_report_into_a_folder_that_cannot_be_written_says_so(
+def test_open_the_cluster_ui_and_say_so_when_no_browser_starts(
+    qtbot: QtBot, demo: DemoCluster, installed: Session
+) -> None:
+    window = open_manage(qtbot, Services(sandbox=demo.sandbox), installed)
+    opened: list[str] = []
+    window.open_url = lambda url: opened.append(url.toString()) or True
+    Driver(qtbot, window).click(window.cards[0].open_button)
+    assert opened == [demo.ui_url] and window.status.kind != "error"
+    window.open_url = lambda url: False  # no browser could be started
+    Driver(qtbot, window).click(window.cards[0].open_button)
+    assert window.status.kind == "error" and demo.ui_url in window.status.text()
+
+
+def test_copy_diagnostics_is_short_and_redacted(
+    qtbot: QtBot, demo: DemoCluster, installed: Session
+) -> None:
+    window = open_manage(qtbot, Services(sandbox=demo.sandbox), installed)
+    QGuiApplication.clipboard().clear()
+    Driver(qtbot, window).click(window.diagnostics_button)
+    qtbot.waitUntil(lambda: bool(QGuiApplication.clipboard().text()), timeout=WAIT)
+    text = QGuiApplication.clipboard().text()
+    print(text)
+    assert f"Cluster {demo.pki.cluster_id}: {demo.ui_url}" in text
+    assert "✓ Command-line clients: set up" in text and "days left" in text
+    assert "PRIVATE KEY" not in text and str(Path.home()) not in text
+    assert len(text.splitlines()) < 15
+
+
+def test_renew_from_a_file_replaces_the_old_certificates(
+    qtbot: QtBot, demo: DemoCluster, installed: Session, tmp_path: Path
+) -> None:
+    # GIVEN the renewed bundle of the same cluster (a new CA of the same name), no UI to verify
+    renewed = tmp_path / "certificate_bundle.tar.gz"
+    renewed.write_bytes(make_demo_pki(demo.pki.cluster_id).bundle_tgz())
+    window = open_manage(qtbot, Services(sandbox=demo.sandbox), Session())
+    old_ca = window.cards[0].cluster.ca.sha256
+    window.renew(window.cards[0].cluster, str(renewed))
+    qtbot.waitUntil(lambda: isinstance(window.dialog, PlanDialog), timeout=WAIT)
+    dialog = window.dialog
+    assert "Install the renewed certificates" in dialog.words.text()
+    save_png(dialog, "manage-renew-plan")
+    Driver(qtbot, dialog).click(dialog.action_button)
+    qtbot.waitUntil(lambda: "Renewed" in window.status.text(), timeout=WAIT)
+    wait_listed(qtbot, window)
+    (card,) = window.cards
+    assert card.cluster.ca.sha256 != old_ca and set(states(card).values()) == {"ok"}
+    assert old_ca not in {r.sha256 for r in Ledger(demo.sandbox / "ledger.json").records()}
+
+
+def test_renew_with_another_clusters_bundle_changes_nothing(
+    qtbot: QtBot, demo: DemoCluster, installed: Session, tmp_path: Path
+) -> None:
+    other = tmp_path / "other.tar.gz"
+    other.write_bytes(make_demo_pki("elsewhere").bundle_tgz())
+    window = open_manage(qtbot, Services(sandbox=demo.sandbox), installed)
+    before = Ledger(demo.sandbox / "ledger.json").records()
+    window.renew(window.cards[0].cluster, str(other))
+    qtbot.waitUntil(lambda: window.status.kind == "error", timeout=WAIT)
+    assert "for the cluster elsewhere" in window.status.text()
+    assert Ledger(demo.sandbox / "ledger.json").records() == before
+
+
+class BlockingRunner(FailingRunner):
+    """The real runner, except that the first change waits until the test lets it go."""
+
+    def __init__(self) -> None:
+        super().__init__(tool="")
+        self.entered, self.release = threading.Event(), threading.Event()
+
+    def run(self, argv, **options):  # type: ignore[no-untyped-def]
+        if "-A" in argv or "-i" in argv:  # certutil -A / pk12util -i: an install step
+            self.entered.set()
+            assert self.release.wait(60), "the test never released the runner"
+        return self.real.run(argv, **options)
+
+
+def test_the_window_stays_responsive_while_a_repair_runs(
+    qtbot: QtBot, demo: DemoCluster, installed: Session
+) -> None:
+    # GIVEN the CA gone from the browser database, and a runner that holds the repair mid-step
+    runner = BlockingRunner()
+    services = Services(demo.sandbox, runner)
+    window = open_manage(qtbot, services, installed)
+    setup = services.setup()
+    ca = next(r for r in setup.ledger.records() if r.store == "nss" and r.kind == "ca")
+    next(s for s in setup.stores if s.name == "nss").plan_remove(ca)[0].run()
+    window.repair()
+    qtbot.waitUntil(lambda: isinstance(window.dialog, PlanDialog), timeout=WAIT)
+    window.dialog.accept()
+    qtbot.waitUntil(runner.entered.is_set, timeout=WAIT)
+    # WHEN the repair is blocked in its command THEN the window still handles events and input
+    ticks: list[int] = []
+    QTimer.singleShot(0, lambda: ticks.append(1))
+    qtbot.waitUntil(lambda: bool(ticks), timeout=WAIT)
+    Driver(qtbot, window).click(window.diagnostics_button)
+    qtbot.waitUntil(lambda: "Copied" in window.status.text(), timeout=WAIT)
+    assert window.jobs.busy() and not runner.release.is_set()
+    runner.release.set()
+    qtbot.waitUntil(lambda: "Repaired" in window.status.text(), timeout=WAIT)
+
+
+def test_the_window_stays_responsive_while_a_verify_waits(
+    qtbot: QtBot, demo: DemoCluster, installed: Session
+) -> None:
+    import socket
+
+    # GIVEN a "cluster" that accepts the connection and never answers
+    silent = socket.create_server(("127.0.0.1", 0))
+    connected = threading.Event()
+    accepted: list[socket.socket] = []
+
+    def accept() -> None:
+        accepted.append(silent.accept()[0])
+        connected.set()
+
+    threading.Thread(target=accept, daemon=True).start()
+    try:
+        window = open_manage(qtbot, Services(sandbox=demo.sandbox), installed)
+        window.verify(window.cards[0].cluster, f"https://127.0.0.1:{silent.getsockname()[1]}/")
+        qtbot.waitUntil(connected.is_set, timeout=WAIT)
+        # WHEN the check waits for the server THEN the window handles events and input
+        ticks: list[int] = []
+        QTimer.singleShot(0, lambda: ticks.append(1))
+        qtbot.waitUntil(lambda: bool(ticks), timeout=WAIT)
+        Driver(qtbot, window).click(window.diagnostics_button)
+        qtbot.waitUntil(lambda: "Copied" in window.status.text(), timeout=WAIT)
+        assert window.jobs.busy()  # the verification is still waiting
+        assert window.jobs.cancel_all()  # closing the window stops the waiting check at once
+    finally:
+        for connection in accepted:
+            connection.close()
+        silent.close()
+
+
+def test_report_without_secrets_and_into_a_folder_that_cannot_be_written(
     qtbot: QtBot, demo: DemoCluster, installed: Session, tmp_path: Path
 ) -> None:
     window = open_manage(qtbot, Services(sandbox=demo.sandbox), installed)
+    report = tmp_path / "report.txt"
+    window.write_report(report)
+    qtbot.waitUntil(lambda: "Saved the report" in window.status.text(), timeout=WAIT)
+    text = report.read_text()
+    assert "kurrentdb-client" in text and "PRIVATE KEY" not in text
     window.write_report(tmp_path / "no-such-folder" / "report.txt")
     qtbot.waitUntil(lambda: window.status.kind == "error", timeout=WAIT)
     assert "could not be written" in window.status.text()
