@@ -89,15 +89,23 @@ class ClusterCard(QFrame):
         self.setFrameShape(QFrame.Shape.StyledPanel)
         self.setAccessibleName(f"Cluster {cluster.name}")
         layout = QVBoxLayout(self)
-        title = QLabel(f"<b>{cluster.name}</b>")
+        head = QHBoxLayout()
+        title = QLabel(cluster.name)
         title.setObjectName("CardTitle")
-        layout.addWidget(title)
+        title.setTextFormat(Qt.TextFormat.PlainText)
+        head.addWidget(title)
+        kind, words = cluster_state(cluster)
+        self.state = coloured(QLabel(f"— {words}"), kind)
+        head.addWidget(self.state)
+        head.addStretch(1)
+        layout.addLayout(head)
         self.address = ElidedLabel(cluster.ui_url or "No cluster UI address yet")
         self.address.setToolTip(cluster.ui_url)
         self.address.setAccessibleName("Cluster UI address")
         layout.addWidget(self.address)
         self.expiry: dict[str, QLabel] = {}
         row = QHBoxLayout()
+        row.setSpacing(28)
         for label, cert in (("CA", cluster.ca), ("Client certificate", cluster.client)):
             text, kind = expiry_text(label, cert)
             self.expiry[label] = coloured(QLabel(text), kind)
@@ -219,10 +227,12 @@ class ManageWindow(QDialog):
     def _show(self, clusters: list[groups.Cluster], done: str = "") -> None:
         self.refresh_button.setEnabled(True)
         self.clusters = [self._with_session_url(c) for c in clusters]
-        for card in self.cards:
-            card.deleteLater()
         while self.list_layout.count():
             self.list_layout.takeAt(0)
+        for card in self.cards:
+            card.hide()
+            card.setParent(None)  # type: ignore[call-overload]  # out of the window at once
+            card.deleteLater()
         self.cards = [ClusterCard(c, self) for c in self.clusters]
         for card in self.cards:
             self.list_layout.addWidget(card)
