@@ -190,6 +190,7 @@ class ManageWindow(QDialog):
         layout.addWidget(heading("Clusters on this computer"))
         self.list = QWidget()
         self.list_layout = QVBoxLayout(self.list)
+        self.list_layout.addStretch(1)
         scroll = QScrollArea()
         scroll.setWidgetResizable(True)
         scroll.setWidget(self.list)
@@ -227,17 +228,16 @@ class ManageWindow(QDialog):
     def _show(self, clusters: list[groups.Cluster], done: str = "") -> None:
         self.refresh_button.setEnabled(True)
         self.clusters = [self._with_session_url(c) for c in clusters]
-        while self.list_layout.count():
-            self.list_layout.takeAt(0)
         for card in self.cards:
+            self.list_layout.removeWidget(card)
             card.hide()
             card.setParent(None)  # type: ignore[call-overload]  # out of the window at once
             card.deleteLater()
         self.cards = [ClusterCard(c, self) for c in self.clusters]
-        for card in self.cards:
-            self.list_layout.addWidget(card)
+        for index, card in enumerate(self.cards):
+            self.list_layout.insertWidget(index, card)  # above the stretch that keeps them compact
             card.show()  # at once, not on the next turn of the event loop
-        self.list_layout.addStretch(1)
+        self.list_layout.activate()
         if done:
             self.status.show_message("ok", done)
         elif not clusters:

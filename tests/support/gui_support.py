@@ -95,3 +95,33 @@ class SlowRunner(FailingRunner):
 
         time.sleep(self.pause)
         return self.real.run(argv, **options)
+
+
+def dark_palette() -> object:
+    """A dark window palette like a desktop's dark mode (Fusion draws with it)."""
+    from PySide6.QtGui import QColor, QPalette
+
+    palette = QPalette()
+    roles = QPalette.ColorRole
+    for role, colour in (
+        (roles.Window, "#2b2b2b"),
+        (roles.WindowText, "#e6e6e6"),
+        (roles.Base, "#1e1e1e"),
+        (roles.AlternateBase, "#323232"),
+        (roles.Text, "#e6e6e6"),
+        (roles.Button, "#3a3a3a"),
+        (roles.ButtonText, "#e6e6e6"),
+        (roles.Highlight, "#3d6ea8"),
+        (roles.HighlightedText, "#ffffff"),
+        (roles.ToolTipBase, "#3a3a3a"),
+        (roles.ToolTipText, "#e6e6e6"),
+        (roles.Mid, "#555555"),
+        (roles.Light, "#4a4a4a"),
+        (roles.Dark, "#1a1a1a"),
+        (roles.PlaceholderText, "#9a9a9a"),
+    ):
+        palette.setColor(role, QColor(colour))
+    palette.setColor(QPalette.ColorGroup.Disabled, roles.WindowText, QColor("#8a8a8a"))
+    palette.setColor(QPalette.ColorGroup.Disabled, roles.Text, QColor("#8a8a8a"))
+    palette.setColor(QPalette.ColorGroup.Disabled, roles.ButtonText, QColor("#8a8a8a"))
+    return palette
