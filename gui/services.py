@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import ssl
 import sys
+import threading
 import urllib.parse
 from dataclasses import dataclass
 from pathlib import Path
@@ -38,6 +39,7 @@ class Planned:
     plan: plans.Plan  # what the pages list (a renewal's installs, then its removals)
     setup: detect.Setup
     renewal: renewal.RenewalPlan | None = None
+    bundle: Bundle | None = None  # a renewal checks it at the cluster before the old items go
 
 
 @dataclass(frozen=True)
@@ -70,6 +72,9 @@ class Services:
         self.sandbox = sandbox
         self.runner = runner  # None: platform.runner.SubprocessRunner
         self.cloud_context = cloud_context  # None: the system's trust, as for any web site
+        # Two workers may ask at once (the welcome page's list, the plan): the sandbox's browser
+        # database is created once, never by two certutil -N at the same time.
+        self._setup_lock = threading.Lock()
 
     @property
     def is_sandbox(self) -> bool:
@@ -82,19 +87,29 @@ class Services:
     def setup(self, scope: Scope | None = None) -> detect.Setup:
         """The stores for `scope`; None means every store (for status and removal)."""
         if self.sandbox is not None:
-            return detect.sandbox_setup(self.sandbox, self.runner)
+            with self._setup_lock:
+                return detect.sandbox_setup(self.sandbox, self.runner)
         if scope is None:
             return detect.all_stores_setup(self.runner)
         return detect.current_setup(scope, runner=self.runner)
 
-    def plan_install(self, bundle: Bundle, scope: Scope) -> Planned:
-        """An install, or the renewal of the installed cluster the bundle belongs to."""
+    def plan_install(self, bundle: Bundle, scope: Scope, verify_url: str = "") -> Planned:
+        """An install, or the renewal of the installed cluster the bundle belongs to (checked at
+        `verify_url`, when one is known, before the old items go)."""
         setup = self.setup(scope)
         everywhere = self.setup().stores  # old items may sit in stores this scope does not use
-        decided = renewal.plan_changes(bundle, scope, setup.stores, setup.ledger, everywhere)
+        decided = renewal.plan_changes(
+            bundle, scope, setup.stores, setup.ledger, everywhere, verify_url or None
+        )
         if isinstance(decided, renewal.RenewalPlan):
-            return Planned(decided.shown(), setup, decided)
+            return Planned(decided.shown(), setup, decided, bundle)
         return Planned(decided, setup)
+
+    def renews(self, bundle: Bundle) -> str:
+        """The installed cluster this bundle renews, or ""."""
+        if not renewal.replaced_records(bundle, self.setup().ledger):
+            return ""
+        return cluster_of(bundle)
 
     def apply(self, planned: Planned, control: JobControl) -> None:
         def on_step(index: int, step: Any, status: plans.StepStatus) -> None:
@@ -104,8 +119,10 @@ class Services:
         if planned.renewal is None:
             plans.apply_plan(planned.plan, ledger, on_step, control.cancelled)
             return
+        url, bundle = planned.renewal.verify_url, planned.bundle
+        check = (lambda: self._renewal_check(url, bundle, control)) if url and bundle else None
         stores = planned.renewal.stores
-        renewal.apply_renewal(planned.renewal, ledger, stores, None, on_step, control.cancelled)
+        renewal.apply_renewal(planned.renewal, ledger, stores, check, on_step, control.cancelled)
 
     def status(self) -> tuple[list[plans.ItemStatus], Any]:
         setup = self.setup()

@@ -32,6 +32,7 @@ class Opened:
     password: str | None = field(repr=False, default=None)
     # (title, summary) per certificate, worked out on the worker so the Review page only shows
     summaries: list[tuple[str, CertificateSummary]] = field(default_factory=list)
+    renews: str = ""  # the installed cluster this bundle renews ("" for a new one)
 
 
 class NeedsPassword(Exception):

@@ -244,9 +244,13 @@ class BundlePage(Page):
         self.progress_box.setVisible(source is None and ("://" in self.spec or fetch is not None))
         spec, context = self.spec, self.session.source_context
 
+        services = self.app.services
+
         def work(control: JobControl) -> Opened:
             fetched = fetch(control) if fetch is not None else source
-            return open_bundle(spec, control, source=fetched, password=password, context=context)
+            opened = open_bundle(spec, control, source=fetched, password=password, context=context)
+            opened.renews = services.renews(opened.bundle)
+            return opened
 
         self.job = job = self.app.jobs.start(
             work,

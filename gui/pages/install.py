@@ -92,9 +92,11 @@ class InstallPage(Page):
             return
         self.outcome.show_message("info", "Planning again…")
         services, bundle, scope = self.app.services, opened.bundle, self.session.plan.plan.scope
+        renewing = self.session.plan.renewal
+        url = renewing.verify_url or "" if renewing else ""
         self.retry_button.hide()
         self.app.jobs.start(
-            lambda control: services.plan_install(bundle, Scope(scope)),
+            lambda control: services.plan_install(bundle, Scope(scope), url),
             self._replanned,
             lambda error: self._failed(None, error),
         )

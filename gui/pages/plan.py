@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import replace
 
 from clustertrust.core.errors import ClusterTrustError
-from clustertrust.core.model import Scope
+from clustertrust.core.model import Scope, Step
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import (
     QButtonGroup,
@@ -34,6 +34,27 @@ def where(store: str, location: str) -> str:
     from clustertrust.core.install.clusters import consumer_name
 
     return consumer_name(store, location)
+
+
+def step_words(step: Step) -> str:
+    """A removal (the old items of a renewal) by where it is, in words; an install as planned."""
+    if step.action != "remove":
+        return step.summary
+    record = step.record
+    return f"Then remove the old {record.subject!r} from {where(record.store, record.location)}"
+
+
+def _renewal_words(planned: Planned) -> tuple[str, str]:
+    assert planned.renewal is not None
+    old = len({r.sha256 for r in planned.renewal.replaced})
+    url = planned.renewal.verify_url
+    check = (
+        f"First the new ones are installed and checked at {url}; if that fails, they are "
+        "removed again and the old ones stay."
+        if url
+        else "The old ones are removed right after the new ones are installed."
+    )
+    return f"A renewal: {old} old certificate(s) of this cluster will be replaced.", check
 
 
 class PlanPage(Page):
@@ -121,13 +142,24 @@ class PlanPage(Page):
         self.session.scope, self.session.plan = scope.value, None
         self.steps.clear()
         self.status.show_message("info", "Working out the plan…")
-        services, bundle = self.app.services, opened.bundle
+        services, bundle, url = self.app.services, opened.bundle, self._known_url()
         self.job = job = self.app.jobs.start(
-            lambda control: services.plan_install(bundle, scope),
+            lambda control: services.plan_install(bundle, scope, url),
             lambda planned: self._planned(job, planned),
             lambda error: self._failed(job, error),
         )
         self.completeChanged.emit()
+
+    def _known_url(self) -> str:
+        """Where a renewal checks the new certificates before the old ones go."""
+        if self.session.cluster_url:
+            return self.session.cluster_url
+        opened = self.session.opened
+        if opened is None or not opened.renews:
+            return ""
+        from ..services import remembered_ui_urls
+
+        return remembered_ui_urls().get(opened.renews, "")
 
     def _planned(self, job: Job, planned: Planned) -> None:
         if job is not self.job:
@@ -141,7 +173,9 @@ class PlanPage(Page):
         plan = planned.plan
         self.steps.clear()
         for step in plan.steps:
-            text = step.summary + ("  (asks for authorization)" if step.needs_authorization else "")
+            text = step_words(step) + (
+                "  (asks for authorization)" if step.needs_authorization else ""
+            )
             icon = status_icon("warning" if step.needs_authorization else "info")
             self.steps.addItem(QListWidgetItem(icon, text))
         for record in plan.unchanged:
@@ -152,8 +186,10 @@ class PlanPage(Page):
             self.steps.addItem(QListWidgetItem(status_icon("warning"), f"Skipped {name}: {why}"))
         self.prompts.setText(self._prompt_text(planned))
         shown = replace(plan, notes=()) if self.app.services.is_sandbox else plan
-        self.details.setPlainText(shown.text())
-        if plan.is_empty:
+        self.details.setPlainText(planned.renewal.text() if planned.renewal else shown.text())
+        if planned.renewal is not None:
+            self.status.show_message("info", *_renewal_words(planned))
+        elif plan.is_empty:
             self.status.show_message("ok", "Everything is already in place; nothing to change.")
         else:
             self.status.clear_message()

@@ -50,6 +50,13 @@ class ReviewPage(Page):
         self._show_cards(opened.summaries)
         self.findings.show_findings(opened.findings)
         self._show_verdict(opened.findings)
+        if opened.renews and self.isComplete():
+            self.verdict.show_message(
+                "info",
+                f"This bundle renews {opened.renews}, which is already on this computer.",
+                "Its new certificates are installed and checked first; then the old ones are "
+                "removed. If anything fails, the old ones stay as they are.",
+            )
 
     def _show_cards(self, summaries: list[tuple[str, CertificateSummary]]) -> None:
         while self.cards_layout.count():

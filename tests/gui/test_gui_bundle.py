@@ -63,7 +63,7 @@ def test_kurrent_bundle_file_loads_and_review_shows_people_words(
         "Certificate authority",
         "Your client certificate",
     ]
-    ca_print = cards[0].fingerprint.field.text()
+    ca_print = cards[0].fingerprint.text()
     assert ca_print.count(":") == 31 and ca_print == ca_print.upper()
     # the copy button puts exactly the fingerprint on the clipboard
     driver.click(cards[0].fingerprint.button)

@@ -28,7 +28,7 @@ from PySide6.QtCore import QRect, Qt
 from PySide6.QtGui import QFontInfo, QGuiApplication
 from PySide6.QtWidgets import QApplication, QLabel, QListWidget, QWidget
 from pytestqt.qtbot import QtBot
-from support.gui_support import Driver
+from support.gui_support import Driver, save_png
 
 WAIT = 30_000
 JARGON = ("nss", "identity-files", "linux-anchors", "[ca]", "[identity]")
@@ -205,6 +205,7 @@ def test_plan_details_toggle_says_hide_stays_put_and_leaves_enter_to_install(
     assert QApplication.focusWidget() is not page.details_button
     press_enter(qtbot, wizard)
     qtbot.waitUntil(lambda: wizard.currentId() == INSTALL, timeout=WAIT)
+    qtbot.waitUntil(lambda: wizard.currentPage().isComplete(), timeout=WAIT)  # before the demo goes
 
 
 def test_enter_on_the_verified_address_goes_on(qtbot: QtBot, demo: DemoCluster) -> None:
@@ -268,3 +269,47 @@ def test_the_demo_never_asks_to_restart_browsers(qtbot: QtBot, demo: DemoCluster
     done = wizard.page(DONE)
     done.initializePage()
     assert "Restart" not in done.reminder.text() and "changed no browser" in done.reminder.text()
+
+
+def test_a_bundle_for_an_installed_cluster_is_offered_as_a_renewal(
+    qtbot: QtBot, demo: DemoCluster
+) -> None:
+    # GIVEN an older bundle of the demo's cluster installed (same CA name, other keys)
+    from clustertrust.core.demo import make_demo_pki
+    from clustertrust.core.install.ledger import Ledger
+    from clustertrust.core.source.load import SourceData
+
+    old_pki = make_demo_pki(demo.pki.cluster_id)
+    old = read_bundle(SourceData("old.tar.gz", (("old.tar.gz", old_pki.bundle_tgz()),)))
+    services = Services(sandbox=demo.sandbox)
+    first = services.plan_install(old, Scope.USER)
+    assert first.renewal is None
+    plans.apply_plan(first.plan, first.setup.ledger)
+    old_shas = {r.sha256 for r in Ledger(demo.sandbox / "ledger.json").records()}
+    # WHEN the demo's (renewed) bundle is opened in the wizard
+    wizard = demo_wizard(demo)
+    qtbot.addWidget(wizard)
+    wizard.show()
+    driver = Driver(qtbot, wizard)
+    driver.forward()
+    qtbot.waitUntil(lambda: wizard.session.opened is not None, timeout=WAIT)
+    assert wizard.session.opened.renews == demo.pki.cluster_id
+    driver.forward()
+    driver.wait_page(REVIEW)
+    review = wizard.currentPage()
+    assert review.verdict.kind == "info" and "renews" in review.verdict.text()
+    save_png(wizard, "03-review-renewal")
+    driver.forward()
+    driver.wait_page(PLAN)
+    qtbot.waitUntil(lambda: wizard.session.plan is not None, timeout=WAIT)
+    planned = wizard.session.plan
+    assert planned.renewal is not None and planned.renewal.verify_url == demo.ui_url
+    assert "A renewal" in wizard.currentPage().status.text()
+    save_png(wizard, "04-plan-renewal")
+    # THEN Install installs, checks and removes the old items: only the new ones stay
+    driver.forward()
+    driver.wait_page(INSTALL)
+    qtbot.waitUntil(lambda: wizard.currentPage().isComplete(), timeout=WAIT)
+    records = Ledger(demo.sandbox / "ledger.json").records()
+    assert records and not old_shas & {r.sha256 for r in records}
+    assert set(wizard.currentPage().steps.states) == {"done"}
