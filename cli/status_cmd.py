@@ -14,6 +14,7 @@ from .args import parents
 from .output import print_json
 
 PRESENT = {True: "present", False: "MISSING", None: "cannot check here"}
+KIND = {"ca": "CA", "identity": "client certificate and key"}
 
 
 def register(commands: argparse._SubParsersAction) -> None:
@@ -80,7 +81,8 @@ def item_lines(item: plans.ItemStatus) -> list[str]:
     where = groups.consumer_name(record.store, record.location)
     unfinished = "  (unfinished: run `clustertrust repair`, or uninstall)"
     return [
-        f"{record.subject} [{record.kind}] in {where}: {PRESENT[item.present]}",
+        f"{record.subject} [{KIND.get(record.kind, record.kind)}] in {where}: "
+        f"{PRESENT[item.present]}",
         f"  location    {record.location}",
         f"  SHA-256     {pretty_fingerprint(record.sha256)}",
         f"  scope {record.scope}, installed {record.installed_at or '?'} from {record.source}",

@@ -106,7 +106,7 @@ def test_install_status_reinstall_uninstall(
     code, out, _ = run(capsys, "install", str(kurrent_tgz), "--yes")
     assert code == 0 and "Nothing to do" in out
     code, out, _ = run(capsys, "status")
-    assert out.count(": present") == 3 and "d4f2example-ca [ca] in Chromium" in out
+    assert out.count(": present") == 3 and "d4f2example-ca [CA] in Chromium" in out
 
     ca_prefix = items[0]["sha256"][:12]
     code, out, _ = run(capsys, "uninstall", ca_prefix, "--yes")
