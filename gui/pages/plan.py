@@ -2,10 +2,9 @@
 
 from __future__ import annotations
 
-from dataclasses import replace
-
 from clustertrust.core.errors import ClusterTrustError
 from clustertrust.core.model import Scope, Step
+from clustertrust.platform.nss import RESTART
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import (
     QButtonGroup,
@@ -185,8 +184,10 @@ class PlanPage(Page):
             name = SKIPPED_NAMES.get(title, title)
             self.steps.addItem(QListWidgetItem(status_icon("warning"), f"Skipped {name}: {why}"))
         self.prompts.setText(self._prompt_text(planned))
-        shown = replace(plan, notes=()) if self.app.services.is_sandbox else plan
-        self.details.setPlainText(planned.renewal.text() if planned.renewal else shown.text())
+        text = planned.renewal.text() if planned.renewal else plan.text()
+        if self.app.services.is_sandbox:
+            text = "\n".join(line for line in text.splitlines() if line != f"Note: {RESTART}")
+        self.details.setPlainText(text)
         if planned.renewal is not None:
             self.status.show_message("info", *_renewal_words(planned))
         elif plan.is_empty:
@@ -198,7 +199,10 @@ class PlanPage(Page):
         asks = sum(1 for s in planned.plan.steps if s.needs_authorization)
         notes = " ".join(planned.plan.notes)
         if self.app.services.is_sandbox:  # no real browser is touched: nothing to restart
-            return "<b>Demo sandbox:</b> no system prompt will appear, and no browser changes."
+            kept = " ".join(n for n in planned.plan.notes if n != RESTART)
+            return (
+                f"<b>Demo sandbox:</b> no system prompt will appear, and no browser changes. {kept}"
+            )
         if asks:
             return (
                 f"<b>Expect {asks} prompt(s) from your operating system</b> for the steps "
