@@ -175,7 +175,7 @@ def cluster_status(setup: Setup, ui_urls: Mapping[str, str] | None = None) -> li
     for grouped in group_items(items):
         expected = expected_steps(grouped, setup.stores)
         consumers = _consumers(grouped.items, expected)
-        clusters.append(replace(grouped, consumers=consumers, ui_url=urls.get(grouped.name, "")))
+        clusters.append(replace(grouped, consumers=consumers, ui_url=_ui_url(grouped, urls)))
     return clusters
 
 
@@ -305,19 +305,26 @@ def _consumer(items: list[plans.ItemStatus]) -> Consumer:
 
 
 def known_ui_urls(ledger: Ledger) -> dict[str, str]:
-    """Cluster UI addresses the ledger remembers (its "clusters" list: name and ui_url)."""
+    """Cluster UI addresses the ledger remembers (its "clusters" list), by CA SHA-256 and name."""
     try:
         document = json.loads(ledger.path.read_text(encoding="utf-8"))
     except (OSError, ValueError):
         return {}
     listed = document.get("clusters") if isinstance(document, dict) else None
-    if isinstance(listed, dict):
-        listed = [{"name": k, **v} if isinstance(v, dict) else {} for k, v in listed.items()]
     urls = {}
     for entry in listed if isinstance(listed, list) else []:
-        if isinstance(entry, dict) and entry.get("name") and entry.get("ui_url"):
-            urls[str(entry["name"])] = str(entry["ui_url"])
+        url = entry.get("ui_url") if isinstance(entry, dict) else None
+        if not url or not isinstance(url, str):
+            continue
+        for key in ("ca_sha256", "name"):
+            if isinstance(entry.get(key), str) and entry[key]:
+                urls[entry[key]] = url
     return urls
+
+
+def _ui_url(cluster: Cluster, urls: Mapping[str, str]) -> str:
+    by_ca = urls.get(cluster.ca.sha256, "") if cluster.ca else ""
+    return by_ca or urls.get(cluster.name, "")
 
 
 def consumer_line(consumer: Consumer) -> str:

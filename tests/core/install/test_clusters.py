@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import json
+from pathlib import Path
+
 import pytest
 from clustertrust.core.install.clusters import cluster_name, consumer_key, consumer_name
 
@@ -53,3 +56,29 @@ def test_consumer_names_a_person_knows(store: str, location: str, name: str) -> 
 def test_each_browser_database_is_its_own_consumer_other_stores_are_one() -> None:
     assert consumer_key("nss", "/a") != consumer_key("nss", "/b")
     assert consumer_key("linux-anchors", "/a") == consumer_key("linux-anchors", "/b")
+
+
+def test_ui_addresses_from_the_ledgers_clusters_by_ca_or_name(tmp_path: Path) -> None:
+    from clustertrust.core.install.clusters import known_ui_urls
+    from clustertrust.core.install.ledger import Ledger
+
+    ledger = Ledger(tmp_path / "ledger.json")
+    ledger.path.write_text(
+        json.dumps(
+            {
+                "format": 1,
+                "records": [],
+                "clusters": [
+                    {"ca_sha256": "ab" * 32, "name": "c1", "ui_url": "https://c1:2113/"},
+                    {"name": "c2", "ui_url": "https://c2/"},
+                    {"ca_sha256": "cd" * 32, "name": "c3", "ui_url": ""},
+                    "nonsense",
+                ],
+            }
+        )
+    )
+    assert known_ui_urls(ledger) == {
+        "ab" * 32: "https://c1:2113/",
+        "c1": "https://c1:2113/",
+        "c2": "https://c2/",
+    }
