@@ -96,3 +96,41 @@ def test_without_a_stored_token_it_says_how_to_log_in(
     driver.click(dialog.list_button)
     qtbot.waitUntil(lambda: dialog.status.kind == "error", timeout=20_000)
     assert "No Kurrent Cloud token is stored" in dialog.status.text()
+
+
+def test_renew_an_installed_cluster_from_kurrent_cloud_in_the_clusters_window(
+    qtbot: QtBot, cloud_server: CloudServer, kurrent: pki.KurrentBundle, tmp_path: Path
+) -> None:
+    from clustertrust.core.bundle.reader import read_bundle
+    from clustertrust.core.install import plan as plans
+    from clustertrust.core.model import Scope
+    from clustertrust.core.source.load import load_source
+    from clustertrust.gui.manage import ManageWindow, PlanDialog
+
+    # GIVEN an older bundle of the cluster installed in a sandbox; Kurrent Cloud has the new one
+    services = Services(sandbox=tmp_path / "sandbox", cloud_context=cloud_server.context)
+    old_kit = pki.kurrent_bundle(CLUSTER)
+    old = read_bundle(load_source(str(pki.write_files(tmp_path / "old", old_kit.files()))))
+    first = services.plan_install(old, Scope.USER)
+    plans.apply_plan(first.plan, first.setup.ledger)
+    old_shas = {r.sha256 for r in first.setup.ledger.records()}
+    window = ManageWindow(services, Session())
+    qtbot.addWidget(window)
+    window.show()
+    qtbot.waitUntil(lambda: len(window.cards) == 1 and not window.jobs.busy(), timeout=20_000)
+    # WHEN Renew → From Kurrent Cloud, the cluster is picked and the plan accepted
+    window.renew_from_cloud(window.cards[0].cluster)
+    dialog = window.dialog
+    assert isinstance(dialog, CloudDialog)
+    driver = Driver(qtbot, dialog)
+    qtbot.keyClicks(dialog.token, REFRESH)
+    driver.click(dialog.list_button)
+    qtbot.waitUntil(lambda: dialog.clusters.count() == 1, timeout=20_000)
+    driver.click(dialog.use_button)
+    qtbot.waitUntil(lambda: isinstance(window.dialog, PlanDialog), timeout=20_000)
+    Driver(qtbot, window.dialog).click(window.dialog.action_button)
+    qtbot.waitUntil(lambda: "Renewed" in window.status.text(), timeout=30_000)
+    # THEN only the new certificates are installed
+    left = {r.sha256 for r in first.setup.ledger.records()}
+    assert left and not left & old_shas
+    assert kurrent.ca.cert.fingerprint(pki.hashes.SHA256()).hex() in left
