@@ -91,7 +91,8 @@ def test_clusters_window_with_a_cluster_missing_an_item(
     qtbot: QtBot, demo: DemoCluster, theme: str
 ) -> None:
     from clustertrust.core.bundle.reader import read_bundle
-    from clustertrust.core.source.load import load_source
+    from clustertrust.core.source.load import SourceData, load_source
+    from support import pki
 
     services = Services(sandbox=demo.sandbox)
     bundle = read_bundle(load_source(demo.bundle_url, context=demo.download_context()))
@@ -99,9 +100,20 @@ def test_clusters_window_with_a_cluster_missing_an_item(
     plans.apply_plan(planned.plan, planned.setup.ledger)
     for anchor in (demo.sandbox / "anchors").iterdir():
         anchor.unlink()
+    # and a second cluster whose client certificate expires in 10 days
+    soon = pki.kurrent_bundle("c7soon", not_before=pki.NOW - pki.dt.timedelta(days=80), days=90)
+    soon_bundle = read_bundle(
+        SourceData("soon.tar.gz", (("soon.tar.gz", pki.tar_bytes(soon.files())),))
+    )
+    second = services.plan_install(soon_bundle, Scope.USER)
+    plans.apply_plan(second.plan, second.setup.ledger)
     window = ManageWindow(services)
     qtbot.addWidget(window)
     window.show()
-    qtbot.waitUntil(lambda: len(window.cards) == 1 and not window.jobs.busy(), timeout=WAIT)
+    qtbot.waitUntil(lambda: len(window.cards) == 2 and not window.jobs.busy(), timeout=WAIT)
+    window.resize(860, 640)
     assert window.cards[0].repair_button.isEnabled()
+    expiring = window.card("c7soon")
+    assert expiring.expiry["Client certificate"].property("kind") == "warning"
+    assert expiring.state.property("kind") == "warning"
     save_png(window, f"screens-{theme}-8-clusters-missing")
