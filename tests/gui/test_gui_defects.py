@@ -313,3 +313,31 @@ def test_a_bundle_for_an_installed_cluster_is_offered_as_a_renewal(
     records = Ledger(demo.sandbox / "ledger.json").records()
     assert records and not old_shas & {r.sha256 for r in records}
     assert set(wizard.currentPage().steps.states) == {"done"}
+
+
+def test_the_welcome_page_lists_installed_clusters_with_their_state(qtbot: QtBot) -> None:
+    from clustertrust.core.install import clusters as groups
+    from clustertrust.core.model import Record
+    from clustertrust.gui.pages.welcome import WelcomePage
+
+    def item(present: bool | None) -> plans.ItemStatus:
+        record = Record("ab" * 32, "", "x-ca", "2030-01-01", "ca", "nss", "/db", "x", "user")
+        return plans.ItemStatus(record, present, 80)
+
+    def cluster(name: str, days: int, present: bool | None = True) -> groups.Cluster:
+        cert = groups.Certificate("ab" * 32, f"{name}-ca", "2030-01-01", days)
+        return groups.Cluster(name, cert, cert, (item(present),))
+
+    page = WelcomePage()
+    qtbot.addWidget(page)
+    page.show_clusters(
+        [cluster("fine", 80), cluster("soon", 5), cluster("broken", 80, False), cluster("<b>", 80)]
+    )
+    text = page.installed.text()
+    assert page.installed.isVisibleTo(page)
+    assert "fine</b> — set up, 80 days left" in text
+    assert "soon</b> — expires in 5 days: renew it soon" in text
+    assert "broken</b> — 1 item missing: Repair puts it back" in text
+    assert "&lt;b&gt;" in text  # a certificate's name is never markup
+    page.show_clusters([])
+    assert not page.installed.isVisibleTo(page)
