@@ -11,164 +11,28 @@ from typing import Any
 
 from clustertrust.core.errors import ClusterTrustError
 from clustertrust.core.install import clusters as groups
-from clustertrust.core.install.expiry import needs_warning
-from PySide6.QtCore import Qt, QUrl
+from PySide6.QtCore import QUrl
 from PySide6.QtGui import QDesktopServices, QGuiApplication
 from PySide6.QtWidgets import (
     QDialog,
-    QDialogButtonBox,
     QFileDialog,
     QFrame,
-    QGridLayout,
     QHBoxLayout,
     QInputDialog,
-    QLabel,
-    QMenu,
-    QPlainTextEdit,
-    QPushButton,
     QScrollArea,
     QVBoxLayout,
     QWidget,
 )
 
+from .cluster_card import ClusterCard, action_button
+from .plan_dialog import PlanDialog
 from .services import PlannedRenewal, PlannedRepair, Services, cluster_of, open_bundle
 from .session import Session
-from .theme import app_icon, ensure_theme, status_colour
-from .widgets import Banner, ElidedLabel, heading, paragraph
+from .theme import app_icon, ensure_theme
+from .widgets import Banner, heading
 from .workers import JobControl, JobRunner
 
-CONSUMER_KIND = {
-    groups.ConsumerState.OK: "ok",
-    groups.ConsumerState.MISSING: "error",
-    groups.ConsumerState.UNKNOWN: "warning",
-    groups.ConsumerState.NOT_SET_UP: "",
-}
 RENEW_FILTER = "Certificate bundles (*.tar.gz *.tgz *.zip *.p12 *.pfx *.crt *.pem);;All files (*)"
-
-
-def expiry_text(label: str, cert: groups.Certificate | None) -> tuple[str, str]:
-    """("CA: expires 2027-03-01, 85 days left", status kind: "" or warning or error)."""
-    if cert is None:
-        return f"{label}: none", ""
-    date = cert.not_after[:10]
-    if cert.days_left < 0:
-        return f"{label}: expired on {date}", "error"
-    text = f"{label}: expires {date}, {cert.days_left} day{'s' if cert.days_left != 1 else ''} left"
-    return text, "warning" if needs_warning(cert.days_left) else ""
-
-
-def cluster_state(cluster: groups.Cluster) -> tuple[str, str]:
-    """(status kind, a few words): what the welcome page and the cards say about a cluster."""
-    missing = sum(1 for i in cluster.items if i.present is False)
-    days = cluster.days_left
-    if missing:
-        return "error", f"{missing} item{'s' if missing != 1 else ''} missing: Repair puts it back"
-    if days is not None and days < 0:
-        return "error", "expired: renew it"
-    if days is not None and needs_warning(days):
-        return "warning", f"expires in {days} day{'s' if days != 1 else ''}: renew it soon"
-    return "ok", f"set up, {days} days left" if days is not None else "set up"
-
-
-def coloured(label: QLabel, kind: str) -> QLabel:
-    if kind:
-        label.setStyleSheet(f"color: {status_colour(kind).name()};")
-    else:
-        label.setStyleSheet("")
-    label.setProperty("kind", kind)
-    return label
-
-
-class ClusterCard(QFrame):
-    """One cluster at a glance, with its actions."""
-
-    def __init__(self, cluster: groups.Cluster, window: ManageWindow) -> None:
-        super().__init__()
-        self.cluster = cluster
-        self.setObjectName("ClusterCard")
-        self.setFrameShape(QFrame.Shape.StyledPanel)
-        self.setAccessibleName(f"Cluster {cluster.name}")
-        layout = QVBoxLayout(self)
-        head = QHBoxLayout()
-        title = QLabel(cluster.name)
-        title.setObjectName("CardTitle")
-        title.setTextFormat(Qt.TextFormat.PlainText)
-        head.addWidget(title)
-        kind, words = cluster_state(cluster)
-        self.state = coloured(QLabel(f"— {words}"), kind)
-        head.addWidget(self.state)
-        head.addStretch(1)
-        layout.addLayout(head)
-        self.address = ElidedLabel(cluster.ui_url or "No cluster UI address yet")
-        self.address.setToolTip(cluster.ui_url)
-        self.address.setAccessibleName("Cluster UI address")
-        layout.addWidget(self.address)
-        self.expiry: dict[str, QLabel] = {}
-        row = QHBoxLayout()
-        row.setSpacing(28)
-        for label, cert in (("CA", cluster.ca), ("Client certificate", cluster.client)):
-            text, kind = expiry_text(label, cert)
-            self.expiry[label] = coloured(QLabel(text), kind)
-            row.addWidget(self.expiry[label])
-        row.addStretch(1)
-        layout.addLayout(row)
-        layout.addLayout(self._consumers(cluster))
-        layout.addLayout(self._actions(window))
-
-    def _consumers(self, cluster: groups.Cluster) -> QGridLayout:
-        grid = QGridLayout()
-        grid.setHorizontalSpacing(18)
-        self.consumers: dict[str, QLabel] = {}
-        for index, consumer in enumerate(cluster.consumers):
-            label = QLabel(groups.consumer_line(consumer))
-            label.setToolTip(consumer.location)
-            kind = CONSUMER_KIND[consumer.state]
-            if not kind:
-                label.setEnabled(False)  # "not set up" is information, drawn quietly
-            self.consumers[consumer.name] = coloured(label, kind)
-            grid.addWidget(label, index // 2, index % 2)
-        return grid
-
-    def _actions(self, window: ManageWindow) -> QHBoxLayout:
-        row = QHBoxLayout()
-        cluster = self.cluster
-        self.open_button = _button("&Open the cluster UI", lambda: window.open_ui(cluster))
-        self.verify_button = _button("&Verify", lambda: window.verify(cluster))
-        self.renew_button = _button("Re&new…", None)
-        menu = QMenu(self.renew_button)
-        menu.addAction("From a &file…", lambda: window.renew_from_file(cluster))
-        menu.addAction("From a &link…", lambda: window.renew_from_link(cluster))
-        if window.services.cloud_available():
-            menu.addAction("From &Kurrent Cloud…", lambda: window.renew_from_cloud(cluster))
-        self.renew_button.setMenu(menu)
-        self.repair_button = _button("Re&pair", window.repair)
-        self.repair_button.setToolTip(
-            "Put back what went missing and set up browser profiles added since the install"
-        )
-        self.remove_button = _button("&Remove…", lambda: window.remove(cluster))
-        for button in (self.open_button, self.verify_button, self.renew_button):
-            row.addWidget(button)
-        row.addWidget(self.repair_button)
-        row.addStretch(1)
-        row.addWidget(self.remove_button)
-        self.repair_button.setEnabled(not cluster.complete or _has_new(cluster))
-        return row
-
-
-def _has_new(cluster: groups.Cluster) -> bool:
-    used = {c.store for c in cluster.consumers if c.state is not groups.ConsumerState.NOT_SET_UP}
-    return any(
-        c.state is groups.ConsumerState.NOT_SET_UP and c.store in used for c in cluster.consumers
-    )
-
-
-def _button(text: str, slot: Callable[[], None] | None) -> QPushButton:
-    button = QPushButton(text)
-    button.setAutoDefault(False)
-    button.setAccessibleName(text.replace("&", "").rstrip("…"))
-    if slot is not None:
-        button.clicked.connect(slot)
-    return button
 
 
 class ManageWindow(QDialog):
@@ -203,10 +67,10 @@ class ManageWindow(QDialog):
 
     def _buttons(self) -> QHBoxLayout:
         row = QHBoxLayout()
-        self.refresh_button = _button("Re&fresh", lambda: self.refresh())
-        self.diagnostics_button = _button("&Copy diagnostics", self.copy_diagnostics)
+        self.refresh_button = action_button("Re&fresh", lambda: self.refresh())
+        self.diagnostics_button = action_button("&Copy diagnostics", self.copy_diagnostics)
         self.diagnostics_button.setToolTip("A short summary without keys, for a helpdesk chat")
-        self.report_button = _button("Save support &report…", self.export_report)
+        self.report_button = action_button("Save support &report…", self.export_report)
         row.addWidget(self.refresh_button)
         row.addStretch(1)
         row.addWidget(self.diagnostics_button)
@@ -509,47 +373,3 @@ class ManageWindow(QDialog):
 
 def _cannot(cannot: tuple[tuple[str, str], ...]) -> str:
     return " ".join(f"Cannot put back {what}: {why}" for what, why in cannot)
-
-
-class PlanDialog(QDialog):
-    """A change in plain words first; the exact commands behind Details. Cancel is the default."""
-
-    def __init__(
-        self, title: str, words: list[str], details: str, action: str, parent: QWidget | None = None
-    ) -> None:
-        super().__init__(parent)
-        self.setWindowTitle(title)
-        layout = QVBoxLayout(self)
-        self.words = paragraph("<br>".join(_escape(w) for w in words))
-        self.words.setAccessibleName("What will change")
-        layout.addWidget(self.words)
-        self.details = QPlainTextEdit(details)
-        self.details.setReadOnly(True)
-        self.details.setObjectName("Mono")
-        self.details.setAccessibleName("The exact commands")
-        self.details.hide()
-        layout.addWidget(self.details, 1)
-        buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Cancel)
-        self.details_button = buttons.addButton("&Details", QDialogButtonBox.ButtonRole.HelpRole)
-        self.details_button.setCheckable(True)
-        self.details_button.setAccessibleName("Show the exact commands")
-        self.details_button.toggled.connect(self._details)
-        self.action_button = buttons.addButton(action, QDialogButtonBox.ButtonRole.AcceptRole)
-        self.action_button.setAccessibleName(action)
-        self.remove_button = self.action_button
-        buttons.accepted.connect(self.accept)
-        buttons.rejected.connect(self.reject)
-        cancel = buttons.button(QDialogButtonBox.StandardButton.Cancel)
-        cancel.setDefault(True)
-        cancel.setFocus(Qt.FocusReason.OtherFocusReason)
-        layout.addWidget(buttons)
-        self.resize(640, 280)
-
-    def _details(self, shown: bool) -> None:
-        self.details.setVisible(shown)
-        self.details_button.setText("Hide &details" if shown else "&Details")
-        self.resize(self.width(), 520 if shown else 280)
-
-
-def _escape(text: str) -> str:
-    return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")

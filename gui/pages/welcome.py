@@ -97,7 +97,7 @@ class WelcomePage(Page):
 
     def show_clusters(self, clusters: list[Any]) -> None:
         """Each installed cluster with its state, so a returning user sees it first."""
-        from ..manage import cluster_state
+        from ..cluster_card import cluster_state
         from ..theme import status_colour
 
         lines = []

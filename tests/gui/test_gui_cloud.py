@@ -105,7 +105,8 @@ def test_renew_an_installed_cluster_from_kurrent_cloud_in_the_clusters_window(
     from clustertrust.core.install import plan as plans
     from clustertrust.core.model import Scope
     from clustertrust.core.source.load import load_source
-    from clustertrust.gui.manage import ManageWindow, PlanDialog
+    from clustertrust.gui.manage import ManageWindow
+    from clustertrust.gui.plan_dialog import PlanDialog
 
     # GIVEN an older bundle of the cluster installed in a sandbox; Kurrent Cloud has the new one
     services = Services(sandbox=tmp_path / "sandbox", cloud_context=cloud_server.context)

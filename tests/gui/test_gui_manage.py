@@ -19,7 +19,9 @@ from clustertrust.core.install.ledger import Ledger
 from clustertrust.core.model import Scope
 from clustertrust.core.source.load import load_source
 from clustertrust.gui import app as gui_app
-from clustertrust.gui.manage import ClusterCard, ManageWindow, PlanDialog
+from clustertrust.gui.cluster_card import ClusterCard
+from clustertrust.gui.manage import ManageWindow
+from clustertrust.gui.plan_dialog import PlanDialog
 from clustertrust.gui.services import Services
 from clustertrust.gui.session import Opened, Session
 from clustertrust.gui.wizard import BUNDLE, INSTALL, PLAN, REVIEW, ClusterTrustWizard

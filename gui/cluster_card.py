@@ -1,0 +1,158 @@
+"""One cluster at a glance, as the clusters window shows it: its name and state, UI address, the
+CA's and the client's expiry (amber from core's warning threshold), each consumer, and actions."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import TYPE_CHECKING
+
+from clustertrust.core.install import clusters as groups
+from clustertrust.core.install.expiry import needs_warning
+from PySide6.QtCore import Qt
+from PySide6.QtWidgets import (
+    QFrame,
+    QGridLayout,
+    QHBoxLayout,
+    QLabel,
+    QMenu,
+    QPushButton,
+    QVBoxLayout,
+)
+
+from .theme import status_colour
+from .widgets import ElidedLabel
+
+if TYPE_CHECKING:
+    from .manage import ManageWindow
+
+CONSUMER_KIND = {
+    groups.ConsumerState.OK: "ok",
+    groups.ConsumerState.MISSING: "error",
+    groups.ConsumerState.UNKNOWN: "warning",
+    groups.ConsumerState.NOT_SET_UP: "",
+}
+
+
+def expiry_text(label: str, cert: groups.Certificate | None) -> tuple[str, str]:
+    """("CA: expires 2027-03-01, 85 days left", status kind: "" or warning or error)."""
+    if cert is None:
+        return f"{label}: none", ""
+    date = cert.not_after[:10]
+    if cert.days_left < 0:
+        return f"{label}: expired on {date}", "error"
+    text = f"{label}: expires {date}, {cert.days_left} day{'s' if cert.days_left != 1 else ''} left"
+    return text, "warning" if needs_warning(cert.days_left) else ""
+
+
+def cluster_state(cluster: groups.Cluster) -> tuple[str, str]:
+    """(status kind, a few words): what the welcome page and the cards say about a cluster."""
+    missing = sum(1 for i in cluster.items if i.present is False)
+    days = cluster.days_left
+    if missing:
+        return "error", f"{missing} item{'s' if missing != 1 else ''} missing: Repair puts it back"
+    if days is not None and days < 0:
+        return "error", "expired: renew it"
+    if days is not None and needs_warning(days):
+        return "warning", f"expires in {days} day{'s' if days != 1 else ''}: renew it soon"
+    return "ok", f"set up, {days} days left" if days is not None else "set up"
+
+
+def coloured(label: QLabel, kind: str) -> QLabel:
+    if kind:
+        label.setStyleSheet(f"color: {status_colour(kind).name()};")
+    else:
+        label.setStyleSheet("")
+    label.setProperty("kind", kind)
+    return label
+
+
+class ClusterCard(QFrame):
+    """One cluster at a glance, with its actions."""
+
+    def __init__(self, cluster: groups.Cluster, window: ManageWindow) -> None:
+        super().__init__()
+        self.cluster = cluster
+        self.setObjectName("ClusterCard")
+        self.setFrameShape(QFrame.Shape.StyledPanel)
+        self.setAccessibleName(f"Cluster {cluster.name}")
+        layout = QVBoxLayout(self)
+        head = QHBoxLayout()
+        title = QLabel(cluster.name)
+        title.setObjectName("CardTitle")
+        title.setTextFormat(Qt.TextFormat.PlainText)
+        head.addWidget(title)
+        kind, words = cluster_state(cluster)
+        self.state = coloured(QLabel(f"— {words}"), kind)
+        head.addWidget(self.state)
+        head.addStretch(1)
+        layout.addLayout(head)
+        self.address = ElidedLabel(cluster.ui_url or "No cluster UI address yet")
+        self.address.setToolTip(cluster.ui_url)
+        self.address.setAccessibleName("Cluster UI address")
+        layout.addWidget(self.address)
+        self.expiry: dict[str, QLabel] = {}
+        row = QHBoxLayout()
+        row.setSpacing(28)
+        for label, cert in (("CA", cluster.ca), ("Client certificate", cluster.client)):
+            text, kind = expiry_text(label, cert)
+            self.expiry[label] = coloured(QLabel(text), kind)
+            row.addWidget(self.expiry[label])
+        row.addStretch(1)
+        layout.addLayout(row)
+        layout.addLayout(self._consumers(cluster))
+        layout.addLayout(self._actions(window))
+
+    def _consumers(self, cluster: groups.Cluster) -> QGridLayout:
+        grid = QGridLayout()
+        grid.setHorizontalSpacing(18)
+        self.consumers: dict[str, QLabel] = {}
+        for index, consumer in enumerate(cluster.consumers):
+            label = QLabel(groups.consumer_line(consumer))
+            label.setToolTip(consumer.location)
+            kind = CONSUMER_KIND[consumer.state]
+            if not kind:
+                label.setEnabled(False)  # "not set up" is information, drawn quietly
+            self.consumers[consumer.name] = coloured(label, kind)
+            grid.addWidget(label, index // 2, index % 2)
+        return grid
+
+    def _actions(self, window: ManageWindow) -> QHBoxLayout:
+        row = QHBoxLayout()
+        cluster = self.cluster
+        self.open_button = action_button("&Open the cluster UI", lambda: window.open_ui(cluster))
+        self.verify_button = action_button("&Verify", lambda: window.verify(cluster))
+        self.renew_button = action_button("Re&new…", None)
+        menu = QMenu(self.renew_button)
+        menu.addAction("From a &file…", lambda: window.renew_from_file(cluster))
+        menu.addAction("From a &link…", lambda: window.renew_from_link(cluster))
+        if window.services.cloud_available():
+            menu.addAction("From &Kurrent Cloud…", lambda: window.renew_from_cloud(cluster))
+        self.renew_button.setMenu(menu)
+        self.repair_button = action_button("Re&pair", window.repair)
+        self.repair_button.setToolTip(
+            "Put back what went missing and set up browser profiles added since the install"
+        )
+        self.remove_button = action_button("&Remove…", lambda: window.remove(cluster))
+        for button in (self.open_button, self.verify_button, self.renew_button):
+            row.addWidget(button)
+        row.addWidget(self.repair_button)
+        row.addStretch(1)
+        row.addWidget(self.remove_button)
+        self.repair_button.setEnabled(not cluster.complete or _has_new(cluster))
+        return row
+
+
+def _has_new(cluster: groups.Cluster) -> bool:
+    used = {c.store for c in cluster.consumers if c.state is not groups.ConsumerState.NOT_SET_UP}
+    return any(
+        c.state is groups.ConsumerState.NOT_SET_UP and c.store in used for c in cluster.consumers
+    )
+
+
+def action_button(text: str, slot: Callable[[], None] | None) -> QPushButton:
+    button = QPushButton(text)
+    button.setAutoDefault(False)
+    button.setAccessibleName(text.replace("&", "").rstrip("…"))
+    if slot is not None:
+        button.clicked.connect(slot)
+    return button

@@ -1,0 +1,52 @@
+"""A change shown in plain words first, with the exact commands behind Details."""
+
+from __future__ import annotations
+
+from PySide6.QtCore import Qt
+from PySide6.QtWidgets import QDialog, QDialogButtonBox, QPlainTextEdit, QVBoxLayout, QWidget
+
+from .widgets import paragraph
+
+
+class PlanDialog(QDialog):
+    """A change in plain words first; the exact commands behind Details. Cancel is the default."""
+
+    def __init__(
+        self, title: str, words: list[str], details: str, action: str, parent: QWidget | None = None
+    ) -> None:
+        super().__init__(parent)
+        self.setWindowTitle(title)
+        layout = QVBoxLayout(self)
+        self.words = paragraph("<br>".join(_escape(w) for w in words))
+        self.words.setAccessibleName("What will change")
+        layout.addWidget(self.words)
+        self.details = QPlainTextEdit(details)
+        self.details.setReadOnly(True)
+        self.details.setObjectName("Mono")
+        self.details.setAccessibleName("The exact commands")
+        self.details.hide()
+        layout.addWidget(self.details, 1)
+        buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Cancel)
+        self.details_button = buttons.addButton("&Details", QDialogButtonBox.ButtonRole.HelpRole)
+        self.details_button.setCheckable(True)
+        self.details_button.setAccessibleName("Show the exact commands")
+        self.details_button.toggled.connect(self._details)
+        self.action_button = buttons.addButton(action, QDialogButtonBox.ButtonRole.AcceptRole)
+        self.action_button.setAccessibleName(action)
+        self.remove_button = self.action_button
+        buttons.accepted.connect(self.accept)
+        buttons.rejected.connect(self.reject)
+        cancel = buttons.button(QDialogButtonBox.StandardButton.Cancel)
+        cancel.setDefault(True)
+        cancel.setFocus(Qt.FocusReason.OtherFocusReason)
+        layout.addWidget(buttons)
+        self.resize(640, 280)
+
+    def _details(self, shown: bool) -> None:
+        self.details.setVisible(shown)
+        self.details_button.setText("Hide &details" if shown else "&Details")
+        self.resize(self.width(), 520 if shown else 280)
+
+
+def _escape(text: str) -> str:
+    return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
