@@ -1,4 +1,5 @@
-"""`clustertrust verify URL`: open the mutual-TLS connection to the cluster UI, name the outcome."""
+"""`clustertrust verify [URL]`: open the mutual-TLS connection to the cluster UI, judge every
+consumer on this computer (browsers, system store, command-line clients), name the outcome."""
 
 from __future__ import annotations
 
@@ -8,9 +9,13 @@ import math
 from clustertrust.core.bundle.reader import Bundle, read_bundle
 from clustertrust.core.errors import InputError
 from clustertrust.core.install.identity import identity_paths
+from clustertrust.core.install.ledger import Ledger
 from clustertrust.core.source.load import load_source
+from clustertrust.core.verify.cluster import remembered_url
+from clustertrust.core.verify.result import ConsumerResult
 from clustertrust.core.verify.run import BOTH, DEFAULT_TIMEOUT, TrustMode, VerifyReport, verify_url
 from clustertrust.core.verify.target import parse_target
+from clustertrust.platform import detect
 
 from .output import print_json
 
@@ -21,11 +26,17 @@ def register(commands: argparse._SubParsersAction) -> None:
     parser = commands.add_parser(
         "verify",
         help="prove the mutual-TLS connection to the cluster UI",
-        description="Connect to the cluster UI presenting the client certificate, trusting "
-        "(a) the bundle's own CA and (b) this computer's trust store, and say what is wrong "
-        "and what to do. Exit 0 only when the connection works.",
+        description="Connect to the cluster UI presenting the client certificate, then check "
+        "each consumer on this computer: every browser certificate database, the system trust "
+        "store and the command-line clients' identity files. Exit 0 when every consumer the "
+        "install set up works; the others are listed as not set up.",
     )
-    parser.add_argument("url", help="the cluster UI address, e.g. https://cluster:2113/")
+    parser.add_argument(
+        "url",
+        nargs="?",
+        help="the cluster UI address, e.g. https://cluster:2113/ (default: the one remembered "
+        "for the cluster)",
+    )
     parser.add_argument(
         "--bundle",
         metavar="SOURCE",
@@ -45,7 +56,8 @@ def register(commands: argparse._SubParsersAction) -> None:
         "--trust",
         choices=sorted(_MODES),
         default="both",
-        help="which trust to check: the bundle's CA, this computer's store, or both (default)",
+        help="both (default): the bundle's CA, this computer's store and every consumer; "
+        "bundle or system: that one connection only",
     )
     parser.add_argument("--json", action="store_true", help="print one JSON document")
     parser.set_defaults(handler=run)
@@ -62,9 +74,15 @@ def _timeout(text: str) -> float:
 
 
 def run(args: argparse.Namespace) -> int:
-    parse_target(args.url)  # a bad address is reported before any bundle is read
-    bundle = _bundle(args.bundle, args.password)
-    report = verify_url(args.url, bundle, modes=_MODES[args.trust], timeout=args.timeout)
+    if args.url:
+        parse_target(args.url)  # a bad address is reported before any bundle is read
+    ledger = Ledger()
+    bundle = _bundle(args.bundle, args.password, ledger)
+    url = args.url or _remembered(ledger, bundle)
+    inventory = detect.current_inventory(ledger=ledger)
+    report = verify_url(
+        url, bundle, modes=_MODES[args.trust], timeout=args.timeout, inventory=inventory
+    )
     if args.json:
         print_json(report.to_json())
     else:
@@ -80,13 +98,35 @@ def human_text(report: VerifyReport) -> str:
         lines.append(f"What to do: {verdict.fix}")
     if verdict.note:
         lines.append(f"Note: {verdict.note}")
+    if any(c.covered for c in report.consumers):
+        lines += [line for c in report.consumers for line in consumer_lines(c)]
     return "\n".join(lines)
 
 
-def _bundle(source: str | None, password: str | None) -> Bundle:
+def consumer_lines(result: ConsumerResult) -> list[str]:
+    mark = "\u2713" if result.ok else ("\u2717" if result.covered else "-")
+    lines = [f"  {mark} {result.name}: {result.diagnosis.message}"]
+    if result.diagnosis.fix and not result.ok:
+        label = "What to do: " if result.covered else ""
+        lines.append(f"      {label}{result.diagnosis.fix}")
+    return lines
+
+
+def _remembered(ledger: Ledger, bundle: Bundle) -> str:
+    url = remembered_url(ledger, bundle)
+    if not url:
+        raise InputError(
+            "No cluster UI address is remembered for this cluster yet.",
+            "Give it once: clustertrust verify https://your-cluster:2113/ — it is remembered "
+            "as soon as a server answers there.",
+        )
+    return url
+
+
+def _bundle(source: str | None, password: str | None, ledger: Ledger) -> Bundle:
     if source:
         return read_bundle(load_source(source), password=password)
-    found = identity_paths()
+    found = identity_paths(ledger)
     if found is not None and not found.folder.is_dir():
         raise InputError(
             f"The installed client identity's files are missing from {found.folder}.",

@@ -16,6 +16,7 @@ from pathlib import Path
 from clustertrust.core.errors import InputError
 from clustertrust.core.install.ledger import Ledger
 from clustertrust.core.model import STORE_CHOICES, Scope, Setup, TrustStore
+from clustertrust.core.verify.consumers import Inventory
 from clustertrust.platform import elevation, linux, macos, nss, windows
 from clustertrust.platform.identity_files import IdentityFilesStore
 from clustertrust.platform.runner import Runner, SubprocessRunner
@@ -118,3 +119,12 @@ def _sandbox_nss_database(folder: Path, runner: Runner) -> nss.Database | None:
         folder.mkdir(parents=True, exist_ok=True)
         runner.run((str(certutil), "-N", "-d", f"sql:{folder}", "--empty-password"))
     return nss.Database(folder, "demo browser database")
+
+
+def current_inventory(runner: Runner | None = None, ledger: Ledger | None = None) -> Inventory:
+    """The consumers verification judges: the browsers' databases (found now, including
+    profiles that appeared after the install), the OS store and the identity files."""
+    runner = runner or SubprocessRunner()
+    return Inventory(
+        ledger or Ledger(), nss.NssStore(runner), os_store(runner), IdentityFilesStore()
+    )

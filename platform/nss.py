@@ -2,15 +2,21 @@
 
 The CA goes in with `certutil -A -t "C,,"`, the client identity with `pk12util`; presence is
 checked with `certutil -L`, by SHA-256. Browsers read their database at start: restart them.
+A Firefox profile that was never started gets its database created as Firefox creates it
+(`certutil -N --empty-password`, sql: format). For verification (core/verify/consumers.py's
+BrowserTrust), `vfychain` judges the chain a server really sent against one database.
 """
 
 from __future__ import annotations
 
 import configparser
+import contextlib
 import os
 import re
 import secrets
-from collections.abc import Iterator
+import shutil
+import tempfile
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -18,6 +24,7 @@ from clustertrust.core import certinfo
 from clustertrust.core.bundle.identity_p12 import identity_p12
 from clustertrust.core.bundle.reader import Bundle
 from clustertrust.core.model import Availability, Kind, Record, Scope, Step, record_for
+from clustertrust.core.verify.consumers import BrowserDatabase, ChainCheck
 from clustertrust.platform import elevation as elev
 from clustertrust.platform.runner import CommandError, Runner
 from clustertrust.platform.store import private_files
@@ -39,10 +46,16 @@ _LISTED = re.compile(r"^(.*?)\s+(\S*,\S*,\S*)\s*$")
 class Database:
     folder: Path
     title: str  # e.g. "Firefox profile default-release"
+    name: str = ""  # what a person recognises: "Chromium", "Firefox (profile default-release)"
 
     @property
     def spec(self) -> str:
         return f"sql:{self.folder}"
+
+    @property
+    def exists(self) -> bool:
+        """False for a Firefox profile that was never started: install creates its database."""
+        return (self.folder / "cert9.db").is_file()
 
 
 def firefox_roots(home: Path) -> list[tuple[Path, str]]:
@@ -62,9 +75,13 @@ def firefox_roots(home: Path) -> list[tuple[Path, str]]:
 
 def chromium_databases(home: Path) -> list[Database]:
     return [
-        Database(home / ".pki/nssdb", "Chromium/Chrome (~/.pki/nssdb)"),
-        Database(home / ".local/share/pki/nssdb", "Chromium/Chrome (~/.local/share/pki/nssdb)"),
-        Database(home / "snap/chromium/current/.pki/nssdb", "Chromium (snap)"),
+        Database(home / ".pki/nssdb", "Chromium/Chrome (~/.pki/nssdb)", "Chromium"),
+        Database(
+            home / ".local/share/pki/nssdb",
+            "Chromium/Chrome (~/.local/share/pki/nssdb)",
+            "Chromium (~/.local/share/pki/nssdb)",
+        ),
+        Database(home / "snap/chromium/current/.pki/nssdb", "Chromium (snap)", "Chromium (snap)"),
     ]
 
 
@@ -82,20 +99,31 @@ def firefox_profiles(root: Path, label: str = "") -> Iterator[Database]:
         relative = parser.get(section, "IsRelative", fallback="1").strip() == "1"
         folder = root / raw if relative else Path(raw)
         name = parser.get(section, "Name", fallback=folder.name)
-        yield Database(folder, f"Firefox profile {name}{label}")
+        if relative or folder.is_dir():  # an absolute path on a disk that is not there: skip
+            yield Database(folder, f"Firefox profile {name}{label}", _firefox_name(name, label))
+
+
+def _firefox_name(profile: str, label: str) -> str:
+    where = label.strip(" ()")
+    return f"Firefox (profile {profile}{', ' + where if where else ''})"
 
 
 def find_databases(home: Path | None = None) -> list[Database]:
-    """Databases that exist (cert9.db); legacy cert8.db-only profiles are not used."""
+    """Chromium databases that exist (cert9.db), and every Firefox profile in a profiles.ini,
+    also one never started (install creates its database). Legacy cert8.db is not used."""
     home = home or Path.home()
-    found = chromium_databases(home)
+    found = [db for db in chromium_databases(home) if db.exists]
     for root, label in firefox_roots(home):
-        found += list(firefox_profiles(root, label))
+        found += [db for db in firefox_profiles(root, label) if not _legacy_only(db.folder)]
     unique: dict[Path, Database] = {}
     for db in found:
-        if (db.folder / "cert9.db").is_file():
-            unique.setdefault(db.folder.resolve(), db)
+        unique.setdefault(db.folder.resolve(), db)
     return list(unique.values())
+
+
+def _legacy_only(folder: Path) -> bool:
+    """A pre-2018 profile: Firefox upgrades cert8.db itself when it starts; never pre-empt it."""
+    return (folder / "cert8.db").exists() and not (folder / "cert9.db").exists()
 
 
 def nickname(cert: x509.Certificate) -> str:
@@ -106,6 +134,7 @@ class NssStore:
     """`databases=None` finds the user's browser databases; `certutil=None` finds the tool."""
 
     name = NAME
+    store_name = NAME  # core.verify.consumers.BrowserTrust
     title = "Browser certificate databases (NSS)"
 
     def __init__(
@@ -114,11 +143,13 @@ class NssStore:
         databases: list[Database] | None = None,
         certutil: Path | None = None,
         pk12util: Path | None = None,
+        vfychain: Path | None = None,
     ) -> None:
         self.runner = runner
         self._databases = databases
         self.certutil = certutil or elev.find_tool("certutil", TOOL_DIRS)
         self.pk12util = pk12util or elev.find_tool("pk12util", TOOL_DIRS)
+        self.vfychain = vfychain or elev.find_tool("vfychain", TOOL_DIRS)
 
     @property
     def databases(self) -> list[Database]:
@@ -149,7 +180,30 @@ class NssStore:
         return steps
 
     def is_installed(self, record: Record) -> bool:
+        if not (Path(record.location) / "cert9.db").is_file():
+            return False  # a never-started profile, or a deleted one: nothing is in it
         return record.sha256 in self._fingerprints(record.location)
+
+    # core.verify.consumers.BrowserTrust: what verification asks of each database
+
+    def browser_databases(self) -> list[BrowserDatabase]:
+        return [BrowserDatabase(db.name or db.title, str(db.folder)) for db in self.databases]
+
+    def check_chain(self, location: str, chain_der: Sequence[bytes]) -> ChainCheck:
+        return check_chain(self.runner, self.vfychain, Path(location), chain_der)
+
+    def keys_by_certificate(self, location: str) -> dict[str, bool]:
+        if self.certutil is None or not (Path(location) / "cert9.db").is_file():
+            return {}
+        try:
+            listed = self._listing(location)
+        except CommandError:
+            return {}
+        found: dict[str, bool] = {}
+        for nick, flags in listed:
+            for sha in self._fingerprints(location, nick):
+                found[sha] = found.get(sha, False) or "u" in flags  # u: its key is there too
+        return found
 
     def plan_remove(self, record: Record) -> list[Step]:
         return [
@@ -171,13 +225,29 @@ class NssStore:
         return Step(
             action="install",
             record=record,
-            summary=f"Trust the CA {record.subject!r} in {db.title}",
-            commands=(_quote(argv) + " < ca.crt",),
+            summary=f"Trust the CA {record.subject!r} in {db.title}{_new(db)}",
+            commands=(*self._create_commands(db), _quote(argv) + " < ca.crt"),
             undo_commands=(_quote(self._delete_argv(record)),),
             note=RESTART,
-            run=lambda: self._run(argv, pem),
+            run=lambda: self._run_in(db, argv, pem),
             undo=lambda: self._delete(record),
         )
+
+    def _create_argv(self, db: Database) -> tuple[str, ...]:
+        return (str(self.certutil), "-N", "-d", db.spec, "--empty-password")
+
+    def _create_commands(self, db: Database) -> tuple[str, ...]:
+        return () if db.exists else (_quote(self._create_argv(db)),)
+
+    def _run_in(self, db: Database, argv: tuple[str, ...], stdin: bytes) -> str:
+        self._ensure(db)
+        return self._run(argv, stdin)
+
+    def _ensure(self, db: Database) -> None:
+        """Create a never-started profile's database, the way Firefox creates it."""
+        if not db.exists:
+            db.folder.mkdir(mode=0o700, parents=True, exist_ok=True)
+            self._run(self._create_argv(db), b"")
 
     def _identity_step(self, bundle: Bundle, db: Database, scope: Scope) -> Step:
         assert bundle.client_cert is not None
@@ -204,7 +274,7 @@ class NssStore:
             action="install",
             record=record,
             summary=f"Add the client certificate {record.subject!r} with its key to {db.title}",
-            commands=(_quote(shown),),
+            commands=(*(() if bundle.ca else self._create_commands(db)), _quote(shown)),
             undo_commands=(_quote(self._delete_argv(record)),),
             note=RESTART,
             run=lambda: self._import_identity(bundle, db, record.name),
@@ -229,6 +299,7 @@ class NssStore:
                 "-k",
                 f"{tmp}/empty",
             )
+            self._ensure(db)  # a client-only bundle: no CA step created it
             self._run(argv, b"", secrets=(password,))
 
     def _delete_argv(self, record: Record) -> tuple[str, ...]:
@@ -253,14 +324,66 @@ class NssStore:
         return found
 
     def _nicknames(self, folder: str) -> list[str]:
+        return [nick for nick, _flags in self._listing(folder)]
+
+    def _listing(self, folder: str) -> list[tuple[str, str]]:
+        """(nickname, trust flags) of every certificate in the database."""
         listing = self._run((str(self.certutil), "-L", "-d", f"sql:{folder}"), b"")
         _, _, body = listing.partition("SSL,S/MIME,JAR/XPI")  # after the column header
-        return [m.group(1).strip() for line in body.splitlines() if (m := _LISTED.match(line))]
+        return [
+            (m.group(1).strip(), m.group(2))
+            for line in body.splitlines()
+            if (m := _LISTED.match(line))
+        ]
 
     def _run(self, argv: tuple[str, ...], stdin: bytes, secrets: tuple[str, ...] = ()) -> str:
         if self.certutil is None or self.pk12util is None:
             raise CommandError(argv, None, "", f"could not start: install {PACKAGES}")
         return self.runner.run(argv, input=stdin, secrets=secrets).stdout
+
+
+def _new(db: Database) -> str:
+    return "" if db.exists else " (never started: its certificate database is created first)"
+
+
+# vfychain prints the NSS error of each problem as "ERROR -8179: ..." (secerr.h codes)
+_NSS_ERROR = re.compile(r"ERROR (-\d+):")
+
+
+def check_chain(
+    runner: Runner, vfychain: Path | None, folder: Path, chain_der: Sequence[bytes]
+) -> ChainCheck:
+    """Does this database trust `chain_der` (leaf first, as the server sent it) for a TLS
+    server? vfychain opens the database read-only, so a running browser is no obstacle."""
+    if vfychain is None:
+        return ChainCheck(False, ran=False, why=f"vfychain is not installed (it is in {PACKAGES})")
+    if not chain_der:
+        return ChainCheck(False, ran=False, why="the server sent no certificate")
+    if not (folder / "cert9.db").is_file():
+        return ChainCheck(False, ran=False, why=f"it has no certificate database in {folder}")
+    with public_files({f"{i}.der": der for i, der in enumerate(chain_der)}) as tmp:
+        files = [str(tmp / f"{i}.der") for i in range(len(chain_der))]
+        argv = (str(vfychain), "-d", f"sql:{folder}", "-u", "1", "-pp", *files)
+        try:
+            result = runner.run(argv, check=False, timeout=60)
+        except CommandError as error:
+            return ChainCheck(False, ran=False, why=str(error))
+    if result.returncode == 0:
+        return ChainCheck(True)
+    code = _NSS_ERROR.search(result.output)
+    return ChainCheck(False, int(code.group(1)) if code else None)
+
+
+@contextlib.contextmanager
+def public_files(contents: dict[str, bytes]) -> Iterator[Path]:
+    """Certificates (public data) in a temporary folder that is removed afterwards."""
+    folder = Path(tempfile.mkdtemp(prefix="clustertrust-chain-"))
+    try:
+        for name, data in contents.items():
+            (folder / name).write_bytes(data)
+        yield folder
+    finally:
+        shutil.rmtree(folder, ignore_errors=True)
 
 
 def _quote(argv: tuple[str, ...]) -> str:

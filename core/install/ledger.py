@@ -9,6 +9,12 @@ A record is written with state "intent" before its step runs and "done" after, s
 leaves a record that `status` reports and `uninstall` can finish. Every write goes to a temp
 file, is fsynced and renamed over the old one; the previous version is kept as ledger.json.bak.
 A ledger that cannot be read is never overwritten: LedgerError says where it is and what to do.
+
+Clusters live beside the records, under the document's "clusters" key: each installed CA is a
+cluster with a name, and `remember_cluster` adds the UI address once a server answered there.
+
+    ledger.clusters()                      # [Cluster(ca_sha256, name, ui_url)] for installed CAs
+    ledger.remember_cluster(ca_sha256, name, ui_url)
 """
 
 from __future__ import annotations
@@ -19,19 +25,31 @@ import json
 import os
 import shutil
 import tempfile
-from dataclasses import replace
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
 
 from clustertrust.core import certinfo, paths
 from clustertrust.core.errors import OperationFailed
-from clustertrust.core.model import Record, State
+from clustertrust.core.model import Kind, Record, State
 
 FORMAT = 1
 
 
 class LedgerError(OperationFailed):
     """The ledger file exists but cannot be used; it is left untouched."""
+
+
+@dataclass(frozen=True)
+class Cluster:
+    """One installed cluster: its CA, the name a person knows it by, and where its UI is."""
+
+    ca_sha256: str
+    name: str
+    ui_url: str = ""  # "" until a server answered there; never with user:password
+
+    def to_json(self) -> dict[str, str]:
+        return {"ca_sha256": self.ca_sha256, "name": self.name, "ui_url": self.ui_url}
 
 
 def default_path() -> Path:
@@ -78,6 +96,34 @@ class Ledger:
         kept = [r for r in self._load() if r.key != record.key]
         self._save(kept)
 
+    # clusters
+
+    def clusters(self) -> list[Cluster]:
+        """One per CA in the records (oldest install first), with what was remembered of it."""
+        known = {c.ca_sha256: c for c in _clusters_in(self._document())}
+        cas = [r for r in self._load() if r.kind == Kind.CA.value]
+        found: dict[str, Cluster] = {}
+        for record in cas:
+            found.setdefault(record.sha256, known.get(record.sha256) or _unnamed(record))
+        return list(found.values())
+
+    def remember_cluster(self, ca_sha256: str, name: str, ui_url: str = "") -> Cluster:
+        """Keep the cluster's name and, when given, its UI address (an old one stays otherwise)."""
+        document = self._document()
+        kept = [c for c in _clusters_in(document) if c.ca_sha256 != ca_sha256]
+        old = next((c for c in _clusters_in(document) if c.ca_sha256 == ca_sha256), None)
+        cluster = Cluster(ca_sha256, name, ui_url or (old.ui_url if old else ""))
+        self._save(self.records(), [*kept, cluster])
+        return cluster
+
+    def _document(self) -> dict[str, Any]:
+        self._load()  # a damaged ledger raises LedgerError here, before anything is written
+        try:
+            document = json.loads(self.path.read_text(encoding="utf-8"))
+        except FileNotFoundError:
+            return {}
+        return document if isinstance(document, dict) else {}
+
     def _upsert(self, record: Record) -> Record:
         records = self._load()
         for i, old in enumerate(records):
@@ -117,8 +163,11 @@ class Ledger:
                 "before stay in their stores until removed by hand.",
             ) from exc
 
-    def _save(self, records: list[Record]) -> None:
+    def _save(self, records: list[Record], clusters: list[Cluster] | None = None) -> None:
         document: dict[str, Any] = {"format": FORMAT, "records": [r.to_json() for r in records]}
+        kept = _clusters_in(self._document()) if clusters is None else clusters
+        if kept:
+            document["clusters"] = [c.to_json() for c in kept]
         self.path.parent.mkdir(parents=True, exist_ok=True)
         if self.path.exists():
             shutil.copyfile(self.path, self.path.with_name(self.path.name + ".bak"))
@@ -134,6 +183,33 @@ class Ledger:
                 os.unlink(tmp)
             raise
         _fsync_folder(self.path.parent)
+
+
+def _clusters_in(document: dict[str, Any]) -> list[Cluster]:
+    """The remembered clusters; an entry that is not understood is left out, never fatal."""
+    found = []
+    for item in document.get("clusters") or []:
+        if isinstance(item, dict) and isinstance(item.get("ca_sha256"), str):
+            name, url = item.get("name"), item.get("ui_url")
+            found.append(
+                Cluster(
+                    item["ca_sha256"],
+                    name if isinstance(name, str) else "",
+                    url if isinstance(url, str) else "",
+                )
+            )
+    return found
+
+
+def _unnamed(record: Record) -> Cluster:
+    return Cluster(record.sha256, cluster_name(record.subject))
+
+
+def cluster_name(ca_common_name: str) -> str:
+    """A Kurrent Cloud CA is named `<clusterid>-ca`: the cluster id is what a person knows."""
+    if ca_common_name.endswith("-ca") and len(ca_common_name) > 3:
+        return ca_common_name[:-3]
+    return ca_common_name
 
 
 def _fsync_folder(folder: Path) -> None:

@@ -10,7 +10,13 @@ import sys
 from clustertrust.core import certinfo
 from clustertrust.core.verify.result import Diagnosis, TrustMode
 from clustertrust.core.verify.result import VerifyOutcome as Outcome
-from clustertrust.core.verify.situation import Situation, chain_ca_name, chain_reaches, parse_chain
+from clustertrust.core.verify.situation import (
+    Situation,
+    chain_ca_name,
+    chain_reaches,
+    missing_intermediate,
+    parse_chain,
+)
 from cryptography import x509
 
 NAME, DATES, TRUST = "name", "dates", "trust"
@@ -123,6 +129,8 @@ def _which(cert: x509.Certificate, chain: list[x509.Certificate]) -> str:
 
 
 def server_untrusted(chain: list[x509.Certificate], at: Situation, detail: str) -> Diagnosis:
+    if missing_intermediate(chain, at.bundle.ca_certs, at.bundle.client_cert):
+        return chain_incomplete(chain, at.where, at.bundle.ca_certs[0])
     server_ca = chain_ca_name(chain)
     bundle_ca = at.bundle.ca
     ours = bool(at.bundle.ca_certs) and chain_reaches(chain, at.bundle.ca_certs)
@@ -146,6 +154,19 @@ def server_untrusted(chain: list[x509.Certificate], at: Situation, detail: str) 
         f"{ours_name} ({detail}).",
         "Check that the address and the bundle belong to the same cluster. If the vendor has "
         "rotated the CA, download the current bundle from the cluster console.",
+    )
+
+
+def chain_incomplete(chain: list[x509.Certificate], where: str, ca: x509.Certificate) -> Diagnosis:
+    missing = chain_ca_name(chain)
+    return Diagnosis(
+        Outcome.SERVER_CHAIN_INCOMPLETE,
+        f"The server at {where} did not send the intermediate CA certificate {missing} that "
+        f"its certificate needs, so programs that trust the cluster's CA "
+        f"{certinfo.common_name(ca.subject)} cannot connect the server's certificate to it.",
+        "Nothing on this computer can fix that: tell the cluster's operator that the server "
+        f"must send its full chain (its certificate followed by the intermediate CA {missing}, "
+        "for nginx both in the ssl_certificate file).",
     )
 
 

@@ -25,7 +25,9 @@ from clustertrust.core.verify.wire import get, open_tunnel
 T = TypeVar("T")
 AddrInfo = list[tuple[Any, ...]]
 _HANDSHAKE_RECORD = 22  # TLS ContentType handshake
+_CERTIFICATE = 11  # TLS HandshakeType certificate: the chain the server sent
 _CERTIFICATE_REQUEST = 13  # TLS HandshakeType certificate_request (RFC 8446, 4)
+_TLS13 = 0x0304
 
 
 class Stage(enum.Enum):
@@ -50,6 +52,7 @@ class Exchange:
     status: int | None = None
     body: bytes = b""
     cert_requested: bool | None = None  # did the server send a CertificateRequest? None: unknown
+    sent_chain: list[bytes] = field(default_factory=list)  # from the Certificate message
 
     def mark(self, step: str, since: float) -> float:
         now = time.perf_counter()
@@ -162,40 +165,65 @@ def _handshake(
 ) -> ssl.SSLSocket:
     start = time.perf_counter()
     sock.settimeout(timeout)
-    _watch_certificate_request(context, seen)
+    _watch_handshake(context, seen)
     tls = context.wrap_socket(sock, server_hostname=seen.target.host, do_handshake_on_connect=False)
     try:
         with cancel.watching(tls):
             tls.do_handshake()
     except BaseException:
-        seen.chain_der = _chain_der(tls)
+        seen.chain_der = _chain_der(tls, seen.sent_chain)
         tls.close()
         raise
-    seen.chain_der = _chain_der(tls)
+    seen.chain_der = _chain_der(tls, seen.sent_chain)
     seen.tls_version, seen.cipher = tls.version(), (tls.cipher() or (None,))[0]
     seen.mark("handshake", start)
     return tls
 
 
-def _watch_certificate_request(context: ssl.SSLContext, seen: Exchange) -> None:
-    """Note whether the server asks for a client certificate: it tells a handshake_failure
-    alert caused by a missing certificate from any other handshake failure."""
+def _watch_handshake(context: ssl.SSLContext, seen: Exchange) -> None:
+    """Note whether the server asks for a client certificate (it tells a handshake_failure
+    alert caused by a missing certificate from any other), and keep the chain the server sent:
+    before Python 3.13 ssl shows only the leaf, and browsers judge the whole chain."""
     inner = getattr(context, "_ctx", context)  # truststore wraps a plain SSLContext
     if not hasattr(inner, "_msg_callback"):  # a debugging hook of CPython's ssl module
         return
     seen.cert_requested = False
 
     def on_message(*args: Any) -> None:  # conn, direction, version, content type, type, data
-        _conn, direction, _version, content_type, msg_type, _data = args
-        handshake = content_type == _HANDSHAKE_RECORD
-        if direction == "read" and handshake and msg_type == _CERTIFICATE_REQUEST:
+        _conn, direction, version, content_type, msg_type, data = args
+        if direction != "read" or content_type != _HANDSHAKE_RECORD:
+            return
+        if msg_type == _CERTIFICATE_REQUEST:
             seen.cert_requested = True
+        elif msg_type == _CERTIFICATE and not seen.sent_chain:
+            seen.sent_chain = certificate_list(bytes(data), version == _TLS13)
 
     inner._msg_callback = on_message
 
 
-def _chain_der(tls: ssl.SSLSocket) -> list[bytes]:
+def certificate_list(message: bytes, tls13: bool) -> list[bytes]:
+    """The DER certificates of a TLS Certificate handshake message (RFC 5246 7.4.2, RFC 8446
+    4.4.2), header included; [] for anything malformed."""
+    body = message[4:]
+    if tls13:
+        body = body[1 + body[0] :] if body else b""  # certificate_request_context
+    if len(body) < 3 or int.from_bytes(body[:3], "big") != len(body) - 3:
+        return []
+    certs, rest = [], body[3:]
+    while len(rest) >= 3:
+        size = int.from_bytes(rest[:3], "big")
+        certs.append(rest[3 : 3 + size])
+        rest = rest[3 + size :]
+        if tls13:  # each entry carries its own extensions
+            skip = int.from_bytes(rest[:2], "big") if len(rest) >= 2 else 0
+            rest = rest[2 + skip :]
+    return certs if not rest and all(certs) else []
+
+
+def _chain_der(tls: ssl.SSLSocket, sent: list[bytes]) -> list[bytes]:
     """The chain the server sent, also after a failed verification (to name its CA)."""
+    if sent:
+        return sent
     sslobj = getattr(tls, "_sslobj", None)
     if sslobj is None:  # the connection was already torn down
         return []

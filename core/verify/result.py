@@ -8,6 +8,7 @@ from dataclasses import asdict, dataclass, field
 from typing import Any
 
 from clustertrust.core.bundle.summary import CertificateSummary
+from clustertrust.core.model import Record
 
 
 class VerifyOutcome(enum.Enum):
@@ -19,11 +20,13 @@ class VerifyOutcome(enum.Enum):
     TIMEOUT = "timeout"
     TLS_HANDSHAKE_FAILED = "tls_handshake_failed"
     SERVER_UNTRUSTED = "server_untrusted"
+    SERVER_CHAIN_INCOMPLETE = "server_chain_incomplete"
     HOSTNAME_MISMATCH = "hostname_mismatch"
     SERVER_CERT_EXPIRED = "server_cert_expired"
     CLIENT_CERT_REQUIRED = "client_cert_required"
     CLIENT_CERT_REJECTED = "client_cert_rejected"
     HTTP_ERROR = "http_error"
+    NOT_SET_UP = "not_set_up"  # a consumer the install did not cover: never a failure
 
 
 class TrustMode(enum.Enum):
@@ -76,6 +79,7 @@ class VerifyResult:
     client_certificate: CertificateSummary | None = None
     client_cert_requested: bool | None = None  # the server asked for one (None: not known)
     proxy: str | None = None
+    chain_der: tuple[bytes, ...] = field(default=(), repr=False)  # as the server sent it
 
     @property
     def ok(self) -> bool:
@@ -114,14 +118,70 @@ class VerifyResult:
         }
 
 
+class ConsumerKind(enum.StrEnum):
+    BROWSER = "browser"  # one browser certificate database (NSS)
+    SYSTEM = "system"  # the operating system's trust store
+    FILES = "files"  # the identity files command-line clients use
+
+
+@dataclass(frozen=True)
+class Consumer:
+    """What a person reaches the cluster with, and what the install put there for it."""
+
+    kind: ConsumerKind
+    name: str  # what a person recognises: "Chromium", "Firefox (profile default-release)"
+    location: str  # the database folder, the identity files folder, or the store's id
+    records: tuple[Record, ...] = ()  # what the install put there for this cluster (done)
+
+    @property
+    def covered(self) -> bool:
+        return bool(self.records)
+
+
+@dataclass(frozen=True)
+class ConsumerResult:
+    consumer: Consumer
+    diagnosis: Diagnosis
+
+    @property
+    def name(self) -> str:
+        return self.consumer.name
+
+    @property
+    def covered(self) -> bool:
+        return self.consumer.covered
+
+    @property
+    def ok(self) -> bool:
+        return self.diagnosis.ok
+
+    @property
+    def outcome(self) -> VerifyOutcome:
+        return self.diagnosis.outcome
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "name": self.name,
+            "covered": self.covered,
+            "ok": self.ok,
+            "outcome": self.outcome.value,
+            "message": self.diagnosis.message,
+            "fix": self.diagnosis.fix,
+            "kind": self.consumer.kind.value,
+            "location": self.consumer.location,
+        }
+
+
 @dataclass(frozen=True)
 class VerifyReport:
-    """Both trust modes for one URL, and the one verdict a person reads first."""
+    """Both trust modes for one URL, each consumer on this computer, and the one verdict a
+    person reads first: ok when every consumer the install covered is ok."""
 
     url: str
     verdict: Diagnosis
     results: tuple[VerifyResult, ...]
     checked_at: str = field(default_factory=lambda: dt.datetime.now(dt.UTC).isoformat())
+    consumers: tuple[ConsumerResult, ...] = ()
 
     @property
     def ok(self) -> bool:
@@ -143,5 +203,6 @@ class VerifyReport:
             "note": self.verdict.note,
             "url": self.url,
             "checked_at": self.checked_at,
+            "consumers": [c.to_json() for c in self.consumers],
             "modes": {r.trust.value: r.to_json() for r in self.results},
         }

@@ -16,7 +16,9 @@ from clustertrust.core.bundle.reader import Bundle
 from clustertrust.core.bundle.summary import summarize
 from clustertrust.core.cancel import CancelToken
 from clustertrust.core.verify.alerts import http_refusal
+from clustertrust.core.verify.cluster import consumers_report, remember_cluster
 from clustertrust.core.verify.connect import Exchange, StepFailed, exchange
+from clustertrust.core.verify.consumers import Inventory
 from clustertrust.core.verify.diagnose import diagnose_failure
 from clustertrust.core.verify.identity import client_context
 from clustertrust.core.verify.result import (
@@ -36,6 +38,7 @@ __all__ = [
     "BOTH",
     "DEFAULT_TIMEOUT",
     "CancelToken",
+    "Inventory",
     "TrustMode",
     "VerifyOutcome",
     "VerifyReport",
@@ -61,13 +64,17 @@ def verify_url(
     timeout: float = DEFAULT_TIMEOUT,
     cancel: CancelToken | None = None,
     remember: bool = True,
+    inventory: Inventory | None = None,
 ) -> VerifyReport:
     """Verify in each mode and save the report. With both asked for, a bundle without a CA
     skips the bundle mode, and a network failure (DNS, refused, timeout) is not tried twice.
+    With an inventory (and both modes), each consumer on this computer is judged too, the
+    verdict covers what the install set up, and the ledger remembers the cluster's address.
     Raises InputError for a bad URL or an unusable client identity."""
     target = parse_target(url)
     cancel = cancel or CancelToken()
     wanted = list(modes)
+    every_mode = len(wanted) > 1  # consumers are judged only against both kinds of trust
     if not bundle.ca_certs and len(wanted) > 1:  # nothing of its own to trust: system only
         wanted = [m for m in wanted if m is not TrustMode.BUNDLE]
     results: list[VerifyResult] = []
@@ -76,6 +83,15 @@ def verify_url(
         if results[-1].outcome in _SAME_IN_EVERY_MODE:
             break  # the network failed before trust mattered: another mode would only wait again
     report = VerifyReport(target.display, combine(tuple(results), bundle), tuple(results))
+    if inventory is not None and every_mode:
+        where = f"{target.host}:{target.port}"
+
+        def connect(other: Bundle) -> VerifyResult:
+            return verify_mode(target, other, TrustMode.BUNDLE, timeout=timeout, cancel=cancel)
+
+        report = consumers_report(report, where, bundle, inventory, connect)
+    if inventory is not None and remember:
+        remember_cluster(inventory.ledger, bundle, report)
     if remember:
         save_last_verification(report)
     return report
@@ -157,4 +173,5 @@ def _result(seen: Exchange, trust: TrustMode, bundle: Bundle, diagnosis: Diagnos
         client_certificate=summarize(bundle.client_cert) if bundle.client_cert else None,
         client_cert_requested=seen.cert_requested,
         proxy=f"{seen.proxy.host}:{seen.proxy.port}" if seen.proxy else None,
+        chain_der=tuple(seen.chain_der),
     )

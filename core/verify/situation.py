@@ -10,6 +10,7 @@ from clustertrust.core.source.netproxy import Proxy
 from clustertrust.core.verify.result import TRUST_MODE_NAMES, TrustMode
 from clustertrust.core.verify.target import Target
 from cryptography import x509
+from cryptography.x509.oid import NameOID
 
 
 @dataclass(frozen=True)
@@ -66,6 +67,46 @@ def issued_by(cert: x509.Certificate, ca: x509.Certificate) -> bool:
 
 def chain_reaches(chain: list[x509.Certificate], cas: tuple[x509.Certificate, ...]) -> bool:
     return any(issued_by(cert, ca) for cert in chain for ca in cas)
+
+
+def missing_intermediate(
+    chain: list[x509.Certificate],
+    cas: tuple[x509.Certificate, ...],
+    client: x509.Certificate | None,
+) -> bool:
+    """The server's chain stops at a CA certificate it did not send (no self-signed top, and
+    none of our CAs signed it), and that CA belongs to this cluster by its name or because it
+    also issued the client certificate: an intermediate left out, not another cluster's CA."""
+    if not chain or not cas or is_self_signed(chain[-1]) or chain_reaches(chain, cas):
+        return False
+    issuer = chain[-1].issuer
+    if client is not None and client.issuer == issuer:
+        return True
+    return any(_same_cluster(issuer, ca.subject) for ca in cas)
+
+
+def is_self_signed(cert: x509.Certificate) -> bool:
+    if cert.issuer != cert.subject:
+        return False
+    try:
+        cert.verify_directly_issued_by(cert)
+    except (ValueError, TypeError, Exception):  # InvalidSignature is not a ValueError
+        return False
+    return True
+
+
+def _same_cluster(issuer: x509.Name, ca: x509.Name) -> bool:
+    org = _attribute(ca, NameOID.ORGANIZATION_NAME)
+    if org and org == _attribute(issuer, NameOID.ORGANIZATION_NAME):
+        return True
+    ours = certinfo.common_name(ca)
+    cluster = ours[:-3] if ours.endswith("-ca") else ""  # Kurrent: `<clusterid>-ca`
+    return bool(cluster) and certinfo.common_name(issuer).startswith(f"{cluster}-")
+
+
+def _attribute(name: x509.Name, oid: x509.ObjectIdentifier) -> str:
+    values = name.get_attributes_for_oid(oid)
+    return str(values[0].value) if values else ""
 
 
 def chain_ca_name(chain: list[x509.Certificate]) -> str:

@@ -3,7 +3,13 @@
 from __future__ import annotations
 
 from clustertrust.core.bundle.reader import Bundle
-from clustertrust.core.verify.result import Diagnosis, TrustMode, VerifyOutcome, VerifyResult
+from clustertrust.core.verify.result import (
+    ConsumerResult,
+    Diagnosis,
+    TrustMode,
+    VerifyOutcome,
+    VerifyResult,
+)
 
 
 def combine(results: tuple[VerifyResult, ...], bundle: Bundle) -> Diagnosis:
@@ -41,3 +47,48 @@ def _bundle_works_but(system_message: str) -> str:
     if system_message.startswith("This computer "):
         return f"The bundle works with its own CA, but t{system_message[1:]}"
     return f"The bundle works with its own CA. With this computer's trust store: {system_message}"
+
+
+def by_consumer(
+    consumers: tuple[ConsumerResult, ...], answer: VerifyResult | None, fallback: Diagnosis
+) -> Diagnosis:
+    """Ok when every consumer the install covered is ok; uncovered ones only get a note. With
+    nothing of this cluster installed here, the verdict of the trust modes stands."""
+    covered = [c for c in consumers if c.covered]
+    if not covered:
+        return fallback
+    failing = [c for c in covered if not c.ok]
+    if failing:
+        return _failing(failing)
+    return _all_covered_work(covered, [c for c in consumers if not c.covered], answer)
+
+
+def _failing(failing: list[ConsumerResult]) -> Diagnosis:
+    first = failing[0].diagnosis
+    if all(c.diagnosis == first for c in failing):  # one cause for all: the network, the server
+        return first
+    fixes = " ".join(dict.fromkeys(c.diagnosis.fix for c in failing if c.diagnosis.fix))
+    if len(failing) == 1:
+        return Diagnosis(first.outcome, first.message, fixes)
+    names = _names([c.name for c in failing])
+    return Diagnosis(first.outcome, f"{names} cannot reach the cluster UI. {first.message}", fixes)
+
+
+def _all_covered_work(
+    covered: list[ConsumerResult], uncovered: list[ConsumerResult], answer: VerifyResult | None
+) -> Diagnosis:
+    status = f" the server answered HTTP {answer.http_status}" if answer else ""
+    tls = f" ({answer.tls_version})" if answer and answer.tls_version else ""
+    message = (
+        f"Mutual TLS to the cluster UI works for everything the install set up: "
+        f"{_names([c.name for c in covered])};{status}{tls}."
+    )
+    notes = [answer.diagnosis.note] if answer and answer.diagnosis.note else []
+    idle = [c.name for c in uncovered if not c.ok]
+    if idle:
+        notes.append(f"Not set up here (not needed for this install): {_names(idle)}.")
+    return Diagnosis(VerifyOutcome.OK, message.replace(";.", "."), "", " ".join(notes))
+
+
+def _names(names: list[str]) -> str:
+    return names[0] if len(names) == 1 else f"{', '.join(names[:-1])} and {names[-1]}"

@@ -1,0 +1,100 @@
+"""Verification by consumer, on top of the real connections, and remembering the cluster.
+
+report = verify_url(url, bundle, inventory=inventory)   # run.py hands over to this module
+report.consumers   # one ConsumerResult per browser database, the system store, the clients
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import replace
+from pathlib import Path
+
+from clustertrust.core import certinfo
+from clustertrust.core.bundle.reader import Bundle, read_bundle
+from clustertrust.core.errors import ClusterTrustError
+from clustertrust.core.install.identity import IdentityPaths
+from clustertrust.core.install.ledger import Ledger, cluster_name
+from clustertrust.core.source.load import load_source
+from clustertrust.core.verify.consumers import Inventory, cluster_records, find_consumers
+from clustertrust.core.verify.judge import Proof, install_source, judge
+from clustertrust.core.verify.result import (
+    Consumer,
+    ConsumerKind,
+    ConsumerResult,
+    TrustMode,
+    VerifyReport,
+    VerifyResult,
+)
+from clustertrust.core.verify.verdict import by_consumer
+
+Connect = Callable[[Bundle], VerifyResult]  # one real connection trusting the bundle's own CA
+
+
+def consumers_report(
+    report: VerifyReport, where: str, bundle: Bundle, inventory: Inventory, connect: Connect
+) -> VerifyReport:
+    consumers = find_consumers(inventory, bundle)
+    proof = _proof(report, where, bundle, inventory, consumers, connect)
+    judged = tuple(ConsumerResult(c, judge(c, proof, inventory)) for c in consumers)
+    verdict = by_consumer(judged, proof.answer, report.verdict)
+    return replace(report, verdict=verdict, consumers=judged)
+
+
+def _proof(
+    report: VerifyReport,
+    where: str,
+    bundle: Bundle,
+    inventory: Inventory,
+    consumers: list[Consumer],
+    connect: Connect,
+) -> Proof:
+    own = report.result(TrustMode.BUNDLE)
+    system = report.result(TrustMode.SYSTEM)
+    base = own or report.results[0]
+    files_consumer = next(c for c in consumers if c.kind is ConsumerKind.FILES)
+    files = _files_connection(files_consumer, bundle, own, connect)
+    answer = next((r for r in (own, system, files) if r is not None and r.ok), None)
+    folder = files_consumer.location if files_consumer.covered else ""
+    source = install_source(bundle, cluster_records(inventory.ledger, bundle), folder)
+    return Proof(where, base, answer, system, files, bundle, source)
+
+
+def _files_connection(
+    consumer: Consumer, bundle: Bundle, own: VerifyResult | None, connect: Connect
+) -> VerifyResult | None:
+    """Command-line clients connect with the files on disk: the same as the bundle when they
+    hold the same certificates, otherwise one more real connection with those files."""
+    if not consumer.covered:
+        return None
+    record = consumer.records[0]
+    files = IdentityPaths.at(Path(record.location), record.sha256)
+    try:
+        on_disk = read_bundle(load_source(str(files.folder)))
+    except (ClusterTrustError, OSError):
+        return None  # judged from the store: the files are missing or changed
+    if own is not None and _same_identity(on_disk, bundle):
+        return own
+    return connect(on_disk)
+
+
+def _same_identity(one: Bundle, other: Bundle) -> bool:
+    def shas(bundle: Bundle) -> tuple[list[str], str]:
+        client = certinfo.sha256(bundle.client_cert) if bundle.client_cert else ""
+        return [certinfo.sha256(c) for c in bundle.ca_certs], client
+
+    return shas(one) == shas(other)
+
+
+def remember_cluster(ledger: Ledger, bundle: Bundle, report: VerifyReport) -> None:
+    """Once a server answered at the address (it sent a certificate), whatever the verdict."""
+    if bundle.ca is None or not any(r.chain_der for r in report.results):
+        return
+    name = cluster_name(certinfo.common_name(bundle.ca.subject))
+    ledger.remember_cluster(certinfo.sha256(bundle.ca), name, report.url)
+
+
+def remembered_url(ledger: Ledger, bundle: Bundle) -> str:
+    """The UI address remembered for this bundle's cluster; "" when none is known yet."""
+    ours = {certinfo.sha256(c) for c in bundle.ca_certs}
+    return next((c.ui_url for c in ledger.clusters() if c.ca_sha256 in ours and c.ui_url), "")

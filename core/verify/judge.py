@@ -1,0 +1,256 @@
+"""Judge each consumer against what the real connections showed: does it trust the chain the
+server really sent, and does it hold the client identity. An uncovered consumer that does not
+work is "not set up", in neutral words, with what would set it up; never a failure."""
+
+from __future__ import annotations
+
+import shlex
+from dataclasses import dataclass
+from pathlib import Path
+
+from clustertrust.core import certinfo
+from clustertrust.core.bundle.reader import Bundle
+from clustertrust.core.model import Kind, Record
+from clustertrust.core.verify.certs import chain_incomplete
+from clustertrust.core.verify.consumers import ChainCheck, Inventory, on_linux
+from clustertrust.core.verify.result import Consumer, ConsumerKind, Diagnosis, VerifyResult
+from clustertrust.core.verify.result import VerifyOutcome as Outcome
+from clustertrust.core.verify.situation import missing_intermediate, parse_chain
+
+# The same for every consumer: the network, the server's name and dates, the client cert.
+SHARED = frozenset(
+    set(Outcome) - {Outcome.OK, Outcome.SERVER_UNTRUSTED, Outcome.SERVER_CHAIN_INCOMPLETE}
+)
+NSS_DATES = {-8181, -8162}  # SEC_ERROR_EXPIRED_CERTIFICATE, SEC_ERROR_EXPIRED_ISSUER_CERTIFICATE
+
+
+@dataclass(frozen=True)
+class Proof:
+    """What the real connections showed, the same for every consumer judged against it."""
+
+    where: str  # host:port
+    base: VerifyResult  # the connection with the bundle's own CA (else with the system store)
+    answer: VerifyResult | None  # a connection that went all the way: TLS, client cert, HTTP
+    system: VerifyResult | None  # the connection trusting this computer's store
+    files: VerifyResult | None  # the connection with the identity files, as clients make it
+    bundle: Bundle
+    source: str  # what `clustertrust install` would be given to put things back
+
+    @property
+    def wants_identity(self) -> bool:
+        return self.bundle.client_cert is not None and self.bundle.private_key is not None
+
+    @property
+    def shared_failure(self) -> Diagnosis | None:
+        return self.base.diagnosis if self.base.outcome in SHARED else None
+
+
+def judge(consumer: Consumer, proof: Proof, inventory: Inventory) -> Diagnosis:
+    if (shared := proof.shared_failure) is not None:
+        return shared if consumer.covered else not_set_up(consumer, proof)
+    if consumer.kind is ConsumerKind.BROWSER:
+        return _browser(consumer, proof, inventory)
+    if consumer.kind is ConsumerKind.SYSTEM:
+        return _system(consumer, proof, inventory)
+    return _files(consumer, proof, inventory)
+
+
+def _works(consumer: Consumer, proof: Proof, what: str) -> Diagnosis:
+    if proof.answer is None:  # it trusts the server, yet no connection went all the way
+        return proof.base.diagnosis
+    return Diagnosis(Outcome.OK, f"{consumer.name} {what}.", "", proof.answer.diagnosis.note)
+
+
+# browsers
+
+
+def _browser(consumer: Consumer, proof: Proof, inventory: Inventory) -> Diagnosis:
+    assert inventory.browsers is not None
+    check = inventory.browsers.check_chain(consumer.location, proof.base.chain_der)
+    held = inventory.browsers.keys_by_certificate(consumer.location) if check.ran else {}
+    identity = _identity_held(held, proof)
+    if check.trusted and identity:
+        return _works(consumer, proof, f"trusts the server's certificate chain{_and_holds(proof)}")
+    if not consumer.covered:
+        return not_set_up(consumer, proof)
+    if not check.ran:
+        return Diagnosis(
+            Outcome.SERVER_UNTRUSTED,
+            f"{consumer.name} could not be checked: {check.why}.",
+            "Install the NSS tools (libnss3-tools on Debian/Ubuntu, nss-tools on Fedora), "
+            "then verify again.",
+        )
+    if not check.trusted:
+        return _browser_untrusted(consumer, proof, check, held)
+    return _identity_missing(consumer, proof)
+
+
+def _identity_held(held: dict[str, bool], proof: Proof) -> bool:
+    client = proof.bundle.client_cert
+    if not proof.wants_identity or client is None:
+        return True
+    return held.get(certinfo.sha256(client), False)
+
+
+def _and_holds(proof: Proof) -> str:
+    client = proof.bundle.client_cert
+    if not proof.wants_identity or client is None:
+        return ""
+    return f" and holds your client certificate {certinfo.common_name(client.subject)}"
+
+
+def _browser_untrusted(
+    consumer: Consumer, proof: Proof, check: ChainCheck, held: dict[str, bool]
+) -> Diagnosis:
+    cas = proof.bundle.ca_certs
+    chain = parse_chain(list(proof.base.chain_der))
+    ca_name = certinfo.common_name(cas[0].subject) if cas else "the cluster's CA"
+    if not any(certinfo.sha256(ca) in held for ca in cas):
+        return Diagnosis(
+            Outcome.SERVER_UNTRUSTED,
+            f"{consumer.name} no longer holds the cluster's CA {ca_name}, which ClusterTrust "
+            "added to it (it was removed since), so it refuses the cluster UI.",
+            put_back(consumer, proof),
+        )
+    if missing_intermediate(chain, cas, proof.bundle.client_cert):
+        return chain_incomplete(chain, proof.where, cas[0])
+    if check.error in NSS_DATES:
+        return proof.base.diagnosis if not proof.base.ok else _nss_refused(consumer, proof, check)
+    return _nss_refused(consumer, proof, check)
+
+
+def _nss_refused(consumer: Consumer, proof: Proof, check: ChainCheck) -> Diagnosis:
+    return Diagnosis(
+        Outcome.SERVER_UNTRUSTED,
+        f"{consumer.name} holds the cluster's CA but does not accept the server's certificate "
+        f"chain (NSS error {check.error}): the CA's trust for web sites may have been taken "
+        "away in the browser's certificate settings.",
+        put_back(consumer, proof),
+    )
+
+
+def _identity_missing(consumer: Consumer, proof: Proof) -> Diagnosis:
+    client = proof.bundle.client_cert
+    name = certinfo.common_name(client.subject) if client else "(none)"
+    return Diagnosis(
+        Outcome.CLIENT_CERT_REQUIRED,
+        f"{consumer.name} trusts the server but no longer holds your client certificate "
+        f"{name} with its key, so the cluster will refuse it.",
+        put_back(consumer, proof),
+    )
+
+
+# the system store
+
+
+def _system(consumer: Consumer, proof: Proof, inventory: Inventory) -> Diagnosis:
+    result = proof.system
+    missing = _missing(consumer, inventory)
+    if result is not None and result.ok and not missing:
+        return _works(consumer, proof, "trusts the server's certificate chain")
+    if not consumer.covered:
+        return not_set_up(consumer, proof)
+    if missing:
+        what = "client certificate" if missing[0].kind == Kind.IDENTITY.value else "CA"
+        store = consumer.name.lower()
+        return Diagnosis(
+            Outcome.SERVER_UNTRUSTED if what == "CA" else Outcome.CLIENT_CERT_REQUIRED,
+            f"The {what} {missing[0].subject} that ClusterTrust put into the {store} is no "
+            "longer there (removed since), so programs that use it refuse the cluster UI.",
+            put_back(consumer, proof),
+        )
+    if result is None:
+        return proof.base.diagnosis
+    if result.outcome is Outcome.SERVER_UNTRUSTED:
+        return Diagnosis(
+            result.outcome,
+            f"The {consumer.name.lower()} holds the cluster's CA, yet does not accept the "
+            f"server: {result.message}",
+            "Save a support report (clustertrust report) and send it to your helpdesk.",
+        )
+    return result.diagnosis
+
+
+def _missing(consumer: Consumer, inventory: Inventory) -> list[Record]:
+    store = inventory.system
+    if store is None or not consumer.covered:
+        return []
+    return [r for r in consumer.records if not store.is_installed(r)]
+
+
+# command-line clients
+
+
+def _files(consumer: Consumer, proof: Proof, inventory: Inventory) -> Diagnosis:
+    if not consumer.covered:
+        return not_set_up(consumer, proof)
+    store = inventory.files
+    if store is not None and not all(store.is_installed(r) for r in consumer.records):
+        return Diagnosis(
+            Outcome.CLIENT_CERT_REQUIRED,
+            f"The identity files for command-line clients in {consumer.location} are missing "
+            "or were changed since ClusterTrust wrote them.",
+            put_back(consumer, proof),
+        )
+    result = proof.files or proof.base
+    if result.ok:
+        return _works(consumer, proof, f"connect with the identity files in {consumer.location}")
+    return result.diagnosis
+
+
+# what would set a consumer up, or put back what is missing
+
+
+def not_set_up(consumer: Consumer, proof: Proof) -> Diagnosis:
+    if consumer.kind is ConsumerKind.SYSTEM:
+        return Diagnosis(
+            Outcome.NOT_SET_UP,
+            "Not set up: the install did not include the system trust store, so programs that "
+            "use it (curl, Python, other command-line tools) do not trust the cluster's CA.",
+            f"If you want them to, {_system_setup()}: {install_command(proof, consumer)}",
+        )
+    if consumer.kind is ConsumerKind.FILES and not proof.wants_identity:
+        return Diagnosis(
+            Outcome.NOT_SET_UP,
+            "Not set up: this bundle has no client certificate with its key, so there are no "
+            "identity files to keep; give command-line clients the CA file (ca.crt) directly.",
+        )
+    what = "the cluster's CA and your client certificate" if proof.wants_identity else "the CA"
+    where = "for command-line clients" if consumer.kind is ConsumerKind.FILES else "in it"
+    return Diagnosis(
+        Outcome.NOT_SET_UP,
+        f"Not set up: ClusterTrust has not put {what} {where}.",
+        f"To set it up: {install_command(proof, consumer)} (only what is missing is added).",
+    )
+
+
+def _system_setup() -> str:
+    if on_linux():
+        return "install for everyone on this computer (asks for the administrator password)"
+    return "add the system store"
+
+
+def put_back(consumer: Consumer, proof: Proof) -> str:
+    return f"Put it back: {install_command(proof, consumer)} (only what is missing is added)."
+
+
+_OPTIONS = {
+    ConsumerKind.BROWSER: "--stores nss",
+    ConsumerKind.FILES: "--stores files",
+}
+
+
+def install_command(proof: Proof, consumer: Consumer) -> str:
+    option = _OPTIONS.get(consumer.kind)
+    if option is None:
+        option = "--scope system" if on_linux() else "--stores system"
+    return f"clustertrust install {shlex.quote(proof.source)} {option}"
+
+
+def install_source(bundle: Bundle, records: list[Record], identity_folder: str) -> str:
+    """What to give `install`: the bundle it came from while that is still reachable, else
+    the identity files ClusterTrust keeps (they hold the CA and the client identity)."""
+    for origin in (*(r.source for r in records), bundle.origin):
+        if origin.startswith("https://") or (origin and Path(origin).exists()):
+            return origin
+    return identity_folder or "BUNDLE"
