@@ -105,7 +105,8 @@ def human_text(report: VerifyReport) -> str:
 
 def consumer_lines(result: ConsumerResult) -> list[str]:
     mark = "\u2713" if result.ok else ("\u2717" if result.covered else "-")
-    lines = [f"  {mark} {result.name}: {result.diagnosis.message}"]
+    message = result.diagnosis.message.removeprefix(f"{result.name} ")  # the name leads the line
+    lines = [f"  {mark} {result.name}: {message}"]
     if result.diagnosis.fix and not result.ok:
         label = "What to do: " if result.covered else ""
         lines.append(f"      {label}{result.diagnosis.fix}")

@@ -86,7 +86,7 @@ def _all_covered_work(
     notes = [answer.diagnosis.note] if answer and answer.diagnosis.note else []
     idle = [c.name for c in uncovered if not c.ok]
     if idle:
-        notes.append(f"Not set up here (not needed for this install): {_names(idle)}.")
+        notes.append(f"Not set up by this install: {_names(idle)}.")
     return Diagnosis(VerifyOutcome.OK, message.replace(";.", "."), "", " ".join(notes))
 
 
