@@ -153,7 +153,7 @@ def test_ca_deleted_from_one_browser_fails_naming_it_with_its_fix(
     assert by_name(document)["Chromium"]["ok"] is True
 
     fix = firefox["fix"].removeprefix("Put it back: clustertrust ").split(" (only")[0]
-    code, out, err = cli(capsys, *fix.split(), "--yes")
+    code, _out, err = cli(capsys, *fix.split(), "--yes")
     assert code == 0, err
     assert verify(capsys, servers.url("mtls"))[0] == 0
 
@@ -181,7 +181,7 @@ def test_never_started_firefox_profile_is_set_up_like_the_others(
     assert {p.name for p in profile.iterdir()} >= {"cert9.db", "key4.db", "pkcs11.txt"}
     assert any(n.startswith("d4f2example-ca") and f == "C,," for n, f in flags.items()), flags
     assert any("kurrentdb-client" in n and f == "u,u,u" for n, f in flags.items()), flags
-    code, document = verify(capsys, servers.url("mtls"))
+    _code, document = verify(capsys, servers.url("mtls"))
     assert by_name(document)["Firefox (profile never-started)"]["ok"] is True
 
 
