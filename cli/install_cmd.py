@@ -60,6 +60,8 @@ def run(args: argparse.Namespace) -> int:
         print_json(document(plan, setup.notes, applied=True))
     else:
         print(f"Installed: {len(plan.steps)} change(s) made.")
+        for title, why in plan.unavailable:  # a browser found but not set up is never silent
+            print(f"Not set up: {title}: {why}")
     return 0
 
 

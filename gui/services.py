@@ -23,6 +23,7 @@ from clustertrust.core.install import plan as plans
 from clustertrust.core.install import renewal
 from clustertrust.core.install import repair as repairs
 from clustertrust.core.install.identity import identity_paths
+from clustertrust.core.install.ledger import Ledger
 from clustertrust.core.model import Scope
 from clustertrust.core.source.load import SourceData, load_source
 from clustertrust.platform import detect
@@ -81,8 +82,25 @@ class Services:
         return self.sandbox is not None
 
     def default_scope(self, platform: str = sys.platform) -> Scope:
-        """User scope where the OS prompts per user (Windows, macOS); system + browsers on Linux."""
-        return Scope.USER if platform in ("win32", "darwin") else Scope.SYSTEM
+        """ "Only me" everywhere: no administrator password; on Linux the browsers and the
+        command-line clients, which is what a person reaches the cluster with."""
+        return Scope.USER
+
+    def scope_lines(self, platform: str = sys.platform) -> dict[Scope, str]:
+        """What each scope covers, in one line each, as the Plan page shows it."""
+        if platform.startswith("linux"):
+            return {
+                Scope.USER: "No password: your browsers (Chromium, Firefox) and command-line "
+                "clients.",
+                Scope.SYSTEM: "Administrator password: adds the system trust store, for every "
+                "user and program on this computer.",
+            }
+        return {
+            Scope.USER: "Your account's certificate store (used by your browsers), Firefox and "
+            "command-line clients.",
+            Scope.SYSTEM: "Administrator password: the computer's certificate store, for every "
+            "user, plus your browsers and command-line clients.",
+        }
 
     def setup(self, scope: Scope | None = None) -> detect.Setup:
         """The stores for `scope`; None means every store (for status and removal)."""
@@ -139,9 +157,22 @@ class Services:
 
         modes = (verify.TrustMode.BUNDLE,) if self.is_sandbox else verify.BOTH
         token = control.cancel_token("verification")
+        inventory = None if self.is_sandbox else detect.current_inventory(self.runner)
         return verify.verify_url(
-            url, bundle, modes=modes, cancel=token, remember=not self.is_sandbox
+            url,
+            bundle,
+            modes=modes,
+            cancel=token,
+            remember=not self.is_sandbox,
+            inventory=inventory,
         )
+
+    def remembered_url(self, bundle: Bundle) -> str:
+        """The UI address the ledger remembers for this bundle's cluster ("" when none)."""
+        from clustertrust.core.verify.cluster import remembered_url
+
+        ledger = Ledger(self.sandbox / "ledger.json") if self.sandbox is not None else Ledger()
+        return remembered_url(ledger, bundle)
 
     def installed_bundle(self, sha256: str = "") -> Bundle:
         """The client identity ClusterTrust installed (newest, or the one with this SHA-256)."""

@@ -15,6 +15,7 @@ from PySide6.QtWidgets import (
     QPushButton,
     QRadioButton,
     QStackedWidget,
+    QVBoxLayout,
     QWizard,
 )
 
@@ -100,18 +101,24 @@ class PlanPage(Page):
         self.details_button.setAccessibleName(self.details_button.text().replace("&", ""))
 
     def _scope_row(self) -> QHBoxLayout:
+        """Each choice with one line saying what it covers (filled in when the page opens)."""
         row = QHBoxLayout()
-        self.user_scope = QRadioButton("Just for &me (my user account)")
-        self.system_scope = QRadioButton("For &everyone on this computer (system, with browsers)")
+        self.user_scope = QRadioButton("Only &me")
+        self.system_scope = QRadioButton("&Everyone on this computer")
         self.user_scope.setAccessibleName("Install for my user account only")
         self.system_scope.setAccessibleName("Install for everyone on this computer")
+        self.user_line, self.system_line = paragraph(), paragraph()
         self.scopes = QButtonGroup(self)
-        self.scopes.addButton(self.user_scope)
-        self.scopes.addButton(self.system_scope)
+        for button, line in (
+            (self.user_scope, self.user_line),
+            (self.system_scope, self.system_line),
+        ):
+            self.scopes.addButton(button)
+            column = QVBoxLayout()
+            column.addWidget(button)
+            column.addWidget(line)
+            row.addLayout(column, 1)
         self.scopes.buttonToggled.connect(self._scope_toggled)
-        row.addWidget(self.user_scope)
-        row.addWidget(self.system_scope)
-        row.addStretch(1)
         return row
 
     def _scope_toggled(self, button: QRadioButton, on: bool) -> None:
@@ -120,6 +127,11 @@ class PlanPage(Page):
 
     def initializePage(self) -> None:
         super().initializePage()
+        lines = self.app.services.scope_lines()
+        self.user_line.setText(lines[Scope.USER])
+        self.system_line.setText(lines[Scope.SYSTEM])
+        self.user_scope.setAccessibleDescription(lines[Scope.USER])
+        self.system_scope.setAccessibleDescription(lines[Scope.SYSTEM])
         scope = (
             Scope(self.session.scope) if self.session.scope else self.app.services.default_scope()
         )

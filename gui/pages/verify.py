@@ -1,4 +1,6 @@
-"""Verify: connect to the cluster UI with the client certificate and name the outcome."""
+"""Verify: connect to the cluster UI with the client certificate, judge each consumer (browsers,
+system store, command-line clients) and name the outcome. The address the ledger remembers for
+the cluster is filled in, so nobody types it twice."""
 
 from __future__ import annotations
 
@@ -59,6 +61,12 @@ class VerifyPage(Page):
         self.modes.setMaximumHeight(120)
         self.modes.hide()
         self.body.addWidget(self.modes)
+        self.consumers = QListWidget()
+        self.consumers.setAccessibleName("Result per browser, store and client")
+        self.consumers.setWordWrap(True)
+        self.consumers.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+        self.consumers.hide()
+        self.body.addWidget(self.consumers)
         self.scope_note = paragraph()
         self.body.addWidget(self.scope_note)
         self.body.addStretch(1)
@@ -81,7 +89,9 @@ class VerifyPage(Page):
             return self.session.cluster_url
         if self.session.demo is not None:
             return str(self.session.demo.ui_url)
-        return load_settings().get("cluster_url", "")
+        opened = self.session.opened
+        remembered = self.app.services.remembered_url(opened.bundle) if opened else ""
+        return remembered or load_settings().get("cluster_url", "")
 
     def _url_entered(self) -> None:
         """Enter on the address just proven goes on (the wizard's Next); a new one is checked."""
@@ -127,10 +137,24 @@ class VerifyPage(Page):
             icon = status_icon("ok" if result.ok else "error")
             name = MODE_NAMES.get(result.trust.value, result.trust.value)
             self.modes.addItem(QListWidgetItem(icon, f"{name}: {result.message}"))
-        self.modes.show()
+        by_consumer = any(c.covered for c in report.consumers)
+        self.modes.setVisible(not by_consumer)
+        self._show_consumers(report.consumers if by_consumer else ())
         if report.ok and self.session.demo is None:
             save_settings(cluster_url=url, last_url=self._source_url())
         self.completeChanged.emit()
+
+    def _show_consumers(self, consumers: Any) -> None:
+        """One row per consumer: ✓ works, ✗ set up but failing, (i) not set up (neutral)."""
+        self.consumers.clear()
+        for result in consumers:
+            kind = "ok" if result.ok else ("error" if result.covered else "info")
+            message = result.diagnosis.message.removeprefix(f"{result.name} ")
+            fix = f" {result.diagnosis.fix}" if result.diagnosis.fix and not result.ok else ""
+            item = QListWidgetItem(status_icon(kind), f"{result.name}: {message}{fix}")
+            item.setToolTip(result.consumer.location)
+            self.consumers.addItem(item)
+        self.consumers.setVisible(bool(consumers))
 
     def _source_url(self) -> str:
         opened = self.session.opened

@@ -298,7 +298,10 @@ def test_default_scope_per_os() -> None:
     services = Services()
     assert services.default_scope("win32") is Scope.USER
     assert services.default_scope("darwin") is Scope.USER
-    assert services.default_scope("linux") is Scope.SYSTEM
+    assert services.default_scope("linux") is Scope.USER  # "Only me": no password
+    lines = services.scope_lines("linux")
+    assert "browsers" in lines[Scope.USER] and "No password" in lines[Scope.USER]
+    assert "system trust store" in lines[Scope.SYSTEM] and "\n" not in lines[Scope.SYSTEM]
 
 
 def test_plan_on_this_machine_shows_the_real_stores_and_changes_nothing(
@@ -311,14 +314,15 @@ def test_plan_on_this_machine_shows_the_real_stores_and_changes_nothing(
     page = wizard.page(PLAN)
     page.initializePage()
     qtbot.waitUntil(lambda: session.plan is not None, timeout=30_000)
-    assert page.system_scope.isChecked()  # Linux: system store plus browsers
+    assert page.user_scope.isChecked()  # Linux: "Only me", browsers and command-line clients
+    assert "No password" in page.user_line.text()
     stores = {step.record.store for step in session.plan.plan.steps}
-    assert "linux-anchors" in stores and "identity-files" in stores
+    assert "linux-anchors" not in stores and "identity-files" in stores
+    # choosing "everyone on this computer" plans again with the system store
+    page.system_scope.setChecked(True)
+    qtbot.waitUntil(lambda: session.plan is not None and session.scope == "system", timeout=30_000)
+    assert "linux-anchors" in {step.record.store for step in session.plan.plan.steps}
     assert "/usr/local/share/ca-certificates/clustertrust-" in session.plan.plan.text()
-    # choosing "just for me" plans again without the system store
-    page.user_scope.setChecked(True)
-    qtbot.waitUntil(lambda: session.plan is not None and session.scope == "user", timeout=30_000)
-    assert "linux-anchors" not in {step.record.store for step in session.plan.plan.steps}
     anchors = Path("/usr/local/share/ca-certificates")
     assert not any(p.name.startswith("clustertrust-") for p in anchors.glob("*"))
 

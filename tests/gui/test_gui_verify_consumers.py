@@ -1,0 +1,94 @@
+"""The wizard's Verify page and the clusters window's Re-verify, by consumer, for real: a user-scope
+install into Chromium and Firefox databases in a temporary HOME, nginx demanding the client cert."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from clustertrust.cli.main import main
+from clustertrust.core.bundle.checks import check_bundle
+from clustertrust.core.bundle.reader import read_bundle
+from clustertrust.core.install.ledger import Ledger
+from clustertrust.core.source.load import load_source
+from clustertrust.gui.manage import ManageWindow
+from clustertrust.gui.services import Services
+from clustertrust.gui.session import Opened, Session
+from clustertrust.gui.wizard import VERIFY, ClusterTrustWizard
+from PySide6.QtWidgets import QInputDialog
+from pytestqt.qtbot import QtBot
+from support import browsers, pki
+from support.gui_support import save_png
+from support.tls_peers import NginxSetup, shared_cluster, start_cluster_nginx
+
+WAIT = 60_000
+
+
+@pytest.fixture(scope="module")
+def nginx(
+    tmp_path_factory: pytest.TempPathFactory, kurrent: pki.KurrentBundle
+) -> Iterator[NginxSetup]:
+    setup = start_cluster_nginx(tmp_path_factory.mktemp("nginx-gui"), shared_cluster(kurrent))
+    yield setup
+    setup.server.stop()
+
+
+@pytest.fixture
+def installed(isolated_dirs: Path, kurrent_tgz: Path, nginx: NginxSetup) -> str:
+    """Installed for "Only me" and verified once from a terminal: the address is remembered."""
+    browsers.chromium(isolated_dirs)
+    browsers.firefox(isolated_dirs, {"default-release": True})
+    assert main(["install", str(kurrent_tgz), "--yes", "--json"]) == 0
+    url = nginx.url("mtls")
+    assert main(["verify", url, "--json"]) == 0
+    return url
+
+
+def test_verify_page_uses_the_remembered_address_and_lists_each_consumer(
+    qtbot: QtBot, installed: str, kurrent_tgz: Path
+) -> None:
+    source = load_source(str(kurrent_tgz))
+    bundle = read_bundle(source)
+    session = Session(opened=Opened(source, bundle, check_bundle(bundle)))
+    wizard = ClusterTrustWizard(session, Services())
+    qtbot.addWidget(wizard)
+    wizard.show()
+    wizard.ensure_pages()
+    page = wizard.page(VERIFY)
+    page.initializePage()  # the remembered address is filled in and checked at once
+    assert page.url.text() == installed
+    qtbot.waitUntil(lambda: session.verified is not None, timeout=WAIT)
+    assert session.verified.ok, session.verified.verdict
+    assert page.verdict.kind == "ok"
+    rows = [page.consumers.item(i).text() for i in range(page.consumers.count())]
+    assert page.consumers.isVisibleTo(page) and not page.modes.isVisibleTo(page)
+    assert [row.split(":")[0] for row in rows] == [
+        "Chromium",
+        "Firefox (profile default-release)",
+        "System trust store",
+        "Command-line clients",
+    ]
+    assert rows[2].startswith("System trust store: Not set up")
+    page.resize(760, 480)
+    save_png(page, "06-verify-by-consumer")
+
+
+def test_reverify_uses_the_remembered_address_without_asking(
+    qtbot: QtBot, installed: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    asked: list[str] = []
+    monkeypatch.setattr(
+        QInputDialog, "getText", lambda *a, **k: (asked.append("?"), ("", False))[1]
+    )
+    window = ManageWindow(Services(), Session())
+    qtbot.addWidget(window)
+    window.show()
+    window.reverify()
+    qtbot.waitUntil(
+        lambda: window.status.kind in ("ok", "error") and "Connecting" not in window.status.text(),
+        timeout=WAIT,
+    )
+    assert window.status.kind == "ok", window.status.text()
+    assert asked == []
+    assert [c.ui_url for c in Ledger().clusters()] == [installed]
