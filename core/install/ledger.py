@@ -104,7 +104,11 @@ class Ledger:
         cas = [r for r in self._load() if r.kind == Kind.CA.value]
         found: dict[str, Cluster] = {}
         for record in cas:
-            found.setdefault(record.sha256, known.get(record.sha256) or _unnamed(record))
+            stored = known.get(record.sha256)
+            name = stored.name if stored and stored.name else cluster_name(record.subject)
+            found.setdefault(
+                record.sha256, Cluster(record.sha256, name, stored.ui_url if stored else "")
+            )
         return list(found.values())
 
     def remember_cluster(self, ca_sha256: str, name: str, ui_url: str = "") -> Cluster:
@@ -199,10 +203,6 @@ def _clusters_in(document: dict[str, Any]) -> list[Cluster]:
                 )
             )
     return found
-
-
-def _unnamed(record: Record) -> Cluster:
-    return Cluster(record.sha256, cluster_name(record.subject))
 
 
 def cluster_name(ca_common_name: str) -> str:

@@ -16,8 +16,9 @@ from clustertrust.core.errors import ClusterTrustError
 from clustertrust.core.install.identity import IdentityPaths
 from clustertrust.core.install.ledger import Ledger, cluster_name
 from clustertrust.core.source.load import load_source
+from clustertrust.core.verify.advice import install_source
 from clustertrust.core.verify.consumers import Inventory, cluster_records, find_consumers
-from clustertrust.core.verify.judge import Proof, install_source, judge
+from clustertrust.core.verify.judge import Proof, judge
 from clustertrust.core.verify.result import (
     Consumer,
     ConsumerKind,

@@ -4,15 +4,14 @@ work is "not set up", in neutral words, with what would set it up; never a failu
 
 from __future__ import annotations
 
-import shlex
 from dataclasses import dataclass
-from pathlib import Path
 
 from clustertrust.core import certinfo
 from clustertrust.core.bundle.reader import Bundle
 from clustertrust.core.model import Kind, Record
+from clustertrust.core.verify.advice import not_set_up, put_back
 from clustertrust.core.verify.certs import chain_incomplete
-from clustertrust.core.verify.consumers import ChainCheck, Inventory, on_linux
+from clustertrust.core.verify.consumers import ChainCheck, Inventory
 from clustertrust.core.verify.result import Consumer, ConsumerKind, Diagnosis, VerifyResult
 from clustertrust.core.verify.result import VerifyOutcome as Outcome
 from clustertrust.core.verify.situation import missing_intermediate, parse_chain
@@ -47,7 +46,9 @@ class Proof:
 
 def judge(consumer: Consumer, proof: Proof, inventory: Inventory) -> Diagnosis:
     if (shared := proof.shared_failure) is not None:
-        return shared if consumer.covered else not_set_up(consumer, proof)
+        return (
+            shared if consumer.covered else not_set_up(consumer, proof.wants_identity, proof.source)
+        )
     if consumer.kind is ConsumerKind.BROWSER:
         return _browser(consumer, proof, inventory)
     if consumer.kind is ConsumerKind.SYSTEM:
@@ -72,7 +73,7 @@ def _browser(consumer: Consumer, proof: Proof, inventory: Inventory) -> Diagnosi
     if check.trusted and identity:
         return _works(consumer, proof, f"trusts the server's certificate chain{_and_holds(proof)}")
     if not consumer.covered:
-        return not_set_up(consumer, proof)
+        return not_set_up(consumer, proof.wants_identity, proof.source)
     if not check.ran:
         return Diagnosis(
             Outcome.SERVER_UNTRUSTED,
@@ -110,7 +111,7 @@ def _browser_untrusted(
             Outcome.SERVER_UNTRUSTED,
             f"{consumer.name} no longer holds the cluster's CA {ca_name}, which ClusterTrust "
             "added to it (it was removed since), so it refuses the cluster UI.",
-            put_back(consumer, proof),
+            put_back(consumer, proof.source),
         )
     if missing_intermediate(chain, cas, proof.bundle.client_cert):
         return chain_incomplete(chain, proof.where, cas[0])
@@ -125,7 +126,7 @@ def _nss_refused(consumer: Consumer, proof: Proof, check: ChainCheck) -> Diagnos
         f"{consumer.name} holds the cluster's CA but does not accept the server's certificate "
         f"chain (NSS error {check.error}): the CA's trust for web sites may have been taken "
         "away in the browser's certificate settings.",
-        put_back(consumer, proof),
+        put_back(consumer, proof.source),
     )
 
 
@@ -136,7 +137,7 @@ def _identity_missing(consumer: Consumer, proof: Proof) -> Diagnosis:
         Outcome.CLIENT_CERT_REQUIRED,
         f"{consumer.name} trusts the server but no longer holds your client certificate "
         f"{name} with its key, so the cluster will refuse it.",
-        put_back(consumer, proof),
+        put_back(consumer, proof.source),
     )
 
 
@@ -149,7 +150,7 @@ def _system(consumer: Consumer, proof: Proof, inventory: Inventory) -> Diagnosis
     if result is not None and result.ok and not missing:
         return _works(consumer, proof, "trusts the server's certificate chain")
     if not consumer.covered:
-        return not_set_up(consumer, proof)
+        return not_set_up(consumer, proof.wants_identity, proof.source)
     if missing:
         what = "client certificate" if missing[0].kind == Kind.IDENTITY.value else "CA"
         store = consumer.name.lower()
@@ -157,7 +158,7 @@ def _system(consumer: Consumer, proof: Proof, inventory: Inventory) -> Diagnosis
             Outcome.SERVER_UNTRUSTED if what == "CA" else Outcome.CLIENT_CERT_REQUIRED,
             f"The {what} {missing[0].subject} that ClusterTrust put into the {store} is no "
             "longer there (removed since), so programs that use it refuse the cluster UI.",
-            put_back(consumer, proof),
+            put_back(consumer, proof.source),
         )
     if result is None:
         return proof.base.diagnosis
@@ -183,74 +184,16 @@ def _missing(consumer: Consumer, inventory: Inventory) -> list[Record]:
 
 def _files(consumer: Consumer, proof: Proof, inventory: Inventory) -> Diagnosis:
     if not consumer.covered:
-        return not_set_up(consumer, proof)
+        return not_set_up(consumer, proof.wants_identity, proof.source)
     store = inventory.files
     if store is not None and not all(store.is_installed(r) for r in consumer.records):
         return Diagnosis(
             Outcome.CLIENT_CERT_REQUIRED,
             f"The identity files for command-line clients in {consumer.location} are missing "
             "or were changed since ClusterTrust wrote them.",
-            put_back(consumer, proof),
+            put_back(consumer, proof.source),
         )
     result = proof.files or proof.base
     if result.ok:
         return _works(consumer, proof, f"connect with the identity files in {consumer.location}")
     return result.diagnosis
-
-
-# what would set a consumer up, or put back what is missing
-
-
-def not_set_up(consumer: Consumer, proof: Proof) -> Diagnosis:
-    if consumer.kind is ConsumerKind.SYSTEM:
-        return Diagnosis(
-            Outcome.NOT_SET_UP,
-            "Not set up: the install did not include the system trust store, so programs that "
-            "use it (curl, Python, other command-line tools) do not trust the cluster's CA.",
-            f"If you want them to, {_system_setup()}: {install_command(proof, consumer)}",
-        )
-    if consumer.kind is ConsumerKind.FILES and not proof.wants_identity:
-        return Diagnosis(
-            Outcome.NOT_SET_UP,
-            "Not set up: this bundle has no client certificate with its key, so there are no "
-            "identity files to keep; give command-line clients the CA file (ca.crt) directly.",
-        )
-    what = "the cluster's CA and your client certificate" if proof.wants_identity else "the CA"
-    where = "for command-line clients" if consumer.kind is ConsumerKind.FILES else "in it"
-    return Diagnosis(
-        Outcome.NOT_SET_UP,
-        f"Not set up: ClusterTrust has not put {what} {where}.",
-        f"To set it up: {install_command(proof, consumer)} (only what is missing is added).",
-    )
-
-
-def _system_setup() -> str:
-    if on_linux():
-        return "install for everyone on this computer (asks for the administrator password)"
-    return "add the system store"
-
-
-def put_back(consumer: Consumer, proof: Proof) -> str:
-    return f"Put it back: {install_command(proof, consumer)} (only what is missing is added)."
-
-
-_OPTIONS = {
-    ConsumerKind.BROWSER: "--stores nss",
-    ConsumerKind.FILES: "--stores files",
-}
-
-
-def install_command(proof: Proof, consumer: Consumer) -> str:
-    option = _OPTIONS.get(consumer.kind)
-    if option is None:
-        option = "--scope system" if on_linux() else "--stores system"
-    return f"clustertrust install {shlex.quote(proof.source)} {option}"
-
-
-def install_source(bundle: Bundle, records: list[Record], identity_folder: str) -> str:
-    """What to give `install`: the bundle it came from while that is still reachable, else
-    the identity files ClusterTrust keeps (they hold the CA and the client identity)."""
-    for origin in (*(r.source for r in records), bundle.origin):
-        if origin.startswith("https://") or (origin and Path(origin).exists()):
-            return origin
-    return identity_folder or "BUNDLE"
