@@ -212,6 +212,8 @@ def certificate_list(message: bytes, tls13: bool) -> list[bytes]:
     certs, rest = [], body[3:]
     while len(rest) >= 3:
         size = int.from_bytes(rest[:3], "big")
+        if len(rest) < 3 + size:
+            return []
         certs.append(rest[3 : 3 + size])
         rest = rest[3 + size :]
         if tls13:  # each entry carries its own extensions

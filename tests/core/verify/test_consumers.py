@@ -1,0 +1,247 @@
+"""Verification by consumer, decided in core: the chain read from the handshake, a missing
+intermediate told from another cluster's CA, each consumer judged against a stand-in for the
+NSS tools, and the verdict covering only what the install set up."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+
+import pytest
+from clustertrust.core import certinfo
+from clustertrust.core.bundle.reader import Bundle
+from clustertrust.core.install.ledger import Ledger
+from clustertrust.core.model import Kind, Record, Scope, record_for
+from clustertrust.core.verify.connect import certificate_list
+from clustertrust.core.verify.consumers import BrowserDatabase, ChainCheck, Inventory
+from clustertrust.core.verify.judge import Proof, judge
+from clustertrust.core.verify.result import (
+    Consumer,
+    ConsumerKind,
+    ConsumerResult,
+    Diagnosis,
+    TrustMode,
+    VerifyOutcome,
+    VerifyResult,
+)
+from clustertrust.core.verify.situation import missing_intermediate
+from clustertrust.core.verify.verdict import by_consumer
+from support import pki
+from support.tls_peers import bundle_of
+
+
+def handshake(body: bytes) -> bytes:
+    return b"\x0b" + len(body).to_bytes(3, "big") + body
+
+
+def entries(certs: list[bytes], tls13: bool) -> bytes:
+    out = b""
+    for der in certs:
+        out += len(der).to_bytes(3, "big") + der + (b"\x00\x00" if tls13 else b"")
+    return out
+
+
+@pytest.mark.parametrize("tls13", [False, True])
+def test_certificate_list_reads_every_certificate_the_server_sent(tls13: bool) -> None:
+    certs = [b"leaf-der", b"intermediate-der"]
+    listed = entries(certs, tls13)
+    body = (b"\x00" if tls13 else b"") + len(listed).to_bytes(3, "big") + listed
+    assert certificate_list(handshake(body), tls13) == certs
+
+
+@pytest.mark.parametrize(
+    "body", [b"", b"\x00\x00\x09abc", b"\x00\x00\x04\x00\x00\x09a", b"\x00\x00\x03\x00\x00\x00"]
+)
+def test_certificate_list_of_a_malformed_message_is_empty(body: bytes) -> None:
+    assert certificate_list(handshake(body), False) == []
+
+
+@pytest.fixture(scope="module")
+def root() -> pki.Issued:
+    return pki.make_ca("d4f2example-ca", "p256")
+
+
+def leaf_under(issuer: pki.Issued) -> list:  # type: ignore[type-arg]
+    return [pki.make_leaf(issuer, "cluster-ui", "p256", client=False).cert]
+
+
+def test_a_leaf_from_the_clusters_own_intermediate_is_a_missing_intermediate(
+    root: pki.Issued,
+) -> None:
+    intermediate = pki.make_intermediate(root, "d4f2example-intermediate", "p256")
+    assert missing_intermediate(leaf_under(intermediate), (root.cert,), None)
+
+
+def test_an_intermediate_that_also_issued_the_client_certificate_is_ours(root: pki.Issued) -> None:
+    intermediate = pki.make_intermediate(root, "issuing-ca-2", "p256")
+    client = pki.make_leaf(intermediate, "me", "p256").cert
+    assert missing_intermediate(leaf_under(intermediate), (root.cert,), client)
+    assert not missing_intermediate(leaf_under(intermediate), (root.cert,), None)
+
+
+def test_another_clusters_ca_or_a_rotated_one_is_not_a_missing_intermediate(
+    root: pki.Issued,
+) -> None:
+    other = pki.make_ca("someone-else-ca", "p256")
+    rotated = pki.make_ca("d4f2example-ca", "p256")
+    assert not missing_intermediate(leaf_under(other), (root.cert,), None)
+    assert not missing_intermediate(leaf_under(rotated), (root.cert,), None)
+    assert not missing_intermediate(leaf_under(root), (root.cert,), None)  # complete
+
+
+# judging, with a stand-in for the NSS tools
+
+
+@dataclass
+class FakeBrowsers:
+    """Answers as platform/nss.py would, from what the test says each database holds."""
+
+    holds: dict[str, dict[str, bool]]
+    trusted: set[str] = field(default_factory=set)
+    error: int = -8179
+    store_name: str = "nss"
+
+    def browser_databases(self) -> Sequence[BrowserDatabase]:
+        return [BrowserDatabase(f"Browser {folder}", folder) for folder in self.holds]
+
+    def check_chain(self, location: str, chain_der: Sequence[bytes]) -> ChainCheck:
+        return ChainCheck(True) if location in self.trusted else ChainCheck(False, self.error)
+
+    def keys_by_certificate(self, location: str) -> dict[str, bool]:
+        return self.holds[location]
+
+
+@pytest.fixture
+def bundle(kurrent: pki.KurrentBundle) -> Bundle:
+    return bundle_of(kurrent.files())
+
+
+def answered(
+    trust: TrustMode = TrustMode.BUNDLE, outcome: VerifyOutcome = VerifyOutcome.OK
+) -> VerifyResult:
+    return VerifyResult(
+        "https://ui:2113/", trust, Diagnosis(outcome, f"{outcome.value}"), http_status=200
+    )
+
+
+def proof(bundle: Bundle, base: VerifyResult | None = None) -> Proof:
+    base = base or answered()
+    answer = base if base.ok else None
+    return Proof("ui:2113", base, answer, None, None, bundle, "bundle.tgz")
+
+
+def browser(bundle: Bundle, folder: str, covered: bool) -> Consumer:
+    records = ()
+    if covered:
+        assert bundle.ca is not None
+        records = (record_for(bundle.ca, Kind.CA, "nss", folder, "n", Scope.USER),)
+    return Consumer(ConsumerKind.BROWSER, f"Browser {folder}", folder, records)
+
+
+def shas(bundle: Bundle) -> tuple[str, str]:
+    assert bundle.ca is not None and bundle.client_cert is not None
+    return certinfo.sha256(bundle.ca), certinfo.sha256(bundle.client_cert)
+
+
+def judged(bundle: Bundle, fake: FakeBrowsers, folder: str, covered: bool = True) -> Diagnosis:
+    inventory = Inventory(Ledger(), fake)
+    return judge(browser(bundle, folder, covered), proof(bundle), inventory)
+
+
+def test_a_database_that_trusts_the_chain_and_holds_the_identity_works(bundle: Bundle) -> None:
+    ca, client = shas(bundle)
+    fake = FakeBrowsers({"db": {ca: False, client: True}}, trusted={"db"})
+    assert judged(bundle, fake, "db").outcome is VerifyOutcome.OK
+
+
+def test_the_ca_gone_from_a_covered_database_names_it_and_says_how_to_put_it_back(
+    bundle: Bundle,
+) -> None:
+    _, client = shas(bundle)
+    diagnosis = judged(bundle, FakeBrowsers({"db": {client: True}}), "db")
+    assert diagnosis.outcome is VerifyOutcome.SERVER_UNTRUSTED
+    assert diagnosis.message.startswith("Browser db no longer holds the cluster's CA")
+    assert diagnosis.fix.startswith("Put it back: clustertrust install bundle.tgz --stores nss")
+
+
+def test_a_certificate_without_its_key_is_no_identity(bundle: Bundle) -> None:
+    ca, client = shas(bundle)
+    fake = FakeBrowsers({"db": {ca: False, client: False}}, trusted={"db"})
+    assert judged(bundle, fake, "db").outcome is VerifyOutcome.CLIENT_CERT_REQUIRED
+
+
+def test_an_uncovered_database_is_not_set_up_in_neutral_words(bundle: Bundle) -> None:
+    diagnosis = judged(bundle, FakeBrowsers({"db": {}}), "db", covered=False)
+    assert diagnosis.outcome is VerifyOutcome.NOT_SET_UP
+    assert diagnosis.message.startswith("Not set up:")
+    for word in ("fail", "again", "error", "refuse"):
+        assert word not in (diagnosis.message + diagnosis.fix).lower()
+
+
+def test_an_uncovered_database_that_works_anyway_is_ok(bundle: Bundle) -> None:
+    ca, client = shas(bundle)
+    fake = FakeBrowsers({"db": {ca: False, client: True}}, trusted={"db"})
+    assert judged(bundle, fake, "db", covered=False).ok
+
+
+def test_a_network_failure_is_the_same_for_every_covered_consumer(bundle: Bundle) -> None:
+    down = answered(outcome=VerifyOutcome.CONNECTION_REFUSED)
+    inventory = Inventory(Ledger(), FakeBrowsers({"db": {}}))
+    covered = judge(browser(bundle, "db", True), proof(bundle, down), inventory)
+    uncovered = judge(browser(bundle, "db", False), proof(bundle, down), inventory)
+    assert covered == down.diagnosis
+    assert uncovered.outcome is VerifyOutcome.NOT_SET_UP
+
+
+# the verdict
+
+
+def result(name: str, covered: bool, outcome: VerifyOutcome) -> ConsumerResult:
+    records = (Record("a" * 64, "", name, "", "ca", "nss", name, "n", "user"),) if covered else ()
+    consumer = Consumer(ConsumerKind.BROWSER, name, name, records)
+    return ConsumerResult(consumer, Diagnosis(outcome, f"{name} says {outcome.value}", "do x"))
+
+
+FALLBACK = Diagnosis(VerifyOutcome.SERVER_UNTRUSTED, "nothing installed", "install it")
+
+
+def test_ok_when_every_covered_consumer_is_ok_whatever_the_uncovered_ones_say() -> None:
+    consumers = (
+        result("Chromium", True, VerifyOutcome.OK),
+        result("System trust store", False, VerifyOutcome.NOT_SET_UP),
+    )
+    verdict = by_consumer(consumers, answered(), FALLBACK)
+    assert verdict.outcome is VerifyOutcome.OK
+    assert (
+        "Chromium" in verdict.message
+        and "Not set up by this install: System trust store" in verdict.note
+    )
+
+
+def test_a_failing_covered_consumer_is_the_verdict_with_its_fix() -> None:
+    consumers = (
+        result("Chromium", True, VerifyOutcome.OK),
+        result("Firefox", True, VerifyOutcome.SERVER_UNTRUSTED),
+    )
+    verdict = by_consumer(consumers, answered(), FALLBACK)
+    assert (verdict.outcome, verdict.message, verdict.fix) == (
+        VerifyOutcome.SERVER_UNTRUSTED,
+        "Firefox says server_untrusted",
+        "do x",
+    )
+
+
+def test_with_nothing_of_this_cluster_installed_the_trust_modes_decide() -> None:
+    consumers = (result("Chromium", False, VerifyOutcome.NOT_SET_UP),)
+    assert by_consumer(consumers, answered(), FALLBACK) == FALLBACK
+
+
+def test_the_json_of_a_consumer_has_the_contract_fields() -> None:
+    document = result("Chromium", True, VerifyOutcome.OK).to_json()
+    assert {k: document[k] for k in ("name", "covered", "ok", "outcome")} == {
+        "name": "Chromium",
+        "covered": True,
+        "ok": True,
+        "outcome": "ok",
+    }
+    assert {"message", "fix"} <= set(document)
