@@ -14,13 +14,13 @@ from clustertrust.core.verify.certs import chain_incomplete
 from clustertrust.core.verify.consumers import ChainCheck, Inventory
 from clustertrust.core.verify.result import Consumer, ConsumerKind, Diagnosis, VerifyResult
 from clustertrust.core.verify.result import VerifyOutcome as Outcome
-from clustertrust.core.verify.situation import missing_intermediate, parse_chain
+from clustertrust.core.verify.situation import is_self_signed, parse_chain
 
 # The same for every consumer: the network, the server's name and dates, the client cert.
 SHARED = frozenset(
     set(Outcome) - {Outcome.OK, Outcome.SERVER_UNTRUSTED, Outcome.SERVER_CHAIN_INCOMPLETE}
 )
-NSS_DATES = {-8181, -8162}  # SEC_ERROR_EXPIRED_CERTIFICATE, SEC_ERROR_EXPIRED_ISSUER_CERTIFICATE
+NSS_UNKNOWN_ISSUER = -8179  # SEC_ERROR_UNKNOWN_ISSUER (NSS secerr.h)
 
 
 @dataclass(frozen=True)
@@ -113,10 +113,12 @@ def _browser_untrusted(
             "added to it (it was removed since), so it refuses the cluster UI.",
             put_back(consumer, proof.source),
         )
-    if missing_intermediate(chain, cas, proof.bundle.client_cert):
+    if not proof.base.ok:  # the bundle's own CA refuses the server too: not this database
+        return proof.base.diagnosis
+    if check.error == NSS_UNKNOWN_ISSUER and chain and not is_self_signed(chain[-1]):
+        # it holds the CA, yet cannot find the issuer of what the server sent: an intermediate
+        # the server left out (the bundle's copy of it is not in browsers)
         return chain_incomplete(chain, proof.where, cas[0])
-    if check.error in NSS_DATES:
-        return proof.base.diagnosis if not proof.base.ok else _nss_refused(consumer, proof, check)
     return _nss_refused(consumer, proof, check)
 
 

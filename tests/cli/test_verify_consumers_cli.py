@@ -283,3 +283,27 @@ def test_system_scope_is_green_with_the_system_store_covered(
     assert (system["covered"], system["ok"], system["outcome"]) == (True, True, "ok"), system
     assert all(consumers[name]["covered"] and consumers[name]["ok"] for name in BROWSERS)
     assert kurrent.ca.cert_pem not in Path("/etc/ssl/certs/ca-certificates.crt").read_bytes()
+
+
+def test_browsers_are_judged_on_their_own_database_not_on_the_bundle(
+    capsys: pytest.CaptureFixture[str],
+    home: Path,
+    tmp_path: Path,
+    kurrent: pki.KurrentBundle,
+    servers: Servers,
+) -> None:
+    """The bundle holds the intermediate, so OpenSSL with the bundle (and the command-line
+    clients' files) accepts a server that sends only its leaf; the browsers hold only the
+    cluster's root CA and cannot: they, and only they, are server_chain_incomplete."""
+    files = {**kurrent.files(), "ca.crt": kurrent.ca.cert_pem + servers.intermediate.cert_pem}
+    del files["bundle.p12"]
+    bundle = tmp_path / "with-intermediate.tar.gz"
+    bundle.write_bytes(pki.tar_bytes(files))
+    install(capsys, bundle)
+    code, document = verify(capsys, servers.url("leaf_only"))
+    consumers = by_name(document)
+    assert (code, document["outcome"]) == (1, "server_chain_incomplete")
+    assert document["modes"]["bundle"]["ok"] is True
+    assert consumers["Command-line clients"]["ok"] is True
+    for name in BROWSERS:
+        assert consumers[name]["outcome"] == "server_chain_incomplete", consumers[name]
