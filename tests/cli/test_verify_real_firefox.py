@@ -125,3 +125,21 @@ def test_firefox_and_verify_agree_both_ways(
     seconds = open_in_firefox(isolated_dirs, profile, url, lambda: refusals(error_log) > refused)
     assert refusals(error_log) > refused, f"Firefox did not refuse the server ({seconds:.1f} s)"
     assert len(firefox_requests(log)) == before, f"Firefox reached the UI ({seconds:.1f} s)"
+
+
+def test_firefox_uses_the_database_created_for_a_never_started_profile(
+    capsys: pytest.CaptureFixture[str],
+    isolated_dirs: Path,
+    kurrent_tgz: Path,
+    ui: tuple[str, Path],
+) -> None:
+    url, log = ui
+    profile = browsers.firefox(isolated_dirs, {"fresh": False})["fresh"]
+    assert main(["install", str(kurrent_tgz), "--yes", "--json"]) == 0
+    capsys.readouterr()
+    before = len(firefox_requests(log))
+    seconds = open_in_firefox(
+        isolated_dirs, profile, url, lambda: len(firefox_requests(log)) > before
+    )
+    answered = firefox_requests(log)[before:]
+    assert answered and all('" 200 ' in line for line in answered), (answered, f"{seconds:.1f} s")
