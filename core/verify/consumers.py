@@ -93,8 +93,8 @@ def _consumer(
 
 
 def _browsers(browsers: BrowserTrust | None, records: list[Record]) -> list[Consumer]:
-    """Every database found; one the install covered that is no longer found is left out (a
-    deleted profile reaches nothing), unless the databases cannot be listed at all."""
+    """Every database found now (also profiles made after the install); one the install
+    covered that is gone is left out: a deleted profile reaches nothing."""
     if browsers is None:
         return []
     found = []

@@ -4,11 +4,13 @@ work is "not set up", in neutral words, with what would set it up; never a failu
 
 from __future__ import annotations
 
+import shlex
 from dataclasses import dataclass
 
 from clustertrust.core import certinfo
 from clustertrust.core.bundle.reader import Bundle
-from clustertrust.core.model import Kind, Record
+from clustertrust.core.errors import ClusterTrustError, CommandError
+from clustertrust.core.model import Kind, Record, TrustStore
 from clustertrust.core.verify.advice import not_set_up, put_back
 from clustertrust.core.verify.certs import chain_incomplete
 from clustertrust.core.verify.consumers import ChainCheck, Inventory
@@ -123,12 +125,17 @@ def _browser_untrusted(
 
 
 def _nss_refused(consumer: Consumer, proof: Proof, check: ChainCheck) -> Diagnosis:
+    """The CA is there, so `install` would find nothing missing: give its trust back."""
+    ours = next((r for r in consumer.records if r.kind == Kind.CA.value), None)
+    nick = shlex.quote(ours.name) if ours else "NICKNAME"
     return Diagnosis(
         Outcome.SERVER_UNTRUSTED,
         f"{consumer.name} holds the cluster's CA but does not accept the server's certificate "
         f"chain (NSS error {check.error}): the CA's trust for web sites may have been taken "
         "away in the browser's certificate settings.",
-        put_back(consumer, proof.source),
+        "In the browser's certificate settings (Authorities), edit the cluster's CA and trust "
+        "it to identify websites, or with the browser closed run: certutil -M -d "
+        f"{shlex.quote('sql:' + consumer.location)} -n {nick} -t C,,",
     )
 
 
@@ -178,7 +185,15 @@ def _missing(consumer: Consumer, inventory: Inventory) -> list[Record]:
     store = inventory.system
     if store is None or not consumer.covered:
         return []
-    return [r for r in consumer.records if not store.is_installed(r)]
+    return [r for r in consumer.records if not _present(store, r)]
+
+
+def _present(store: TrustStore, record: Record) -> bool:
+    """A store that cannot be asked right now is judged by its connection alone."""
+    try:
+        return store.is_installed(record)
+    except (CommandError, ClusterTrustError, OSError):
+        return True
 
 
 # command-line clients

@@ -141,7 +141,7 @@ class VerifyPage(Page):
         self.modes.setVisible(not by_consumer)
         self._show_consumers(report.consumers if by_consumer else ())
         if report.ok and self.session.demo is None:
-            save_settings(cluster_url=url, last_url=self._source_url())
+            save_settings(cluster_url=report.url, last_url=self._source_url())  # no user:password
         self.completeChanged.emit()
 
     def _show_consumers(self, consumers: Any) -> None:

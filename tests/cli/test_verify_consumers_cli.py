@@ -307,3 +307,20 @@ def test_browsers_are_judged_on_their_own_database_not_on_the_bundle(
     assert consumers["Command-line clients"]["ok"] is True
     for name in BROWSERS:
         assert consumers[name]["outcome"] == "server_chain_incomplete", consumers[name]
+
+
+def test_trust_taken_away_in_a_browser_says_how_to_give_it_back(
+    capsys: pytest.CaptureFixture[str], home: Path, kurrent_tgz: Path, servers: Servers
+) -> None:
+    """The CA is still there (so install would find nothing missing), its trust is not."""
+    install(capsys, kurrent_tgz)
+    nssdb = home / ".pki/nssdb"
+    ca_nick = next(n for n in browsers.nicknames(nssdb) if n.startswith("d4f2example-ca"))
+    subprocess.run(["certutil", "-M", "-d", f"sql:{nssdb}", "-n", ca_nick, "-t", ",,"], check=True)
+    code, document = verify(capsys, servers.url("mtls"))
+    chromium = by_name(document)["Chromium"]
+    assert (code, chromium["outcome"]) == (1, "server_untrusted")
+    assert "-8172" in chromium["message"]  # SEC_ERROR_UNTRUSTED_ISSUER
+    command = chromium["fix"].split("run: ", 1)[1]
+    subprocess.run(["sh", "-c", command], check=True)
+    assert verify(capsys, servers.url("mtls"))[0] == 0
