@@ -82,8 +82,8 @@ class Services:
         return self.sandbox is not None
 
     def default_scope(self, platform: str = sys.platform) -> Scope:
-        """ "Only me" everywhere: no administrator password; on Linux the browsers and the
-        command-line clients, which is what a person reaches the cluster with."""
+        """User scope ("Only me") everywhere: no administrator password; on Linux the browsers and
+        the command-line clients, which is what a person reaches the cluster with."""
         return Scope.USER
 
     def scope_lines(self, platform: str = sys.platform) -> dict[Scope, str]:
