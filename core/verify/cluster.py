@@ -24,12 +24,14 @@ from clustertrust.core.verify.result import (
     ConsumerKind,
     ConsumerResult,
     TrustMode,
+    VerifyOutcome,
     VerifyReport,
     VerifyResult,
 )
 from clustertrust.core.verify.verdict import by_consumer
 
 Connect = Callable[[Bundle], VerifyResult]  # one real connection trusting the bundle's own CA
+_NETWORK = {VerifyOutcome.DNS_FAILED, VerifyOutcome.CONNECTION_REFUSED, VerifyOutcome.TIMEOUT}
 
 
 def consumers_report(
@@ -66,8 +68,8 @@ def _files_connection(
 ) -> VerifyResult | None:
     """Command-line clients connect with the files on disk: the same as the bundle when they
     hold the same certificates, otherwise one more real connection with those files."""
-    if not consumer.covered:
-        return None
+    if not consumer.covered or (own is not None and own.outcome in _NETWORK):
+        return None  # nothing to connect with, or the network already failed once
     record = consumer.records[0]
     files = IdentityPaths.at(Path(record.location), record.sha256)
     try:
@@ -76,7 +78,10 @@ def _files_connection(
         return None  # judged from the store: the files are missing or changed
     if own is not None and _same_identity(on_disk, bundle):
         return own
-    return connect(on_disk)
+    try:
+        return connect(on_disk)
+    except ClusterTrustError:
+        return None  # a key that does not fit its certificate: the store check tells
 
 
 def _same_identity(one: Bundle, other: Bundle) -> bool:
