@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass, field
+from pathlib import Path
 
 import pytest
 from clustertrust.core import certinfo
@@ -27,7 +28,7 @@ from clustertrust.core.verify.result import (
 from clustertrust.core.verify.situation import missing_intermediate
 from clustertrust.core.verify.verdict import by_consumer
 from support import pki
-from support.tls_peers import bundle_of
+from support.tls_peers import bundle_of, identity_files
 
 
 def handshake(body: bytes) -> bytes:
@@ -245,3 +246,25 @@ def test_the_json_of_a_consumer_has_the_contract_fields() -> None:
         "outcome": "ok",
     }
     assert {"message", "fix"} <= set(document)
+
+
+def test_after_a_network_failure_the_identity_files_are_not_tried_again(
+    tmp_path: Path, kurrent: pki.KurrentBundle
+) -> None:
+    from clustertrust.core.verify.cluster import _files_connection
+
+    other = pki.make_leaf(kurrent.ca, "another-client", "p256")  # files unlike the bundle
+    folder = pki.write_files(tmp_path / "identity", identity_files(kurrent.ca, other))
+    record = record_for(other.cert, Kind.IDENTITY, "identity-files", str(folder), "t", Scope.USER)
+    files = Consumer(ConsumerKind.FILES, "Command-line clients", str(folder), (record,))
+    tried: list[Bundle] = []
+
+    def connect(on_disk: Bundle) -> VerifyResult:
+        tried.append(on_disk)
+        return answered()
+
+    bundle = bundle_of(kurrent.files())
+    assert _files_connection(files, bundle, answered(), connect) is not None
+    down = answered(outcome=VerifyOutcome.TIMEOUT)
+    assert _files_connection(files, bundle, down, connect) is None
+    assert len(tried) == 1
