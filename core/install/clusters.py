@@ -15,7 +15,6 @@ from __future__ import annotations
 
 import enum
 import json
-import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from pathlib import Path, PurePath
@@ -26,7 +25,7 @@ from clustertrust.core.bundle.reader import Bundle, read_bundle
 from clustertrust.core.errors import ClusterTrustError, InputError
 from clustertrust.core.install import identity
 from clustertrust.core.install import plan as plans
-from clustertrust.core.install.ledger import Ledger
+from clustertrust.core.install.ledger import Ledger, cluster_name
 from clustertrust.core.model import Kind, Record, Scope, Setup, Step, TrustStore
 from clustertrust.core.source.load import load_source
 from cryptography import x509
@@ -35,7 +34,6 @@ NSS = "nss"
 SYSTEM_STORES = {"linux-anchors", "windows-certutil", "macos-keychain"}
 SYSTEM_STORE = "System trust store"
 COMMAND_LINE = "Command-line clients"
-_KURRENT_CA = re.compile(r"^(?P<id>[A-Za-z0-9][A-Za-z0-9_.-]*)-ca$")
 
 
 class ConsumerState(enum.StrEnum):
@@ -57,12 +55,6 @@ WORDS = {
     ConsumerState.UNKNOWN: "cannot check here",
     ConsumerState.NOT_SET_UP: "not set up",
 }
-
-
-def cluster_name(ca_subject: str) -> str:
-    """Kurrent Cloud names its CA `<cluster id>-ca`: the id is what people know the cluster by."""
-    match = _KURRENT_CA.match(ca_subject)
-    return match.group("id") if match else ca_subject
 
 
 def consumer_name(store: str, location: str) -> str:

@@ -23,6 +23,7 @@ import contextlib
 import datetime as dt
 import json
 import os
+import re
 import shutil
 import tempfile
 from dataclasses import dataclass, replace
@@ -34,6 +35,7 @@ from clustertrust.core.errors import OperationFailed
 from clustertrust.core.model import Kind, Record, State
 
 FORMAT = 1
+_KURRENT_CA = re.compile(r"^(?P<id>[A-Za-z0-9][A-Za-z0-9_.-]*)-ca$")
 
 
 class LedgerError(OperationFailed):
@@ -205,11 +207,10 @@ def _clusters_in(document: dict[str, Any]) -> list[Cluster]:
     return found
 
 
-def cluster_name(ca_common_name: str) -> str:
-    """A Kurrent Cloud CA is named `<clusterid>-ca`: the cluster id is what a person knows."""
-    if ca_common_name.endswith("-ca") and len(ca_common_name) > 3:
-        return ca_common_name[:-3]
-    return ca_common_name
+def cluster_name(ca_subject: str) -> str:
+    """Kurrent Cloud names its CA `<cluster id>-ca`: the id is what people know the cluster by."""
+    match = _KURRENT_CA.match(ca_subject)
+    return match.group("id") if match else ca_subject
 
 
 def _fsync_folder(folder: Path) -> None:

@@ -1,5 +1,5 @@
 """What would set a consumer up, or put back what was removed from it: neutral words, and the
-one command that does it (`install` adds only what is missing)."""
+one command that does it (`install` and `repair` add only what is missing)."""
 
 from __future__ import annotations
 
@@ -42,10 +42,12 @@ def _system_setup() -> str:
     return "add the system store"
 
 
-def put_back(consumer: Consumer, source: str) -> str:
-    return f"Put it back: {install_command(consumer, source)} (only what is missing is added)."
+def put_back() -> str:
+    """What went missing since the install: repair re-plans it from what ClusterTrust keeps."""
+    return f"Put it back: {REPAIR} (it adds only what went missing since the install)."
 
 
+REPAIR = "clustertrust repair"
 _OPTIONS = {
     ConsumerKind.BROWSER: "--stores nss",
     ConsumerKind.FILES: "--stores files",

@@ -113,7 +113,7 @@ def _browser_untrusted(
             Outcome.SERVER_UNTRUSTED,
             f"{consumer.name} no longer holds the cluster's CA {ca_name}, which ClusterTrust "
             "added to it (it was removed since), so it refuses the cluster UI.",
-            put_back(consumer, proof.source),
+            put_back(),
         )
     if not proof.base.ok:  # the bundle's own CA refuses the server too: not this database
         return proof.base.diagnosis
@@ -146,7 +146,7 @@ def _identity_missing(consumer: Consumer, proof: Proof) -> Diagnosis:
         Outcome.CLIENT_CERT_REQUIRED,
         f"{consumer.name} trusts the server but no longer holds your client certificate "
         f"{name} with its key, so the cluster will refuse it.",
-        put_back(consumer, proof.source),
+        put_back(),
     )
 
 
@@ -167,7 +167,7 @@ def _system(consumer: Consumer, proof: Proof, inventory: Inventory) -> Diagnosis
             Outcome.SERVER_UNTRUSTED if what == "CA" else Outcome.CLIENT_CERT_REQUIRED,
             f"The {what} {missing[0].subject} that ClusterTrust put into the {store} is no "
             "longer there (removed since), so programs that use it refuse the cluster UI.",
-            put_back(consumer, proof.source),
+            put_back(),
         )
     if result is None:
         return proof.base.diagnosis
@@ -208,7 +208,7 @@ def _files(consumer: Consumer, proof: Proof, inventory: Inventory) -> Diagnosis:
             Outcome.CLIENT_CERT_REQUIRED,
             f"The identity files for command-line clients in {consumer.location} are missing "
             "or were changed since ClusterTrust wrote them.",
-            put_back(consumer, proof.source),
+            put_back(),
         )
     result = proof.files or proof.base
     if result.ok:

@@ -74,21 +74,24 @@ def test_verify_page_uses_the_remembered_address_and_lists_each_consumer(
     save_png(page, "06-verify-by-consumer")
 
 
-def test_reverify_uses_the_remembered_address_without_asking(
+def test_the_clusters_window_verifies_at_the_remembered_address_without_asking(
     qtbot: QtBot, installed: str, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     asked: list[str] = []
-    monkeypatch.setattr(
-        QInputDialog, "getText", lambda *a, **k: (asked.append("?"), ("", False))[1]
-    )
+
+    def ask(*args: object, **kwargs: object) -> tuple[str, bool]:
+        asked.append("?")
+        return "", False
+
+    monkeypatch.setattr(QInputDialog, "getText", ask)
     window = ManageWindow(Services(), Session())
     qtbot.addWidget(window)
     window.show()
-    window.reverify()
-    qtbot.waitUntil(
-        lambda: window.status.kind in ("ok", "error") and "Connecting" not in window.status.text(),
-        timeout=WAIT,
-    )
+    qtbot.waitUntil(lambda: bool(window.clusters), timeout=WAIT)
+    [cluster] = window.clusters
+    assert cluster.ui_url == installed  # the ledger's "clusters" list, written by verify
+    window.verify(cluster)
+    qtbot.waitUntil(lambda: window.status.kind in ("ok", "error"), timeout=WAIT)
     assert window.status.kind == "ok", window.status.text()
     assert asked == []
     assert [c.ui_url for c in Ledger().clusters()] == [installed]
