@@ -6,10 +6,10 @@ from __future__ import annotations
 import argparse
 import getpass
 import logging
-import os
 import sys
 from pathlib import Path
 
+from clustertrust.core import fileio
 from clustertrust.core.bundle.checks import check_bundle
 from clustertrust.core.bundle.reader import read_bundle
 from clustertrust.core.bundle.summary import bundle_json, bundle_text
@@ -141,10 +141,8 @@ def run_fetch(args: argparse.Namespace) -> int:
 
 def _write_private(path: Path, data: bytes) -> None:
     try:
-        descriptor = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+        fileio.create_private(path, data)
     except OSError as exc:
         raise InputError(
             f"{path} cannot be created: {exc.strerror}.", "Choose another place."
         ) from exc
-    with os.fdopen(descriptor, "wb") as handle:
-        handle.write(data)

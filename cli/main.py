@@ -2,10 +2,14 @@
 
 from __future__ import annotations
 
+import contextlib
+import signal
 import sys
 from collections.abc import Callable, Sequence
+from types import FrameType
 
-from clustertrust.core.errors import ClusterTrustError
+from clustertrust.core import fileio, paths
+from clustertrust.core.errors import ClusterTrustError, CommandError, OperationFailed
 from clustertrust.core.logs import setup_logging
 
 from .output import report_error
@@ -13,6 +17,8 @@ from .output import report_error
 
 def main(argv: Sequence[str] | None = None) -> int:
     argv = sys.argv[1:] if argv is None else list(argv)
+    stop_on_sigterm()
+    remove_leftovers()
     if not argv:
         setup_logging()
         return _reported(open_wizard)
@@ -30,9 +36,32 @@ def _reported(action: Callable[[], int], as_json: bool = False) -> int:
         return action()
     except ClusterTrustError as error:
         return report_error(error, as_json)
+    except CommandError as error:  # a tool that failed outside a step (e.g. a busy database)
+        failed = OperationFailed(
+            f"A tool failed: {error}.",
+            "Try again; close browsers or another ClusterTrust using the same database first.",
+        )
+        return report_error(failed, as_json)
     except KeyboardInterrupt:
         print("clustertrust: cancelled.", file=sys.stderr)
         return 3
+
+
+def stop_on_sigterm() -> None:
+    """SIGTERM unwinds like Ctrl-C: a running apply rolls back, temporary key material goes."""
+    if signal.getsignal(signal.SIGTERM) is signal.SIG_DFL:
+        with contextlib.suppress(ValueError):  # not the main thread (a test's worker)
+            signal.signal(signal.SIGTERM, _interrupt)
+
+
+def _interrupt(signum: int, frame: FrameType | None) -> None:
+    raise KeyboardInterrupt(f"signal {signum}")
+
+
+def remove_leftovers() -> None:
+    """Temporary key material of runs that were killed (SIGKILL, power loss) is removed."""
+    with contextlib.suppress(ClusterTrustError, OSError):  # the command itself will say why
+        fileio.remove_dead_folders(paths.runtime_dir())
 
 
 def open_wizard() -> int:

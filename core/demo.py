@@ -10,7 +10,6 @@ import datetime as dt
 import html
 import io
 import ipaddress
-import os
 import secrets
 import shutil
 import ssl
@@ -22,7 +21,7 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from typing import Any
 
-from clustertrust.core import certinfo
+from clustertrust.core import certinfo, fileio
 from clustertrust.core.bundle.pieces import KURRENT_P12_PASSWORD
 from cryptography import x509
 from cryptography.hazmat.primitives import hashes, serialization
@@ -279,15 +278,14 @@ def _server_contexts(pki: DemoPki, folder: Path) -> tuple[ssl.SSLContext, ssl.SS
     folder.mkdir(parents=True, exist_ok=True)
     cert, key = folder / "server.crt", folder / "server.key"
     cert.write_bytes(certinfo.to_pem(pki.server) + certinfo.to_pem(pki.ca))
-    fd = os.open(key, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
-    with os.fdopen(fd, "wb") as out:
-        out.write(
-            pki.server_key.private_bytes(
-                serialization.Encoding.PEM,
-                serialization.PrivateFormat.PKCS8,
-                serialization.NoEncryption(),
-            )
-        )
+    fileio.write_atomic(
+        key,
+        pki.server_key.private_bytes(
+            serialization.Encoding.PEM,
+            serialization.PrivateFormat.PKCS8,
+            serialization.NoEncryption(),
+        ),
+    )
     contexts = []
     for demand_client in (True, False):
         context = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)

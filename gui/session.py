@@ -4,10 +4,7 @@ and secrets it remembers (the last cluster in the config folder, passwords only 
 from __future__ import annotations
 
 import json
-import os
-import tempfile
 from dataclasses import dataclass, field
-from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:  # only for types: the wizard paints before the certificate machinery loads
@@ -70,12 +67,9 @@ def load_settings() -> dict[str, str]:
 
 def save_settings(**values: str) -> None:
     """Remember the last cluster (source and UI address). Never passwords or tokens."""
-    from clustertrust.core import paths
+    from clustertrust.core import fileio, paths
 
     folder = paths.config_dir()
     folder.mkdir(parents=True, exist_ok=True)
     settings = {**load_settings(), **{k: v for k, v in values.items() if v}}
-    fd, tmp = tempfile.mkstemp(dir=folder, prefix=".wizard-")
-    with os.fdopen(fd, "w") as out:
-        json.dump(settings, out, indent=2)
-    Path(tmp).replace(folder / SETTINGS_FILE)
+    fileio.write_atomic(folder / SETTINGS_FILE, json.dumps(settings, indent=2).encode("utf-8"))

@@ -7,13 +7,12 @@ be owned by root and must not be links, so a user cannot plant the list.
 
 from __future__ import annotations
 
-import contextlib
 import json
 import os
 import stat
-import tempfile
 from pathlib import Path
 
+from clustertrust.core import fileio
 from clustertrust.core.errors import OperationFailed
 
 
@@ -62,15 +61,5 @@ def _load(path: Path) -> dict[str, str]:
 def _save(path: Path, anchors: dict[str, str]) -> None:
     path.parent.mkdir(mode=0o755, parents=True, exist_ok=True)
     _check_owned(path.parent)
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=".anchors-")
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8") as handle:
-            json.dump({"format": 1, "anchors": anchors}, handle, indent=2, sort_keys=True)
-            handle.flush()
-            os.fsync(handle.fileno())
-        os.chmod(tmp, 0o644)
-        os.replace(tmp, path)
-    except BaseException:
-        with contextlib.suppress(FileNotFoundError):
-            os.unlink(tmp)
-        raise
+    document = json.dumps({"format": 1, "anchors": anchors}, indent=2, sort_keys=True)
+    fileio.write_atomic(path, document.encode("utf-8"), mode=0o644)

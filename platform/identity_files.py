@@ -10,10 +10,9 @@ from __future__ import annotations
 
 import contextlib
 import os
-import tempfile
 from pathlib import Path
 
-from clustertrust.core import certinfo
+from clustertrust.core import certinfo, fileio
 from clustertrust.core.bundle import keys
 from clustertrust.core.bundle.reader import Bundle
 from clustertrust.core.install.identity import NAME, IdentityPaths, default_root
@@ -97,18 +96,8 @@ def _write(target: IdentityPaths, contents: dict[str, bytes]) -> None:
 
 
 def _write_private(path: Path, data: bytes) -> None:
-    """mkstemp creates the file 0600, then it is renamed into place: never readable by others."""
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}-")
-    try:
-        with os.fdopen(fd, "wb") as handle:
-            handle.write(data)
-            handle.flush()
-            os.fsync(handle.fileno())
-        os.replace(tmp, path)
-    except BaseException:
-        with contextlib.suppress(FileNotFoundError):
-            os.unlink(tmp)
-        raise
+    """0600 from creation, then renamed into place: never readable by others."""
+    fileio.write_atomic(path, data)
 
 
 def _delete(target: IdentityPaths) -> None:

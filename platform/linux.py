@@ -8,14 +8,11 @@ otherwise our minimal `clustertrust privileged` subcommand runs under pkexec or 
 from __future__ import annotations
 
 import base64
-import contextlib
-import os
 import re
-import tempfile
 from dataclasses import dataclass
 from pathlib import Path
 
-from clustertrust.core import certinfo
+from clustertrust.core import certinfo, fileio
 from clustertrust.core.bundle.reader import Bundle
 from clustertrust.core.errors import Cancelled, InputError, OperationFailed
 from clustertrust.core.model import Availability, Kind, Record, Scope, Step, record_for
@@ -141,18 +138,7 @@ def write_anchor(family: Family, name: str, pem: bytes) -> Path:
     """Atomically put one CA certificate into the anchors folder, readable by all (0644)."""
     check_name(name)
     target = family.anchor(name)
-    fd, tmp = tempfile.mkstemp(dir=family.anchors, prefix=".clustertrust-")
-    try:
-        with os.fdopen(fd, "wb") as handle:
-            handle.write(pem)
-            handle.flush()
-            os.fsync(handle.fileno())
-        os.chmod(tmp, 0o644)
-        os.replace(tmp, target)
-    except BaseException:
-        with contextlib.suppress(FileNotFoundError):
-            os.unlink(tmp)
-        raise
+    fileio.write_atomic(target, pem, mode=0o644)
     return target
 
 

@@ -4,12 +4,11 @@ and private temporary files for handing key material to a tool."""
 from __future__ import annotations
 
 import contextlib
-import os
-import tempfile
 from collections.abc import Iterator
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from clustertrust.core import fileio, paths
 from cryptography.hazmat.primitives import hashes, serialization
 from cryptography.hazmat.primitives.serialization import pkcs12
 
@@ -44,10 +43,10 @@ def legacy_p12(bundle: Bundle, friendly_name: str, password: str) -> bytes:
 
 @contextlib.contextmanager
 def private_files(contents: dict[str, bytes]) -> Iterator[Path]:
-    """A temporary folder holding the given files, each created 0600; removed afterwards."""
-    with tempfile.TemporaryDirectory(prefix="clustertrust-") as tmp:
+    """A 0700 folder in the user's runtime folder holding the given files, each 0600 from
+    creation; removed on every exit path (SIGTERM unwinds too: see cli.main), and by the next
+    run's start when this process was killed outright."""
+    with fileio.private_folder(paths.runtime_dir()) as folder:
         for name, data in contents.items():
-            fd = os.open(Path(tmp, name), os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
-            with os.fdopen(fd, "wb") as handle:
-                handle.write(data)
-        yield Path(tmp)
+            fileio.create_private(folder / name, data)
+        yield folder

@@ -44,6 +44,9 @@ def isolated_dirs(
         ("XDG_CACHE_HOME", ".cache"),
     ):
         monkeypatch.setenv(var, str(home / sub))
+    runtime = home / "run"  # the session's runtime folder, where temporary key material goes
+    runtime.mkdir(mode=0o700)
+    monkeypatch.setenv("XDG_RUNTIME_DIR", str(runtime))
     return home
 
 

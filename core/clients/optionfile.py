@@ -6,13 +6,11 @@ Used for ~/.pg_service.conf and MySQL/MariaDB option files; configparser would d
 
 from __future__ import annotations
 
-import contextlib
-import os
 import shutil
-import tempfile
 from collections.abc import Callable, Mapping
 from pathlib import Path
 
+from clustertrust.core import fileio
 from clustertrust.core.errors import InputError
 
 BACKUP_SUFFIX = ".clustertrust-backup"
@@ -85,14 +83,5 @@ def write_text(path: Path, text: str, new_mode: int = 0o600) -> Path | None:
         mode = path.stat().st_mode & 0o777
         backup = path.with_name(path.name + BACKUP_SUFFIX)
         shutil.copy2(path, backup)
-    fd, temporary = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}-")
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8") as handle:
-            handle.write(text)
-        os.chmod(temporary, mode)
-        os.replace(temporary, path)
-    except BaseException:
-        with contextlib.suppress(FileNotFoundError):
-            os.unlink(temporary)
-        raise
+    fileio.write_atomic(path, text.encode("utf-8"), mode=mode)
     return backup

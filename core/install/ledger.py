@@ -6,9 +6,13 @@
         record.scope, record.source, record.installed_at, record.state  # "intent" | "done"
 
 A record is written with state "intent" before its step runs and "done" after, so a crash
-leaves a record that `status` reports and `uninstall` can finish. Every write goes to a temp
-file, is fsynced and renamed over the old one; the previous version is kept as ledger.json.bak.
-A ledger that cannot be read is never overwritten: LedgerError says where it is and what to do.
+leaves a record that `status` reports and `uninstall` can finish. Every change is one
+read-modify-write (`_update`) under an exclusive lock on ledger.lock beside the file, shared by
+every ClusterTrust process (the window and a terminal); `apply_plan` holds it for a whole apply
+(`with ledger.locked(): ...`). Each write goes to a 0600 temp file, is fsynced and renamed over the
+old one; the previous version is kept as ledger.json.bak (0600 too). Keys of the document that
+this version does not know are kept. A ledger that cannot be read is never overwritten:
+LedgerError says where it is and what to do.
 
 Clusters live beside the records, under the document's "clusters" key: each installed CA is a
 cluster with a name, and `remember_cluster` adds the UI address once a server answered there.
@@ -22,20 +26,20 @@ from __future__ import annotations
 import contextlib
 import datetime as dt
 import json
-import os
 import re
-import shutil
-import tempfile
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, replace
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
-from clustertrust.core import certinfo, paths
+from clustertrust.core import certinfo, fileio, paths
 from clustertrust.core.errors import OperationFailed
 from clustertrust.core.model import Kind, Record, State
 
 FORMAT = 1
 _KURRENT_CA = re.compile(r"^(?P<id>[A-Za-z0-9][A-Za-z0-9_.-]*)-ca$")
+T = TypeVar("T")
+Document = dict[str, Any]  # {"format": 1, "records": [record JSON...], ...other keys kept}
 
 
 class LedgerError(OperationFailed):
@@ -85,27 +89,45 @@ class Ledger:
     def get(self, key: tuple[str, str, str]) -> Record | None:
         return next((r for r in self._load() if r.key == key), None)
 
+    @contextlib.contextmanager
+    def locked(self) -> Iterator[None]:
+        """Hold the ledger for this process (re-entrant); other processes wait."""
+        with fileio.exclusive_lock(self.path.with_name(self.path.name + ".lock")):
+            yield
+
     def write_intent(self, record: Record) -> Record:
         """Record that a step is about to put this item in place (before it runs)."""
-        old = self.get(record.key)
-        stamp = old.installed_at if old and old.state == State.DONE else now_iso()
-        return self._upsert(replace(record, state=State.INTENT.value, installed_at=stamp))
+
+        def change(document: Document) -> Record:
+            old = _find(document, record.key)
+            done = old is not None and old.get("state") == State.DONE.value
+            stamp = str(old["installed_at"]) if old is not None and done else now_iso()
+            return _put(document, replace(record, state=State.INTENT.value, installed_at=stamp))
+
+        return self._update(change)
 
     def mark_done(self, record: Record) -> Record:
-        return self._upsert(replace(record, state=State.DONE.value))
+        return self._update(
+            lambda document: _put(document, replace(record, state=State.DONE.value))
+        )
 
     def remove(self, record: Record) -> None:
-        kept = [r for r in self._load() if r.key != record.key]
-        self._save(kept)
+        def change(document: Document) -> None:
+            document["records"] = [
+                r for r in document["records"] if Record.from_json(r).key != record.key
+            ]
+
+        self._update(change)
 
     # clusters
 
     def clusters(self) -> list[Cluster]:
         """One per CA in the records (oldest install first), with what was remembered of it."""
-        known = {c.ca_sha256: c for c in _clusters_in(self._document())}
-        cas = [r for r in self._load() if r.kind == Kind.CA.value]
+        document = self._read_document()
+        known = {c.ca_sha256: c for c in _clusters_in(document)}
+        cas = [Record.from_json(r) for r in document["records"]]
         found: dict[str, Cluster] = {}
-        for record in cas:
+        for record in (r for r in cas if r.kind == Kind.CA.value):
             stored = known.get(record.sha256)
             name = stored.name if stored and stored.name else cluster_name(record.subject)
             found.setdefault(
@@ -115,37 +137,33 @@ class Ledger:
 
     def remember_cluster(self, ca_sha256: str, name: str, ui_url: str = "") -> Cluster:
         """Keep the cluster's name and, when given, its UI address (an old one stays otherwise)."""
-        document = self._document()
-        kept = [c for c in _clusters_in(document) if c.ca_sha256 != ca_sha256]
-        old = next((c for c in _clusters_in(document) if c.ca_sha256 == ca_sha256), None)
-        cluster = Cluster(ca_sha256, name, ui_url or (old.ui_url if old else ""))
-        self._save(self.records(), [*kept, cluster])
-        return cluster
 
-    def _document(self) -> dict[str, Any]:
-        self._load()  # a damaged ledger raises LedgerError here, before anything is written
-        try:
-            document = json.loads(self.path.read_text(encoding="utf-8"))
-        except FileNotFoundError:
-            return {}
-        return document if isinstance(document, dict) else {}
+        def change(document: Document) -> Cluster:
+            known = _clusters_in(document)
+            old = next((c for c in known if c.ca_sha256 == ca_sha256), None)
+            cluster = Cluster(ca_sha256, name, ui_url or (old.ui_url if old else ""))
+            kept = [c for c in known if c.ca_sha256 != ca_sha256]
+            document["clusters"] = [c.to_json() for c in [*kept, cluster]]
+            return cluster
 
-    def _upsert(self, record: Record) -> Record:
-        records = self._load()
-        for i, old in enumerate(records):
-            if old.key == record.key:
-                records[i] = record
-                break
-        else:
-            records.append(record)
-        self._save(records)
-        return record
+        return self._update(change)
+
+    def _update(self, change: Callable[[Document], T]) -> T:
+        """The one read-modify-write: `change` edits the document in place, under the lock."""
+        with self.locked():
+            document = self._read_document()
+            result = change(document)
+            self._save(document)
+            return result
 
     def _load(self) -> list[Record]:
+        return [Record.from_json(item) for item in self._read_document()["records"]]
+
+    def _read_document(self) -> Document:
         try:
             text = self.path.read_text(encoding="utf-8")
         except FileNotFoundError:
-            return []
+            return {"format": FORMAT, "records": []}
         except OSError as exc:
             raise LedgerError(
                 f"The ledger {self.path} cannot be read: {exc.strerror}.",
@@ -153,12 +171,13 @@ class Ledger:
             ) from exc
         return self._parse(text)
 
-    def _parse(self, text: str) -> list[Record]:
+    def _parse(self, text: str) -> Document:
         try:
             document = json.loads(text)
             if not isinstance(document, dict) or document.get("format") != FORMAT:
                 raise ValueError(f"not a format {FORMAT} ledger")
-            return [Record.from_json(item) for item in document["records"]]
+            document["records"] = [Record.from_json(r).to_json() for r in document["records"]]
+            return document
         except (ValueError, KeyError, TypeError, AttributeError) as exc:
             backup = self.path.with_name(self.path.name + ".bak")
             hint = f" The previous version is {backup}." if backup.exists() else ""
@@ -169,26 +188,27 @@ class Ledger:
                 "before stay in their stores until removed by hand.",
             ) from exc
 
-    def _save(self, records: list[Record], clusters: list[Cluster] | None = None) -> None:
-        document: dict[str, Any] = {"format": FORMAT, "records": [r.to_json() for r in records]}
-        kept = _clusters_in(self._document()) if clusters is None else clusters
-        if kept:
-            document["clusters"] = [c.to_json() for c in kept]
-        self.path.parent.mkdir(parents=True, exist_ok=True)
-        if self.path.exists():
-            shutil.copyfile(self.path, self.path.with_name(self.path.name + ".bak"))
-        fd, tmp = tempfile.mkstemp(prefix=".ledger-", dir=self.path.parent)
-        try:
-            with os.fdopen(fd, "w", encoding="utf-8") as handle:
-                json.dump(document, handle, indent=2)
-                handle.flush()
-                os.fsync(handle.fileno())
-            os.replace(tmp, self.path)
-        except BaseException:
-            with contextlib.suppress(FileNotFoundError):
-                os.unlink(tmp)
-            raise
-        _fsync_folder(self.path.parent)
+    def _save(self, document: Document) -> None:
+        self.path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
+        with contextlib.suppress(FileNotFoundError):
+            previous = self.path.read_bytes()
+            fileio.write_atomic(self.path.with_name(self.path.name + ".bak"), previous)
+        fileio.write_atomic(self.path, json.dumps(document, indent=2).encode("utf-8"))
+
+
+def _find(document: Document, key: tuple[str, str, str]) -> dict[str, Any] | None:
+    return next((r for r in document["records"] if Record.from_json(r).key == key), None)
+
+
+def _put(document: Document, record: Record) -> Record:
+    """Replace the record with the same key, or append it."""
+    records = document["records"]
+    for i, old in enumerate(records):
+        if Record.from_json(old).key == record.key:
+            records[i] = record.to_json()
+            return record
+    records.append(record.to_json())
+    return record
 
 
 def _clusters_in(document: dict[str, Any]) -> list[Cluster]:
@@ -211,13 +231,3 @@ def cluster_name(ca_subject: str) -> str:
     """Kurrent Cloud names its CA `<cluster id>-ca`: the id is what people know the cluster by."""
     match = _KURRENT_CA.match(ca_subject)
     return match.group("id") if match else ca_subject
-
-
-def _fsync_folder(folder: Path) -> None:
-    if os.name == "nt":  # Windows cannot open a folder for fsync; the rename is durable there
-        return
-    fd = os.open(folder, os.O_RDONLY)
-    try:
-        os.fsync(fd)
-    finally:
-        os.close(fd)

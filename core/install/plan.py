@@ -193,13 +193,14 @@ def apply_plan(
     progress: Progress | None = None,
     cancelled: Callable[[], bool] | None = None,
 ) -> None:
-    for record in plan.unchanged:
-        if ledger.get(record.key) is not None:
-            ledger.mark_done(record)
-    if plan.action == "install":
-        _install(plan.steps, ledger, progress or _quiet, cancelled or _never)
-    else:
-        _remove(plan.steps, ledger, progress or _quiet, cancelled or _never)
+    with ledger.locked():  # another ClusterTrust process waits until this apply is over
+        for record in plan.unchanged:
+            if ledger.get(record.key) is not None:
+                ledger.mark_done(record)
+        if plan.action == "install":
+            _install(plan.steps, ledger, progress or _quiet, cancelled or _never)
+        else:
+            _remove(plan.steps, ledger, progress or _quiet, cancelled or _never)
 
 
 def _quiet(index: int, step: Step, state: StepStatus) -> None:
@@ -214,25 +215,35 @@ def _install(
     steps: Sequence[Step], ledger: Ledger, progress: Progress, cancelled: Callable[[], bool]
 ) -> None:
     done: list[tuple[int, Step]] = []
-    for index, step in enumerate(steps):
-        if cancelled():
-            left = _rollback(done, ledger, progress)
-            raise _cancelled(left)
-        record = ledger.write_intent(step.record)
-        progress(index, step, StepStatus.RUNNING)
-        try:
-            step.run()
-        except (CommandError, ClusterTrustError, OSError) as error:
-            progress(index, step, StepStatus.FAILED)
-            # A refused prompt changed nothing: undoing it would only ask a second time.
-            refused = isinstance(error, Cancelled)
-            if refused:
-                ledger.remove(step.record)
-            left = _rollback(done if refused else [*done, (index, step)], ledger, progress)
-            raise _failure(step, error, left) from error
-        ledger.mark_done(record)
-        progress(index, step, StepStatus.DONE)
-        done.append((index, step))
+    try:
+        for index, step in enumerate(steps):
+            if cancelled():
+                raise _cancelled(_rollback(done, ledger, progress))
+            _install_one(index, step, done, ledger, progress)
+    except (KeyboardInterrupt, SystemExit) as stop:  # Ctrl-C or SIGTERM: undo like a failure
+        raise _cancelled(_rollback(done, ledger, progress), interrupted=True) from stop
+
+
+def _install_one(
+    index: int, step: Step, done: list[tuple[int, Step]], ledger: Ledger, progress: Progress
+) -> None:
+    """Run one step; from its intent record on it is in `done`, so an interrupt undoes it."""
+    record = ledger.write_intent(step.record)
+    done.append((index, step))
+    progress(index, step, StepStatus.RUNNING)
+    try:
+        step.run()
+    except (CommandError, ClusterTrustError, OSError) as error:
+        progress(index, step, StepStatus.FAILED)
+        # A refused prompt changed nothing: undoing it would only ask a second time.
+        refused = isinstance(error, Cancelled)
+        if refused:
+            done.pop()
+            ledger.remove(step.record)
+        left = _rollback(done, ledger, progress)
+        raise _failure(step, error, left) from error
+    ledger.mark_done(record)
+    progress(index, step, StepStatus.DONE)
 
 
 def _rollback(done: list[tuple[int, Step]], ledger: Ledger, progress: Progress) -> list[Step]:
@@ -251,9 +262,10 @@ def _rollback(done: list[tuple[int, Step]], ledger: Ledger, progress: Progress) 
     return left
 
 
-def _cancelled(left: list[Step]) -> Cancelled:
+def _cancelled(left: list[Step], interrupted: bool = False) -> Cancelled:
     if not left:
-        return Cancelled("Cancelled; the steps already done were undone.", "")
+        what = "Interrupted" if interrupted else "Cancelled"
+        return Cancelled(f"{what}; the steps already done were undone.", "")
     names = ", ".join(f"{s.record.subject} in {s.record.location}" for s in left)
     return Cancelled(
         f"Cancelled; these could not be undone and stay in the ledger: {names}.",

@@ -2,14 +2,10 @@
 
 from __future__ import annotations
 
-import os
 import secrets
-import shutil
 import ssl
-import tempfile
-from pathlib import Path
 
-from clustertrust.core import certinfo
+from clustertrust.core import certinfo, fileio, paths
 from clustertrust.core.bundle import keys
 from clustertrust.core.bundle.reader import Bundle
 from clustertrust.core.errors import InputError
@@ -46,20 +42,20 @@ def load_client_identity(context: ssl.SSLContext, bundle: Bundle) -> None:
     """ssl only loads keys from files: the key goes to a 0600 file, encrypted, deleted at once."""
     assert bundle.client_cert is not None and bundle.private_key is not None
     password = secrets.token_urlsafe(24)
-    folder = Path(tempfile.mkdtemp(prefix="clustertrust-verify-"))  # mkdtemp makes it 0700
-    try:
-        cert_path = _write_private(folder / "client.crt", _chain_pem(bundle))
-        key_path = _write_private(folder / "client.key", _encrypted_key_pem(bundle, password))
-        context.load_cert_chain(str(cert_path), str(key_path), password=password)
-    except ssl.SSLError as exc:
-        raise InputError(
-            f"The client certificate and key in {bundle.origin} cannot be used for TLS "
-            f"({exc.reason or exc}).",
-            "Check the bundle with `clustertrust inspect`; download it again if the key "
-            "does not match the certificate.",
-        ) from exc
-    finally:
-        shutil.rmtree(folder, ignore_errors=True)
+    with fileio.private_folder(paths.runtime_dir()) as folder:
+        cert_path = fileio.create_private(folder / "client.crt", _chain_pem(bundle))
+        key_path = fileio.create_private(
+            folder / "client.key", _encrypted_key_pem(bundle, password)
+        )
+        try:
+            context.load_cert_chain(str(cert_path), str(key_path), password=password)
+        except ssl.SSLError as exc:
+            raise InputError(
+                f"The client certificate and key in {bundle.origin} cannot be used for TLS "
+                f"({exc.reason or exc}).",
+                "Check the bundle with `clustertrust inspect`; download it again if the key "
+                "does not match the certificate.",
+            ) from exc
 
 
 def _chain_pem(bundle: Bundle) -> bytes:
@@ -71,10 +67,3 @@ def _encrypted_key_pem(bundle: Bundle, password: str) -> bytes:
     pkcs8 = bundle.client_key_pkcs8()  # the bundle's own key bytes: RSA-PSS stays RSA-PSS
     assert pkcs8 is not None
     return keys.encrypted_pem(pkcs8, password.encode())
-
-
-def _write_private(path: Path, data: bytes) -> Path:
-    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
-    with os.fdopen(fd, "wb") as handle:
-        handle.write(data)
-    return path

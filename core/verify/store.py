@@ -7,11 +7,10 @@ and the URL without credentials or query string.
 from __future__ import annotations
 
 import json
-import os
-import tempfile
 from pathlib import Path
 from typing import Any
 
+from clustertrust.core import fileio
 from clustertrust.core.paths import state_dir
 from clustertrust.core.verify.result import VerifyReport
 
@@ -26,14 +25,7 @@ def save_last_verification(report: VerifyReport) -> Path:
     """Write atomically (temp file + rename), so a reader never sees half a file."""
     path = last_verification_path()
     path.parent.mkdir(parents=True, exist_ok=True)
-    fd, temp = tempfile.mkstemp(prefix=".last-verify-", dir=path.parent)
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8") as handle:
-            json.dump(report.to_json(), handle, indent=2)
-        os.replace(temp, path)
-    except BaseException:
-        Path(temp).unlink(missing_ok=True)
-        raise
+    fileio.write_atomic(path, json.dumps(report.to_json(), indent=2).encode("utf-8"))
     return path
 
 

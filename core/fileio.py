@@ -1,0 +1,221 @@
+"""The one way ClusterTrust writes its own files: atomically, private from creation, never through
+a planted symlink, and under a cross-process lock where several processes share a file.
+
+    write_atomic(path, data)              # temp file (0600) + fsync + rename + folder fsync
+    write_atomic(path, data, mode=0o644)  # the same, readable by all (CA anchors)
+    create_private(path, data)            # a new file, 0600 from creation, never replacing one
+    with exclusive_lock(lock_path): ...   # one process at a time (flock / msvcrt.locking)
+    with private_folder(runtime): ...     # a 0700 folder for key material, removed afterwards
+    remove_dead_folders(runtime)          # what killed runs left behind
+"""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import secrets
+import shutil
+import sys
+import threading
+import time
+from collections.abc import Iterator
+from pathlib import Path
+
+from clustertrust.core.errors import OperationFailed
+
+PRIVATE = 0o600
+NOFOLLOW = getattr(os, "O_NOFOLLOW", 0)  # Windows has no symlink-following open to refuse
+BINARY = getattr(os, "O_BINARY", 0)
+FOLDER_PREFIX = "clustertrust-"
+LOCK_WAIT = 600.0  # seconds; an apply waiting on an authorization prompt can take minutes
+
+
+def write_atomic(path: Path, data: bytes, mode: int = PRIVATE) -> None:
+    """Replace `path` with `data`: a reader sees the old or the new file, never half of one.
+
+    The temp file is created exclusively (a planted link is never followed) with mode 0600;
+    a wider `mode` is applied to it before the rename. A link at `path` is replaced, not followed.
+    """
+    tmp = path.with_name(f".{path.name}-{secrets.token_hex(6)}")
+    try:
+        _write_new(tmp, data)
+        if mode != PRIVATE:
+            os.chmod(tmp, mode)
+        os.replace(tmp, path)
+    except BaseException:
+        with contextlib.suppress(OSError):
+            os.unlink(tmp)
+        raise
+    fsync_folder(path.parent)
+
+
+def create_private(path: Path, data: bytes) -> Path:
+    """Create a new file readable by the owner only; raises FileExistsError if anything is there
+    (a file or a link), so nothing is ever written through a planted link."""
+    try:
+        _write_new(path, data)
+    except FileExistsError:
+        raise
+    except BaseException:
+        with contextlib.suppress(OSError):
+            os.unlink(path)
+        raise
+    return path
+
+
+def _write_new(path: Path, data: bytes) -> None:
+    flags = os.O_WRONLY | os.O_CREAT | os.O_EXCL | NOFOLLOW | BINARY
+    fd = os.open(path, flags, PRIVATE)
+    with os.fdopen(fd, "wb") as handle:
+        handle.write(data)
+        handle.flush()
+        os.fsync(handle.fileno())
+
+
+def fsync_folder(folder: Path) -> None:
+    if os.name == "nt":  # Windows cannot open a folder for fsync; the rename is durable there
+        return
+    fd = os.open(folder, os.O_RDONLY)
+    try:
+        os.fsync(fd)
+    finally:
+        os.close(fd)
+
+
+class _Held:
+    """A lock held by this process: threads wait on `mutex`, other processes on the file."""
+
+    def __init__(self) -> None:
+        self.mutex = threading.RLock()
+        self.depth = 0
+        self.fd = -1
+
+
+_held: dict[str, _Held] = {}
+_held_guard = threading.Lock()
+
+
+@contextlib.contextmanager
+def exclusive_lock(path: Path, wait: float = LOCK_WAIT) -> Iterator[None]:
+    """Hold an exclusive lock on `path` (created 0600 beside the data it guards).
+
+    Re-entrant within a process, so an apply that holds it can call helpers that take it too.
+    Raises OperationFailed when another process holds it for longer than `wait` seconds.
+    """
+    with _held_guard:
+        held = _held.setdefault(str(path.absolute()), _Held())
+    with held.mutex:
+        if held.depth == 0:
+            held.fd = _acquire(path, wait)
+        held.depth += 1
+        try:
+            yield
+        finally:
+            held.depth -= 1
+            if held.depth == 0:
+                _release(held.fd)
+                held.fd = -1
+
+
+def _acquire(path: Path, wait: float) -> int:
+    path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
+    fd = os.open(path, os.O_RDWR | os.O_CREAT | NOFOLLOW | BINARY, PRIVATE)
+    deadline = time.monotonic() + wait
+    while not _try_lock(fd):
+        if time.monotonic() > deadline:
+            os.close(fd)
+            raise OperationFailed(
+                f"Another ClusterTrust (a window or a terminal) has been changing {path.parent} "
+                f"for more than {wait:.0f} s, so nothing was changed.",
+                "Let it finish or close it, then try again.",
+            )
+        time.sleep(0.05)
+    return fd
+
+
+def _try_lock(fd: int) -> bool:
+    """Lock the file's first byte (Windows) or the whole file (flock); False when held."""
+    try:
+        if sys.platform == "win32":
+            import msvcrt
+
+            msvcrt.locking(fd, msvcrt.LK_NBLCK, 1)
+        else:
+            import fcntl
+
+            fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+    except (BlockingIOError, PermissionError):
+        return False
+    except OSError:  # msvcrt reports a held lock as EDEADLOCK
+        if sys.platform == "win32":
+            return False
+        raise
+    return True
+
+
+def _release(fd: int) -> None:
+    try:
+        if sys.platform == "win32":
+            import msvcrt
+
+            os.lseek(fd, 0, os.SEEK_SET)
+            msvcrt.locking(fd, msvcrt.LK_UNLCK, 1)
+    finally:
+        os.close(fd)  # closing releases a flock
+
+
+@contextlib.contextmanager
+def private_folder(parent: Path) -> Iterator[Path]:
+    """A new 0700 folder in `parent` named after this process, removed on every exit path
+    (an exception, SystemExit from SIGTERM, Ctrl-C); `remove_dead_folders` takes what a
+    SIGKILL left."""
+    parent.mkdir(parents=True, exist_ok=True, mode=0o700)
+    folder = parent / f"{FOLDER_PREFIX}{os.getpid()}-{secrets.token_hex(4)}"
+    folder.mkdir(mode=0o700)
+    try:
+        yield folder
+    finally:
+        shutil.rmtree(folder, ignore_errors=True)
+
+
+def remove_dead_folders(parent: Path) -> list[Path]:
+    """Remove private folders whose process is gone; returns what was removed."""
+    removed = []
+    with contextlib.suppress(OSError):
+        for folder in parent.iterdir():
+            pid = _owner_pid(folder.name)
+            if pid is not None and not _alive(pid) and not folder.is_symlink():
+                shutil.rmtree(folder, ignore_errors=True)
+                removed.append(folder)
+    return removed
+
+
+def _owner_pid(name: str) -> int | None:
+    if not name.startswith(FOLDER_PREFIX):
+        return None
+    pid = name[len(FOLDER_PREFIX) :].partition("-")[0]
+    return int(pid) if pid.isdigit() else None
+
+
+def _alive(pid: int) -> bool:
+    if pid == os.getpid():
+        return True
+    if sys.platform == "win32":
+        return _alive_windows(pid)
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True  # someone else's process of that number: leave its folder alone
+    return True
+
+
+def _alive_windows(pid: int) -> bool:
+    import ctypes
+
+    handle = ctypes.windll.kernel32.OpenProcess(0x1000, False, pid)  # type: ignore[attr-defined]
+    if not handle:
+        return False
+    ctypes.windll.kernel32.CloseHandle(handle)  # type: ignore[attr-defined]
+    return True
