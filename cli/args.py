@@ -46,7 +46,9 @@ def _stores(parser: argparse.ArgumentParser) -> None:
 
 
 def _password(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument("--password", help="PKCS#12 or private-key password, if not 'kurrent'")
+    from .options import add_password_options
+
+    add_password_options(parser)
 
 
 SHARED: dict[str, Callable[[argparse.ArgumentParser], None]] = {

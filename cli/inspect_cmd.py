@@ -5,11 +5,10 @@ from __future__ import annotations
 import argparse
 
 from clustertrust.core.bundle.checks import check_bundle
-from clustertrust.core.bundle.reader import read_bundle
 from clustertrust.core.bundle.summary import bundle_json, bundle_text
-from clustertrust.core.source.load import load_source
 
 from .args import parents
+from .options import bundle_from
 from .output import print_json
 
 
@@ -26,7 +25,7 @@ def register(commands: argparse._SubParsersAction) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    bundle = read_bundle(load_source(args.source), password=args.password)
+    bundle = bundle_from(args, args.source)
     findings = check_bundle(bundle)
     if args.json:
         print_json(bundle_json(bundle, findings))

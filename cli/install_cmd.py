@@ -5,15 +5,14 @@ from __future__ import annotations
 import argparse
 from typing import Any
 
-from clustertrust.core.bundle.reader import read_bundle
 from clustertrust.core.install import plan as plans
 from clustertrust.core.install import renewal
 from clustertrust.core.model import Scope
-from clustertrust.core.source.load import load_source
 from clustertrust.platform import detect
 
 from .args import parents
 from .changes import confirm, print_notes, progress_printer
+from .options import bundle_from
 from .output import print_json
 
 
@@ -36,7 +35,7 @@ def register(commands: argparse._SubParsersAction) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    bundle = read_bundle(load_source(args.source), password=args.password)
+    bundle = bundle_from(args, args.source)
     scope = Scope(args.scope)
     setup = detect.current_setup(scope, args.stores, trust_host=args.only_host)
     everywhere = detect.all_stores_setup(ledger=setup.ledger).stores

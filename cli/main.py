@@ -12,7 +12,7 @@ from clustertrust.core import fileio, paths
 from clustertrust.core.errors import ClusterTrustError, CommandError, OperationFailed
 from clustertrust.core.logs import setup_logging
 
-from .output import report_error
+from .output import escaped_output, report_error
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -32,6 +32,11 @@ def main(argv: Sequence[str] | None = None) -> int:
 
 
 def _reported(action: Callable[[], int], as_json: bool = False) -> int:
+    with escaped_output():
+        return _run(action, as_json)
+
+
+def _run(action: Callable[[], int], as_json: bool) -> int:
     try:
         return action()
     except ClusterTrustError as error:

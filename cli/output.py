@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+import contextlib
 import json
 import sys
-from typing import Any
+from collections.abc import Iterator
+from typing import Any, TextIO
 
 from clustertrust.core.errors import ClusterTrustError
+from clustertrust.core.names import printable_lines
 
 
 def print_json(document: Any) -> None:
@@ -24,3 +27,27 @@ def report_error(error: ClusterTrustError, as_json: bool) -> int:
             {"error": {"message": error.message, "fix": error.fix, "exit_code": error.exit_code}}
         )
     return error.exit_code
+
+
+class EscapingStream:
+    """A text stream that writes control characters (an ANSI escape in a certificate's name,
+    say) as visible escapes; lines and tabs pass. JSON is unaffected: json.dump escapes them."""
+
+    def __init__(self, inner: TextIO) -> None:
+        self.inner = inner
+
+    def write(self, text: str) -> int:
+        self.inner.write(printable_lines(text))
+        return len(text)
+
+    def __getattr__(self, name: str) -> Any:  # flush, isatty, fileno, encoding...
+        return getattr(self.inner, name)
+
+
+@contextlib.contextmanager
+def escaped_output() -> Iterator[None]:
+    with (
+        contextlib.redirect_stdout(EscapingStream(sys.stdout)),
+        contextlib.redirect_stderr(EscapingStream(sys.stderr)),
+    ):
+        yield

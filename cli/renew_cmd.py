@@ -6,15 +6,15 @@ from __future__ import annotations
 import argparse
 from collections.abc import Callable
 
-from clustertrust.core.bundle.reader import Bundle, read_bundle
+from clustertrust.core.bundle.reader import Bundle
 from clustertrust.core.install import renewal
 from clustertrust.core.model import Scope, Setup
-from clustertrust.core.source.load import load_source
 from clustertrust.core.verify.run import TrustMode, verify_url
 from clustertrust.platform import detect
 
 from .args import parents
 from .changes import confirm, print_notes, progress_printer
+from .options import bundle_from
 from .output import print_json
 
 
@@ -34,7 +34,7 @@ def register(commands: argparse._SubParsersAction) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    return renew(args, read_bundle(load_source(args.source), password=args.password))
+    return renew(args, bundle_from(args, args.source))
 
 
 def renew(args: argparse.Namespace, bundle: Bundle) -> int:

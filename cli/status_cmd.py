@@ -8,6 +8,7 @@ from clustertrust.core.bundle.summary import pretty_fingerprint
 from clustertrust.core.install import clusters as groups
 from clustertrust.core.install import plan as plans
 from clustertrust.core.install.expiry import RENEW_FIX, expiry_warnings
+from clustertrust.core.names import printable
 from clustertrust.platform import detect
 
 from .args import parents
@@ -61,10 +62,11 @@ def run(args: argparse.Namespace) -> int:
 
 
 def cluster_lines(cluster: groups.Cluster) -> list[str]:
-    lines = [f"Cluster {cluster.name}" + (f" — {cluster.ui_url}" if cluster.ui_url else "")]
+    url = f" — {printable(cluster.ui_url)}" if cluster.ui_url else ""
+    lines = [f"Cluster {printable(cluster.name)}{url}"]
     for label, cert in (("CA", cluster.ca), ("client", cluster.client)):
         if cert is not None:
-            lines.append(f"  {label:<7}{cert.subject}: {_left(cert.days_left)}")
+            lines.append(f"  {label:<7}{printable(cert.subject)}: {_left(cert.days_left)}")
     lines += [f"  {groups.consumer_line(c)}" for c in cluster.consumers]
     lines.append("  items:")
     for item in cluster.items:
@@ -81,10 +83,11 @@ def item_lines(item: plans.ItemStatus) -> list[str]:
     where = groups.consumer_name(record.store, record.location)
     unfinished = "  (unfinished: run `clustertrust repair`, or uninstall)"
     return [
-        f"{record.subject} [{KIND.get(record.kind, record.kind)}] in {where}: "
+        f"{printable(record.subject)} [{KIND.get(record.kind, record.kind)}] in {where}: "
         f"{PRESENT[item.present]}",
         f"  location    {record.location}",
         f"  SHA-256     {pretty_fingerprint(record.sha256)}",
-        f"  scope {record.scope}, installed {record.installed_at or '?'} from {record.source}",
+        f"  scope {record.scope}, installed {record.installed_at or '?'} from "
+        f"{printable(record.source)}",
         *([unfinished] if record.state != "done" else []),
     ]

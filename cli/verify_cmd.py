@@ -17,6 +17,7 @@ from clustertrust.core.verify.run import BOTH, DEFAULT_TIMEOUT, TrustMode, Verif
 from clustertrust.core.verify.target import parse_target
 from clustertrust.platform import detect
 
+from .options import add_password_options, bundle_from
 from .output import print_json
 
 _MODES = {"both": BOTH, "bundle": (TrustMode.BUNDLE,), "system": (TrustMode.SYSTEM,)}
@@ -43,7 +44,7 @@ def register(commands: argparse._SubParsersAction) -> None:
         help="bundle file, folder or https:// URL "
         "(default: the newest client identity installed by ClusterTrust)",
     )
-    parser.add_argument("--password", help="PKCS#12 or private-key password, if not 'kurrent'")
+    add_password_options(parser)
     parser.add_argument(
         "--timeout",
         type=_timeout,
@@ -77,7 +78,7 @@ def run(args: argparse.Namespace) -> int:
     if args.url:
         parse_target(args.url)  # a bad address is reported before any bundle is read
     ledger = Ledger()
-    bundle = _bundle(args.bundle, args.password, ledger)
+    bundle = _bundle(args, ledger)
     url = args.url or _remembered(ledger, bundle)
     inventory = detect.current_inventory(ledger=ledger)
     report = verify_url(
@@ -124,9 +125,9 @@ def _remembered(ledger: Ledger, bundle: Bundle) -> str:
     return url
 
 
-def _bundle(source: str | None, password: str | None, ledger: Ledger) -> Bundle:
-    if source:
-        return read_bundle(load_source(source), password=password)
+def _bundle(args: argparse.Namespace, ledger: Ledger) -> Bundle:
+    if args.bundle:
+        return bundle_from(args, args.bundle)
     found = identity_paths(ledger)
     if found is not None and not found.folder.is_dir():
         raise InputError(

@@ -14,13 +14,14 @@ import contextlib
 import os
 import re
 import secrets
+import shlex
 import shutil
 import tempfile
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
-from clustertrust.core import certinfo
+from clustertrust.core import certinfo, names
 from clustertrust.core.bundle.identity_p12 import identity_p12
 from clustertrust.core.bundle.reader import Bundle
 from clustertrust.core.model import Availability, Kind, Record, Scope, Step, record_for
@@ -127,7 +128,10 @@ def _legacy_only(folder: Path) -> bool:
 
 
 def nickname(cert: x509.Certificate) -> str:
-    return f"{certinfo.common_name(cert.subject)} (ClusterTrust {certinfo.sha256(cert)[:8]})"
+    """The certificate's name made safe for NSS and for a command line (no NUL, newline, quote
+    or colon, which NSS reads as a token separator), tagged with its fingerprint."""
+    name = names.label(certinfo.common_name(cert.subject))
+    return f"{name} (ClusterTrust {certinfo.sha256(cert)[:8]})"
 
 
 class NssStore:
@@ -259,17 +263,7 @@ class NssStore:
             nickname(bundle.client_cert),
             scope,
         )
-        shown = (
-            str(self.pk12util),
-            "-i",
-            "client.p12",
-            "-d",
-            db.spec,
-            "-w",
-            "password-file",
-            "-k",
-            "empty-file",
-        )
+        shown = self._import_argv(db, Path("client.p12"), Path("password-file"), Path("empty-file"))
         return Step(
             action="install",
             record=record,
@@ -288,19 +282,16 @@ class NssStore:
         assert pkcs8 is not None and bundle.client_cert is not None
         data = identity_p12(pkcs8, bundle.client_cert, nick, password)
         with private_files({"client.p12": data, "pw": password.encode(), "empty": b""}) as tmp:
-            argv = (
-                str(self.pk12util),
-                "-i",
-                f"{tmp}/client.p12",
-                "-d",
-                db.spec,
-                "-w",
-                f"{tmp}/pw",
-                "-k",
-                f"{tmp}/empty",
-            )
+            argv = self._import_argv(db, tmp / "client.p12", tmp / "pw", tmp / "empty")
             self._ensure(db)  # a client-only bundle: no CA step created it
             self._run(argv, b"", secrets=(password,))
+
+    def _import_argv(
+        self, db: Database, p12: Path, password_file: Path, empty: Path
+    ) -> tuple[str, ...]:
+        """What runs and, with placeholder file names, what the plan shows."""
+        pk12 = str(self.pk12util)
+        return (pk12, "-i", str(p12), "-d", db.spec, "-w", str(password_file), "-k", str(empty))
 
     def _delete_argv(self, record: Record) -> tuple[str, ...]:
         # -F deletes the private key together with its certificate; -D the certificate only.
@@ -387,4 +378,5 @@ def public_files(contents: dict[str, bytes]) -> Iterator[Path]:
 
 
 def _quote(argv: tuple[str, ...]) -> str:
-    return " ".join(f'"{a}"' if (" " in a or "," in a) else a for a in argv)
+    """The command as a POSIX shell needs it: pasting it runs exactly `argv`, nothing more."""
+    return shlex.join(argv)

@@ -3,12 +3,12 @@
 from __future__ import annotations
 
 import contextlib
-import re
 import warnings
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from clustertrust.core.bundle import keys
+from clustertrust.core.bundle.bounded import check_kdf_cost, pem_blocks
 from clustertrust.core.bundle.keys import KeyMaterial
 from clustertrust.core.errors import BundleError, PasswordNeeded
 from cryptography import x509
@@ -19,7 +19,6 @@ from cryptography.hazmat.primitives.serialization import pkcs7, pkcs12
 
 KURRENT_P12_PASSWORD = "kurrent"
 
-_PEM_BLOCK = re.compile(rb"-----BEGIN ([A-Z0-9 ]+)-----\r?\n(.*?)-----END \1-----", re.DOTALL)
 _CERT_LABELS = {b"CERTIFICATE", b"X509 CERTIFICATE"}
 _KEY_LABELS = {b"PRIVATE KEY", b"RSA PRIVATE KEY", b"EC PRIVATE KEY", b"ENCRYPTED PRIVATE KEY"}
 _TRUSTED_LABEL = b"TRUSTED CERTIFICATE"  # OpenSSL's cert + trust settings (X509_AUX)
@@ -72,8 +71,8 @@ def read_member(path: str, data: bytes, password: str | None, found: Pieces) -> 
 
 
 def _read_pem(path: str, data: bytes, password: str | None, found: Pieces) -> None:
-    for match in _PEM_BLOCK.finditer(data):
-        _read_pem_block(path, match.group(1), match.group(0), password, found)
+    for label, block in pem_blocks(path, data):
+        _read_pem_block(path, label, block, password, found)
 
 
 def _count(found: Pieces) -> tuple[int, ...]:
@@ -183,10 +182,12 @@ def _looks_like_pfx(data: bytes) -> bool:
 
 def _load_key(path: str, block: bytes, password: str | None) -> PrivateKeyTypes:
     encrypted = b"ENCRYPTED" in block
+    if encrypted:
+        check_kdf_cost(path, keys.pem_body(block) or b"")
     if encrypted and not password:
         raise PasswordNeeded(
             f"The private key in {path} is encrypted with a password.",
-            "Run again with --password PASSWORD (the key's password).",
+            "Run again with --password-stdin, or on a terminal to be asked for it.",
         )
     try:
         return serialization.load_pem_private_key(
@@ -196,7 +197,7 @@ def _load_key(path: str, block: bytes, password: str | None) -> PrivateKeyTypes:
         if encrypted:
             raise PasswordNeeded(
                 f"The password given does not open the encrypted private key in {path}.",
-                "Check the key's password and run again with --password PASSWORD.",
+                "Check the key's password and run again (--password-stdin, or on a terminal).",
             ) from exc
         raise _unreadable(path, "a private key") from exc
     except Exception as exc:  # unsupported algorithm and the like
@@ -209,6 +210,7 @@ def _p12_passwords(given: str | None) -> list[str]:
 
 
 def _open_p12(path: str, data: bytes, password: str | None) -> P12Content:
+    check_kdf_cost(path, data)  # before any of the candidate passwords derives a key
     for candidate in _p12_passwords(password):
         try:
             loaded = pkcs12.load_pkcs12(data, candidate.encode() if candidate else None)
@@ -226,7 +228,9 @@ def _open_p12(path: str, data: bytes, password: str | None) -> P12Content:
         problem = f"Neither the Kurrent default password nor the password given opens {path}."
     else:
         problem = f"{path} is protected by a password other than the Kurrent default."
-    raise PasswordNeeded(problem, "Run again with --password PASSWORD (the PKCS#12 password).")
+    raise PasswordNeeded(
+        problem, "Run again with --password-stdin, or on a terminal to be asked for it."
+    )
 
 
 def _refused(path: str, what: str, exc: Exception) -> BundleError:

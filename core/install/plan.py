@@ -40,6 +40,11 @@ from clustertrust.core.errors import (
 )
 from clustertrust.core.install.ledger import Ledger
 from clustertrust.core.model import Record, Scope, Step, TrustStore
+from clustertrust.core.names import printable
+
+# What a failing step raises: a tool's error, ours, the OS's, and ValueError for an argument
+# a process cannot take (an embedded NUL).
+STEP_ERRORS = (CommandError, ClusterTrustError, OSError, ValueError)
 
 
 class StepStatus(enum.StrEnum):
@@ -79,7 +84,8 @@ class Plan:
             first, *rest = step.lines()
             lines += [f"{number}. {first}", *rest]
         lines += [
-            f"= already in place: {r.subject} in {r.store} ({r.location})" for r in self.unchanged
+            f"= already in place: {printable(r.subject)} in {r.store} ({r.location})"
+            for r in self.unchanged
         ]
         lines += [f"- skipped {title}: {why}" for title, why in self.unavailable]
         lines += [f"Note: {n}" for n in self.notes]
@@ -158,7 +164,7 @@ def plan_uninstall(records: Sequence[Record], stores: Sequence[TrustStore]) -> P
             unavailable.append(
                 (
                     record.store,
-                    f"{record.subject} at {record.location} is in a "
+                    f"{printable(record.subject)} at {record.location} is in a "
                     "store this computer does not have; remove it by hand.",
                 )
             )
@@ -183,7 +189,7 @@ def _check(store: TrustStore, record: Record) -> bool | None:
         return None
     try:
         return store.is_installed(record)
-    except (CommandError, ClusterTrustError, OSError):
+    except STEP_ERRORS:
         return None
 
 
@@ -233,7 +239,7 @@ def _install_one(
     progress(index, step, StepStatus.RUNNING)
     try:
         step.run()
-    except (CommandError, ClusterTrustError, OSError) as error:
+    except STEP_ERRORS as error:
         progress(index, step, StepStatus.FAILED)
         # A refused prompt changed nothing: undoing it would only ask a second time.
         refused = isinstance(error, Cancelled)
@@ -253,7 +259,7 @@ def _rollback(done: list[tuple[int, Step]], ledger: Ledger, progress: Progress) 
         progress(index, step, StepStatus.UNDOING)
         try:
             step.undo()
-        except (CommandError, ClusterTrustError, OSError):
+        except STEP_ERRORS:
             progress(index, step, StepStatus.UNDO_FAILED)
             left.append(step)
             continue
@@ -266,7 +272,7 @@ def _cancelled(left: list[Step], interrupted: bool = False) -> Cancelled:
     if not left:
         what = "Interrupted" if interrupted else "Cancelled"
         return Cancelled(f"{what}; the steps already done were undone.", "")
-    names = ", ".join(f"{s.record.subject} in {s.record.location}" for s in left)
+    names = ", ".join(f"{printable(s.record.subject)} in {s.record.location}" for s in left)
     return Cancelled(
         f"Cancelled; these could not be undone and stay in the ledger: {names}.",
         "Run `clustertrust uninstall --all` to remove them.",
@@ -278,7 +284,7 @@ def _failure(step: Step, error: Exception, left: list[Step]) -> ClusterTrustErro
     if not left:
         undone = "Everything done before it was undone; your stores are as they were."
     else:
-        names = ", ".join(f"{s.record.subject} in {s.record.location}" for s in left)
+        names = ", ".join(f"{printable(s.record.subject)} in {s.record.location}" for s in left)
         undone = f"These could not be undone and stay in the ledger: {names}."
     message = f"Could not {step.summary[0].lower()}{step.summary[1:]}: {reason} {undone}"
     if isinstance(error, Cancelled):
@@ -304,11 +310,11 @@ def _remove(
         progress(index, step, StepStatus.RUNNING)
         try:
             step.run()
-        except (CommandError, ClusterTrustError, OSError) as error:
+        except STEP_ERRORS as error:
             if isinstance(error, Cancelled):
                 raise
             progress(index, step, StepStatus.FAILED)
-            failed.append(f"{step.record.subject} in {step.record.location}: {error}")
+            failed.append(f"{printable(step.record.subject)} in {step.record.location}: {error}")
             continue
         ledger.remove(step.record)
         progress(index, step, StepStatus.DONE)

@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+import contextlib
 import http.client
 import socket
 import ssl
+import threading
+import time
 import urllib.parse
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass
 
 from clustertrust.core.cancel import CancelToken
@@ -19,8 +22,14 @@ MAX_REDIRECTS = 5
 
 @dataclass(frozen=True)
 class Timeouts:
+    """`read` bounds one wait for data; `total` the whole download (redirects included), and
+    `min_rate` (bytes/s, averaged once `grace` seconds have passed) a server that trickles."""
+
     connect: float = 10.0
     read: float = 30.0
+    total: float = 120.0
+    min_rate: float = 512.0
+    grace: float = 5.0
 
 
 DEFAULT_TIMEOUTS = Timeouts()
@@ -48,10 +57,10 @@ def https_get(
     """GET `url` (POST `form` when given), following HTTPS redirects. HTTP error statuses are
     returned, not raised. `cancel` stops a blocked read at once (raises Cancelled)."""
     cancel = cancel or CancelToken("download")
+    deadline = time.monotonic() + timeouts.total
     for _ in range(MAX_REDIRECTS + 1):
-        response = _get_once(
-            url, headers or {}, context, timeouts, max_bytes, progress, cancel, form
-        )
+        limits = _Limits(timeouts, deadline, max_bytes)
+        response = _get_once(url, headers or {}, context, limits, progress, cancel, form)
         form = None  # a redirected POST continues as a GET (303 semantics)
         location = response.headers.get("location")
         if response.status in (301, 302, 303, 307, 308) and location:
@@ -70,13 +79,34 @@ def system_context() -> ssl.SSLContext:
 
 
 def split_https_url(url: str) -> urllib.parse.SplitResult:
+    """Raises SourceError for anything but https://host/..., and for an address that carries
+    a user name or password: those would end up in the ledger, logs and messages."""
     parsed = urllib.parse.urlsplit(url.strip())
+    if "@" in parsed.netloc:
+        raise SourceError(
+            f"The address {without_credentials(url)} carries a user name or password "
+            "(user:password@); ClusterTrust never records or sends those, so nothing was done.",
+            "Give the download address without them; a link that needs a login is downloaded "
+            "in a browser, then the file is chosen.",
+        )
     if parsed.scheme != "https" or not parsed.hostname:
         raise SourceError(
-            f"{url!r} is not an https:// address.",
+            f"{without_credentials(url)!r} is not an https:// address.",
             "Give the bundle's https:// download address, or a local file or folder.",
         )
     return parsed
+
+
+def without_credentials(url: str) -> str:
+    """`url` with any user:password@ part replaced by ***@, for messages."""
+    try:
+        parsed = urllib.parse.urlsplit(url.strip())
+    except ValueError:
+        return "(an address that cannot be read)"
+    if "@" not in parsed.netloc:
+        return url.strip()
+    host = parsed.netloc.rpartition("@")[2]
+    return urllib.parse.urlunsplit(parsed._replace(netloc=f"***@{host}"))
 
 
 def _connection(
@@ -94,37 +124,66 @@ def _connection(
     return conn
 
 
+@dataclass(frozen=True)
+class _Limits:
+    timeouts: Timeouts
+    deadline: float  # time.monotonic() by which the whole download must be over
+    max_bytes: int
+
+
 def _get_once(
     url: str,
     headers: Mapping[str, str],
     context: ssl.SSLContext | None,
-    timeouts: Timeouts,
-    max_bytes: int,
+    limits: _Limits,
     progress: Progress | None,
     cancel: CancelToken,
     form: Mapping[str, str] | None = None,
 ) -> Response:
     parsed = split_https_url(url)
+    timeouts = limits.timeouts
     conn = _connection(parsed, context or system_context(), timeouts)
     path = urllib.parse.urlunsplit(("", "", parsed.path or "/", parsed.query, ""))
     payload = urllib.parse.urlencode(form).encode() if form is not None else None
     sent = {"User-Agent": "ClusterTrust", **headers}
     if payload is not None:
         sent["Content-Type"] = "application/x-www-form-urlencoded"
+    expired = threading.Event()
     try:
         conn.connect()
         assert conn.sock is not None
         conn.sock.settimeout(timeouts.read)
-        with cancel.watching(conn.sock):
+        with cancel.watching(conn.sock), _deadline(conn.sock, limits.deadline, expired):
             conn.request("POST" if payload is not None else "GET", path, body=payload, headers=sent)
             resp = conn.getresponse()
-            body = _read_capped(url, resp, max_bytes, progress, cancel)
+            body = _read_capped(url, resp, limits, progress, cancel)
         return Response(url, resp.status, {k.lower(): v for k, v in resp.getheaders()}, body)
     except (OSError, http.client.HTTPException) as exc:
         cancel.check()  # a cancel shuts the socket down: report that, not the broken read
+        if expired.is_set():
+            raise _too_slow(url, f"took longer than {timeouts.total:.0f} s in all") from exc
         raise _download_error(parsed.hostname or url, exc) from exc
     finally:
         conn.close()
+
+
+@contextlib.contextmanager
+def _deadline(sock: socket.socket, deadline: float, expired: threading.Event) -> Iterator[None]:
+    """Shut the socket down at `deadline`: a server that sends a byte now and then keeps every
+    single read within its timeout, so only a clock outside the reads can end it."""
+
+    def stop() -> None:
+        expired.set()
+        with contextlib.suppress(OSError):
+            sock.shutdown(socket.SHUT_RDWR)
+
+    timer = threading.Timer(max(0.0, deadline - time.monotonic()), stop)
+    timer.daemon = True
+    timer.start()
+    try:
+        yield
+    finally:
+        timer.cancel()
 
 
 def _download_error(host: str, exc: Exception) -> SourceError:
@@ -155,21 +214,24 @@ def _download_error(host: str, exc: Exception) -> SourceError:
 def _read_capped(
     url: str,
     resp: http.client.HTTPResponse,
-    max_bytes: int,
+    limits: _Limits,
     progress: Progress | None,
     cancel: CancelToken,
 ) -> bytes:
+    max_bytes = limits.max_bytes
+    started = time.monotonic()
     length = resp.getheader("content-length")
     total = int(length) if length and length.isdigit() else None
     if total is not None and total > max_bytes:
         raise _too_large(url, max_bytes)
     chunks: list[bytes] = []
     done = 0
-    while chunk := resp.read(64 << 10):
+    while chunk := resp.read1(64 << 10):  # read1 returns what came, so the rate is seen
         done += len(chunk)
         if done > max_bytes:
             raise _too_large(url, max_bytes)
         cancel.check()
+        _check_rate(url, done, time.monotonic() - started, limits.timeouts)
         chunks.append(chunk)
         if progress:
             progress(done, total)
@@ -179,6 +241,19 @@ def _read_capped(
             f"The download of {url} ended after {done} of {total} bytes.", "Try again."
         )
     return b"".join(chunks)
+
+
+def _check_rate(url: str, done: int, elapsed: float, timeouts: Timeouts) -> None:
+    if elapsed > timeouts.grace and done / elapsed < timeouts.min_rate:
+        rate = f"{done / elapsed:.0f} bytes/s"
+        raise _too_slow(url, f"came at {rate}, below {timeouts.min_rate:.0f} bytes/s")
+
+
+def _too_slow(url: str, why: str) -> SourceError:
+    return SourceError(
+        f"The download of {url} was stopped: it {why}; a certificate bundle is a few KiB.",
+        "Check your network, or download the bundle in a browser and choose the file.",
+    )
 
 
 def _too_large(url: str, max_bytes: int) -> SourceError:

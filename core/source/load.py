@@ -41,6 +41,9 @@ def load_source(
 ) -> SourceData:
     """Read `spec`: an https:// URL, a file or a folder."""
     if "://" in spec:
+        from clustertrust.core.source.https import split_https_url
+
+        split_https_url(spec)  # refuses credentials before the address is used anywhere
         return load_url(spec, progress=progress, context=context, timeouts=timeouts, cancel=cancel)
     path = Path(spec).expanduser()
     if path.is_dir():
