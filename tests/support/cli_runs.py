@@ -1,0 +1,106 @@
+"""Running the real `clustertrust` command as separate processes against a temp HOME with a real
+NSS database (certutil), and reading back what the stores and the ledger then hold."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from dataclasses import dataclass
+from pathlib import Path
+
+from support import pki
+
+COMMAND = [sys.executable, "-m", "clustertrust.cli.main"]
+
+
+@dataclass(frozen=True)
+class Run:
+    code: int
+    out: str
+    err: str
+
+
+def home_env(home: Path) -> dict[str, str]:
+    env = {k: v for k, v in os.environ.items() if not k.startswith("XDG_")}
+    env.update(
+        HOME=str(home),
+        XDG_CONFIG_HOME=str(home / ".config"),
+        XDG_DATA_HOME=str(home / ".local/share"),
+        XDG_STATE_HOME=str(home / ".local/state"),
+        XDG_CACHE_HOME=str(home / ".cache"),
+        XDG_RUNTIME_DIR=str(runtime(home)),
+    )
+    return env
+
+
+def runtime(home: Path) -> Path:
+    folder = home / "run"
+    folder.mkdir(mode=0o700, exist_ok=True)
+    return folder
+
+
+def new_browser_db(home: Path) -> Path:
+    folder = home / ".pki/nssdb"
+    folder.mkdir(parents=True, exist_ok=True)
+    subprocess.run(
+        ["certutil", "-N", "-d", f"sql:{folder}", "--empty-password"], check=True, timeout=60
+    )
+    runtime(home)
+    return folder
+
+
+def start(home: Path, *argv: str, stdin: str | None = None) -> subprocess.Popen[str]:
+    return subprocess.Popen(
+        [*COMMAND, *argv],
+        env=home_env(home),
+        stdin=subprocess.PIPE if stdin is not None else subprocess.DEVNULL,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+
+
+def finish(proc: subprocess.Popen[str], stdin: str | None = None, timeout: float = 300) -> Run:
+    out, err = proc.communicate(stdin, timeout=timeout)
+    return Run(proc.returncode, out, err)
+
+
+def cli(home: Path, *argv: str, stdin: str | None = None) -> Run:
+    return finish(start(home, *argv, stdin=stdin), stdin)
+
+
+def pem_bundle(folder: Path, ca_name: str, client_name: str) -> Path:
+    ca = pki.make_ca(ca_name, "p256")
+    client = pki.make_leaf(ca, client_name, "p256")
+    files = {"ca.crt": ca.cert_pem, "tls.crt": client.cert_pem, "tls.key": client.key_pem()}
+    return pki.write_files(folder, files)
+
+
+def db_listing(db: Path) -> str:
+    done = subprocess.run(
+        ["certutil", "-L", "-d", f"sql:{db}"], capture_output=True, text=True, timeout=60
+    )
+    return done.stdout
+
+
+def db_fingerprints(db: Path) -> set[str]:
+    """SHA-256 of every certificate in the database, read with certutil -L -a per nickname."""
+    from clustertrust.platform.nss import NssStore
+    from clustertrust.platform.runner import SubprocessRunner
+
+    store = NssStore(SubprocessRunner(), [])
+    return store._fingerprints(str(db))
+
+
+def db_key_count(db: Path) -> int:
+    done = subprocess.run(
+        ["certutil", "-K", "-d", f"sql:{db}"], capture_output=True, text=True, timeout=60
+    )
+    return sum(1 for line in done.stdout.splitlines() if line.startswith("<"))
+
+
+def ledger_document(home: Path) -> dict:  # type: ignore[type-arg]
+    path = home / ".local/state/clustertrust/ledger.json"
+    return json.loads(path.read_text()) if path.exists() else {"records": []}
