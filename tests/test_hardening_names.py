@@ -9,8 +9,14 @@ import subprocess
 from pathlib import Path
 
 import pytest
-from support.cli_runs import cli, db_fingerprints, db_key_count, ledger_document, new_browser_db
-from support.cli_runs import pem_bundle
+from support.cli_runs import (
+    cli,
+    db_fingerprints,
+    db_key_count,
+    ledger_document,
+    new_browser_db,
+    pem_bundle,
+)
 
 HOSTILE = {
     "nul": "evil\x00name",

@@ -63,7 +63,7 @@ def test_without_the_lock_records_are_lost(tmp_path: Path) -> None:
     lost_rounds = []
     for attempt in range(3):  # losses are a race; 3 attempts make a false pass unlikely
         ledger = tmp_path / f"unlocked-{attempt}.json"
-        count, seconds = run_writers(ledger, "unlocked")
+        count, _ = run_writers(ledger, "unlocked")
         lost_rounds.append(WRITERS * RECORDS_EACH - count)
         if lost_rounds[-1]:
             break
