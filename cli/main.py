@@ -18,6 +18,14 @@ from .output import escaped_output, report_error
 def main(argv: Sequence[str] | None = None) -> int:
     argv = sys.argv[1:] if argv is None else list(argv)
     stop_on_sigterm()
+    try:
+        return _start(argv)
+    except KeyboardInterrupt:  # before or after a command ran: nothing of ours is half done
+        print("clustertrust: cancelled.", file=sys.stderr)
+        return 3
+
+
+def _start(argv: list[str]) -> int:
     remove_leftovers()
     if not argv:
         setup_logging()

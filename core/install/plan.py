@@ -233,9 +233,10 @@ def _install(
 def _install_one(
     index: int, step: Step, done: list[tuple[int, Step]], ledger: Ledger, progress: Progress
 ) -> None:
-    """Run one step; from its intent record on it is in `done`, so an interrupt undoes it."""
-    record = ledger.write_intent(step.record)
+    """Run one step; it is in `done` before its intent record is written, so an interrupt at any
+    point undoes it (undoing what is not there yet is a no-op)."""
     done.append((index, step))
+    record = ledger.write_intent(step.record)
     progress(index, step, StepStatus.RUNNING)
     try:
         step.run()
