@@ -230,7 +230,7 @@ def test_plans_print_and_serialise(bundle: Bundle, setup: detect.Setup) -> None:
     text = plan.text()
     assert text.startswith("Plan to install (user scope): 4 step(s)")
     assert "1. Trust the CA 'd4f2example-ca' in the demo anchors folder" in text
-    assert '-t "C,,"' in text and "undo:" in text and "Restart your browsers" in text
+    assert "-t C,," in text and "undo:" in text and "Restart your browsers" in text
     document = plan.to_json()
     assert document["steps"][2]["kind"] == "identity"
     assert "Restart your browsers" in document["steps"][1]["note"]
