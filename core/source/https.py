@@ -157,6 +157,8 @@ def _get_once(
             conn.request("POST" if payload is not None else "GET", path, body=payload, headers=sent)
             resp = conn.getresponse()
             body = _read_capped(url, resp, limits, progress, cancel)
+        if expired.is_set():  # cut off mid-headers, http.client may take it for a short answer
+            raise _too_slow(url, f"took longer than {timeouts.total:.0f} s in all")
         return Response(url, resp.status, {k.lower(): v for k, v in resp.getheaders()}, body)
     except (OSError, http.client.HTTPException) as exc:
         cancel.check()  # a cancel shuts the socket down: report that, not the broken read
