@@ -20,6 +20,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     stop_on_sigterm()
     try:
         return _start(argv)
+    except ClusterTrustError as error:  # before a command ran, e.g. a refused log folder
+        return report_error(error, "--json" in argv)
     except KeyboardInterrupt:  # before or after a command ran: nothing of ours is half done
         print("clustertrust: cancelled.", file=sys.stderr)
         return 3
