@@ -5,7 +5,8 @@ from __future__ import annotations
 
 import re
 
-_UNSAFE_LABEL = re.compile(r"[^A-Za-z0-9 ._@()+=,-]+")
+_LABEL_PUNCTUATION = " ._@()+=,-"
+_DASHES = re.compile(r"-{2,}")
 
 
 def printable(text: str) -> str:
@@ -27,7 +28,9 @@ def _escape(char: str) -> str:
 
 
 def label(text: str, limit: int = 48) -> str:
-    """A label for a tool's nickname or a file name: letters, digits, spaces and a few
-    punctuation marks only (no NUL, newline, quote, colon or slash), never empty."""
-    cleaned = _UNSAFE_LABEL.sub("-", text).strip(" .-")
+    """A label for a tool's nickname or a file name: letters (any script), digits, spaces and a
+    few punctuation marks only (no NUL, newline, quote, colon, slash or direction override),
+    never empty."""
+    kept = "".join(c if c.isalnum() or c in _LABEL_PUNCTUATION else "-" for c in text)
+    cleaned = _DASHES.sub("-", kept).strip(" .-")
     return cleaned[:limit].rstrip(" .-") or "certificate"

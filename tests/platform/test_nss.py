@@ -175,3 +175,39 @@ def test_no_browser_database_is_explained(isolated_dirs: Path) -> None:
 def test_install_steps_tell_to_restart_browsers(tmp_path: Path, bundle: Bundle) -> None:
     store = nss.NssStore(SubprocessRunner(), [nss.Database(new_db(tmp_path / "db"), "t")])
     assert all("Restart your browsers" in s.note for s in store.plan_install(bundle, Scope.USER))
+
+
+@pytest.mark.parametrize(
+    "name",
+    [
+        "a\x00b",
+        "a\nb",
+        "a\x1b[31mb",
+        "a\"b'c",
+        "token:nick",
+        "$(touch x)",
+        "",
+        "é" * 30,
+        "a\u202eb",
+    ],
+)
+def test_a_nickname_holds_no_character_nss_or_a_shell_would_misread(name: str) -> None:
+    ca = pki.make_ca(name or "placeholder", "p256")
+    if not name:  # a CA without a usable name still gets a nickname
+        ca = pki.make_ca(" ", "p256")
+    nick = nss.nickname(ca.cert)
+    assert nick.isprintable()
+    assert not set(nick) & set("\x00\n\"':$`\\/")
+    assert nick.endswith(")") and "(ClusterTrust " in nick
+
+
+def test_a_shown_command_splits_back_into_the_argv_it_runs(tmp_path: Path, bundle: Bundle) -> None:
+    import shlex
+
+    hostile = tmp_path / "profile $(touch x) 'q'"
+    hostile.mkdir()
+    store = nss.NssStore(SubprocessRunner(), [nss.Database(hostile, "t")])
+    (ca_step, identity_step) = store.plan_install(bundle, Scope.USER)
+    assert shlex.split(ca_step.undo_commands[0]) == list(store._delete_argv(ca_step.record))
+    shown = shlex.split(identity_step.commands[0])
+    assert shown[shown.index("-d") + 1] == f"sql:{hostile}"
