@@ -82,10 +82,13 @@ def _private_rotating_file(path: Path) -> logging.Handler:
         warned = False
 
         def _open(self):  # type: ignore[no-untyped-def]
+            from clustertrust.core.fileio import NOFOLLOW
+
             Path(self.baseFilename).parent.mkdir(parents=True, exist_ok=True, mode=0o700)
-            stream = super()._open()
-            os.chmod(self.baseFilename, 0o600)
-            return stream
+            # 0600 from creation, and a link planted in place of the log is not followed
+            flags = os.O_WRONLY | os.O_APPEND | os.O_CREAT | NOFOLLOW
+            fd = os.open(self.baseFilename, flags, 0o600)
+            return open(fd, self.mode, encoding=self.encoding, errors=self.errors)
 
         def handleError(self, record: logging.LogRecord) -> None:
             if not self.warned:  # a read-only home must not stop the tool itself

@@ -12,7 +12,7 @@ import contextlib
 import os
 from pathlib import Path
 
-from clustertrust.core import certinfo, fileio
+from clustertrust.core import certinfo, fileio, paths
 from clustertrust.core.bundle import keys
 from clustertrust.core.bundle.reader import Bundle
 from clustertrust.core.install.identity import NAME, IdentityPaths, default_root
@@ -90,6 +90,7 @@ def _contents(bundle: Bundle) -> dict[str, bytes]:
 def _write(target: IdentityPaths, contents: dict[str, bytes]) -> None:
     target.folder.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
     target.folder.mkdir(mode=0o700, exist_ok=True)
+    paths.checked(target.folder)  # a link planted there by someone else is not written through
     os.chmod(target.folder, 0o700)
     for name, data in contents.items():
         _write_private(target.folder / name, data)

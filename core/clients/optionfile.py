@@ -6,7 +6,6 @@ Used for ~/.pg_service.conf and MySQL/MariaDB option files; configparser would d
 
 from __future__ import annotations
 
-import shutil
 from collections.abc import Callable, Mapping
 from pathlib import Path
 
@@ -82,6 +81,6 @@ def write_text(path: Path, text: str, new_mode: int = 0o600) -> Path | None:
     if path.exists():
         mode = path.stat().st_mode & 0o777
         backup = path.with_name(path.name + BACKUP_SUFFIX)
-        shutil.copy2(path, backup)
+        fileio.write_atomic(backup, path.read_bytes(), mode=mode)
     fileio.write_atomic(path, text.encode("utf-8"), mode=mode)
     return backup

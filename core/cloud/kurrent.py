@@ -17,7 +17,7 @@ import urllib.parse
 from dataclasses import asdict, dataclass, replace
 from typing import Any
 
-from clustertrust.core import paths
+from clustertrust.core import fileio, paths
 from clustertrust.core.cancel import CancelToken
 from clustertrust.core.cloud.kurrent_body import bundle_files
 from clustertrust.core.errors import InputError, OperationFailed
@@ -87,9 +87,8 @@ def load_settings() -> CloudSettings:
 def save_settings(settings: CloudSettings) -> None:
     path = paths.config_dir() / SETTINGS_FILE
     path.parent.mkdir(parents=True, exist_ok=True)
-    temporary = path.with_suffix(".tmp")
-    temporary.write_text(json.dumps(asdict(settings), indent=2) + "\n", encoding="utf-8")
-    temporary.replace(path)
+    text = json.dumps(asdict(settings), indent=2) + "\n"
+    fileio.write_atomic(path, text.encode("utf-8"))
 
 
 def sign_in(
