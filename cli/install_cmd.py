@@ -48,6 +48,8 @@ def run(args: argparse.Namespace) -> int:
         print(plan.text())
         print_notes(setup.notes)
     if args.dry_run or plan.is_empty:
+        if not args.dry_run:  # items an interrupted run left as "intent" are there: settle them
+            plans.apply_plan(plan, setup.ledger)
         if args.json:
             print_json(document(plan, setup.notes, applied=False))
         elif plan.is_empty:
