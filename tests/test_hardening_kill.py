@@ -124,3 +124,28 @@ def test_ctrl_c_during_an_apply_rolls_it_back(home: Path, tmp_path: Path) -> Non
         ledger.unlink(missing_ok=True)
     print(f"Ctrl-C outcomes: {outcomes}")
     assert 3 in outcomes
+
+
+def test_key_material_of_a_run_killed_while_it_is_on_disk_goes_at_the_next_start(
+    home: Path, tmp_path: Path
+) -> None:
+    # GIVEN an install killed (SIGKILL: no handler runs) while its p12 and password file exist
+    bundle = pem_bundle(tmp_path / "bundle", "caught CA", "caught client")
+    folder = runtime(home) / "clustertrust"
+    caught: list[str] = []
+    for _ in range(10):  # the files live for one pk12util run: try until the kill lands there
+        proc = start(home, "install", str(bundle), *STORES, "--yes")
+        while proc.poll() is None and not caught:
+            caught = [p.name for p in folder.glob("clustertrust-*")] if folder.exists() else []
+        proc.kill()
+        finish(proc)
+        if leftovers(home):
+            break
+        caught = []
+    left = leftovers(home)
+    assert left, f"no kill landed while the files existed in 10 tries (seen: {caught})"
+    # WHEN any ClusterTrust command starts next
+    assert cli(home, "status", "--json").code == 0
+    # THEN the dead run's folder, with the key material in it, is gone
+    assert leftovers(home) == [], left
+    print(f"left by SIGKILL and removed at the next start: {[Path(p).name for p in left]}")
