@@ -17,7 +17,6 @@ from .output import escaped_output, report_error
 
 def main(argv: Sequence[str] | None = None) -> int:
     argv = sys.argv[1:] if argv is None else list(argv)
-    stop_on_sigterm()
     try:
         return _start(argv)
     except ClusterTrustError as error:  # before a command ran, e.g. a refused log folder
@@ -38,6 +37,7 @@ def _start(argv: list[str]) -> int:
     setup_logging(args.verbose)
     if args.command is None:
         return _reported(open_wizard)
+    stop_on_sigterm()  # a command only: the wizard closes its window on signals itself
     return _reported(lambda: int(args.handler(args)), getattr(args, "json", False))
 
 
