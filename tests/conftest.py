@@ -13,8 +13,11 @@ import pytest
 
 sys.path.insert(0, str(Path(__file__).parent))
 
+from clustertrust.core.bundle import Bundle, read_bundle
+from clustertrust.core.source import load_source
 from support import pki
 from support.cloud_server import MemoryKeyring
+from support.tls_peers import Cluster, shared_cluster
 
 
 @pytest.fixture(scope="session")
@@ -28,6 +31,18 @@ def kurrent_tgz(tmp_path: Path, kurrent: pki.KurrentBundle) -> Path:
     path = tmp_path / "certificate_bundle.tar.gz"
     path.write_bytes(pki.tar_bytes(kurrent.files()))
     return path
+
+
+@pytest.fixture
+def bundle(kurrent_tgz: Path) -> Bundle:
+    """The Kurrent bundle as the reader makes it from the vendor's tar.gz."""
+    return read_bundle(load_source(str(kurrent_tgz)))
+
+
+@pytest.fixture(scope="session")
+def cluster(kurrent: pki.KurrentBundle) -> Cluster:
+    """A server PKI for that bundle's cluster (the CA signs a server certificate too)."""
+    return shared_cluster(kurrent)
 
 
 @pytest.fixture(autouse=True)

@@ -64,22 +64,10 @@ class Diagnosis:
         return self.outcome is VerifyOutcome.OK
 
 
-@dataclass(frozen=True)
-class VerifyResult:
-    """The verification of one URL in one trust mode."""
+class _Diagnosed:
+    """What a result with a diagnosis answers first: ok, the outcome, the message, the fix."""
 
-    url: str
-    trust: TrustMode
     diagnosis: Diagnosis
-    timings: Timings = Timings()
-    server_chain: tuple[CertificateSummary, ...] = ()
-    tls_version: str | None = None
-    cipher: str | None = None
-    http_status: int | None = None
-    client_certificate: CertificateSummary | None = None
-    client_cert_requested: bool | None = None  # the server asked for one (None: not known)
-    proxy: str | None = None
-    chain_der: tuple[bytes, ...] = field(default=(), repr=False)  # as the server sent it
 
     @property
     def ok(self) -> bool:
@@ -96,6 +84,24 @@ class VerifyResult:
     @property
     def fix(self) -> str:
         return self.diagnosis.fix
+
+
+@dataclass(frozen=True)
+class VerifyResult(_Diagnosed):
+    """The verification of one URL in one trust mode."""
+
+    url: str
+    trust: TrustMode
+    diagnosis: Diagnosis
+    timings: Timings = Timings()
+    server_chain: tuple[CertificateSummary, ...] = ()
+    tls_version: str | None = None
+    cipher: str | None = None
+    http_status: int | None = None
+    client_certificate: CertificateSummary | None = None
+    client_cert_requested: bool | None = None  # the server asked for one (None: not known)
+    proxy: str | None = None
+    chain_der: tuple[bytes, ...] = field(default=(), repr=False)  # as the server sent it
 
     def to_json(self) -> dict[str, Any]:
         client = self.client_certificate
@@ -139,7 +145,7 @@ class Consumer:
 
 
 @dataclass(frozen=True)
-class ConsumerResult:
+class ConsumerResult(_Diagnosed):
     consumer: Consumer
     diagnosis: Diagnosis
 
@@ -150,14 +156,6 @@ class ConsumerResult:
     @property
     def covered(self) -> bool:
         return self.consumer.covered
-
-    @property
-    def ok(self) -> bool:
-        return self.diagnosis.ok
-
-    @property
-    def outcome(self) -> VerifyOutcome:
-        return self.diagnosis.outcome
 
     def to_json(self) -> dict[str, Any]:
         return {

@@ -17,12 +17,7 @@ from clustertrust.cli.main import main
 from clustertrust.core.verify.identity import load_client_identity
 from clustertrust.core.verify.store import last_verification_path, load_last_verification
 from support import pki
-from support.tls_peers import Cluster, NginxSetup, bundle_of, shared_cluster, start_cluster_nginx
-
-
-@pytest.fixture(scope="module")
-def cluster(kurrent: pki.KurrentBundle) -> Cluster:
-    return shared_cluster(kurrent)
+from support.tls_peers import Cluster, NginxSetup, bundle_of, start_cluster_nginx
 
 
 @pytest.fixture(scope="module")

@@ -16,7 +16,7 @@ from clustertrust.cli.main import main
 from clustertrust.core.install.ledger import Ledger
 from support import browsers, namespace, pki
 from support.servers import free_port, mtls_server_block, start_nginx
-from support.tls_peers import Cluster, NginxServer, answer_block, shared_cluster, write_pair
+from support.tls_peers import Cluster, NginxServer, answer_block, write_pair
 
 pytestmark = pytest.mark.skipif(
     subprocess.run(["which", "vfychain"], capture_output=True).returncode != 0,
@@ -32,11 +32,6 @@ class Servers:
 
     def url(self, name: str) -> str:
         return f"https://127.0.0.1:{self.ports[name]}/"
-
-
-@pytest.fixture(scope="module")
-def cluster(kurrent: pki.KurrentBundle) -> Cluster:
-    return shared_cluster(kurrent)
 
 
 @pytest.fixture(scope="module")

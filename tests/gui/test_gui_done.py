@@ -19,15 +19,7 @@ from clustertrust.gui.session import Opened, Session
 from clustertrust.gui.wizard import DONE, ClusterTrustWizard
 from clustertrust.platform import macos
 from pytestqt.qtbot import QtBot
-from support import pki
 from support.recording import RecordingRunner
-
-
-@pytest.fixture
-def bundle(tmp_path: Path, kurrent: pki.KurrentBundle) -> Bundle:
-    tgz = tmp_path / "certificate_bundle.tar.gz"
-    tgz.write_bytes(pki.tar_bytes(kurrent.files()))
-    return read_bundle(load_source(str(tgz)))
 
 
 @pytest.fixture

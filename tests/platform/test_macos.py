@@ -13,18 +13,16 @@ from pathlib import Path
 
 import pytest
 from clustertrust.core import certinfo
-from clustertrust.core.bundle.reader import Bundle, read_bundle
+from clustertrust.core.bundle.reader import Bundle
 from clustertrust.core.errors import Cancelled, InputError, OperationFailed
 from clustertrust.core.install import plan as plans
 from clustertrust.core.install.ledger import Ledger
 from clustertrust.core.model import Scope
-from clustertrust.core.source.load import load_source
 from clustertrust.platform import macos, mactrust
 from clustertrust.platform.outcomes import DIALOG_TIMEOUT, NotAnswered
 from clustertrust.platform.runner import CommandError, CommandTimedOut
 from cryptography import x509
 from cryptography.hazmat.primitives.serialization import pkcs12
-from support import pki
 from support.recording import RecordingRunner
 
 SECURITY = "/usr/bin/security"
@@ -168,13 +166,6 @@ class FakeKeychains:
             if c in self.messages
         ]
         return 1, "\n".join(lines) + "\n", ""
-
-
-@pytest.fixture
-def bundle(tmp_path: Path, kurrent: pki.KurrentBundle) -> Bundle:
-    tgz = tmp_path / "certificate_bundle.tar.gz"
-    tgz.write_bytes(pki.tar_bytes(kurrent.files()))  # bundle.p12 inside is AES (OpenSSL 3 style)
-    return read_bundle(load_source(str(tgz)))
 
 
 @pytest.fixture

@@ -7,9 +7,8 @@ import subprocess
 from pathlib import Path
 
 import pytest
-from clustertrust.core.bundle.reader import Bundle, read_bundle
+from clustertrust.core.bundle.reader import Bundle
 from clustertrust.core.model import Scope
-from clustertrust.core.source.load import load_source
 from clustertrust.platform import nss
 from clustertrust.platform.runner import CommandError, SubprocessRunner
 from support import pki
@@ -29,13 +28,6 @@ def listing(folder: Path, *extra: str) -> str:
 def keys(folder: Path) -> str:
     argv = ["certutil", "-K", "-d", f"sql:{folder}"]
     return subprocess.run(argv, capture_output=True, text=True).stdout
-
-
-@pytest.fixture
-def bundle(tmp_path: Path, kurrent: pki.KurrentBundle) -> Bundle:
-    tgz = tmp_path / "certificate_bundle.tar.gz"
-    tgz.write_bytes(pki.tar_bytes(kurrent.files()))
-    return read_bundle(load_source(str(tgz)))
 
 
 def test_finds_chromium_and_firefox_profiles_everywhere(

@@ -12,19 +12,17 @@ from pathlib import Path
 
 import pytest
 from clustertrust.core import certinfo
-from clustertrust.core.bundle.reader import Bundle, read_bundle
+from clustertrust.core.bundle.reader import Bundle
 from clustertrust.core.errors import Cancelled, OperationFailed
 from clustertrust.core.install import plan as plans
 from clustertrust.core.install.ledger import Ledger
 from clustertrust.core.model import Scope
-from clustertrust.core.source.load import load_source
 from clustertrust.platform import hresult
 from clustertrust.platform.outcomes import DIALOG_TIMEOUT, NeedsDesktop, NotAnswered
 from clustertrust.platform.runner import CommandError, CommandTimedOut
 from clustertrust.platform.windows import Native, WindowsStore
 from cryptography import x509
 from cryptography.hazmat.primitives.serialization import Encoding, pkcs12
-from support import pki
 from support.recording import RecordingRunner
 
 CERTUTIL = r"C:\Windows\System32\certutil.exe"
@@ -116,13 +114,6 @@ class FakeWindows:
                 del store[sha256]
                 return 0, self.chatter, ""
         return NOT_FOUND[0], NOT_FOUND[1], ""
-
-
-@pytest.fixture
-def bundle(tmp_path: Path, kurrent: pki.KurrentBundle) -> Bundle:
-    tgz = tmp_path / "certificate_bundle.tar.gz"
-    tgz.write_bytes(pki.tar_bytes(kurrent.files()))
-    return read_bundle(load_source(str(tgz)))
 
 
 @pytest.fixture

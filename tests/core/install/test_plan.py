@@ -22,11 +22,6 @@ from support import pki
 
 
 @pytest.fixture
-def bundle(tmp_path: Path, kurrent: pki.KurrentBundle) -> Bundle:
-    return read_bundle(load_source(str(pki.write_files(tmp_path / "bundle", kurrent.files()))))
-
-
-@pytest.fixture
 def setup(tmp_path: Path) -> detect.Setup:
     return detect.sandbox_setup(tmp_path / "sandbox")
 

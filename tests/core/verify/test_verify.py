@@ -16,16 +16,10 @@ from support.tls_peers import (
     bundle_of,
     identity_files,
     make_intermediate,
-    shared_cluster,
     start_cluster_nginx,
 )
 
 BUNDLE_ONLY = (TrustMode.BUNDLE,)
-
-
-@pytest.fixture(scope="module")
-def cluster(kurrent: pki.KurrentBundle) -> Cluster:
-    return shared_cluster(kurrent)
 
 
 @pytest.fixture(scope="module")

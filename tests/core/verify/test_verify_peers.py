@@ -22,15 +22,9 @@ from support.tls_peers import (
     SilentListener,
     bundle_of,
     identity_files,
-    shared_cluster,
 )
 
 BUNDLE_ONLY = (TrustMode.BUNDLE,)
-
-
-@pytest.fixture(scope="module")
-def cluster(kurrent: pki.KurrentBundle) -> Cluster:
-    return shared_cluster(kurrent)
 
 
 @pytest.fixture(scope="module")

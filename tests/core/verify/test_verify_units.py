@@ -22,7 +22,7 @@ from clustertrust.core.verify.result import TrustMode, VerifyOutcome
 from clustertrust.core.verify.situation import Situation
 from clustertrust.core.verify.target import parse_target
 from support import pki
-from support.tls_peers import Cluster, bundle_of, shared_cluster
+from support.tls_peers import Cluster, bundle_of
 
 MACOS_NAME = "\u201ccluster-ui\u201d certificate name does not match input"
 MACOS_EXPIRED = "\u201ccluster-ui\u201d certificate is expired"
@@ -36,11 +36,6 @@ WINDOWS_UNTRUSTED = (
     "A certificate chain processed, but terminated in a root certificate which is not trusted "
     "by the trust provider."
 )
-
-
-@pytest.fixture(scope="module")
-def cluster(kurrent: pki.KurrentBundle) -> Cluster:
-    return shared_cluster(kurrent)
 
 
 def verifier_error(code: int, message: str) -> ssl.SSLCertVerificationError:
