@@ -14,6 +14,7 @@ from clustertrust.core.errors import BundleError, PasswordNeeded
 from cryptography import x509
 from cryptography.exceptions import UnsupportedAlgorithm
 from cryptography.hazmat.primitives import serialization
+from cryptography.hazmat.primitives.asymmetric import rsa
 from cryptography.hazmat.primitives.asymmetric.types import PrivateKeyTypes
 from cryptography.hazmat.primitives.serialization import pkcs7, pkcs12
 
@@ -175,6 +176,25 @@ def _add_key(path: str, block: bytes, password: str | None, found: Pieces) -> No
     found.keys.append(keys.material(key, keys.pem_body(block), path))
 
 
+def confirm_rsa_keys(found: Pieces) -> None:
+    """Validate each RSA key read from PEM once: a PKCS#12 holding the very same key validated it
+    when it was opened; any other is checked now, and an inconsistent one is left unreadable."""
+    validated = [
+        p.key.private_numbers() for p in found.p12s if isinstance(p.key, rsa.RSAPrivateKey)
+    ]
+    kept = []
+    for material in found.keys:
+        key = material.key
+        if isinstance(key, rsa.RSAPrivateKey) and key.private_numbers() not in validated:
+            try:
+                key.private_numbers().private_key()  # validates
+            except ValueError:
+                found.unreadable_keys.append(_unreadable(material.source, "a private key"))
+                continue
+        kept.append(material)
+    found.keys[:] = kept
+
+
 def _looks_like_pfx(data: bytes) -> bool:
     # PFX ::= SEQUENCE { version INTEGER (3), authSafe ContentInfo (pkcs7-data), ... }
     return data[:1] == b"\x30" and b"\x02\x01\x03" in data[:8] and _PKCS7_DATA_OID in data[:40]
@@ -190,8 +210,11 @@ def _load_key(path: str, block: bytes, password: str | None) -> PrivateKeyTypes:
             "Run again with --password-stdin, or on a terminal to be asked for it.",
         )
     try:
+        # RSA is validated once, in confirm_rsa_keys: usually the p12 already holds the same key
         return serialization.load_pem_private_key(
-            block, password.encode() if encrypted and password else None
+            block,
+            password.encode() if encrypted and password else None,
+            unsafe_skip_rsa_key_validation=True,
         )
     except (ValueError, TypeError) as exc:
         if encrypted:

@@ -10,7 +10,7 @@ from clustertrust.core import certinfo
 from clustertrust.core.bundle import keys as key_material
 from clustertrust.core.bundle.archive import Limits, expand
 from clustertrust.core.bundle.keys import KeyMaterial
-from clustertrust.core.bundle.pieces import P12Content, Pieces, read_member
+from clustertrust.core.bundle.pieces import P12Content, Pieces, confirm_rsa_keys, read_member
 from clustertrust.core.bundle.roles import LeftOut, LeftOutKind, Roles, decide
 from clustertrust.core.errors import BundleError
 from clustertrust.core.source.load import SourceData
@@ -81,6 +81,7 @@ def read_bundle(
             "Choose the cluster's certificate bundle: a .tar.gz, .zip, .p12/.pfx, or PEM/DER "
             "certificate file (or the folder holding them).",
         )
+    confirm_rsa_keys(found)
     return _assemble(source.origin, found)
 
 
