@@ -13,8 +13,6 @@ from __future__ import annotations
 
 import contextlib
 import os
-import secrets
-import shutil
 import sys
 import threading
 import time
@@ -36,7 +34,7 @@ def write_atomic(path: Path, data: bytes, mode: int = PRIVATE) -> None:
     The temp file is created exclusively (a planted link is never followed) with mode 0600;
     a wider `mode` is applied to it before the rename. A link at `path` is replaced, not followed.
     """
-    tmp = path.with_name(f".{path.name}-{secrets.token_hex(6)}")
+    tmp = path.with_name(f".{path.name}-{os.urandom(6).hex()}")
     try:
         _write_new(tmp, data)
         if mode != PRIVATE:
@@ -170,12 +168,12 @@ def private_folder(parent: Path) -> Iterator[Path]:
     (an exception, SystemExit from SIGTERM, Ctrl-C); `remove_dead_folders` takes what a
     SIGKILL left."""
     parent.mkdir(parents=True, exist_ok=True, mode=0o700)
-    folder = parent / f"{FOLDER_PREFIX}{os.getpid()}-{secrets.token_hex(4)}"
+    folder = parent / f"{FOLDER_PREFIX}{os.getpid()}-{os.urandom(4).hex()}"
     folder.mkdir(mode=0o700)
     try:
         yield folder
     finally:
-        shutil.rmtree(folder, ignore_errors=True)
+        _rmtree(folder, ignore_errors=True)
 
 
 def remove_dead_folders(parent: Path) -> list[Path]:
@@ -185,7 +183,7 @@ def remove_dead_folders(parent: Path) -> list[Path]:
         for folder in parent.iterdir():
             pid = _owner_pid(folder.name)
             if pid is not None and not _alive(pid) and not folder.is_symlink():
-                shutil.rmtree(folder, ignore_errors=True)
+                _rmtree(folder, ignore_errors=True)
                 removed.append(folder)
     return removed
 
@@ -219,3 +217,9 @@ def _alive_windows(pid: int) -> bool:
         return False
     ctypes.windll.kernel32.CloseHandle(handle)  # type: ignore[attr-defined]
     return True
+
+
+def _rmtree(folder: Path, ignore_errors: bool = False) -> None:
+    import shutil  # only when something is removed: every command's start stays light
+
+    shutil.rmtree(folder, ignore_errors=ignore_errors)

@@ -6,6 +6,7 @@ import contextlib
 import warnings
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from types import ModuleType
 
 from clustertrust.core.bundle import keys
 from clustertrust.core.bundle.bounded import check_kdf_cost, pem_blocks
@@ -16,7 +17,7 @@ from cryptography.exceptions import UnsupportedAlgorithm
 from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric import rsa
 from cryptography.hazmat.primitives.asymmetric.types import PrivateKeyTypes
-from cryptography.hazmat.primitives.serialization import pkcs7, pkcs12
+from cryptography.hazmat.primitives.serialization import pkcs12
 
 KURRENT_P12_PASSWORD = "kurrent"
 
@@ -89,7 +90,7 @@ def _read_pem_block(
     elif label == _TRUSTED_LABEL:
         found.certs.append(_certificate(path, lambda: _trusted_certificate(block)))
     elif label == _PKCS7_LABEL:
-        found.certs += _pkcs7(path, lambda: pkcs7.load_pem_pkcs7_certificates(block))
+        found.certs += _pkcs7(path, lambda: _pkcs7_loader().load_pem_pkcs7_certificates(block))
     elif label in _KEY_LABELS:
         _add_key(path, block, password, found)
 
@@ -99,7 +100,7 @@ def _read_der(path: str, data: bytes, password: str | None, found: Pieces) -> No
     if cert is not None:
         found.certs.append(_checked(path, cert))
     elif _PKCS7_SIGNED_DATA_OID in data[:24]:
-        found.certs += _pkcs7(path, lambda: pkcs7.load_der_pkcs7_certificates(data))
+        found.certs += _pkcs7(path, lambda: _pkcs7_loader().load_der_pkcs7_certificates(data))
     elif _looks_like_pfx(data):
         found.p12s.append(_p12(path, data, password))
     else:
@@ -146,6 +147,12 @@ def _trusted_certificate(block: bytes) -> x509.Certificate:
     if der is None:
         raise ValueError("not base64")
     return x509.load_der_x509_certificate(der[: keys.element_end(der)])
+
+
+def _pkcs7_loader() -> ModuleType:
+    from cryptography.hazmat.primitives.serialization import pkcs7  # rare: load when seen
+
+    return pkcs7
 
 
 def _pkcs7(path: str, load: Callable[[], list[x509.Certificate]]) -> list[x509.Certificate]:
