@@ -3,26 +3,11 @@
 from __future__ import annotations
 
 import json
-import os
-import subprocess
-import sys
 from pathlib import Path
 
 import pytest
 from support import hostile, openssl_pki, pki
-
-
-def run_cli(*args: str, cwd: Path, home: Path) -> subprocess.CompletedProcess[str]:
-    env = os.environ | {
-        "HOME": str(home),
-        "XDG_STATE_HOME": str(home / "state"),
-        "XDG_CONFIG_HOME": str(home / "config"),
-        "XDG_DATA_HOME": str(home / "data"),
-    }
-    return subprocess.run(
-        [sys.executable, "-m", "clustertrust.cli.main", *args],
-        cwd=cwd, env=env, capture_output=True, text=True, timeout=60,
-    )  # fmt: skip
+from support.cli_process import run_cli
 
 
 def snapshot(*folders: Path) -> dict[str, tuple[int, int]]:

@@ -5,9 +5,6 @@ traceback, nothing written); trustme's folder is inspected and installed without
 from __future__ import annotations
 
 import json
-import os
-import subprocess
-import sys
 from pathlib import Path
 
 import pytest
@@ -15,19 +12,7 @@ import trustme
 from clustertrust.core import certinfo
 from cryptography.hazmat.primitives import serialization
 from support import crafted, pki
-
-
-def run_cli(*args: str, cwd: Path, home: Path) -> subprocess.CompletedProcess[str]:
-    env = os.environ | {
-        "HOME": str(home),
-        "XDG_STATE_HOME": str(home / "state"),
-        "XDG_CONFIG_HOME": str(home / "config"),
-        "XDG_DATA_HOME": str(home / "data"),
-    }
-    return subprocess.run(
-        [sys.executable, "-m", "clustertrust.cli.main", *args],
-        cwd=cwd, env=env, capture_output=True, text=True, timeout=120,
-    )  # fmt: skip
+from support.cli_process import run_cli
 
 
 def tree(*folders: Path) -> list[str]:
