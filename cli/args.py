@@ -5,10 +5,10 @@ from __future__ import annotations
 import argparse
 from collections.abc import Callable
 
-from clustertrust.core.model import STORE_CHOICES, Scope
-
 
 def store_list(text: str) -> list[str]:
+    from clustertrust.core.model import STORE_CHOICES  # only commands that change stores need it
+
     names = [n.strip() for n in text.split(",") if n.strip()]
     unknown = [n for n in names if n not in STORE_CHOICES]
     choices = ", ".join(STORE_CHOICES)
@@ -31,6 +31,8 @@ def _changes(parser: argparse.ArgumentParser) -> None:
 
 
 def _stores(parser: argparse.ArgumentParser) -> None:
+    from clustertrust.core.model import STORE_CHOICES, Scope
+
     parser.add_argument(
         "--scope",
         choices=[s.value for s in Scope],

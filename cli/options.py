@@ -5,7 +5,6 @@ does not echo when the bundle turns out to need one."""
 from __future__ import annotations
 
 import argparse
-import getpass
 import sys
 from typing import TYPE_CHECKING
 
@@ -53,5 +52,7 @@ def bundle_from(args: argparse.Namespace, source: str) -> Bundle:
         if password is not None or not sys.stdin.isatty():
             raise
         print(f"clustertrust: {needed.message}", file=sys.stderr)
+        import getpass  # only on a terminal that must be asked
+
         asked = getpass.getpass(f"Password for {data.origin} (not shown as you type): ")
         return read_bundle(data, password=asked)

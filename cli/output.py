@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import contextlib
-import json
 import sys
 from collections.abc import Iterator
 from typing import Any, TextIO
@@ -13,6 +12,8 @@ from clustertrust.core.names import printable_lines
 
 
 def print_json(document: Any) -> None:
+    import json  # only for --json
+
     json.dump(document, sys.stdout, indent=2, sort_keys=False, default=str)
     sys.stdout.write("\n")
 

@@ -1,7 +1,5 @@
 """One error type per outcome the user must act on; the CLI maps each to its exit code."""
 
-from dataclasses import dataclass, field
-
 
 class ClusterTrustError(Exception):
     """An error with a message a person can act on: what is wrong, and what to do."""
@@ -47,15 +45,22 @@ class PasswordNeeded(BundleError):
     """A PKCS#12 file or private key needs a password that was not given, or did not open it."""
 
 
-@dataclass
 class CommandError(Exception):
     """An external command (platform.runner) failed to start, timed out or exited non-zero; argv
     and output are redacted. Core catches it from store steps, so it is defined here."""
 
-    argv: tuple[str, ...]
-    returncode: int | None
-    output: str
-    reason: str = field(default="exited with an error")
+    def __init__(
+        self,
+        argv: tuple[str, ...],
+        returncode: int | None,
+        output: str,
+        reason: str = "exited with an error",
+    ) -> None:
+        super().__init__(argv, returncode, output, reason)
+        self.argv = argv
+        self.returncode = returncode
+        self.output = output
+        self.reason = reason
 
     def __str__(self) -> str:
         code = "" if self.returncode is None else f" (exit {self.returncode})"

@@ -9,7 +9,6 @@ from __future__ import annotations
 import os
 from pathlib import Path
 
-import platformdirs
 from clustertrust.core.errors import InputError
 
 APP = "clustertrust"
@@ -17,21 +16,27 @@ APP = "clustertrust"
 
 def state_dir() -> Path:
     """The ledger and the last verification result live here."""
-    return checked(Path(platformdirs.user_state_dir(APP, appauthor=False)))
+    return _user_dir("user_state_dir")
 
 
 def config_dir() -> Path:
     """Settings such as the last cluster used; never passwords or tokens."""
-    return checked(Path(platformdirs.user_config_dir(APP, appauthor=False)))
+    return _user_dir("user_config_dir")
 
 
 def data_dir() -> Path:
     """Files the user asked us to keep (client key 0600, CA copies for client configuration)."""
-    return checked(Path(platformdirs.user_data_dir(APP, appauthor=False)))
+    return _user_dir("user_data_dir")
 
 
 def log_dir() -> Path:
-    return checked(Path(platformdirs.user_log_dir(APP, appauthor=False)))
+    return _user_dir("user_log_dir")
+
+
+def _user_dir(function: str) -> Path:
+    import platformdirs  # on first use: a start whose runtime folder is XDG_RUNTIME_DIR needs none
+
+    return checked(Path(getattr(platformdirs, function)(APP, appauthor=False)))
 
 
 def runtime_dir() -> Path:

@@ -12,12 +12,15 @@ import lzma
 import posixpath
 import stat
 import tarfile
-import zipfile
 import zlib
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 from clustertrust.core.errors import BundleError
+
+if TYPE_CHECKING:
+    import zipfile
 
 
 @dataclass(frozen=True)
@@ -199,6 +202,8 @@ def _zip_mode(info: zipfile.ZipInfo) -> int:
 
 
 def _unzip(name: str, data: bytes, budget: _Budget) -> Iterator[tuple[str, bytes]]:
+    import zipfile  # loaded for a zip only (the common bundle is a tar.gz)
+
     try:
         archive = zipfile.ZipFile(io.BytesIO(data))
     except (zipfile.BadZipFile, OSError, ValueError) as exc:
@@ -226,6 +231,8 @@ def _read_zip_member(
             "Unzip it with your archive tool and choose the folder with the certificate files.",
         )
     budget.take(f"{name}/{path}", info.file_size)
+    import zipfile
+
     try:
         with archive.open(info) as handle:
             # The declared size may lie: read one byte past the cap to notice.
