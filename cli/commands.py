@@ -22,6 +22,8 @@ COMMANDS = {
     "configure": "configure_cmd",
     "privileged": "privileged_cmd",
 }
+# Commands that read the bundle they are given and no file of ours: no log, no clean-up either.
+BUNDLE_ONLY = {"inspect"}
 
 
 class _Version(argparse.Action):

@@ -8,9 +8,7 @@ import sys
 from collections.abc import Callable, Sequence
 from types import FrameType
 
-from clustertrust.core import fileio, paths
 from clustertrust.core.errors import ClusterTrustError, CommandError, OperationFailed
-from clustertrust.core.logs import setup_logging
 
 from .output import escaped_output, report_error
 
@@ -27,14 +25,14 @@ def main(argv: Sequence[str] | None = None) -> int:
 
 
 def _start(argv: list[str]) -> int:
-    remove_leftovers()
     if not argv:
-        setup_logging()
+        prepare_own_files()
         return _reported(open_wizard)
-    from .commands import build_parser
+    from .commands import BUNDLE_ONLY, build_parser
 
     args = build_parser(argv).parse_args(argv)
-    setup_logging(args.verbose)
+    if args.command not in BUNDLE_ONLY:
+        prepare_own_files(args.verbose)
     if args.command is None:
         return _reported(open_wizard)
     stop_on_sigterm()  # a command only: the wizard closes its window on signals itself
@@ -73,10 +71,15 @@ def _interrupt(signum: int, frame: FrameType | None) -> None:
     raise KeyboardInterrupt(f"signal {signum}")
 
 
-def remove_leftovers() -> None:
-    """Temporary key material of runs that were killed (SIGKILL, power loss) is removed."""
+def prepare_own_files(verbose: bool = False) -> None:
+    """Before a command that uses ClusterTrust's own files: temporary key material of runs that
+    were killed (SIGKILL, power loss) is removed, and the log is set up."""
+    from clustertrust.core import fileio, paths
+    from clustertrust.core.logs import setup_logging
+
     with contextlib.suppress(ClusterTrustError, OSError):  # the command itself will say why
         fileio.remove_dead_folders(paths.runtime_dir())
+    setup_logging(verbose)
 
 
 def open_wizard() -> int:

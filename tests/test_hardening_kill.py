@@ -9,6 +9,7 @@ import json
 import os
 import random
 import signal
+import subprocess
 import time
 from pathlib import Path
 
@@ -149,3 +150,27 @@ def test_key_material_of_a_run_killed_while_it_is_on_disk_goes_at_the_next_start
     # THEN the dead run's folder, with the key material in it, is gone
     assert leftovers(home) == [], left
     print(f"left by SIGKILL and removed at the next start: {[Path(p).name for p in left]}")
+
+
+def test_inspect_leaves_a_dead_runs_folder_to_the_next_command_that_uses_our_files(
+    home: Path, tmp_path: Path
+) -> None:
+    # GIVEN the folder of a run that is gone (its process has exited) in the runtime folder
+    dead = runtime(home) / "clustertrust" / f"clustertrust-{_finished_pid()}-0000"
+    dead.mkdir(parents=True)
+    (dead / "client.p12").write_bytes(b"key material")
+    bundle = pem_bundle(tmp_path / "bundle", "read-only CA", "read-only client")
+    # WHEN inspect runs: it reads the bundle and no file of ours
+    assert cli(home, "-v", "inspect", str(bundle)).code == 0
+    # THEN the folder is still there, and no log file was made
+    assert dead.exists()
+    assert not [p for p in home.rglob("*.log")], sorted(home.rglob("*"))
+    # WHEN a command that uses our files runs, THEN it removes the folder
+    assert cli(home, "status", "--json").code == 0
+    assert not dead.exists()
+
+
+def _finished_pid() -> int:
+    proc = subprocess.Popen(["true"])
+    proc.wait()
+    return proc.pid

@@ -14,8 +14,7 @@ import stat
 import tarfile
 import zlib
 from collections.abc import Callable, Iterator
-from dataclasses import dataclass
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, NamedTuple
 
 from clustertrust.core.errors import BundleError
 
@@ -23,16 +22,14 @@ if TYPE_CHECKING:
     import zipfile
 
 
-@dataclass(frozen=True)
-class Limits:
+class Limits(NamedTuple):
     max_members: int = 64
     max_member_bytes: int = 1 << 20
     max_total_bytes: int = 8 << 20
     max_depth: int = 4
 
 
-@dataclass(frozen=True)
-class Member:
+class Member(NamedTuple):
     """One plain file found inside the input; `path` shows the archives it was nested in."""
 
     path: str

@@ -16,7 +16,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterator
-from dataclasses import dataclass
+from typing import NamedTuple
 
 from clustertrust.core.errors import BundleError
 
@@ -95,8 +95,7 @@ def _int(body: bytes) -> int:
     return int.from_bytes(body, "big", signed=True) if body else 0
 
 
-@dataclass
-class _Node:
+class _Node(NamedTuple):
     tag: int
     body: bytes  # a primitive's content; b"" for a constructed value
     children: list[_Node]

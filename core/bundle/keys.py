@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import base64
 import os
-from dataclasses import dataclass, field
+from typing import NamedTuple
 
 from clustertrust.core.bundle import der
 from cryptography import x509
@@ -26,13 +26,15 @@ _AES256_CBC = "2.16.840.1.101.3.4.1.42"
 _PBKDF2_ROUNDS = 2048  # the password is 24 random bytes: stretching it adds nothing
 
 
-@dataclass(frozen=True)
-class KeyMaterial:
+class KeyMaterial(NamedTuple):
     """A loaded key with its unencrypted PKCS#8 DER, in the bundle's algorithm where known."""
 
-    key: PrivateKeyTypes = field(repr=False)
-    pkcs8: bytes = field(repr=False)
+    key: PrivateKeyTypes
+    pkcs8: bytes
     source: str = ""  # the file it came from, for messages
+
+    def __repr__(self) -> str:  # never the key bytes
+        return f"KeyMaterial(source={self.source!r})"
 
 
 def material(

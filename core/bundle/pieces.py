@@ -5,8 +5,8 @@ from __future__ import annotations
 import contextlib
 import warnings
 from collections.abc import Callable
-from dataclasses import dataclass, field
 from types import ModuleType
+from typing import NamedTuple
 
 from clustertrust.core.bundle import keys
 from clustertrust.core.bundle.bounded import check_kdf_cost, pem_blocks
@@ -35,27 +35,29 @@ class UnsupportedContent(BundleError):
     """Intact certificates or keys with an algorithm or feature ClusterTrust cannot read."""
 
 
-@dataclass(frozen=True)
-class P12Content:
+class P12Content(NamedTuple):
     name: str
-    data: bytes = field(repr=False)
-    password: str = field(repr=False)
+    data: bytes
+    password: str
     cert: x509.Certificate | None
-    key: PrivateKeyTypes | None = field(repr=False)
+    key: PrivateKeyTypes | None
     extra: tuple[x509.Certificate, ...]
 
+    def __repr__(self) -> str:  # never the password or the key
+        return f"P12Content(name={self.name!r})"
 
-@dataclass
+
 class Pieces:
     """What was found in the files, before deciding which certificate plays which part."""
 
-    certs: list[x509.Certificate] = field(default_factory=list)
-    keys: list[KeyMaterial] = field(default_factory=list)
-    p12s: list[P12Content] = field(default_factory=list)
-    # Key blocks that could not be read; they matter only if the client identity needs a key.
-    unreadable_keys: list[BundleError] = field(default_factory=list)
-    used: list[str] = field(default_factory=list)
-    ignored: list[str] = field(default_factory=list)
+    def __init__(self) -> None:
+        self.certs: list[x509.Certificate] = []
+        self.keys: list[KeyMaterial] = []
+        self.p12s: list[P12Content] = []
+        # Key blocks that could not be read; they matter only if the client identity needs a key.
+        self.unreadable_keys: list[BundleError] = []
+        self.used: list[str] = []
+        self.ignored: list[str] = []
 
 
 def read_member(path: str, data: bytes, password: str | None, found: Pieces) -> None:

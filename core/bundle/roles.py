@@ -5,7 +5,7 @@ certificates (a test server's leaf beside the client's) are left out and named."
 from __future__ import annotations
 
 import enum
-from dataclasses import dataclass
+from typing import NamedTuple
 
 from clustertrust.core import certinfo
 from clustertrust.core.bundle.keys import KeyMaterial
@@ -20,8 +20,7 @@ class LeftOutKind(enum.Enum):
     KEY_BLOCK = "key_block"
 
 
-@dataclass(frozen=True)
-class LeftOut:
+class LeftOut(NamedTuple):
     """Something the bundle holds that is not installed, and why (for a finding)."""
 
     kind: LeftOutKind
@@ -29,8 +28,7 @@ class LeftOut:
     cert: x509.Certificate | None = None
 
 
-@dataclass(frozen=True)
-class Roles:
+class Roles(NamedTuple):
     cas: list[x509.Certificate]
     client: x509.Certificate | None
     key: KeyMaterial | None

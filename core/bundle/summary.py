@@ -3,8 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import asdict, dataclass
-from typing import Any
+from typing import Any, NamedTuple
 
 from clustertrust.core import certinfo
 from clustertrust.core.bundle.checks import Finding
@@ -14,8 +13,7 @@ from cryptography import x509
 _SYMBOL = {"error": "✗", "warning": "!", "info": "i"}
 
 
-@dataclass(frozen=True)
-class CertificateSummary:
+class CertificateSummary(NamedTuple):
     subject: str
     issuer: str
     not_before: str
@@ -83,9 +81,9 @@ def bundle_json(bundle: Bundle, findings: list[Finding]) -> dict[str, Any]:
         "origin": bundle.origin,
         "system": bundle.system.name.lower(),
         "system_name": bundle.system.value,
-        "ca": asdict(ca) if ca else None,
-        "ca_chain": [asdict(summarize(c)) for c in bundle.ca_certs],
-        "client": asdict(client) if client else None,
+        "ca": ca._asdict() if ca else None,
+        "ca_chain": [summarize(c)._asdict() for c in bundle.ca_certs],
+        "client": client._asdict() if client else None,
         "has_key": bundle.has_key,
         "has_p12": bundle.p12 is not None,
         "files": list(bundle.files),

@@ -7,9 +7,8 @@ from __future__ import annotations
 
 import os
 import urllib.parse
-from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, NamedTuple
 
 from clustertrust.core.cancel import CancelToken
 from clustertrust.core.errors import SourceError
@@ -23,8 +22,7 @@ MAX_SOURCE_BYTES = 16 << 20
 MAX_FOLDER_FILES = 64
 
 
-@dataclass(frozen=True)
-class SourceData:
+class SourceData(NamedTuple):
     """Raw bytes of one or more files, and a description of where they came from."""
 
     origin: str

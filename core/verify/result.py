@@ -117,8 +117,8 @@ class VerifyResult(_Diagnosed):
             "tls_version": self.tls_version,
             "cipher": self.cipher,
             "timings_ms": asdict(self.timings),
-            "server_chain": [asdict(c) for c in self.server_chain],
-            "client_certificate": asdict(client) if client else None,
+            "server_chain": [c._asdict() for c in self.server_chain],
+            "client_certificate": client._asdict() if client else None,
             "client_cert_requested": self.client_cert_requested,
             "proxy": self.proxy,
         }

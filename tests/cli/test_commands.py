@@ -13,7 +13,8 @@ LOADED = """
 import sys
 from clustertrust.cli.main import main
 code = main(sys.argv[1:])
-print(sorted(m for m in sys.modules if m.startswith(("clustertrust.cli.", "keyring", "yaml"))))
+WATCHED = ("clustertrust.", "keyring", "yaml", "logging", "platformdirs")
+print(sorted(m for m in sys.modules if m.startswith(WATCHED)))
 print(code)
 """
 
@@ -31,6 +32,9 @@ def test_a_command_loads_only_its_own_module(kurrent_tgz: Path) -> None:
     modules = ast.literal_eval(loaded)
     assert [m for m in modules if m.endswith("_cmd")] == ["clustertrust.cli.inspect_cmd"]
     assert not [m for m in modules if m.startswith(("keyring", "yaml"))]
+    # inspect reads the bundle and no file of ours: no log, no folders, no domain model
+    unused = ("logging", "platformdirs", "clustertrust.core.model", "clustertrust.core.fileio")
+    assert not [m for m in modules if m.startswith(unused)]
 
 
 def test_help_lists_every_command() -> None:
