@@ -31,13 +31,18 @@ def _changes(parser: argparse.ArgumentParser) -> None:
 
 
 def _stores(parser: argparse.ArgumentParser) -> None:
+    add_stores(parser, "user (default): your own stores")
+
+
+def add_stores(parser: argparse.ArgumentParser, user_help: str, scope: str | None = "user") -> None:
+    """--scope and --stores; `scope` None leaves the scope to the command."""
     from clustertrust.core.model import STORE_CHOICES, Scope
 
     parser.add_argument(
         "--scope",
         choices=[s.value for s in Scope],
-        default=Scope.USER.value,
-        help="user (default): your own stores; system: all users (asks for authorization)",
+        default=scope,
+        help=f"{user_help}; system: all users (asks for authorization)",
     )
     parser.add_argument(
         "--stores",

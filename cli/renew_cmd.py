@@ -8,11 +8,12 @@ from collections.abc import Callable
 
 from clustertrust.core.bundle.reader import Bundle
 from clustertrust.core.install import renewal
+from clustertrust.core.install.ledger import Ledger
 from clustertrust.core.model import Scope, Setup
 from clustertrust.core.verify.run import TrustMode, verify_url
 from clustertrust.platform import detect
 
-from .args import parents
+from .args import add_stores, parents
 from .changes import confirm, print_notes, progress_printer
 from .options import bundle_from
 from .output import print_json
@@ -25,8 +26,9 @@ def register(commands: argparse._SubParsersAction) -> None:
         description="Install the renewed bundle of a cluster whose certificates are already "
         "installed (found by the CA's name, or by --replaces), verify it, then remove the old "
         "items. If the install or the verification fails, the new items are undone.",
-        parents=parents("stores", "password", "changes", "json"),
+        parents=parents("password", "changes", "json"),
     )
+    add_stores(parser, "user: your own stores (default: where the cluster is installed)", None)
     parser.add_argument("source", help="the renewed bundle: file, folder or https:// URL")
     parser.add_argument("--replaces", nargs="+", metavar="FINGERPRINT", help="old items' SHA-256")
     parser.add_argument("--verify", metavar="URL", help="the cluster UI to verify before removal")
@@ -38,8 +40,10 @@ def run(args: argparse.Namespace) -> int:
 
 
 def renew(args: argparse.Namespace, bundle: Bundle) -> int:
-    scope = Scope(args.scope)
-    setup = detect.current_setup(scope, args.stores)
+    ledger = Ledger()
+    old = renewal.replaced_records(bundle, ledger, args.replaces or ())
+    scope = Scope(args.scope) if args.scope else renewal.scope_of(old)
+    setup = detect.current_setup(scope, args.stores, ledger=ledger)
     everywhere = detect.all_stores_setup(ledger=setup.ledger).stores
     url = args.verify
     plan = renewal.plan_renewal(

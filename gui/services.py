@@ -225,11 +225,7 @@ class Services:
         """The renewal `clustertrust renew` makes: install the new bundle where the cluster is,
         verify it at the cluster's UI address when one is known, then remove the old items."""
         _same_cluster(bundle, cluster)
-        scope = (
-            Scope.SYSTEM
-            if any(r.scope == Scope.SYSTEM.value for r in cluster.records)
-            else Scope.USER
-        )
+        scope = renewal.scope_of(cluster.records)
         setup = self.setup(scope)
         everywhere = self.setup().stores
         olds = [r.sha256 for r in cluster.records]

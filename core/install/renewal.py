@@ -140,6 +140,11 @@ def _by_fingerprint(records: list[Record], replaces: Sequence[str], ledger: Ledg
     return chosen
 
 
+def scope_of(records: Sequence[Record]) -> Scope:
+    """The scope a renewal keeps: system when any of the cluster's items is system-wide."""
+    return Scope.SYSTEM if any(r.scope == Scope.SYSTEM.value for r in records) else Scope.USER
+
+
 def plan_renewal(
     bundle: Bundle,
     scope: Scope,

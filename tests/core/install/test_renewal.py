@@ -276,3 +276,37 @@ def test_install_hands_a_renewal_the_stores_it_chose(
     assert main(argv) == 0
     assert "Renewal:" in capsys.readouterr().out
     assert [host for stores, host in chosen if stores == ["files"]] == ["h.example"]
+
+
+def test_cli_renew_keeps_the_scope_the_cluster_is_installed_in(
+    tmp_path: Path,
+    old: pki.KurrentBundle,
+    new: pki.KurrentBundle,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """GIVEN a cluster whose items are system-wide; WHEN `renew` runs without --scope; THEN it
+    plans in system scope, as the clusters window's Renew does (it used to fall back to user)."""
+    from clustertrust.core.install.ledger import Ledger
+    from clustertrust.platform import detect
+
+    scopes: list[object] = []
+    real = detect.current_setup
+
+    def recording(*args: object, **kwargs: object):  # type: ignore[no-untyped-def]
+        if args[1] == ["files"]:  # the stores the renewal installs into (not the removal's)
+            scopes.append(args[0])
+        return real(Scope.USER, *args[1:], **kwargs)  # type: ignore[arg-type]
+
+    old_dir = pki.write_files(tmp_path / "old", old.files())
+    assert main(["install", str(old_dir), "--stores", "files", "--yes"]) == 0
+    path = Ledger().path
+    document = json.loads(path.read_text())
+    for record in document["records"]:
+        record["scope"] = Scope.SYSTEM.value  # as `install --scope system` records them
+    path.write_text(json.dumps(document))
+    monkeypatch.setattr(detect, "current_setup", recording)
+    new_dir = pki.write_files(tmp_path / "new", new.files())
+    assert main(["renew", str(new_dir), "--stores", "files", "--dry-run"]) == 0
+    assert main(["renew", str(new_dir), "--stores", "files", "--scope", "user", "--dry-run"]) == 0
+    assert scopes == [Scope.SYSTEM, Scope.USER]
+    assert renewal.scope_of(Ledger().records()) is Scope.SYSTEM
