@@ -7,6 +7,7 @@ import argparse
 from clustertrust.core.bundle.summary import pretty_fingerprint
 from clustertrust.core.install import clusters as groups
 from clustertrust.core.install import plan as plans
+from clustertrust.core.install.consumer_names import consumer_name
 from clustertrust.core.install.expiry import RENEW_FIX, expiry_warnings
 from clustertrust.core.names import printable
 from clustertrust.platform import detect
@@ -80,7 +81,7 @@ def _left(days: int) -> str:
 
 def item_lines(item: plans.ItemStatus) -> list[str]:
     record = item.record
-    where = groups.consumer_name(record.store, record.location)
+    where = consumer_name(record.store, record.location)
     unfinished = "  (unfinished: run `clustertrust repair`, or uninstall)"
     return [
         f"{printable(record.subject)} [{KIND.get(record.kind, record.kind)}] in {where}: "

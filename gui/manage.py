@@ -11,6 +11,7 @@ from typing import Any
 
 from clustertrust.core.errors import ClusterTrustError
 from clustertrust.core.install import clusters as groups
+from clustertrust.core.install.consumer_names import consumer_name
 from PySide6.QtCore import QUrl
 from PySide6.QtGui import QDesktopServices, QGuiApplication
 from PySide6.QtWidgets import (
@@ -219,7 +220,7 @@ class ManageWindow(QDialog):
 
     def _confirm_removal(self, cluster: groups.Cluster, planned: Any) -> None:
         places = dict.fromkeys(
-            groups.consumer_name(s.record.store, s.record.location) for s in planned.plan.steps
+            consumer_name(s.record.store, s.record.location) for s in planned.plan.steps
         )
         words = [
             f"Remove the cluster {cluster.name} from this computer:",

@@ -118,7 +118,7 @@ def _sandbox_nss_database(folder: Path, runner: Runner) -> nss.Database | None:
     if not (folder / "cert9.db").exists():
         folder.mkdir(parents=True, exist_ok=True)
         runner.run((str(certutil), "-N", "-d", f"sql:{folder}", "--empty-password"))
-    return nss.Database(folder, "demo browser database")
+    return nss.Database(folder)
 
 
 def current_inventory(runner: Runner | None = None, ledger: Ledger | None = None) -> Inventory:

@@ -71,7 +71,7 @@ def store_facts(store: TrustStore) -> dict[str, Any]:
         facts["reason"] = reason
     databases = getattr(store, "databases", None)
     if isinstance(databases, list):
-        facts["databases"] = [f"{d.title}: {d.folder}" for d in databases]
+        facts["databases"] = [f"{d.name}: {d.folder}" for d in databases]
     return facts
 
 

@@ -24,14 +24,15 @@ from pathlib import Path
 from clustertrust.core import certinfo, names
 from clustertrust.core.bundle.identity_p12 import identity_p12
 from clustertrust.core.bundle.reader import Bundle
+from clustertrust.core.install.consumer_names import NSS, browser_name
 from clustertrust.core.model import Availability, Kind, Record, Scope, Step, record_for
-from clustertrust.core.verify.consumers import BrowserDatabase, ChainCheck
+from clustertrust.core.verify.consumers import ChainCheck
 from clustertrust.platform import elevation as elev
 from clustertrust.platform.runner import CommandError, Runner
 from clustertrust.platform.store import private_files
 from cryptography import x509
 
-NAME = "nss"
+NAME = NSS
 TOOL_DIRS = (*elev.SEARCH_DIRS, "/opt/homebrew/bin", "/usr/local/opt/nss/bin")
 PACKAGES = (
     "libnss3-tools on Debian/Ubuntu, nss-tools on Fedora/RHEL/Arch, mozilla-nss-tools on "
@@ -46,8 +47,11 @@ _LISTED = re.compile(r"^(.*?)\s+(\S*,\S*,\S*)\s*$")
 @dataclass(frozen=True)
 class Database:
     folder: Path
-    title: str  # e.g. "Firefox profile default-release"
-    name: str = ""  # what a person recognises: "Chromium", "Firefox (profile default-release)"
+
+    @property
+    def name(self) -> str:
+        """What a person recognises: "Chromium", "Firefox (profile default-release)", …"""
+        return browser_name(str(self.folder))
 
     @property
     def spec(self) -> str:
@@ -59,34 +63,31 @@ class Database:
         return (self.folder / "cert9.db").is_file()
 
 
-def firefox_roots(home: Path) -> list[tuple[Path, str]]:
-    """Folders that may hold a Firefox profiles.ini, each with a label for people."""
+def firefox_roots(home: Path) -> list[Path]:
+    """Folders that may hold a Firefox profiles.ini."""
     roots = [
-        (home / ".mozilla/firefox", ""),
-        (home / ".config/mozilla/firefox", " (XDG)"),
-        (home / "snap/firefox/common/.mozilla/firefox", " (snap)"),
-        (home / ".var/app/org.mozilla.firefox/.mozilla/firefox", " (flatpak)"),
-        (home / ".var/app/org.mozilla.firefox/config/mozilla/firefox", " (flatpak)"),
-        (home / "Library/Application Support/Firefox", ""),
+        home / ".mozilla/firefox",
+        home / ".config/mozilla/firefox",
+        home / "snap/firefox/common/.mozilla/firefox",
+        home / ".var/app/org.mozilla.firefox/.mozilla/firefox",
+        home / ".var/app/org.mozilla.firefox/config/mozilla/firefox",
+        home / "Library/Application Support/Firefox",
     ]
     if appdata := os.environ.get("APPDATA"):
-        roots.append((Path(appdata) / "Mozilla" / "Firefox", ""))
+        roots.append(Path(appdata) / "Mozilla" / "Firefox")
     return roots
 
 
 def chromium_databases(home: Path) -> list[Database]:
+    """Chromium's and Chrome's (both read ~/.pki/nssdb), NSS's newer XDG place, the snap's."""
     return [
-        Database(home / ".pki/nssdb", "Chromium/Chrome (~/.pki/nssdb)", "Chromium"),
-        Database(
-            home / ".local/share/pki/nssdb",
-            "Chromium/Chrome (~/.local/share/pki/nssdb)",
-            "Chromium (~/.local/share/pki/nssdb)",
-        ),
-        Database(home / "snap/chromium/current/.pki/nssdb", "Chromium (snap)", "Chromium (snap)"),
+        Database(home / ".pki/nssdb"),
+        Database(home / ".local/share/pki/nssdb"),
+        Database(home / "snap/chromium/current/.pki/nssdb"),
     ]
 
 
-def firefox_profiles(root: Path, label: str = "") -> Iterator[Database]:
+def firefox_profiles(root: Path) -> Iterator[Database]:
     """Profiles listed in profiles.ini (relative or absolute paths)."""
     parser = configparser.RawConfigParser()
     try:
@@ -99,14 +100,8 @@ def firefox_profiles(root: Path, label: str = "") -> Iterator[Database]:
         raw = parser.get(section, "Path")
         relative = parser.get(section, "IsRelative", fallback="1").strip() == "1"
         folder = root / raw if relative else Path(raw)
-        name = parser.get(section, "Name", fallback=folder.name)
         if relative or folder.is_dir():  # an absolute path on a disk that is not there: skip
-            yield Database(folder, f"Firefox profile {name}{label}", _firefox_name(name, label))
-
-
-def _firefox_name(profile: str, label: str) -> str:
-    where = label.strip(" ()")
-    return f"Firefox (profile {profile}{', ' + where if where else ''})"
+            yield Database(folder)
 
 
 def find_databases(home: Path | None = None) -> list[Database]:
@@ -114,8 +109,8 @@ def find_databases(home: Path | None = None) -> list[Database]:
     also one never started (install creates its database). Legacy cert8.db is not used."""
     home = home or Path.home()
     found = [db for db in chromium_databases(home) if db.exists]
-    for root, label in firefox_roots(home):
-        found += [db for db in firefox_profiles(root, label) if not _legacy_only(db.folder)]
+    for root in firefox_roots(home):
+        found += [db for db in firefox_profiles(root) if not _legacy_only(db.folder)]
     unique: dict[Path, Database] = {}
     for db in found:
         unique.setdefault(db.folder.resolve(), db)
@@ -190,8 +185,8 @@ class NssStore:
 
     # core.verify.consumers.BrowserTrust: what verification asks of each database
 
-    def browser_databases(self) -> list[BrowserDatabase]:
-        return [BrowserDatabase(db.name or db.title, str(db.folder)) for db in self.databases]
+    def browser_databases(self) -> list[str]:
+        return [str(db.folder) for db in self.databases]
 
     def check_chain(self, location: str, chain_der: Sequence[bytes]) -> ChainCheck:
         return check_chain(self.runner, self.vfychain, Path(location), chain_der)
@@ -229,7 +224,7 @@ class NssStore:
         return Step(
             action="install",
             record=record,
-            summary=f"Trust the CA {record.subject!r} in {db.title}{_new(db)}",
+            summary=f"Trust the CA {record.subject!r} in {db.name}{_new(db)}",
             commands=(*self._create_commands(db), _quote(argv) + " < ca.crt"),
             undo_commands=(_quote(self._delete_argv(record)),),
             note=RESTART,
@@ -267,7 +262,7 @@ class NssStore:
         return Step(
             action="install",
             record=record,
-            summary=f"Add the client certificate {record.subject!r} with its key to {db.title}",
+            summary=f"Add the client certificate {record.subject!r} with its key to {db.name}",
             commands=(*(() if bundle.ca else self._create_commands(db)), _quote(shown)),
             undo_commands=(_quote(self._delete_argv(record)),),
             note=RESTART,

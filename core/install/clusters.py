@@ -17,7 +17,7 @@ import enum
 import json
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field, replace
-from pathlib import Path, PurePath
+from pathlib import Path
 from typing import Any
 
 from clustertrust.core import certinfo
@@ -25,15 +25,11 @@ from clustertrust.core.bundle.reader import Bundle, read_bundle
 from clustertrust.core.errors import ClusterTrustError, InputError
 from clustertrust.core.install import identity
 from clustertrust.core.install import plan as plans
+from clustertrust.core.install.consumer_names import consumer_key, consumer_name
 from clustertrust.core.install.ledger import Ledger, cluster_name
 from clustertrust.core.model import Kind, Record, Scope, Setup, Step, TrustStore
 from clustertrust.core.source.load import load_source
 from cryptography import x509
-
-NSS = "nss"
-SYSTEM_STORES = {"linux-anchors", "windows-certutil", "macos-keychain"}
-SYSTEM_STORE = "System trust store"
-COMMAND_LINE = "Command-line clients"
 
 
 class ConsumerState(enum.StrEnum):
@@ -55,35 +51,6 @@ WORDS = {
     ConsumerState.UNKNOWN: "cannot check here",
     ConsumerState.NOT_SET_UP: "not set up",
 }
-
-
-def consumer_name(store: str, location: str) -> str:
-    """What a person recognises: "Chromium", "Firefox (profile default-release)", …"""
-    if store == identity.NAME:
-        return COMMAND_LINE
-    if store in SYSTEM_STORES:
-        return SYSTEM_STORE
-    if store == NSS:
-        return _browser_name(PurePath(location))
-    return store
-
-
-def _browser_name(folder: PurePath) -> str:
-    parts = [p.lower() for p in folder.parts]
-    if any("firefox" in p for p in parts):
-        profile = folder.name.split(".", 1)[-1] or folder.name
-        flavour = " (snap)" if "snap" in parts else " (flatpak)" if ".var" in parts else ""
-        return f"Firefox (profile {profile}){flavour}"
-    if "snap" in parts and "chromium" in parts:
-        return "Chromium (snap)"
-    if ".pki" in parts or "pki" in parts:
-        return "Chromium"
-    return "Browser certificate database"  # the location says which, in a tooltip or listing
-
-
-def consumer_key(store: str, location: str) -> str:
-    """Each browser database is its own consumer; any other store is one consumer."""
-    return f"{store}:{location}" if store == NSS else store
 
 
 @dataclass(frozen=True)
@@ -332,7 +299,6 @@ __all__ = [
     "cluster_name",
     "cluster_status",
     "consumer_line",
-    "consumer_name",
     "diagnostics",
     "expected_steps",
     "group_items",

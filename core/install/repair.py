@@ -19,6 +19,7 @@ from typing import Any
 from clustertrust.core.errors import ClusterTrustError, CommandError
 from clustertrust.core.install import clusters as groups
 from clustertrust.core.install import plan as plans
+from clustertrust.core.install.consumer_names import consumer_name
 from clustertrust.core.model import Scope, Setup, Step, TrustStore
 
 NO_MATERIAL = (
@@ -120,7 +121,7 @@ def _absent(store: TrustStore, step: Step) -> bool:
 
 
 def _what(subject: str, store: str, location: str) -> str:
-    return f"{subject!r} in {groups.consumer_name(store, location)} ({location})"
+    return f"{subject!r} in {consumer_name(store, location)} ({location})"
 
 
 __all__ = ["Repair", "plan_repair"]

@@ -2,7 +2,8 @@
 
 A consumer is each browser certificate database (Chromium, each Firefox profile), the OS trust
 store, and the command-line clients (the identity files). platform/ finds them and runs the
-checks (the NSS tools, the OS store) behind the small protocols below; core only decides.
+checks (the NSS tools, the OS store) behind the small protocols below; core decides, and names
+each by its folder as `status` does (install/consumer_names.py).
 
     inventory = detect.current_inventory()     # platform: this computer's consumers and ledger
     consumers = find_consumers(inventory, bundle)
@@ -18,18 +19,10 @@ from typing import Protocol
 
 from clustertrust.core import certinfo
 from clustertrust.core.bundle.reader import Bundle
+from clustertrust.core.install.consumer_names import COMMAND_LINE, SYSTEM_STORE, browser_name
 from clustertrust.core.install.ledger import Ledger
 from clustertrust.core.model import Record, State, TrustStore
 from clustertrust.core.verify.result import Consumer, ConsumerKind
-
-SYSTEM_NAME = "System trust store"
-FILES_NAME = "Command-line clients"
-
-
-@dataclass(frozen=True)
-class BrowserDatabase:
-    name: str  # what a person recognises: "Chromium", "Firefox (profile default-release)"
-    location: str  # the database folder, as the ledger records it
 
 
 @dataclass(frozen=True)
@@ -47,7 +40,9 @@ class BrowserTrust(Protocol):
 
     store_name: str  # the store id browser records carry in the ledger
 
-    def browser_databases(self) -> Sequence[BrowserDatabase]: ...
+    def browser_databases(self) -> Sequence[str]:
+        """Each database's folder, as the ledger records it (core names it)."""
+        ...
 
     def check_chain(self, location: str, chain_der: Sequence[bytes]) -> ChainCheck: ...
 
@@ -78,9 +73,9 @@ def find_consumers(inventory: Inventory, bundle: Bundle) -> list[Consumer]:
     records = cluster_records(inventory.ledger, bundle)
     found = _browsers(inventory.browsers, records)
     system = inventory.system.name if inventory.system else ""
-    found.append(_consumer(ConsumerKind.SYSTEM, SYSTEM_NAME, system, records, system))
+    found.append(_consumer(ConsumerKind.SYSTEM, SYSTEM_STORE, system, records, system))
     files = inventory.files.name if inventory.files else ""
-    found.append(_consumer(ConsumerKind.FILES, FILES_NAME, files, records, files))
+    found.append(_consumer(ConsumerKind.FILES, COMMAND_LINE, files, records, files))
     return found
 
 
@@ -98,14 +93,14 @@ def _browsers(browsers: BrowserTrust | None, records: list[Record]) -> list[Cons
     if browsers is None:
         return []
     found = []
-    for database in browsers.browser_databases():
-        here = _same_folder(database.location)
+    for location in browsers.browser_databases():
+        here = _same_folder(location)
         mine = tuple(
             r
             for r in records
             if r.store == browsers.store_name and _same_folder(r.location) == here
         )
-        found.append(Consumer(ConsumerKind.BROWSER, database.name, database.location, mine))
+        found.append(Consumer(ConsumerKind.BROWSER, browser_name(location), location, mine))
     return found
 
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from clustertrust.core.errors import ClusterTrustError
+from clustertrust.core.install.consumer_names import consumer_name
 from clustertrust.core.model import Scope, Step
 from clustertrust.platform.nss import RESTART
 from PySide6.QtCore import Qt
@@ -29,19 +30,13 @@ HIDE_COMMANDS = "Hide the exact &commands"
 SKIPPED_NAMES = {"Browser certificate databases (NSS)": "Browsers (Firefox, Chromium)"}
 
 
-def where(store: str, location: str) -> str:
-    """A store in words a person knows: "Chromium", "Command-line clients", …"""
-    from clustertrust.core.install.clusters import consumer_name
-
-    return consumer_name(store, location)
-
-
 def step_words(step: Step) -> str:
     """A removal (the old items of a renewal) by where it is, in words; an install as planned."""
     if step.action != "remove":
         return step.summary
     record = step.record
-    return f"Then remove the old {record.subject!r} from {where(record.store, record.location)}"
+    where = consumer_name(record.store, record.location)
+    return f"Then remove the old {record.subject!r} from {where}"
 
 
 def _renewal_words(planned: Planned) -> tuple[str, str]:
@@ -190,7 +185,8 @@ class PlanPage(Page):
             icon = status_icon("warning" if step.needs_authorization else "info")
             self.steps.addItem(QListWidgetItem(icon, text))
         for record in plan.unchanged:
-            text = f"Already in place: {record.subject} in {where(record.store, record.location)}"
+            where = consumer_name(record.store, record.location)
+            text = f"Already in place: {record.subject} in {where}"
             self.steps.addItem(QListWidgetItem(status_icon("ok"), text))
         for title, why in plan.unavailable:
             name = SKIPPED_NAMES.get(title, title)

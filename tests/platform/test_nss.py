@@ -61,14 +61,13 @@ def test_finds_chromium_and_firefox_profiles_everywhere(
     (old / "cert8.db").write_bytes(b"")  # pre-2017 format: not used
 
     databases = nss.find_databases(home)
-    found = {db.title: db.folder for db in databases}
-    assert len(found) == len(databases)  # every database has its own title
-    assert found["Firefox profile default-release"] == classic / "abcd.default-release"
-    assert found["Firefox profile work"] == elsewhere
-    assert (
-        found["Firefox profile p (snap)"] == home / "snap/firefox/common/.mozilla/firefox/p.default"
-    )
-    never = next(db for db in databases if db.title == "Firefox profile never-started")
+    found = {db.name: db.folder for db in databases}
+    assert len(found) == len(databases)  # every database has its own name
+    assert found["Firefox (profile default-release)"] == classic / "abcd.default-release"
+    assert found["Browser certificate database"] == elsewhere  # no layout says which browser
+    snap = home / "snap/firefox/common/.mozilla/firefox/p.default"
+    assert found["Firefox (profile default, snap)"] == snap  # the folder's name, as status has it
+    never = next(db for db in databases if db.folder == classic / "zz.never")
     assert not never.exists  # listed, never started: install creates its database
     assert "Chromium (snap)" in found
     folders = set(found.values())
@@ -93,7 +92,7 @@ def test_a_broken_profiles_ini_is_skipped(isolated_dirs: Path) -> None:
 
 def test_ca_and_identity_go_in_and_come_out(tmp_path: Path, bundle: Bundle) -> None:
     db = new_db(tmp_path / "db")
-    store = nss.NssStore(SubprocessRunner(), [nss.Database(db, "test profile")])
+    store = nss.NssStore(SubprocessRunner(), [nss.Database(db)])
     assert store.detect().available
     steps = store.plan_install(bundle, Scope.USER)
     assert [s.record.kind for s in steps] == ["ca", "identity"]
@@ -123,7 +122,7 @@ def test_the_p12_password_is_random_and_never_shown(tmp_path: Path, bundle: Bund
             seen.append(result.argv)
             return result
 
-    store = nss.NssStore(Spy(), [nss.Database(db, "test")])
+    store = nss.NssStore(Spy(), [nss.Database(db)])
     identity = store.plan_install(bundle, Scope.USER)[1]
     identity.run()
     (pk12,) = [a for a in seen if a[0].endswith("pk12util")]
@@ -134,7 +133,7 @@ def test_the_p12_password_is_random_and_never_shown(tmp_path: Path, bundle: Bund
 
 def test_is_installed_matches_by_fingerprint_not_by_name(tmp_path: Path, bundle: Bundle) -> None:
     db = new_db(tmp_path / "db")
-    store = nss.NssStore(SubprocessRunner(), [nss.Database(db, "test")])
+    store = nss.NssStore(SubprocessRunner(), [nss.Database(db)])
     ca_step = store.plan_install(bundle, Scope.USER)[0]
     other = pki.make_ca("d4f2example-ca")  # same name, different certificate
     subprocess.run(
@@ -149,7 +148,7 @@ def test_is_installed_matches_by_fingerprint_not_by_name(tmp_path: Path, bundle:
 
 def test_missing_certutil_names_the_package(tmp_path: Path, bundle: Bundle) -> None:
     db = new_db(tmp_path / "db")
-    store = nss.NssStore(SubprocessRunner(), [nss.Database(db, "test")])
+    store = nss.NssStore(SubprocessRunner(), [nss.Database(db)])
     store.certutil = None
     available = store.detect()
     assert not available.available
@@ -165,7 +164,7 @@ def test_no_browser_database_is_explained(isolated_dirs: Path) -> None:
 
 
 def test_install_steps_tell_to_restart_browsers(tmp_path: Path, bundle: Bundle) -> None:
-    store = nss.NssStore(SubprocessRunner(), [nss.Database(new_db(tmp_path / "db"), "t")])
+    store = nss.NssStore(SubprocessRunner(), [nss.Database(new_db(tmp_path / "db"))])
     assert all("Restart your browsers" in s.note for s in store.plan_install(bundle, Scope.USER))
 
 
@@ -198,7 +197,7 @@ def test_a_shown_command_splits_back_into_the_argv_it_runs(tmp_path: Path, bundl
 
     hostile = tmp_path / "profile $(touch x) 'q'"
     hostile.mkdir()
-    store = nss.NssStore(SubprocessRunner(), [nss.Database(hostile, "t")])
+    store = nss.NssStore(SubprocessRunner(), [nss.Database(hostile)])
     (ca_step, identity_step) = store.plan_install(bundle, Scope.USER)
     assert shlex.split(ca_step.undo_commands[0]) == list(store._delete_argv(ca_step.record))
     shown = shlex.split(identity_step.commands[0])

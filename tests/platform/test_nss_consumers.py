@@ -30,7 +30,7 @@ def chain() -> dict[str, pki.Issued]:
 
 def store_with(folder: Path, root: pki.Issued | None, trust: str = "C,,") -> nss.NssStore:
     browsers.new_db(folder)
-    store = nss.NssStore(SubprocessRunner(), [nss.Database(folder, "test db", "Test")])
+    store = nss.NssStore(SubprocessRunner(), [nss.Database(folder)])
     if root is not None:
         argv = (str(store.certutil), "-A", "-d", f"sql:{folder}", "-n", "root", "-t", trust, "-a")
         SubprocessRunner().run(argv, input=root.cert_pem)
@@ -82,7 +82,7 @@ def test_keys_by_certificate_tells_an_identity_from_a_ca(
     tmp_path: Path, kurrent: pki.KurrentBundle
 ) -> None:
     folder = browsers.new_db(tmp_path / "db")
-    store = nss.NssStore(SubprocessRunner(), [nss.Database(folder, "test db")])
+    store = nss.NssStore(SubprocessRunner(), [nss.Database(folder)])
     for step in store.plan_install(bundle_of(kurrent.files()), Scope.USER):
         step.run()
     held = store.keys_by_certificate(str(folder))
@@ -110,15 +110,15 @@ def test_a_never_started_profile_gets_its_database_then_the_items(
     for step in steps:
         step.run()
     assert all(store.is_installed(step.record) for step in steps)
-    assert store.browser_databases()[0].location == str(folders["fresh"])
+    assert store.browser_databases() == [str(folders["fresh"])]
     assert (folders["fresh"] / "key4.db").is_file()
 
 
 def test_browser_names_are_what_a_person_recognises(isolated_dirs: Path) -> None:
     browsers.chromium(isolated_dirs)
-    browsers.new_db(isolated_dirs / ".local/share/pki/nssdb")
+    browsers.chromium(isolated_dirs, "xdg")
     browsers.firefox(isolated_dirs, {"default-release": True})
-    names = [db.name for db in nss.NssStore(SubprocessRunner()).browser_databases()]
+    names = [db.name for db in nss.NssStore(SubprocessRunner()).databases]
     assert names == [
         "Chromium",
         "Chromium (~/.local/share/pki/nssdb)",

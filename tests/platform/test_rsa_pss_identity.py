@@ -162,7 +162,7 @@ def test_nss_import_logs_in_with_tstclnt(
     db = tmp_path / "nssdb"
     db.mkdir()
     subprocess.run(["certutil", "-N", "-d", f"sql:{db}", "--empty-password"], check=True)
-    store = nss.NssStore(SubprocessRunner(), [nss.Database(db, "test profile")])
+    store = nss.NssStore(SubprocessRunner(), [nss.Database(db)])
     steps = store.plan_install(pss_bundle, Scope.USER)
     for step in steps:
         step.run()

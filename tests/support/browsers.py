@@ -8,6 +8,18 @@ import subprocess
 from pathlib import Path
 
 FIREFOX = Path(".mozilla/firefox")
+# Every layout platform/nss.py looks in, under HOME, as the browsers and NSS make them
+CHROMIUM_LAYOUTS = {
+    "classic": Path(".pki/nssdb"),
+    "xdg": Path(".local/share/pki/nssdb"),
+    "snap": Path("snap/chromium/current/.pki/nssdb"),
+}
+FIREFOX_LAYOUTS = {
+    "classic": FIREFOX,
+    "xdg": Path(".config/mozilla/firefox"),
+    "snap": Path("snap/firefox/common/.mozilla/firefox"),
+    "flatpak": Path(".var/app/org.mozilla.firefox/.mozilla/firefox"),
+}
 
 
 def new_db(folder: Path) -> Path:
@@ -16,14 +28,14 @@ def new_db(folder: Path) -> Path:
     return folder
 
 
-def chromium(home: Path) -> Path:
-    return new_db(home / ".pki/nssdb")
+def chromium(home: Path, layout: str = "classic") -> Path:
+    return new_db(home / CHROMIUM_LAYOUTS[layout])
 
 
-def firefox(home: Path, profiles: dict[str, bool]) -> dict[str, Path]:
+def firefox(home: Path, profiles: dict[str, bool], layout: str = "classic") -> dict[str, Path]:
     """profiles.ini listing each profile name; True: started once (it has its database),
     False: never started (the folder Firefox's profile manager made, with no database)."""
-    root = home / FIREFOX
+    root = home / FIREFOX_LAYOUTS[layout]
     root.mkdir(parents=True, exist_ok=True)
     sections, folders = ["[General]\nStartWithLastProfile=1\nVersion=2\n"], {}
     for number, (name, started) in enumerate(profiles.items()):

@@ -14,7 +14,7 @@ from clustertrust.core.bundle.reader import Bundle
 from clustertrust.core.install.ledger import Ledger
 from clustertrust.core.model import Kind, Record, Scope, record_for
 from clustertrust.core.verify.connect import certificate_list
-from clustertrust.core.verify.consumers import BrowserDatabase, ChainCheck, Inventory
+from clustertrust.core.verify.consumers import ChainCheck, Inventory
 from clustertrust.core.verify.judge import Proof, judge
 from clustertrust.core.verify.result import (
     Consumer,
@@ -102,8 +102,8 @@ class FakeBrowsers:
     error: int = -8179
     store_name: str = "nss"
 
-    def browser_databases(self) -> Sequence[BrowserDatabase]:
-        return [BrowserDatabase(f"Browser {folder}", folder) for folder in self.holds]
+    def browser_databases(self) -> Sequence[str]:
+        return list(self.holds)
 
     def check_chain(self, location: str, chain_der: Sequence[bytes]) -> ChainCheck:
         return ChainCheck(True) if location in self.trusted else ChainCheck(False, self.error)
