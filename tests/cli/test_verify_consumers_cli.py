@@ -319,3 +319,48 @@ def test_trust_taken_away_in_a_browser_says_how_to_give_it_back(
     command = chromium["fix"].split("run: ", 1)[1]
     subprocess.run(["sh", "-c", command], check=True)
     assert verify(capsys, servers.url("mtls"))[0] == 0
+
+
+# Every layout platform/nss.py looks in, and the one name status, the clusters window and verify
+# give it (the Firefox profiles as support.browsers makes them: `x<n>abc.<profile name>`)
+EVERY_LAYOUT = {
+    ".pki/nssdb": "Chromium",
+    ".local/share/pki/nssdb": "Chromium (~/.local/share/pki/nssdb)",
+    "snap/chromium/current/.pki/nssdb": "Chromium (snap)",
+    ".mozilla/firefox/x0abc.default-release": "Firefox (profile default-release)",
+    ".mozilla/firefox/x1abc.never-started": "Firefox (profile never-started)",
+    ".config/mozilla/firefox/x0abc.default-release": "Firefox (profile default-release, XDG)",
+    "snap/firefox/common/.mozilla/firefox/x0abc.default-release": (
+        "Firefox (profile default-release, snap)"
+    ),
+    ".var/app/org.mozilla.firefox/.mozilla/firefox/x0abc.default-release": (
+        "Firefox (profile default-release, flatpak)"
+    ),
+}
+
+
+def test_status_and_verify_name_each_browser_database_alike(
+    capsys: pytest.CaptureFixture[str], home: Path, kurrent_tgz: Path, servers: Servers
+) -> None:
+    # GIVEN Chromium and Firefox set up by the install, then every other layout made after it
+    install(capsys, kurrent_tgz)
+    for layout in ("xdg", "snap"):
+        browsers.chromium(home, layout)
+    for layout in ("xdg", "snap", "flatpak"):
+        browsers.firefox(home, {"default-release": True}, layout)
+
+    # WHEN status (what the clusters window's cards show) and verify list their consumers
+    code, out, err = cli(capsys, "status", "--json")
+    assert code == 0, err
+    (cluster,) = json.loads(out)["clusters"]
+    _, document = verify(capsys, servers.url("mtls"))
+
+    # THEN each database has the same name in both, and a set-up one is covered in both
+    in_status = {c["location"]: c["name"] for c in cluster["consumers"] if c["store"] == "nss"}
+    in_verify = {c["location"]: c["name"] for c in document["consumers"] if c["kind"] == "browser"}
+    expected = {str(home / folder): name for folder, name in EVERY_LAYOUT.items()}
+    assert in_status == expected
+    assert in_verify == expected
+    set_up = {c["name"]: c["state"] != "not_set_up" for c in cluster["consumers"]}
+    assert {c["name"]: c["covered"] for c in document["consumers"]} == set_up
+    assert sum(set_up.values()) == 4  # Chromium, both classic Firefox profiles, the files
