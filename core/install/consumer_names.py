@@ -49,7 +49,7 @@ def browser_name(folder: str) -> str:
     parts = [part.lower() for part in path.parts]
     if parts[-2:] in (["pki", "nssdb"], [".pki", "nssdb"]):
         return _chromium_name(parts)
-    if any("firefox" in part for part in parts):
+    if "firefox" in parts:  # every Firefox profile root has a folder of that name
         profile = path.name.split(".", 1)[-1] or path.name
         where = _firefox_flavour(parts)
         return f"Firefox (profile {profile}{', ' + where if where else ''})"

@@ -39,6 +39,7 @@ HOME = "/home/a"
         ),
         (f"{HOME}/.mozilla/firefox/Work Stuff", "Firefox (profile Work Stuff)"),  # no prefix
         ("/srv/demo/nssdb", "Browser certificate database"),
+        ("/home/firefoxfan/demo/nssdb", "Browser certificate database"),
     ],
 )
 def test_browser_databases_by_the_layout_their_browser_gives_them(location: str, name: str) -> None:
