@@ -329,7 +329,7 @@ class NssStore:
 
 
 def _new(db: Database) -> str:
-    return "" if db.exists else " (never started: its certificate database is created first)"
+    return "" if db.exists else "; never started, so its certificate database is created first"
 
 
 # vfychain prints the NSS error of each problem as "ERROR -8179: ..." (secerr.h codes)

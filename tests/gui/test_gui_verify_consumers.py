@@ -3,6 +3,7 @@ install into Chromium and Firefox databases in a temporary HOME, nginx demanding
 
 from __future__ import annotations
 
+import json
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -95,3 +96,30 @@ def test_the_clusters_window_verifies_at_the_remembered_address_without_asking(
     assert window.status.kind == "ok", window.status.text()
     assert asked == []
     assert [c.ui_url for c in Ledger().clusters()] == [installed]
+
+
+def test_the_clusters_card_names_each_browser_database_as_verify_does(
+    qtbot: QtBot, installed: str, isolated_dirs: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    # GIVEN every other layout the browsers use, made after the install (so not set up)
+    for layout in ("xdg", "snap"):
+        browsers.chromium(isolated_dirs, layout)
+    for layout in ("xdg", "snap", "flatpak"):
+        browsers.firefox(isolated_dirs, {"default-release": True}, layout)
+
+    # WHEN the clusters window shows the cluster's card and verify checks the cluster
+    window = ManageWindow(Services(), Session())
+    qtbot.addWidget(window)
+    window.show()
+    qtbot.waitUntil(lambda: bool(window.cards), timeout=WAIT)
+    (card,) = window.cards
+    capsys.readouterr()
+    assert main(["verify", installed, "--json"]) == 0
+    document = json.loads(capsys.readouterr().out)
+
+    # THEN each database carries the same name on the card (its tooltip is the folder) and in verify
+    on_card = {label.toolTip(): name for name, label in card.consumers.items()}
+    in_verify = {c["location"]: c["name"] for c in document["consumers"] if c["kind"] == "browser"}
+    assert len(in_verify) == 7, in_verify  # Chromium ×3, Firefox classic, XDG, snap, flatpak
+    assert {location: on_card.get(location) for location in in_verify} == in_verify
+    assert "Firefox (profile default-release, flatpak)" in card.consumers
