@@ -8,10 +8,10 @@ import math
 
 from clustertrust.core.bundle.reader import Bundle, read_bundle
 from clustertrust.core.errors import InputError
+from clustertrust.core.install.addresses import remembered_url
 from clustertrust.core.install.identity import identity_paths
 from clustertrust.core.install.ledger import Ledger
 from clustertrust.core.source.load import load_source
-from clustertrust.core.verify.cluster import remembered_url
 from clustertrust.core.verify.result import ConsumerResult
 from clustertrust.core.verify.run import BOTH, DEFAULT_TIMEOUT, TrustMode, VerifyReport, verify_url
 from clustertrust.core.verify.target import parse_target

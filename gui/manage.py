@@ -131,24 +131,38 @@ class ManageWindow(QDialog):
     # open and verify
 
     def open_ui(self, cluster: groups.Cluster) -> None:
-        url = cluster.ui_url or self._ask_url(cluster)
-        if url and not self.open_url(QUrl(url)):
-            self.status.show_message(
-                "error",
-                "Your browser could not be opened.",
-                f"Open it yourself and go to {url}.",
+        """At the known address; else at the one asked for, once it is remembered for next time."""
+        if cluster.ui_url:
+            self._open_in_browser(cluster.ui_url)
+            return
+        url = self._ask_url(cluster)
+        if url:
+            services = self.services
+            self.jobs.start(
+                lambda control: services.remember_ui_url(cluster, url),
+                lambda kept: self._remembered(cluster, kept),
+                self._failed,
             )
+
+    def _remembered(self, cluster: groups.Cluster, url: str) -> None:
+        if self._open_in_browser(url):  # else its error stays shown; Refresh lists the address
+            self.refresh(done=f"Opened {url}, remembered as the UI address of {cluster.name}.")
+
+    def _open_in_browser(self, url: str) -> bool:
+        if self.open_url(QUrl(url)):
+            return True
+        self.status.show_message(
+            "error",
+            "Your browser could not be opened.",
+            f"Open it yourself and go to {url}.",
+        )
+        return False
 
     def _ask_url(self, cluster: groups.Cluster) -> str:
         url, ok = QInputDialog.getText(
             self, "Cluster UI address", f"The UI address of {cluster.name}:", text="https://"
         )
-        url = url.strip() if ok else ""
-        if url:
-            from .services import remember_ui_url
-
-            remember_ui_url(cluster.name, url)
-        return url
+        return url.strip() if ok else ""
 
     def verify(self, cluster: groups.Cluster, url: str = "") -> None:
         """With the wizard's bundle when it is this cluster's, else the installed identity."""

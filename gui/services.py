@@ -18,10 +18,11 @@ from clustertrust.core.bundle.reader import Bundle, read_bundle
 from clustertrust.core.bundle.summary import CertificateSummary, summarize
 from clustertrust.core.clients import settings as clientconfig
 from clustertrust.core.errors import InputError, OperationFailed, PasswordNeeded
+from clustertrust.core.install import addresses, renewal
 from clustertrust.core.install import clusters as groups
 from clustertrust.core.install import plan as plans
-from clustertrust.core.install import renewal
 from clustertrust.core.install import repair as repairs
+from clustertrust.core.install.addresses import cluster_of
 from clustertrust.core.install.identity import identity_paths
 from clustertrust.core.install.ledger import Ledger
 from clustertrust.core.model import Scope
@@ -76,6 +77,8 @@ class Services:
         # Two workers may ask at once (the welcome page's list, the plan): the sandbox's browser
         # database is created once, never by two certutil -N at the same time.
         self._setup_lock = threading.Lock()
+        self._adopt_lock = threading.Lock()
+        self._adopted = sandbox is not None  # the demo never takes the real user's addresses
 
     @property
     def is_sandbox(self) -> bool:
@@ -111,13 +114,18 @@ class Services:
             return detect.all_stores_setup(self.runner)
         return detect.current_setup(scope, runner=self.runner)
 
+    def ledger(self) -> Ledger:
+        """The real user's ledger, or the sandbox's: never both."""
+        return Ledger(self.sandbox / "ledger.json") if self.sandbox is not None else Ledger()
+
     def plan_install(self, bundle: Bundle, scope: Scope, verify_url: str = "") -> Planned:
         """An install, or the renewal of the installed cluster the bundle belongs to (checked at
-        `verify_url`, when one is known, before the old items go)."""
+        `verify_url`, else at the address remembered for the cluster, before the old items go)."""
         setup = self.setup(scope)
         everywhere = self.setup().stores  # old items may sit in stores this scope does not use
+        url = verify_url or self.remembered_url(bundle)
         decided = renewal.plan_changes(
-            bundle, scope, setup.stores, setup.ledger, everywhere, verify_url or None
+            bundle, scope, setup.stores, setup.ledger, everywhere, url or None
         )
         if isinstance(decided, renewal.RenewalPlan):
             return Planned(decided.shown(), setup, decided, bundle)
@@ -169,10 +177,23 @@ class Services:
 
     def remembered_url(self, bundle: Bundle) -> str:
         """The UI address the ledger remembers for this bundle's cluster ("" when none)."""
-        from clustertrust.core.verify.cluster import remembered_url
+        self._adopt_old_ui_urls()
+        return addresses.remembered_url(self.ledger(), bundle)
 
-        ledger = Ledger(self.sandbox / "ledger.json") if self.sandbox is not None else Ledger()
-        return remembered_url(ledger, bundle)
+    def remember_ui_url(self, cluster: groups.Cluster, url: str) -> str:
+        """Keep the address a person gave for a listed cluster; returns it as kept."""
+        ca = cluster.ca.sha256 if cluster.ca is not None else ""
+        return addresses.remember_ui_url(self.ledger(), cluster.name, url, ca)
+
+    def _adopt_old_ui_urls(self) -> None:
+        """Once: the addresses older versions kept in the wizard's settings go to the ledger."""
+        from .session import forget_old_ui_urls, old_ui_urls
+
+        with self._adopt_lock:
+            if not self._adopted:
+                addresses.adopt_ui_urls(self.ledger(), old_ui_urls())
+                forget_old_ui_urls()
+                self._adopted = True
 
     def installed_bundle(self, sha256: str = "") -> Bundle:
         """The client identity ClusterTrust installed (newest, or the one with this SHA-256)."""
@@ -210,9 +231,8 @@ class Services:
     # the clusters window: status by cluster, repair, renewal, diagnostics
 
     def clusters(self) -> list[groups.Cluster]:
-        setup = self.setup()
-        urls = {**remembered_ui_urls(), **groups.known_ui_urls(setup.ledger)}
-        return groups.cluster_status(setup, urls)
+        self._adopt_old_ui_urls()
+        return groups.cluster_status(self.setup())
 
     def plan_repair(self) -> PlannedRepair:
         setup = self.setup()
@@ -290,31 +310,6 @@ class Services:
     def cloud_available(self) -> bool:
         """The demo has its own download; everywhere else Kurrent Cloud is one choice."""
         return not self.is_sandbox
-
-
-UI_URL_SETTING = "ui_url:"  # + the cluster's name, in the wizard's settings
-
-
-def remembered_ui_urls() -> dict[str, str]:
-    from .session import load_settings
-
-    settings = load_settings()
-    return {
-        k[len(UI_URL_SETTING) :]: v for k, v in settings.items() if k.startswith(UI_URL_SETTING)
-    }
-
-
-def remember_ui_url(cluster: str, url: str) -> None:
-    from .session import save_settings
-
-    save_settings(**{UI_URL_SETTING + cluster: url})
-
-
-def cluster_of(bundle: Bundle) -> str:
-    """The name the clusters window will show for this bundle's cluster."""
-    if bundle.ca is not None:
-        return groups.cluster_name(certinfo.common_name(bundle.ca.subject))
-    return certinfo.common_name(bundle.client_cert.subject) if bundle.client_cert else ""
 
 
 def _same_cluster(bundle: Bundle, cluster: groups.Cluster) -> None:

@@ -1,5 +1,7 @@
 """What the wizard's pages share: the chosen bundle, the plan, the results; and the few settings
-and secrets it remembers (the last cluster in the config folder, passwords only in the keyring)."""
+and secrets it remembers (the last bundle link in the config folder, passwords only in the
+keyring). A cluster's UI address is not one of them: the ledger keeps it (core.install.addresses),
+and the addresses older versions kept here are handed over to it once (`old_ui_urls`)."""
 
 from __future__ import annotations
 
@@ -17,6 +19,8 @@ if TYPE_CHECKING:  # only for types: the wizard paints before the certificate ma
     from clustertrust.core.source.load import SourceData
 
 SETTINGS_FILE = "wizard.json"
+OLD_UI_URL = "ui_url:"  # + a cluster's name: where versions before the ledger's kept its address
+OLD_LAST_UI_URL = "cluster_url"  # the last address verified, whatever the cluster
 
 
 @dataclass
@@ -66,10 +70,30 @@ def load_settings() -> dict[str, str]:
 
 
 def save_settings(**values: str) -> None:
-    """Remember the last cluster (source and UI address). Never passwords or tokens."""
+    """Remember the last bundle link. Never passwords or tokens."""
+    _write_settings({**load_settings(), **{k: v for k, v in values.items() if v}})
+
+
+def old_ui_urls() -> dict[str, str]:
+    """Cluster UI addresses an older version kept here, by cluster name."""
+    settings = load_settings()
+    return {k[len(OLD_UI_URL) :]: v for k, v in settings.items() if k.startswith(OLD_UI_URL)}
+
+
+def forget_old_ui_urls() -> None:
+    settings = load_settings()
+    kept = {k: v for k, v in settings.items() if not _old_ui_url(k)}
+    if kept != settings:
+        _write_settings(kept)
+
+
+def _old_ui_url(key: str) -> bool:
+    return key.startswith(OLD_UI_URL) or key == OLD_LAST_UI_URL
+
+
+def _write_settings(settings: dict[str, str]) -> None:
     from clustertrust.core import fileio, paths
 
     folder = paths.config_dir()
     folder.mkdir(parents=True, exist_ok=True)
-    settings = {**load_settings(), **{k: v for k, v in values.items() if v}}
     fileio.write_atomic(folder / SETTINGS_FILE, json.dumps(settings, indent=2).encode("utf-8"))

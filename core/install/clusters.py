@@ -14,7 +14,6 @@ source link too. The identity files are also the bundle material repair and stat
 from __future__ import annotations
 
 import enum
-import json
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from pathlib import Path
@@ -25,8 +24,9 @@ from clustertrust.core.bundle.reader import Bundle, read_bundle
 from clustertrust.core.errors import ClusterTrustError, InputError
 from clustertrust.core.install import identity
 from clustertrust.core.install import plan as plans
+from clustertrust.core.install.addresses import known_ui_urls
 from clustertrust.core.install.consumer_names import consumer_key, consumer_name
-from clustertrust.core.install.ledger import Ledger, cluster_name
+from clustertrust.core.install.ledger import cluster_name
 from clustertrust.core.model import Kind, Record, Scope, Setup, Step, TrustStore
 from clustertrust.core.source.load import load_source
 from cryptography import x509
@@ -126,10 +126,11 @@ class Cluster:
         }
 
 
-def cluster_status(setup: Setup, ui_urls: Mapping[str, str] | None = None) -> list[Cluster]:
-    """Every cluster in the ledger, each item checked in its store, consumers named."""
+def cluster_status(setup: Setup) -> list[Cluster]:
+    """Every cluster in the ledger, each item checked in its store, consumers named, with the
+    UI address remembered for it."""
     items = plans.status(setup.ledger, setup.stores)
-    urls = known_ui_urls(setup.ledger) if ui_urls is None else ui_urls
+    urls = known_ui_urls(setup.ledger)
     clusters = []
     for grouped in group_items(items):
         expected = expected_steps(grouped, setup.stores)
@@ -263,24 +264,6 @@ def _consumer(items: list[plans.ItemStatus]) -> Consumer:
     )
 
 
-def known_ui_urls(ledger: Ledger) -> dict[str, str]:
-    """Cluster UI addresses the ledger remembers (its "clusters" list), by CA SHA-256 and name."""
-    try:
-        document = json.loads(ledger.path.read_text(encoding="utf-8"))
-    except (OSError, ValueError):
-        return {}
-    listed = document.get("clusters") if isinstance(document, dict) else None
-    urls = {}
-    for entry in listed if isinstance(listed, list) else []:
-        url = entry.get("ui_url") if isinstance(entry, dict) else None
-        if not url or not isinstance(url, str):
-            continue
-        for key in ("ca_sha256", "name"):
-            if isinstance(entry.get(key), str) and entry[key]:
-                urls[entry[key]] = url
-    return urls
-
-
 def _ui_url(cluster: Cluster, urls: Mapping[str, str]) -> str:
     by_ca = urls.get(cluster.ca.sha256, "") if cluster.ca else ""
     return by_ca or urls.get(cluster.name, "")
@@ -302,7 +285,6 @@ __all__ = [
     "diagnostics",
     "expected_steps",
     "group_items",
-    "known_ui_urls",
 ]
 
 

@@ -15,9 +15,12 @@ this version does not know are kept. A ledger that cannot be read is never overw
 LedgerError says where it is and what to do.
 
 Clusters live beside the records, under the document's "clusters" key: each installed CA is a
-cluster with a name, and `remember_cluster` adds the UI address once a server answered there.
+cluster with a name, and `remember_cluster` adds its UI address (core.install.addresses decides
+when, for both front ends). An entry is keyed by its CA's SHA-256, or by its name when the cluster
+has no CA of its own.
 
     ledger.clusters()                      # [Cluster(ca_sha256, name, ui_url)] for installed CAs
+    ledger.remembered_clusters()           # every entry kept, installed or not
     ledger.remember_cluster(ca_sha256, name, ui_url)
 """
 
@@ -52,7 +55,12 @@ class Cluster:
 
     ca_sha256: str
     name: str
-    ui_url: str = ""  # "" until a server answered there; never with user:password
+    ui_url: str = ""  # "" until one is known; never with user:password or a query
+
+    @property
+    def key(self) -> tuple[str, str]:
+        """What one entry stands for: its CA, or its name when it has no CA."""
+        return ("ca", self.ca_sha256) if self.ca_sha256 else ("name", self.name)
 
     def to_json(self) -> dict[str, str]:
         return {"ca_sha256": self.ca_sha256, "name": self.name, "ui_url": self.ui_url}
@@ -124,7 +132,7 @@ class Ledger:
     def clusters(self) -> list[Cluster]:
         """One per CA in the records (oldest install first), with what was remembered of it."""
         document = self._read_document()
-        known = {c.ca_sha256: c for c in _clusters_in(document)}
+        known = {c.ca_sha256: c for c in _clusters_in(document) if c.ca_sha256}
         cas = [Record.from_json(r) for r in document["records"]]
         found: dict[str, Cluster] = {}
         for record in (r for r in cas if r.kind == Kind.CA.value):
@@ -135,14 +143,20 @@ class Ledger:
             )
         return list(found.values())
 
+    def remembered_clusters(self) -> list[Cluster]:
+        """Every remembered entry, oldest first: also those whose CA is no longer installed."""
+        return _clusters_in(self._read_document())
+
     def remember_cluster(self, ca_sha256: str, name: str, ui_url: str = "") -> Cluster:
-        """Keep the cluster's name and, when given, its UI address (an old one stays otherwise)."""
+        """Keep the cluster's name and, when given, its UI address (an old one stays otherwise).
+        With no CA (`ca_sha256` ""), the entry is the one of that name."""
 
         def change(document: Document) -> Cluster:
             known = _clusters_in(document)
-            old = next((c for c in known if c.ca_sha256 == ca_sha256), None)
+            key = Cluster(ca_sha256, name).key
+            old = next((c for c in known if c.key == key), None)
             cluster = Cluster(ca_sha256, name, ui_url or (old.ui_url if old else ""))
-            kept = [c for c in known if c.ca_sha256 != ca_sha256]
+            kept = [c for c in known if c.key != key]
             document["clusters"] = [c.to_json() for c in [*kept, cluster]]
             return cluster
 
@@ -213,18 +227,20 @@ def _put(document: Document, record: Record) -> Record:
 
 def _clusters_in(document: dict[str, Any]) -> list[Cluster]:
     """The remembered clusters; an entry that is not understood is left out, never fatal."""
+    listed = document.get("clusters")
     found = []
-    for item in document.get("clusters") or []:
-        if isinstance(item, dict) and isinstance(item.get("ca_sha256"), str):
-            name, url = item.get("name"), item.get("ui_url")
-            found.append(
-                Cluster(
-                    item["ca_sha256"],
-                    name if isinstance(name, str) else "",
-                    url if isinstance(url, str) else "",
-                )
-            )
+    for item in listed if isinstance(listed, list) else []:
+        if not isinstance(item, dict):
+            continue
+        sha, name, url = (_text(item, key) for key in ("ca_sha256", "name", "ui_url"))
+        if sha or name:
+            found.append(Cluster(sha, name, url))
     return found
+
+
+def _text(item: dict[str, Any], key: str) -> str:
+    value = item.get(key)
+    return value if isinstance(value, str) else ""
 
 
 def cluster_name(ca_subject: str) -> str:

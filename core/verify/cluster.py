@@ -13,8 +13,9 @@ from pathlib import Path
 from clustertrust.core import certinfo
 from clustertrust.core.bundle.reader import Bundle, read_bundle
 from clustertrust.core.errors import ClusterTrustError
+from clustertrust.core.install.addresses import remember_bundle_ui_url
 from clustertrust.core.install.identity import IdentityPaths
-from clustertrust.core.install.ledger import Ledger, cluster_name
+from clustertrust.core.install.ledger import Ledger
 from clustertrust.core.source.load import load_source
 from clustertrust.core.verify.advice import install_source
 from clustertrust.core.verify.consumers import Inventory, cluster_records, find_consumers
@@ -94,13 +95,5 @@ def _same_identity(one: Bundle, other: Bundle) -> bool:
 
 def remember_cluster(ledger: Ledger, bundle: Bundle, report: VerifyReport) -> None:
     """Once a server answered at the address (it sent a certificate), whatever the verdict."""
-    if bundle.ca is None or not any(r.chain_der for r in report.results):
-        return
-    name = cluster_name(certinfo.common_name(bundle.ca.subject))
-    ledger.remember_cluster(certinfo.sha256(bundle.ca), name, report.url)
-
-
-def remembered_url(ledger: Ledger, bundle: Bundle) -> str:
-    """The UI address remembered for this bundle's cluster; "" when none is known yet."""
-    ours = {certinfo.sha256(c) for c in bundle.ca_certs}
-    return next((c.ui_url for c in ledger.clusters() if c.ca_sha256 in ours and c.ui_url), "")
+    if any(r.chain_der for r in report.results):
+        remember_bundle_ui_url(ledger, bundle, report.url)

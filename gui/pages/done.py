@@ -95,7 +95,6 @@ class DonePage(Page):
         self.setTitle(TITLES[outcome(report)])
         self.browser_error.clear_message()
         if report is not None and report.ok:
-            self._remember_address(url)
             self.setSubTitle("The certificates are installed and the connection is proven.")
             self.verdict.show_message("ok", f"Connected to {url}.")
         else:
@@ -114,14 +113,6 @@ class DonePage(Page):
         self.prompts.setText(prompts)
         self.prompts.setVisible(bool(prompts))
         self._show_client_settings()
-
-    def _remember_address(self, url: str) -> None:
-        """The clusters window's Open and Verify use it, without asking again."""
-        opened = self.session.opened
-        if opened is not None and self.session.demo is None:
-            from ..services import cluster_of, remember_ui_url
-
-            remember_ui_url(cluster_of(opened.bundle), url)
 
     def _show_client_settings(self) -> None:
         while self.settings_form.rowCount():

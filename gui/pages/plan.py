@@ -148,24 +148,14 @@ class PlanPage(Page):
         self.session.scope, self.session.plan = scope.value, None
         self.steps.clear()
         self.status.show_message("info", "Working out the plan…")
-        services, bundle, url = self.app.services, opened.bundle, self._known_url()
+        # a renewal is checked at this address; without one, at the address remembered for it
+        services, bundle, url = self.app.services, opened.bundle, self.session.cluster_url
         self.job = job = self.app.jobs.start(
             lambda control: services.plan_install(bundle, scope, url),
             lambda planned: self._planned(job, planned),
             lambda error: self._failed(job, error),
         )
         self.completeChanged.emit()
-
-    def _known_url(self) -> str:
-        """Where a renewal checks the new certificates before the old ones go."""
-        if self.session.cluster_url:
-            return self.session.cluster_url
-        opened = self.session.opened
-        if opened is None or not opened.renews:
-            return ""
-        from ..services import remembered_ui_urls
-
-        return remembered_ui_urls().get(opened.renews, "")
 
     def _planned(self, job: Job, planned: Planned) -> None:
         if job is not self.job:

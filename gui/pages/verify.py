@@ -18,7 +18,7 @@ from PySide6.QtWidgets import (
     QPushButton,
 )
 
-from ..session import load_settings, save_settings
+from ..session import save_settings
 from ..widgets import Banner, paragraph, status_icon
 from ..workers import Job
 from .base import Page
@@ -74,24 +74,47 @@ class VerifyPage(Page):
 
     def initializePage(self) -> None:
         super().initializePage()
-        if not self.url.text():
-            self.url.setText(self._known_url())
         if self.session.demo is not None:
             self.scope_note.setText(
                 "Demo: the sandbox is not this computer's trust store, so the check trusts the "
                 "CA the sandbox holds (the bundle's own CA) and skips the system-store mode."
             )
+        if self.url.text():
+            self._verify_once()
+        else:
+            self._fill_known_url()
+
+    def _fill_known_url(self) -> None:
+        """This session's address, the demo's, or (looked up on a worker) the ledger's."""
+        demo, opened = self.session.demo, self.session.opened
+        known = self.session.cluster_url or (str(demo.ui_url) if demo is not None else "")
+        if known or opened is None:
+            self._filled(known)
+            return
+        services, bundle = self.app.services, opened.bundle
+        self.app.jobs.start(
+            lambda control: services.remembered_url(bundle), self._filled, self._lookup_failed
+        )
+
+    def _filled(self, url: str) -> None:
+        """A known address is checked at once, so nobody types it twice."""
+        if url and not self.url.text():
+            self.url.setText(url)
+        self._verify_once()
+
+    def _verify_once(self) -> None:
         if self.url.text() and self.session.verified is None and self.job is None:
             self.verify()
 
-    def _known_url(self) -> str:
-        if self.session.cluster_url:
-            return self.session.cluster_url
-        if self.session.demo is not None:
-            return str(self.session.demo.ui_url)
-        opened = self.session.opened
-        remembered = self.app.services.remembered_url(opened.bundle) if opened else ""
-        return remembered or load_settings().get("cluster_url", "")
+    def _lookup_failed(self, error: Exception) -> None:
+        if isinstance(error, ClusterTrustError):
+            self.verdict.show_message("warning", error.message, error.fix)
+        else:
+            self.verdict.show_message(
+                "warning",
+                f"The remembered cluster UI address could not be read: {error}",
+                "Paste the address from your cluster's console.",
+            )
 
     def _url_entered(self) -> None:
         """Enter on the address just proven goes on (the wizard's Next); a new one is checked."""
@@ -141,7 +164,7 @@ class VerifyPage(Page):
         self.modes.setVisible(not by_consumer)
         self._show_consumers(report.consumers if by_consumer else ())
         if report.ok and self.session.demo is None:
-            save_settings(cluster_url=report.url, last_url=self._source_url())  # no user:password
+            save_settings(last_url=self._source_url())  # the ledger keeps the address
         self.completeChanged.emit()
 
     def _show_consumers(self, consumers: Any) -> None:
