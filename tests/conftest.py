@@ -16,6 +16,7 @@ sys.path.insert(0, str(Path(__file__).parent))
 from clustertrust.core.bundle import Bundle, read_bundle
 from clustertrust.core.source import load_source
 from support import pki
+from support.cli_process import XDG_FOLDERS
 from support.cloud_server import MemoryKeyring
 from support.tls_peers import Cluster, shared_cluster
 
@@ -52,12 +53,7 @@ def isolated_dirs(
     """Every test gets its own HOME and XDG folders, so no test touches the real user's state."""
     home = tmp_path_factory.mktemp("home")
     monkeypatch.setenv("HOME", str(home))
-    for var, sub in (
-        ("XDG_CONFIG_HOME", ".config"),
-        ("XDG_DATA_HOME", ".local/share"),
-        ("XDG_STATE_HOME", ".local/state"),
-        ("XDG_CACHE_HOME", ".cache"),
-    ):
+    for var, sub in XDG_FOLDERS.items():
         monkeypatch.setenv(var, str(home / sub))
     runtime = home / "run"  # the session's runtime folder, where temporary key material goes
     runtime.mkdir(mode=0o700)

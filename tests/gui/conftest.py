@@ -1,14 +1,18 @@
 """Every GUI test leaves no work behind: a job still running (an install the test did not wait
-for) would hold one of the thread pool's few threads, and the next test's work would queue."""
+for) would hold one of the thread pool's few threads, and the next test's work would queue.
+Also the clusters the windows talk to: the demo, and nginx for the shared Kurrent bundle."""
 
 from __future__ import annotations
 
 from collections.abc import Iterator
 
 import pytest
+from clustertrust.core.demo import DemoCluster, start_demo
 from PySide6.QtCore import QThreadPool
 from PySide6.QtWidgets import QApplication
 from pytestqt.qtbot import QtBot
+from support import pki
+from support.tls_peers import NginxSetup, shared_cluster, start_cluster_nginx
 
 SETTLE_MS = 120_000
 
@@ -21,3 +25,21 @@ def no_work_left_behind(qtbot: QtBot) -> Iterator[None]:
         if jobs is not None and hasattr(jobs, "cancel_all"):
             jobs.cancel_all(SETTLE_MS)
     assert QThreadPool.globalInstance().waitForDone(SETTLE_MS), "a job is still running"
+
+
+@pytest.fixture
+def demo() -> Iterator[DemoCluster]:
+    """The demo cluster (its own CA, UI and bundle download) with a sandbox for the stores."""
+    cluster = start_demo()
+    yield cluster
+    cluster.stop()
+
+
+@pytest.fixture(scope="module")
+def nginx(
+    tmp_path_factory: pytest.TempPathFactory, kurrent: pki.KurrentBundle
+) -> Iterator[NginxSetup]:
+    """nginx serving the `kurrent` bundle's cluster; `url("mtls")` demands its client cert."""
+    setup = start_cluster_nginx(tmp_path_factory.mktemp("nginx-gui"), shared_cluster(kurrent))
+    yield setup
+    setup.server.stop()

@@ -5,7 +5,6 @@ the chosen file named, and a demo that restarts no browser."""
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from pathlib import Path
 from types import SimpleNamespace
 
@@ -13,7 +12,7 @@ import pytest
 from clustertrust.core.bundle.checks import Severity, check_bundle
 from clustertrust.core.bundle.reader import read_bundle
 from clustertrust.core.bundle.summary import pretty_fingerprint
-from clustertrust.core.demo import DemoCluster, start_demo
+from clustertrust.core.demo import DemoCluster
 from clustertrust.core.install import plan as plans
 from clustertrust.core.model import Scope
 from clustertrust.core.source.load import load_source
@@ -32,13 +31,6 @@ from support.gui_support import Driver, save_png
 
 WAIT = 30_000
 JARGON = ("nss", "identity-files", "linux-anchors", "[ca]", "[identity]")
-
-
-@pytest.fixture
-def demo() -> Iterator[DemoCluster]:
-    cluster = start_demo()
-    yield cluster
-    cluster.stop()
 
 
 def opened_from(demo: DemoCluster) -> Opened:

@@ -2,13 +2,11 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from pathlib import Path
 
-import pytest
 from clustertrust.core.bundle.checks import check_bundle
 from clustertrust.core.bundle.reader import Bundle, read_bundle
-from clustertrust.core.demo import DemoCluster, start_demo
+from clustertrust.core.demo import DemoCluster
 from clustertrust.core.install import plan as plans
 from clustertrust.core.install.ledger import Ledger
 from clustertrust.core.model import Scope
@@ -20,13 +18,6 @@ from clustertrust.gui.wizard import DONE, ClusterTrustWizard
 from clustertrust.platform import macos
 from pytestqt.qtbot import QtBot
 from support.recording import RecordingRunner
-
-
-@pytest.fixture
-def demo() -> Iterator[DemoCluster]:
-    cluster = start_demo()
-    yield cluster
-    cluster.stop()
 
 
 def mac_plan(bundle: Bundle, tmp_path: Path) -> plans.Plan:

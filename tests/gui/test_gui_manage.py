@@ -6,13 +6,12 @@ from __future__ import annotations
 
 import signal
 import threading
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 from clustertrust.core import demo as demo_module
 from clustertrust.core.bundle.reader import read_bundle
-from clustertrust.core.demo import DemoCluster, make_demo_pki, start_demo
+from clustertrust.core.demo import DemoCluster, make_demo_pki
 from clustertrust.core.install import clusters as groups
 from clustertrust.core.install import plan as plans
 from clustertrust.core.install.ledger import Ledger
@@ -32,13 +31,6 @@ from pytestqt.qtbot import QtBot
 from support.gui_support import Driver, FailingRunner, SlowRunner, save_png
 
 WAIT = 30_000
-
-
-@pytest.fixture
-def demo() -> Iterator[DemoCluster]:
-    cluster = start_demo()
-    yield cluster
-    cluster.stop()
 
 
 @pytest.fixture

@@ -7,7 +7,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 import pytest
-from clustertrust.core.demo import DemoCluster, start_demo
+from clustertrust.core.demo import DemoCluster
 from clustertrust.core.install import plan as plans
 from clustertrust.core.model import Scope
 from clustertrust.gui.app import demo_wizard
@@ -32,13 +32,6 @@ def theme(request: pytest.FixtureRequest) -> Iterator[str]:
     assert is_dark() == (request.param == "dark")
     yield request.param
     app.setPalette(before)
-
-
-@pytest.fixture
-def demo() -> Iterator[DemoCluster]:
-    cluster = start_demo()
-    yield cluster
-    cluster.stop()
 
 
 def test_every_page_and_the_clusters_window(qtbot: QtBot, demo: DemoCluster, theme: str) -> None:

@@ -4,7 +4,6 @@ install into Chromium and Firefox databases in a temporary HOME, nginx demanding
 from __future__ import annotations
 
 import json
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -19,20 +18,11 @@ from clustertrust.gui.session import Opened, Session
 from clustertrust.gui.wizard import VERIFY, ClusterTrustWizard
 from PySide6.QtWidgets import QInputDialog
 from pytestqt.qtbot import QtBot
-from support import browsers, pki
+from support import browsers
 from support.gui_support import save_png
-from support.tls_peers import NginxSetup, shared_cluster, start_cluster_nginx
+from support.tls_peers import NginxSetup
 
 WAIT = 60_000
-
-
-@pytest.fixture(scope="module")
-def nginx(
-    tmp_path_factory: pytest.TempPathFactory, kurrent: pki.KurrentBundle
-) -> Iterator[NginxSetup]:
-    setup = start_cluster_nginx(tmp_path_factory.mktemp("nginx-gui"), shared_cluster(kurrent))
-    yield setup
-    setup.server.stop()
 
 
 @pytest.fixture
@@ -57,8 +47,8 @@ def test_verify_page_uses_the_remembered_address_and_lists_each_consumer(
     wizard.show()
     wizard.ensure_pages()
     page = wizard.page(VERIFY)
-    page.initializePage()  # the remembered address is filled in and checked at once
-    assert page.url.text() == installed
+    page.initializePage()  # the remembered address is looked up, filled in and checked at once
+    qtbot.waitUntil(lambda: page.url.text() == installed, timeout=WAIT)
     qtbot.waitUntil(lambda: session.verified is not None, timeout=WAIT)
     assert session.verified.ok, session.verified.verdict
     assert page.verdict.kind == "ok"

@@ -6,14 +6,12 @@ from __future__ import annotations
 import os
 import subprocess
 import sys
-from collections.abc import Iterator
 from pathlib import Path
 
-import pytest
 from clustertrust.core import certinfo, paths
 from clustertrust.core.bundle.checks import check_bundle
 from clustertrust.core.bundle.reader import read_bundle
-from clustertrust.core.demo import DemoCluster, start_demo
+from clustertrust.core.demo import DemoCluster
 from clustertrust.core.install.ledger import Ledger
 from clustertrust.core.model import Scope
 from clustertrust.core.source.load import load_source
@@ -28,13 +26,6 @@ from pytestqt.qtbot import QtBot
 from support.gui_support import Driver, FailingRunner, save_png
 
 HAPPY_PATH_CLICK_TARGET = 4
-
-
-@pytest.fixture
-def demo() -> Iterator[DemoCluster]:
-    cluster = start_demo()
-    yield cluster
-    cluster.stop()
 
 
 def open_wizard(qtbot: QtBot, wizard: ClusterTrustWizard) -> Driver:
