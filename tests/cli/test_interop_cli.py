@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 import trustme
-from clustertrust.core import certinfo
+from clustertrust.core import certinfo, paths
 from cryptography.hazmat.primitives import serialization
 from support import crafted, pki
 from support.cli_process import run_cli
@@ -63,7 +63,7 @@ def test_trustme_folder_is_inspected_and_installed(tmp_path: Path, isolated_dirs
         cwd=tmp_path, home=isolated_dirs,
     )  # fmt: skip
     assert installed.returncode == 0, installed.stderr
-    (tls_key,) = (isolated_dirs / "data").rglob("tls.key")
+    (tls_key,) = paths.data_dir().rglob("tls.key")  # the same folder for the process
     written = serialization.load_pem_private_key(tls_key.read_bytes(), None)
     given = serialization.load_pem_private_key(client.private_key_pem.bytes(), None)
     assert certinfo.public_bytes(written) == certinfo.public_bytes(given)
