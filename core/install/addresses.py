@@ -1,10 +1,11 @@
 """A cluster's UI address, remembered in one place (the ledger's clusters) for both front ends.
 
-    remember_bundle_ui_url(ledger, bundle, url)    # after a verification, or a person gave it
-    remember_ui_url(ledger, name, url, ca_sha256)  # a cluster the clusters window lists
-    remembered_url(ledger, bundle)                 # what `verify` without a URL and the wizard use
-    known_ui_urls(ledger)                          # by CA SHA-256 and by name: status, the window
-    adopt_ui_urls(ledger, {name: url})             # addresses kept elsewhere before, moved in once
+    remember_bundle_ui_url(ledger, bundle, url)       # after a verification
+    remember_ui_url(ledger, name, url, ca_sha256)     # given for a cluster the window lists
+    remembered_url(ledger, bundle)                    # `verify` without a URL, the wizard
+    known_ui_urls(ledger)                             # by CA SHA-256 and by name
+    url_for(known_ui_urls(ledger), ca_sha256s, name)  # one cluster's, as `status` shows it
+    adopt_ui_urls(ledger, {name: url})                # kept elsewhere before: moved in once
 
 An address is found by the cluster's CA first, then by the cluster's name: a renewed bundle may
 bring a new CA under the same name. It is stored as `verify` shows it: https, no user:password,
@@ -13,7 +14,7 @@ no query.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 
 from clustertrust.core import certinfo
 from clustertrust.core.bundle.reader import Bundle
@@ -45,9 +46,14 @@ def remember_bundle_ui_url(ledger: Ledger, bundle: Bundle, url: str) -> str:
 
 def remembered_url(ledger: Ledger, bundle: Bundle) -> str:
     """The UI address remembered for this bundle's cluster; "" when none is known yet."""
-    urls = known_ui_urls(ledger)
-    by_ca = (urls.get(certinfo.sha256(ca), "") for ca in bundle.ca_certs)
-    return next((url for url in by_ca if url), "") or urls.get(cluster_of(bundle), "")
+    cas = [certinfo.sha256(ca) for ca in bundle.ca_certs]
+    return url_for(known_ui_urls(ledger), cas, cluster_of(bundle))
+
+
+def url_for(urls: Mapping[str, str], ca_sha256s: Iterable[str], name: str) -> str:
+    """The one rule: by the cluster's CA first, then by its name ("" when neither is known)."""
+    by_ca = (urls.get(sha, "") for sha in ca_sha256s)
+    return next((url for url in by_ca if url), "") or urls.get(name, "")
 
 
 def known_ui_urls(ledger: Ledger) -> dict[str, str]:

@@ -24,7 +24,7 @@ from clustertrust.core.bundle.reader import Bundle, read_bundle
 from clustertrust.core.errors import ClusterTrustError, InputError
 from clustertrust.core.install import identity
 from clustertrust.core.install import plan as plans
-from clustertrust.core.install.addresses import known_ui_urls
+from clustertrust.core.install.addresses import known_ui_urls, url_for
 from clustertrust.core.install.consumer_names import consumer_key, consumer_name
 from clustertrust.core.install.ledger import cluster_name
 from clustertrust.core.model import Kind, Record, Scope, Setup, Step, TrustStore
@@ -265,8 +265,7 @@ def _consumer(items: list[plans.ItemStatus]) -> Consumer:
 
 
 def _ui_url(cluster: Cluster, urls: Mapping[str, str]) -> str:
-    by_ca = urls.get(cluster.ca.sha256, "") if cluster.ca else ""
-    return by_ca or urls.get(cluster.name, "")
+    return url_for(urls, [cluster.ca.sha256] if cluster.ca else [], cluster.name)
 
 
 def consumer_line(consumer: Consumer) -> str:
