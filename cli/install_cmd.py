@@ -43,7 +43,7 @@ def run(args: argparse.Namespace) -> int:
     if isinstance(plan, renewal.RenewalPlan):
         from . import renew_cmd
 
-        return renew_cmd.carry_out(args, plan, setup, None)
+        return renew_cmd.carry_out(args, plan, setup, renew_cmd.renewal_check(plan, bundle))
     if not args.json:
         print(plan.text())
         print_notes(setup.notes)

@@ -45,12 +45,10 @@ def renew(args: argparse.Namespace, bundle: Bundle) -> int:
     scope = Scope(args.scope) if args.scope else renewal.scope_of(old)
     setup = detect.current_setup(scope, args.stores, ledger=ledger)
     everywhere = detect.all_stores_setup(ledger=setup.ledger).stores
-    url = args.verify
     plan = renewal.plan_renewal(
-        bundle, scope, setup.stores, setup.ledger, args.replaces or (), url, everywhere
+        bundle, scope, setup.stores, setup.ledger, args.replaces or (), args.verify, everywhere
     )
-    check = (lambda: _bundle_check(url, bundle)) if url else None
-    return carry_out(args, plan, setup, check)
+    return carry_out(args, plan, setup, renewal_check(plan, bundle))
 
 
 def carry_out(
@@ -78,7 +76,17 @@ def carry_out(
     return 0
 
 
-def _bundle_check(url: str, bundle: Bundle) -> renewal.Verification:
-    """The cluster must accept the new bundle (its own CA and client certificate)."""
-    report = verify_url(url, bundle)
-    return report.result(TrustMode.BUNDLE) or report.results[0]
+def renewal_check(
+    plan: renewal.RenewalPlan, bundle: Bundle
+) -> Callable[[], renewal.Verification] | None:
+    """At the plan's address, the cluster must accept the new bundle (its own CA and client
+    certificate), as in the clusters window's renewal."""
+    url = plan.verify_url
+    if not url:
+        return None
+
+    def check() -> renewal.Verification:
+        report = verify_url(url, bundle, modes=(TrustMode.BUNDLE,))
+        return report.result(TrustMode.BUNDLE) or report.results[0]
+
+    return check

@@ -6,12 +6,11 @@ from __future__ import annotations
 import argparse
 import math
 
-from clustertrust.core.bundle.reader import Bundle, read_bundle
+from clustertrust.core.bundle.reader import Bundle
 from clustertrust.core.errors import InputError
 from clustertrust.core.install.addresses import remembered_url
-from clustertrust.core.install.identity import identity_paths
+from clustertrust.core.install.identity import installed_bundle
 from clustertrust.core.install.ledger import Ledger
-from clustertrust.core.source.load import load_source
 from clustertrust.core.verify.result import ConsumerResult
 from clustertrust.core.verify.run import BOTH, DEFAULT_TIMEOUT, TrustMode, VerifyReport, verify_url
 from clustertrust.core.verify.target import parse_target
@@ -126,18 +125,4 @@ def _remembered(ledger: Ledger, bundle: Bundle) -> str:
 
 
 def _bundle(args: argparse.Namespace, ledger: Ledger) -> Bundle:
-    if args.bundle:
-        return bundle_from(args, args.bundle)
-    found = identity_paths(ledger)
-    if found is not None and not found.folder.is_dir():
-        raise InputError(
-            f"The installed client identity's files are missing from {found.folder}.",
-            "Give the bundle with --bundle, or install it again (clustertrust install BUNDLE).",
-        )
-    if found is None:
-        raise InputError(
-            "No client identity is installed by ClusterTrust, and no bundle was given.",
-            "Give the bundle: clustertrust verify URL --bundle certificate_bundle.tar.gz "
-            "(or install it first with clustertrust install).",
-        )
-    return read_bundle(load_source(str(found.folder)))
+    return bundle_from(args, args.bundle) if args.bundle else installed_bundle(ledger)

@@ -23,7 +23,7 @@ from clustertrust.core.install import clusters as groups
 from clustertrust.core.install import plan as plans
 from clustertrust.core.install import repair as repairs
 from clustertrust.core.install.addresses import cluster_of
-from clustertrust.core.install.identity import identity_paths
+from clustertrust.core.install.identity import identity_paths, installed_bundle
 from clustertrust.core.install.ledger import Ledger
 from clustertrust.core.model import Scope
 from clustertrust.core.source.load import SourceData, load_source
@@ -123,9 +123,8 @@ class Services:
         `verify_url`, else at the address remembered for the cluster, before the old items go)."""
         setup = self.setup(scope)
         everywhere = self.setup().stores  # old items may sit in stores this scope does not use
-        url = verify_url or self.remembered_url(bundle)
         decided = renewal.plan_changes(
-            bundle, scope, setup.stores, setup.ledger, everywhere, url or None
+            bundle, scope, setup.stores, setup.ledger, everywhere, verify_url or None
         )
         if isinstance(decided, renewal.RenewalPlan):
             return Planned(decided.shown(), setup, decided, bundle)
@@ -197,14 +196,7 @@ class Services:
 
     def installed_bundle(self, sha256: str = "") -> Bundle:
         """The client identity ClusterTrust installed (newest, or the one with this SHA-256)."""
-        found = identity_paths(self.setup().ledger, sha256)
-        if found is None or not found.folder.is_dir():
-            raise InputError(
-                "No installed client identity was found to verify with.",
-                "Install the bundle with the wizard first, or run `clustertrust verify URL "
-                "--bundle BUNDLE`.",
-            )
-        return read_bundle(load_source(str(found.folder)))
+        return installed_bundle(self.setup().ledger, sha256)
 
     def client_settings(self, session: Any) -> list[tuple[str, str]]:
         """The installed identity files and a KurrentDB connection string using them."""

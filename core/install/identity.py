@@ -5,10 +5,15 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from clustertrust.core import paths
+from clustertrust.core.errors import InputError
 from clustertrust.core.install.ledger import Ledger
 from clustertrust.core.model import State
+
+if TYPE_CHECKING:
+    from clustertrust.core.bundle.reader import Bundle
 
 NAME = "identity-files"  # the store's id in the ledger
 
@@ -39,3 +44,25 @@ def identity_paths(ledger: Ledger | None = None, sha256: str = "") -> IdentityPa
         return None
     newest = max(records, key=lambda r: r.installed_at)
     return IdentityPaths.at(Path(newest.location), newest.sha256)
+
+
+def installed_bundle(ledger: Ledger | None = None, sha256: str = "") -> Bundle:
+    """The installed client identity (the newest, or the one with this SHA-256) read as a bundle,
+    for verify and renewal checks in both front ends; InputError (exit 2) when there is none."""
+    from clustertrust.core.bundle.reader import read_bundle
+    from clustertrust.core.source.load import load_source
+
+    found = identity_paths(ledger, sha256)
+    if found is None:
+        raise InputError(
+            "No client identity is installed by ClusterTrust, and no bundle was given.",
+            "Install the cluster's bundle first (the wizard, or clustertrust install BUNDLE), "
+            "or give the bundle to verify with (clustertrust verify URL --bundle BUNDLE).",
+        )
+    if not found.folder.is_dir():
+        raise InputError(
+            f"The installed client identity's files are missing from {found.folder}.",
+            "Install the bundle again (the wizard, or clustertrust install BUNDLE), or give it "
+            "to verify with (clustertrust verify URL --bundle BUNDLE).",
+        )
+    return read_bundle(load_source(str(found.folder)))

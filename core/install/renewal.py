@@ -24,7 +24,7 @@ from clustertrust.core.errors import (
     InputError,
     OperationFailed,
 )
-from clustertrust.core.install import identity
+from clustertrust.core.install import addresses, identity
 from clustertrust.core.install import plan as plans
 from clustertrust.core.install.ledger import Ledger
 from clustertrust.core.model import Kind, Record, Scope, TrustStore
@@ -166,7 +166,9 @@ def plan_renewal(
     install = plans.plan_install(bundle, scope, stores, ledger)
     remove = plans.plan_uninstall(old, removal_stores or stores)
     every = tuple({s.name: s for s in [*(removal_stores or ()), *stores]}.values())
-    return RenewalPlan(install, remove, tuple(old), verify_url, every)
+    # Checked before the old items go: the address given, else the one remembered for the cluster.
+    url = verify_url or addresses.remembered_url(ledger, bundle) or None
+    return RenewalPlan(install, remove, tuple(old), url, every)
 
 
 def plan_changes(

@@ -173,7 +173,7 @@ def test_verify_with_nothing_installed_says_what_to_do(qtbot: QtBot, demo: DemoC
     assert "Nothing installed" in window.status.text()
     window.verify_url(demo.ui_url)
     qtbot.waitUntil(lambda: window.status.kind == "error", timeout=WAIT)
-    assert "No installed client identity" in window.status.text()
+    assert "No client identity is installed" in window.status.text()
 
 
 def test_open_the_cluster_ui_and_say_so_when_no_browser_starts(

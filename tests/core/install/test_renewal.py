@@ -310,3 +310,32 @@ def test_cli_renew_keeps_the_scope_the_cluster_is_installed_in(
     assert main(["renew", str(new_dir), "--stores", "files", "--scope", "user", "--dry-run"]) == 0
     assert scopes == [Scope.SYSTEM, Scope.USER]
     assert renewal.scope_of(Ledger().records()) is Scope.SYSTEM
+
+
+def test_cli_install_and_renew_check_at_the_remembered_address(
+    tmp_path: Path,
+    old: pki.KurrentBundle,
+    new: pki.KurrentBundle,
+    cluster: life.Cluster,
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    """GIVEN an installed cluster whose UI address is remembered; WHEN `renew` (or `install`)
+    gets its renewed bundle without --verify; THEN the plan checks at that address before the
+    old items go, as the wizard's renewal does (the command line used to skip the check)."""
+    from clustertrust.core.install import addresses
+    from clustertrust.core.install.ledger import Ledger
+
+    old_dir = pki.write_files(tmp_path / "old", old.files())
+    new_dir = pki.write_files(tmp_path / "new", new.files())
+    assert main(["install", str(old_dir), "--stores", "files", "--yes"]) == 0
+    remembered = addresses.remember_bundle_ui_url(
+        Ledger(), as_bundle(old, tmp_path / "o"), cluster.url
+    )
+    capsys.readouterr()
+    for command in ("renew", "install"):
+        assert main([command, str(new_dir), "--stores", "files", "--dry-run", "--json"]) == 0
+        assert json.loads(capsys.readouterr().out)["verify_url"] == remembered
+    assert main(["renew", str(new_dir), "--stores", "files", "--yes", "--json"]) == 0
+    assert json.loads(capsys.readouterr().out)["applied"] is True
+    identity = identity_paths()
+    assert identity is not None and identity.sha256 == certinfo.sha256(new.client.cert)
