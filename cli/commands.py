@@ -45,12 +45,16 @@ def build_parser(argv: Sequence[str] = ()) -> argparse.ArgumentParser:
     parser.add_argument("--version", action=_Version, nargs=0, help="show the version and exit")
     parser.add_argument("-v", "--verbose", action="store_true", help="mirror the log to stderr")
     commands = parser.add_subparsers(dest="command", metavar="COMMAND")
-    chosen = next((a for a in argv if not a.startswith("-")), None)
-    names = [chosen] if chosen in COMMANDS and not _wants_help(argv) else list(COMMANDS)
-    for name in names:
+    for name in _commands_for(list(argv)):
         importlib.import_module(f"{__package__}.{COMMANDS[name]}").register(commands)
     return parser
 
 
-def _wants_help(argv: Sequence[str]) -> bool:
-    return any(a in ("-h", "--help") for a in argv[:1])
+def _commands_for(argv: list[str]) -> list[str]:
+    """The chosen command; every command for help, an unknown name (argparse lists the choices)
+    or no arguments (the whole parser); none for --version or -v alone."""
+    chosen = next((a for a in argv if not a.startswith("-")), None)
+    before = argv[: argv.index(chosen)] if chosen else argv
+    if not argv or any(a in ("-h", "--help") for a in before) or chosen not in (None, *COMMANDS):
+        return list(COMMANDS)
+    return [chosen] if chosen else []

@@ -38,6 +38,16 @@ def test_a_command_loads_only_its_own_module(kurrent_tgz: Path) -> None:
     assert not [m for m in modules if m.startswith(unused)]
 
 
+def test_version_loads_no_command() -> None:
+    script = (
+        "import sys\nfrom clustertrust.cli.main import main\ntry:\n    main(['--version'])\n"
+        "except SystemExit:\n    pass\nprint([m for m in sys.modules if m.endswith('_cmd')])"
+    )
+    done = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True)
+    version, loaded = done.stdout.splitlines()
+    assert version.startswith("clustertrust ") and loaded == "[]", done.stderr
+
+
 def test_help_lists_every_command() -> None:
     done = subprocess.run(
         [sys.executable, "-m", "clustertrust.cli.main", "--help"], capture_output=True, text=True
