@@ -6,7 +6,6 @@ from dataclasses import dataclass
 from typing import Any
 
 from clustertrust.core.cloud import kurrent as cloud
-from clustertrust.core.errors import ClusterTrustError
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import (
     QCheckBox,
@@ -136,14 +135,12 @@ class CloudDialog(QDialog):
 
     def _failed(self, error: Exception) -> None:
         self.list_button.setEnabled(True)
-        if isinstance(error, ClusterTrustError):
-            self.status.show_message("error", error.message, error.fix)
-        else:
-            self.status.show_message(
-                "error",
-                f"Kurrent Cloud could not be reached: {error}",
-                "Check your network or proxy settings and try again.",
-            )
+        self.status.show_error(
+            "error",
+            error,
+            "Kurrent Cloud could not be reached",
+            "Check your network or proxy settings and try again.",
+        )
 
     def accept(self) -> None:
         item = self.clusters.currentItem()

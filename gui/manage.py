@@ -9,7 +9,6 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-from clustertrust.core.errors import ClusterTrustError
 from clustertrust.core.install import clusters as groups
 from clustertrust.core.install.consumer_names import consumer_name
 from PySide6.QtCore import QUrl
@@ -372,14 +371,12 @@ class ManageWindow(QDialog):
 
     def _failed(self, error: Exception) -> None:
         self.refresh_button.setEnabled(True)
-        if isinstance(error, ClusterTrustError):
-            self.status.show_message("error", error.message, error.fix)
-        else:
-            self.status.show_message(
-                "error",
-                f"That did not work: {error}",
-                "Save a support report and send it to your helpdesk.",
-            )
+        self.status.show_error(
+            "error",
+            error,
+            "That did not work",
+            "Save a support report and send it to your helpdesk.",
+        )
 
     def closeEvent(self, event: Any) -> None:
         self.jobs.cancel_all()

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
+from clustertrust.core.errors import ClusterTrustError
+
 if TYPE_CHECKING:  # the welcome page paints before the certificate machinery is loaded
     from clustertrust.core.bundle.checks import Finding
     from clustertrust.core.bundle.summary import CertificateSummary
@@ -81,6 +83,14 @@ class Banner(QLabel):
         self.setText(text)
         self.setAccessibleName(f"{kind}: {message} {fix}".strip())
         self.show()
+
+    def show_error(self, kind: str, error: Exception, unexpected: str, fix: str) -> None:
+        """A ClusterTrustError says what to do itself; anything else is shown as `unexpected:
+        error` with `fix`."""
+        if isinstance(error, ClusterTrustError):
+            self.show_message(kind, error.message, error.fix)
+        else:
+            self.show_message(kind, f"{unexpected}: {error}", fix)
 
     def clear_message(self) -> None:
         self.kind = ""

@@ -6,7 +6,7 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from clustertrust.core.errors import Cancelled, ClusterTrustError
+from clustertrust.core.errors import Cancelled
 from clustertrust.core.source.load import SourceData
 from PySide6.QtCore import QStandardPaths
 from PySide6.QtWidgets import (
@@ -292,11 +292,9 @@ class BundlePage(Page):
             self._ask_password(error)
         elif isinstance(error, Cancelled):
             self.status.show_message("warning", error.message, error.fix)
-        elif isinstance(error, ClusterTrustError):
-            self.status.show_message("error", error.message, error.fix)
         else:
-            self.status.show_message(
-                "error", f"The bundle could not be read: {error}", "Choose another file or link."
+            self.status.show_error(
+                "error", error, "The bundle could not be read", "Choose another file or link."
             )
         self.completeChanged.emit()
 

@@ -177,11 +177,9 @@ class DonePage(Page):
 
     def _report_failed(self, error: Exception) -> None:
         self.report_button.setEnabled(True)
-        if isinstance(error, ClusterTrustError):
-            self.report_status.show_message("error", error.message, error.fix)
-        else:
-            self.report_status.show_message(
-                "error",
-                f"The report could not be saved: {error}",
-                "Choose another folder and try again.",
-            )
+        self.report_status.show_error(
+            "error",
+            error,
+            "The report could not be saved",
+            "Choose another folder and try again.",
+        )

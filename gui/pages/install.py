@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from clustertrust.core.errors import Cancelled, ClusterTrustError
+from clustertrust.core.errors import Cancelled
 from clustertrust.core.model import Scope
 from PySide6.QtWidgets import QHBoxLayout, QProgressBar, QPushButton, QWizard
 
@@ -125,12 +125,11 @@ class InstallPage(Page):
         self.retry_button.show()
         if isinstance(error, Cancelled):
             self.outcome.show_message("warning", error.message or "Cancelled.", error.fix)
-        elif isinstance(error, ClusterTrustError):
-            self.outcome.show_message("error", error.message, error.fix)
         else:
-            self.outcome.show_message(
+            self.outcome.show_error(
                 "error",
-                f"The installation stopped: {error}",
+                error,
+                "The installation stopped",
                 "Save a support report from the manage window.",
             )
         self.completeChanged.emit()

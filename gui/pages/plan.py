@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from clustertrust.core.errors import ClusterTrustError
 from clustertrust.core.install.consumer_names import consumer_name
 from clustertrust.core.model import Scope, Step
 from clustertrust.platform.nss import RESTART
@@ -212,14 +211,12 @@ class PlanPage(Page):
         if job is not self.job:
             return
         self.job = None
-        if isinstance(error, ClusterTrustError):
-            self.status.show_message("error", error.message, error.fix)
-        else:
-            self.status.show_message(
-                "error",
-                f"The plan could not be made: {error}",
-                "Try the other scope, or run `clustertrust install --dry-run`.",
-            )
+        self.status.show_error(
+            "error",
+            error,
+            "The plan could not be made",
+            "Try the other scope, or run `clustertrust install --dry-run`.",
+        )
         self.completeChanged.emit()
 
     def isComplete(self) -> bool:

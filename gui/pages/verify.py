@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from clustertrust.core.errors import Cancelled, ClusterTrustError
+from clustertrust.core.errors import Cancelled
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import (
     QHBoxLayout,
@@ -107,14 +107,12 @@ class VerifyPage(Page):
             self.verify()
 
     def _lookup_failed(self, error: Exception) -> None:
-        if isinstance(error, ClusterTrustError):
-            self.verdict.show_message("warning", error.message, error.fix)
-        else:
-            self.verdict.show_message(
-                "warning",
-                f"The remembered cluster UI address could not be read: {error}",
-                "Paste the address from your cluster's console.",
-            )
+        self.verdict.show_error(
+            "warning",
+            error,
+            "The remembered cluster UI address could not be read",
+            "Paste the address from your cluster's console.",
+        )
 
     def _url_entered(self) -> None:
         """Enter on the address just proven goes on (the wizard's Next); a new one is checked."""
@@ -190,12 +188,11 @@ class VerifyPage(Page):
         self._idle()
         if isinstance(error, Cancelled):
             self.verdict.show_message("warning", "The check was cancelled.", "Click Try again.")
-        elif isinstance(error, ClusterTrustError):
-            self.verdict.show_message("error", error.message, error.fix)
         else:
-            self.verdict.show_message(
+            self.verdict.show_error(
                 "error",
-                f"The check could not run: {error}",
+                error,
+                "The check could not run",
                 "Save a support report and send it to your helpdesk.",
             )
         self.completeChanged.emit()
