@@ -11,7 +11,6 @@ from typing import Any
 
 import pytest
 from clustertrust.core import paths
-from clustertrust.core.bundle.checks import check_bundle
 from clustertrust.core.bundle.reader import read_bundle
 from clustertrust.core.demo import DemoCluster
 from clustertrust.core.install import plan as plans
@@ -21,13 +20,13 @@ from clustertrust.core.model import Scope
 from clustertrust.core.source.load import load_source
 from clustertrust.gui.manage import ManageWindow
 from clustertrust.gui.services import Services
-from clustertrust.gui.session import SETTINGS_FILE, Opened, Session
-from clustertrust.gui.wizard import DONE, VERIFY, ClusterTrustWizard
+from clustertrust.gui.session import SETTINGS_FILE, Session
+from clustertrust.gui.wizard import DONE, VERIFY
 from PySide6.QtWidgets import QInputDialog
 from pytestqt.qtbot import QtBot
 from support import browsers
 from support.cli_process import run_cli
-from support.gui_support import Driver
+from support.gui_support import Driver, wizard_with_bundle
 from support.tls_peers import NginxSetup
 
 WAIT = 60_000
@@ -92,13 +91,8 @@ def test_an_address_proven_in_the_wizard_is_what_the_terminal_verifies_and_lists
     qtbot: QtBot, installed: Path, kurrent_tgz: Path, nginx: NginxSetup
 ) -> None:
     # GIVEN the wizard on its Verify page for the installed bundle: no address to fill in yet
-    source = load_source(str(kurrent_tgz))
-    bundle = read_bundle(source)
-    session = Session(opened=Opened(source, bundle, check_bundle(bundle)))
-    wizard = ClusterTrustWizard(session, Services())
-    qtbot.addWidget(wizard)
+    wizard, session = wizard_with_bundle(qtbot, kurrent_tgz)
     wizard.show()
-    wizard.ensure_pages()
     wizard.setStartId(VERIFY)
     wizard.restart()
     driver = Driver(qtbot, wizard)
@@ -190,12 +184,7 @@ def test_the_verify_page_adopts_an_older_address_too(
     settings = paths.config_dir() / SETTINGS_FILE
     settings.parent.mkdir(parents=True, exist_ok=True)
     settings.write_text(json.dumps({"ui_url:d4f2example": url}))
-    source = load_source(str(kurrent_tgz))
-    bundle = read_bundle(source)
-    session = Session(opened=Opened(source, bundle, check_bundle(bundle)))
-    wizard = ClusterTrustWizard(session, Services())
-    qtbot.addWidget(wizard)
-    wizard.ensure_pages()
+    wizard, session = wizard_with_bundle(qtbot, kurrent_tgz)
     page = wizard.page(VERIFY)
     page.initializePage()
     qtbot.waitUntil(lambda: page.url.text() == url, timeout=WAIT)

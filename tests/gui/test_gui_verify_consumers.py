@@ -8,18 +8,15 @@ from pathlib import Path
 
 import pytest
 from clustertrust.cli.main import main
-from clustertrust.core.bundle.checks import check_bundle
-from clustertrust.core.bundle.reader import read_bundle
 from clustertrust.core.install.ledger import Ledger
-from clustertrust.core.source.load import load_source
 from clustertrust.gui.manage import ManageWindow
 from clustertrust.gui.services import Services
-from clustertrust.gui.session import Opened, Session
-from clustertrust.gui.wizard import VERIFY, ClusterTrustWizard
+from clustertrust.gui.session import Session
+from clustertrust.gui.wizard import VERIFY
 from PySide6.QtWidgets import QInputDialog
 from pytestqt.qtbot import QtBot
 from support import browsers
-from support.gui_support import save_png
+from support.gui_support import save_png, wizard_with_bundle
 from support.tls_peers import NginxSetup
 
 WAIT = 60_000
@@ -39,13 +36,8 @@ def installed(isolated_dirs: Path, kurrent_tgz: Path, nginx: NginxSetup) -> str:
 def test_verify_page_uses_the_remembered_address_and_lists_each_consumer(
     qtbot: QtBot, installed: str, kurrent_tgz: Path
 ) -> None:
-    source = load_source(str(kurrent_tgz))
-    bundle = read_bundle(source)
-    session = Session(opened=Opened(source, bundle, check_bundle(bundle)))
-    wizard = ClusterTrustWizard(session, Services())
-    qtbot.addWidget(wizard)
+    wizard, session = wizard_with_bundle(qtbot, kurrent_tgz)
     wizard.show()
-    wizard.ensure_pages()
     page = wizard.page(VERIFY)
     page.initializePage()  # the remembered address is looked up, filled in and checked at once
     qtbot.waitUntil(lambda: page.url.text() == installed, timeout=WAIT)

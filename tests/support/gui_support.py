@@ -5,6 +5,7 @@ from __future__ import annotations
 import os
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QAbstractButton, QWizard
@@ -125,3 +126,22 @@ def dark_palette() -> object:
     palette.setColor(QPalette.ColorGroup.Disabled, roles.Text, QColor("#8a8a8a"))
     palette.setColor(QPalette.ColorGroup.Disabled, roles.ButtonText, QColor("#8a8a8a"))
     return palette
+
+
+def wizard_with_bundle(qtbot: QtBot, bundle_path: Path) -> tuple[Any, Any]:
+    """The wizard on real services with the bundle opened, as the Bundle page leaves it: (wizard,
+    session), pages made, not shown."""
+    from clustertrust.core.bundle.checks import check_bundle
+    from clustertrust.core.bundle.reader import read_bundle
+    from clustertrust.core.source.load import load_source
+    from clustertrust.gui.services import Services
+    from clustertrust.gui.session import Opened, Session
+    from clustertrust.gui.wizard import ClusterTrustWizard
+
+    source = load_source(str(bundle_path))
+    bundle = read_bundle(source)
+    session = Session(opened=Opened(source, bundle, check_bundle(bundle)))
+    wizard = ClusterTrustWizard(session, Services())
+    qtbot.addWidget(wizard)
+    wizard.ensure_pages()
+    return wizard, session

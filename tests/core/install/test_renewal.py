@@ -47,6 +47,13 @@ def as_bundle(kb: pki.KurrentBundle, folder: Path) -> Bundle:
     return read_bundle(load_source(str(pki.write_files(folder, kb.files()))))
 
 
+def old_installed_new_ready(tmp_path: Path, old: pki.KurrentBundle, new: pki.KurrentBundle) -> Path:
+    """The old bundle installed into the identity files by the CLI; the renewed one's folder."""
+    old_dir = pki.write_files(tmp_path / "old", old.files())
+    assert main(["install", str(old_dir), "--stores", "files", "--yes"]) == 0
+    return pki.write_files(tmp_path / "new", new.files())
+
+
 def checker(url: str, bundle: Bundle) -> Callable[[], renewal.Verification]:
     def check() -> renewal.Verification:
         result = verify_url(url, bundle, modes=(TrustMode.BUNDLE,)).result(TrustMode.BUNDLE)
@@ -231,11 +238,7 @@ def test_cli_renew_with_identity_files(
     cluster: life.Cluster,
     capsys: pytest.CaptureFixture[str],
 ) -> None:
-    old_dir, new_dir = (
-        pki.write_files(tmp_path / "old", old.files()),
-        pki.write_files(tmp_path / "new", new.files()),
-    )
-    assert main(["install", str(old_dir), "--stores", "files", "--yes"]) == 0
+    new_dir = old_installed_new_ready(tmp_path, old, new)
     assert main(["renew", str(new_dir), "--stores", "files", "--dry-run"]) == 0
     assert "Then remove the old items" in capsys.readouterr().out
     identity = identity_paths()
@@ -268,9 +271,7 @@ def test_install_hands_a_renewal_the_stores_it_chose(
         chosen.append((args[1] if len(args) > 1 else None, str(kwargs.get("trust_host", ""))))
         return real(*args, **kwargs)  # type: ignore[arg-type]
 
-    old_dir = pki.write_files(tmp_path / "old", old.files())
-    new_dir = pki.write_files(tmp_path / "new", new.files())
-    assert main(["install", str(old_dir), "--stores", "files", "--yes"]) == 0
+    new_dir = old_installed_new_ready(tmp_path, old, new)
     monkeypatch.setattr(detect, "current_setup", recording)
     argv = ["install", str(new_dir), "--stores", "files", "--only-host", "h.example", "--dry-run"]
     assert main(argv) == 0
@@ -297,15 +298,13 @@ def test_cli_renew_keeps_the_scope_the_cluster_is_installed_in(
             scopes.append(args[0])
         return real(Scope.USER, *args[1:], **kwargs)  # type: ignore[arg-type]
 
-    old_dir = pki.write_files(tmp_path / "old", old.files())
-    assert main(["install", str(old_dir), "--stores", "files", "--yes"]) == 0
+    new_dir = old_installed_new_ready(tmp_path, old, new)
     path = Ledger().path
     document = json.loads(path.read_text())
     for record in document["records"]:
         record["scope"] = Scope.SYSTEM.value  # as `install --scope system` records them
     path.write_text(json.dumps(document))
     monkeypatch.setattr(detect, "current_setup", recording)
-    new_dir = pki.write_files(tmp_path / "new", new.files())
     assert main(["renew", str(new_dir), "--stores", "files", "--dry-run"]) == 0
     assert main(["renew", str(new_dir), "--stores", "files", "--scope", "user", "--dry-run"]) == 0
     assert scopes == [Scope.SYSTEM, Scope.USER]
@@ -325,9 +324,7 @@ def test_cli_install_and_renew_check_at_the_remembered_address(
     from clustertrust.core.install import addresses
     from clustertrust.core.install.ledger import Ledger
 
-    old_dir = pki.write_files(tmp_path / "old", old.files())
-    new_dir = pki.write_files(tmp_path / "new", new.files())
-    assert main(["install", str(old_dir), "--stores", "files", "--yes"]) == 0
+    new_dir = old_installed_new_ready(tmp_path, old, new)
     remembered = addresses.remember_bundle_ui_url(
         Ledger(), as_bundle(old, tmp_path / "o"), cluster.url
     )
