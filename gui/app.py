@@ -15,6 +15,7 @@ from PySide6.QtWidgets import QApplication, QWidget
 from .session import Session
 from .theme import ensure_theme
 from .wizard import ClusterTrustWizard
+from .workers import GuiThreadCollector
 
 if TYPE_CHECKING:
     from clustertrust.core.demo import DemoCluster
@@ -45,6 +46,7 @@ def application() -> QApplication:
     QApplication.setOrganizationName("ClusterTrust")
     QApplication.setDesktopFileName("clustertrust")
     app = QApplication(sys.argv[:1])
+    GuiThreadCollector(app)
     ensure_theme()
     return app
 

@@ -1,5 +1,6 @@
-"""Every GUI test leaves no work behind: a job still running (an install the test did not wait
-for) would hold one of the thread pool's few threads, and the next test's work would queue.
+"""Every GUI test runs with the GUI-thread collector and leaves no work behind: a job still
+running (an install the test did not wait for) would hold one of the thread pool's few threads,
+and the next test's work would queue.
 Also the clusters the windows talk to: the demo, and nginx for the shared Kurrent bundle."""
 
 from __future__ import annotations
@@ -8,6 +9,7 @@ from collections.abc import Iterator
 
 import pytest
 from clustertrust.core.demo import DemoCluster, start_demo
+from clustertrust.gui.workers import GuiThreadCollector
 from PySide6.QtCore import QThreadPool
 from PySide6.QtWidgets import QApplication
 from pytestqt.qtbot import QtBot
@@ -19,12 +21,16 @@ SETTLE_MS = 120_000
 
 @pytest.fixture(autouse=True)
 def no_work_left_behind(qtbot: QtBot) -> Iterator[None]:
-    yield
-    for widget in QApplication.topLevelWidgets():
-        jobs = getattr(widget, "jobs", None)
-        if jobs is not None and hasattr(jobs, "cancel_all"):
-            jobs.cancel_all(SETTLE_MS)
-    assert QThreadPool.globalInstance().waitForDone(SETTLE_MS), "a job is still running"
+    collector = GuiThreadCollector()  # as application() installs it for the real windows
+    try:
+        yield
+        for widget in QApplication.topLevelWidgets():
+            jobs = getattr(widget, "jobs", None)
+            if jobs is not None and hasattr(jobs, "cancel_all"):
+                jobs.cancel_all(SETTLE_MS)
+        assert QThreadPool.globalInstance().waitForDone(SETTLE_MS), "a job is still running"
+    finally:
+        collector.stop()
 
 
 @pytest.fixture
