@@ -66,10 +66,31 @@ def stop_on_sigterm() -> None:
     if signal.getsignal(signal.SIGTERM) is signal.SIG_DFL:
         with contextlib.suppress(ValueError):  # not the main thread (a test's worker)
             signal.signal(signal.SIGTERM, _interrupt)
+            sys.unraisablehook = _redeliver
+
+
+class Signalled(KeyboardInterrupt):
+    def __init__(self, signum: int) -> None:
+        super().__init__(f"signal {signum}")
+        self.signum = signum
 
 
 def _interrupt(signum: int, frame: FrameType | None) -> None:
-    raise KeyboardInterrupt(f"signal {signum}")
+    raise Signalled(signum)
+
+
+def _redeliver(unraisable: sys.UnraisableHookArgs) -> None:
+    """An interrupt that lands inside a finalizer (a Popen's __del__) cannot unwind from there:
+    Python would print it and carry on. The signal is sent again from another thread, so that it
+    lands once the main thread is back in the command's own code."""
+    if isinstance(unraisable.exc_value, KeyboardInterrupt):
+        import os
+        import threading
+
+        signum = getattr(unraisable.exc_value, "signum", signal.SIGINT)
+        threading.Timer(0.01, os.kill, (os.getpid(), signum)).start()
+        return
+    sys.__unraisablehook__(unraisable)
 
 
 def prepare_own_files(verbose: bool = False) -> None:
