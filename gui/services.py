@@ -121,6 +121,7 @@ class Services:
     def plan_install(self, bundle: Bundle, scope: Scope, verify_url: str = "") -> Planned:
         """An install, or the renewal of the installed cluster the bundle belongs to (checked at
         `verify_url`, else at the address remembered for the cluster, before the old items go)."""
+        self._adopt_old_ui_urls()  # the renewal's check uses the remembered address
         setup = self.setup(scope)
         everywhere = self.setup().stores  # old items may sit in stores this scope does not use
         decided = renewal.plan_changes(

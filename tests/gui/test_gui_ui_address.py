@@ -24,7 +24,7 @@ from clustertrust.gui.session import SETTINGS_FILE, Session
 from clustertrust.gui.wizard import DONE, VERIFY
 from PySide6.QtWidgets import QInputDialog
 from pytestqt.qtbot import QtBot
-from support import browsers
+from support import browsers, pki
 from support.cli_process import run_cli
 from support.gui_support import Driver, wizard_with_bundle
 from support.tls_peers import NginxSetup
@@ -192,6 +192,22 @@ def test_the_verify_page_adopts_an_older_address_too(
     assert session.verified.ok, session.verified.verdict
     assert wizard_settings() == {}
     assert ui_urls(installed) == [url]
+
+
+def test_the_wizards_renewal_plan_adopts_an_older_address_for_its_check(
+    installed: Path, tmp_path: Path
+) -> None:
+    # GIVEN an older wizard's address for the installed cluster, and its renewed bundle
+    url = "https://d4f2example.example:2113/"
+    settings = paths.config_dir() / SETTINGS_FILE
+    settings.parent.mkdir(parents=True, exist_ok=True)
+    settings.write_text(json.dumps({"ui_url:d4f2example": url}))
+    renewed = pki.write_files(tmp_path / "renewed", pki.kurrent_bundle().files())
+    # WHEN the Plan page plans it (the first address read of these services)
+    planned = Services().plan_install(read_bundle(load_source(str(renewed))), Scope.USER)
+    # THEN the renewal is checked at that address, which the ledger now keeps
+    assert planned.renewal is not None and planned.renewal.verify_url == url
+    assert wizard_settings() == {}
 
 
 def test_the_demo_keeps_its_address_in_its_sandbox_and_leaves_the_users_alone(
