@@ -9,6 +9,7 @@ from typing import Any
 
 from clustertrust.core.errors import InputError
 from cryptography import x509
+from cryptography.exceptions import InvalidSignature, UnsupportedAlgorithm
 from cryptography.hazmat.primitives import hashes, serialization
 from cryptography.hazmat.primitives.asymmetric import dsa, ec, ed448, ed25519, rsa
 from cryptography.hazmat.primitives.asymmetric.types import (
@@ -49,6 +50,15 @@ def is_ca(cert: x509.Certificate) -> bool:
 
 def is_self_issued(cert: x509.Certificate) -> bool:
     return cert.issuer == cert.subject
+
+
+def signed_by(cert: x509.Certificate, issuer: x509.Certificate) -> bool:
+    """Whether `issuer`'s key really signed `cert`, with `issuer` named as its issuer."""
+    try:
+        cert.verify_directly_issued_by(issuer)
+    except (ValueError, TypeError, InvalidSignature, UnsupportedAlgorithm):
+        return False
+    return True
 
 
 def public_bytes(key: Any) -> bytes:
