@@ -30,8 +30,8 @@ from clustertrust.core.errors import InputError, OperationFailed
 from clustertrust.core.model import Availability, Kind, Record, Scope, Step, record_for
 from clustertrust.platform import macstatus, mactrust
 from clustertrust.platform.onetime import one_time_password
-from clustertrust.platform.outcomes import DIALOG_TIMEOUT, NotAnswered, minutes
-from clustertrust.platform.runner import CommandResult, CommandTimedOut, Runner
+from clustertrust.platform.outcomes import NotAnswered, run_with_dialog
+from clustertrust.platform.runner import CommandResult, Runner
 from clustertrust.platform.store import legacy_p12, private_files
 
 NAME = "macos-keychain"
@@ -241,14 +241,13 @@ class MacKeychainStore:
 
     def _dialog(self, argv: tuple[str, ...], what: str) -> CommandResult:
         """A command that may show macOS' password dialog: a person's time, then NotAnswered."""
-        try:
-            return self.runner.run(argv, timeout=DIALOG_TIMEOUT, check=False)
-        except CommandTimedOut as error:
-            raise NotAnswered(
-                f"The macOS authorization dialog was not answered within "
-                f"{minutes(DIALOG_TIMEOUT)}, so ClusterTrust did not {what}.",
-                "Run it again and answer the dialog; it may be hidden behind other windows.",
-            ) from error
+        return run_with_dialog(
+            self.runner,
+            argv,
+            "The macOS authorization dialog",
+            what,
+            "Run it again and answer the dialog; it may be hidden behind other windows.",
+        )
 
     def _present(self, record: Record) -> bool:
         argv = (SECURITY, "find-certificate", "-a", "-Z", record.location)

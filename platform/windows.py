@@ -28,8 +28,8 @@ from clustertrust.core.errors import Cancelled, OperationFailed
 from clustertrust.core.model import Availability, Kind, Record, Scope, Step, record_for
 from clustertrust.platform import hresult, wincrypt, winsession
 from clustertrust.platform.onetime import one_time_password
-from clustertrust.platform.outcomes import DIALOG_TIMEOUT, NeedsDesktop, NotAnswered, minutes
-from clustertrust.platform.runner import CommandError, CommandResult, CommandTimedOut, Runner
+from clustertrust.platform.outcomes import NeedsDesktop, run_with_dialog
+from clustertrust.platform.runner import CommandError, CommandResult, Runner
 from clustertrust.platform.store import legacy_p12, private_files
 
 NAME = "windows-certutil"
@@ -181,15 +181,14 @@ class WindowsStore:
         """A step that shows the root dialog waits for a person, then says it was unanswered."""
         if not _shows_root_dialog(record):
             return self.runner.run(argv, check=False)
-        try:
-            return self.runner.run(argv, timeout=DIALOG_TIMEOUT, check=False)
-        except CommandTimedOut as error:
-            raise NotAnswered(
-                f"The Windows confirmation was not answered within {minutes(DIALOG_TIMEOUT)}, "
-                f"so ClusterTrust did not {what}.",
-                "Run it again and answer the Windows security warning; it may be hidden "
-                "behind other windows.",
-            ) from error
+        return run_with_dialog(
+            self.runner,
+            argv,
+            "The Windows confirmation",
+            what,
+            "Run it again and answer the Windows security warning; it may be hidden behind other "
+            "windows.",
+        )
 
     def _failure(self, result: CommandResult, record: Record, what: str) -> Exception:
         code = hresult.of(result.returncode)
