@@ -58,6 +58,7 @@ class Record:
     source: str = ""
     installed_at: str = ""
     state: str = State.INTENT.value
+    issuer: str = ""  # an identity's: the SHA-256 of the CA installed with it (its cluster)
 
     @property
     def key(self) -> tuple[str, str, str]:
@@ -73,7 +74,7 @@ class Record:
     def from_json(cls, data: dict[str, Any]) -> Record:
         """Raises KeyError/TypeError on a malformed entry; the ledger turns that into a message."""
         names = {f.name for f in fields(cls)}
-        required = names - {"source", "installed_at", "state"}
+        required = names - {"source", "installed_at", "state", "issuer"}
         missing = required - data.keys()
         if missing:
             raise KeyError(", ".join(sorted(missing)))

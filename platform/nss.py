@@ -179,9 +179,15 @@ class NssStore:
         return steps
 
     def is_installed(self, record: Record) -> bool:
+        """Present by SHA-256 and usable: a CA trusted for TLS servers (C), a client
+        certificate with its private key (u). A certificate whose trust was cleared in the
+        browser, or whose key was deleted, is not installed: repair puts it back."""
         if not (Path(record.location) / "cert9.db").is_file():
             return False  # a never-started profile, or a deleted one: nothing is in it
-        return record.sha256 in self._fingerprints(record.location)
+        wanted = "u" if record.kind == Kind.IDENTITY.value else "C"
+        listing = self._listing(record.location)
+        held = self._holding(record, [nick for nick, _ in listing])
+        return any(wanted in flags.split(",")[0] for nick, flags in listing if nick in held)
 
     # core.verify.consumers.BrowserTrust: what verification asks of each database
 
@@ -288,26 +294,63 @@ class NssStore:
         pk12 = str(self.pk12util)
         return (pk12, "-i", str(p12), "-d", db.spec, "-w", str(password_file), "-k", str(empty))
 
-    def _delete_argv(self, record: Record) -> tuple[str, ...]:
+    def _delete_argv(self, record: Record, nick: str = "") -> tuple[str, ...]:
         # -F deletes the private key together with its certificate; -D the certificate only.
         flag = "-F" if record.kind == Kind.IDENTITY.value else "-D"
-        return (str(self.certutil), flag, "-d", f"sql:{record.location}", "-n", record.name)
+        where = f"sql:{record.location}"
+        return (str(self.certutil), flag, "-d", where, "-n", nick or record.name)
 
     def _delete(self, record: Record) -> None:
-        """Deletes our nickname only when it holds this certificate; absent is fine."""
-        if record.sha256 not in self._fingerprints(record.location, record.name):
+        """Deletes exactly this certificate (an identity with its key); absent is fine."""
+        if not (Path(record.location) / "cert9.db").is_file():
             return
-        self._run(self._delete_argv(record), b"")
+        for nick in self._holding(record, self._nicknames(record.location)):
+            self._delete_exactly(record, nick)
 
-    def _fingerprints(self, folder: str, nick: str = "") -> set[str]:
-        """SHA-256 of the certificates under `nick`, or of every certificate in the database."""
-        names = [nick] if nick else self._nicknames(folder)
-        found: set[str] = set()
-        for name in names:
-            argv = (str(self.certutil), "-L", "-d", f"sql:{folder}", "-n", name, "-a")
-            result = self.runner.run(argv, check=False)
-            found.update(certinfo.sha256(c) for _, c in certinfo.pem_certificates(result.stdout))
-        return found
+    def _delete_exactly(self, record: Record, nick: str) -> None:
+        """NSS looks a nickname up by the certificate's subject and -D/-F take whichever
+        certificate of that subject it picks, so a renewed certificate with the old one's
+        subject could go instead. So: take every certificate of the subject out (-D leaves keys),
+        put this one back alone and delete it with its key (-F), then put the others back."""
+        group = self._certificates(record.location, nick)
+        if record.sha256 not in {certinfo.sha256(c) for c in group}:
+            return
+        flags = dict(self._listing(record.location))
+        others = [c for c in group if certinfo.sha256(c) != record.sha256]
+        self._empty(record, nick, len(group))
+        if record.kind == Kind.IDENTITY.value:
+            alone = next(c for c in group if certinfo.sha256(c) == record.sha256)
+            self._add(record.location, alone, record.name, ",,")
+            self._run(self._delete_argv(record, record.name), b"")
+        for cert in others:
+            name = nickname(cert) if nickname(cert) in flags else nick
+            self._add(record.location, cert, name, flags.get(name, ",,").replace("u", ""))
+
+    def _empty(self, record: Record, nick: str, count: int) -> None:
+        argv = (str(self.certutil), "-D", "-d", f"sql:{record.location}", "-n", nick)
+        for _ in range(count + 1):
+            if not self._fingerprints(record.location, nick):
+                return
+            self._run(argv, b"")
+        raise CommandError(argv, None, "", "the certificates stay listed")
+
+    def _add(self, folder: str, cert: x509.Certificate, nick: str, trust: str) -> None:
+        argv = (str(self.certutil), "-A", "-d", f"sql:{folder}", "-n", nick, "-t", trust, "-a")
+        self._run(argv, certinfo.to_pem(cert))
+
+    def _holding(self, record: Record, nicknames: Sequence[str]) -> list[str]:
+        """The nicknames under which this certificate is filed (normally one: ours)."""
+        names = dict.fromkeys(nicknames)
+        return [n for n in names if record.sha256 in self._fingerprints(record.location, n)]
+
+    def _fingerprints(self, folder: str, nick: str) -> set[str]:
+        """SHA-256 of every certificate `nick` finds (all those with its subject)."""
+        return {certinfo.sha256(c) for c in self._certificates(folder, nick)}
+
+    def _certificates(self, folder: str, nick: str) -> list[x509.Certificate]:
+        argv = (str(self.certutil), "-L", "-d", f"sql:{folder}", "-n", nick, "-a")
+        result = self.runner.run(argv, check=False)
+        return [c for _, c in certinfo.pem_certificates(result.stdout)]
 
     def _nicknames(self, folder: str) -> list[str]:
         return [nick for nick, _flags in self._listing(folder)]

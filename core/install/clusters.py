@@ -159,6 +159,11 @@ def group_items(items: Sequence[plans.ItemStatus]) -> list[Cluster]:
 def _issuer_ca(
     client_items: list[plans.ItemStatus], by_ca: dict[str, list[plans.ItemStatus]]
 ) -> str:
+    """The recorded issuer; for records from before it was kept, the CA the identity files hold
+    beside the key, or the CA installed from the same source."""
+    for item in client_items:
+        if item.record.issuer in by_ca:
+            return item.record.issuer
     for item in client_items:
         if item.record.store == identity.NAME:
             for sha in _kept_ca_fingerprints(_paths(item.record)):
@@ -222,10 +227,11 @@ def expected_steps(cluster: Cluster, stores: Sequence[TrustStore]) -> list[Step]
             continue
         for scope in _scopes(cluster, store):
             try:
-                steps += store.plan_install(bundle, scope)
-                break
+                planned = store.plan_install(bundle, scope)
             except InputError:  # a store that serves another scope only
                 continue
+            steps += [replace(s, record=plans.origin_of(s.record, bundle)) for s in planned]
+            break
     return steps
 
 

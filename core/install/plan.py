@@ -29,6 +29,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, replace
 from typing import Any
 
+from clustertrust.core import certinfo
 from clustertrust.core.bundle.checks import check_bundle, has_errors
 from clustertrust.core.bundle.reader import Bundle
 from clustertrust.core.errors import (
@@ -39,7 +40,7 @@ from clustertrust.core.errors import (
     OperationFailed,
 )
 from clustertrust.core.install.ledger import Ledger
-from clustertrust.core.model import Record, Scope, Step, TrustStore
+from clustertrust.core.model import Kind, Record, Scope, Step, TrustStore
 from clustertrust.core.names import printable
 
 # What a failing step raises: a tool's error, ours, the OS's, and ValueError for an argument
@@ -134,7 +135,7 @@ def plan_install(
             unavailable.append((store.title, available.reason))
             continue
         for step in store.plan_install(bundle, scope):
-            step = replace(step, record=replace(step.record, source=bundle.origin))
+            step = replace(step, record=origin_of(step.record, bundle))
             if store.is_installed(step.record):
                 unchanged.append(ledger.get(step.record.key) or step.record)
             else:
@@ -147,6 +148,13 @@ def plan_install(
         )
     notes = tuple(dict.fromkeys(s.note for s in steps if s.note))
     return Plan("install", scope.value, tuple(steps), tuple(unchanged), tuple(unavailable), notes)
+
+
+def origin_of(record: Record, bundle: Bundle) -> Record:
+    """The record with where it came from: the bundle, and for an identity the CA installed with
+    it, which ties it to its cluster through renewals."""
+    issuer = certinfo.sha256(bundle.ca) if bundle.ca and record.kind == Kind.IDENTITY else ""
+    return replace(record, source=bundle.origin, issuer=issuer)
 
 
 def _nowhere(unavailable: list[tuple[str, str]]) -> str:
@@ -253,6 +261,15 @@ def _install_one(
     progress(index, step, StepStatus.DONE)
 
 
+def undo_steps(
+    steps: Sequence[Step], ledger: Ledger, progress: Progress | None = None
+) -> list[Step]:
+    """Undo applied install steps, last first, with their own undo (which puts back what a
+    step replaced); returns the ones that could not be undone."""
+    with ledger.locked():
+        return _rollback(list(enumerate(steps)), ledger, progress or _quiet)
+
+
 def _rollback(done: list[tuple[int, Step]], ledger: Ledger, progress: Progress) -> list[Step]:
     """Undo in reverse; returns the steps that could not be undone (their records stay)."""
     left = []
@@ -335,4 +352,5 @@ __all__ = [
     "plan_install",
     "plan_uninstall",
     "status",
+    "undo_steps",
 ]

@@ -1,10 +1,10 @@
 """Renewal: a newer bundle for the same cluster replaces the old items, in one plan.
 
-Order: install the new items, verify them against the cluster, then remove the old ones. If the
-install or the verification fails (or the user cancels before the removal), the new items are
-undone and the old ones were never touched. The same cluster means: an installed CA has the
-new CA's subject (Kurrent Cloud rotates keys but keeps `<cluster>-ca`), or the user names the
-old items by fingerprint (`replaces`).
+Order: verify the new bundle against the cluster (nothing changes before it answers), install the
+new items, remove the old ones, then check that exactly the new ones are left. A failed install
+or a cancel before the removal undoes the new items. The same cluster means: an installed CA is
+the new CA, or has its subject (Kurrent Cloud rotates keys but keeps `<cluster>-ca`), or the user
+names an item of the cluster by fingerprint (`replaces`).
 """
 
 from __future__ import annotations
@@ -12,7 +12,6 @@ from __future__ import annotations
 import logging
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field, replace
-from pathlib import Path
 from typing import Any, Protocol
 
 from clustertrust.core import certinfo
@@ -24,11 +23,12 @@ from clustertrust.core.errors import (
     InputError,
     OperationFailed,
 )
-from clustertrust.core.install import addresses, identity
+from clustertrust.core.install import addresses
+from clustertrust.core.install import clusters as groups
 from clustertrust.core.install import plan as plans
 from clustertrust.core.install.ledger import Ledger
 from clustertrust.core.model import Kind, Record, Scope, TrustStore
-from cryptography import x509
+from clustertrust.core.names import printable
 
 log = logging.getLogger("clustertrust.renewal")
 SETTLE_ROUNDS = 2
@@ -92,51 +92,58 @@ def _new_fingerprints(bundle: Bundle) -> set[str]:
 
 
 def replaced_records(bundle: Bundle, ledger: Ledger, replaces: Sequence[str] = ()) -> list[Record]:
-    """The ledger records the bundle replaces: by fingerprint when given, else by CA subject."""
+    """The ledger records the bundle replaces, in the installed cluster it renews: the cluster
+    is the one with the bundle's CA (same-CA renewal) or its CA's name (a new CA), or the one
+    holding an item named by fingerprint (`replaces`). Its CA goes when the CA changed, its
+    client identity when the bundle brings a new one of the same name."""
     new = _new_fingerprints(bundle)
-    records = [r for r in ledger.records() if r.sha256 not in new]
-    if replaces:
-        return _by_fingerprint(records, replaces, ledger)
-    ca_names = {certinfo.common_name(c.subject) for c in bundle.ca_certs}
-    old_cas = [r for r in records if r.kind == Kind.CA.value and r.subject in ca_names]
-    if bundle.client_cert is None:
-        return old_cas
-    client_name = certinfo.common_name(bundle.client_cert.subject)
-    clients = [
-        r
-        for r in records
-        if r.kind == Kind.IDENTITY.value
-        and r.subject == client_name
-        and (old_cas or _kept_ca_names(r) & ca_names)
-    ]
-    return old_cas + clients
+    if replaces:  # the user named the cluster: all of it that the bundle does not bring again
+        chosen = _named_clusters(_clusters(ledger), replaces)
+        return [r for c in chosen for r in c.records if r.sha256 not in new]
+    chosen = [c for c in _clusters(ledger) if _renews(bundle, c)]
+    return [r for c in chosen for r in c.records if r.sha256 not in new and _replaced(r, bundle)]
 
 
-def _kept_ca_names(record: Record) -> set[str]:
-    """Identity files keep their CA beside the key: its name tells which cluster they are for."""
-    if record.store != identity.NAME:
-        return set()
-    path = identity.IdentityPaths.at(Path(record.location), record.sha256).ca
-    try:
-        return {
-            certinfo.common_name(c.subject)
-            for c in x509.load_pem_x509_certificates(path.read_bytes())
-        }
-    except (OSError, ValueError):
-        return set()
+def _clusters(ledger: Ledger) -> list[groups.Cluster]:
+    return groups.group_items([plans.ItemStatus(r, None, 0) for r in ledger.records()])
 
 
-def _by_fingerprint(records: list[Record], replaces: Sequence[str], ledger: Ledger) -> list[Record]:
-    chosen: list[Record] = []
+def _renews(bundle: Bundle, cluster: groups.Cluster) -> bool:
+    if cluster.ca is None:
+        client = bundle.client_cert
+        return (
+            cluster.client is not None
+            and client is not None
+            and (cluster.client.subject == certinfo.common_name(client.subject))
+        )
+    shas = {certinfo.sha256(c) for c in bundle.ca_certs}
+    return cluster.ca.sha256 in shas or cluster.ca.subject in _ca_names(bundle)
+
+
+def _ca_names(bundle: Bundle) -> set[str]:
+    return {certinfo.common_name(c.subject) for c in bundle.ca_certs}
+
+
+def _replaced(record: Record, bundle: Bundle) -> bool:
+    """An old CA of the same name; an old client identity, when the bundle has a new one."""
+    if record.kind == Kind.CA.value:
+        return record.subject in _ca_names(bundle)
+    return bundle.client_cert is not None
+
+
+def _named_clusters(
+    clusters: list[groups.Cluster], replaces: Sequence[str]
+) -> list[groups.Cluster]:
+    chosen: list[groups.Cluster] = []
     for given in replaces:
         prefix = certinfo.fingerprint_prefix(given)
-        matched = [r for r in records if r.sha256.startswith(prefix)]
+        matched = [c for c in clusters if any(r.sha256.startswith(prefix) for r in c.records)]
         if not matched:
             raise InputError(
-                f"No installed item other than the new bundle's has the fingerprint {given}.",
-                "Run `clustertrust status` to see the installed items and their SHA-256.",
+                f"No installed item has the fingerprint {given}.",
+                "See the installed items and their SHA-256 with `clustertrust status`.",
             )
-        chosen += [r for r in matched if r not in chosen]
+        chosen += [c for c in matched if c not in chosen]
     return chosen
 
 
@@ -194,28 +201,32 @@ def apply_renewal(
     progress: plans.Progress | None = None,
     cancelled: Callable[[], bool] | None = None,
 ) -> None:
-    """Install, verify, remove. OperationFailed/Cancelled say exactly what state is left."""
+    """Verify, install, remove the old items. OperationFailed/Cancelled say exactly what state
+    is left: a failed check changes nothing; a failed install or a cancel before the removal
+    undoes the new items (the identity files get the old ones back)."""
+    if verify is not None:
+        _require_ok(verify())  # the cluster accepts the new bundle: nothing changed before this
     plans.apply_plan(plan.install, ledger, progress, cancelled)  # undoes itself on failure
-    try:
-        if verify is not None:
-            _require_ok(verify())
-        if cancelled is not None and cancelled():
-            raise Cancelled("Cancelled before the old items were removed.", "")
-    except ClusterTrustError as error:
-        _undo_install(plan, ledger, stores)
-        kept = "The new items were removed again; the old ones are untouched."
-        raise type(error)(f"{error.message} {kept}", error.fix) from error
+    if cancelled is not None and cancelled():
+        left = plans.undo_steps(plan.install.steps, ledger, progress)
+        kept = "The new items were removed again; the old ones are as they were."
+        if left:
+            kept = "These new items could not be removed again: " + _names(left) + "."
+        raise Cancelled(f"Cancelled before the old items were removed. {kept}", "")
     _remove_old(plan, ledger, progress, cancelled)
 
 
 def _require_ok(result: Verification) -> None:
     if not result.ok:
-        raise OperationFailed(f"The new bundle did not verify: {result.message}", result.fix)
+        raise OperationFailed(
+            f"The cluster does not accept the new bundle yet: {result.message} Nothing was "
+            "changed; the old certificates stay installed.",
+            result.fix,
+        )
 
 
-def _undo_install(plan: RenewalPlan, ledger: Ledger, stores: Sequence[TrustStore]) -> None:
-    records = [ledger.get(s.record.key) or s.record for s in plan.install.steps]
-    plans.apply_plan(plans.plan_uninstall(records, stores), ledger)
+def _names(steps: Sequence[plans.Step]) -> str:
+    return ", ".join(f"{printable(s.record.subject)} in {s.record.location}" for s in steps)
 
 
 def _remove_old(
@@ -237,9 +248,9 @@ def _remove_old(
 
 
 def _settle(plan: RenewalPlan) -> None:
-    """Make sure the removal took only the old items. NSS gives a certificate with an existing
-    subject the existing nickname, so deleting the old identity by nickname can take the new one
-    and leave the old: remove what lingers again, then put back what was lost."""
+    """Make sure the removal took exactly the old items. NSS files a certificate under the
+    nickname its subject already has, so removing the old one may take the new one with it:
+    put back what was lost, then check once more."""
     by_name = {s.name: s for s in plan.stores}
     for _ in range(SETTLE_ROUNDS):
         lingering = [s for s in plan.remove.steps if _present(by_name, s.record) is True]
@@ -247,15 +258,15 @@ def _settle(plan: RenewalPlan) -> None:
         if not lingering and not lost:
             return
         for step in [*lingering, *lost]:
-            log.warning(
-                "renewal: %s again (the removal of the old items disturbed it)", step.summary
-            )
+            log.info("renewal: %s again (the removal of the old items took it too)", step.summary)
             step.run()
-    names = ", ".join(f"{r.subject} in {r.location}" for r in _unsettled(plan, by_name))
-    raise OperationFailed(
-        f"After the renewal these items are not as planned: {names}.",
-        "Run `clustertrust status`, then uninstall what is old and install the bundle again.",
-    )
+    unsettled = _unsettled(plan, by_name)
+    if unsettled:
+        raise OperationFailed(
+            f"After the renewal these items are not as planned: {unsettled}.",
+            "Use Repair in the clusters window (or `clustertrust repair`) to put back what is "
+            "missing.",
+        )
 
 
 def _present(by_name: dict[str, TrustStore], record: Record) -> bool | None:
@@ -268,6 +279,14 @@ def _present(by_name: dict[str, TrustStore], record: Record) -> bool | None:
         return None
 
 
-def _unsettled(plan: RenewalPlan, by_name: dict[str, TrustStore]) -> list[Record]:
-    old = [s.record for s in plan.remove.steps if _present(by_name, s.record) is True]
-    return old + [s.record for s in plan.install.steps if _present(by_name, s.record) is False]
+def _unsettled(plan: RenewalPlan, by_name: dict[str, TrustStore]) -> str:
+    old = [s for s in plan.remove.steps if _present(by_name, s.record) is True]
+    lost = [s for s in plan.install.steps if _present(by_name, s.record) is False]
+    return "; ".join(
+        part
+        for part in (
+            f"still there: {_names(old)}" if old else "",
+            f"missing: {_names(lost)}" if lost else "",
+        )
+        if part
+    )

@@ -139,6 +139,16 @@ def server_untrusted(chain: list[x509.Certificate], at: Situation, detail: str) 
     if bundle_ca is None:  # bundle mode always has a CA; be plain if that ever changes
         return _not_trusted_by_system(server_ca, ours, at)
     ours_name = certinfo.common_name(bundle_ca.subject)
+    if server_ca == ours_name and bundle_ca.not_valid_before_utc > chain[0].not_valid_before_utc:
+        return Diagnosis(
+            Outcome.SERVER_UNTRUSTED,
+            f"The server's certificate goes to a CA named {server_ca}, like the bundle's CA, "
+            f"but a different key signed it, and the bundle's CA is newer than the server's "
+            f"certificate: the cluster has not moved to the new CA yet (bundle CA SHA-256 "
+            f"{_short(bundle_ca)}).",
+            "Keep the certificates installed now. Ask the cluster's operator when the server "
+            "will use the new CA, and renew then.",
+        )
     if server_ca == ours_name:
         return Diagnosis(
             Outcome.SERVER_UNTRUSTED,

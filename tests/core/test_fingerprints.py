@@ -34,7 +34,8 @@ def test_the_same_typed_fingerprint_finds_the_same_item_everywhere(
     text = typed(record.sha256, digits)
     assert ledger.find(text) == [record]
     assert chosen(ledger, [text]) == [record]
-    assert renewal._by_fingerprint([record], [text], ledger) == [record]
+    (cluster,) = renewal._named_clusters(renewal._clusters(ledger), [text])
+    assert cluster.records == [record]
 
 
 @pytest.mark.parametrize("text", ["", "abc", "AB:CD:EF:0", "zzzzzzzzzz", "1" * 65])
@@ -47,4 +48,4 @@ def test_too_short_or_not_hex_is_refused_everywhere(
     with pytest.raises(InputError):
         chosen(ledger, [text])
     with pytest.raises(InputError):
-        renewal._by_fingerprint([record], [text], ledger)
+        renewal._named_clusters(renewal._clusters(ledger), [text])

@@ -127,8 +127,9 @@ def test_renewal_installs_verifies_then_removes_the_old_items(
 def test_a_failed_verification_undoes_the_new_items_and_keeps_the_old(
     installed_old: Setup, tmp_path: Path, old: pki.KurrentBundle, cluster: life.Cluster
 ) -> None:
-    # GIVEN a "renewed" bundle the cluster does not accept (another rotation than the server's)
-    stale = pki.kurrent_bundle("c1renew", "p256")
+    # GIVEN a bundle from a newer CA rotation than the one the server has moved to
+    ca = pki.make_ca("c1renew-ca", "p256", not_before=pki.NOW)
+    stale = pki.KurrentBundle(ca, pki.make_leaf(ca, "c1renew-kurrentdb-client", "p256"))
     bundle = as_bundle(stale, tmp_path / "stale")
     setup = installed_old
     plan = renewal.plan_renewal(
@@ -137,10 +138,10 @@ def test_a_failed_verification_undoes_the_new_items_and_keeps_the_old(
     with pytest.raises(OperationFailed) as caught:
         renewal.apply_renewal(plan, setup.ledger, setup.stores, checker(cluster.url, bundle))
     assert caught.value.exit_code == 1
-    assert (
-        "did not verify" in caught.value.message
-        and "old ones are untouched" in caught.value.message
-    )
+    # THEN nothing was changed, and the message says why: the server has not moved to this CA
+    assert "does not accept the new bundle" in caught.value.message
+    assert "Nothing was changed" in caught.value.message
+    assert "has not moved to the new CA yet" in caught.value.message
     assert present(setup, stale) == {}
     assert present(setup, old) == ALL_THERE
 
