@@ -42,7 +42,7 @@ def test_the_same_typed_fingerprint_finds_the_same_item_everywhere(
 def test_too_short_or_not_hex_is_refused_everywhere(
     installed: tuple[Ledger, Record], text: str
 ) -> None:
-    ledger, record = installed
+    ledger, _record = installed
     with pytest.raises(InputError, match="not a SHA-256 fingerprint"):
         certinfo.fingerprint_prefix(text)
     with pytest.raises(InputError):
