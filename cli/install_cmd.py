@@ -5,8 +5,7 @@ from __future__ import annotations
 import argparse
 from typing import Any
 
-from clustertrust.core.install import plan as plans
-from clustertrust.core.install import renewal
+from clustertrust.core import actions
 from clustertrust.core.model import Scope
 from clustertrust.platform import detect
 
@@ -36,29 +35,30 @@ def register(commands: argparse._SubParsersAction) -> None:
 
 def run(args: argparse.Namespace) -> int:
     bundle = bundle_from(args, args.source)
-    scope = Scope(args.scope)
-    setup = detect.current_setup(scope, args.stores, trust_host=args.only_host)
-    everywhere = detect.all_stores_setup(ledger=setup.ledger).stores
-    plan = renewal.plan_changes(bundle, scope, setup.stores, setup.ledger, everywhere)
-    if isinstance(plan, renewal.RenewalPlan):
+    machine = detect.RealMachine()
+    changes = actions.plan_changes(
+        machine, bundle, Scope(args.scope), args.stores, trust_host=args.only_host
+    )
+    if changes.renewal is not None:
         from . import renew_cmd
 
-        return renew_cmd.carry_out(args, plan, setup, renew_cmd.renewal_check(plan, bundle))
+        return renew_cmd.carry_out(args, changes)
+    plan, notes = changes.plan, changes.setup.notes
     if not args.json:
         print(plan.text())
-        print_notes(setup.notes)
+        print_notes(notes)
     if args.dry_run or plan.is_empty:
         if not args.dry_run:  # items an interrupted run left as "intent" are there: settle them
-            plans.apply_plan(plan, setup.ledger)
+            actions.apply_changes(changes)
         if args.json:
-            print_json(document(plan, setup.notes, applied=False))
+            print_json(document(plan, notes, applied=False))
         elif plan.is_empty:
             print("Nothing to do: everything is already in place.")
         return 0
     confirm(args.yes, f"Apply these {len(plan.steps)} change(s)?")
-    plans.apply_plan(plan, setup.ledger, progress=progress_printer(args.json))
+    actions.apply_changes(changes, progress=progress_printer(args.json))
     if args.json:
-        print_json(document(plan, setup.notes, applied=True))
+        print_json(document(plan, notes, applied=True))
     else:
         print(f"Installed: {len(plan.steps)} change(s) made.")
         for title, why in plan.unavailable:  # a browser found but not set up is never silent
@@ -66,7 +66,7 @@ def run(args: argparse.Namespace) -> int:
     return 0
 
 
-def document(plan: plans.Plan, notes: tuple[str, ...], applied: bool) -> dict[str, Any]:
+def document(plan: actions.Plan, notes: tuple[str, ...], applied: bool) -> dict[str, Any]:
     body = plan.to_json()
     body["notes"] = [*body["notes"], *notes]
     return {"applied": applied, "dry_run": not applied, "plan": body}

@@ -1,16 +1,12 @@
 """`clustertrust renew SOURCE`: install a newer bundle for the same cluster, verify it, then
-remove the old items; a failed install or verification leaves the old items as they were."""
+remove the old items; a failed check changes nothing, a failed install is undone."""
 
 from __future__ import annotations
 
 import argparse
-from collections.abc import Callable
 
-from clustertrust.core.bundle.reader import Bundle
-from clustertrust.core.install import renewal
-from clustertrust.core.install.ledger import Ledger
-from clustertrust.core.model import Scope, Setup
-from clustertrust.core.verify.run import TrustMode, verify_url
+from clustertrust.core import actions
+from clustertrust.core.model import Scope
 from clustertrust.platform import detect
 
 from .args import add_stores, parents
@@ -36,57 +32,29 @@ def register(commands: argparse._SubParsersAction) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    return renew(args, bundle_from(args, args.source))
-
-
-def renew(args: argparse.Namespace, bundle: Bundle) -> int:
-    ledger = Ledger()
-    old = renewal.replaced_records(bundle, ledger, args.replaces or ())
-    scope = Scope(args.scope) if args.scope else renewal.scope_of(old)
-    setup = detect.current_setup(scope, args.stores, ledger=ledger)
-    everywhere = detect.all_stores_setup(ledger=setup.ledger).stores
-    plan = renewal.plan_renewal(
-        bundle, scope, setup.stores, setup.ledger, args.replaces or (), args.verify, everywhere
+    bundle = bundle_from(args, args.source)
+    scope = Scope(args.scope) if args.scope else None
+    changes = actions.plan_renewal(
+        detect.RealMachine(), bundle, scope, args.stores, args.replaces or (), args.verify
     )
-    return carry_out(args, plan, setup, renewal_check(plan, bundle))
+    return carry_out(args, changes)
 
 
-def carry_out(
-    args: argparse.Namespace,
-    plan: renewal.RenewalPlan,
-    setup: Setup,
-    check: Callable[[], renewal.Verification] | None,
-) -> int:
+def carry_out(args: argparse.Namespace, changes: actions.Changes) -> int:
     """Show, ask, apply: for `renew`, and for `install` given a renewed bundle."""
+    plan = changes.renewal
+    assert plan is not None
     if not args.json:
         print(plan.text())
-        print_notes(setup.notes)
+        print_notes(changes.setup.notes)
     if args.dry_run:
         if args.json:
             print_json({**plan.to_json(), "applied": False})
         return 0
     confirm(args.yes, "Apply this renewal?")
-    renewal.apply_renewal(
-        plan, setup.ledger, plan.stores, check, progress=progress_printer(args.json)
-    )
+    actions.apply_changes(changes, progress=progress_printer(args.json))
     if args.json:
         print_json({**plan.to_json(), "applied": True})
     else:
         print(f"Renewed: {len(plan.replaced)} old item(s) replaced.")
     return 0
-
-
-def renewal_check(
-    plan: renewal.RenewalPlan, bundle: Bundle
-) -> Callable[[], renewal.Verification] | None:
-    """At the plan's address, the cluster must accept the new bundle (its own CA and client
-    certificate), as in the clusters window's renewal."""
-    url = plan.verify_url
-    if not url:
-        return None
-
-    def check() -> renewal.Verification:
-        report = verify_url(url, bundle, modes=(TrustMode.BUNDLE,))
-        return report.result(TrustMode.BUNDLE) or report.results[0]
-
-    return check

@@ -4,9 +4,8 @@ from __future__ import annotations
 
 import argparse
 
+from clustertrust.core import actions
 from clustertrust.core.errors import OperationFailed
-from clustertrust.core.install import plan as plans
-from clustertrust.core.install.repair import plan_repair
 from clustertrust.platform import detect
 
 from .args import parents
@@ -27,15 +26,16 @@ def register(commands: argparse._SubParsersAction) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    setup = detect.all_stores_setup()
-    repair = plan_repair(setup)
+    changes = actions.plan_repair(detect.RealMachine())
+    repair = changes.repair
+    assert repair is not None
     if not args.json:
         print(repair.text())
-        print_notes(setup.notes)
+        print_notes(changes.setup.notes)
     applied = False
     if not args.dry_run and not repair.is_empty:
         confirm(args.yes, f"Apply these {len(repair.plan.steps)} change(s)?")
-        plans.apply_plan(repair.plan, setup.ledger, progress=progress_printer(args.json))
+        actions.apply_changes(changes, progress=progress_printer(args.json))
         applied = True
     if args.json:
         print_json({"applied": applied, "dry_run": args.dry_run, **repair.to_json()})

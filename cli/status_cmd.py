@@ -4,11 +4,9 @@ from __future__ import annotations
 
 import argparse
 
+from clustertrust.core import actions
+from clustertrust.core.actions import RENEW_FIX, consumer_name, expiry_warnings
 from clustertrust.core.bundle.summary import pretty_fingerprint
-from clustertrust.core.install import clusters as groups
-from clustertrust.core.install import plan as plans
-from clustertrust.core.install.consumer_names import consumer_name
-from clustertrust.core.install.expiry import RENEW_FIX, expiry_warnings
 from clustertrust.core.names import printable
 from clustertrust.platform import detect
 
@@ -32,14 +30,14 @@ def register(commands: argparse._SubParsersAction) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    setup = detect.all_stores_setup()
-    clusters = groups.cluster_status(setup)
+    machine = detect.RealMachine()
+    clusters = actions.cluster_status(machine)
     items = [item for cluster in clusters for item in cluster.items]
     warnings = expiry_warnings(items)
     if args.json:
         print_json(
             {
-                "ledger": str(setup.ledger.path),
+                "ledger": str(machine.ledger.path),
                 "clusters": [c.to_json() for c in clusters],
                 "items": [i.to_json() for i in items],
                 "warnings": warnings,
@@ -62,13 +60,13 @@ def run(args: argparse.Namespace) -> int:
     return 0
 
 
-def cluster_lines(cluster: groups.Cluster) -> list[str]:
+def cluster_lines(cluster: actions.Cluster) -> list[str]:
     url = f" — {printable(cluster.ui_url)}" if cluster.ui_url else ""
     lines = [f"Cluster {printable(cluster.name)}{url}"]
     for label, cert in (("CA", cluster.ca), ("client", cluster.client)):
         if cert is not None:
             lines.append(f"  {label:<7}{printable(cert.subject)}: {_left(cert.days_left)}")
-    lines += [f"  {groups.consumer_line(c)}" for c in cluster.consumers]
+    lines += [f"  {actions.consumer_line(c)}" for c in cluster.consumers]
     lines.append("  items:")
     for item in cluster.items:
         lines += [f"    {line}" for line in item_lines(item)]
@@ -79,7 +77,7 @@ def _left(days: int) -> str:
     return f"{days} days left" if days >= 0 else "EXPIRED"
 
 
-def item_lines(item: plans.ItemStatus) -> list[str]:
+def item_lines(item: actions.ItemStatus) -> list[str]:
     record = item.record
     where = consumer_name(record.store, record.location)
     unfinished = "  (unfinished: run `clustertrust repair`, or uninstall)"

@@ -4,11 +4,7 @@ from __future__ import annotations
 
 import argparse
 
-from clustertrust.core import certinfo
-from clustertrust.core.errors import InputError
-from clustertrust.core.install import plan as plans
-from clustertrust.core.install.ledger import Ledger
-from clustertrust.core.model import Record
+from clustertrust.core import actions
 from clustertrust.platform import detect
 
 from .args import parents
@@ -31,41 +27,20 @@ def register(commands: argparse._SubParsersAction) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    setup = detect.all_stores_setup()
-    records = setup.ledger.records() if args.all else chosen(setup.ledger, args.fingerprints)
-    plan = plans.plan_uninstall(records, setup.stores)
+    changes = actions.plan_removal(detect.RealMachine(), args.fingerprints, args.all)
+    plan = changes.plan
     if not args.json:
-        print(plan.text() if records else "Nothing to remove: the ledger is empty.")
-        print_notes(setup.notes)
+        nothing = not plan.steps and not plan.unavailable
+        print("Nothing to remove: the ledger is empty." if nothing else plan.text())
+        print_notes(changes.setup.notes)
     if args.dry_run or plan.is_empty:
         if args.json:
             print_json({"applied": False, "dry_run": args.dry_run, "plan": plan.to_json()})
         return 0
     confirm(args.yes, f"Remove these {len(plan.steps)} item(s)?")
-    plans.apply_plan(plan, setup.ledger, progress=progress_printer(args.json))
+    actions.apply_changes(changes, progress=progress_printer(args.json))
     if args.json:
         print_json({"applied": True, "dry_run": False, "plan": plan.to_json()})
     else:
         print(f"Removed: {len(plan.steps)} item(s).")
     return 0
-
-
-def chosen(ledger: Ledger, fingerprints: list[str]) -> list[Record]:
-    if not fingerprints:
-        raise InputError(
-            "Say what to remove.", "Give fingerprints from `clustertrust status`, or --all."
-        )
-    picked: dict[tuple[str, str, str], Record] = {}
-    for text in fingerprints:
-        matches = ledger.find(certinfo.fingerprint_prefix(text))  # "" would mean every item
-        if not matches:
-            raise InputError(
-                f"Nothing in the ledger has the fingerprint {text}.",
-                "Run `clustertrust status` to see what is installed.",
-            )
-        if len({r.sha256 for r in matches}) > 1:
-            raise InputError(
-                f"{text} matches more than one certificate.", "Give more digits of the fingerprint."
-            )
-        picked.update((r.key, r) for r in matches)
-    return list(picked.values())

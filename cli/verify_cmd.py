@@ -6,13 +6,12 @@ from __future__ import annotations
 import argparse
 import math
 
+from clustertrust.core import actions
 from clustertrust.core.bundle.reader import Bundle
 from clustertrust.core.errors import InputError
-from clustertrust.core.install.addresses import remembered_url
-from clustertrust.core.install.identity import installed_bundle
-from clustertrust.core.install.ledger import Ledger
+from clustertrust.core.model import Machine
 from clustertrust.core.verify.result import ConsumerResult
-from clustertrust.core.verify.run import BOTH, DEFAULT_TIMEOUT, TrustMode, VerifyReport, verify_url
+from clustertrust.core.verify.run import BOTH, DEFAULT_TIMEOUT, TrustMode, VerifyReport
 from clustertrust.core.verify.target import parse_target
 from clustertrust.platform import detect
 
@@ -76,13 +75,10 @@ def _timeout(text: str) -> float:
 def run(args: argparse.Namespace) -> int:
     if args.url:
         parse_target(args.url)  # a bad address is reported before any bundle is read
-    ledger = Ledger()
-    bundle = _bundle(args, ledger)
-    url = args.url or _remembered(ledger, bundle)
-    inventory = detect.current_inventory(ledger=ledger)
-    report = verify_url(
-        url, bundle, modes=_MODES[args.trust], timeout=args.timeout, inventory=inventory
-    )
+    machine = detect.RealMachine()
+    bundle = bundle_from(args, args.bundle) if args.bundle else actions.installed_bundle(machine)
+    url = args.url or _remembered(machine, bundle)
+    report = actions.verify(machine, url, bundle, _MODES[args.trust], args.timeout)
     if args.json:
         print_json(report.to_json())
     else:
@@ -113,8 +109,8 @@ def consumer_lines(result: ConsumerResult) -> list[str]:
     return lines
 
 
-def _remembered(ledger: Ledger, bundle: Bundle) -> str:
-    url = remembered_url(ledger, bundle)
+def _remembered(machine: Machine, bundle: Bundle) -> str:
+    url = actions.remembered_url(machine, bundle)
     if not url:
         raise InputError(
             "No cluster UI address is remembered for this cluster yet.",
@@ -122,7 +118,3 @@ def _remembered(ledger: Ledger, bundle: Bundle) -> str:
             "as soon as a server answers there.",
         )
     return url
-
-
-def _bundle(args: argparse.Namespace, ledger: Ledger) -> Bundle:
-    return bundle_from(args, args.bundle) if args.bundle else installed_bundle(ledger)

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import datetime as dt
 import enum
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import asdict, dataclass, field, fields
 from typing import TYPE_CHECKING, Any, Protocol
 
@@ -174,3 +174,21 @@ class Setup:
     stores: tuple[TrustStore, ...]
     ledger: Ledger
     notes: tuple[str, ...] = ()
+
+
+class Machine(Protocol):
+    """Where the use cases (core.actions) act: this computer (platform.detect.RealMachine) or
+    the demo's sandbox. One ledger; stores for a scope, or every store (scope None)."""
+
+    @property
+    def is_sandbox(self) -> bool: ...
+
+    def setup(
+        self, scope: Scope | None = None, wanted: Sequence[str] | None = None, trust_host: str = ""
+    ) -> Setup:
+        """Raises InputError for an unknown store name."""
+        ...
+
+    def inventory(self) -> Any:
+        """The consumers verify judges (core.verify.consumers.Inventory); None in the demo."""
+        ...

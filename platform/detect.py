@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import os
 import sys
+import threading
 from collections.abc import Mapping, Sequence
 from pathlib import Path
 
@@ -119,6 +120,46 @@ def _sandbox_nss_database(folder: Path, runner: Runner) -> nss.Database | None:
         folder.mkdir(parents=True, exist_ok=True)
         runner.run((str(certutil), "-N", "-d", f"sql:{folder}", "--empty-password"))
     return nss.Database(folder)
+
+
+class RealMachine:
+    """This computer's stores and the user's ledger, for core.actions."""
+
+    is_sandbox = False
+
+    def __init__(self, runner: Runner | None = None, ledger: Ledger | None = None) -> None:
+        self.runner = runner or SubprocessRunner()
+        self.ledger = ledger or Ledger()
+
+    def setup(
+        self, scope: Scope | None = None, wanted: Sequence[str] | None = None, trust_host: str = ""
+    ) -> Setup:
+        if scope is None:
+            return all_stores_setup(self.runner, self.ledger)
+        return current_setup(scope, wanted, self.runner, self.ledger, trust_host=trust_host)
+
+    def inventory(self) -> Inventory:
+        return current_inventory(self.runner, self.ledger)
+
+
+class SandboxMachine:
+    """The demo: every store and the ledger inside one folder, whatever the scope."""
+
+    is_sandbox = True
+
+    def __init__(self, root: Path, runner: Runner | None = None) -> None:
+        self.root = root
+        self.runner = runner
+        self._lock = threading.Lock()  # the sandbox's NSS database is created once
+
+    def setup(
+        self, scope: Scope | None = None, wanted: Sequence[str] | None = None, trust_host: str = ""
+    ) -> Setup:
+        with self._lock:
+            return sandbox_setup(self.root, self.runner)
+
+    def inventory(self) -> None:
+        return None
 
 
 def current_inventory(runner: Runner | None = None, ledger: Ledger | None = None) -> Inventory:

@@ -4,7 +4,7 @@ configure --identity): at least 8 hex digits; case, colons and spaces ignored.""
 from __future__ import annotations
 
 import pytest
-from clustertrust.cli.uninstall_cmd import chosen
+from clustertrust.core.actions.lifecycle import chosen
 from clustertrust.core import certinfo
 from clustertrust.core.errors import InputError
 from clustertrust.core.install import renewal

@@ -1,0 +1,56 @@
+"""The use cases, once for both front ends: one function per user action, over a `Machine`
+(platform.detect.RealMachine for this computer, SandboxMachine for the demo). The wizard, the
+clusters window and the commands call these and decide nothing of their own.
+
+    changes = plan_changes(machine, bundle, Scope.USER)   # an install, or the renewal it is
+    print(changes.text())                                 # shown before anything changes
+    apply_changes(changes, progress, cancelled)           # a failure undoes itself
+    clusters = cluster_status(machine)                    # status and the clusters window
+    repair = plan_repair(machine); apply_changes(repair)  # put back, cover new profiles
+    removal = plan_removal(machine, ["AB12CD34"]); apply_changes(removal)
+    report = verify(machine, url, bundle)                 # every consumer judged
+"""
+
+from clustertrust.core.actions.lifecycle import (
+    Changes,
+    apply_changes,
+    cluster_status,
+    plan_changes,
+    plan_removal,
+    plan_renewal,
+    plan_repair,
+)
+from clustertrust.core.actions.lookup import installed_bundle, remembered_url, verify
+from clustertrust.core.install.clusters import Cluster, Consumer, ConsumerState, consumer_line
+from clustertrust.core.install.consumer_names import consumer_name
+from clustertrust.core.install.expiry import RENEW_FIX, expiry_warnings, needs_warning
+from clustertrust.core.install.plan import ItemStatus, Plan, Progress, StepStatus
+from clustertrust.core.install.renewal import RenewalPlan
+from clustertrust.core.install.repair import Repair
+
+__all__ = [
+    "RENEW_FIX",
+    "Changes",
+    "Cluster",
+    "Consumer",
+    "ConsumerState",
+    "ItemStatus",
+    "Plan",
+    "Progress",
+    "RenewalPlan",
+    "Repair",
+    "StepStatus",
+    "apply_changes",
+    "cluster_status",
+    "consumer_line",
+    "consumer_name",
+    "expiry_warnings",
+    "installed_bundle",
+    "needs_warning",
+    "plan_changes",
+    "plan_removal",
+    "plan_renewal",
+    "plan_repair",
+    "remembered_url",
+    "verify",
+]

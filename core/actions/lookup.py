@@ -1,0 +1,49 @@
+"""Verify, and what the front ends look up: the installed identity and the cluster's address."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from typing import TYPE_CHECKING
+
+from clustertrust.core.bundle.reader import Bundle
+from clustertrust.core.cancel import CancelToken
+from clustertrust.core.install import addresses, identity
+from clustertrust.core.model import Machine
+
+if TYPE_CHECKING:
+    from clustertrust.core.verify.run import TrustMode, VerifyReport
+
+
+def verify(
+    machine: Machine,
+    url: str,
+    bundle: Bundle,
+    modes: Iterable[TrustMode] | None = None,
+    timeout: float | None = None,
+    cancel: CancelToken | None = None,
+) -> VerifyReport:
+    """The mutual-TLS check at `url`, every consumer on the machine judged. The demo's sandbox
+    is not this computer's trust store: there only the bundle's CA is trusted."""
+    from clustertrust.core.verify import run
+
+    if machine.is_sandbox:
+        modes = (run.TrustMode.BUNDLE,)
+    return run.verify_url(
+        url,
+        bundle,
+        modes=run.BOTH if modes is None else modes,
+        timeout=run.DEFAULT_TIMEOUT if timeout is None else timeout,
+        cancel=cancel,
+        remember=not machine.is_sandbox,
+        inventory=machine.inventory(),
+    )
+
+
+def installed_bundle(machine: Machine, sha256: str = "") -> Bundle:
+    """The client identity ClusterTrust installed (the newest, or the one with this SHA-256)."""
+    return identity.installed_bundle(machine.setup().ledger, sha256)
+
+
+def remembered_url(machine: Machine, bundle: Bundle) -> str:
+    """The UI address remembered for this bundle's cluster ("" when none)."""
+    return addresses.remembered_url(machine.setup().ledger, bundle)
