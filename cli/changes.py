@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import sys
 
+from clustertrust.core import actions as plans
 from clustertrust.core.errors import Cancelled, InputError
-from clustertrust.core.install import plan as plans
 from clustertrust.core.model import Step
 
 SYMBOL = {

@@ -6,8 +6,8 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import TYPE_CHECKING
 
-from clustertrust.core.install import clusters as groups
-from clustertrust.core.install.expiry import needs_warning
+from clustertrust.core import actions as groups
+from clustertrust.core.actions import needs_warning
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import (
     QFrame,

@@ -9,8 +9,8 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-from clustertrust.core.install import clusters as groups
-from clustertrust.core.install.consumer_names import consumer_name
+from clustertrust.core import actions as groups
+from clustertrust.core.actions import cluster_of, consumer_name
 from PySide6.QtCore import QUrl
 from PySide6.QtGui import QDesktopServices, QGuiApplication
 from PySide6.QtWidgets import (
@@ -26,7 +26,7 @@ from PySide6.QtWidgets import (
 
 from .cluster_card import ClusterCard, action_button
 from .plan_dialog import PlanDialog
-from .services import PlannedRenewal, PlannedRepair, Services, cluster_of, open_bundle
+from .services import PlannedRenewal, PlannedRepair, Services, open_bundle
 from .session import Session
 from .theme import app_icon, ensure_theme
 from .widgets import Banner, heading
@@ -300,21 +300,23 @@ class ManageWindow(QDialog):
         self.jobs.start(work, lambda planned: self._confirm_renewal(cluster, planned), self._failed)
 
     def _confirm_renewal(self, cluster: groups.Cluster, planned: PlannedRenewal) -> None:
+        renewing = planned.renewal
+        assert renewing is not None
         check = (
-            f"Then it connects to {planned.url} with the new certificate; if that fails, the new "
-            "items are removed again and the old ones stay."
-            if planned.url
-            else "No UI address is known, so the old items go right after the install."
+            f"First it connects to {renewing.verify_url} with the new certificate; if the "
+            "cluster does not accept it, nothing is changed."
+            if renewing.verify_url
+            else "No UI address is known, so the new certificate cannot be checked first."
         )
         words = [
-            f"Install the renewed certificates of {cluster.name}.",
             check,
-            f"Then remove the {len({r.sha256 for r in planned.plan.replaced})} old certificate(s).",
+            f"Then install the renewed certificates of {cluster.name}.",
+            f"Then remove the {len({r.sha256 for r in renewing.replaced})} old certificate(s).",
         ]
         self._confirm(
             f"Renew {cluster.name}?",
             words,
-            planned.plan.text(),
+            planned.text(),
             "Renew",
             lambda: self._renew(planned),
         )

@@ -8,24 +8,16 @@ import ssl
 import sys
 import threading
 import urllib.parse
-from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from clustertrust.core import certinfo, secrets
+from clustertrust.core import actions, certinfo, secrets
 from clustertrust.core.bundle.checks import check_bundle
 from clustertrust.core.bundle.reader import Bundle, read_bundle
 from clustertrust.core.bundle.summary import CertificateSummary, summarize
 from clustertrust.core.clients import settings as clientconfig
-from clustertrust.core.errors import InputError, OperationFailed, PasswordNeeded
-from clustertrust.core.install import addresses, renewal
-from clustertrust.core.install import clusters as groups
-from clustertrust.core.install import plan as plans
-from clustertrust.core.install import repair as repairs
-from clustertrust.core.install.addresses import cluster_of
-from clustertrust.core.install.identity import identity_paths, installed_bundle
-from clustertrust.core.install.ledger import Ledger
-from clustertrust.core.model import Scope
+from clustertrust.core.errors import OperationFailed, PasswordNeeded
+from clustertrust.core.model import Machine, Scope, Setup
 from clustertrust.core.source.load import SourceData, load_source
 from clustertrust.platform import detect
 from clustertrust.platform.runner import Runner
@@ -36,30 +28,9 @@ from .workers import JobControl
 PASSWORD_SECRET = "bundle-password:"  # + the bundle's origin
 
 
-@dataclass(frozen=True)
-class Planned:
-    plan: plans.Plan  # what the pages list (a renewal's installs, then its removals)
-    setup: detect.Setup
-    renewal: renewal.RenewalPlan | None = None
-    bundle: Bundle | None = None  # a renewal checks it at the cluster before the old items go
-
-
-@dataclass(frozen=True)
-class PlannedRepair:
-    repair: repairs.Repair
-    setup: detect.Setup
-
-    @property
-    def plan(self) -> plans.Plan:
-        return self.repair.plan
-
-
-@dataclass(frozen=True)
-class PlannedRenewal:
-    plan: renewal.RenewalPlan
-    setup: detect.Setup
-    bundle: Bundle
-    url: str
+Planned = actions.Changes  # an install or renewal as the pages show and apply it
+PlannedRepair = actions.Changes
+PlannedRenewal = actions.Changes
 
 
 class Services:
@@ -74,9 +45,9 @@ class Services:
         self.sandbox = sandbox
         self.runner = runner  # None: platform.runner.SubprocessRunner
         self.cloud_context = cloud_context  # None: the system's trust, as for any web site
-        # Two workers may ask at once (the welcome page's list, the plan): the sandbox's browser
-        # database is created once, never by two certutil -N at the same time.
-        self._setup_lock = threading.Lock()
+        self.machine: Machine = (
+            detect.SandboxMachine(sandbox, runner) if sandbox else detect.RealMachine(runner)
+        )
         self._adopt_lock = threading.Lock()
         self._adopted = sandbox is not None  # the demo never takes the real user's addresses
 
@@ -105,85 +76,47 @@ class Services:
             "user, plus your browsers and command-line clients.",
         }
 
-    def setup(self, scope: Scope | None = None) -> detect.Setup:
+    def setup(self, scope: Scope | None = None) -> Setup:
         """The stores for `scope`; None means every store (for status and removal)."""
-        if self.sandbox is not None:
-            with self._setup_lock:
-                return detect.sandbox_setup(self.sandbox, self.runner)
-        if scope is None:
-            return detect.all_stores_setup(self.runner)
-        return detect.current_setup(scope, runner=self.runner)
-
-    def ledger(self) -> Ledger:
-        """The real user's ledger, or the sandbox's: never both."""
-        return Ledger(self.sandbox / "ledger.json") if self.sandbox is not None else Ledger()
+        return self.machine.setup(scope)
 
     def plan_install(self, bundle: Bundle, scope: Scope, verify_url: str = "") -> Planned:
         """An install, or the renewal of the installed cluster the bundle belongs to (checked at
-        `verify_url`, else at the address remembered for the cluster, before the old items go)."""
+        `verify_url`, else at the address remembered for the cluster, before anything changes)."""
         self._adopt_old_ui_urls()  # the renewal's check uses the remembered address
-        setup = self.setup(scope)
-        everywhere = self.setup().stores  # old items may sit in stores this scope does not use
-        decided = renewal.plan_changes(
-            bundle, scope, setup.stores, setup.ledger, everywhere, verify_url or None
-        )
-        if isinstance(decided, renewal.RenewalPlan):
-            return Planned(decided.shown(), setup, decided, bundle)
-        return Planned(decided, setup)
+        return actions.plan_changes(self.machine, bundle, scope, verify_url=verify_url or None)
 
     def renews(self, bundle: Bundle) -> str:
         """The installed cluster this bundle renews, or ""."""
-        if not renewal.replaced_records(bundle, self.setup().ledger):
-            return ""
-        return cluster_of(bundle)
+        return actions.renews(self.machine, bundle)
 
     def apply(self, planned: Planned, control: JobControl) -> None:
-        def on_step(index: int, step: Any, status: plans.StepStatus) -> None:
+        def on_step(index: int, step: Any, status: actions.StepStatus) -> None:
             control.step((index, status.value))
 
-        ledger = planned.setup.ledger
-        if planned.renewal is None:
-            plans.apply_plan(planned.plan, ledger, on_step, control.cancelled)
-            return
-        url, bundle = planned.renewal.verify_url, planned.bundle
-        check = (lambda: self._renewal_check(url, bundle, control)) if url and bundle else None
-        stores = planned.renewal.stores
-        renewal.apply_renewal(planned.renewal, ledger, stores, check, on_step, control.cancelled)
+        token = control.cancel_token("check")
+        actions.apply_changes(planned, on_step, control.cancelled, token)
 
-    def status(self) -> tuple[list[plans.ItemStatus], Any]:
-        setup = self.setup()
-        return plans.status(setup.ledger, setup.stores), setup
+    def status(self) -> tuple[list[actions.ItemStatus], Any]:
+        clusters = actions.cluster_status(self.machine)
+        return [i for c in clusters for i in c.items], self.setup()
 
     def plan_uninstall(self, records: list[Any]) -> Planned:
-        setup = self.setup()
-        return Planned(plans.plan_uninstall(records, setup.stores), setup)
+        return actions.plan_removal(self.machine, [r.sha256 for r in records])
 
     def verify(self, url: str, bundle: Bundle, control: JobControl) -> Any:
-        """Both trust modes on a real machine. The sandbox is not this computer's trust store,
-        so there only the bundle's CA (the very certificate the sandbox holds) is trusted."""
-        from clustertrust.core.verify import run as verify
-
-        modes = (verify.TrustMode.BUNDLE,) if self.is_sandbox else verify.BOTH
+        """Both trust modes and every consumer on a real machine; the bundle's CA in the demo."""
         token = control.cancel_token("verification")
-        inventory = None if self.is_sandbox else detect.current_inventory(self.runner)
-        return verify.verify_url(
-            url,
-            bundle,
-            modes=modes,
-            cancel=token,
-            remember=not self.is_sandbox,
-            inventory=inventory,
-        )
+        return actions.verify(self.machine, url, bundle, cancel=token)
 
     def remembered_url(self, bundle: Bundle) -> str:
         """The UI address the ledger remembers for this bundle's cluster ("" when none)."""
         self._adopt_old_ui_urls()
-        return addresses.remembered_url(self.ledger(), bundle)
+        return actions.remembered_url(self.machine, bundle)
 
-    def remember_ui_url(self, cluster: groups.Cluster, url: str) -> str:
+    def remember_ui_url(self, cluster: actions.Cluster, url: str) -> str:
         """Keep the address a person gave for a listed cluster; returns it as kept."""
-        ca = cluster.ca.sha256 if cluster.ca is not None else ""
-        return addresses.remember_ui_url(self.ledger(), cluster.name, url, ca)
+        return actions.remember_ui_url(self.machine, cluster, url)
 
     def _adopt_old_ui_urls(self) -> None:
         """Once: the addresses older versions kept in the wizard's settings go to the ledger."""
@@ -191,13 +124,13 @@ class Services:
 
         with self._adopt_lock:
             if not self._adopted:
-                addresses.adopt_ui_urls(self.ledger(), old_ui_urls())
+                actions.adopt_ui_urls(self.machine, old_ui_urls())
                 forget_old_ui_urls()
                 self._adopted = True
 
     def installed_bundle(self, sha256: str = "") -> Bundle:
         """The client identity ClusterTrust installed (newest, or the one with this SHA-256)."""
-        return installed_bundle(self.setup().ledger, sha256)
+        return actions.installed_bundle(self.machine, sha256)
 
     def client_settings(self, session: Any) -> list[tuple[str, str]]:
         """The installed identity files and a KurrentDB connection string using them."""
@@ -205,7 +138,7 @@ class Services:
         client = opened.bundle.client_cert if opened else None
         if client is None or planned is None:
             return []
-        identity = identity_paths(planned.setup.ledger, certinfo.sha256(client))
+        identity = actions.identity_files(self.machine, certinfo.sha256(client))
         if identity is None:
             return []
         files = clientconfig.checked(clientconfig.ClientFiles.from_identity(identity))
@@ -223,62 +156,29 @@ class Services:
 
     # the clusters window: status by cluster, repair, renewal, diagnostics
 
-    def clusters(self) -> list[groups.Cluster]:
+    def clusters(self) -> list[actions.Cluster]:
         self._adopt_old_ui_urls()
-        return groups.cluster_status(self.setup())
+        return actions.cluster_status(self.machine)
 
     def plan_repair(self) -> PlannedRepair:
-        setup = self.setup()
-        return PlannedRepair(repairs.plan_repair(setup), setup)
+        return actions.plan_repair(self.machine)
 
     def apply_repair(self, planned: PlannedRepair, control: JobControl) -> None:
-        self.apply(Planned(planned.plan, planned.setup), control)
+        self.apply(planned, control)
 
-    def plan_renewal(self, bundle: Bundle, cluster: groups.Cluster) -> PlannedRenewal:
-        """The renewal `clustertrust renew` makes: install the new bundle where the cluster is,
-        verify it at the cluster's UI address when one is known, then remove the old items."""
-        _same_cluster(bundle, cluster)
-        scope = renewal.scope_of(cluster.records)
-        setup = self.setup(scope)
-        everywhere = self.setup().stores
-        olds = [r.sha256 for r in cluster.records]
-        plan = renewal.plan_renewal(
-            bundle, scope, setup.stores, setup.ledger, olds, cluster.ui_url or None, everywhere
-        )
-        return PlannedRenewal(plan, setup, bundle, cluster.ui_url)
+    def plan_renewal(self, bundle: Bundle, cluster: actions.Cluster) -> PlannedRenewal:
+        """The renewal `clustertrust renew` makes: checked at the cluster's UI address when one
+        is known, the new bundle installed where the cluster is, then the old items removed."""
+        return actions.plan_renewal(self.machine, bundle, cluster=cluster)
 
     def apply_renewal(self, planned: PlannedRenewal, control: JobControl) -> None:
-        def on_step(index: int, step: Any, status: plans.StepStatus) -> None:
-            control.step((index, status.value))
+        self.apply(planned, control)
 
-        url, bundle = planned.url, planned.bundle
-        check = (lambda: self._renewal_check(url, bundle, control)) if url else None
-        renewal.apply_renewal(
-            planned.plan,
-            planned.setup.ledger,
-            planned.setup.stores,
-            check,
-            on_step,
-            control.cancelled,
-        )
-
-    def _renewal_check(self, url: str, bundle: Bundle, control: JobControl) -> Any:
-        from clustertrust.core.verify import run as verify
-
-        report = verify.verify_url(
-            url,
-            bundle,
-            modes=(verify.TrustMode.BUNDLE,),
-            cancel=control.cancel_token("check"),
-            remember=not self.is_sandbox,
-        )
-        return report.result(verify.TrustMode.BUNDLE) or report.results[0]
-
-    def diagnostics(self, clusters: list[groups.Cluster] | None = None) -> str:
+    def diagnostics(self, clusters: list[actions.Cluster] | None = None) -> str:
         import platform as stdlib_platform
 
         system = f"{stdlib_platform.system()} {stdlib_platform.release()}".strip()
-        return groups.diagnostics(self.clusters() if clusters is None else clusters, system)
+        return actions.diagnostics(self.clusters() if clusters is None else clusters, system)
 
     def save_report(self, path: Path) -> Path:
         """The redacted support report (core.report) as text. Outside the demo it includes the
@@ -303,15 +203,6 @@ class Services:
     def cloud_available(self) -> bool:
         """The demo has its own download; everywhere else Kurrent Cloud is one choice."""
         return not self.is_sandbox
-
-
-def _same_cluster(bundle: Bundle, cluster: groups.Cluster) -> None:
-    name = cluster_of(bundle)
-    if cluster.ca is not None and name != cluster.name:
-        raise InputError(
-            f"This bundle is for the cluster {name}, not {cluster.name}; nothing was changed.",
-            f"Choose the renewed bundle of {cluster.name}, or install this one with the wizard.",
-        )
 
 
 def open_bundle(

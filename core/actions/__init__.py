@@ -20,8 +20,24 @@ from clustertrust.core.actions.lifecycle import (
     plan_renewal,
     plan_repair,
 )
-from clustertrust.core.actions.lookup import installed_bundle, remembered_url, verify
-from clustertrust.core.install.clusters import Cluster, Consumer, ConsumerState, consumer_line
+from clustertrust.core.actions.lookup import (
+    adopt_ui_urls,
+    diagnostics,
+    identity_files,
+    installed_bundle,
+    remember_ui_url,
+    remembered_url,
+    renews,
+    verify,
+)
+from clustertrust.core.install.addresses import cluster_of
+from clustertrust.core.install.clusters import (
+    Certificate,
+    Cluster,
+    Consumer,
+    ConsumerState,
+    consumer_line,
+)
 from clustertrust.core.install.consumer_names import consumer_name
 from clustertrust.core.install.expiry import RENEW_FIX, expiry_warnings, needs_warning
 from clustertrust.core.install.plan import ItemStatus, Plan, Progress, StepStatus
@@ -30,6 +46,7 @@ from clustertrust.core.install.repair import Repair
 
 __all__ = [
     "RENEW_FIX",
+    "Certificate",
     "Changes",
     "Cluster",
     "Consumer",
@@ -40,17 +57,23 @@ __all__ = [
     "RenewalPlan",
     "Repair",
     "StepStatus",
+    "adopt_ui_urls",
     "apply_changes",
+    "cluster_of",
     "cluster_status",
     "consumer_line",
     "consumer_name",
+    "diagnostics",
     "expiry_warnings",
+    "identity_files",
     "installed_bundle",
     "needs_warning",
     "plan_changes",
     "plan_removal",
     "plan_renewal",
     "plan_repair",
+    "remember_ui_url",
     "remembered_url",
+    "renews",
     "verify",
 ]

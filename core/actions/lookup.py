@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping, Sequence
 from typing import TYPE_CHECKING
 
 from clustertrust.core.bundle.reader import Bundle
 from clustertrust.core.cancel import CancelToken
-from clustertrust.core.install import addresses, identity
+from clustertrust.core.install import addresses, identity, renewal
+from clustertrust.core.install import clusters as groups
+from clustertrust.core.install.clusters import Cluster
 from clustertrust.core.model import Machine
 
 if TYPE_CHECKING:
@@ -47,3 +49,32 @@ def installed_bundle(machine: Machine, sha256: str = "") -> Bundle:
 def remembered_url(machine: Machine, bundle: Bundle) -> str:
     """The UI address remembered for this bundle's cluster ("" when none)."""
     return addresses.remembered_url(machine.setup().ledger, bundle)
+
+
+def remember_ui_url(machine: Machine, cluster: Cluster, url: str) -> str:
+    """Keep the address a person gave for a listed cluster; returns it as kept (InputError for
+    a bad one)."""
+    ca = cluster.ca.sha256 if cluster.ca is not None else ""
+    return addresses.remember_ui_url(machine.setup().ledger, cluster.name, url, ca)
+
+
+def adopt_ui_urls(machine: Machine, urls: Mapping[str, str]) -> None:
+    """Addresses older versions kept elsewhere (the wizard's settings) go to the ledger."""
+    addresses.adopt_ui_urls(machine.setup().ledger, urls)
+
+
+def renews(machine: Machine, bundle: Bundle) -> str:
+    """The installed cluster this bundle renews, or ""."""
+    if not renewal.replaced_records(bundle, machine.setup().ledger):
+        return ""
+    return addresses.cluster_of(bundle)
+
+
+def identity_files(machine: Machine, sha256: str) -> identity.IdentityPaths | None:
+    """Where the client identity with this SHA-256 is kept for command-line clients."""
+    return identity.identity_paths(machine.setup().ledger, sha256)
+
+
+def diagnostics(clusters: Sequence[Cluster], system: str) -> str:
+    """A few lines for a chat with the helpdesk: no key, path under the home folder or token."""
+    return groups.diagnostics(clusters, system)

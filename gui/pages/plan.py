@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from clustertrust.core.install.consumer_names import consumer_name
+from clustertrust.core.actions import consumer_name
 from clustertrust.core.model import Scope, Step
 from clustertrust.platform.nss import RESTART
 from PySide6.QtCore import Qt

@@ -4,8 +4,8 @@ configure --identity): at least 8 hex digits; case, colons and spaces ignored.""
 from __future__ import annotations
 
 import pytest
-from clustertrust.core.actions.lifecycle import chosen
 from clustertrust.core import certinfo
+from clustertrust.core.actions.lifecycle import chosen
 from clustertrust.core.errors import InputError
 from clustertrust.core.install import renewal
 from clustertrust.core.install.ledger import Ledger

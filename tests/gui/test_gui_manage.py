@@ -215,7 +215,7 @@ def test_renew_from_a_file_replaces_the_old_certificates(
     window.renew(window.cards[0].cluster, str(renewed))
     qtbot.waitUntil(lambda: isinstance(window.dialog, PlanDialog), timeout=WAIT)
     dialog = window.dialog
-    assert "Install the renewed certificates" in dialog.words.text()
+    assert "install the renewed certificates" in dialog.words.text()
     save_png(dialog, "manage-renew-plan")
     Driver(qtbot, dialog).click(dialog.action_button)
     qtbot.waitUntil(lambda: "Renewed" in window.status.text(), timeout=WAIT)
