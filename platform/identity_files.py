@@ -10,12 +10,14 @@ from __future__ import annotations
 
 import contextlib
 import os
+from dataclasses import replace
 from pathlib import Path
 
 from clustertrust.core import certinfo, fileio, paths
 from clustertrust.core.bundle import keys
 from clustertrust.core.bundle.reader import Bundle
-from clustertrust.core.install.identity import NAME, IdentityPaths, default_root
+from clustertrust.core.errors import InputError
+from clustertrust.core.install.identity import MATERIAL_BYTES, NAME, IdentityPaths, default_root
 from clustertrust.core.model import Availability, Kind, Record, Scope, Step, record_for
 from cryptography import x509
 
@@ -38,8 +40,10 @@ class IdentityFilesStore:
         root = self.root or default_root()
         sha = certinfo.sha256(bundle.client_cert)
         target = IdentityPaths.at(root / sha[:SHORT], sha)
-        record = record_for(
-            bundle.client_cert, Kind.IDENTITY, NAME, str(target.folder), "tls.crt", scope
+        folder = str(target.folder)
+        record = replace(
+            record_for(bundle.client_cert, Kind.IDENTITY, NAME, folder, "tls.crt", scope),
+            ca_sha256=" ".join(certinfo.sha256(c) for c in bundle.ca_certs),
         )
         contents = _contents(bundle)
         return [
@@ -59,6 +63,9 @@ class IdentityFilesStore:
         target = IdentityPaths.at(Path(record.location), record.sha256)
         if not (target.key.is_file() and target.cert.is_file() and target.ca.is_file()):
             return False
+        kept_cas = record.ca_sha256.split()
+        if kept_cas and _all_sha256(target.ca) != kept_cas:
+            return False  # ca.crt is not the one written: not "set up" (repair refuses it too)
         return _first_sha256(target.cert) == record.sha256
 
     def plan_remove(self, record: Record) -> list[Step]:
@@ -111,7 +118,12 @@ def _delete(target: IdentityPaths) -> None:
 
 
 def _first_sha256(path: Path) -> str:
+    return next(iter(_all_sha256(path)), "")
+
+
+def _all_sha256(path: Path) -> list[str]:
     try:
-        return certinfo.sha256(x509.load_pem_x509_certificate(path.read_bytes()))
-    except (ValueError, OSError):
-        return ""
+        data = fileio.read_own(path, MATERIAL_BYTES)
+        return [certinfo.sha256(c) for c in x509.load_pem_x509_certificates(data)]
+    except (ValueError, OSError, InputError):
+        return []
