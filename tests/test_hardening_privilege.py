@@ -4,13 +4,27 @@ inside a private mount namespace, files really owned by other uids (os.chown, as
 
 from __future__ import annotations
 
+import hashlib
 import json
+import os
+import shutil
 from pathlib import Path
 
 import pytest
 from clustertrust.cli.main import main
-from clustertrust.core.install.identity import MaterialRefused, identity_paths, installed_bundle
-from support import browsers, namespace, pki
+from clustertrust.core.errors import InputError
+from clustertrust.core.install.identity import (
+    MaterialRefused,
+    identity_paths,
+    installed_bundle,
+    recorded_bundle,
+)
+from clustertrust.core.install.ledger import Ledger
+from clustertrust.core.model import Record
+from support import browsers, cli_runs, namespace, pki
+
+USER_A, USER_B = 64031, 64032  # uid numbers with no name: enough to own files
+as_root = pytest.mark.skipif(os.geteuid() != 0, reason="root's attacks: needs root to chown")
 
 
 def run(capsys: pytest.CaptureFixture[str], *argv: str) -> tuple[int, str, str]:
@@ -71,7 +85,13 @@ SWAPPED_THEN_REPAIRED = """
 import json, sys
 from pathlib import Path
 from clustertrust.cli.main import main
-from clustertrust.core.install.identity import MaterialRefused, identity_paths, installed_bundle
+from clustertrust.core.install.identity import (
+    MaterialRefused,
+    identity_paths,
+    installed_bundle,
+    recorded_bundle,
+)
+from clustertrust.core.model import Record
 assert main(["install", sys.argv[1], "--scope", "system", "--yes", "--json"]) == 0
 identity_paths().ca.write_bytes(Path(sys.argv[2]).read_bytes())
 print("=====")
@@ -124,3 +144,72 @@ def test_a_ledger_from_before_the_ca_fingerprints_were_kept_is_held_to_its_ca_re
     swap_kept_ca(attacker_ca.cert_pem)
     with pytest.raises(MaterialRefused, match="'attacker-ca'"):
         installed_bundle()
+
+
+def give(folder: Path, uid: int) -> None:
+    for path in [folder, *folder.rglob("*")]:
+        os.lchown(path, uid, uid)
+
+
+def snapshot(folder: Path) -> dict[str, tuple[int, str]]:
+    """Every path under `folder`: its owner and its content's SHA-256 ("" for a folder)."""
+    found = {}
+    for path in [folder, *folder.rglob("*")]:
+        info = path.lstat()
+        data = path.read_bytes() if path.is_file() and not path.is_symlink() else b""
+        found[str(path)] = (info.st_uid, hashlib.sha256(data).hexdigest() if data else "")
+    return found
+
+
+@as_root
+def test_root_with_a_users_home_changes_nothing_there(
+    capsys: pytest.CaptureFixture[str], isolated_dirs: Path, kurrent_tgz: Path
+) -> None:
+    # GIVEN user A's install (made here, then given to uid A) with something for repair to do,
+    # and root running with A's HOME (what sudo -E gives)
+    chromium = browsers.chromium(isolated_dirs)
+    assert run(capsys, "install", str(kurrent_tgz), "--yes")[0] == 0
+    browsers.delete(chromium, next(n for n in browsers.nicknames(chromium) if "-ca" in n))
+    browsers.firefox(isolated_dirs, {"default-release": True})
+    give(isolated_dirs, USER_A)
+    before = snapshot(isolated_dirs)
+    # WHEN root runs each command THEN each refuses (bad input, exit 2) and nothing there changed
+    for argv in (
+        ["repair", "--yes"],
+        ["uninstall", "--all", "--yes"],
+        ["install", str(kurrent_tgz), "--yes"],
+        ["renew", str(kurrent_tgz), "--yes"],
+        ["status"],
+        ["verify", "https://127.0.0.1:9/"],
+    ):
+        code, _, err = run(capsys, *argv)
+        assert code == 2 and f"uid {USER_A}" in err and "Traceback" not in err, (argv, err)
+    assert snapshot(isolated_dirs) == before
+
+
+@as_root
+def test_root_never_follows_a_ledger_into_another_users_identity_folder(
+    capsys: pytest.CaptureFixture[str], isolated_dirs: Path, tmp_path: Path, kurrent_tgz: Path
+) -> None:
+    # GIVEN user B's install (B's 0700 identity folder holds B's key), given to uid B
+    home_b = tmp_path / "home-b"
+    cli_runs.new_browser_db(home_b)
+    assert cli_runs.cli(home_b, "install", str(kurrent_tgz), "--yes").code == 0
+    give(home_b, USER_B)
+    # AND root's own ledger made to list B's items, and a new Firefox profile in root's HOME
+    ledger = Ledger()
+    ledger.path.parent.mkdir(parents=True)
+    shutil.copyfile(home_b / ".local/state/clustertrust/ledger.json", ledger.path)
+    firefox = browsers.firefox(isolated_dirs, {"default-release": True})["default-release"]
+    # WHEN root repairs THEN it refuses B's items, and B's key is in no database of root's
+    code, _, err = run(capsys, "repair", "--yes")
+    assert code == 2 and str(home_b) in err and f"uid {USER_B}" in err
+    assert "kurrentdb-client" not in browsers.listing(firefox)
+    assert run(capsys, "uninstall", "--all", "--yes")[0] == 2
+    assert "kurrentdb-client" in cli_runs.db_listing(home_b / ".pki/nssdb")  # B's, untouched
+    # AND reading B's identity files is refused where they are read, whatever lists them
+    (record,) = [
+        r for r in json.loads(ledger.path.read_text())["records"] if "identities" in r["location"]
+    ]
+    with pytest.raises(InputError, match=f"uid {USER_B}"):
+        recorded_bundle(Record.from_json(record))
