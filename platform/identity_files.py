@@ -9,6 +9,7 @@ configuration writers (KurrentDB tlsCaFile/userCertFile/userKeyFile, kumactl, pg
 from __future__ import annotations
 
 import contextlib
+import logging
 import os
 from dataclasses import replace
 from pathlib import Path
@@ -20,7 +21,10 @@ from clustertrust.core.errors import InputError
 from clustertrust.core.install.identity import MATERIAL_BYTES, NAME, IdentityPaths, default_root
 from clustertrust.core.model import Availability, Kind, Record, Scope, Step, record_for
 from cryptography import x509
+from cryptography.exceptions import UnsupportedAlgorithm
+from cryptography.hazmat.primitives import serialization
 
+log = logging.getLogger(__name__)
 SHORT = 16  # hex digits of the client certificate's SHA-256 that name its folder
 
 
@@ -55,7 +59,7 @@ class IdentityFilesStore:
                 commands=(f"write {target.ca}", f"write {target.cert}", f"write {target.key}"),
                 undo_commands=(f"delete {target.folder}",),
                 run=lambda: _write(target, contents),
-                undo=lambda: _delete(target),
+                undo=lambda: _delete(target, record),
             )
         ]
 
@@ -77,7 +81,7 @@ class IdentityFilesStore:
                 summary=f"Delete the identity files in {target.folder}",
                 commands=(f"delete {target.folder}",),
                 undo_commands=(),
-                run=lambda: _delete(target),
+                run=lambda: _delete(target, record),
             )
         ]
 
@@ -108,13 +112,47 @@ def _write_private(path: Path, data: bytes) -> None:
     fileio.write_atomic(path, data)
 
 
-def _delete(target: IdentityPaths) -> None:
-    for path in (target.key, target.cert, target.ca):
+def _delete(target: IdentityPaths, record: Record) -> None:
+    """Only the files as they were written: anything else at those names (another program's
+    ca.crt, tls.crt, tls.key where a hand-edited ledger points) is kept, and logged."""
+    ours = _as_written(target, record)
+    for path in target.all:
+        if path not in ours:
+            if path.exists():
+                log.warning("kept %s: it is not the file ClusterTrust wrote there", path)
+            continue
         with contextlib.suppress(FileNotFoundError):
             path.unlink()
     for folder in (target.folder, target.folder.parent):
         with contextlib.suppress(OSError):
             folder.rmdir()  # only when empty: anything someone else put there is kept
+
+
+def _as_written(target: IdentityPaths, record: Record) -> list[Path]:
+    """tls.crt holding the recorded client, tls.key holding its key, ca.crt holding the recorded
+    CAs (any, for a record from before they were kept, once tls.crt is the recorded client)."""
+    try:
+        client = x509.load_pem_x509_certificate(fileio.read_own(target.cert, MATERIAL_BYTES))
+    except (ValueError, OSError, InputError):
+        return []
+    if certinfo.sha256(client) != record.sha256:
+        return []
+    ours = [target.cert]
+    if _holds_key_of(target.key, client):
+        ours.append(target.key)
+    kept_cas = record.ca_sha256.split()
+    if not kept_cas or _all_sha256(target.ca) == kept_cas:
+        ours.append(target.ca)
+    return ours
+
+
+def _holds_key_of(path: Path, client: x509.Certificate) -> bool:
+    try:
+        data = fileio.read_own(path, MATERIAL_BYTES)
+        key = serialization.load_pem_private_key(data, None, unsafe_skip_rsa_key_validation=True)
+    except (ValueError, TypeError, OSError, InputError, UnsupportedAlgorithm):
+        return False
+    return certinfo.key_matches(client, key)
 
 
 def _first_sha256(path: Path) -> str:

@@ -213,3 +213,28 @@ def test_root_never_follows_a_ledger_into_another_users_identity_folder(
     ]
     with pytest.raises(InputError, match=f"uid {USER_B}"):
         recorded_bundle(Record.from_json(record))
+
+
+def test_uninstall_deletes_only_the_files_it_wrote(
+    capsys: pytest.CaptureFixture[str], isolated_dirs: Path, kurrent_tgz: Path, tmp_path: Path
+) -> None:
+    # GIVEN an install, and a ledger edited to say it also wrote another program's identity
+    # files (same names, the user's own), and the kept ca.crt swapped
+    assert run(capsys, "install", str(kurrent_tgz), "--stores", "files", "--yes")[0] == 0
+    other = pki.make_ca("other-service-ca")
+    leaf = pki.make_leaf(other, "other-service")
+    theirs = pki.write_files(
+        tmp_path / "other-service",
+        {"ca.crt": other.cert_pem, "tls.crt": leaf.cert_pem, "tls.key": leaf.key_pem()},
+    )
+    ledger = Ledger()
+    document = json.loads(ledger.path.read_text())
+    (mine,) = document["records"]
+    document["records"].append({**mine, "location": str(theirs)})
+    ledger.path.write_text(json.dumps(document))
+    kept = swap_kept_ca(other.cert_pem)
+    # WHEN everything is uninstalled THEN their files stay, and of ours the swapped ca.crt
+    assert run(capsys, "uninstall", "--all", "--yes")[0] == 0
+    assert sorted(p.name for p in theirs.iterdir()) == ["ca.crt", "tls.crt", "tls.key"]
+    assert [p.name for p in kept.iterdir()] == ["ca.crt"]
+    assert (kept / "ca.crt").read_bytes() == other.cert_pem
