@@ -48,7 +48,7 @@ def runtime_dir() -> Path:
     runtime = os.environ.get("XDG_RUNTIME_DIR", "")
     if runtime and _private_folder(Path(runtime)):
         return checked(Path(runtime) / APP)
-    return state_dir() / "run"
+    return checked(state_dir() / "run")
 
 
 def _private_folder(folder: Path) -> bool:

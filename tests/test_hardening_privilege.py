@@ -238,3 +238,30 @@ def test_uninstall_deletes_only_the_files_it_wrote(
     assert sorted(p.name for p in theirs.iterdir()) == ["ca.crt", "tls.crt", "tls.key"]
     assert [p.name for p in kept.iterdir()] == ["ca.crt"]
     assert (kept / "ca.crt").read_bytes() == other.cert_pem
+
+
+@as_root
+@pytest.mark.parametrize("planted", ["state/run", "above state"])
+def test_root_follows_no_link_into_another_users_folder(
+    planted: str, isolated_dirs: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # GIVEN no session runtime folder, and a link in or above the state folder to A's folder
+    monkeypatch.delenv("XDG_RUNTIME_DIR")
+    theirs = tmp_path / "theirs"
+    theirs.mkdir()
+    give(theirs, USER_A)
+    state = isolated_dirs / ".local/state"
+    link = state / "clustertrust/run" if planted == "state/run" else state
+    link.parent.mkdir(parents=True, exist_ok=True)
+    if link.exists():
+        link.rmdir()
+    link.symlink_to(theirs)
+    # WHEN root asks where its temporary key material goes THEN it is refused, not followed
+    from clustertrust.core import paths
+
+    with pytest.raises(InputError, match=f"uid {USER_A}"):
+        paths.runtime_dir()
+    os.lchown(link, USER_A, USER_A)  # the link itself A's too
+    with pytest.raises(InputError, match=f"uid {USER_A}"):
+        paths.runtime_dir()
+    assert list(theirs.iterdir()) == []
