@@ -23,7 +23,8 @@ COMMANDS = {
     "privileged": "privileged_cmd",
 }
 # Commands that read the bundle they are given and no file of ours: no log, no clean-up either.
-BUNDLE_ONLY = {"inspect"}
+# The root helper neither: a sudo that keeps HOME must not make root write into a user's folders.
+BUNDLE_ONLY = {"inspect", "privileged"}
 
 
 class _Version(argparse.Action):

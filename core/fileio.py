@@ -4,6 +4,7 @@ a planted symlink, and under a cross-process lock where several processes share 
     write_atomic(path, data)              # temp file (0600) + fsync + rename + folder fsync
     write_atomic(path, data, mode=0o644)  # the same, readable by all (CA anchors)
     create_private(path, data)            # a new file, 0600 from creation, never replacing one
+    read_own(path, limit)                 # a file of ours: no link, not too large, not another's
     with exclusive_lock(lock_path): ...   # one process at a time (flock / msvcrt.locking)
     with private_folder(runtime): ...     # a 0700 folder for key material, removed afterwards
     remove_dead_folders(runtime)          # what killed runs left behind
@@ -12,18 +13,22 @@ a planted symlink, and under a cross-process lock where several processes share 
 from __future__ import annotations
 
 import contextlib
+import errno
 import os
+import stat
 import sys
 import threading
 import time
 from collections.abc import Iterator
 from pathlib import Path
 
-from clustertrust.core.errors import OperationFailed
+from clustertrust.core import paths
+from clustertrust.core.errors import InputError, OperationFailed
 
 PRIVATE = 0o600
 NOFOLLOW = getattr(os, "O_NOFOLLOW", 0)  # Windows has no symlink-following open to refuse
 BINARY = getattr(os, "O_BINARY", 0)
+NONBLOCK = getattr(os, "O_NONBLOCK", 0)  # a FIFO planted at a file's name must not block a read
 FOLDER_PREFIX = "clustertrust-"
 LOCK_WAIT = 600.0  # seconds; an apply waiting on an authorization prompt can take minutes
 
@@ -59,6 +64,33 @@ def create_private(path: Path, data: bytes) -> Path:
             os.unlink(path)
         raise
     return path
+
+
+def read_own(path: Path, limit: int) -> bytes:
+    """Read a file ClusterTrust wrote: InputError (exit 2) when a link or something other than a
+    file is at its name, when it is larger than `limit` bytes, or when root would read another
+    user's file (paths.refuse_foreign); a missing file is FileNotFoundError."""
+    paths.refuse_foreign(path.parent)
+    try:
+        fd = os.open(path, os.O_RDONLY | NOFOLLOW | BINARY | NONBLOCK)
+    except OSError as exc:
+        if exc.errno != errno.ELOOP:
+            raise
+        raise _not_ours(path, limit) from exc
+    with os.fdopen(fd, "rb") as handle:
+        info = os.fstat(fd)
+        paths.refuse_foreign_owner(path, info.st_uid)
+        if not stat.S_ISREG(info.st_mode) or info.st_size > limit:
+            raise _not_ours(path, limit)
+        return handle.read(limit + 1)[:limit]
+
+
+def _not_ours(path: Path, limit: int) -> InputError:
+    return InputError(
+        f"{path} is a link, a folder or a file of more than {limit} bytes, not a file "
+        "ClusterTrust wrote; nothing was read from it.",
+        f"Remove {path} if you did not put it there, then try again.",
+    )
 
 
 def _write_new(path: Path, data: bytes) -> None:

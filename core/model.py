@@ -59,6 +59,9 @@ class Record:
     installed_at: str = ""
     state: str = State.INTENT.value
     issuer: str = ""  # an identity's: the SHA-256 of the CA installed with it (its cluster)
+    # Identity files: the SHA-256 of each CA written to ca.crt beside the client, space-separated
+    # ("" in ledgers written before it was kept); what that material may be read back as.
+    ca_sha256: str = ""
 
     @property
     def key(self) -> tuple[str, str, str]:
@@ -74,7 +77,7 @@ class Record:
     def from_json(cls, data: dict[str, Any]) -> Record:
         """Raises KeyError/TypeError on a malformed entry; the ledger turns that into a message."""
         names = {f.name for f in fields(cls)}
-        required = names - {"source", "installed_at", "state", "issuer"}
+        required = names - {"source", "installed_at", "state", "issuer", "ca_sha256"}
         missing = required - data.keys()
         if missing:
             raise KeyError(", ".join(sorted(missing)))

@@ -1,7 +1,9 @@
 """Where ClusterTrust keeps its own files (platformdirs): state, config, data, logs, runtime.
 
-Each folder is refused when it (or the folder holding it) is a symlink owned by someone else:
-root running with a user's HOME must not write where that user's link points.
+The privilege rule lives here, decided once (`checked`): a process running as root (euid 0)
+refuses any path that is, or lies under, something another user owns (their HOME with `sudo -E`,
+a ledger's location in someone's folder, a browser profile); it never acts on a user's state as
+root. Any process refuses a symlink owned by someone else at a folder or the folder holding it.
 """
 
 from __future__ import annotations
@@ -46,7 +48,7 @@ def runtime_dir() -> Path:
     runtime = os.environ.get("XDG_RUNTIME_DIR", "")
     if runtime and _private_folder(Path(runtime)):
         return checked(Path(runtime) / APP)
-    return state_dir() / "run"
+    return checked(state_dir() / "run")
 
 
 def _private_folder(folder: Path) -> bool:
@@ -62,7 +64,9 @@ def _euid() -> int:
 
 
 def checked(folder: Path) -> Path:
-    """`folder`, unless it or its parent is a symlink someone else owns (InputError, exit 2)."""
+    """`folder`, unless it or its parent is a symlink someone else owns, or (as root) it or a
+    folder above it belongs to another user (InputError, exit 2)."""
+    refuse_foreign(folder)
     for path in (folder, folder.parent):
         try:
             info = path.lstat()
@@ -80,3 +84,35 @@ def checked(folder: Path) -> Path:
 def _ours(uid: int) -> bool:
     """Ours, or root's (a link root made is as trusted as root itself)."""
     return not hasattr(os, "geteuid") or uid in (os.geteuid(), 0)
+
+
+def refuse_foreign(path: Path) -> None:
+    """As root: InputError when `path` or a folder above it (as written and as resolved) exists
+    and belongs to another user, who could swap what root is about to read or write there."""
+    if _euid() != 0:
+        return
+    for above in _lineage(path):
+        try:
+            refuse_foreign_owner(above, above.lstat().st_uid)
+        except OSError:
+            continue  # not there (yet): what is above it decides
+
+
+def refuse_foreign_owner(path: Path, owner: int) -> None:
+    """As root: InputError when `owner` (of `path`, as already looked at) is another user."""
+    if _euid() == 0 and owner != 0:
+        raise InputError(
+            f"ClusterTrust is running as root, and {path} belongs to another user (uid {owner}), "
+            "so it will not read or change anything there; nothing was changed.",
+            "Run ClusterTrust as that user (it asks for authorization itself where it needs it), "
+            "or as root with root's own HOME (sudo without -E or --preserve-env).",
+        )
+
+
+def _lineage(path: Path) -> list[Path]:
+    written = Path(os.path.abspath(path))
+    try:
+        resolved = path.resolve()
+    except (OSError, RuntimeError):
+        resolved = written
+    return list(dict.fromkeys([written, *written.parents, resolved, *resolved.parents]))

@@ -11,16 +11,22 @@ from __future__ import annotations
 
 import contextlib
 import hashlib
+import logging
 import os
+from dataclasses import replace
 from pathlib import Path
 
 from clustertrust.core import certinfo, fileio, names, paths
 from clustertrust.core.bundle import keys
 from clustertrust.core.bundle.reader import Bundle
-from clustertrust.core.install.identity import NAME, IdentityPaths, default_root
+from clustertrust.core.errors import InputError
+from clustertrust.core.install.identity import MATERIAL_BYTES, NAME, IdentityPaths, default_root
 from clustertrust.core.model import Availability, Kind, Record, Scope, Step, record_for
 from cryptography import x509
+from cryptography.exceptions import UnsupportedAlgorithm
+from cryptography.hazmat.primitives import serialization
 
+log = logging.getLogger(__name__)
 SHORT = 8  # hex digits of the CA name's SHA-256 that keep two same-looking names apart
 
 
@@ -40,8 +46,10 @@ class IdentityFilesStore:
         root = self.root or default_root()
         sha = certinfo.sha256(bundle.client_cert)
         target = IdentityPaths.at(root / folder_name(bundle), sha)
-        record = record_for(
-            bundle.client_cert, Kind.IDENTITY, NAME, str(target.folder), "tls.crt", scope
+        folder = str(target.folder)
+        record = replace(
+            record_for(bundle.client_cert, Kind.IDENTITY, NAME, folder, "tls.crt", scope),
+            ca_sha256=" ".join(certinfo.sha256(c) for c in bundle.ca_certs),
         )
         contents = _contents(bundle)
         kept: dict[str, bytes | None] = {}  # what the files held before: a renewal's old identity
@@ -54,7 +62,7 @@ class IdentityFilesStore:
                 commands=(f"write {target.ca}", f"write {target.cert}", f"write {target.key}"),
                 undo_commands=(f"put back what {target.folder} held before",),
                 run=lambda: kept.update(_write(target, contents)),
-                undo=lambda: _put_back(target, kept),
+                undo=lambda: _put_back(target, kept, record),
             )
         ]
 
@@ -62,6 +70,9 @@ class IdentityFilesStore:
         target = IdentityPaths.at(Path(record.location), record.sha256)
         if not (target.key.is_file() and target.cert.is_file() and target.ca.is_file()):
             return False
+        kept_cas = record.ca_sha256.split()
+        if kept_cas and _all_sha256(target.ca) != kept_cas:
+            return False  # ca.crt is not the one written: not "set up" (repair refuses it too)
         return _first_sha256(target.cert) == record.sha256
 
     def plan_remove(self, record: Record) -> list[Step]:
@@ -73,7 +84,7 @@ class IdentityFilesStore:
                 summary=f"Delete the identity files in {target.folder}",
                 commands=(f"delete {target.folder}",),
                 undo_commands=(),
-                run=lambda: _delete_if_held(target),
+                run=lambda: _delete(target, record),
             )
         ]
 
@@ -118,10 +129,10 @@ def _read(path: Path) -> bytes | None:
         return None
 
 
-def _put_back(target: IdentityPaths, before: dict[str, bytes | None]) -> None:
+def _put_back(target: IdentityPaths, before: dict[str, bytes | None], record: Record) -> None:
     """Undo an install: the files as they were (a renewal's old identity), or none."""
     if not any(before.values()):
-        _delete(target)
+        _delete(target, record)
         return
     for name, data in before.items():
         if data is None:
@@ -131,19 +142,20 @@ def _put_back(target: IdentityPaths, before: dict[str, bytes | None]) -> None:
             _write_private(target.folder / name, data)
 
 
-def _delete_if_held(target: IdentityPaths) -> None:
-    """Only while the files hold this identity: after a renewal they hold the new one."""
-    if _first_sha256(target.cert) in (target.sha256, ""):
-        _delete(target)
-
-
 def _write_private(path: Path, data: bytes) -> None:
     """0600 from creation, then renamed into place: never readable by others."""
     fileio.write_atomic(path, data)
 
 
-def _delete(target: IdentityPaths) -> None:
-    for path in (target.key, target.cert, target.ca):
+def _delete(target: IdentityPaths, record: Record) -> None:
+    """Only the files as they were written: anything else at those names (another program's
+    ca.crt, tls.crt, tls.key where a hand-edited ledger points) is kept, and logged."""
+    ours = _as_written(target, record)
+    for path in target.all:
+        if path not in ours:
+            if path.exists():
+                log.warning("kept %s: it is not the file ClusterTrust wrote there", path)
+            continue
         with contextlib.suppress(FileNotFoundError):
             path.unlink()
     for folder in (target.folder, target.folder.parent):
@@ -151,8 +163,40 @@ def _delete(target: IdentityPaths) -> None:
             folder.rmdir()  # only when empty: anything someone else put there is kept
 
 
-def _first_sha256(path: Path) -> str:
+def _as_written(target: IdentityPaths, record: Record) -> list[Path]:
+    """tls.crt holding the recorded client, tls.key holding its key, ca.crt holding the recorded
+    CAs (any, for a record from before they were kept, once tls.crt is the recorded client)."""
     try:
-        return certinfo.sha256(x509.load_pem_x509_certificate(path.read_bytes()))
-    except (ValueError, OSError):
-        return ""
+        client = x509.load_pem_x509_certificate(fileio.read_own(target.cert, MATERIAL_BYTES))
+    except (ValueError, OSError, InputError):
+        return []
+    if certinfo.sha256(client) != record.sha256:
+        return []
+    ours = [target.cert]
+    if _holds_key_of(target.key, client):
+        ours.append(target.key)
+    kept_cas = record.ca_sha256.split()
+    if not kept_cas or _all_sha256(target.ca) == kept_cas:
+        ours.append(target.ca)
+    return ours
+
+
+def _holds_key_of(path: Path, client: x509.Certificate) -> bool:
+    try:
+        data = fileio.read_own(path, MATERIAL_BYTES)
+        key = serialization.load_pem_private_key(data, None, unsafe_skip_rsa_key_validation=True)
+    except (ValueError, TypeError, OSError, InputError, UnsupportedAlgorithm):
+        return False
+    return certinfo.key_matches(client, key)
+
+
+def _first_sha256(path: Path) -> str:
+    return next(iter(_all_sha256(path)), "")
+
+
+def _all_sha256(path: Path) -> list[str]:
+    try:
+        data = fileio.read_own(path, MATERIAL_BYTES)
+        return [certinfo.sha256(c) for c in x509.load_pem_x509_certificates(data)]
+    except (ValueError, OSError, InputError):
+        return []

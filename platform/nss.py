@@ -21,9 +21,10 @@ from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
-from clustertrust.core import certinfo, names
+from clustertrust.core import certinfo, names, paths
 from clustertrust.core.bundle.identity_p12 import identity_p12
 from clustertrust.core.bundle.reader import Bundle
+from clustertrust.core.errors import InputError
 from clustertrust.core.install.consumer_names import NSS, browser_name
 from clustertrust.core.model import Availability, Kind, Record, Scope, Step, record_for
 from clustertrust.core.verify.consumers import ChainCheck
@@ -113,8 +114,26 @@ def find_databases(home: Path | None = None) -> list[Database]:
         found += [db for db in firefox_profiles(root) if not _legacy_only(db.folder)]
     unique: dict[Path, Database] = {}
     for db in found:
-        unique.setdefault(db.folder.resolve(), db)
+        if _usable(db.folder, home):
+            unique.setdefault(db.folder.resolve(), db)
     return list(unique.values())
+
+
+def _usable(folder: Path, home: Path) -> bool:
+    """Inside the home; or, outside it (profiles.ini's absolute Path, `..`, a link), the user's
+    own folder and never as root, who would otherwise write a client key wherever it points.
+    As root, nothing another user owns (paths.refuse_foreign)."""
+    if not hasattr(os, "geteuid"):
+        return True  # Windows: no root running with a user's profile folder
+    try:
+        paths.refuse_foreign(folder)
+        resolved = folder.resolve()
+        if resolved.is_relative_to(home.resolve()):
+            return True
+        owner = resolved.lstat().st_uid
+    except (InputError, OSError):
+        return False
+    return os.geteuid() != 0 and owner == os.geteuid()
 
 
 def _legacy_only(folder: Path) -> bool:

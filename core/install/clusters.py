@@ -19,8 +19,7 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
-from clustertrust.core import certinfo
-from clustertrust.core.bundle.reader import Bundle, read_bundle
+from clustertrust.core.bundle.reader import Bundle
 from clustertrust.core.errors import ClusterTrustError, InputError
 from clustertrust.core.install import identity
 from clustertrust.core.install import plan as plans
@@ -28,8 +27,6 @@ from clustertrust.core.install.addresses import known_ui_urls, url_for
 from clustertrust.core.install.consumer_names import consumer_key, consumer_name
 from clustertrust.core.install.ledger import cluster_name
 from clustertrust.core.model import Kind, Record, Scope, Setup, Step, TrustStore
-from clustertrust.core.source.load import load_source
-from cryptography import x509
 
 
 class ConsumerState(enum.StrEnum):
@@ -166,7 +163,7 @@ def _issuer_ca(
             return item.record.issuer
     for item in client_items:
         if item.record.store == identity.NAME:
-            for sha in _kept_ca_fingerprints(_paths(item.record)):
+            for sha in identity.kept_ca_fingerprints(item.record):
                 if sha in by_ca:
                     return sha
     sources = {i.record.source for i in client_items if i.record.source}
@@ -178,13 +175,6 @@ def _issuer_ca(
 
 def _paths(record: Record) -> identity.IdentityPaths:
     return identity.IdentityPaths.at(Path(record.location), record.sha256)
-
-
-def _kept_ca_fingerprints(paths: identity.IdentityPaths) -> list[str]:
-    try:
-        return [certinfo.sha256(c) for c in x509.load_pem_x509_certificates(paths.ca.read_bytes())]
-    except (OSError, ValueError):
-        return []
 
 
 def _cluster(items: list[plans.ItemStatus]) -> Cluster:
@@ -206,13 +196,32 @@ def _certificate(items: list[plans.ItemStatus], kind: Kind) -> Certificate | Non
 
 
 def bundle_material(cluster: Cluster) -> Bundle | None:
-    """The cluster's bundle as the identity files keep it (CA, client certificate and key)."""
-    if cluster.material is None or not cluster.material.key.is_file():
-        return None
+    """The cluster's bundle as the identity files keep it (CA, client certificate and key), when
+    they still hold what the ledger recorded (identity.recorded_bundle)."""
     try:
-        return read_bundle(load_source(str(cluster.material.folder)))
+        return _recorded_material(cluster)
     except (ClusterTrustError, OSError):
         return None
+
+
+def material_problem(cluster: Cluster) -> str:
+    """Why the identity files cannot be re-installed from ("" when they can, or are gone)."""
+    try:
+        _recorded_material(cluster)
+    except identity.MaterialRefused as refused:
+        return refused.message
+    except (ClusterTrustError, OSError):
+        pass
+    return ""
+
+
+def _recorded_material(cluster: Cluster) -> Bundle | None:
+    if cluster.material is None or not cluster.material.key.is_file():
+        return None
+    folder = str(cluster.material.folder)
+    record = next(r for r in cluster.records if r.store == identity.NAME and r.location == folder)
+    ledger_cas = [r.sha256 for r in cluster.records if r.kind == Kind.CA.value]
+    return identity.recorded_bundle(record, ledger_cas)
 
 
 def expected_steps(cluster: Cluster, stores: Sequence[TrustStore]) -> list[Step]:
@@ -290,6 +299,7 @@ __all__ = [
     "diagnostics",
     "expected_steps",
     "group_items",
+    "material_problem",
 ]
 
 

@@ -3,19 +3,23 @@ client settings and renewal share (the files themselves are written by platform/
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from clustertrust.core import paths
+from clustertrust.core import certinfo, fileio, paths
 from clustertrust.core.errors import InputError
 from clustertrust.core.install.ledger import Ledger
-from clustertrust.core.model import State
+from clustertrust.core.model import Kind, Record, State
+from cryptography import x509
 
 if TYPE_CHECKING:
     from clustertrust.core.bundle.reader import Bundle
 
 NAME = "identity-files"  # the store's id in the ledger
+MATERIAL_BYTES = 1 << 20  # each of ca.crt, tls.crt, tls.key: a few KiB when ClusterTrust wrote it
+TIME_CODES = {"expired", "not_yet_valid"}  # what status and verify report, not a changed file
 
 
 @dataclass(frozen=True)
@@ -25,6 +29,10 @@ class IdentityPaths:
     cert: Path  # tls.crt: the client certificate (PEM), then any intermediates
     key: Path  # tls.key: the client's private key, unencrypted PKCS#8 PEM, mode 0600
     sha256: str  # of the client certificate
+
+    @property
+    def all(self) -> tuple[Path, Path, Path]:
+        return (self.ca, self.cert, self.key)
 
     @classmethod
     def at(cls, folder: Path, sha256: str) -> IdentityPaths:
@@ -37,32 +45,100 @@ def default_root() -> Path:
 
 def identity_paths(ledger: Ledger | None = None, sha256: str = "") -> IdentityPaths | None:
     """The newest installed identity (or the one whose client SHA-256 starts with `sha256`)."""
-    records = [
-        r for r in (ledger or Ledger()).find(sha256, store=NAME) if r.state == State.DONE.value
-    ]
-    if not records:
-        return None
-    newest = max(records, key=lambda r: r.installed_at)
-    return IdentityPaths.at(Path(newest.location), newest.sha256)
+    record = _newest_record(ledger or Ledger(), sha256)
+    return None if record is None else IdentityPaths.at(Path(record.location), record.sha256)
+
+
+def _newest_record(ledger: Ledger, sha256: str) -> Record | None:
+    records = [r for r in ledger.find(sha256, store=NAME) if r.state == State.DONE.value]
+    return max(records, key=lambda r: r.installed_at) if records else None
 
 
 def installed_bundle(ledger: Ledger | None = None, sha256: str = "") -> Bundle:
     """The installed client identity (the newest, or the one with this SHA-256) read as a bundle,
-    for verify and renewal checks in both front ends; InputError (exit 2) when there is none."""
-    from clustertrust.core.bundle.reader import read_bundle
-    from clustertrust.core.source.load import load_source
-
-    found = identity_paths(ledger, sha256)
-    if found is None:
+    for verify and renewal checks in both front ends; InputError (exit 2) when there is none, or
+    when its files no longer hold what was installed (MaterialRefused)."""
+    ledger = ledger or Ledger()
+    record = _newest_record(ledger, sha256)
+    if record is None:
         raise InputError(
             "No client identity is installed by ClusterTrust, and no bundle was given.",
             "Install the cluster's bundle first (the wizard, or clustertrust install BUNDLE), "
             "or give the bundle to verify with (clustertrust verify URL --bundle BUNDLE).",
         )
-    if not found.folder.is_dir():
+    if not Path(record.location).is_dir():
         raise InputError(
-            f"The installed client identity's files are missing from {found.folder}.",
+            f"The installed client identity's files are missing from {record.location}.",
             "Install the bundle again (the wizard, or clustertrust install BUNDLE), or give it "
             "to verify with (clustertrust verify URL --bundle BUNDLE).",
         )
-    return read_bundle(load_source(str(found.folder)))
+    ledger_cas = [r.sha256 for r in ledger.records() if r.kind == Kind.CA.value]
+    return recorded_bundle(record, ledger_cas)
+
+
+class MaterialRefused(InputError):
+    """The identity files no longer hold what the ledger recorded: nothing is planned from them."""
+
+
+def recorded_bundle(record: Record, ledger_cas: Iterable[str] = ()) -> Bundle:
+    """The one place the identity files are read back as a bundle (repair, status, renewal and
+    verify all come here): only when they hold what was written, that is the client the record
+    names, CAs whose SHA-256 the ledger recorded, and a bundle that passes the checks (expiry
+    aside: status and verify report that). MaterialRefused (exit 2) otherwise.
+
+    `ledger_cas`: the ledger's CA fingerprints, for a record written before ledgers kept the
+    fingerprints of the CAs beside each identity (`Record.ca_sha256`)."""
+    from clustertrust.core.bundle.reader import read_bundle
+    from clustertrust.core.source.load import SourceData
+
+    files = IdentityPaths.at(Path(record.location), record.sha256)
+    origin = str(files.folder)
+    data = tuple((str(p), fileio.read_own(p, MATERIAL_BYTES)) for p in files.all)
+    bundle = read_bundle(SourceData(origin, data))
+    problem = _not_as_recorded(bundle, record, ledger_cas)
+    if problem:
+        raise MaterialRefused(
+            f"The identity files in {origin} {problem}, so ClusterTrust will not install, "
+            "renew or verify anything from them; nothing was changed.",
+            "If you did not change them, someone else did: check that folder. Then install the "
+            "cluster's bundle again (the wizard, or clustertrust install BUNDLE).",
+        )
+    return bundle
+
+
+def kept_ca_fingerprints(record: Record) -> list[str]:
+    """The CAs an identity was installed with: as recorded, else as its ca.crt lists them now."""
+    if record.ca_sha256:
+        return record.ca_sha256.split()
+    path = IdentityPaths.at(Path(record.location), record.sha256).ca
+    try:
+        return [certinfo.sha256(c) for c in x509.load_pem_x509_certificates(path.read_bytes())]
+    except (OSError, ValueError):
+        return []
+
+
+def _not_as_recorded(bundle: Bundle, record: Record, ledger_cas: Iterable[str]) -> str:
+    """What differs from what the ledger recorded, in words ("" when nothing does)."""
+    from clustertrust.core.bundle.checks import Severity, check_bundle
+
+    client = bundle.client_cert
+    if client is None or certinfo.sha256(client) != record.sha256:
+        return f"no longer hold the client certificate the ledger recorded ({record.sha256[:16]}…)"
+    if bundle.private_key is None:
+        return "hold no private key for the client certificate"
+    allowed = set(record.ca_sha256.split() or ledger_cas)
+    if not bundle.ca_certs:
+        return "hold no CA certificate"
+    for ca in bundle.ca_certs:
+        if certinfo.sha256(ca) not in allowed:
+            name = certinfo.common_name(ca.subject)
+            return (
+                f"hold a CA certificate ({name!r}, SHA-256 {certinfo.sha256(ca)[:16]}…) that "
+                "ClusterTrust never installed"
+            )
+    errors = [
+        f.message
+        for f in check_bundle(bundle)
+        if f.severity is Severity.ERROR and f.code not in TIME_CODES
+    ]
+    return f"fail the bundle checks ({errors[0]})" if errors else ""

@@ -40,6 +40,7 @@ from clustertrust.core.errors import OperationFailed
 from clustertrust.core.model import Kind, Record, State
 
 FORMAT = 1
+MAX_BYTES = 64 << 20  # a ledger of thousands of items is a few MiB
 _KURRENT_CA = re.compile(r"^(?P<id>[A-Za-z0-9][A-Za-z0-9_.-]*)-ca$")
 T = TypeVar("T")
 Document = dict[str, Any]  # {"format": 1, "records": [record JSON...], ...other keys kept}
@@ -175,7 +176,7 @@ class Ledger:
 
     def _read_document(self) -> Document:
         try:
-            text = self.path.read_text(encoding="utf-8")
+            data = fileio.read_own(self.path, MAX_BYTES)
         except FileNotFoundError:
             return {"format": FORMAT, "records": []}
         except OSError as exc:
@@ -183,7 +184,10 @@ class Ledger:
                 f"The ledger {self.path} cannot be read: {exc.strerror}.",
                 "Check the file's permissions; nothing was changed.",
             ) from exc
-        return self._parse(text)
+        document = self._parse(data.decode("utf-8", errors="replace"))
+        for record in document["records"]:
+            _refuse_foreign_location(record["location"])
+        return document
 
     def _parse(self, text: str) -> Document:
         try:
@@ -208,6 +212,13 @@ class Ledger:
             previous = self.path.read_bytes()
             fileio.write_atomic(self.path.with_name(self.path.name + ".bak"), previous)
         fileio.write_atomic(self.path, json.dumps(document, indent=2).encode("utf-8"))
+
+
+def _refuse_foreign_location(location: str) -> None:
+    """As root, an item in another user's folder (a browser profile, identity files) is theirs:
+    never read, changed or removed by root through this ledger (paths.refuse_foreign)."""
+    if Path(location).is_absolute():
+        paths.refuse_foreign(Path(location))
 
 
 def _find(document: Document, key: tuple[str, str, str]) -> dict[str, Any] | None:

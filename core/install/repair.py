@@ -89,11 +89,8 @@ def _repair_cluster(
     used = [s for s in stores if s.name in {r.store for r in cluster.records}]
     expected = groups.expected_steps(cluster, used)
     if not expected:
-        return (
-            [],
-            [],
-            [(_what(r.subject, r.store, r.location), NO_MATERIAL) for r in missing.values()],
-        )
+        why = groups.material_problem(cluster) or NO_MATERIAL
+        return ([], [], [(_what(r.subject, r.store, r.location), why) for r in missing.values()])
     source = next((r.source for r in cluster.records if r.source), "")
     known = {r.key for r in cluster.records}
     by_name = {s.name: s for s in used}

@@ -3,6 +3,7 @@ the real certutil/pk12util on temporary databases."""
 
 from __future__ import annotations
 
+import os
 import subprocess
 from pathlib import Path
 
@@ -30,16 +31,21 @@ def keys(folder: Path) -> str:
     return subprocess.run(argv, capture_output=True, text=True).stdout
 
 
+USER = 64023  # a uid with no name: enough to own a folder
+
+
 def test_finds_chromium_and_firefox_profiles_everywhere(
-    isolated_dirs: Path, tmp_path: Path
+    isolated_dirs: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     home = isolated_dirs
+    monkeypatch.setattr(os, "geteuid", lambda: USER)  # a user's run: their profile elsewhere too
     new_db(home / ".pki/nssdb")
     new_db(home / ".local/share/pki/nssdb")
     new_db(home / "snap/chromium/current/.pki/nssdb")
     classic = home / ".mozilla/firefox"
     new_db(classic / "abcd.default-release")
     elsewhere = new_db(tmp_path / "profiles-on-another-disk/work")
+    os.chown(elsewhere, USER, -1)
     (classic / "profiles.ini").write_text(
         "[General]\nStartWithLastProfile=1\n\n"
         "[Profile0]\nName=default-release\nIsRelative=1\nPath=abcd.default-release\nDefault=1\n\n"
@@ -81,6 +87,27 @@ def test_finds_chromium_and_firefox_profiles_everywhere(
         )
     } <= folders
     assert len(folders) == 9  # with the never-started profile
+
+
+@pytest.mark.skipif(os.geteuid() != 0, reason="root's attack: needs root to chown")
+def test_as_root_no_profile_outside_the_home_or_of_another_user_is_used(
+    isolated_dirs: Path, tmp_path: Path
+) -> None:
+    """What profiles.ini may point root at: a folder anywhere (root would create a database with
+    the client key there), `..` out of the home, a profile another user owns."""
+    root = isolated_dirs / ".mozilla/firefox"
+    kept = new_db(root / "abcd.default-release")
+    theirs = new_db(root / "efgh.theirs")
+    os.chown(theirs, USER, -1)
+    anywhere = tmp_path / "served/www"
+    anywhere.mkdir(parents=True)
+    (root / "profiles.ini").write_text(
+        "[Profile0]\nName=default-release\nIsRelative=1\nPath=abcd.default-release\n\n"
+        f"[Profile1]\nName=anywhere\nIsRelative=0\nPath={anywhere}\n\n"
+        f"[Profile2]\nName=up\nIsRelative=1\nPath={os.path.relpath(anywhere, root)}\n\n"
+        "[Profile3]\nName=theirs\nIsRelative=1\nPath=efgh.theirs\n"
+    )
+    assert [db.folder for db in nss.find_databases(isolated_dirs)] == [kept]
 
 
 def test_a_broken_profiles_ini_is_skipped(isolated_dirs: Path) -> None:
