@@ -8,7 +8,7 @@ from collections.abc import Callable
 from types import ModuleType
 from typing import NamedTuple
 
-from clustertrust.core.bundle import keys
+from clustertrust.core.bundle import ec_repair, keys
 from clustertrust.core.bundle.bounded import check_kdf_cost, pem_blocks
 from clustertrust.core.bundle.keys import KeyMaterial
 from clustertrust.core.errors import BundleError, PasswordNeeded
@@ -109,6 +109,10 @@ def _read_der(path: str, data: bytes, password: str | None, found: Pieces) -> No
         with contextlib.suppress(ValueError, TypeError, UnsupportedAlgorithm):
             key = serialization.load_der_private_key(data, None)
             found.keys.append(keys.material(key, data, path))
+            return
+        repaired = _ec_repaired(path, data, None)
+        if repaired is not None:
+            found.keys.append(repaired)
 
 
 def _p12(path: str, data: bytes, password: str | None) -> P12Content:
@@ -178,11 +182,9 @@ def _checked(path: str, cert: x509.Certificate) -> x509.Certificate:
 
 def _add_key(path: str, block: bytes, password: str | None, found: Pieces) -> None:
     try:
-        key = _load_key(path, block, password)
+        found.keys.append(_load_key(path, block, password))
     except BundleError as problem:
         found.unreadable_keys.append(problem)
-        return
-    found.keys.append(keys.material(key, keys.pem_body(block), path))
 
 
 def confirm_rsa_keys(found: Pieces) -> None:
@@ -209,7 +211,7 @@ def _looks_like_pfx(data: bytes) -> bool:
     return data[:1] == b"\x30" and b"\x02\x01\x03" in data[:8] and _PKCS7_DATA_OID in data[:40]
 
 
-def _load_key(path: str, block: bytes, password: str | None) -> PrivateKeyTypes:
+def _load_key(path: str, block: bytes, password: str | None) -> KeyMaterial:
     encrypted = b"ENCRYPTED" in block
     if encrypted:
         check_kdf_cost(path, keys.pem_body(block) or b"")
@@ -220,12 +222,15 @@ def _load_key(path: str, block: bytes, password: str | None) -> PrivateKeyTypes:
         )
     try:
         # RSA is validated once, in confirm_rsa_keys: usually the p12 already holds the same key
-        return serialization.load_pem_private_key(
+        key = serialization.load_pem_private_key(
             block,
             password.encode() if encrypted and password else None,
             unsafe_skip_rsa_key_validation=True,
         )
     except (ValueError, TypeError) as exc:
+        repaired = _ec_repaired(path, keys.pem_body(block), password if encrypted else None)
+        if repaired is not None:
+            return repaired
         if encrypted:
             raise PasswordNeeded(
                 f"The password given does not open the encrypted private key in {path}.",
@@ -234,6 +239,19 @@ def _load_key(path: str, block: bytes, password: str | None) -> PrivateKeyTypes:
         raise _unreadable(path, "a private key") from exc
     except Exception as exc:  # unsupported algorithm and the like
         raise _refused(path, "a private key", exc) from exc
+    return keys.material(key, keys.pem_body(block), path)
+
+
+def _ec_repaired(path: str, body: bytes | None, password: str | None) -> KeyMaterial | None:
+    """A GnuTLS EC key whose scalar has a leading zero, decrypted first when a password is
+    given; None when it is no such key (or the password is wrong)."""
+    plain = ec_repair.decrypt_pbes2(body, password.encode()) if body and password else body
+    fixed = ec_repair.canonical(plain) if plain else None
+    if fixed is None:
+        return None
+    with contextlib.suppress(ValueError, TypeError, UnsupportedAlgorithm):
+        return keys.material(serialization.load_der_private_key(fixed, None), fixed, path)
+    return None
 
 
 def _p12_passwords(given: str | None) -> list[str]:

@@ -1,0 +1,127 @@
+"""Bundles made by the PKI tools people use (Debian packages: gnutls-bin's certtool, easy-rsa,
+strongswan-pki's pki, golang-cfssl, a JDK's keytool), and the proof that an installed identity
+logs in to a real nginx demanding client certificates."""
+
+from __future__ import annotations
+
+import base64
+import json
+import shutil
+import subprocess
+from pathlib import Path
+
+import pytest
+from clustertrust.cli.main import main
+from clustertrust.core.bundle import der
+
+from support.servers import free_port, mtls_server_block, start_nginx
+
+
+def need(tool: str) -> str:
+    path = shutil.which(tool) or (f"/usr/share/easy-rsa/{tool}" if tool == "easyrsa" else "")
+    if not path or not Path(path).exists():
+        pytest.skip(f"{tool} is not installed (scripts/dev installs it)")
+    return path
+
+
+def run(*argv: str, cwd: Path, stdin: str | None = None) -> str:
+    done = subprocess.run(
+        argv, cwd=cwd, input=stdin, capture_output=True, text=True, timeout=120, check=False
+    )
+    assert done.returncode == 0, f"{argv[0]} failed: {done.stderr}"
+    return done.stdout
+
+
+# --- GnuTLS certtool -------------------------------------------------------------------------
+
+_TEMPLATES = {
+    "ca": 'cn = "GnuTLS Test CA"\nca\ncert_signing_key\nexpiration_days = 30\n',
+    "server": 'cn = "localhost"\ndns_name = "localhost"\nip_address = "127.0.0.1"\n'
+    "tls_www_server\nsigning_key\nencryption_key\nexpiration_days = 30\n",
+    "client": 'cn = "Client One"\ntls_www_client\nsigning_key\nexpiration_days = 30\n',
+}
+
+
+def ec_scalar_length(key_der: bytes) -> int:
+    """The length of an ECPrivateKey's privateKey OCTET STRING (SEC1 DER)."""
+    octets = der.children(key_der)[1]
+    _, start, end = der.read(octets, 0)
+    return end - start
+
+
+def certtool_key(folder: Path, name: str, leading_zero: bool) -> Path:
+    """A P-256 key from certtool; with `leading_zero`, one whose scalar it wrote as 33 bytes
+    (certtool does so for about half of all keys: tried until one comes, at most 40 times)."""
+    certtool = need("certtool")
+    path = folder / f"{name}.key"
+    for _ in range(40):
+        run(certtool, "--generate-privkey", "--key-type", "ecdsa", "--curve", "secp256r1",
+            "--outfile", str(path), cwd=folder)  # fmt: skip
+        if (ec_scalar_length(pem_der(path)) == 33) == leading_zero:
+            return path
+    raise AssertionError("certtool gave no key of the wanted shape in 40 tries")
+
+
+def pem_der(pem_path: Path) -> bytes:
+    """The DER of the first PEM block, after any text certtool prints before it."""
+    text = pem_path.read_text()
+    body = text[text.index("-----BEGIN") :].split("-----END")[0].splitlines()[1:]
+    return base64.b64decode("".join(body))
+
+
+def certtool_pki(folder: Path) -> dict[str, Path]:
+    """A CA, a server and a client certificate signed by certtool; the client's key is one with
+    a leading zero, also written as certtool's encrypted PKCS#8 (password `secret`) and as DER."""
+    certtool = need("certtool")
+    folder.mkdir(parents=True, exist_ok=True)
+    for name, text in _TEMPLATES.items():
+        (folder / f"{name}.tmpl").write_text(text)
+    out = {name: certtool_key(folder, name, name == "client") for name in _TEMPLATES}
+    run(certtool, "--generate-self-signed", "--load-privkey", str(out["ca"]),
+        "--template", str(folder / "ca.tmpl"), "--outfile", str(folder / "ca.crt"),
+        cwd=folder)  # fmt: skip
+    for name in ("server", "client"):
+        run(certtool, "--generate-certificate", "--load-privkey", str(out[name]),
+            "--load-ca-certificate", str(folder / "ca.crt"), "--load-ca-privkey", str(out["ca"]),
+            "--template", str(folder / f"{name}.tmpl"), "--outfile", str(folder / f"{name}.crt"),
+            cwd=folder)  # fmt: skip
+    run(certtool, "--to-p8", "--load-privkey", str(out["client"]), "--password", "secret",
+        "--outfile", str(folder / "client.p8.pem"), cwd=folder)  # fmt: skip
+    run(certtool, "-k", "--infile", str(out["client"]), "--outder",
+        "--outfile", str(folder / "client.der"), cwd=folder)  # fmt: skip
+    return {
+        "ca.crt": folder / "ca.crt",
+        "server.crt": folder / "server.crt",
+        "server.key": out["server"],
+        "client.crt": folder / "client.crt",
+        "client.key": out["client"],
+        "client.p8.pem": folder / "client.p8.pem",
+        "client.der": folder / "client.der",
+    }
+
+
+# --- the proof against nginx -----------------------------------------------------------------
+
+
+def logs_in(
+    tmp: Path,
+    capsys: pytest.CaptureFixture[str],
+    source: Path,
+    server: dict[str, Path],
+    *extra: str,
+) -> dict[str, object]:
+    """Install `source` into the identity files, then verify it against nginx serving
+    `server["cert"]`/`server["key"]` and demanding a client certificate from `server["ca"]`."""
+    port = free_port()
+    block = mtls_server_block(port, server["cert"], server["key"], server["ca"])
+    nginx = start_nginx(tmp / "nginx", [block], [port])
+    try:
+        code = main(["install", str(source), "--yes", "--stores", "files", "--json", *extra])
+        installed = capsys.readouterr()
+        assert code == 0, installed.out + installed.err
+        code = main(["verify", f"https://127.0.0.1:{port}/", "--trust", "bundle", "--json"])
+        verified = json.loads(capsys.readouterr().out)
+    finally:
+        nginx.stop()
+    assert code == 0, verified
+    return dict(verified)
