@@ -166,7 +166,7 @@ def _left_out(item: LeftOut, has_client: bool) -> Finding:
         return Finding(
             Severity.INFO if has_client else Severity.WARNING,
             "server_cert_left_out",
-            f"{item.detail.capitalize()} is for a server, so it is not installed.{tail}",
+            f"{_sentence(item.detail)} is for a server, so it is not installed.{tail}",
         )
     if item.kind is LeftOutKind.KEY_BLOCK:
         return Finding(
@@ -175,7 +175,13 @@ def _left_out(item: LeftOut, has_client: bool) -> Finding:
             f"{item.detail} No certificate here needs that key, so it is left out.",
         )
     code = "cert_left_out" if item.kind is LeftOutKind.CERT else "key_left_out"
-    return Finding(Severity.WARNING, code, f"{item.detail.capitalize()} is not installed.")
+    return Finding(Severity.WARNING, code, f"{_sentence(item.detail)} is not installed.")
+
+
+def _sentence(text: str) -> str:
+    """`text` with its first letter upper-cased and the rest as it was (str.capitalize would
+    lower-case the file names and subjects that follow)."""
+    return text[:1].upper() + text[1:]
 
 
 def _validity(label: str, cert: x509.Certificate, at: dt.datetime) -> Iterator[Finding]:
