@@ -64,11 +64,14 @@ def _labelled_certs(bundle: Bundle) -> Iterator[tuple[str, x509.Certificate]]:
 
 def _ca_findings(bundle: Bundle) -> Iterator[Finding]:
     if not bundle.ca_certs:
+        # An identity alone (a Keychain or browser .p12 export) works once its CA is beside it.
+        beside = " Put it in one folder with the client's files and choose that folder."
         yield Finding(
             Severity.ERROR,
             "ca_missing",
             "The bundle has no CA certificate to trust. "
-            "Ask the cluster's administrator for the CA certificate (often ca.crt).",
+            "Ask the cluster's administrator for the CA certificate (often ca.crt)."
+            + (beside if bundle.client_cert else ""),
         )
     for cert in bundle.ca_certs:
         name = certinfo.common_name(cert.subject)
@@ -167,6 +170,13 @@ def _left_out(item: LeftOut, has_client: bool) -> Finding:
             Severity.INFO if has_client else Severity.WARNING,
             "server_cert_left_out",
             f"{_sentence(item.detail)} is for a server, so it is not installed.{tail}",
+        )
+    if item.kind is LeftOutKind.LOCKED_P12:
+        return Finding(
+            Severity.WARNING,
+            "locked_p12_left_out",
+            f"{item.detail} It was not opened: the readable client identity beside it is used. "
+            "If it holds another identity, run again with its password.",
         )
     if item.kind is LeftOutKind.KEY_BLOCK:
         return Finding(

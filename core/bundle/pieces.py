@@ -56,6 +56,8 @@ class Pieces:
         self.p12s: list[P12Content] = []
         # Key blocks that could not be read; they matter only if the client identity needs a key.
         self.unreadable_keys: list[BundleError] = []
+        # PKCS#12 files no password given opens; they matter only if no readable identity is here.
+        self.locked_p12s: list[PasswordNeeded] = []
         self.used: list[str] = []
         self.ignored: list[str] = []
 
@@ -80,7 +82,8 @@ def _read_pem(path: str, data: bytes, password: str | None, found: Pieces) -> No
 
 
 def _count(found: Pieces) -> tuple[int, ...]:
-    return (len(found.certs), len(found.keys), len(found.p12s), len(found.unreadable_keys))
+    lists = (found.certs, found.keys, found.p12s, found.unreadable_keys, found.locked_p12s)
+    return tuple(len(items) for items in lists)
 
 
 def _read_pem_block(
@@ -104,7 +107,10 @@ def _read_der(path: str, data: bytes, password: str | None, found: Pieces) -> No
     elif _PKCS7_SIGNED_DATA_OID in data[:24]:
         found.certs += _pkcs7(path, lambda: _pkcs7_loader().load_der_pkcs7_certificates(data))
     elif _looks_like_pfx(data):
-        found.p12s.append(_p12(path, data, password))
+        try:
+            found.p12s.append(_p12(path, data, password))
+        except PasswordNeeded as locked:
+            found.locked_p12s.append(locked)
     else:
         with contextlib.suppress(ValueError, TypeError, UnsupportedAlgorithm):
             key = serialization.load_der_private_key(data, None)

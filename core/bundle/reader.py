@@ -70,11 +70,16 @@ def read_bundle(
     found = Pieces()
     for name, data in source.files:
         if not data.strip():
-            raise BundleError(
-                f"{name} is empty.", "Download the bundle again, or choose the right file."
-            )
+            if len(source.files) == 1:
+                raise BundleError(
+                    f"{name} is empty.", "Download the bundle again, or choose the right file."
+                )
+            found.ignored.append(name)  # a folder's empty file (easy-rsa's first index.txt)
+            continue
         for member in expand(name, data, limits):
             read_member(member.path, member.data, password, found)
+    if found.locked_p12s and not found.certs and not found.p12s:
+        raise found.locked_p12s[0]
     if not found.certs and not any(p.cert or p.extra for p in found.p12s):
         raise BundleError(
             f"No certificate was found in {source.origin}.",
@@ -87,8 +92,11 @@ def read_bundle(
 
 def _assemble(origin: str, found: Pieces) -> Bundle:
     p12 = found.p12s[0] if found.p12s else None
-    certs = _unique(found.certs) or _unique(_p12_certs(p12))
-    roles = decide(certs, found.keys or _p12_keys(p12))
+    roles = decide(_unique(found.certs), found.keys)
+    if p12 and (roles.client is None or roles.key is None):
+        # The PKCS#12 adds what the PEM files lack (an identity-only p12 beside the CA file).
+        certs = _unique(found.certs + _p12_certs(p12))
+        roles = decide(certs, _unique_keys(found.keys + _p12_keys(p12)))
     client, cas = roles.client, roles.cas
     key = roles.key.key if roles.key else None
     conflicts = []
@@ -110,7 +118,7 @@ def _assemble(origin: str, found: Pieces) -> Bundle:
         files=tuple(found.used),
         ignored=tuple(found.ignored),
         conflicts=tuple(conflicts),
-        left_out=tuple(roles.left_out + _unreadable_keys(found, roles)),
+        left_out=tuple(roles.left_out + _unreadable_keys(found, roles) + _locked(found, roles)),
         key_pkcs8=_client_pkcs8(roles),
     )
 
@@ -128,6 +136,14 @@ def _unreadable_keys(found: Pieces, roles: Roles) -> list[LeftOut]:
     return [LeftOut(LeftOutKind.KEY_BLOCK, problem.message) for problem in found.unreadable_keys]
 
 
+def _locked(found: Pieces, roles: Roles) -> list[LeftOut]:
+    """A PKCS#12 no password opens is passed over when a readable identity is beside it (easy-rsa
+    writes private/NAME.p12 next to issued/NAME.crt and private/NAME.key); else it is needed."""
+    if found.locked_p12s and (roles.client is None or roles.key is None):
+        raise found.locked_p12s[0]
+    return [LeftOut(LeftOutKind.LOCKED_P12, locked.message) for locked in found.locked_p12s]
+
+
 def _client_pkcs8(roles: Roles) -> bytes | None:
     if roles.key is None:
         return None
@@ -142,6 +158,13 @@ def _p12_certs(p12: P12Content | None) -> list[x509.Certificate]:
     if p12 is None:
         return []
     return ([p12.cert] if p12.cert else []) + list(p12.extra)
+
+
+def _unique_keys(materials: list[KeyMaterial]) -> list[KeyMaterial]:
+    seen: dict[bytes, KeyMaterial] = {}
+    for material in materials:
+        seen.setdefault(certinfo.public_bytes(material.key), material)
+    return list(seen.values())
 
 
 def _unique(certs: list[x509.Certificate]) -> list[x509.Certificate]:

@@ -125,3 +125,44 @@ def logs_in(
         nginx.stop()
     assert code == 0, verified
     return dict(verified)
+
+
+# --- easy-rsa --------------------------------------------------------------------------------
+
+
+def easyrsa_pki(folder: Path, *algo: str) -> Path:
+    """`easyrsa` as its README shows: a CA (its key under a passphrase), a server and client1,
+    and client1's identity exported as private/client1.p12 under the password `secret`."""
+    easyrsa = need("easyrsa")
+    folder.mkdir(parents=True, exist_ok=True)
+    env = {
+        "EASYRSA_BATCH": "1",
+        "EASYRSA_PASSIN": "pass:ca-pass",
+        "EASYRSA_PASSOUT": "pass:ca-pass",
+    }
+    run_env(env, easyrsa, "init-pki", cwd=folder)
+    run_env(env | {"EASYRSA_REQ_CN": "Easy-RSA CA"}, easyrsa, *algo, "build-ca", cwd=folder)
+    san = "--subject-alt-name=DNS:localhost,IP:127.0.0.1"
+    run_env(env, easyrsa, *algo, san, "build-server-full", "server", "nopass", cwd=folder)
+    run_env(env, easyrsa, *algo, "build-client-full", "client1", "nopass", cwd=folder)
+    run_env(env | {"EASYRSA_PASSOUT": "pass:secret"}, easyrsa, "export-p12", "client1", cwd=folder)
+    return folder / "pki"
+
+
+def run_env(env: dict[str, str], *argv: str, cwd: Path) -> None:
+    import os
+
+    done = subprocess.run(
+        argv, cwd=cwd, env=os.environ | env, capture_output=True, text=True, timeout=120,
+        stdin=subprocess.DEVNULL, check=False,
+    )  # fmt: skip
+    assert done.returncode == 0, f"{argv[0]} {argv[1:]} failed: {done.stdout}{done.stderr}"
+
+
+def server_of(pki_folder: Path) -> dict[str, Path]:
+    """easy-rsa's server certificate and key, with the CA that issued the client."""
+    return {
+        "cert": pki_folder / "issued/server.crt",
+        "key": pki_folder / "private/server.key",
+        "ca": pki_folder / "ca.crt",
+    }

@@ -11,6 +11,7 @@ from pathlib import Path
 import pytest
 from clustertrust.core import certinfo
 from clustertrust.core.bundle import keys
+from clustertrust.core.bundle.checks import Severity, check_bundle, has_errors
 from clustertrust.core.bundle.reader import read_bundle
 from clustertrust.core.errors import PasswordNeeded
 from clustertrust.core.source.load import load_source
@@ -84,3 +85,83 @@ def test_a_certtool_identity_logs_in_to_nginx(
     }
     verified = pki_tools.logs_in(tmp_path, capsys, source, server, *extra)
     assert verified["outcome"] == "ok"
+
+
+@pytest.fixture(scope="module")
+def easyrsa_pki(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    return pki_tools.easyrsa_pki(tmp_path_factory.mktemp("easyrsa"))
+
+
+def test_an_easyrsa_pki_folder_uses_the_pem_identity_beside_its_locked_p12(
+    easyrsa_pki: Path,
+) -> None:
+    bundle = read_bundle(load_source(str(easyrsa_pki)))
+    assert bundle.client_cert is not None and bundle.has_key
+    assert certinfo.common_name(bundle.client_cert.subject) == "client1"
+    assert [certinfo.common_name(c.subject) for c in bundle.ca_certs] == ["Easy-RSA CA"]
+    found = {f.code: f for f in check_bundle(bundle)}
+    assert not has_errors(list(found.values()))
+    locked = found["locked_p12_left_out"]
+    assert locked.severity is Severity.WARNING
+    assert locked.message.startswith("private/client1.p12 is protected by a password")
+    assert "the readable client identity beside it is used" in locked.message
+    # The CA's own key is under easy-rsa's passphrase: named, not needed.
+    assert found["key_block_left_out"].severity is Severity.WARNING
+    assert found["server_cert_left_out"].severity is Severity.INFO
+
+
+def test_the_p12_password_opens_it_and_it_agrees_with_the_pem_files(easyrsa_pki: Path) -> None:
+    bundle = read_bundle(load_source(str(easyrsa_pki)), password="secret")
+    assert bundle.p12 is not None and bundle.p12.name == "private/client1.p12"
+    assert bundle.conflicts == ()
+    assert "locked_p12_left_out" not in {f.code for f in check_bundle(bundle)}
+
+
+def test_a_locked_p12_with_no_identity_beside_it_asks_for_its_password(
+    easyrsa_pki: Path, tmp_path: Path
+) -> None:
+    files = {"ca.crt": easyrsa_pki / "ca.crt", "client1.p12": easyrsa_pki / "private/client1.p12"}
+    source = folder_of(tmp_path / "b", files)
+    with pytest.raises(PasswordNeeded, match=r"client1\.p12 is protected by a password"):
+        read_bundle(load_source(str(source)))
+
+
+def test_an_easyrsa_pki_folder_logs_in_to_nginx(
+    easyrsa_pki: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    verified = pki_tools.logs_in(tmp_path, capsys, easyrsa_pki, pki_tools.server_of(easyrsa_pki))
+    assert verified["outcome"] == "ok"
+
+
+def test_an_identity_only_p12_is_installed_with_the_ca_file_beside_it(
+    easyrsa_pki: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """A Keychain or browser export holds the identity without its CA (made here with openssl
+    from easy-rsa's files, as `openssl pkcs12 -export` without -certfile writes it)."""
+    folder = tmp_path / "b"
+    folder.mkdir()
+    pki_tools.run("openssl", "pkcs12", "-export", "-in", str(easyrsa_pki / "issued/client1.crt"),
+                  "-inkey", str(easyrsa_pki / "private/client1.key"), "-passout", "pass:export",
+                  "-out", str(folder / "Client1.p12"), cwd=folder)  # fmt: skip
+    alone = read_bundle(load_source(str(folder / "Client1.p12")), password="export")
+    assert alone.client_cert is not None and alone.has_key
+    (missing,) = [f for f in check_bundle(alone) if f.code == "ca_missing"]
+    assert "Put it in one folder with the client's files and choose that folder." in missing.message
+    shutil.copy(easyrsa_pki / "ca.crt", folder / "ca.crt")
+    bundle = read_bundle(load_source(str(folder)), password="export")
+    assert bundle.client_cert is not None and bundle.has_key and len(bundle.ca_certs) == 1
+    assert not has_errors(check_bundle(bundle))
+    server = pki_tools.server_of(easyrsa_pki)
+    verified = pki_tools.logs_in(tmp_path, capsys, folder, server, "--password", "export")
+    assert verified["outcome"] == "ok"
+
+
+def test_a_fresh_easyrsa_pki_with_its_empty_index_gives_the_ca(tmp_path: Path) -> None:
+    easyrsa = pki_tools.need("easyrsa")
+    env = {"EASYRSA_BATCH": "1", "EASYRSA_REQ_CN": "Fresh CA"}
+    pki_tools.run_env(env, easyrsa, "init-pki", cwd=tmp_path)
+    pki_tools.run_env(env, easyrsa, "build-ca", "nopass", cwd=tmp_path)
+    assert (tmp_path / "pki/index.txt").read_bytes() == b""
+    bundle = read_bundle(load_source(str(tmp_path / "pki")))
+    assert [certinfo.common_name(c.subject) for c in bundle.ca_certs] == ["Fresh CA"]
+    assert "index.txt" in bundle.ignored
