@@ -11,7 +11,7 @@ from clustertrust.core.bundle import keys as key_material
 from clustertrust.core.bundle.archive import Limits, expand
 from clustertrust.core.bundle.keys import KeyMaterial
 from clustertrust.core.bundle.pieces import P12Content, Pieces, confirm_rsa_keys, read_member
-from clustertrust.core.bundle.roles import LeftOut, LeftOutKind, Roles, decide
+from clustertrust.core.bundle.roles import LeftOut, LeftOutKind, Roles, decide, looks_like_server
 from clustertrust.core.errors import BundleError
 from clustertrust.core.source.load import SourceData
 from cryptography import x509
@@ -91,7 +91,7 @@ def read_bundle(
 
 
 def _assemble(origin: str, found: Pieces) -> Bundle:
-    p12 = found.p12s[0] if found.p12s else None
+    p12 = _client_p12(found.p12s)
     roles = decide(_unique(found.certs), found.keys)
     if p12 and (roles.client is None or roles.key is None):
         # The PKCS#12 adds what the PEM files lack (an identity-only p12 beside the CA file).
@@ -102,11 +102,17 @@ def _assemble(origin: str, found: Pieces) -> Bundle:
     conflicts = []
     if p12 and (found.certs or found.keys):
         conflicts += _p12_conflicts(p12, client, key, cas)
+    others = [other for other in found.p12s if other is not p12]
+    servers = [other for other in others if other.cert and looks_like_server(other.cert)]
     conflicts += [
         f"{other.name} differs from {p12.name}"
-        for other in found.p12s[1:]
-        if p12 and _fingerprints(_p12_certs(other)) != _fingerprints(_p12_certs(p12))
+        for other in others
+        if p12
+        and other not in servers
+        and _fingerprints(_p12_certs(other)) != _fingerprints(_p12_certs(p12))
     ]
+    left_out = _with_server_p12s(roles.left_out, servers)
+    left_out += _unreadable_keys(found, roles) + _locked(found, roles)
     return Bundle(
         origin=origin,
         system=_recognise(found, client, key, cas),
@@ -118,9 +124,36 @@ def _assemble(origin: str, found: Pieces) -> Bundle:
         files=tuple(found.used),
         ignored=tuple(found.ignored),
         conflicts=tuple(conflicts),
-        left_out=tuple(roles.left_out + _unreadable_keys(found, roles) + _locked(found, roles)),
+        left_out=tuple(left_out),
         key_pkcs8=_client_pkcs8(roles),
     )
+
+
+def _client_p12(p12s: list[P12Content]) -> P12Content | None:
+    """The PKCS#12 of the client: tls-gen writes server_NAME.p12 beside client_NAME.p12."""
+    clients = [p for p in p12s if not (p.cert and looks_like_server(p.cert))]
+    return (clients or p12s or [None])[0]
+
+
+def _with_server_p12s(left_out: list[LeftOut], servers: list[P12Content]) -> list[LeftOut]:
+    """A server's PKCS#12 is left out as its PEM files are, and named in the same finding."""
+    out = list(left_out)
+    for p12 in servers:
+        if p12.cert is None:  # never: a server's p12 was chosen by its certificate
+            continue
+        fingerprint = certinfo.sha256(p12.cert)
+        at = next((i for i, item in enumerate(out) if _is_cert(item, fingerprint)), None)
+        if at is None:
+            name = certinfo.common_name(p12.cert.subject)
+            detail = f"the server certificate {name!r} in {p12.name}"
+            out.append(LeftOut(LeftOutKind.SERVER_CERT, detail, p12.cert))
+        else:
+            out[at] = out[at]._replace(detail=f"{out[at].detail}, also in {p12.name},")
+    return out
+
+
+def _is_cert(item: LeftOut, fingerprint: str) -> bool:
+    return item.cert is not None and certinfo.sha256(item.cert) == fingerprint
 
 
 def _p12_keys(p12: P12Content | None) -> list[KeyMaterial]:

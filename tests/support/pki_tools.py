@@ -166,3 +166,54 @@ def server_of(pki_folder: Path) -> dict[str, Path]:
         "key": pki_folder / "private/server.key",
         "ca": pki_folder / "ca.crt",
     }
+
+
+# --- RabbitMQ tls-gen ------------------------------------------------------------------------
+
+# tls-gen is neither on PyPI nor in Debian: its `basic` profile is replayed here with the openssl
+# commands it runs (rabbitmq/tls-gen 8152e35, tls_gen/gen.py generate_root_ca and
+# generate_leaf_certificate_and_key_pair; extensions from basic/openssl.cnf; file names from
+# copy_root_ca_certificate_and_key_pair and copy_leaf_certificate_and_key_pair).
+_TLS_GEN_EXTENSIONS = """[ client_extensions ]
+basicConstraints = CA:false
+keyUsage = digitalSignature,keyEncipherment
+extendedKeyUsage = clientAuth
+subjectAltName = DNS:localhost
+[ server_extensions ]
+basicConstraints = CA:false
+keyUsage = digitalSignature,keyEncipherment
+extendedKeyUsage = serverAuth
+subjectAltName = DNS:localhost,IP:127.0.0.1
+subjectKeyIdentifier = hash
+authorityKeyIdentifier = keyid,issuer
+"""
+
+
+def tls_gen_result(folder: Path, cn: str = "localhost") -> Path:
+    """tls-gen's result/ folder with no password (its default): the CA's certificate and key,
+    and for server and client each a certificate, a key and a .p12 with the CA in it."""
+    work = folder / "work"
+    result = folder / "result"
+    work.mkdir(parents=True)
+    result.mkdir()
+    (work / "ext.cnf").write_text(_TLS_GEN_EXTENSIONS)
+    ca_cert, ca_key = result / "ca_certificate.pem", result / "ca_key.pem"
+    run("openssl", "req", "-x509", "-days", "30", "-newkey", "rsa:2048", "-keyout", str(ca_key),
+        "-out", str(ca_cert), "-outform", "PEM", "-subj", "/CN=TLSGenSelfSignedRootCA/L=$$$$/",
+        "-nodes", cwd=work)  # fmt: skip
+    for peer in ("server", "client"):
+        name = f"{peer}_{cn}"
+        cert, key = result / f"{name}_certificate.pem", result / f"{name}_key.pem"
+        run("openssl", "genpkey", "-algorithm", "RSA", "-outform", "PEM", "-out", str(key),
+            "-pkeyopt", "rsa_keygen_bits:2048", cwd=work)  # fmt: skip
+        run("openssl", "req", "-new", "-key", str(key), "-out", str(work / "req.pem"),
+            "-subj", f"/CN={cn}/O={peer}/L=$$$$/", "-nodes", cwd=work)  # fmt: skip
+        run("openssl", "x509", "-req", "-days", "30", "-in", str(work / "req.pem"),
+            "-CA", str(ca_cert), "-CAkey", str(ca_key), "-CAcreateserial", "-out", str(cert),
+            "-extfile", str(work / "ext.cnf"), "-extensions", f"{peer}_extensions",
+            cwd=work)  # fmt: skip
+        run("openssl", "pkcs12", "-export", "-out", str(result / f"{name}.p12"), "-in", str(cert),
+            "-inkey", str(key), "-certfile", str(ca_cert), "-passout", "pass:",
+            cwd=work)  # fmt: skip
+    shutil.rmtree(work)
+    return result

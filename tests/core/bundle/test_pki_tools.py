@@ -165,3 +165,44 @@ def test_a_fresh_easyrsa_pki_with_its_empty_index_gives_the_ca(tmp_path: Path) -
     bundle = read_bundle(load_source(str(tmp_path / "pki")))
     assert [certinfo.common_name(c.subject) for c in bundle.ca_certs] == ["Fresh CA"]
     assert "index.txt" in bundle.ignored
+
+
+@pytest.fixture(scope="module")
+def tls_gen_result(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    return pki_tools.tls_gen_result(tmp_path_factory.mktemp("tls-gen"))
+
+
+def test_a_tls_gen_result_folder_names_the_server_p12_and_leaves_it_out(
+    tls_gen_result: Path,
+) -> None:
+    bundle = read_bundle(load_source(str(tls_gen_result)))
+    assert bundle.client_cert is not None and bundle.has_key
+    assert bundle.p12 is not None and bundle.p12.name == "client_localhost.p12"
+    assert bundle.conflicts == ()
+    findings = check_bundle(bundle)
+    assert not has_errors(findings)
+    (server,) = [f for f in findings if f.code == "server_cert_left_out"]
+    assert server.severity is Severity.INFO
+    assert "'localhost' (with its private key), also in server_localhost.p12," in server.message
+
+
+def test_tls_gen_p12s_alone_give_the_client(tls_gen_result: Path, tmp_path: Path) -> None:
+    names = ("server_localhost.p12", "client_localhost.p12")
+    source = folder_of(tmp_path / "b", {n: tls_gen_result / n for n in names})
+    bundle = read_bundle(load_source(str(source)))
+    assert bundle.client_cert is not None and bundle.has_key and len(bundle.ca_certs) == 1
+    assert bundle.conflicts == ()
+    (server,) = [f for f in check_bundle(bundle) if f.code == "server_cert_left_out"]
+    assert "'localhost' in server_localhost.p12 is for a server" in server.message
+
+
+def test_a_tls_gen_result_folder_logs_in_to_nginx(
+    tls_gen_result: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    server = {
+        "cert": tls_gen_result / "server_localhost_certificate.pem",
+        "key": tls_gen_result / "server_localhost_key.pem",
+        "ca": tls_gen_result / "ca_certificate.pem",
+    }
+    verified = pki_tools.logs_in(tmp_path, capsys, tls_gen_result, server)
+    assert verified["outcome"] == "ok"
