@@ -10,6 +10,7 @@ from typing import NamedTuple
 
 from clustertrust.core.bundle import ec_repair, keys
 from clustertrust.core.bundle.bounded import check_kdf_cost, pem_blocks
+from clustertrust.core.bundle.documents import parts as parts_of_document
 from clustertrust.core.bundle.keys import KeyMaterial
 from clustertrust.core.errors import BundleError, PasswordNeeded
 from cryptography import x509
@@ -62,8 +63,11 @@ class Pieces:
         self.ignored: list[str] = []
 
 
-def read_member(path: str, data: bytes, password: str | None, found: Pieces) -> None:
-    """Add what `data` holds to `found`; a file holding nothing we know is noted as ignored."""
+def read_member(
+    path: str, data: bytes, password: str | None, found: Pieces, *, documents: bool = True
+) -> None:
+    """Add what `data` holds to `found`; a file holding nothing we know is noted as ignored.
+    A JSON or YAML document is read for the certificates and keys its strings hold."""
     before = _count(found)
     with warnings.catch_warnings():
         # cryptography warns about fields it will refuse one day; reading must stay quiet.
@@ -72,8 +76,13 @@ def read_member(path: str, data: bytes, password: str | None, found: Pieces) -> 
             _read_pem(path, data, password, found)
         elif data[:1] == b"\x30":
             _read_der(path, data, password, found)
-    after = _count(found)
-    (found.used if after != before else found.ignored).append(path)
+    if _count(found) == before and documents:
+        document_parts = parts_of_document(path, data)
+        for part, blob in document_parts:
+            read_member(part, blob, password, found, documents=False)
+        if document_parts:
+            return
+    (found.used if _count(found) != before else found.ignored).append(path)
 
 
 def _read_pem(path: str, data: bytes, password: str | None, found: Pieces) -> None:

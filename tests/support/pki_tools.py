@@ -217,3 +217,110 @@ def tls_gen_result(folder: Path, cn: str = "localhost") -> Path:
             cwd=work)  # fmt: skip
     shutil.rmtree(work)
     return result
+
+
+# --- cfssl (golang-cfssl) --------------------------------------------------------------------
+
+_CFSSL_CONFIG = {
+    "signing": {
+        "profiles": {
+            peer: {"usages": ["signing", "key encipherment", f"{peer} auth"], "expiry": "720h"}
+            for peer in ("client", "server")
+        }
+    }
+}
+
+
+def cfssl_pki(folder: Path) -> dict[str, Path]:
+    """cfssl's quick start: `gencert -initca`, cfssljson -bare for the CA's files, and the
+    client's and server's gencert output left as the JSON cfssl prints ({cert, csr, key})."""
+    cfssl, cfssljson = need("cfssl"), need("cfssljson")
+    folder.mkdir(parents=True, exist_ok=True)
+    (folder / "config.json").write_text(json.dumps(_CFSSL_CONFIG))
+    ca_request = {"CN": "cfssl CA", "key": {"algo": "ecdsa", "size": 256}}
+    ca_json = run(cfssl, "gencert", "-initca", "-", cwd=folder, stdin=json.dumps(ca_request))
+    run(cfssljson, "-bare", "ca", cwd=folder, stdin=ca_json)
+    out = {"ca.pem": folder / "ca.pem", "ca-key.pem": folder / "ca-key.pem"}
+    for peer, hosts in (("client", ""), ("server", "127.0.0.1,localhost")):
+        request = {"CN": f"cfssl {peer}", "key": {"algo": "ecdsa", "size": 256}}
+        answer = run(cfssl, "gencert", "-ca", "ca.pem", "-ca-key", "ca-key.pem",
+                     "-config", "config.json", "-profile", peer, "-hostname", hosts, "-",
+                     cwd=folder, stdin=json.dumps(request))  # fmt: skip
+        (folder / f"{peer}.json").write_text(answer)
+        out[f"{peer}.json"] = folder / f"{peer}.json"
+    run(cfssljson, "-bare", "server", cwd=folder, stdin=out["server.json"].read_text())
+    out |= {"server.pem": folder / "server.pem", "server-key.pem": folder / "server-key.pem"}
+    return out
+
+
+# --- Kubernetes and Vault layouts ------------------------------------------------------------
+# Neither kubectl nor cert-manager nor Vault is packaged here: these documents are laid out as
+# their references show, around PEM made by the caller. cert-manager: "kubernetes.io/tls Secret
+# with ca.crt" (cert-manager.io docs, Certificate resource, `kubectl get secret -o yaml`);
+# kubeconfig: Kubernetes docs "Organizing Cluster Access Using kubeconfig Files" (*-data fields
+# are base64 of PEM); Vault: API docs, PKI secrets engine, "Generate certificate and key" (the
+# response's data.certificate, issuing_ca, ca_chain, private_key, private_key_type, as JSON
+# strings with escaped newlines, as `vault write -format=json pki/issue/ROLE` prints them).
+
+
+def b64(data: bytes) -> str:
+    return base64.b64encode(data).decode()
+
+
+def cert_manager_secret(ca: bytes, cert: bytes, key: bytes) -> str:
+    import yaml
+
+    secret = {
+        "apiVersion": "v1",
+        "data": {"ca.crt": b64(ca), "tls.crt": b64(cert), "tls.key": b64(key)},
+        "kind": "Secret",
+        "metadata": {
+            "annotations": {
+                "cert-manager.io/certificate-name": "client",
+                "cert-manager.io/issuer-kind": "Issuer",
+                "cert-manager.io/issuer-name": "ca-issuer",
+            },
+            "name": "client-tls",
+            "namespace": "default",
+        },
+        "type": "kubernetes.io/tls",
+    }
+    return yaml.safe_dump(secret, default_flow_style=False)
+
+
+def kubeconfig(ca: bytes, cert: bytes, key: bytes, server: str) -> str:
+    import yaml
+
+    config = {
+        "apiVersion": "v1",
+        "clusters": [{"cluster": {"certificate-authority-data": b64(ca), "server": server},
+                      "name": "kind-kind"}],
+        "contexts": [{"context": {"cluster": "kind-kind", "user": "kind-kind"},
+                      "name": "kind-kind"}],
+        "current-context": "kind-kind",
+        "kind": "Config",
+        "preferences": {},
+        "users": [{"name": "kind-kind",
+                   "user": {"client-certificate-data": b64(cert), "client-key-data": b64(key)}}],
+    }  # fmt: skip
+    return yaml.safe_dump(config, default_flow_style=False)
+
+
+def vault_issue(cert: bytes, issuing_ca: bytes, chain: list[bytes], key: bytes) -> str:
+    answer = {
+        "request_id": "0c5ef7a2-7b6f-5b1c-9a39-4f1bd2d6b8b1",
+        "lease_id": "",
+        "lease_duration": 0,
+        "renewable": False,
+        "data": {
+            "certificate": cert.decode(),
+            "expiration": 1798761600,
+            "issuing_ca": issuing_ca.decode(),
+            "ca_chain": [c.decode() for c in chain],
+            "private_key": key.decode(),
+            "private_key_type": "rsa",
+            "serial_number": "39:dd:2e:90:b7:23:1f:8d:d3:7d:31:c5:1b:da:84:d0:5b:65:31:58",
+        },
+        "warnings": None,
+    }
+    return json.dumps(answer, indent=2)

@@ -5,6 +5,7 @@ command that converts it; the installed identity logs in to a real nginx."""
 
 from __future__ import annotations
 
+import json
 import shutil
 from pathlib import Path
 
@@ -206,3 +207,54 @@ def test_a_tls_gen_result_folder_logs_in_to_nginx(
     }
     verified = pki_tools.logs_in(tmp_path, capsys, tls_gen_result, server)
     assert verified["outcome"] == "ok"
+
+
+@pytest.fixture(scope="module")
+def cfssl_pki(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
+    return pki_tools.cfssl_pki(tmp_path_factory.mktemp("cfssl"))
+
+
+def cfssl_server(cfssl_pki: dict[str, Path]) -> dict[str, Path]:
+    return {"cert": cfssl_pki["server.pem"], "key": cfssl_pki["server-key.pem"],
+            "ca": cfssl_pki["ca.pem"]}  # fmt: skip
+
+
+def test_cfssl_json_output_gives_the_client_identity(
+    cfssl_pki: dict[str, Path], tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    source = folder_of(tmp_path / "b", {n: cfssl_pki[n] for n in ("ca.pem", "client.json")})
+    bundle = read_bundle(load_source(str(source)))
+    assert bundle.client_cert is not None and bundle.has_key
+    assert certinfo.common_name(bundle.client_cert.subject) == "cfssl client"
+    assert [certinfo.common_name(c.subject) for c in bundle.ca_certs] == ["cfssl CA"]
+    assert set(bundle.files) == {"ca.pem", "client.json (cert)", "client.json (key)"}
+    assert not has_errors(check_bundle(bundle))
+    assert pki_tools.logs_in(tmp_path, capsys, source, cfssl_server(cfssl_pki))["outcome"] == "ok"
+
+
+def structured(tmp: Path, name: str, text: str) -> Path:
+    tmp.mkdir()
+    (tmp / name).write_text(text)
+    return tmp / name
+
+
+@pytest.mark.parametrize("layout", ["cert-manager", "kubeconfig"])
+def test_kubernetes_documents_give_the_identity_and_log_in(
+    cfssl_pki: dict[str, Path], tmp_path: Path, capsys: pytest.CaptureFixture[str], layout: str
+) -> None:
+    answer = json.loads(cfssl_pki["client.json"].read_text())
+    ca, cert, key = (
+        cfssl_pki["ca.pem"].read_bytes(),
+        answer["cert"].encode(),
+        answer["key"].encode(),
+    )
+    if layout == "cert-manager":
+        text = pki_tools.cert_manager_secret(ca, cert, key)
+        source = structured(tmp_path / "b", "client-tls.yaml", text)
+    else:
+        text = pki_tools.kubeconfig(ca, cert, key, "https://127.0.0.1:6443")
+        source = structured(tmp_path / "b", "config", text)
+    bundle = read_bundle(load_source(str(source)))
+    assert bundle.client_cert is not None and bundle.has_key and len(bundle.ca_certs) == 1
+    assert not has_errors(check_bundle(bundle))
+    assert pki_tools.logs_in(tmp_path, capsys, source, cfssl_server(cfssl_pki))["outcome"] == "ok"
