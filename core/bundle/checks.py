@@ -178,6 +178,12 @@ def _left_out(item: LeftOut, has_client: bool) -> Finding:
             f"{item.detail} It was not opened: the readable client identity beside it is used. "
             "If it holds another identity, run again with its password.",
         )
+    if item.kind is LeftOutKind.KEYSTORE:
+        return Finding(
+            Severity.WARNING,
+            "java_keystore_left_out",
+            f"{item.detail} The readable client identity beside it is used.",
+        )
     if item.kind is LeftOutKind.KEY_BLOCK:
         return Finding(
             Severity.WARNING,

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import contextlib
+import posixpath
+import shlex
 import warnings
 from collections.abc import Callable
 from types import ModuleType
@@ -36,6 +38,15 @@ class UnsupportedContent(BundleError):
     """Intact certificates or keys with an algorithm or feature ClusterTrust cannot read."""
 
 
+class JavaKeystore(UnsupportedContent):
+    """A JKS or JCEKS keystore: keytool converts it to the PKCS#12 that is read."""
+
+
+# The magic numbers of Java's own keystore formats (sun.security.provider.JavaKeyStore and
+# com.sun.crypto.provider.JceKeyStore); keytool writes PKCS#12 by default since Java 9.
+_JAVA_KEYSTORES = {b"\xfe\xed\xfe\xed": "JKS", b"\xce\xce\xce\xce": "JCEKS"}
+
+
 class P12Content(NamedTuple):
     name: str
     data: bytes
@@ -57,8 +68,9 @@ class Pieces:
         self.p12s: list[P12Content] = []
         # Key blocks that could not be read; they matter only if the client identity needs a key.
         self.unreadable_keys: list[BundleError] = []
-        # PKCS#12 files no password given opens; they matter only if no readable identity is here.
-        self.locked_p12s: list[PasswordNeeded] = []
+        # PKCS#12 files no password given opens, and Java keystores: they matter only if no
+        # readable identity is here.
+        self.unopened: list[BundleError] = []
         self.used: list[str] = []
         self.ignored: list[str] = []
 
@@ -72,7 +84,9 @@ def read_member(
     with warnings.catch_warnings():
         # cryptography warns about fields it will refuse one day; reading must stay quiet.
         warnings.simplefilter("ignore")
-        if b"-----BEGIN " in data:
+        if data[:4] in _JAVA_KEYSTORES:
+            found.unopened.append(_java_keystore(path, _JAVA_KEYSTORES[data[:4]]))
+        elif b"-----BEGIN " in data:
             _read_pem(path, data, password, found)
         elif data[:1] == b"\x30":
             _read_der(path, data, password, found)
@@ -91,7 +105,7 @@ def _read_pem(path: str, data: bytes, password: str | None, found: Pieces) -> No
 
 
 def _count(found: Pieces) -> tuple[int, ...]:
-    lists = (found.certs, found.keys, found.p12s, found.unreadable_keys, found.locked_p12s)
+    lists = (found.certs, found.keys, found.p12s, found.unreadable_keys, found.unopened)
     return tuple(len(items) for items in lists)
 
 
@@ -119,7 +133,7 @@ def _read_der(path: str, data: bytes, password: str | None, found: Pieces) -> No
         try:
             found.p12s.append(_p12(path, data, password))
         except PasswordNeeded as locked:
-            found.locked_p12s.append(locked)
+            found.unopened.append(locked)
     else:
         with contextlib.suppress(ValueError, TypeError, UnsupportedAlgorithm):
             key = serialization.load_der_private_key(data, None)
@@ -295,6 +309,16 @@ def _open_p12(path: str, data: bytes, password: str | None) -> P12Content:
         problem = f"{path} is protected by a password other than the Kurrent default."
     raise PasswordNeeded(
         problem, "Run again with --password-stdin, or on a terminal to be asked for it."
+    )
+
+
+def _java_keystore(path: str, kind: str) -> JavaKeystore:
+    name = posixpath.basename(path)
+    command = shlex.join(["keytool", "-importkeystore", "-srckeystore", name,
+                          "-destkeystore", f"{name}.p12", "-deststoretype", "pkcs12"])  # fmt: skip
+    return JavaKeystore(
+        f"{path} is a Java keystore ({kind}), which ClusterTrust cannot read.",
+        f"Convert it to PKCS#12 with the JDK's keytool, then choose {name}.p12: {command}",
     )
 
 

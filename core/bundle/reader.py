@@ -12,7 +12,7 @@ from clustertrust.core.bundle.archive import Limits, expand
 from clustertrust.core.bundle.keys import KeyMaterial
 from clustertrust.core.bundle.pieces import P12Content, Pieces, confirm_rsa_keys, read_member
 from clustertrust.core.bundle.roles import LeftOut, LeftOutKind, Roles, decide, looks_like_server
-from clustertrust.core.errors import BundleError
+from clustertrust.core.errors import BundleError, PasswordNeeded
 from clustertrust.core.source.load import SourceData
 from cryptography import x509
 from cryptography.hazmat.primitives.asymmetric.types import PrivateKeyTypes
@@ -78,8 +78,8 @@ def read_bundle(
             continue
         for member in expand(name, data, limits):
             read_member(member.path, member.data, password, found)
-    if found.locked_p12s and not found.certs and not found.p12s:
-        raise found.locked_p12s[0]
+    if found.unopened and not found.certs and not found.p12s:
+        raise found.unopened[0]
     if not found.certs and not any(p.cert or p.extra for p in found.p12s):
         raise BundleError(
             f"No certificate was found in {source.origin}.",
@@ -112,7 +112,7 @@ def _assemble(origin: str, found: Pieces) -> Bundle:
         and _fingerprints(_p12_certs(other)) != _fingerprints(_p12_certs(p12))
     ]
     left_out = _with_server_p12s(roles.left_out, servers)
-    left_out += _unreadable_keys(found, roles) + _locked(found, roles)
+    left_out += _unreadable_keys(found, roles) + _unopened(found, roles)
     return Bundle(
         origin=origin,
         system=_recognise(found, client, key, cas),
@@ -169,12 +169,19 @@ def _unreadable_keys(found: Pieces, roles: Roles) -> list[LeftOut]:
     return [LeftOut(LeftOutKind.KEY_BLOCK, problem.message) for problem in found.unreadable_keys]
 
 
-def _locked(found: Pieces, roles: Roles) -> list[LeftOut]:
-    """A PKCS#12 no password opens is passed over when a readable identity is beside it (easy-rsa
-    writes private/NAME.p12 next to issued/NAME.crt and private/NAME.key); else it is needed."""
-    if found.locked_p12s and (roles.client is None or roles.key is None):
-        raise found.locked_p12s[0]
-    return [LeftOut(LeftOutKind.LOCKED_P12, locked.message) for locked in found.locked_p12s]
+def _unopened(found: Pieces, roles: Roles) -> list[LeftOut]:
+    """A PKCS#12 no password opens, or a Java keystore, is passed over when a readable identity
+    is beside it (easy-rsa writes private/NAME.p12 next to issued/NAME.crt and private/NAME.key);
+    else what it holds is needed, and the reason it was not read is the answer."""
+    if found.unopened and (roles.client is None or roles.key is None):
+        raise found.unopened[0]
+    return [_unopened_item(problem) for problem in found.unopened]
+
+
+def _unopened_item(problem: BundleError) -> LeftOut:
+    if isinstance(problem, PasswordNeeded):
+        return LeftOut(LeftOutKind.LOCKED_P12, problem.message)
+    return LeftOut(LeftOutKind.KEYSTORE, f"{problem.message} {problem.fix}")
 
 
 def _client_pkcs8(roles: Roles) -> bytes | None:

@@ -19,6 +19,7 @@ class LeftOutKind(enum.Enum):
     KEY = "key"
     KEY_BLOCK = "key_block"
     LOCKED_P12 = "locked_p12"
+    KEYSTORE = "keystore"
 
 
 class LeftOut(NamedTuple):

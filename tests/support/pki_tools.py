@@ -324,3 +324,28 @@ def vault_issue(cert: bytes, issuing_ca: bytes, chain: list[bytes], key: bytes) 
         "warnings": None,
     }
     return json.dumps(answer, indent=2)
+
+
+# --- a JDK's keytool -------------------------------------------------------------------------
+
+
+def keytool_identity(folder: Path, ca_cert: Path, ca_key: Path, storetype: str) -> Path:
+    """A client identity as a Java team keeps it: keytool makes the key pair in a JKS or JCEKS
+    keystore (store and key password `changeit`), the CA (openssl here) signs keytool's request,
+    and keytool imports the CA and the signed certificate back."""
+    keytool = need("keytool")
+    folder.mkdir(parents=True, exist_ok=True)
+    store = folder / f"client.{storetype.lower()}"
+    common = ["-keystore", str(store), "-storepass", "changeit", "-storetype", storetype]
+    run(keytool, "-genkeypair", "-alias", "client", "-keyalg", "RSA", "-keysize", "2048",
+        "-dname", "CN=Java Client", "-keypass", "changeit", "-validity", "30", *common,
+        cwd=folder)  # fmt: skip
+    run(keytool, "-certreq", "-alias", "client", "-file", "client.csr", *common, cwd=folder)
+    (folder / "client.ext").write_text("extendedKeyUsage = clientAuth\n")
+    run("openssl", "x509", "-req", "-in", "client.csr", "-CA", str(ca_cert), "-CAkey",
+        str(ca_key), "-CAcreateserial", "-out", "client.crt", "-days", "30",
+        "-extfile", "client.ext", cwd=folder)  # fmt: skip
+    run(keytool, "-importcert", "-noprompt", "-alias", "ca", "-file", str(ca_cert), *common,
+        cwd=folder)  # fmt: skip
+    run(keytool, "-importcert", "-alias", "client", "-file", "client.crt", *common, cwd=folder)
+    return store

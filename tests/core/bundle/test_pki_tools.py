@@ -6,6 +6,7 @@ command that converts it; the installed identity logs in to a real nginx."""
 from __future__ import annotations
 
 import json
+import shlex
 import shutil
 from pathlib import Path
 
@@ -13,6 +14,7 @@ import pytest
 from clustertrust.core import certinfo
 from clustertrust.core.bundle import keys
 from clustertrust.core.bundle.checks import Severity, check_bundle, has_errors
+from clustertrust.core.bundle.pieces import JavaKeystore
 from clustertrust.core.bundle.reader import read_bundle
 from clustertrust.core.errors import PasswordNeeded
 from clustertrust.core.source.load import load_source
@@ -200,12 +202,7 @@ def test_tls_gen_p12s_alone_give_the_client(tls_gen_result: Path, tmp_path: Path
 def test_a_tls_gen_result_folder_logs_in_to_nginx(
     tls_gen_result: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    server = {
-        "cert": tls_gen_result / "server_localhost_certificate.pem",
-        "key": tls_gen_result / "server_localhost_key.pem",
-        "ca": tls_gen_result / "ca_certificate.pem",
-    }
-    verified = pki_tools.logs_in(tmp_path, capsys, tls_gen_result, server)
+    verified = pki_tools.logs_in(tmp_path, capsys, tls_gen_result, tls_gen_server(tls_gen_result))
     assert verified["outcome"] == "ok"
 
 
@@ -258,3 +255,68 @@ def test_kubernetes_documents_give_the_identity_and_log_in(
     assert bundle.client_cert is not None and bundle.has_key and len(bundle.ca_certs) == 1
     assert not has_errors(check_bundle(bundle))
     assert pki_tools.logs_in(tmp_path, capsys, source, cfssl_server(cfssl_pki))["outcome"] == "ok"
+
+
+@pytest.fixture(scope="module")
+def jks_identity(tls_gen_result: Path, tmp_path_factory: pytest.TempPathFactory) -> Path:
+    ca = (tls_gen_result / "ca_certificate.pem", tls_gen_result / "ca_key.pem")
+    return pki_tools.keytool_identity(tmp_path_factory.mktemp("jks"), *ca, "JKS")
+
+
+def tls_gen_server(tls_gen_result: Path) -> dict[str, Path]:
+    return {
+        "cert": tls_gen_result / "server_localhost_certificate.pem",
+        "key": tls_gen_result / "server_localhost_key.pem",
+        "ca": tls_gen_result / "ca_certificate.pem",
+    }
+
+
+def test_a_jks_keystore_is_refused_with_the_command_that_converts_it_and_that_command_works(
+    jks_identity: Path, tls_gen_result: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    store = shutil.copy(jks_identity, tmp_path / "client.jks")
+    with pytest.raises(JavaKeystore) as refused:
+        read_bundle(load_source(str(store)))
+    assert (
+        refused.value.message
+        == "client.jks is a Java keystore (JKS), which ClusterTrust cannot read."
+    )
+    command = (
+        "keytool -importkeystore -srckeystore client.jks -destkeystore client.jks.p12 "
+        "-deststoretype pkcs12"
+    )
+    assert refused.value.fix == (
+        f"Convert it to PKCS#12 with the JDK's keytool, then choose client.jks.p12: {command}"
+    )
+    # The command as shown, answering keytool's three password prompts on its standard input.
+    pki_tools.run(*shlex.split(command), cwd=tmp_path, stdin="exported\nexported\nchangeit\n")
+    converted = tmp_path / "client.jks.p12"
+    bundle = read_bundle(load_source(str(converted)), password="exported")
+    assert bundle.client_cert is not None and bundle.has_key and len(bundle.ca_certs) == 1
+    assert certinfo.common_name(bundle.client_cert.subject) == "Java Client"
+    server = tls_gen_server(tls_gen_result)
+    verified = pki_tools.logs_in(tmp_path, capsys, converted, server, "--password", "exported")
+    assert verified["outcome"] == "ok"
+
+
+def test_a_jceks_keystore_is_named_as_such(tls_gen_result: Path, tmp_path: Path) -> None:
+    ca = (tls_gen_result / "ca_certificate.pem", tls_gen_result / "ca_key.pem")
+    store = pki_tools.keytool_identity(tmp_path / "jceks", *ca, "JCEKS")
+    with pytest.raises(JavaKeystore, match=r"client\.jceks is a Java keystore \(JCEKS\)"):
+        read_bundle(load_source(str(store)))
+
+
+def test_a_truststore_jks_beside_a_pem_identity_is_left_out_with_the_command(
+    jks_identity: Path, tls_gen_result: Path, tmp_path: Path
+) -> None:
+    names = ("ca_certificate.pem", "client_localhost_certificate.pem", "client_localhost_key.pem")
+    files = {n: tls_gen_result / n for n in names} | {"truststore.jks": jks_identity}
+    bundle = read_bundle(load_source(str(folder_of(tmp_path / "b", files))))
+    assert bundle.client_cert is not None and bundle.has_key
+    found = {f.code: f for f in check_bundle(bundle)}
+    assert not has_errors(list(found.values()))
+    assert found["java_keystore_left_out"].severity is Severity.WARNING
+    assert (
+        "keytool -importkeystore -srckeystore truststore.jks"
+        in found["java_keystore_left_out"].message
+    )
