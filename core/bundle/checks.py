@@ -64,11 +64,14 @@ def _labelled_certs(bundle: Bundle) -> Iterator[tuple[str, x509.Certificate]]:
 
 def _ca_findings(bundle: Bundle) -> Iterator[Finding]:
     if not bundle.ca_certs:
+        # An identity alone (a Keychain or browser .p12 export) works once its CA is beside it.
+        beside = " Put it in one folder with the client's files and choose that folder."
         yield Finding(
             Severity.ERROR,
             "ca_missing",
             "The bundle has no CA certificate to trust. "
-            "Ask the cluster's administrator for the CA certificate (often ca.crt).",
+            "Ask the cluster's administrator for the CA certificate (often ca.crt)."
+            + (beside if bundle.client_cert else ""),
         )
     for cert in bundle.ca_certs:
         name = certinfo.common_name(cert.subject)
@@ -166,7 +169,20 @@ def _left_out(item: LeftOut, has_client: bool) -> Finding:
         return Finding(
             Severity.INFO if has_client else Severity.WARNING,
             "server_cert_left_out",
-            f"{item.detail.capitalize()} is for a server, so it is not installed.{tail}",
+            f"{_sentence(item.detail)} is for a server, so it is not installed.{tail}",
+        )
+    if item.kind is LeftOutKind.LOCKED_P12:
+        return Finding(
+            Severity.WARNING,
+            "locked_p12_left_out",
+            f"{item.detail} It was not opened: the readable client identity beside it is used. "
+            "If it holds another identity, run again with its password.",
+        )
+    if item.kind is LeftOutKind.KEYSTORE:
+        return Finding(
+            Severity.WARNING,
+            "java_keystore_left_out",
+            f"{item.detail} The readable client identity beside it is used.",
         )
     if item.kind is LeftOutKind.KEY_BLOCK:
         return Finding(
@@ -175,7 +191,13 @@ def _left_out(item: LeftOut, has_client: bool) -> Finding:
             f"{item.detail} No certificate here needs that key, so it is left out.",
         )
     code = "cert_left_out" if item.kind is LeftOutKind.CERT else "key_left_out"
-    return Finding(Severity.WARNING, code, f"{item.detail.capitalize()} is not installed.")
+    return Finding(Severity.WARNING, code, f"{_sentence(item.detail)} is not installed.")
+
+
+def _sentence(text: str) -> str:
+    """`text` with its first letter upper-cased and the rest as it was (str.capitalize would
+    lower-case the file names and subjects that follow)."""
+    return text[:1].upper() + text[1:]
 
 
 def _validity(label: str, cert: x509.Certificate, at: dt.datetime) -> Iterator[Finding]:

@@ -3,13 +3,16 @@
 from __future__ import annotations
 
 import contextlib
+import posixpath
+import shlex
 import warnings
 from collections.abc import Callable
 from types import ModuleType
 from typing import NamedTuple
 
-from clustertrust.core.bundle import keys
+from clustertrust.core.bundle import ec_repair, keys
 from clustertrust.core.bundle.bounded import check_kdf_cost, pem_blocks
+from clustertrust.core.bundle.documents import parts as parts_of_document
 from clustertrust.core.bundle.keys import KeyMaterial
 from clustertrust.core.errors import BundleError, PasswordNeeded
 from cryptography import x509
@@ -35,6 +38,15 @@ class UnsupportedContent(BundleError):
     """Intact certificates or keys with an algorithm or feature ClusterTrust cannot read."""
 
 
+class JavaKeystore(UnsupportedContent):
+    """A JKS or JCEKS keystore: keytool converts it to the PKCS#12 that is read."""
+
+
+# The magic numbers of Java's own keystore formats (sun.security.provider.JavaKeyStore and
+# com.sun.crypto.provider.JceKeyStore); keytool writes PKCS#12 by default since Java 9.
+_JAVA_KEYSTORES = {b"\xfe\xed\xfe\xed": "JKS", b"\xce\xce\xce\xce": "JCEKS"}
+
+
 class P12Content(NamedTuple):
     name: str
     data: bytes
@@ -56,22 +68,35 @@ class Pieces:
         self.p12s: list[P12Content] = []
         # Key blocks that could not be read; they matter only if the client identity needs a key.
         self.unreadable_keys: list[BundleError] = []
+        # PKCS#12 files no password given opens, and Java keystores: they matter only if no
+        # readable identity is here.
+        self.unopened: list[BundleError] = []
         self.used: list[str] = []
         self.ignored: list[str] = []
 
 
-def read_member(path: str, data: bytes, password: str | None, found: Pieces) -> None:
-    """Add what `data` holds to `found`; a file holding nothing we know is noted as ignored."""
+def read_member(
+    path: str, data: bytes, password: str | None, found: Pieces, *, documents: bool = True
+) -> None:
+    """Add what `data` holds to `found`; a file holding nothing we know is noted as ignored.
+    A JSON or YAML document is read for the certificates and keys its strings hold."""
     before = _count(found)
     with warnings.catch_warnings():
         # cryptography warns about fields it will refuse one day; reading must stay quiet.
         warnings.simplefilter("ignore")
-        if b"-----BEGIN " in data:
+        if data[:4] in _JAVA_KEYSTORES:
+            found.unopened.append(_java_keystore(path, _JAVA_KEYSTORES[data[:4]]))
+        elif b"-----BEGIN " in data:
             _read_pem(path, data, password, found)
         elif data[:1] == b"\x30":
             _read_der(path, data, password, found)
-    after = _count(found)
-    (found.used if after != before else found.ignored).append(path)
+    if _count(found) == before and documents:
+        document_parts = parts_of_document(path, data)
+        for part, blob in document_parts:
+            read_member(part, blob, password, found, documents=False)
+        if document_parts:
+            return
+    (found.used if _count(found) != before else found.ignored).append(path)
 
 
 def _read_pem(path: str, data: bytes, password: str | None, found: Pieces) -> None:
@@ -80,7 +105,8 @@ def _read_pem(path: str, data: bytes, password: str | None, found: Pieces) -> No
 
 
 def _count(found: Pieces) -> tuple[int, ...]:
-    return (len(found.certs), len(found.keys), len(found.p12s), len(found.unreadable_keys))
+    lists = (found.certs, found.keys, found.p12s, found.unreadable_keys, found.unopened)
+    return tuple(len(items) for items in lists)
 
 
 def _read_pem_block(
@@ -104,11 +130,18 @@ def _read_der(path: str, data: bytes, password: str | None, found: Pieces) -> No
     elif _PKCS7_SIGNED_DATA_OID in data[:24]:
         found.certs += _pkcs7(path, lambda: _pkcs7_loader().load_der_pkcs7_certificates(data))
     elif _looks_like_pfx(data):
-        found.p12s.append(_p12(path, data, password))
+        try:
+            found.p12s.append(_p12(path, data, password))
+        except PasswordNeeded as locked:
+            found.unopened.append(locked)
     else:
         with contextlib.suppress(ValueError, TypeError, UnsupportedAlgorithm):
             key = serialization.load_der_private_key(data, None)
             found.keys.append(keys.material(key, data, path))
+            return
+        repaired = _ec_repaired(path, data, None)
+        if repaired is not None:
+            found.keys.append(repaired)
 
 
 def _p12(path: str, data: bytes, password: str | None) -> P12Content:
@@ -178,11 +211,9 @@ def _checked(path: str, cert: x509.Certificate) -> x509.Certificate:
 
 def _add_key(path: str, block: bytes, password: str | None, found: Pieces) -> None:
     try:
-        key = _load_key(path, block, password)
+        found.keys.append(_load_key(path, block, password))
     except BundleError as problem:
         found.unreadable_keys.append(problem)
-        return
-    found.keys.append(keys.material(key, keys.pem_body(block), path))
 
 
 def confirm_rsa_keys(found: Pieces) -> None:
@@ -209,7 +240,7 @@ def _looks_like_pfx(data: bytes) -> bool:
     return data[:1] == b"\x30" and b"\x02\x01\x03" in data[:8] and _PKCS7_DATA_OID in data[:40]
 
 
-def _load_key(path: str, block: bytes, password: str | None) -> PrivateKeyTypes:
+def _load_key(path: str, block: bytes, password: str | None) -> KeyMaterial:
     encrypted = b"ENCRYPTED" in block
     if encrypted:
         check_kdf_cost(path, keys.pem_body(block) or b"")
@@ -220,12 +251,15 @@ def _load_key(path: str, block: bytes, password: str | None) -> PrivateKeyTypes:
         )
     try:
         # RSA is validated once, in confirm_rsa_keys: usually the p12 already holds the same key
-        return serialization.load_pem_private_key(
+        key = serialization.load_pem_private_key(
             block,
             password.encode() if encrypted and password else None,
             unsafe_skip_rsa_key_validation=True,
         )
     except (ValueError, TypeError) as exc:
+        repaired = _ec_repaired(path, keys.pem_body(block), password if encrypted else None)
+        if repaired is not None:
+            return repaired
         if encrypted:
             raise PasswordNeeded(
                 f"The password given does not open the encrypted private key in {path}.",
@@ -234,6 +268,19 @@ def _load_key(path: str, block: bytes, password: str | None) -> PrivateKeyTypes:
         raise _unreadable(path, "a private key") from exc
     except Exception as exc:  # unsupported algorithm and the like
         raise _refused(path, "a private key", exc) from exc
+    return keys.material(key, keys.pem_body(block), path)
+
+
+def _ec_repaired(path: str, body: bytes | None, password: str | None) -> KeyMaterial | None:
+    """A GnuTLS EC key whose scalar has a leading zero, decrypted first when a password is
+    given; None when it is no such key (or the password is wrong)."""
+    plain = ec_repair.decrypt_pbes2(body, password.encode()) if body and password else body
+    fixed = ec_repair.canonical(plain) if plain else None
+    if fixed is None:
+        return None
+    with contextlib.suppress(ValueError, TypeError, UnsupportedAlgorithm):
+        return keys.material(serialization.load_der_private_key(fixed, None), fixed, path)
+    return None
 
 
 def _p12_passwords(given: str | None) -> list[str]:
@@ -262,6 +309,16 @@ def _open_p12(path: str, data: bytes, password: str | None) -> P12Content:
         problem = f"{path} is protected by a password other than the Kurrent default."
     raise PasswordNeeded(
         problem, "Run again with --password-stdin, or on a terminal to be asked for it."
+    )
+
+
+def _java_keystore(path: str, kind: str) -> JavaKeystore:
+    name = posixpath.basename(path)
+    command = shlex.join(["keytool", "-importkeystore", "-srckeystore", name,
+                          "-destkeystore", f"{name}.p12", "-deststoretype", "pkcs12"])  # fmt: skip
+    return JavaKeystore(
+        f"{path} is a Java keystore ({kind}), which ClusterTrust cannot read.",
+        f"Convert it to PKCS#12 with the JDK's keytool, then choose {name}.p12: {command}",
     )
 
 

@@ -11,8 +11,8 @@ from clustertrust.core.bundle import keys as key_material
 from clustertrust.core.bundle.archive import Limits, expand
 from clustertrust.core.bundle.keys import KeyMaterial
 from clustertrust.core.bundle.pieces import P12Content, Pieces, confirm_rsa_keys, read_member
-from clustertrust.core.bundle.roles import LeftOut, LeftOutKind, Roles, decide
-from clustertrust.core.errors import BundleError
+from clustertrust.core.bundle.roles import LeftOut, LeftOutKind, Roles, decide, looks_like_server
+from clustertrust.core.errors import BundleError, PasswordNeeded
 from clustertrust.core.source.load import SourceData
 from cryptography import x509
 from cryptography.hazmat.primitives.asymmetric.types import PrivateKeyTypes
@@ -70,11 +70,16 @@ def read_bundle(
     found = Pieces()
     for name, data in source.files:
         if not data.strip():
-            raise BundleError(
-                f"{name} is empty.", "Download the bundle again, or choose the right file."
-            )
+            if len(source.files) == 1:
+                raise BundleError(
+                    f"{name} is empty.", "Download the bundle again, or choose the right file."
+                )
+            found.ignored.append(name)  # a folder's empty file (easy-rsa's first index.txt)
+            continue
         for member in expand(name, data, limits):
             read_member(member.path, member.data, password, found)
+    if found.unopened and not found.certs and not found.p12s:
+        raise found.unopened[0]
     if not found.certs and not any(p.cert or p.extra for p in found.p12s):
         raise BundleError(
             f"No certificate was found in {source.origin}.",
@@ -86,19 +91,28 @@ def read_bundle(
 
 
 def _assemble(origin: str, found: Pieces) -> Bundle:
-    p12 = found.p12s[0] if found.p12s else None
-    certs = _unique(found.certs) or _unique(_p12_certs(p12))
-    roles = decide(certs, found.keys or _p12_keys(p12))
+    p12 = _client_p12(found.p12s)
+    roles = decide(_unique(found.certs), found.keys)
+    if p12 and (roles.client is None or roles.key is None):
+        # The PKCS#12 adds what the PEM files lack (an identity-only p12 beside the CA file).
+        certs = _unique(found.certs + _p12_certs(p12))
+        roles = decide(certs, _unique_keys(found.keys + _p12_keys(p12)))
     client, cas = roles.client, roles.cas
     key = roles.key.key if roles.key else None
     conflicts = []
     if p12 and (found.certs or found.keys):
         conflicts += _p12_conflicts(p12, client, key, cas)
+    others = [other for other in found.p12s if other is not p12]
+    servers = [other for other in others if other.cert and looks_like_server(other.cert)]
     conflicts += [
         f"{other.name} differs from {p12.name}"
-        for other in found.p12s[1:]
-        if p12 and _fingerprints(_p12_certs(other)) != _fingerprints(_p12_certs(p12))
+        for other in others
+        if p12
+        and other not in servers
+        and _fingerprints(_p12_certs(other)) != _fingerprints(_p12_certs(p12))
     ]
+    left_out = _with_server_p12s(roles.left_out, servers)
+    left_out += _unreadable_keys(found, roles) + _unopened(found, roles)
     return Bundle(
         origin=origin,
         system=_recognise(found, client, key, cas),
@@ -110,9 +124,36 @@ def _assemble(origin: str, found: Pieces) -> Bundle:
         files=tuple(found.used),
         ignored=tuple(found.ignored),
         conflicts=tuple(conflicts),
-        left_out=tuple(roles.left_out + _unreadable_keys(found, roles)),
+        left_out=tuple(left_out),
         key_pkcs8=_client_pkcs8(roles),
     )
+
+
+def _client_p12(p12s: list[P12Content]) -> P12Content | None:
+    """The PKCS#12 of the client: tls-gen writes server_NAME.p12 beside client_NAME.p12."""
+    clients = [p for p in p12s if not (p.cert and looks_like_server(p.cert))]
+    return (clients or p12s or [None])[0]
+
+
+def _with_server_p12s(left_out: list[LeftOut], servers: list[P12Content]) -> list[LeftOut]:
+    """A server's PKCS#12 is left out as its PEM files are, and named in the same finding."""
+    out = list(left_out)
+    for p12 in servers:
+        if p12.cert is None:  # never: a server's p12 was chosen by its certificate
+            continue
+        fingerprint = certinfo.sha256(p12.cert)
+        at = next((i for i, item in enumerate(out) if _is_cert(item, fingerprint)), None)
+        if at is None:
+            name = certinfo.common_name(p12.cert.subject)
+            detail = f"the server certificate {name!r} in {p12.name}"
+            out.append(LeftOut(LeftOutKind.SERVER_CERT, detail, p12.cert))
+        else:
+            out[at] = out[at]._replace(detail=f"{out[at].detail}, also in {p12.name},")
+    return out
+
+
+def _is_cert(item: LeftOut, fingerprint: str) -> bool:
+    return item.cert is not None and certinfo.sha256(item.cert) == fingerprint
 
 
 def _p12_keys(p12: P12Content | None) -> list[KeyMaterial]:
@@ -126,6 +167,21 @@ def _unreadable_keys(found: Pieces, roles: Roles) -> list[LeftOut]:
     if found.unreadable_keys and roles.client is not None and roles.key is None:
         raise found.unreadable_keys[0]
     return [LeftOut(LeftOutKind.KEY_BLOCK, problem.message) for problem in found.unreadable_keys]
+
+
+def _unopened(found: Pieces, roles: Roles) -> list[LeftOut]:
+    """A PKCS#12 no password opens, or a Java keystore, is passed over when a readable identity
+    is beside it (easy-rsa writes private/NAME.p12 next to issued/NAME.crt and private/NAME.key);
+    else what it holds is needed, and the reason it was not read is the answer."""
+    if found.unopened and (roles.client is None or roles.key is None):
+        raise found.unopened[0]
+    return [_unopened_item(problem) for problem in found.unopened]
+
+
+def _unopened_item(problem: BundleError) -> LeftOut:
+    if isinstance(problem, PasswordNeeded):
+        return LeftOut(LeftOutKind.LOCKED_P12, problem.message)
+    return LeftOut(LeftOutKind.KEYSTORE, f"{problem.message} {problem.fix}")
 
 
 def _client_pkcs8(roles: Roles) -> bytes | None:
@@ -142,6 +198,13 @@ def _p12_certs(p12: P12Content | None) -> list[x509.Certificate]:
     if p12 is None:
         return []
     return ([p12.cert] if p12.cert else []) + list(p12.extra)
+
+
+def _unique_keys(materials: list[KeyMaterial]) -> list[KeyMaterial]:
+    seen: dict[bytes, KeyMaterial] = {}
+    for material in materials:
+        seen.setdefault(certinfo.public_bytes(material.key), material)
+    return list(seen.values())
 
 
 def _unique(certs: list[x509.Certificate]) -> list[x509.Certificate]:

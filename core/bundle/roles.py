@@ -18,6 +18,8 @@ class LeftOutKind(enum.Enum):
     CERT = "cert"
     KEY = "key"
     KEY_BLOCK = "key_block"
+    LOCKED_P12 = "locked_p12"
+    KEYSTORE = "keystore"
 
 
 class LeftOut(NamedTuple):
@@ -98,7 +100,7 @@ def _owned(key: KeyMaterial, certs: list[x509.Certificate]) -> bool:
 
 def _left_out_leaf(cert: x509.Certificate, keys: list[KeyMaterial], has_client: bool) -> LeftOut:
     name = certinfo.common_name(cert.subject)
-    with_key = " and its private key" if _matching(cert, keys) else ""
+    with_key = " (with its private key)" if _matching(cert, keys) else ""
     if looks_like_server(cert):
         detail = f"the server certificate {name!r}{with_key}"
         return LeftOut(LeftOutKind.SERVER_CERT, detail, cert)

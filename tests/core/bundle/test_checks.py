@@ -130,3 +130,15 @@ def test_errors_sort_first(ca: pki.Issued) -> None:
     found = findings_for({"tls.crt": pki.make_leaf(ca, "c").cert_pem})
     order = [f.severity for f in found]
     assert order == sorted(order, key=list(Severity).index)
+
+
+def test_left_out_findings_keep_the_case_of_file_names_and_subjects() -> None:
+    ca = pki.make_ca("Easy-RSA CA")
+    client = pki.make_leaf(ca, "Client One")
+    server = pki.make_leaf(ca, "Web Server", client=False, server_names=["web.example"])
+    files = pem_set(ca, client) | {"Private/CA.key": ca.key_pem(), "Server.crt": server.cert_pem}
+    messages = {f.code: f.message for f in findings_for(files)}
+    assert messages["key_left_out"] == (
+        "The private key in Private/CA.key of 'Easy-RSA CA' is not installed."
+    )
+    assert messages["server_cert_left_out"].startswith("The server certificate 'Web Server' is")
