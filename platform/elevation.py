@@ -7,12 +7,14 @@ cli/privileged_cmd.py); this module only picks the prefix that runs it and recog
 from __future__ import annotations
 
 import enum
+import importlib.util
 import os
 import sys
 from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
 
+from clustertrust.core.errors import OperationFailed
 from clustertrust.platform.runner import CommandResult
 
 SEARCH_DIRS = ("/usr/bin", "/usr/sbin", "/bin", "/sbin", "/usr/local/bin")
@@ -22,6 +24,7 @@ PKEXEC_REFUSED = (126, 127)  # 126: the dialog was dismissed; 127: not authorize
 SUDO_OWN_FAILURE = 1
 # So the privileged helper never exits 1: its own failures exit HELPER_FAILED (bad input 2).
 HELPER_FAILED = 70  # EX_SOFTWARE (sysexits.h)
+START_MODULE = "clustertrust.cli.privileged_start"
 
 
 class Method(enum.StrEnum):
@@ -73,14 +76,24 @@ def choose(
 
 
 def self_command() -> tuple[str, ...]:
-    """How to start this program again under pkexec/sudo, isolated from the caller.
+    """How to start the privileged helper under pkexec/sudo, isolated from the caller; the
+    caller appends `privileged VERB --name NAME`.
 
     `-I` keeps the working folder, PYTHON* variables and user site-packages off the import path:
     sudo keeps the working folder, and a `clustertrust/` package there would otherwise run as root.
+    The helper is started as a file (cli/privileged_start.py), not as `-m clustertrust.cli.main`,
+    so that an import that fails as root exits HELPER_FAILED, not Python's 1 (sudo's refusal).
     """
     if getattr(sys, "frozen", False):  # a PyInstaller build: the executable is the program
         return (sys.executable,)
-    return (sys.executable, "-I", "-m", "clustertrust.cli.main")
+    spec = importlib.util.find_spec(START_MODULE)  # its file, not an import (platform <- cli)
+    if spec is None or spec.origin is None:
+        raise OperationFailed(
+            f"ClusterTrust's privileged helper ({START_MODULE}) is missing from its "
+            "installation, so nothing was changed.",
+            "Reinstall ClusterTrust, or use --scope user.",
+        )
+    return (sys.executable, "-I", spec.origin)
 
 
 def refused(elevation: Elevation, result: CommandResult) -> bool:
