@@ -15,6 +15,7 @@ from clustertrust.platform import elevation
 from support import pki
 
 NAME = "clustertrust-example-0123456789ab"
+pytestmark = pytest.mark.skipif(sys.platform == "win32", reason="the helper is for pkexec and sudo")
 
 
 def run_helper(
@@ -81,7 +82,10 @@ def test_whatever_fails_inside_exits_70_not_1(tmp_path: Path, body: str, seen: s
     assert seen in done.stderr
 
 
-@pytest.mark.skipif(os.geteuid() != 0, reason="the helper's checks after the root check")
+@pytest.mark.skipif(
+    not hasattr(os, "geteuid") or os.geteuid() != 0,
+    reason="the helper's checks after the root check",
+)
 def test_a_failing_start_up_check_exits_2_and_writes_nothing_in_home(tmp_path: Path) -> None:
     """A leaf certificate fails the helper's own check before anything changes: exit 2. The
     caller's HOME gets no log, no state: the helper is not cli.main."""
