@@ -1,8 +1,10 @@
 """`clustertrust privileged install-ca|remove-ca --name NAME`: the only code run as root.
 
-Started by pkexec or sudo for a system-scope step (hidden from --help). It accepts nothing but
-one PEM CA certificate (CA:TRUE) on stdin and a sanitised name that must be the one derived from
-that certificate; it finds the anchors folder and refresh command itself, never from arguments.
+Started by pkexec or sudo for a system-scope step through privileged_start.py, which calls
+main() (never exits 1); `clustertrust privileged` stays a hidden subcommand for tests. It
+accepts nothing but one PEM CA certificate (CA:TRUE) on stdin and a sanitised name that must be
+the one derived from that certificate; it finds the anchors folder and refresh command itself,
+never from arguments.
 """
 
 from __future__ import annotations
@@ -10,6 +12,7 @@ from __future__ import annotations
 import argparse
 import os
 import sys
+from collections.abc import Sequence
 
 from clustertrust.core import certinfo
 from clustertrust.core.errors import InputError, OperationFailed
@@ -21,10 +24,24 @@ MAX_PEM = 64 << 10
 
 
 def register(commands: argparse._SubParsersAction) -> None:
-    parser = commands.add_parser("privileged", add_help=False)
+    _arguments(commands.add_parser("privileged", add_help=False)).set_defaults(handler=run)
+
+
+def _arguments(parser: argparse.ArgumentParser) -> argparse.ArgumentParser:
     parser.add_argument("verb", choices=["install-ca", "remove-ca"])
     parser.add_argument("--name", required=True)
-    parser.set_defaults(handler=run)
+    return parser
+
+
+def main(argv: Sequence[str]) -> int:
+    """The helper as privileged_start.py runs it: no log and no clean-up in the caller's
+    folders (root must not write there); bad input exits 2, any other failure HELPER_FAILED."""
+    parser = _arguments(argparse.ArgumentParser(prog="clustertrust privileged", add_help=False))
+    try:
+        return run(parser.parse_args(argv))
+    except InputError as error:
+        print(f"clustertrust privileged: {error.message} {error.fix}".rstrip(), file=sys.stderr)
+        return 2
 
 
 # The tools run as root see this and nothing the caller set (sudo and pkexec pass some through).

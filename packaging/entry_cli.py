@@ -6,7 +6,11 @@ re-runs through sys.executable) work exactly as when installed with pip.
 
 import sys
 
-from clustertrust.cli.main import run
-
 if __name__ == "__main__":
+    if sys.argv[1:2] == ["privileged"]:  # what pkexec/sudo start: never exits 1 (sudo's refusal)
+        from clustertrust.cli.privileged_start import start
+
+        sys.exit(start(sys.argv[2:]))
+    from clustertrust.cli.main import run
+
     sys.exit(run())

@@ -1,20 +1,31 @@
 """The macOS keychain, through /usr/bin/security.
 
-User scope: the identity into the login keychain (`security import`, the PKCS#12 re-encoded with
-legacy algorithms, the key opened to the installed browsers with `-T`), then the CA trusted for
-SSL (`add-trusted-cert -r trustRoot`, which macOS confirms with its own password dialog),
+User scope: the identity into the login keychain (`security import -x`, the PKCS#12 re-encoded
+with legacy algorithms, the key opened to the installed browsers with `-T`), then the CA trusted
+for SSL (`add-trusted-cert -r trustRoot`, which macOS confirms with its own password dialog),
 optionally only for the cluster host. System scope is the documented path: root writes the System
 keychain and sets admin trust (`-d`), for which macOS still asks for an administrator password;
-without root it is refused before anything changes.
+without root it is refused before anything changes (elevation.system_scope says so upfront).
 
 No decision rests on security(1)'s words, which macOS translates: presence from the SHA-256
 digests `find-certificate -Z` prints, trust from the trust-settings plist (mactrust.py), cancel
 and "no GUI session" from the OSStatus behind a message (macstatus.py). add-trusted-cert stores
-the certificate before its dialog, so a trust step that fails takes that copy back out; removal
-always runs the delete and counts "not there" as done.
+the certificate before its dialog, so a trust step that fails takes that copy back out.
+
+Removal, after Apple's keychain_delete.c and trusted_cert_add.c: a trust setting that exists is
+removed first (`remove-trusted-cert [-d]`), then the item is deleted without `-t`, because
+`delete-certificate -t` ignores only errSecItemNotFound and skips the delete when the user
+domain has no trust settings at all (errSecNoTrustSettings, -25263). delete-certificate and
+delete-identity exit with the OSStatus & 0xFF, which is 0 for any status that is a multiple of
+256 (errSecInvalidStopOnPolicy, -67840, is one), so every removal ends with a presence check:
+"not there" is done, "still there" is a failure.
+
+`-x` (non-extractable key) reaches the PKCS#12 import up to macOS 14 (Security-61123:
+SecKeychainItemImport with the key attributes); from macOS 15 (Security-61439) keychain_import.c
+hands PKCS#12 to SecPKCS12Import without them, so there the key stays extractable (README).
 
 Not run here: tested against a recording runner that replays security(1)'s recorded outputs
-(tests/test_macos.py); see README, "What was verified how".
+(tests/platform/test_macos.py); see README, "What was verified how".
 """
 
 from __future__ import annotations
@@ -174,13 +185,12 @@ class MacKeychainStore:
         return (SECURITY, "add-trusted-cert", *admin, *trust, "-k", keychain, path)
 
     def _remove_argvs(self, record: Record, path: str) -> list[tuple[str, ...]]:
+        """The trust setting's removal (a CA's, when it has one), then the item's delete."""
         sha1 = record.sha1.upper()
         if record.kind == Kind.IDENTITY.value:  # the certificate together with its private key
             return [(SECURITY, "delete-identity", "-Z", sha1, record.location)]
-        if record.scope == Scope.USER.value:  # -t: with its user trust settings, if any
-            return [(SECURITY, "delete-certificate", "-t", "-Z", sha1, record.location)]
         return [
-            (SECURITY, "remove-trusted-cert", "-d", path),
+            (SECURITY, "remove-trusted-cert", *_domain(record), path),
             (SECURITY, "delete-certificate", "-Z", sha1, record.location),
         ]
 
@@ -190,7 +200,7 @@ class MacKeychainStore:
             argv = _import_argv(str(tmp / "bundle.p12"), keychain, password, apps)
             result = self.runner.run(argv, secrets=(password,), check=False)
         if result.returncode != 0:
-            raise self._failure(result, "import the client certificate")
+            raise self._failure(result, "import the client certificate", importing=True)
 
     def _trust(self, record: Record, pem: bytes) -> None:
         """add-trusted-cert stores the certificate before its dialog: a failure takes it out."""
@@ -222,21 +232,27 @@ class MacKeychainStore:
             )
 
     def _remove(self, record: Record, pem: bytes = b"") -> None:
-        """Every delete runs; "not there" afterwards is done, whatever security answered."""
+        """Every delete runs; what decides is whether the item is still there afterwards."""
         if record.scope == Scope.SYSTEM.value:
             self._require_root()
-        is_admin_ca = record.kind == Kind.CA.value and record.scope == Scope.SYSTEM.value
-        if is_admin_ca and self._admin_trust(record) is not None:
-            self._remove_admin_trust(record, pem or self._stored_pem(record))
+        if record.kind == Kind.CA.value and self._constraints(record, _domain(record)) is not None:
+            self._remove_trust(record, pem or self._stored_pem(record))
         result = self._dialog(self._remove_argvs(record, "")[-1], "remove it")
-        if result.returncode != 0 and self._present(record):
-            raise self._failure(result, "remove it")
+        if not self._present(record):
+            return
+        if result.returncode == 0:  # the exit status is the OSStatus & 0xFF
+            raise OperationFailed(
+                f"security(1) exited 0 but {record.subject!r} is still in {record.location}.",
+                f"Remove it in Keychain Access, or run `{' '.join(result.argv)}` and read what "
+                "it prints.",
+            )
+        raise self._failure(result, "remove it")
 
-    def _remove_admin_trust(self, record: Record, pem: bytes) -> None:
+    def _remove_trust(self, record: Record, pem: bytes) -> None:
         with private_files({"ca.crt": pem}) as tmp:
             argv = self._remove_argvs(record, str(tmp / "ca.crt"))[0]
             result = self._dialog(argv, "remove its trust setting")
-        if result.returncode != 0 and self._admin_trust(record) is not None:
+        if self._constraints(record, _domain(record)) is not None:
             raise self._failure(result, "remove its trust setting")
 
     def _dialog(self, argv: tuple[str, ...], what: str) -> CommandResult:
@@ -255,12 +271,8 @@ class MacKeychainStore:
         return result.returncode == 0 and record.sha256 in digests_in(result.stdout)
 
     def _trusted(self, record: Record) -> bool:
-        domain = ("-d",) if record.scope == Scope.SYSTEM.value else ()
-        settings = self._constraints(record, domain)
+        settings = self._constraints(record, _domain(record))
         return mactrust.trusted_for_ssl(settings, self.trust_host)
-
-    def _admin_trust(self, record: Record) -> list[dict[str, object]] | None:
-        return self._constraints(record, ("-d",))
 
     def _constraints(
         self, record: Record, domain: tuple[str, ...]
@@ -283,13 +295,32 @@ class MacKeychainStore:
                 return block + b"\n"
         return b""
 
-    def _failure(self, result: CommandResult, what: str) -> Exception:
+    def _failure(self, result: CommandResult, what: str, importing: bool = False) -> Exception:
         if self._messages is None:
             self._messages = macstatus.messages(self.runner)
-        return macstatus.failure(result, macstatus.status_of(result, self._messages), what)
+        status = macstatus.status_of(result, self._messages)
+        return macstatus.failure(result, status, what, importing)
+
+
+def _domain(record: Record) -> tuple[str, ...]:
+    """The trust-settings domain of the record's scope: admin (`-d`) for system, else user."""
+    return ("-d",) if record.scope == Scope.SYSTEM.value else ()
 
 
 def _import_argv(path: str, keychain: str, password: str, apps: tuple[str, ...]) -> tuple[str, ...]:
-    """`-T app` lets that browser use the key without asking (security(1), import)."""
+    """`-x`: the key is not extractable; `-T app` lets that browser use it without asking
+    (security(1), import)."""
     allowed = tuple(arg for app in apps for arg in ("-T", app))
-    return (SECURITY, "import", path, "-k", keychain, "-f", "pkcs12", "-P", password, *allowed)
+    return (
+        SECURITY,
+        "import",
+        path,
+        "-k",
+        keychain,
+        "-f",
+        "pkcs12",
+        "-x",
+        "-P",
+        password,
+        *allowed,
+    )

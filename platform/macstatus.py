@@ -7,6 +7,11 @@ whatever the status. The number itself is not printed. `security error N` prints
 (display_error_code.c), so asking it for the few statuses we act on gives their messages as this
 Mac words them, and the failure is recognised by exact equality with one of those. No English
 text is compared; a message that matches none of them stays an unrecognised error.
+
+One status means two things: errSecAuthFailed (-25293) is a refused authorization for a trust
+setting, but for `import` it is also the PKCS#12 passphrase being wrong (keychain_import.c retries
+on it as on errSecPkcs12VerifyFailure; macOS 15's SecPKCS12Import maps p12_passwordErr to it).
+An import that ends in either is an error (exit 1), never "you refused" (exit 3).
 """
 
 from __future__ import annotations
@@ -14,7 +19,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable
 
-from clustertrust.core.errors import Cancelled
+from clustertrust.core.errors import Cancelled, OperationFailed
 from clustertrust.platform.outcomes import NeedsDesktop
 from clustertrust.platform.runner import CommandError, CommandResult, Runner
 
@@ -23,7 +28,9 @@ CANCELLED = (-60006, -128)  # errAuthorizationCanceled; userCanceledErr (errSecU
 DENIED = (-60005, -25293)  # errAuthorizationDenied; errSecAuthFailed
 # errAuthorizationInteractionNotAllowed; errSecInteractionNotAllowed: no GUI session
 NO_INTERACTION = (-60007, -25308)
-KNOWN = (*CANCELLED, *DENIED, *NO_INTERACTION)
+# errSecAuthFailed; errSecPkcs12VerifyFailure: the PKCS#12 was not accepted (for `import`)
+P12_REJECTED = (-25293, -25264)
+KNOWN = (*CANCELLED, *DENIED, *NO_INTERACTION, -25264)
 LINE = re.compile(r"0x[0-9A-Fa-f]{8} (-?\d+) (.+)$")
 
 
@@ -48,8 +55,19 @@ def status_of(result: CommandResult, known: dict[str, int]) -> int | None:
     return None
 
 
-def failure(result: CommandResult, status: int | None, what: str) -> Exception:
-    """The outcome a person acts on: cancelled or refused (exit 3), no GUI session, or an error."""
+def failure(
+    result: CommandResult, status: int | None, what: str, importing: bool = False
+) -> Exception:
+    """The outcome a person acts on: cancelled or refused (exit 3), no GUI session, a PKCS#12
+    that macOS did not accept (`importing`), or an error."""
+    if importing and status in P12_REJECTED:
+        return OperationFailed(
+            f"macOS did not accept the PKCS#12 file ClusterTrust made (OSStatus {status}: its "
+            f"passphrase or integrity check failed, or the keychain could not be unlocked), so "
+            f"ClusterTrust did not {what}; nothing was changed.",
+            "Unlock the login keychain in Keychain Access and run it again; if it fails again, "
+            "send `clustertrust report` to your helpdesk.",
+        )
     if status in CANCELLED or status in DENIED:
         return Cancelled(
             f"macOS asked for authorization and it was cancelled or refused, so ClusterTrust "

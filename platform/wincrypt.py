@@ -7,9 +7,15 @@ rather than finds (it may fetch URLs), and CurrentUser\\Root as certutil shows i
 the SystemRegistry provider opens one physical store, "not opened as a collection store"
 (Microsoft, CertOpenStore): for CurrentUser\\Root that is the user's own registry store. It hands
 back each certificate's DER bytes, which callers match by SHA-256: numbers and bytes, no text.
-mkcert and both truststore projects call crypt32 the same way. Read-only (no dialog can appear);
+This is not how mkcert opens it: mkcert (truststore_windows.go) calls CertOpenSystemStoreW(0,
+"ROOT"), the system-store provider, whose Root is the collection view that includes the
+.LocalMachine physical store, the very view avoided here. Read-only (no dialog can appear);
 changes go through certutil, a child process that can be stopped when a confirmation is never
 answered.
+
+The C signatures below are wincrypt.h's (Microsoft: CertOpenStore, CertEnumCertificatesInStore,
+CertCloseStore, CERT_CONTEXT); tests call them through real C function pointers of those
+prototypes, but only Windows can say that crypt32 answers as documented (README).
 """
 
 from __future__ import annotations
@@ -70,12 +76,14 @@ def _encodings(lib: Any, handle: Any) -> Iterator[bytes]:
 
 
 class Crypt32:
-    """The four crypt32.dll functions used here, with their C signatures (Windows only)."""
+    """The three crypt32.dll functions used here, with their C signatures (Windows only; a test
+    passes a stand-in `dll` whose functions are C function pointers)."""
 
-    def __init__(self) -> None:
-        if sys.platform != "win32":
-            raise OSError("crypt32 is part of Windows")
-        dll = ctypes.WinDLL("crypt32", use_last_error=True)
+    def __init__(self, dll: Any = None) -> None:
+        if dll is None:
+            if sys.platform != "win32":
+                raise OSError("crypt32 is part of Windows")
+            dll = ctypes.WinDLL("crypt32", use_last_error=True)
         self.CertOpenStore = dll.CertOpenStore
         self.CertOpenStore.restype = ctypes.c_void_p
         self.CertOpenStore.argtypes = (

@@ -1,9 +1,13 @@
 """The Windows certificate stores: changes through certutil.exe, presence read from crypt32.
 
 User scope: the CA into CurrentUser\\Root (Windows shows its own confirmation dialog, for adding
-and for deleting), the client identity into CurrentUser\\My with NoRoot so that the root prompt
-does not appear twice. System scope (LocalMachine) needs the program to run elevated. Items are
-named by SHA-1 thumbprint for certutil and matched by SHA-256 when read back.
+and for deleting), the client identity into CurrentUser\\My with the `-importPFX` modifiers
+`NoRoot,NoExport` (Microsoft's certutil usage text: "NoRoot -- Do not import the root
+certificate", so the root prompt does not appear twice; "NoExport -- Make the private key
+non-exportable"). System scope (LocalMachine) needs the program to run elevated; without that it
+is refused before anything changes (certutil would fail with 0x80070005), and the wizard says so
+before the choice (elevation.system_scope_from_window). Items are named by SHA-1 thumbprint for
+certutil and matched by SHA-256 when read back.
 
 No decision rests on certutil's text, which Windows translates: success and failure come from
 its exit code, the HRESULT (hresult.py); presence from the store itself (wincrypt.py); "no
@@ -24,7 +28,7 @@ from pathlib import Path
 
 from clustertrust.core import certinfo
 from clustertrust.core.bundle.reader import Bundle
-from clustertrust.core.errors import Cancelled, OperationFailed
+from clustertrust.core.errors import Cancelled, InputError, OperationFailed
 from clustertrust.core.model import Availability, Kind, Record, Scope, Step, record_for
 from clustertrust.platform import hresult, wincrypt, winsession
 from clustertrust.platform.onetime import one_time_password
@@ -33,6 +37,7 @@ from clustertrust.platform.runner import CommandError, CommandResult, Runner
 from clustertrust.platform.store import legacy_p12, private_files
 
 NAME = "windows-certutil"
+PFX_MODIFIERS = "NoRoot,NoExport"  # one comma-separated argument (certutil -importPFX -?)
 
 
 @dataclass(frozen=True)
@@ -42,6 +47,7 @@ class Native:
     certificates: Callable[[str, str], list[bytes]] = wincrypt.stored_certificates
     interactive: Callable[[], bool] = winsession.interactive_desktop
     user_roots_forbidden: Callable[[], bool] = winsession.user_roots_forbidden
+    elevated: Callable[[], bool] = winsession.elevated
 
 
 def certutil_path() -> Path:
@@ -63,6 +69,13 @@ class WindowsStore:
         return Availability(True)
 
     def plan_install(self, bundle: Bundle, scope: Scope) -> list[Step]:
+        if scope is Scope.SYSTEM and not self.native.elevated():
+            raise InputError(
+                "The computer's certificate stores (LocalMachine) can be changed only by a "
+                "program started as administrator, and this one was not; nothing was changed.",
+                "Open the terminal with Run as administrator and run the install again, or use "
+                "--scope user.",
+            )
         steps = []
         if bundle.ca is not None:
             steps.append(self._ca_step(bundle, scope))
@@ -133,7 +146,7 @@ class WindowsStore:
 
     def _import_argv(self, scope: Scope, password: str, path: str) -> tuple[str, ...]:
         where = _where(scope.value)
-        return (self.certutil, *where, "-p", password, "-importPFX", "My", path, "NoRoot")
+        return (self.certutil, *where, "-p", password, "-importPFX", "My", path, PFX_MODIFIERS)
 
     def _delete_argv(self, record: Record) -> tuple[str, ...]:
         return (self.certutil, *_where(record.scope), "-delstore", _store(record), record.sha1)

@@ -1,4 +1,4 @@
-"""Two facts about this Windows session, read as numbers before a root-store step shows a dialog.
+"""Three facts about this Windows session, read as numbers before a store step runs.
 
 - Is there a desktop a dialog can appear on? The window station's WSF_VISIBLE flag, the test
   .NET's Environment.UserInteractive makes. Without it (a service, an ssh session) Windows cannot
@@ -8,7 +8,12 @@
   ProtectedRoots, DWORD `Flags`, bit CERT_PROT_ROOT_DISABLE_CURRENT_USER_FLAG (0x1): Windows then
   ignores the user's own Root store. What certutil returns under that policy was never recorded,
   so the policy itself is read, not guessed from a failure's text.
-Off Windows (and when Windows cannot answer) both say "not known to be blocked".
+- Does this process run elevated? shell32's IsUserAnAdmin (Microsoft: "true if the user is a
+  member of the Administrators group", i.e. that group is enabled in this process's token, which
+  under UAC means "started with Run as administrator"). LocalMachine stores need it: certutil
+  fails there with 0x80070005 otherwise.
+Off Windows (and when Windows cannot answer) the first two say "not known to be blocked" and the
+third says "not elevated".
 """
 
 from __future__ import annotations
@@ -49,6 +54,15 @@ def interactive_desktop() -> bool:
 
 def flags_visible(flags: int) -> bool:
     return bool(flags & WSF_VISIBLE)
+
+
+def elevated() -> bool:
+    if sys.platform != "win32":
+        return False
+    try:
+        return bool(ctypes.WinDLL("shell32").IsUserAnAdmin())
+    except (OSError, AttributeError):
+        return False
 
 
 def user_roots_forbidden() -> bool:

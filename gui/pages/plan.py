@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from clustertrust.core.actions import consumer_name
 from clustertrust.core.model import Scope, Step
+from clustertrust.platform.elevation import SystemScope, system_scope_from_window
 from clustertrust.platform.nss import RESTART
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import (
@@ -124,11 +125,17 @@ class PlanPage(Page):
         lines = self.app.services.scope_lines()
         self.user_line.setText(lines[Scope.USER])
         self.system_line.setText(lines[Scope.SYSTEM])
+        system = self._system_scope()
+        if not system.possible:  # said before anyone chooses, not after a failure
+            self.system_line.setText(system.why_not)
+        self.system_scope.setEnabled(system.possible)
         self.user_scope.setAccessibleDescription(lines[Scope.USER])
-        self.system_scope.setAccessibleDescription(lines[Scope.SYSTEM])
+        self.system_scope.setAccessibleDescription(self.system_line.text())
         scope = (
             Scope(self.session.scope) if self.session.scope else self.app.services.default_scope()
         )
+        if not system.possible:
+            scope = Scope.USER
         button = self.user_scope if scope is Scope.USER else self.system_scope
         self.session.plan = None
         if button.isChecked():
@@ -138,6 +145,12 @@ class PlanPage(Page):
 
     def scope(self) -> Scope:
         return Scope.USER if self.user_scope.isChecked() else Scope.SYSTEM
+
+    def _system_scope(self) -> SystemScope:
+        """The demo's sandbox can always do it; this computer as platform says."""
+        if self.app.services.sandbox is not None:
+            return SystemScope(True)
+        return system_scope_from_window()
 
     def make_plan(self) -> None:
         opened = self.session.opened

@@ -8,8 +8,10 @@ helper keeps out of sudo's way by never exiting 1 (elevation.HELPER_FAILED).
 
 from __future__ import annotations
 
+import sys
+
 import pytest
-from clustertrust.platform import elevation
+from clustertrust.platform import elevation, winsession
 from clustertrust.platform.runner import CommandResult
 
 SUDO = elevation.Elevation(elevation.Method.SUDO, ("/usr/bin/sudo",))
@@ -48,3 +50,37 @@ def test_pkexec_refusal_is_its_exit_code(code: int, refused: bool) -> None:
 
 def test_no_elevation_never_refuses() -> None:
     assert not elevation.refused(elevation.Elevation(elevation.Method.DIRECT), result(1))
+
+
+@pytest.mark.parametrize(
+    ("platform", "uid", "elevated", "possible", "said"),
+    [
+        ("win32", 1000, False, False, "Run as administrator"),
+        ("win32", 1000, True, True, ""),
+        ("darwin", 501, False, False, "sudo clustertrust install --scope system"),
+        ("darwin", 0, False, True, ""),
+        ("linux", 0, False, True, ""),
+    ],
+)
+def test_the_window_offers_the_system_scope_only_where_it_can_be_done(
+    platform: str, uid: int, elevated: bool, possible: bool, said: str
+) -> None:
+    scope = elevation.system_scope_from_window(platform, uid, {}, lambda: elevated)
+    assert scope.possible is possible
+    assert said in scope.why_not and bool(scope.why_not) is not possible
+
+
+def test_a_window_on_linux_needs_pkexec_and_a_desktop(monkeypatch: pytest.MonkeyPatch) -> None:
+    """No terminal to answer sudo: without pkexec and a display there is no way from a window."""
+    tools = {"pkexec": "/usr/bin/pkexec", "sudo": "/usr/bin/sudo"}
+    monkeypatch.setattr(elevation, "find_tool", lambda name, *_: tools.get(name))
+    assert elevation.system_scope_from_window("linux", 1000, {"DISPLAY": ":0"}).possible
+    scope = elevation.system_scope_from_window("linux", 1000, {})
+    assert not scope.possible and "pkexec" in scope.why_not
+    del tools["pkexec"]
+    assert not elevation.system_scope_from_window("linux", 1000, {"DISPLAY": ":0"}).possible
+
+
+def test_off_windows_the_process_is_not_elevated() -> None:
+    if sys.platform != "win32":
+        assert not winsession.elevated()

@@ -13,7 +13,7 @@ from pathlib import Path
 import pytest
 from clustertrust.core import certinfo
 from clustertrust.core.bundle.reader import Bundle
-from clustertrust.core.errors import Cancelled, OperationFailed
+from clustertrust.core.errors import Cancelled, InputError, OperationFailed
 from clustertrust.core.install import plan as plans
 from clustertrust.core.install.ledger import Ledger
 from clustertrust.core.model import Scope
@@ -67,50 +67,90 @@ NOT_FOUND = (
 CANCELLED = (0x800704C7, "")
 
 
+# certutil's documented usage (Microsoft, certutil: `CertUtil [Options] -importPFX
+# [CertificateStoreName] PFXFile [Modifiers]`, "Modifiers -- Comma separated list"), the options
+# used here with the number of values each takes, and the -importPFX modifiers it lists.
+OPTIONS = {"-user": 0, "-f": 0, "-p": 1, "-Unicode": 0, "-Silent": 0}
+PFX_MODIFIERS = {
+    "NoExport", "ExportEncrypted", "NoCert", "NoChain", "NoRoot", "NoProtect", "Protect",
+    "ProtectHigh", "Pkcs8", "AT_SIGNATURE", "AT_KEYEXCHANGE", "VSM",
+}  # fmt: skip
+# SYNTHETIC: certutil's answer to a modifier it does not know was not recorded; salt#61494's
+# invalid-parameter HRESULT stands in for it.
+UNKNOWN_MODIFIER = INVALID_PARAMETER
+# SYNTHETIC text, recorded code: DASungta/trae-proxy#11 recorded 0x80070005 for -addstore into a
+# machine store without elevation; the same code is assumed for -importPFX and -delstore there.
+NOT_ELEVATED = (0x80070005, "CertUtil: command FAILED: 0x80070005 (WIN32: 5 ERROR_ACCESS_DENIED)")
+
+
 class FakeWindows:
-    """Registry stores as {sha256: DER} per (user|machine, store), kept from certutil's inputs."""
+    """Registry stores as {sha256: DER} per (user|machine, store), kept from certutil's inputs,
+    which are parsed by certutil's documented syntax; a private key's exportability is kept by
+    the identity's SHA-256. Machine stores change only when `elevated`."""
 
     def __init__(self, runner: RecordingRunner, chatter: str = "") -> None:
         self.stores: dict[tuple[str, str], dict[str, bytes]] = {}
+        self.exportable: dict[str, bool] = {}
         self.read: list[tuple[str, str]] = []
         self.interactive = True
         self.forbidden = False
+        self.elevated = False
         self.chatter = chatter  # what certutil prints on success, in any language
-        runner.on("-addstore", effect=self.addstore)
-        runner.on("-importPFX", effect=self.import_pfx)
-        runner.on("-delstore", effect=self.delstore)
+        for verb in ("-addstore", "-importPFX", "-delstore"):
+            runner.on(verb, effect=self.certutil)
 
     def native(self) -> Native:
-        return Native(self.certificates, lambda: self.interactive, lambda: self.forbidden)
+        return Native(
+            self.certificates,
+            lambda: self.interactive,
+            lambda: self.forbidden,
+            lambda: self.elevated,
+        )
 
     def certificates(self, location: str, store: str) -> list[bytes]:
         self.read.append((location, store))
         return list(self.stores.get((location, store), {}).values())
 
-    def _store(self, argv: tuple[str, ...], name: str) -> dict[str, bytes]:
-        return self.stores.setdefault(("user" if "-user" in argv else "machine", name), {})
-
     def put(self, location: str, store: str, cert: x509.Certificate) -> None:
         der = cert.public_bytes(Encoding.DER)
         self.stores.setdefault((location, store), {})[certinfo.sha256(cert)] = der
 
-    def addstore(self, argv: tuple[str, ...], _: bytes | None) -> tuple[int, str, str]:
-        cert = x509.load_pem_x509_certificate(Path(argv[-1]).read_bytes())
-        self.put("user" if "-user" in argv else "machine", argv[-2], cert)
+    def certutil(self, argv: tuple[str, ...], _: bytes | None) -> tuple[int, str, str]:
+        options: dict[str, str] = {}
+        words = list(argv[1:])
+        while words[0] in OPTIONS:
+            name = words.pop(0)
+            options[name] = words.pop(0) if OPTIONS[name] else ""
+        verb, args = words[0], words[1:]
+        location = "user" if "-user" in options else "machine"
+        if location == "machine" and not self.elevated:
+            return NOT_ELEVATED[0], NOT_ELEVATED[1], ""
+        if verb == "-addstore":
+            self.put(location, args[0], x509.load_pem_x509_certificate(Path(args[1]).read_bytes()))
+        elif verb == "-importPFX":
+            return self._import_pfx(location, options.get("-p", ""), *args)
+        else:
+            return self._delete(location, *args)
         return 0, self.chatter, ""
 
-    def import_pfx(self, argv: tuple[str, ...], _: bytes | None) -> tuple[int, str, str]:
-        password = argv[argv.index("-p") + 1].encode()
-        data = Path(argv[argv.index("-importPFX") + 2]).read_bytes()
-        key, cert, extra = pkcs12.load_key_and_certificates(data, password)
+    def _import_pfx(
+        self, location: str, password: str, store: str, path: str, modifiers: str = ""
+    ) -> tuple[int, str, str]:
+        chosen = set(modifiers.split(",")) if modifiers else set()
+        if chosen - PFX_MODIFIERS:
+            return UNKNOWN_MODIFIER[0], UNKNOWN_MODIFIER[1], ""
+        key, cert, extra = pkcs12.load_key_and_certificates(
+            Path(path).read_bytes(), password.encode()
+        )
         assert key is not None and cert is not None and not extra
-        self.put("user" if "-user" in argv else "machine", "My", cert)
+        self.put(location, store, cert)
+        self.exportable[certinfo.sha256(cert)] = "NoExport" not in chosen
         return 0, self.chatter, ""
 
-    def delstore(self, argv: tuple[str, ...], _: bytes | None) -> tuple[int, str, str]:
-        store = self._store(argv, argv[-2])
+    def _delete(self, location: str, store_name: str, sha1: str) -> tuple[int, str, str]:
+        store = self.stores.setdefault((location, store_name), {})
         for sha256, der in list(store.items()):
-            if certinfo.sha1(x509.load_der_x509_certificate(der)) == argv[-1]:
+            if certinfo.sha1(x509.load_der_x509_certificate(der)) == sha1:
                 del store[sha256]
                 return 0, self.chatter, ""
         return NOT_FOUND[0], NOT_FOUND[1], ""
@@ -134,21 +174,21 @@ def certutil_calls(runner: RecordingRunner, verb: str) -> list[tuple[str, ...]]:
     return [c.argv for c in runner.calls if verb in c.argv]
 
 
-def test_user_scope_command_lines(
+def test_user_scope_trusts_the_ca_and_imports_a_non_exportable_key(
     runner: RecordingRunner, fake: FakeWindows, bundle: Bundle
 ) -> None:
+    assert bundle.ca is not None and bundle.client_cert is not None
     ca, identity = store(runner, fake).plan_install(bundle, Scope.USER)
-    assert ca.commands == (f"{CERTUTIL} -user -addstore Root ca.crt",)
-    assert identity.commands == (f"{CERTUTIL} -user -p *** -importPFX My bundle.p12 NoRoot",)
     assert ca.needs_authorization and not identity.needs_authorization
     ca.run()
     identity.run()
-    add, pfx = runner.calls
-    assert add.argv[:4] == (CERTUTIL, "-user", "-addstore", "Root")
-    assert add.argv[4].endswith("ca.crt") and not Path(add.argv[4]).exists()  # temp file gone
-    assert pfx.argv[:3] == (CERTUTIL, "-user", "-p") and pfx.argv[4:6] == ("-importPFX", "My")
-    password = pfx.argv[3]
-    assert pfx.argv[7] == "NoRoot" and password.isalnum() and len(password) == 32
+    assert set(fake.stores) == {("user", "Root"), ("user", "My")}
+    assert fake.exportable == {certinfo.sha256(bundle.client_cert): False}  # NoExport
+    add = next(c for c in runner.calls if "-addstore" in c.argv)
+    assert not Path(add.argv[-1]).exists()  # the temporary ca.crt is gone
+    pfx = next(c for c in runner.calls if "-importPFX" in c.argv)
+    password = pfx.argv[pfx.argv.index("-p") + 1]
+    assert password.isalnum() and len(password) == 32
     assert password not in " ".join(pfx.shown) and "***" in pfx.shown
 
 
@@ -297,19 +337,50 @@ def test_a_failed_identity_import_takes_the_ca_back_out(
     assert certutil_calls(runner, "-delstore")
 
 
-def test_system_scope_uses_local_machine_and_explains_access_denied(
+def test_system_scope_without_elevation_is_refused_before_anything_runs(
     runner: RecordingRunner, fake: FakeWindows, bundle: Bundle
 ) -> None:
-    ca, identity = store(runner, fake).plan_install(bundle, Scope.SYSTEM)
-    assert ca.commands == (f"{CERTUTIL} -addstore Root ca.crt",)
-    assert identity.commands == (f"{CERTUTIL} -p *** -importPFX My bundle.p12 NoRoot",)
-    assert ca.record.location == "LocalMachine\\Root" and identity.needs_authorization
+    with pytest.raises(InputError) as raised:
+        store(runner, fake).plan_install(bundle, Scope.SYSTEM)
+    assert raised.value.exit_code == 2 and "administrator" in raised.value.fix
+    assert runner.calls == []
+
+
+def test_system_scope_elevated_uses_local_machine_without_a_dialog(
+    runner: RecordingRunner, fake: FakeWindows, bundle: Bundle, tmp_path: Path
+) -> None:
+    fake.elevated = True
+    ledger = Ledger(tmp_path / "ledger.json")
+    windows = store(runner, fake)
+    plans.apply_plan(plans.plan_install(bundle, Scope.SYSTEM, [windows], ledger), ledger)
+    assert set(fake.stores) == {("machine", "Root"), ("machine", "My")}
+    assert [i.present for i in plans.status(ledger, [windows])] == [True, True]
+    assert all(c.timeout != DIALOG_TIMEOUT for c in runner.calls)  # no dialog for LocalMachine
+    plans.apply_plan(plans.plan_uninstall(ledger.records(), [windows]), ledger)
+    assert not any(fake.stores.values()) and ledger.records() == []
+
+
+def test_access_denied_on_the_machine_store_is_explained(
+    runner: RecordingRunner, fake: FakeWindows, bundle: Bundle
+) -> None:
+    """Elevation lost between the plan and the run (DASungta/trae-proxy#11's code and bytes)."""
+    fake.elevated = True
+    ca, _ = store(runner, fake).plan_install(bundle, Scope.SYSTEM)
     text = ACCESS_DENIED_GBK.decode("gbk")  # what the runner makes of it with code page 936
     runner.on("-addstore", returncode=0x80070005, stdout=text)
     with pytest.raises(OperationFailed) as raised:
         ca.run()
     assert "0x80070005" in raised.value.message and "administrator" in raised.value.fix
-    assert runner.calls[0].timeout != DIALOG_TIMEOUT  # no dialog for LocalMachine
+
+
+def test_a_modifier_certutil_does_not_list_would_fail(
+    runner: RecordingRunner, fake: FakeWindows, bundle: Bundle
+) -> None:
+    """The fake refuses what the documented usage does not list; so the adapter's list holds."""
+    misspelt = (CERTUTIL, "-user", "-p", "x", "-importPFX", "My", "bundle.p12", "NoRoot,NoExprot")
+    assert runner.run(misspelt, check=False).returncode == UNKNOWN_MODIFIER[0]
+    _, identity = store(runner, fake).plan_install(bundle, Scope.USER)
+    identity.run()
 
 
 def test_the_gbk_record_is_consistent_with_the_bytes_replayed() -> None:
