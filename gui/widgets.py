@@ -70,11 +70,11 @@ class Banner(QLabel):
         self.setObjectName("Banner")
         self.setWordWrap(True)
         self.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
-        self.kind = ""
+        self.kind = self.message = self.fix = ""
         self.hide()
 
     def show_message(self, kind: str, message: str, fix: str = "") -> None:
-        self.kind = kind
+        self.kind, self.message, self.fix = kind, message, fix
         colour = status_colour(kind)
         self.setStyleSheet(f"QLabel#Banner {{ border: 1px solid {colour.name()}; }}")
         text = f"<b style='color:{colour.name()}'>{_escape(message)}</b>"
@@ -91,6 +91,10 @@ class Banner(QLabel):
             self.show_message(kind, error.message, error.fix)
         else:
             self.show_message(kind, f"{unexpected}: {error}", fix)
+
+    def retint(self) -> None:
+        if self.kind:
+            self.show_message(self.kind, self.message, self.fix)
 
     def clear_message(self) -> None:
         self.kind = ""
@@ -250,8 +254,16 @@ class StepList(QListWidget):
         suffix = f" — {note}" if note else ""
         item = self.item(index)
         item.setText(f"{_MARKS[state]}  {self.texts[index]}{suffix}")
-        kind = {"done": "ok", "failed": "error", "undone": "warning"}.get(state)
-        item.setForeground(status_colour(kind) if kind else self.palette().text().color())
+        self._tint(index)
+
+    def _tint(self, index: int) -> None:
+        kind = {"done": "ok", "failed": "error", "undone": "warning"}.get(self.states[index])
+        colour = status_colour(kind) if kind else self.palette().text().color()
+        self.item(index).setForeground(colour)
+
+    def retint(self) -> None:
+        for index in range(self.count()):
+            self._tint(index)
 
 
 class DropArea(QFrame):

@@ -75,6 +75,7 @@ class WelcomePage(Page):
         self.body.addLayout(row)
 
         self._painted = False
+        self.clusters: list[Any] = []
 
     def initializePage(self) -> None:
         super().initializePage()
@@ -100,6 +101,7 @@ class WelcomePage(Page):
         from ..cluster_card import cluster_state
         from ..theme import status_colour
 
+        self.clusters = clusters
         lines = []
         for cluster in clusters:
             kind, words = cluster_state(cluster)
@@ -107,6 +109,10 @@ class WelcomePage(Page):
             lines.append(f"{dot} <b>{html.escape(cluster.name)}</b> — {words}")
         self.installed.setText("<b>Already on this computer:</b><br>" + "<br>".join(lines))
         self.installed.setVisible(bool(clusters))
+
+    def retint(self) -> None:
+        if self.clusters:
+            self.show_clusters(self.clusters)
 
     def nextId(self) -> int:
         return BUNDLE_PAGE_ID  # known before the later pages exist, so Next shows at once
