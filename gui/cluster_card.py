@@ -79,7 +79,7 @@ class ClusterCard(QFrame):
         layout.addLayout(head)
         self.address = ElidedLabel(cluster.ui_url or "No cluster UI address yet")
         self.address.setToolTip(cluster.ui_url)
-        self.address.setAccessibleName("Cluster UI address")
+        self.address.setAccessibleName(f"Cluster UI address: {cluster.ui_url or 'none yet'}")
         layout.addWidget(self.address)
         self.expiry: dict[str, QLabel] = {}
         row = QHBoxLayout()
@@ -130,6 +130,18 @@ class ClusterCard(QFrame):
         self.repair_button.setEnabled(not cluster.complete or _has_new(cluster))
         return row
 
+    def set_mnemonics(self, on: bool) -> None:
+        """Only one card at a time answers Alt+O, Alt+V… (the one holding the focus)."""
+        for button in (
+            self.open_button,
+            self.verify_button,
+            self.renew_button,
+            self.repair_button,
+            self.remove_button,
+        ):
+            text = button.property("mnemonic_text")
+            button.setText(text if on else text.replace("&", ""))
+
 
 def _has_new(cluster: groups.Cluster) -> bool:
     used = {c.store for c in cluster.consumers if c.state is not groups.ConsumerState.NOT_SET_UP}
@@ -140,6 +152,7 @@ def _has_new(cluster: groups.Cluster) -> bool:
 
 def action_button(text: str, slot: Callable[[], None] | None) -> QPushButton:
     button = QPushButton(text)
+    button.setProperty("mnemonic_text", text)
     button.setAutoDefault(False)
     button.setAccessibleName(text.replace("&", "").rstrip("…"))
     if slot is not None:
