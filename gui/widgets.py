@@ -192,6 +192,7 @@ class CopyField(QWidget):
         self.button = QPushButton("Copy")
         self.button.setAccessibleName(f"Copy {name}")
         self.button.setFocusPolicy(Qt.FocusPolicy.TabFocus)
+        self.button.setAutoDefault(False)  # Return stays the wizard's Next; Space copies
         self.button.clicked.connect(self.copy)
         row = QHBoxLayout(self)
         row.setContentsMargins(0, 0, 0, 0)

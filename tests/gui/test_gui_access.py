@@ -146,3 +146,54 @@ def test_status_colours_read_at_4_5_to_1(palette: QPalette, kind: str) -> None:
     colour = status_colour(kind, palette)
     for role in (QPalette.ColorRole.Window, QPalette.ColorRole.Base):
         assert contrast(colour, palette.color(role)) >= 4.5
+
+
+def press_return(qtbot: QtBot, window: QWidget) -> None:
+    """Return as the keyboard sends it: to the widget holding the window's focus."""
+    focused = window.focusWidget()
+    assert focused is not None and focused.isVisible(), focused
+    qtbot.keyClick(focused, Qt.Key.Key_Return)
+
+
+def test_the_demo_to_a_proven_connection_with_return_alone(qtbot: QtBot, demo: DemoCluster) -> None:
+    wizard = demo_wizard(demo)
+    qtbot.addWidget(wizard)
+    wizard.show()
+    qtbot.waitActive(wizard)
+    driver = Driver(qtbot, wizard)
+    for page_id, (settled, _) in SETTLED.items():
+        qtbot.waitUntil(lambda: wizard.forward_button().isEnabled(), timeout=WAIT)
+        press_return(qtbot, wizard)
+        driver.wait_page(page_id)
+        qtbot.waitUntil(lambda: settled(wizard), timeout=WAIT)  # noqa: B023
+        driver.wait_idle()
+    assert wizard.session.verified.ok
+
+
+def test_two_cards_share_no_alt_letter(qtbot: QtBot, demo: DemoCluster) -> None:
+    from clustertrust.core.bundle.reader import read_bundle
+    from clustertrust.core.install import plan as plans
+    from clustertrust.core.model import Scope
+    from clustertrust.core.source.load import SourceData, load_source
+    from clustertrust.gui.services import Services
+    from support import pki
+
+    services = Services(sandbox=demo.sandbox)
+    other = pki.kurrent_bundle("c7other")
+    for source in (
+        load_source(demo.bundle_url, context=demo.download_context()),
+        SourceData("other.tar.gz", (("other.tar.gz", pki.tar_bytes(other.files())),)),
+    ):
+        planned = services.plan_install(read_bundle(source), Scope.USER)
+        plans.apply_plan(planned.plan, planned.setup.ledger)
+    window = ManageWindow(services)
+    qtbot.addWidget(window)
+    window.show()
+    qtbot.waitUntil(lambda: len(window.cards) == 2 and not window.jobs.busy(), timeout=WAIT)
+    qtbot.waitActive(window)
+    assert problems(window, "two clusters") == []
+    second = window.cards[1]
+    second.verify_button.setFocus()
+    qtbot.waitUntil(lambda: second.verify_button.text() == "&Verify")
+    assert window.cards[0].verify_button.text() == "Verify"
+    assert problems(window, "second card focused") == []
