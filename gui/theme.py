@@ -5,9 +5,17 @@ from __future__ import annotations
 
 from importlib import resources
 
-from PySide6.QtCore import QEvent, QObject, QTimer
-from PySide6.QtGui import QColor, QIcon, QPalette, QPixmap
-from PySide6.QtWidgets import QApplication, QLabel, QStyle
+from PySide6.QtCore import QEvent, QObject, Qt, QTimer
+from PySide6.QtGui import QColor, QIcon, QPainter, QPalette, QPen, QPixmap
+from PySide6.QtWidgets import (
+    QApplication,
+    QLabel,
+    QProxyStyle,
+    QStyle,
+    QStyleFactory,
+    QStyleOption,
+    QWidget,
+)
 
 ICON_SIZES = (16, 24, 32, 48, 64, 128, 256, 512)
 MIN_CONTRAST = 4.5  # WCAG 2 AA for body text
@@ -101,8 +109,62 @@ def follow_palette() -> None:
             tint(widget, widget.property("kind"))
 
 
+RINGED = (
+    QStyle.ControlElement.CE_PushButton,
+    QStyle.ControlElement.CE_CheckBox,
+    QStyle.ControlElement.CE_RadioButton,
+)
+
+
+class FocusRingStyle(QProxyStyle):
+    """The platform's own style, plus a clear ring around the control holding the focus (the
+    stock one on buttons is faint or, under a style sheet, missing)."""
+
+    def drawControl(
+        self,
+        element: QStyle.ControlElement,
+        option: QStyleOption,
+        painter: QPainter,
+        widget: QWidget | None = None,
+    ) -> None:
+        super().drawControl(element, option, painter, widget)
+        if element in RINGED and option.state & QStyle.StateFlag.State_HasFocus:
+            _ring(option, painter)
+
+    def drawPrimitive(
+        self,
+        element: QStyle.PrimitiveElement,
+        option: QStyleOption,
+        painter: QPainter,
+        widget: QWidget | None = None,
+    ) -> None:
+        super().drawPrimitive(element, option, painter, widget)
+        panel = element == QStyle.PrimitiveElement.PE_PanelLineEdit
+        if panel and option.state & QStyle.StateFlag.State_HasFocus:
+            _ring(option, painter)
+
+
+def ring_colour(palette: QPalette) -> QColor:
+    """The highlight where it stands out at 3:1 from the window (WCAG non-text), else the text."""
+    highlight = palette.color(QPalette.ColorRole.Highlight)
+    window = palette.color(QPalette.ColorRole.Window)
+    return highlight if contrast(highlight, window) >= 3 else palette.color(QPalette.ColorRole.Text)
+
+
+def _ring(option: QStyleOption, painter: QPainter) -> None:
+    painter.save()
+    painter.setRenderHint(QPainter.RenderHint.Antialiasing)
+    painter.setPen(QPen(ring_colour(option.palette), 2))
+    painter.setBrush(Qt.BrushStyle.NoBrush)
+    painter.drawRoundedRect(option.rect.adjusted(1, 1, -1, -1), 3, 3)
+    painter.restore()
+
+
 def apply_theme(app: QApplication) -> None:
     """The system palette (light or dark) stays in charge; the sheet adds spacing and weight."""
+    base = QStyleFactory.create(app.style().name())
+    if base is not None:
+        app.setStyle(FocusRingStyle(base))
     app.setWindowIcon(app_icon())
     sheet = _resource("style.qss")
     if sheet:

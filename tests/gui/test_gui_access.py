@@ -10,7 +10,7 @@ import pytest
 from clustertrust.core.demo import DemoCluster
 from clustertrust.gui.app import demo_wizard
 from clustertrust.gui.manage import ManageWindow
-from clustertrust.gui.theme import contrast, status_colour
+from clustertrust.gui.theme import contrast, ensure_theme, ring_colour, status_colour
 from clustertrust.gui.widgets import CopyField
 from clustertrust.gui.wizard import BUNDLE, DONE, INSTALL, PLAN, REVIEW, VERIFY
 from PySide6.QtCore import Qt
@@ -21,7 +21,14 @@ from PySide6.QtGui import (
     QColor,
     QPalette,
 )
-from PySide6.QtWidgets import QApplication, QListWidget, QWidget, QWizard
+from PySide6.QtWidgets import (
+    QApplication,
+    QListWidget,
+    QPushButton,
+    QVBoxLayout,
+    QWidget,
+    QWizard,
+)
 from pytestqt.qtbot import QtBot
 from support import a11y
 from support.gui_support import Driver, dark_palette
@@ -197,3 +204,31 @@ def test_two_cards_share_no_alt_letter(qtbot: QtBot, demo: DemoCluster) -> None:
     qtbot.waitUntil(lambda: second.verify_button.text() == "&Verify")
     assert window.cards[0].verify_button.text() == "Verify"
     assert problems(window, "second card focused") == []
+
+
+def test_the_focused_button_has_a_ring(qtbot: QtBot, theme: str) -> None:
+    ensure_theme()
+    switch_palette(theme)
+    window = QWidget()
+    qtbot.addWidget(window)
+    layout = QVBoxLayout(window)
+    focused, other = QPushButton("Focused"), QPushButton("Other")
+    layout.addWidget(focused)
+    layout.addWidget(other)
+    window.show()
+    qtbot.waitActive(window)
+    focused.setFocus()
+    qtbot.waitUntil(focused.hasFocus)
+    palette = QApplication.palette()
+    window_colour = palette.color(QPalette.ColorRole.Window)
+    qtbot.waitUntil(lambda: focused.palette().color(QPalette.ColorRole.Window) == window_colour)
+    ring = ring_colour(palette).rgb()
+    assert contrast(ring_colour(palette), window_colour) >= 3
+
+    def ring_pixels(button: QPushButton) -> int:
+        image = button.grab().toImage()
+        edge = [(x, 1) for x in range(image.width())] + [(1, y) for y in range(image.height())]
+        return sum(1 for x, y in edge if image.pixel(x, y) == ring)
+
+    assert ring_pixels(focused) > focused.width() // 2
+    assert ring_pixels(other) == 0
