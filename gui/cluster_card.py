@@ -19,7 +19,7 @@ from PySide6.QtWidgets import (
     QVBoxLayout,
 )
 
-from .theme import status_colour
+from .theme import tint
 from .widgets import ElidedLabel
 
 if TYPE_CHECKING:
@@ -57,15 +57,6 @@ def cluster_state(cluster: groups.Cluster) -> tuple[str, str]:
     return "ok", f"set up, {days} days left" if days is not None else "set up"
 
 
-def coloured(label: QLabel, kind: str) -> QLabel:
-    if kind:
-        label.setStyleSheet(f"color: {status_colour(kind).name()};")
-    else:
-        label.setStyleSheet("")
-    label.setProperty("kind", kind)
-    return label
-
-
 class ClusterCard(QFrame):
     """One cluster at a glance, with its actions."""
 
@@ -82,20 +73,20 @@ class ClusterCard(QFrame):
         title.setTextFormat(Qt.TextFormat.PlainText)
         head.addWidget(title)
         kind, words = cluster_state(cluster)
-        self.state = coloured(QLabel(f"— {words}"), kind)
+        self.state = tint(QLabel(f"— {words}"), kind)
         head.addWidget(self.state)
         head.addStretch(1)
         layout.addLayout(head)
         self.address = ElidedLabel(cluster.ui_url or "No cluster UI address yet")
         self.address.setToolTip(cluster.ui_url)
-        self.address.setAccessibleName("Cluster UI address")
+        self.address.setAccessibleName(f"Cluster UI address: {cluster.ui_url or 'none yet'}")
         layout.addWidget(self.address)
         self.expiry: dict[str, QLabel] = {}
         row = QHBoxLayout()
         row.setSpacing(28)
         for label, cert in (("CA", cluster.ca), ("Client certificate", cluster.client)):
             text, kind = expiry_text(label, cert)
-            self.expiry[label] = coloured(QLabel(text), kind)
+            self.expiry[label] = tint(QLabel(text), kind)
             row.addWidget(self.expiry[label])
         row.addStretch(1)
         layout.addLayout(row)
@@ -109,10 +100,8 @@ class ClusterCard(QFrame):
         for index, consumer in enumerate(cluster.consumers):
             label = QLabel(groups.consumer_line(consumer))
             label.setToolTip(consumer.location)
-            kind = CONSUMER_KIND[consumer.state]
-            if not kind:
-                label.setEnabled(False)  # "not set up" is information, drawn quietly
-            self.consumers[consumer.name] = coloured(label, kind)
+            kind = CONSUMER_KIND[consumer.state]  # "not set up" is information, in plain text
+            self.consumers[consumer.name] = tint(label, kind)
             grid.addWidget(label, index // 2, index % 2)
         return grid
 
@@ -141,6 +130,18 @@ class ClusterCard(QFrame):
         self.repair_button.setEnabled(not cluster.complete or _has_new(cluster))
         return row
 
+    def set_mnemonics(self, on: bool) -> None:
+        """Only one card at a time answers Alt+O, Alt+V… (the one holding the focus)."""
+        for button in (
+            self.open_button,
+            self.verify_button,
+            self.renew_button,
+            self.repair_button,
+            self.remove_button,
+        ):
+            text = button.property("mnemonic_text")
+            button.setText(text if on else text.replace("&", ""))
+
 
 def _has_new(cluster: groups.Cluster) -> bool:
     used = {c.store for c in cluster.consumers if c.state is not groups.ConsumerState.NOT_SET_UP}
@@ -151,6 +152,7 @@ def _has_new(cluster: groups.Cluster) -> bool:
 
 def action_button(text: str, slot: Callable[[], None] | None) -> QPushButton:
     button = QPushButton(text)
+    button.setProperty("mnemonic_text", text)
     button.setAutoDefault(False)
     button.setAccessibleName(text.replace("&", "").rstrip("…"))
     if slot is not None:

@@ -11,15 +11,14 @@ from typing import Any
 
 from clustertrust.core import actions as groups
 from clustertrust.core.actions import cluster_of, consumer_name
-from PySide6.QtCore import QUrl
+from PySide6.QtCore import Qt, QUrl
 from PySide6.QtGui import QDesktopServices, QGuiApplication
 from PySide6.QtWidgets import (
+    QApplication,
     QDialog,
     QFileDialog,
-    QFrame,
     QHBoxLayout,
     QInputDialog,
-    QScrollArea,
     QVBoxLayout,
     QWidget,
 )
@@ -29,7 +28,7 @@ from .plan_dialog import PlanDialog
 from .services import PlannedRenewal, PlannedRepair, Services, open_bundle
 from .session import Session
 from .theme import app_icon, ensure_theme
-from .widgets import Banner, heading
+from .widgets import Banner, fit_on_screen, follow_layout, heading, scrolling
 from .workers import JobControl, JobRunner
 
 RENEW_FILTER = "Certificate bundles (*.tar.gz *.tgz *.zip *.p12 *.pfx *.crt *.pem);;All files (*)"
@@ -45,24 +44,22 @@ class ManageWindow(QDialog):
         self.jobs = JobRunner(self)
         self.clusters: list[groups.Cluster] = []
         self.cards: list[ClusterCard] = []
+        self.listed = False
         self.dialog: QDialog | None = None
         self.open_url: Callable[[QUrl], bool] = QDesktopServices.openUrl
         self.setWindowTitle("ClusterTrust — clusters on this computer")
         self.setWindowIcon(app_icon())
-        self.resize(860, 560)
+        fit_on_screen(self, 860, 560)
         layout = QVBoxLayout(self)
         layout.addWidget(heading("Clusters on this computer"))
         self.list = QWidget()
         self.list_layout = QVBoxLayout(self.list)
         self.list_layout.addStretch(1)
-        scroll = QScrollArea()
-        scroll.setWidgetResizable(True)
-        scroll.setWidget(self.list)
-        scroll.setFrameShape(QFrame.Shape.NoFrame)
-        layout.addWidget(scroll, 1)
+        layout.addWidget(scrolling(self.list, "Clusters"), 1)
         self.status = Banner()
         layout.addWidget(self.status)
         layout.addLayout(self._buttons())
+        QApplication.instance().focusChanged.connect(self._focus_moved)  # type: ignore[attr-defined]
         self.refresh()
 
     def _buttons(self) -> QHBoxLayout:
@@ -70,7 +67,7 @@ class ManageWindow(QDialog):
         self.refresh_button = action_button("Re&fresh", lambda: self.refresh())
         self.diagnostics_button = action_button("&Copy diagnostics", self.copy_diagnostics)
         self.diagnostics_button.setToolTip("A short summary without keys, for a helpdesk chat")
-        self.report_button = action_button("Save support &report…", self.export_report)
+        self.report_button = action_button("&Save support report…", self.export_report)
         row.addWidget(self.refresh_button)
         row.addStretch(1)
         row.addWidget(self.diagnostics_button)
@@ -102,8 +99,9 @@ class ManageWindow(QDialog):
             self.list_layout.insertWidget(index, card)  # above the stretch that keeps them compact
             card.show()  # at once, not on the next turn of the event loop
         self.list_layout.activate()
+        self._keyboard_ready()
         if done:
-            self.status.show_message("ok", done)
+            self.status.show_result("ok", done)
         elif not clusters:
             self.status.show_message("info", "Nothing installed by ClusterTrust on this computer.")
         elif any(not c.complete for c in clusters):
@@ -114,6 +112,25 @@ class ManageWindow(QDialog):
             )
         else:
             self.status.clear_message()
+
+    def _keyboard_ready(self) -> None:
+        """Tab in the order shown; Alt+letters on the first card; the focus on it, or on
+        Refresh, on opening and when it was on a card just replaced."""
+        follow_layout(self.layout())
+        for index, card in enumerate(self.cards):
+            card.set_mnemonics(index == 0)
+        focused, opening = self.focusWidget(), not self.listed
+        self.listed = True
+        if opening or focused is None or not focused.isVisible():
+            target = self.cards[0].open_button if self.cards else self.refresh_button
+            target.setFocus(Qt.FocusReason.OtherFocusReason)
+
+    def _focus_moved(self, _old: QWidget | None, new: QWidget | None) -> None:
+        """Alt+letters belong to the card holding the focus: each letter means one button."""
+        owner = next((c for c in self.cards if new is not None and c.isAncestorOf(new)), None)
+        if owner is not None:
+            for card in self.cards:
+                card.set_mnemonics(card is owner)
 
     def _with_session_url(self, cluster: groups.Cluster) -> groups.Cluster:
         """The wizard's cluster address for its own bundle's cluster, until one is remembered."""
@@ -150,7 +167,7 @@ class ManageWindow(QDialog):
     def _open_in_browser(self, url: str) -> bool:
         if self.open_url(QUrl(url)):
             return True
-        self.status.show_message(
+        self.status.show_result(
             "error",
             "Your browser could not be opened.",
             f"Open it yourself and go to {url}.",
@@ -194,7 +211,7 @@ class ManageWindow(QDialog):
 
     def _verified(self, report: Any) -> None:
         verdict = report.verdict
-        self.status.show_message("ok" if report.ok else "error", verdict.message, verdict.fix)
+        self.status.show_result("ok" if report.ok else "error", verdict.message, verdict.fix)
 
     # repair
 
@@ -208,7 +225,7 @@ class ManageWindow(QDialog):
         repair = planned.repair
         if repair.is_empty:
             kind = "warning" if repair.cannot else "ok"
-            self.status.show_message(kind, repair.lines()[0], _cannot(repair.cannot))
+            self.status.show_result(kind, repair.lines()[0], _cannot(repair.cannot))
             return
         words = [repair.lines()[0], *(f"• {s.summary}" for s in repair.plan.steps)]
         self._confirm("Repair?", words, repair.text(), "Repair", lambda: self._run_repair(planned))
@@ -341,7 +358,7 @@ class ManageWindow(QDialog):
 
     def _diagnostics_ready(self, text: str) -> None:
         QGuiApplication.clipboard().setText(text)
-        self.status.show_message(
+        self.status.show_result(
             "ok", "Copied a short summary to the clipboard.", "Paste it into the helpdesk chat."
         )
 
@@ -354,7 +371,7 @@ class ManageWindow(QDialog):
     def write_report(self, path: Path) -> None:
         self.jobs.start(
             lambda control: self.services.save_report(path),
-            lambda _: self.status.show_message("ok", f"Saved the report to {path}."),
+            lambda _: self.status.show_result("ok", f"Saved the report to {path}."),
             self._failed,
         )
 

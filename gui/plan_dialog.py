@@ -1,8 +1,10 @@
-"""A change shown in plain words first, with the exact commands behind Details."""
+"""A change shown in plain words first, with the exact commands behind Details. Cancel is the
+default and holds the focus: Return and Escape never remove, renew or repair anything."""
 
 from __future__ import annotations
 
 from PySide6.QtCore import Qt
+from PySide6.QtGui import QShowEvent
 from PySide6.QtWidgets import QDialog, QDialogButtonBox, QPlainTextEdit, QVBoxLayout, QWidget
 
 from .widgets import paragraph
@@ -36,11 +38,18 @@ class PlanDialog(QDialog):
         self.remove_button = self.action_button
         buttons.accepted.connect(self.accept)
         buttons.rejected.connect(self.reject)
-        cancel = buttons.button(QDialogButtonBox.StandardButton.Cancel)
-        cancel.setDefault(True)
-        cancel.setFocus(Qt.FocusReason.OtherFocusReason)
+        self.cancel_button = buttons.button(QDialogButtonBox.StandardButton.Cancel)
+        # A focused auto-default button takes Return over, and Cancel loses it on focus out: with
+        # none auto-default, Return stays Cancel's wherever the focus is; the others need Space.
+        for button in (self.details_button, self.action_button, self.cancel_button):
+            button.setAutoDefault(False)
+        self.cancel_button.setDefault(True)
         layout.addWidget(buttons)
         self.resize(640, 280)
+
+    def showEvent(self, event: QShowEvent) -> None:
+        super().showEvent(event)
+        self.cancel_button.setFocus(Qt.FocusReason.ActiveWindowFocusReason)
 
     def _details(self, shown: bool) -> None:
         self.details.setVisible(shown)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import itertools
 from typing import TYPE_CHECKING
 
 from clustertrust.core.errors import ClusterTrustError
@@ -11,6 +12,8 @@ if TYPE_CHECKING:  # the welcome page paints before the certificate machinery is
     from clustertrust.core.bundle.summary import CertificateSummary
 from PySide6.QtCore import QMimeData, Qt, Signal
 from PySide6.QtGui import (
+    QAccessible,
+    QAccessibleAnnouncementEvent,
     QDragEnterEvent,
     QDragLeaveEvent,
     QDropEvent,
@@ -25,9 +28,11 @@ from PySide6.QtWidgets import (
     QGroupBox,
     QHBoxLayout,
     QLabel,
+    QLayout,
     QListWidget,
     QListWidgetItem,
     QPushButton,
+    QScrollArea,
     QSizePolicy,
     QStyle,
     QVBoxLayout,
@@ -44,8 +49,55 @@ _ICONS = {
 }
 
 
+STATUS_WORDS = {"ok": "OK", "error": "Error", "warning": "Warning", "info": "Note"}
+
+
 def status_icon(kind: str) -> QIcon:
     return QApplication.style().standardIcon(getattr(QStyle.StandardPixmap, _ICONS[kind]))
+
+
+def scrolling(content: QWidget, name: str) -> QScrollArea:
+    """A frameless scroll area around `content`: it scrolls when the window is small (200 % on a
+    1920x1080 screen) and never takes the focus itself (Tab goes to what is inside)."""
+    area = QScrollArea()
+    area.setWidget(content)
+    area.setWidgetResizable(True)
+    area.setFrameShape(QFrame.Shape.NoFrame)
+    area.setFocusPolicy(Qt.FocusPolicy.NoFocus)
+    area.setAccessibleName(name)
+    return area
+
+
+def layout_focus_order(layout: QLayout) -> list[QWidget]:
+    """The widgets Tab should reach, in the order the layouts place them (top to bottom, left to
+    right), hidden ones too (they may show later)."""
+    found: list[QWidget] = []
+    for index in range(layout.count()):
+        item = layout.itemAt(index)
+        widget, inner = item.widget(), item.layout()
+        if widget is not None and widget.focusPolicy() & Qt.FocusPolicy.TabFocus:
+            found.append(widget)
+        elif widget is not None:
+            inner = widget.widget().layout() if isinstance(widget, QScrollArea) else widget.layout()
+        if inner is not None:
+            found += layout_focus_order(inner)
+    return found
+
+
+def follow_layout(layout: QLayout) -> None:
+    """Tab follows the eye: content added later (a card, a Copy field) goes where it is shown."""
+    order = layout_focus_order(layout)
+    for before, after in itertools.pairwise(order):
+        QWidget.setTabOrder(before, after)
+
+
+def fit_on_screen(window: QWidget, width: int, height: int) -> None:
+    """This size, or the screen's when that is smaller (a laptop at 200 %)."""
+    screen = window.screen() or QGuiApplication.primaryScreen()
+    room = screen.availableGeometry() if screen is not None else None
+    if room is not None:
+        width, height = min(width, room.width()), min(height, room.height())
+    window.resize(width, height)
 
 
 def heading(text: str) -> QLabel:
@@ -70,27 +122,49 @@ class Banner(QLabel):
         self.setObjectName("Banner")
         self.setWordWrap(True)
         self.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
-        self.kind = ""
+        self.setFocusPolicy(Qt.FocusPolicy.ClickFocus)  # out of the Tab chain; results take it
+        self.kind = self.message = self.fix = ""
         self.hide()
 
     def show_message(self, kind: str, message: str, fix: str = "") -> None:
-        self.kind = kind
+        self.kind, self.message, self.fix = kind, message, fix
         colour = status_colour(kind)
         self.setStyleSheet(f"QLabel#Banner {{ border: 1px solid {colour.name()}; }}")
         text = f"<b style='color:{colour.name()}'>{_escape(message)}</b>"
         if fix:
             text += f"<br>{_escape(fix)}"
         self.setText(text)
-        self.setAccessibleName(f"{kind}: {message} {fix}".strip())
+        self.setAccessibleName(f"{STATUS_WORDS[kind]}: {message} {fix}".strip())
         self.show()
 
-    def show_error(self, kind: str, error: Exception, unexpected: str, fix: str) -> None:
-        """A ClusterTrustError says what to do itself; anything else is shown as `unexpected:
-        error` with `fix`."""
+    def show_result(self, kind: str, message: str, fix: str = "", focus: bool = True) -> None:
+        """The outcome of an action: shown, said by the screen reader, and (unless the page puts
+        the focus elsewhere, like a password field) focused."""
+        self.show_message(kind, message, fix)
+        if focus:
+            self.setFocus(Qt.FocusReason.OtherFocusReason)
+        event = QAccessibleAnnouncementEvent(self, self.accessibleName())
+        urgent = kind in ("error", "warning")
+        event.setPoliteness(
+            QAccessible.AnnouncementPoliteness.Assertive
+            if urgent
+            else QAccessible.AnnouncementPoliteness.Polite
+        )
+        QAccessible.updateAccessibility(event)
+
+    def show_error(
+        self, kind: str, error: Exception, unexpected: str, fix: str, focus: bool = True
+    ) -> None:
+        """A failed action's result: a ClusterTrustError says what to do itself; anything else is
+        shown as `unexpected: error` with `fix`."""
         if isinstance(error, ClusterTrustError):
-            self.show_message(kind, error.message, error.fix)
+            self.show_result(kind, error.message, error.fix, focus)
         else:
-            self.show_message(kind, f"{unexpected}: {error}", fix)
+            self.show_result(kind, f"{unexpected}: {error}", fix, focus)
+
+    def retint(self) -> None:
+        if self.kind:
+            self.show_message(self.kind, self.message, self.fix)
 
     def clear_message(self) -> None:
         self.kind = ""
@@ -113,11 +187,12 @@ class CopyField(QWidget):
         self.value = value
         self.field: QLabel = ElidedLabel(value) if elide else WrappedValue(value)
         self.field.setObjectName("Mono")
-        self.field.setAccessibleName(name)
+        self.field.setAccessibleName(f"{name}: {value}")  # the value itself, even when elided
         self.field.setToolTip(value)
         self.button = QPushButton("Copy")
         self.button.setAccessibleName(f"Copy {name}")
         self.button.setFocusPolicy(Qt.FocusPolicy.TabFocus)
+        self.button.setAutoDefault(False)  # Return stays the wizard's Next; Space copies
         self.button.clicked.connect(self.copy)
         row = QHBoxLayout(self)
         row.setContentsMargins(0, 0, 0, 0)
@@ -198,6 +273,13 @@ def _valid_until(summary: CertificateSummary) -> str:
     return f"{date} ({summary.days_left} days left)"
 
 
+def status_item(kind: str, text: str, word: str = "") -> QListWidgetItem:
+    """A list row with its status as an icon for the eye and as a word for screen readers."""
+    item = QListWidgetItem(status_icon(kind), text)
+    item.setData(Qt.ItemDataRole.AccessibleTextRole, f"{word or STATUS_WORDS[kind]}: {text}")
+    return item
+
+
 class FindingList(QListWidget):
     """Findings with an icon per severity; errors first."""
 
@@ -210,18 +292,25 @@ class FindingList(QListWidget):
     def show_findings(self, findings: list[Finding]) -> None:
         self.clear()
         for finding in findings:
-            item = QListWidgetItem(status_icon(finding.severity.value), finding.message)
+            item = status_item(finding.severity.value, finding.message)
             item.setData(Qt.ItemDataRole.UserRole, finding.code)
             item.setToolTip(f"{finding.severity.value}: {finding.code}")
             self.addItem(item)
         if not findings:
-            self.addItem(QListWidgetItem(status_icon("ok"), "No problems found."))
+            self.addItem(status_item("ok", "No problems found."))
 
     def errors(self) -> int:
         return sum(1 for i in range(self.count()) if self.item(i).toolTip().startswith("error"))
 
 
 _MARKS = {"pending": "•", "running": "…", "done": "✓", "failed": "✗", "undone": "↺"}
+_STATES = {
+    "pending": "To do",
+    "running": "Running",
+    "done": "Done",
+    "failed": "Failed",
+    "undone": "Undone",
+}
 
 
 class StepList(QListWidget):
@@ -240,8 +329,9 @@ class StepList(QListWidget):
     def set_steps(self, texts: list[str]) -> None:
         self.clear()
         self.texts, self.states = list(texts), ["pending"] * len(texts)
-        for text in texts:
+        for index, text in enumerate(texts):
             self.addItem(QListWidgetItem(f"{_MARKS['pending']}  {text}"))
+            self._say(index, "")
 
     def mark(self, index: int, state: str, note: str = "") -> None:
         if not 0 <= index < self.count():
@@ -250,8 +340,22 @@ class StepList(QListWidget):
         suffix = f" — {note}" if note else ""
         item = self.item(index)
         item.setText(f"{_MARKS[state]}  {self.texts[index]}{suffix}")
-        kind = {"done": "ok", "failed": "error", "undone": "warning"}.get(state)
-        item.setForeground(status_colour(kind) if kind else self.palette().text().color())
+        self._say(index, suffix)
+        self._tint(index)
+
+    def _say(self, index: int, suffix: str) -> None:
+        """The mark (✓ ✗ ↺) and colour as a word, for screen readers."""
+        words = f"{_STATES[self.states[index]]}: {self.texts[index]}{suffix}"
+        self.item(index).setData(Qt.ItemDataRole.AccessibleTextRole, words)
+
+    def _tint(self, index: int) -> None:
+        kind = {"done": "ok", "failed": "error", "undone": "warning"}.get(self.states[index])
+        colour = status_colour(kind) if kind else self.palette().text().color()
+        self.item(index).setForeground(colour)
+
+    def retint(self) -> None:
+        for index in range(self.count()):
+            self._tint(index)
 
 
 class DropArea(QFrame):

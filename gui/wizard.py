@@ -5,9 +5,9 @@ from __future__ import annotations
 import sys
 from typing import TYPE_CHECKING
 
-from PySide6.QtCore import QTimer
+from PySide6.QtCore import Qt, QTimer
 from PySide6.QtGui import QCloseEvent
-from PySide6.QtWidgets import QWidget, QWizard, QWizardPage
+from PySide6.QtWidgets import QAbstractButton, QWidget, QWizard, QWizardPage
 
 if TYPE_CHECKING:
     from .services import Services
@@ -15,6 +15,7 @@ if TYPE_CHECKING:
 from .pages.welcome import WelcomePage
 from .session import Session
 from .theme import app_icon, ensure_theme
+from .widgets import fit_on_screen
 from .workers import JobRunner
 
 WELCOME, BUNDLE, REVIEW, PLAN, INSTALL, VERIFY, DONE = range(7)
@@ -44,8 +45,27 @@ class ClusterTrustWizard(QWizard):
         self.setOption(QWizard.WizardOption.HaveHelpButton, False)
         self.setOption(QWizard.WizardOption.NoCancelButtonOnLastPage, True)
         self.setPage(WELCOME, WelcomePage())
-        self.setMinimumSize(760, 620)
+        fit_on_screen(self, 760, 620)
+        self.currentIdChanged.connect(lambda _: self._entered())
         # The welcome page paints first; it loads the rest (and the certificate machinery) then.
+
+    def _entered(self) -> None:
+        page = self.currentPage()
+        if page is not None and hasattr(page, "entered"):
+            page.entered()
+        focused = self.focusWidget()
+        if focused is None or not focused.isVisible() or not self.isAncestorOf(focused):
+            self.forward_button().setFocus(Qt.FocusReason.TabFocusReason)
+
+    def forward_button(self) -> QAbstractButton:
+        """Next, or Install/Finish where the page shows that instead."""
+        for which in (
+            QWizard.WizardButton.CommitButton,
+            QWizard.WizardButton.FinishButton,
+        ):
+            if self.button(which).isVisible():
+                return self.button(which)
+        return self.button(QWizard.WizardButton.NextButton)
 
     def ensure_pages(self) -> None:
         if self.page(BUNDLE) is not None:

@@ -1,12 +1,14 @@
-"""What every page has: a heading, a demo notice when it is the demo, and a body layout."""
+"""What every page has: a heading, a demo notice when it is the demo, and a body layout that
+scrolls when the window is small; on entry the focus goes to the page's first control."""
 
 from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from PySide6.QtWidgets import QPushButton, QVBoxLayout, QWizardPage
+from PySide6.QtCore import Qt
+from PySide6.QtWidgets import QPushButton, QVBoxLayout, QWidget, QWizardPage
 
-from ..widgets import Banner
+from ..widgets import Banner, follow_layout, layout_focus_order, scrolling
 
 if TYPE_CHECKING:
     from ..session import Session
@@ -19,8 +21,12 @@ class Page(QWizardPage):
         self.setTitle(title)
         self.setSubTitle(subtitle)
         self.demo_notice = Banner()
-        self.body = QVBoxLayout(self)
+        self.content = QWidget()
+        self.body = QVBoxLayout(self.content)
         self.body.addWidget(self.demo_notice)
+        outer = QVBoxLayout(self)
+        outer.setContentsMargins(0, 0, 0, 0)
+        outer.addWidget(scrolling(self.content, title))
 
     @property
     def app(self) -> ClusterTrustWizard:
@@ -29,6 +35,18 @@ class Page(QWizardPage):
     @property
     def session(self) -> Session:
         return self.app.session
+
+    def first_control(self) -> QWidget | None:
+        """Where the focus goes on entry: the first control shown (the wizard's Next if none)."""
+        shown = [w for w in layout_focus_order(self.body) if w.isVisible() and w.isEnabled()]
+        return shown[0] if shown else None
+
+    def entered(self) -> None:
+        """Once the page is on screen: Tab in layout order, the focus on its first control."""
+        follow_layout(self.body)
+        control = self.first_control()
+        if control is not None:
+            control.setFocus(Qt.FocusReason.TabFocusReason)
 
     def initializePage(self) -> None:
         # Return always means the wizard's Next; a focused in-page button answers to Space.

@@ -88,7 +88,7 @@ class BundlePage(Page):
         self.file_button = QPushButton("Choose &file…")
         self.file_button.setAccessibleName("Choose a bundle file")
         self.file_button.clicked.connect(self.browse_file)
-        self.folder_button = QPushButton("Choose f&older…")
+        self.folder_button = QPushButton("Choose fo&lder…")
         self.folder_button.setAccessibleName("Choose a folder holding the bundle")
         self.folder_button.clicked.connect(self.browse_folder)
         row.addWidget(self.file_button)
@@ -192,7 +192,7 @@ class BundlePage(Page):
     def download(self) -> None:
         url = self.url.text().strip()
         if not url:
-            self.status.show_message(
+            self.status.show_result(
                 "error", "No link was given.", "Paste the bundle's https:// download link."
             )
             return
@@ -224,7 +224,7 @@ class BundlePage(Page):
         if self.job is not None:
             self.job.control.cancel()
             self._finish_job()
-            self.status.show_message(
+            self.status.show_result(
                 "warning", "The download was cancelled.", "Start it again when you are ready."
             )
 
@@ -276,7 +276,7 @@ class BundlePage(Page):
             note = remember_password(opened.source.origin, opened.password)
         self.password_box.hide()
         files = ", ".join(dict.fromkeys(f.rsplit("/", 1)[-1] for f in opened.bundle.files))
-        self.status.show_message(
+        self.status.show_result(
             "ok",
             f"Opened {chosen_name(opened.source.origin)}: {opened.bundle.system.value}.",
             f"Files used: {files}. {note}".strip(),
@@ -291,7 +291,7 @@ class BundlePage(Page):
         if isinstance(error, NeedsPassword):
             self._ask_password(error)
         elif isinstance(error, Cancelled):
-            self.status.show_message("warning", error.message, error.fix)
+            self.status.show_result("warning", error.message, error.fix)
         else:
             self.status.show_error(
                 "error", error, "The bundle could not be read", "Choose another file or link."
@@ -306,10 +306,11 @@ class BundlePage(Page):
         self.password.selectAll()
         self.password_box.show()
         self.password.setFocus()
-        self.status.show_message(
+        self.status.show_result(
             "warning",
             "This bundle needs its password.",
             "The Kurrent default 'kurrent' did not open it.",
+            focus=False,  # the password field keeps it
         )
 
     def _finish_job(self) -> None:

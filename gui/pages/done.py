@@ -14,7 +14,7 @@ from PySide6.QtCore import QUrl
 from PySide6.QtGui import QDesktopServices
 from PySide6.QtWidgets import QFileDialog, QFormLayout, QGroupBox, QHBoxLayout, QPushButton
 
-from ..widgets import Banner, CopyField, paragraph
+from ..widgets import Banner, CopyField, follow_layout, paragraph
 from .base import Page
 
 CONNECTION_STRING = "KurrentDB connection string"
@@ -83,9 +83,14 @@ class DonePage(Page):
         self.report_button.setAccessibleName("Save a support report for the helpdesk")
         self.report_button.clicked.connect(self.save_report)
         self.report_status = Banner()
+        self.manage_button = QPushButton("&Clusters on this computer…")
+        self.manage_button.setAccessibleName("Clusters on this computer")
+        self.manage_button.setToolTip("Open, verify, renew, repair or remove installed clusters")
+        self.manage_button.clicked.connect(lambda: self.app.open_manage())
         row = QHBoxLayout()
         row.addWidget(self.report_button)
         row.addStretch(1)
+        row.addWidget(self.manage_button)
         self.body.addLayout(row)
         self.body.addWidget(self.report_status)
 
@@ -130,6 +135,7 @@ class DonePage(Page):
             elide = label != CONNECTION_STRING  # paths lose their middle; the string wraps
             self.settings_form.addRow(f"{label}:", CopyField(value, label, elide=elide))
         self.settings_box.setVisible(bool(settings))
+        follow_layout(self.body)
 
     def _client_settings_failed(self, error: Exception) -> None:
         message = (
@@ -143,7 +149,7 @@ class DonePage(Page):
     def open_cluster(self) -> None:
         url = self.session.cluster_url
         if url and not self.open_url(QUrl(url)):
-            self.browser_error.show_message(
+            self.browser_error.show_result(
                 "error",
                 "Your browser could not be opened.",
                 f"Open it yourself and go to {url} (Copy it from the client settings below, "
@@ -169,7 +175,7 @@ class DonePage(Page):
 
     def _report_saved(self, path: Path) -> None:
         self.report_button.setEnabled(True)
-        self.report_status.show_message(
+        self.report_status.show_result(
             "ok",
             f"Saved the support report to {path}.",
             "It holds no keys, passwords or tokens: send it to your helpdesk.",

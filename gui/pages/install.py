@@ -114,7 +114,7 @@ class InstallPage(Page):
         self.cancel_button.hide()
         count = len(self.steps.texts)
         message = f"Installed: {count} change(s) made." if count else "Nothing needed changing."
-        self.outcome.show_message("ok", message, "Click Next to prove the connection works.")
+        self.outcome.show_result("ok", message, "Click Next to prove the connection works.")
         self.completeChanged.emit()
 
     def _failed(self, job: Job | None, error: Exception) -> None:
@@ -124,7 +124,7 @@ class InstallPage(Page):
         self.cancel_button.hide()
         self.retry_button.show()
         if isinstance(error, Cancelled):
-            self.outcome.show_message("warning", error.message or "Cancelled.", error.fix)
+            self.outcome.show_result("warning", error.message or "Cancelled.", error.fix)
         else:
             self.outcome.show_error(
                 "error",

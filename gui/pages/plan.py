@@ -11,7 +11,6 @@ from PySide6.QtWidgets import (
     QButtonGroup,
     QHBoxLayout,
     QListWidget,
-    QListWidgetItem,
     QPlainTextEdit,
     QPushButton,
     QRadioButton,
@@ -21,7 +20,7 @@ from PySide6.QtWidgets import (
 )
 
 from ..services import Planned
-from ..widgets import Banner, paragraph, status_icon
+from ..widgets import Banner, paragraph, status_item
 from ..workers import Job
 from .base import Page
 
@@ -184,15 +183,15 @@ class PlanPage(Page):
             text = step_words(step) + (
                 "  (asks for authorization)" if step.needs_authorization else ""
             )
-            icon = status_icon("warning" if step.needs_authorization else "info")
-            self.steps.addItem(QListWidgetItem(icon, text))
+            kind = "warning" if step.needs_authorization else "info"
+            self.steps.addItem(status_item(kind, text))
         for record in plan.unchanged:
             where = consumer_name(record.store, record.location)
             text = f"Already in place: {record.subject} in {where}"
-            self.steps.addItem(QListWidgetItem(status_icon("ok"), text))
+            self.steps.addItem(status_item("ok", text))
         for title, why in plan.unavailable:
             name = SKIPPED_NAMES.get(title, title)
-            self.steps.addItem(QListWidgetItem(status_icon("warning"), f"Skipped {name}: {why}"))
+            self.steps.addItem(status_item("warning", f"Skipped {name}: {why}"))
         self.prompts.setText(self._prompt_text(planned))
         text = planned.renewal.text() if planned.renewal else plan.text()
         if self.app.services.is_sandbox:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from clustertrust.core.bundle.checks import Finding, Severity, has_errors
 from clustertrust.core.bundle.summary import CertificateSummary
-from PySide6.QtWidgets import QHBoxLayout, QLabel, QScrollArea, QVBoxLayout, QWidget
+from PySide6.QtWidgets import QHBoxLayout, QLabel, QVBoxLayout, QWidget
 
 from ..widgets import Banner, CertificateCard, CopyField, FindingList, paragraph
 from .base import Page
@@ -24,11 +24,7 @@ class ReviewPage(Page):
         self.cards = QWidget()
         self.cards_layout = QVBoxLayout(self.cards)
         self.cards_layout.setContentsMargins(0, 0, 0, 0)
-        scroll = QScrollArea()
-        scroll.setWidgetResizable(True)
-        scroll.setWidget(self.cards)
-        scroll.setFrameShape(QScrollArea.Shape.NoFrame)
-        self.body.addWidget(scroll, 3)
+        self.body.addWidget(self.cards)
         self.body.addWidget(QLabel("Findings:"))
         self.findings = FindingList()
         self.findings.setMaximumHeight(140)

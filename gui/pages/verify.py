@@ -13,13 +13,12 @@ from PySide6.QtWidgets import (
     QLabel,
     QLineEdit,
     QListWidget,
-    QListWidgetItem,
     QProgressBar,
     QPushButton,
 )
 
 from ..session import save_settings
-from ..widgets import Banner, paragraph, status_icon
+from ..widgets import Banner, paragraph, status_item
 from ..workers import Job
 from .base import Page
 
@@ -125,7 +124,7 @@ class VerifyPage(Page):
         if opened is None:
             return
         if not url:
-            self.verdict.show_message(
+            self.verdict.show_result(
                 "error",
                 "No cluster UI address was given.",
                 "Paste the address from your cluster's console.",
@@ -152,12 +151,12 @@ class VerifyPage(Page):
         self.session.verified, self.session.cluster_url = report, url
         verdict = report.verdict
         fix = " ".join(part for part in (verdict.fix, verdict.note) if part)
-        self.verdict.show_message("ok" if report.ok else "error", verdict.message, fix)
+        self.verdict.show_result("ok" if report.ok else "error", verdict.message, fix)
         self.modes.clear()
         for result in report.results:
-            icon = status_icon("ok" if result.ok else "error")
             name = MODE_NAMES.get(result.trust.value, result.trust.value)
-            self.modes.addItem(QListWidgetItem(icon, f"{name}: {result.message}"))
+            kind, word = _verdict(result.ok)
+            self.modes.addItem(status_item(kind, f"{name}: {result.message}", word))
         by_consumer = any(c.covered for c in report.consumers)
         self.modes.setVisible(not by_consumer)
         self._show_consumers(report.consumers if by_consumer else ())
@@ -169,10 +168,11 @@ class VerifyPage(Page):
         """One row per consumer: ✓ works, ✗ set up but failing, (i) not set up (neutral)."""
         self.consumers.clear()
         for result in consumers:
-            kind = "ok" if result.ok else ("error" if result.covered else "info")
+            covered = result.ok or result.covered
+            kind, word = _verdict(result.ok) if covered else ("info", "Not set up")
             message = result.diagnosis.message.removeprefix(f"{result.name} ")
             fix = f" {result.diagnosis.fix}" if result.diagnosis.fix and not result.ok else ""
-            item = QListWidgetItem(status_icon(kind), f"{result.name}: {message}{fix}")
+            item = status_item(kind, f"{result.name}: {message}{fix}", word)
             item.setToolTip(result.consumer.location)
             self.consumers.addItem(item)
         self.consumers.setVisible(bool(consumers))
@@ -187,7 +187,7 @@ class VerifyPage(Page):
             return
         self._idle()
         if isinstance(error, Cancelled):
-            self.verdict.show_message("warning", "The check was cancelled.", "Click Try again.")
+            self.verdict.show_result("warning", "The check was cancelled.", "Click Try again.")
         else:
             self.verdict.show_error(
                 "error",
@@ -206,3 +206,7 @@ class VerifyPage(Page):
 
     def isComplete(self) -> bool:
         return self.session.verified is not None and self.job is None
+
+
+def _verdict(ok: bool) -> tuple[str, str]:
+    return ("ok", "Passed") if ok else ("error", "Failed")

@@ -6,9 +6,8 @@ import html
 import sys
 from typing import Any
 
-from PySide6.QtCore import QTimer
-from PySide6.QtGui import QPaintEvent
-from PySide6.QtWidgets import QHBoxLayout, QPushButton
+from PySide6.QtCore import QEvent, QObject, QTimer
+from PySide6.QtWidgets import QHBoxLayout, QPushButton, QWidget
 
 from ..widgets import paragraph
 from .base import Page
@@ -75,6 +74,8 @@ class WelcomePage(Page):
         self.body.addLayout(row)
 
         self._painted = False
+        self.content.installEventFilter(self)
+        self.clusters: list[Any] = []
 
     def initializePage(self) -> None:
         super().initializePage()
@@ -84,11 +85,11 @@ class WelcomePage(Page):
                 "a sandbox folder, so no system prompt appears."
             )
 
-    def paintEvent(self, event: QPaintEvent) -> None:
-        super().paintEvent(event)
-        if not self._painted:  # the rest of the wizard loads once this page is on screen
-            self._painted = True
+    def eventFilter(self, watched: QObject, event: QEvent) -> bool:
+        if watched is self.content and event.type() == QEvent.Type.Paint and not self._painted:
+            self._painted = True  # the rest of the wizard loads once this page is on screen
             QTimer.singleShot(0, self._load_rest)
+        return False
 
     def _load_rest(self) -> None:
         self.app.ensure_pages()
@@ -100,6 +101,7 @@ class WelcomePage(Page):
         from ..cluster_card import cluster_state
         from ..theme import status_colour
 
+        self.clusters = clusters
         lines = []
         for cluster in clusters:
             kind, words = cluster_state(cluster)
@@ -107,6 +109,13 @@ class WelcomePage(Page):
             lines.append(f"{dot} <b>{html.escape(cluster.name)}</b> — {words}")
         self.installed.setText("<b>Already on this computer:</b><br>" + "<br>".join(lines))
         self.installed.setVisible(bool(clusters))
+
+    def first_control(self) -> QWidget | None:
+        return self.app.forward_button()  # Next: what a newcomer does here
+
+    def retint(self) -> None:
+        if self.clusters:
+            self.show_clusters(self.clusters)
 
     def nextId(self) -> int:
         return BUNDLE_PAGE_ID  # known before the later pages exist, so Next shows at once
