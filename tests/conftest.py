@@ -18,6 +18,13 @@ from clustertrust.core.source import load_source
 from support import pki
 from support.cli_process import XDG_FOLDERS
 from support.cloud_server import MemoryKeyring
+from support.rotation import (
+    RotatingCluster,
+    Rotation,
+    browser_databases,
+    make_rotation,
+    start_cluster,
+)
 from support.tls_peers import Cluster, shared_cluster
 
 
@@ -69,3 +76,23 @@ def memory_keyring() -> Iterator[MemoryKeyring]:
     keyring.set_keyring(backend)
     yield backend
     keyring.set_keyring(previous)
+
+
+@pytest.fixture(scope="session")
+def rotation() -> Rotation:
+    """One cluster's certificates through a client renewal and a CA rotation, shared."""
+    return make_rotation()
+
+
+@pytest.fixture
+def rotating_cluster(tmp_path: Path, rotation: Rotation) -> Iterator[RotatingCluster]:
+    """Its UI on 127.0.0.1, with certificates from the first CA until a test moves it."""
+    cluster = start_cluster(tmp_path / "cluster", rotation)
+    yield cluster
+    cluster.ui.stop()
+
+
+@pytest.fixture
+def browser_dbs(isolated_dirs: Path) -> dict[str, Path]:
+    """Chromium's and two Firefox profiles' real NSS databases in the test's HOME, by name."""
+    return browser_databases(isolated_dirs)

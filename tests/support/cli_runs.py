@@ -10,7 +10,7 @@ import sys
 from dataclasses import dataclass
 from pathlib import Path
 
-from support import pki
+from support import browsers, pki
 
 COMMAND = [sys.executable, "-m", "clustertrust.cli.main"]
 
@@ -87,11 +87,7 @@ def db_listing(db: Path) -> str:
 
 def db_fingerprints(db: Path) -> set[str]:
     """SHA-256 of every certificate in the database, read with certutil -L -a per nickname."""
-    from clustertrust.platform.nss import NssStore
-    from clustertrust.platform.runner import SubprocessRunner
-
-    store = NssStore(SubprocessRunner(), [])
-    return store._fingerprints(str(db))
+    return set(browsers.held(db).trust)
 
 
 def db_key_count(db: Path) -> int:

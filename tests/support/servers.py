@@ -122,3 +122,61 @@ http {{
         err = process.stderr.read().decode() if process.stderr else ""
         raise RuntimeError(f"nginx did not start: {err}\n{server.error_log}") from exc
     return server
+
+
+@dataclass(frozen=True)
+class Answer:
+    """One request in ClientLoggingUI's access log."""
+
+    status: int
+    verify: str  # nginx's $ssl_client_verify: SUCCESS, NONE, FAILED:reason
+    client_sha1: str  # $ssl_client_fingerprint: the client certificate's SHA-1, "-" if none
+    agent: str
+
+
+CLIENT_LOG = (
+    "log_format clients '$status $ssl_client_verify $ssl_client_fingerprint \"$http_user_agent\"';"
+)
+
+
+@dataclass
+class ClientLoggingUI:
+    """A cluster UI on one fixed port that demands client certificates and logs which one each
+    request came with; `serve` restarts it with other certificates (a CA rotation)."""
+
+    folder: Path
+    port: int
+    server: NginxServer | None = None
+
+    @property
+    def url(self) -> str:
+        return f"https://127.0.0.1:{self.port}/"
+
+    @property
+    def access_log(self) -> Path:
+        return self.folder / "access.log"
+
+    @property
+    def error_log(self) -> Path:
+        return self.folder / "nginx/error.log"
+
+    def serve(self, cert: Path, key: Path, client_ca: Path) -> None:
+        self.stop()
+        block = mtls_server_block(self.port, cert, key, client_ca).replace(
+            "location /", f"access_log {self.access_log} clients;\n        location /"
+        )
+        self.server = start_nginx(self.folder / "nginx", [CLIENT_LOG, block], [self.port])
+
+    def answers(self, agent: str = "") -> list[Answer]:
+        text = self.access_log.read_text() if self.access_log.exists() else ""
+        found = []
+        for line in text.splitlines():
+            status, verify, sha1, rest = line.split(" ", 3)
+            if agent in rest:
+                found.append(Answer(int(status), verify, sha1, rest.strip('"')))
+        return found
+
+    def stop(self) -> None:
+        if self.server is not None:
+            self.server.stop()
+            self.server = None
