@@ -139,7 +139,8 @@ def server_untrusted(chain: list[x509.Certificate], at: Situation, detail: str) 
     if bundle_ca is None:  # bundle mode always has a CA; be plain if that ever changes
         return _not_trusted_by_system(server_ca, ours, at)
     ours_name = certinfo.common_name(bundle_ca.subject)
-    if server_ca == ours_name and bundle_ca.not_valid_before_utc > chain[0].not_valid_before_utc:
+    # a CA no older than the server's certificate cannot be the one that replaced the server's
+    if server_ca == ours_name and bundle_ca.not_valid_before_utc >= chain[0].not_valid_before_utc:
         return Diagnosis(
             Outcome.SERVER_UNTRUSTED,
             f"The server's certificate goes to a CA named {server_ca}, like the bundle's CA, "

@@ -141,16 +141,7 @@ def test_a_profile_made_after_the_install_is_not_set_up_until_repair_covers_it(
     "same_second",
     [
         False,
-        pytest.param(
-            True,
-            marks=pytest.mark.xfail(
-                strict=True,
-                reason="defect: when the new CA and the server's certificate have the same "
-                "notBefore, the refusal says 'this bundle is older than the server's "
-                "certificate' (core/verify/certs.py server_untrusted), which nothing shows and "
-                "which is false here: the server has not moved to the new CA yet",
-            ),
-        ),
+        True,
     ],
     ids=["new CA issued later", "new CA issued in the same second"],
 )

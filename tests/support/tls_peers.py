@@ -226,7 +226,8 @@ def make_cluster(bundle: pki.KurrentBundle) -> Cluster:
     ca = bundle.ca
     client_cn = common_name(bundle.client.cert.subject)
     other = pki.make_ca("someone-else-ca", "p256")
-    rotated = pki.make_ca(common_name(ca.cert.subject), "p256")
+    later = pki.NOW - dt.timedelta(hours=1)  # the vendor rotated the CA after the bundle was made
+    rotated = pki.make_ca(common_name(ca.cert.subject), "p256", not_before=later)
     old = pki.NOW - dt.timedelta(days=120)
     return Cluster(
         bundle=bundle,
@@ -237,7 +238,12 @@ def make_cluster(bundle: pki.KurrentBundle) -> Cluster:
             other, "cluster-ui", "p256", client=False, server_names=SERVER_NAMES
         ),
         rotated_server=pki.make_leaf(
-            rotated, "cluster-ui", "p256", client=False, server_names=SERVER_NAMES
+            rotated,
+            "cluster-ui",
+            "p256",
+            client=False,
+            server_names=SERVER_NAMES,
+            not_before=later,
         ),
         expired_server=pki.make_leaf(
             ca,
