@@ -8,6 +8,7 @@ from clustertrust.gui.plan_dialog import PlanDialog
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QApplication, QDialog, QWidget
 from pytestqt.qtbot import QtBot
+from support import a11y
 
 
 def opened_dialog(qtbot: QtBot, action: str) -> PlanDialog:
@@ -48,3 +49,15 @@ def test_space_on_the_action_goes_ahead(qtbot: QtBot) -> None:
     with qtbot.waitSignal(dialog.finished) as finished:
         qtbot.keyClick(dialog.action_button, Qt.Key.Key_Space)
     assert finished.args == [QDialog.DialogCode.Accepted]
+
+
+def test_the_confirmation_meets_the_keyboard_checks(qtbot: QtBot) -> None:
+    dialog = opened_dialog(qtbot, "Remove")
+    found = [
+        a11y.focus_problem(dialog),
+        a11y.too_big(dialog),
+        *a11y.unnamed_focusable(dialog),
+        *a11y.duplicate_mnemonics(dialog),
+        *a11y.contrast_problems(dialog),
+    ]
+    assert [problem for problem in found if problem] == []

@@ -14,6 +14,7 @@ from PySide6.QtGui import QAccessible, QColor, QPalette
 from PySide6.QtWidgets import (
     QAbstractButton,
     QAbstractItemView,
+    QApplication,
     QGroupBox,
     QLabel,
     QListWidget,
@@ -184,6 +185,22 @@ def _item_colours(view: QListWidget) -> list[tuple[str, QColor]]:
         colour = brush.color() if brush.style() != Qt.BrushStyle.NoBrush else default
         found.append((item.text(), colour))
     return found
+
+
+def stale_palette(window: QWidget) -> list[str]:
+    """Widgets still drawn with another palette than the application's (after a switch to dark,
+    say); the roles compared are ones no style sheet of ours sets."""
+    roles = (QPalette.ColorRole.Base, QPalette.ColorRole.Highlight)
+
+    def colours(palette: QPalette) -> list[QColor]:
+        return [palette.color(QPalette.ColorGroup.Active, role) for role in roles]
+
+    wanted = colours(QApplication.palette())
+    return [
+        f"{describe(widget)} keeps an old palette"
+        for widget in [window, *window.findChildren(QWidget)]
+        if widget.isVisible() and colours(widget.palette()) != wanted
+    ]
 
 
 def contrast_problems(window: QWidget) -> list[str]:
