@@ -9,9 +9,11 @@ from collections.abc import Mapping
 from typing import TYPE_CHECKING
 
 from clustertrust.core.errors import InputError
+from clustertrust.core.i18n import tr
 from PySide6.QtCore import QTimer
 from PySide6.QtWidgets import QApplication, QWidget
 
+from .language import choose_language
 from .session import Session
 from .theme import ensure_theme
 from .wizard import ClusterTrustWizard
@@ -28,7 +30,7 @@ def display_problem(env: Mapping[str, str] | None = None, platform: str = sys.pl
         return ""
     if env.get("DISPLAY") or env.get("WAYLAND_DISPLAY"):
         return ""
-    return "No graphical display is available (neither DISPLAY nor WAYLAND_DISPLAY is set)."
+    return tr("No graphical display is available (neither DISPLAY nor WAYLAND_DISPLAY is set).")
 
 
 def application() -> QApplication:
@@ -39,13 +41,17 @@ def application() -> QApplication:
     if problem:
         raise InputError(
             problem,
-            "Run ClusterTrust in a desktop session, or use its commands in this terminal: "
-            "`clustertrust install BUNDLE`, `clustertrust verify URL` (see `clustertrust --help`).",
+            tr(
+                "Run ClusterTrust in a desktop session, or use its commands in this terminal: "
+                "`clustertrust install BUNDLE`, `clustertrust verify URL` "
+                "(see `clustertrust --help`)."
+            ),
         )
     QApplication.setApplicationName("ClusterTrust")
     QApplication.setOrganizationName("ClusterTrust")
     QApplication.setDesktopFileName("clustertrust")
     app = QApplication(sys.argv[:1])
+    choose_language(app)
     GuiThreadCollector(app)
     ensure_theme()
     return app
@@ -90,8 +96,10 @@ def run_demo() -> int:
     demo = start_demo()
     try:
         print(
-            f"Demo cluster UI: {demo.ui_url}\nDemo bundle: {demo.bundle_url}\n"
-            f"Sandbox (instead of your real stores): {demo.sandbox}"
+            tr(
+                "Demo cluster UI: {ui}\nDemo bundle: {bundle}\n"
+                "Sandbox (instead of your real stores): {sandbox}"
+            ).format(ui=demo.ui_url, bundle=demo.bundle_url, sandbox=demo.sandbox)
         )
         return _exec(demo_wizard(demo))
     finally:

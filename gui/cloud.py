@@ -6,6 +6,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from clustertrust.core.cloud import kurrent as cloud
+from clustertrust.core.i18n import tr
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import (
     QCheckBox,
@@ -51,26 +52,28 @@ class CloudDialog(QDialog):
         self.services = wizard.services
         self.jobs = JobRunner(self)
         self.client: cloud.KurrentCloud | None = None
-        self.setWindowTitle("ClusterTrust — from Kurrent Cloud")
+        self.setWindowTitle(tr("ClusterTrust — from Kurrent Cloud"))
         layout = QVBoxLayout(self)
         layout.addWidget(
             paragraph(
-                "Fetch the certificate bundle straight from Kurrent Cloud. The organization and "
-                "project ids are in the console's address bar."
+                tr(
+                    "Fetch the certificate bundle straight from Kurrent Cloud. The organization "
+                    "and project ids are in the console's address bar."
+                )
             )
         )
         layout.addLayout(self._form())
         self.clusters = QListWidget()
-        self.clusters.setAccessibleName("Clusters in the project")
+        self.clusters.setAccessibleName(tr("Clusters in the project"))
         self.clusters.itemDoubleClicked.connect(lambda _: self.accept())
         layout.addWidget(self.clusters, 1)
         self.status = Banner()
         layout.addWidget(self.status)
         buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Cancel)
         self.use_button = buttons.addButton(
-            "&Use this cluster", QDialogButtonBox.ButtonRole.AcceptRole
+            tr("&Use this cluster"), QDialogButtonBox.ButtonRole.AcceptRole
         )
-        self.use_button.setAccessibleName("Use the selected cluster's bundle")
+        self.use_button.setAccessibleName(tr("Use the selected cluster's bundle"))
         self.use_button.setEnabled(False)
         buttons.accepted.connect(self.accept)
         buttons.rejected.connect(self.reject)
@@ -84,21 +87,21 @@ class CloudDialog(QDialog):
         settings = cloud.load_settings()
         form = QFormLayout()
         self.organization = QLineEdit(settings.organization)
-        self.organization.setAccessibleName("Kurrent Cloud organization id")
+        self.organization.setAccessibleName(tr("Kurrent Cloud organization id"))
         self.project = QLineEdit(settings.project)
-        self.project.setAccessibleName("Kurrent Cloud project id")
+        self.project.setAccessibleName(tr("Kurrent Cloud project id"))
         self.token = QLineEdit()
         self.token.setEchoMode(QLineEdit.EchoMode.Password)
-        self.token.setPlaceholderText("leave empty to use the token in the keyring")
-        self.token.setAccessibleName("Kurrent Cloud refresh token")
-        self.remember = QCheckBox("&Remember the token in the system keyring")
-        self.remember.setAccessibleName("Remember the token in the system keyring")
-        self.list_button = QPushButton("&List clusters")
-        self.list_button.setAccessibleName("List the project's clusters")
+        self.token.setPlaceholderText(tr("leave empty to use the token in the keyring"))
+        self.token.setAccessibleName(tr("Kurrent Cloud refresh token"))
+        self.remember = QCheckBox(tr("&Remember the token in the system keyring"))
+        self.remember.setAccessibleName(tr("Remember the token in the system keyring"))
+        self.list_button = QPushButton(tr("&List clusters"))
+        self.list_button.setAccessibleName(tr("List the project's clusters"))
         self.list_button.clicked.connect(self.list_clusters)
-        form.addRow("&Organization:", self.organization)
-        form.addRow("&Project:", self.project)
-        form.addRow("Refresh &token:", self.token)
+        form.addRow(tr("&Organization:"), self.organization)
+        form.addRow(tr("&Project:"), self.project)
+        form.addRow(tr("Refresh &token:"), self.token)
         form.addRow("", self.remember)
         form.addRow("", self.list_button)
         return form
@@ -106,7 +109,7 @@ class CloudDialog(QDialog):
     def list_clusters(self) -> None:
         org, project = self.organization.text().strip(), self.project.text().strip()
         token, remember = self.token.text().strip(), self.remember.isChecked()
-        self.status.show_message("info", "Signing in to Kurrent Cloud…")
+        self.status.show_message("info", tr("Signing in to Kurrent Cloud…"))
         self.list_button.setEnabled(False)
         services = self.services
         self.jobs.start(
@@ -129,8 +132,8 @@ class CloudDialog(QDialog):
         else:
             self.status.show_message(
                 "warning",
-                "This project has no clusters.",
-                "Check the project id in the console's address bar.",
+                tr("This project has no clusters."),
+                tr("Check the project id in the console's address bar."),
             )
 
     def _failed(self, error: Exception) -> None:
@@ -138,8 +141,8 @@ class CloudDialog(QDialog):
         self.status.show_error(
             "error",
             error,
-            "Kurrent Cloud could not be reached",
-            "Check your network or proxy settings and try again.",
+            tr("Kurrent Cloud could not be reached"),
+            tr("Check your network or proxy settings and try again."),
         )
 
     def accept(self) -> None:

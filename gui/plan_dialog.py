@@ -3,6 +3,7 @@ default and holds the focus: Return and Escape never remove, renew or repair any
 
 from __future__ import annotations
 
+from clustertrust.core.i18n import tr
 from PySide6.QtCore import Qt
 from PySide6.QtGui import QShowEvent
 from PySide6.QtWidgets import QDialog, QDialogButtonBox, QPlainTextEdit, QVBoxLayout, QWidget
@@ -20,18 +21,20 @@ class PlanDialog(QDialog):
         self.setWindowTitle(title)
         layout = QVBoxLayout(self)
         self.words = paragraph("<br>".join(_escape(w) for w in words))
-        self.words.setAccessibleName("What will change")
+        self.words.setAccessibleName(tr("What will change"))
         layout.addWidget(self.words)
         self.details = QPlainTextEdit(details)
         self.details.setReadOnly(True)
         self.details.setObjectName("Mono")
-        self.details.setAccessibleName("The exact commands")
+        self.details.setAccessibleName(tr("The exact commands"))
         self.details.hide()
         layout.addWidget(self.details, 1)
         buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Cancel)
-        self.details_button = buttons.addButton("&Details", QDialogButtonBox.ButtonRole.HelpRole)
+        self.details_button = buttons.addButton(
+            tr("&Details"), QDialogButtonBox.ButtonRole.HelpRole
+        )
         self.details_button.setCheckable(True)
-        self.details_button.setAccessibleName("Show the exact commands")
+        self.details_button.setAccessibleName(tr("Show the exact commands"))
         self.details_button.toggled.connect(self._details)
         self.action_button = buttons.addButton(action, QDialogButtonBox.ButtonRole.AcceptRole)
         self.action_button.setAccessibleName(action)
@@ -53,7 +56,7 @@ class PlanDialog(QDialog):
 
     def _details(self, shown: bool) -> None:
         self.details.setVisible(shown)
-        self.details_button.setText("Hide &details" if shown else "&Details")
+        self.details_button.setText(tr("Hide &details") if shown else tr("&Details"))
         self.resize(self.width(), 520 if shown else 280)
 
 

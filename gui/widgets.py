@@ -6,6 +6,7 @@ import itertools
 from typing import TYPE_CHECKING
 
 from clustertrust.core.errors import ClusterTrustError
+from clustertrust.core.i18n import mark, tr
 
 if TYPE_CHECKING:  # the welcome page paints before the certificate machinery is loaded
     from clustertrust.core.bundle.checks import Finding
@@ -49,7 +50,12 @@ _ICONS = {
 }
 
 
-STATUS_WORDS = {"ok": "OK", "error": "Error", "warning": "Warning", "info": "Note"}
+STATUS_WORDS = {
+    "ok": mark("OK"),
+    "error": mark("Error"),
+    "warning": mark("Warning"),
+    "info": mark("Note"),
+}
 
 
 def status_icon(kind: str) -> QIcon:
@@ -134,7 +140,7 @@ class Banner(QLabel):
         if fix:
             text += f"<br>{_escape(fix)}"
         self.setText(text)
-        self.setAccessibleName(f"{STATUS_WORDS[kind]}: {message} {fix}".strip())
+        self.setAccessibleName(f"{tr(STATUS_WORDS[kind])}: {message} {fix}".strip())
         self.show()
 
     def show_result(self, kind: str, message: str, fix: str = "", focus: bool = True) -> None:
@@ -160,7 +166,9 @@ class Banner(QLabel):
         if isinstance(error, ClusterTrustError):
             self.show_result(kind, error.message, error.fix, focus)
         else:
-            self.show_result(kind, f"{unexpected}: {error}", fix, focus)
+            self.show_result(
+                kind, tr("{what}: {error}").format(what=unexpected, error=error), fix, focus
+            )
 
     def retint(self) -> None:
         if self.kind:
@@ -189,8 +197,8 @@ class CopyField(QWidget):
         self.field.setObjectName("Mono")
         self.field.setAccessibleName(f"{name}: {value}")  # the value itself, even when elided
         self.field.setToolTip(value)
-        self.button = QPushButton("Copy")
-        self.button.setAccessibleName(f"Copy {name}")
+        self.button = QPushButton(tr("Copy"))
+        self.button.setAccessibleName(tr("Copy {name}").format(name=name))
         self.button.setFocusPolicy(Qt.FocusPolicy.TabFocus)
         self.button.setAutoDefault(False)  # Return stays the wizard's Next; Space copies
         self.button.clicked.connect(self.copy)
@@ -204,7 +212,7 @@ class CopyField(QWidget):
 
     def copy(self) -> None:
         QGuiApplication.clipboard().setText(self.value)
-        self.button.setText("Copied")
+        self.button.setText(tr("Copied"))
 
 
 BREAK = "\u200b"  # a zero-width space: where a long value without spaces may wrap
@@ -258,10 +266,10 @@ class CertificateCard(QGroupBox):
 
         super().__init__(title, parent)
         form = QFormLayout(self)
-        form.addRow("Issued to:", paragraph(summary.subject))
-        form.addRow("Issued by:", paragraph(summary.issuer))
-        form.addRow("Valid until:", paragraph(_valid_until(summary)))
-        form.addRow("Key:", paragraph(summary.key_type))
+        form.addRow(tr("Issued to:"), paragraph(summary.subject))
+        form.addRow(tr("Issued by:"), paragraph(summary.issuer))
+        form.addRow(tr("Valid until:"), paragraph(_valid_until(summary)))
+        form.addRow(tr("Key:"), paragraph(summary.key_type))
         self.fingerprint = CopyField(pretty_fingerprint(summary.sha256), f"{title} SHA-256")
         form.addRow("SHA-256:", self.fingerprint)
 
@@ -269,14 +277,15 @@ class CertificateCard(QGroupBox):
 def _valid_until(summary: CertificateSummary) -> str:
     date = summary.not_after[:10]
     if summary.days_left < 0:
-        return f"{date} (expired {-summary.days_left} days ago)"
-    return f"{date} ({summary.days_left} days left)"
+        return tr("{date} (expired {days} days ago)").format(date=date, days=-summary.days_left)
+    return tr("{date} ({days} days left)").format(date=date, days=summary.days_left)
 
 
 def status_item(kind: str, text: str, word: str = "") -> QListWidgetItem:
     """A list row with its status as an icon for the eye and as a word for screen readers."""
     item = QListWidgetItem(status_icon(kind), text)
-    item.setData(Qt.ItemDataRole.AccessibleTextRole, f"{word or STATUS_WORDS[kind]}: {text}")
+    said = f"{word or tr(STATUS_WORDS[kind])}: {text}"
+    item.setData(Qt.ItemDataRole.AccessibleTextRole, said)
     return item
 
 
@@ -285,7 +294,7 @@ class FindingList(QListWidget):
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
-        self.setAccessibleName("Findings")
+        self.setAccessibleName(tr("Findings"))
         self.setWordWrap(True)
         self.setSelectionMode(QListWidget.SelectionMode.NoSelection)
 
@@ -297,7 +306,7 @@ class FindingList(QListWidget):
             item.setToolTip(f"{finding.severity.value}: {finding.code}")
             self.addItem(item)
         if not findings:
-            self.addItem(status_item("ok", "No problems found."))
+            self.addItem(status_item("ok", tr("No problems found.")))
 
     def errors(self) -> int:
         return sum(1 for i in range(self.count()) if self.item(i).toolTip().startswith("error"))
@@ -305,11 +314,11 @@ class FindingList(QListWidget):
 
 _MARKS = {"pending": "•", "running": "…", "done": "✓", "failed": "✗", "undone": "↺"}
 _STATES = {
-    "pending": "To do",
-    "running": "Running",
-    "done": "Done",
-    "failed": "Failed",
-    "undone": "Undone",
+    "pending": mark("To do"),
+    "running": mark("Running"),
+    "done": mark("Done"),
+    "failed": mark("Failed"),
+    "undone": mark("Undone"),
 }
 
 
@@ -319,7 +328,7 @@ class StepList(QListWidget):
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.setObjectName("Steps")
-        self.setAccessibleName("Steps")
+        self.setAccessibleName(tr("Steps"))
         self.setWordWrap(True)
         self.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
         self.setSelectionMode(QListWidget.SelectionMode.NoSelection)
@@ -345,7 +354,7 @@ class StepList(QListWidget):
 
     def _say(self, index: int, suffix: str) -> None:
         """The mark (✓ ✗ ↺) and colour as a word, for screen readers."""
-        words = f"{_STATES[self.states[index]]}: {self.texts[index]}{suffix}"
+        words = f"{tr(_STATES[self.states[index]])}: {self.texts[index]}{suffix}"
         self.item(index).setData(Qt.ItemDataRole.AccessibleTextRole, words)
 
     def _tint(self, index: int) -> None:
@@ -367,7 +376,7 @@ class DropArea(QFrame):
         super().__init__(parent)
         self.setObjectName("DropArea")
         self.setAcceptDrops(True)
-        self.setAccessibleName("Drop a bundle file or folder here")
+        self.setAccessibleName(tr("Drop a bundle file or folder here"))
         label = QLabel(text)
         label.setAlignment(Qt.AlignmentFlag.AlignCenter)
         label.setWordWrap(True)

@@ -5,6 +5,7 @@ from __future__ import annotations
 import sys
 from typing import TYPE_CHECKING
 
+from clustertrust.core.i18n import tr
 from PySide6.QtCore import Qt, QTimer
 from PySide6.QtGui import QCloseEvent
 from PySide6.QtWidgets import QAbstractButton, QWidget, QWizard, QWizardPage
@@ -35,7 +36,7 @@ class ClusterTrustWizard(QWizard):
         self.jobs = JobRunner(self)
         self.manage_window: QWidget | None = None
         self._closing = False
-        title = "ClusterTrust — demo cluster" if self.session.demo else "ClusterTrust"
+        title = tr("ClusterTrust — demo cluster") if self.session.demo else "ClusterTrust"
         self.setWindowTitle(title)
         self.setWindowIcon(app_icon())
         if sys.platform not in ("darwin", "win32"):
@@ -118,7 +119,7 @@ class ClusterTrustWizard(QWizard):
             return False
         if not self._closing:
             self._closing = True
-            self.setWindowTitle(f"{self.windowTitle()} — stopping…")
+            self.setWindowTitle(tr("{title} — stopping…").format(title=self.windowTitle()))
             self.setEnabled(False)
             for job in self.jobs.jobs:
                 job.control.cancel()

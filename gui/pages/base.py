@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
+from clustertrust.core.i18n import tr
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QPushButton, QVBoxLayout, QWidget, QWizardPage
 
@@ -55,7 +56,9 @@ class Page(QWizardPage):
         if self.session.demo is not None:
             self.demo_notice.show_message(
                 "info",
-                "Demo: everything happens in a sandbox folder; your real certificate stores "
-                "are not touched.",
-                f"Sandbox: {self.session.demo.sandbox}",
+                tr(
+                    "Demo: everything happens in a sandbox folder; your real certificate stores "
+                    "are not touched."
+                ),
+                tr("Sandbox: {folder}").format(folder=self.session.demo.sandbox),
             )

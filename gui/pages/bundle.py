@@ -7,6 +7,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from clustertrust.core.errors import Cancelled
+from clustertrust.core.i18n import mark, tr
 from clustertrust.core.source.load import SourceData
 from PySide6.QtCore import QStandardPaths
 from PySide6.QtWidgets import (
@@ -30,7 +31,7 @@ if TYPE_CHECKING:
     from ..cloud import CloudChoice
 from .base import Page
 
-BUNDLE_FILTER = (
+BUNDLE_FILTER = mark(
     "Certificate bundles (*.tar.gz *.tgz *.tar *.zip *.p12 *.pfx *.crt *.pem *.cer *.der *.key);;"
     "All files (*)"
 )
@@ -62,13 +63,17 @@ def chosen_name(origin: str) -> str:
 class BundlePage(Page):
     def __init__(self) -> None:
         super().__init__(
-            "Choose the certificate bundle",
-            "Drop it here, choose it, or paste its download link. Nothing on this computer "
-            "changes yet.",
+            tr("Choose the certificate bundle"),
+            tr(
+                "Drop it here, choose it, or paste its download link. Nothing on this computer "
+                "changes yet."
+            ),
         )
         self.drop = DropArea(
-            "Drop certificate_bundle.tar.gz, a .p12/.pfx, a CA certificate or the folder "
-            "holding them here"
+            tr(
+                "Drop certificate_bundle.tar.gz, a .p12/.pfx, a CA certificate or the folder "
+                "holding them here"
+            )
         )
         self.drop.dropped.connect(self.choose)
         self.body.addWidget(self.drop)
@@ -85,16 +90,16 @@ class BundlePage(Page):
 
     def _browse_row(self) -> QHBoxLayout:
         row = QHBoxLayout()
-        self.file_button = QPushButton("Choose &file…")
-        self.file_button.setAccessibleName("Choose a bundle file")
+        self.file_button = QPushButton(tr("Choose &file…"))
+        self.file_button.setAccessibleName(tr("Choose a bundle file"))
         self.file_button.clicked.connect(self.browse_file)
-        self.folder_button = QPushButton("Choose fo&lder…")
-        self.folder_button.setAccessibleName("Choose a folder holding the bundle")
+        self.folder_button = QPushButton(tr("Choose fo&lder…"))
+        self.folder_button.setAccessibleName(tr("Choose a folder holding the bundle"))
         self.folder_button.clicked.connect(self.browse_folder)
         row.addWidget(self.file_button)
         row.addWidget(self.folder_button)
-        self.cloud_button = QPushButton("From &Kurrent Cloud…")
-        self.cloud_button.setAccessibleName("Download the bundle from Kurrent Cloud")
+        self.cloud_button = QPushButton(tr("From &Kurrent Cloud…"))
+        self.cloud_button.setAccessibleName(tr("Download the bundle from Kurrent Cloud"))
         self.cloud_button.clicked.connect(lambda: self.app.open_cloud_dialog())
         self.cloud_button.setVisible(False)
         row.addWidget(self.cloud_button)
@@ -104,13 +109,13 @@ class BundlePage(Page):
     def _url_row(self) -> QHBoxLayout:
         row = QHBoxLayout()
         self.url = QLineEdit()
-        self.url.setPlaceholderText("https://… link to the bundle")
-        self.url.setAccessibleName("Bundle download address")
+        self.url.setPlaceholderText(tr("https://… link to the bundle"))
+        self.url.setAccessibleName(tr("Bundle download address"))
         self.url.returnPressed.connect(self._url_entered)
-        self.download_button = QPushButton("&Download")
-        self.download_button.setAccessibleName("Download the bundle from this address")
+        self.download_button = QPushButton(tr("&Download"))
+        self.download_button.setAccessibleName(tr("Download the bundle from this address"))
         self.download_button.clicked.connect(self.download)
-        row.addWidget(QLabel("Link:"))
+        row.addWidget(QLabel(tr("Link:")))
         row.addWidget(self.url, 1)
         row.addWidget(self.download_button)
         return row
@@ -120,9 +125,9 @@ class BundlePage(Page):
         row = QHBoxLayout(box)
         row.setContentsMargins(0, 0, 0, 0)
         self.progress = QProgressBar()
-        self.progress.setAccessibleName("Download progress")
-        self.cancel_button = QPushButton("Cancel")
-        self.cancel_button.setAccessibleName("Cancel the download")
+        self.progress.setAccessibleName(tr("Download progress"))
+        self.cancel_button = QPushButton(tr("Cancel"))
+        self.cancel_button.setAccessibleName(tr("Cancel the download"))
         self.cancel_button.clicked.connect(self.cancel)
         row.addWidget(self.progress, 1)
         row.addWidget(self.cancel_button)
@@ -138,14 +143,14 @@ class BundlePage(Page):
         self.password_label.setWordWrap(True)
         self.password = QLineEdit()
         self.password.setEchoMode(QLineEdit.EchoMode.Password)
-        self.password.setAccessibleName("Bundle password")
+        self.password.setAccessibleName(tr("Bundle password"))
         self.password.returnPressed.connect(self.retry_with_password)
         self.password_label.setBuddy(self.password)
-        self.open_button = QPushButton("&Open")
-        self.open_button.setAccessibleName("Open the bundle with this password")
+        self.open_button = QPushButton(tr("&Open"))
+        self.open_button.setAccessibleName(tr("Open the bundle with this password"))
         self.open_button.clicked.connect(self.retry_with_password)
-        self.remember = QCheckBox("&Remember this password in the system keyring")
-        self.remember.setAccessibleName("Remember the password in the system keyring")
+        self.remember = QCheckBox(tr("&Remember this password in the system keyring"))
+        self.remember.setAccessibleName(tr("Remember the password in the system keyring"))
         grid.addWidget(self.password_label, 0, 0, 1, 2)
         grid.addWidget(self.password, 1, 0)
         grid.addWidget(self.open_button, 1, 1)
@@ -171,14 +176,14 @@ class BundlePage(Page):
 
     def browse_file(self) -> None:
         path, _ = QFileDialog.getOpenFileName(
-            self, "Choose the certificate bundle", str(downloads_folder()), BUNDLE_FILTER
+            self, tr("Choose the certificate bundle"), str(downloads_folder()), tr(BUNDLE_FILTER)
         )
         if path:
             self.choose(path)
 
     def browse_folder(self) -> None:
         path = QFileDialog.getExistingDirectory(
-            self, "Choose the folder with the bundle", str(downloads_folder())
+            self, tr("Choose the folder with the bundle"), str(downloads_folder())
         )
         if path:
             self.choose(path)
@@ -193,7 +198,7 @@ class BundlePage(Page):
         url = self.url.text().strip()
         if not url:
             self.status.show_result(
-                "error", "No link was given.", "Paste the bundle's https:// download link."
+                "error", tr("No link was given."), tr("Paste the bundle's https:// download link.")
             )
             return
         self.choose(url)
@@ -225,7 +230,9 @@ class BundlePage(Page):
             self.job.control.cancel()
             self._finish_job()
             self.status.show_result(
-                "warning", "The download was cancelled.", "Start it again when you are ready."
+                "warning",
+                tr("The download was cancelled."),
+                tr("Start it again when you are ready."),
             )
 
     # running the job
@@ -278,8 +285,10 @@ class BundlePage(Page):
         files = ", ".join(dict.fromkeys(f.rsplit("/", 1)[-1] for f in opened.bundle.files))
         self.status.show_result(
             "ok",
-            f"Opened {chosen_name(opened.source.origin)}: {opened.bundle.system.value}.",
-            f"Files used: {files}. {note}".strip(),
+            tr("Opened {name}: {kind}.").format(
+                name=chosen_name(opened.source.origin), kind=opened.bundle.system.value
+            ),
+            tr("Files used: {files}. {note}").format(files=files, note=note).strip(),
         )
         self.status.setToolTip(opened.source.origin)
         self.completeChanged.emit()
@@ -294,22 +303,25 @@ class BundlePage(Page):
             self.status.show_result("warning", error.message, error.fix)
         else:
             self.status.show_error(
-                "error", error, "The bundle could not be read", "Choose another file or link."
+                "error",
+                error,
+                tr("The bundle could not be read"),
+                tr("Choose another file or link."),
             )
         self.completeChanged.emit()
 
     def _ask_password(self, error: NeedsPassword) -> None:
         retried = self.pending_source is not None and bool(self.password.text())
         self.pending_source = error.source
-        intro = "That password does not open it either." if retried else error.error.message
-        self.password_label.setText(f"{intro} Enter the bundle's password:")
+        intro = tr("That password does not open it either.") if retried else error.error.message
+        self.password_label.setText(tr("{intro} Enter the bundle's password:").format(intro=intro))
         self.password.selectAll()
         self.password_box.show()
         self.password.setFocus()
         self.status.show_result(
             "warning",
-            "This bundle needs its password.",
-            "The Kurrent default 'kurrent' did not open it.",
+            tr("This bundle needs its password."),
+            tr("The Kurrent default 'kurrent' did not open it."),
             focus=False,  # the password field keeps it
         )
 

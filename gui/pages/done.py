@@ -9,6 +9,7 @@ from typing import Any
 
 from clustertrust.core import certinfo
 from clustertrust.core.errors import ClusterTrustError
+from clustertrust.core.i18n import mark, tr
 from clustertrust.platform import macos
 from PySide6.QtCore import QUrl
 from PySide6.QtGui import QDesktopServices
@@ -17,31 +18,31 @@ from PySide6.QtWidgets import QFileDialog, QFormLayout, QGroupBox, QHBoxLayout, 
 from ..widgets import Banner, CopyField, follow_layout, paragraph
 from .base import Page
 
-CONNECTION_STRING = "KurrentDB connection string"
+CONNECTION_STRING = "KurrentDB connection string"  # the label core gives it
 
-RESTART_BROWSERS = (
+RESTART_BROWSERS = mark(
     "<b>Restart your browsers</b> ({browsers}) so they load the new certificate authority and "
     "offer your client certificate. When the browser asks which certificate to use, pick the "
     "one issued to {client}."
 )
-DEMO_BROWSERS = (
+DEMO_BROWSERS = mark(
     "The demo changed no browser: it installed into its sandbox only. To use a real cluster, "
     "run ClusterTrust without the demo."
 )
 TITLES = {
-    "ok": "All set",
-    "failed": "Installed, but the connection failed",
-    "unverified": "Installed; the connection is not verified yet",
+    "ok": mark("All set"),
+    "failed": mark("Installed, but the connection failed"),
+    "unverified": mark("Installed; the connection is not verified yet"),
 }
 
 
 def browser_names(platform: str = sys.platform) -> str:
     """The browsers a person on this OS has (no Safari on Linux, no Edge on a Mac by default)."""
     if platform.startswith("win"):
-        return "Edge, Chrome, Firefox"
+        return tr("Edge, Chrome, Firefox")
     if platform == "darwin":
-        return "Safari, Chrome, Firefox"
-    return "Firefox, Chrome, Chromium"
+        return tr("Safari, Chrome, Firefox")
+    return tr("Firefox, Chrome, Chromium")
 
 
 def outcome(report: object) -> str:
@@ -58,11 +59,11 @@ def expected_prompts(plan: Any) -> str:
 
 class DonePage(Page):
     def __init__(self) -> None:
-        super().__init__(TITLES["unverified"], "")
+        super().__init__(tr(TITLES["unverified"]), "")
         self.verdict = Banner()
         self.body.addWidget(self.verdict)
-        self.open_button = QPushButton("&Open the cluster UI in my browser")
-        self.open_button.setAccessibleName("Open the cluster UI in the default browser")
+        self.open_button = QPushButton(tr("&Open the cluster UI in my browser"))
+        self.open_button.setAccessibleName(tr("Open the cluster UI in the default browser"))
         self.open_button.clicked.connect(self.open_cluster)
         row = QHBoxLayout()
         row.addWidget(self.open_button)
@@ -75,17 +76,19 @@ class DonePage(Page):
         self.body.addWidget(self.reminder)
         self.prompts = paragraph()
         self.body.addWidget(self.prompts)
-        self.settings_box = QGroupBox("Client settings for your applications")
+        self.settings_box = QGroupBox(tr("Client settings for your applications"))
         self.settings_form = QFormLayout(self.settings_box)
         self.body.addWidget(self.settings_box)
         self.body.addStretch(1)
-        self.report_button = QPushButton("Save a &support report…")
-        self.report_button.setAccessibleName("Save a support report for the helpdesk")
+        self.report_button = QPushButton(tr("Save a &support report…"))
+        self.report_button.setAccessibleName(tr("Save a support report for the helpdesk"))
         self.report_button.clicked.connect(self.save_report)
         self.report_status = Banner()
-        self.manage_button = QPushButton("&Clusters on this computer…")
-        self.manage_button.setAccessibleName("Clusters on this computer")
-        self.manage_button.setToolTip("Open, verify, renew, repair or remove installed clusters")
+        self.manage_button = QPushButton(tr("&Clusters on this computer…"))
+        self.manage_button.setAccessibleName(tr("Clusters on this computer"))
+        self.manage_button.setToolTip(
+            tr("Open, verify, renew, repair or remove installed clusters")
+        )
         self.manage_button.clicked.connect(lambda: self.app.open_manage())
         row = QHBoxLayout()
         row.addWidget(self.report_button)
@@ -97,23 +100,27 @@ class DonePage(Page):
     def initializePage(self) -> None:
         super().initializePage()
         report, url = self.session.verified, self.session.cluster_url
-        self.setTitle(TITLES[outcome(report)])
+        self.setTitle(tr(TITLES[outcome(report)]))
         self.browser_error.clear_message()
         if report is not None and report.ok:
-            self.setSubTitle("The certificates are installed and the connection is proven.")
-            self.verdict.show_message("ok", f"Connected to {url}.")
+            self.setSubTitle(tr("The certificates are installed and the connection is proven."))
+            self.verdict.show_message("ok", tr("Connected to {url}.").format(url=url))
         else:
-            self.setSubTitle("The certificates are installed; the connection is not proven yet.")
-            message = report.verdict.message if report is not None else "Not verified."
+            self.setSubTitle(
+                tr("The certificates are installed; the connection is not proven yet.")
+            )
+            message = report.verdict.message if report is not None else tr("Not verified.")
             fix = report.verdict.fix if report is not None else ""
             self.verdict.show_message("warning", message, fix)
         self.open_button.setEnabled(bool(url))
         client = self.session.opened.bundle.client_cert if self.session.opened else None
-        name = certinfo.common_name(client.subject) if client is not None else "your cluster"
+        name = certinfo.common_name(client.subject) if client is not None else tr("your cluster")
         if self.session.demo is not None:
-            self.reminder.setText(DEMO_BROWSERS)
+            self.reminder.setText(tr(DEMO_BROWSERS))
         else:
-            self.reminder.setText(RESTART_BROWSERS.format(browsers=browser_names(), client=name))
+            self.reminder.setText(
+                tr(RESTART_BROWSERS).format(browsers=browser_names(), client=name)
+            )
         prompts = expected_prompts(self.session.plan)
         self.prompts.setText(prompts)
         self.prompts.setVisible(bool(prompts))
@@ -141,7 +148,7 @@ class DonePage(Page):
         message = (
             f"{error.message} {error.fix}"
             if isinstance(error, ClusterTrustError)
-            else (f"The client settings could not be worked out: {error}")
+            else tr("The client settings could not be worked out: {error}").format(error=error)
         )
         self.settings_form.addRow(paragraph(message))
         self.settings_box.show()
@@ -151,15 +158,17 @@ class DonePage(Page):
         if url and not self.open_url(QUrl(url)):
             self.browser_error.show_result(
                 "error",
-                "Your browser could not be opened.",
-                f"Open it yourself and go to {url} (Copy it from the client settings below, "
-                "or select this text).",
+                tr("Your browser could not be opened."),
+                tr(
+                    "Open it yourself and go to {url} (Copy it from the client settings below, "
+                    "or select this text)."
+                ).format(url=url),
             )
 
     def save_report(self) -> None:
         default = str(Path.home() / "clustertrust-support-report.txt")
         path, _ = QFileDialog.getSaveFileName(
-            self, "Save a support report", default, "Text files (*.txt);;All files (*)"
+            self, tr("Save a support report"), default, tr("Text files (*.txt);;All files (*)")
         )
         if path:
             self.write_report(Path(path))
@@ -177,8 +186,8 @@ class DonePage(Page):
         self.report_button.setEnabled(True)
         self.report_status.show_result(
             "ok",
-            f"Saved the support report to {path}.",
-            "It holds no keys, passwords or tokens: send it to your helpdesk.",
+            tr("Saved the support report to {path}.").format(path=path),
+            tr("It holds no keys, passwords or tokens: send it to your helpdesk."),
         )
 
     def _report_failed(self, error: Exception) -> None:
@@ -186,6 +195,6 @@ class DonePage(Page):
         self.report_status.show_error(
             "error",
             error,
-            "The report could not be saved",
-            "Choose another folder and try again.",
+            tr("The report could not be saved"),
+            tr("Choose another folder and try again."),
         )

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from clustertrust.core.errors import Cancelled
+from clustertrust.core.i18n import mark, tr
 from clustertrust.core.model import Scope
 from PySide6.QtWidgets import QHBoxLayout, QProgressBar, QPushButton, QWizard
 
@@ -14,20 +15,20 @@ from .base import Page
 _MARK = {  # plan.StepStatus value -> (StepList state, note)
     "running": ("running", ""),
     "done": ("done", ""),
-    "failed": ("failed", "failed"),
-    "undoing": ("running", "undoing"),
-    "undone": ("undone", "undone"),
-    "undo_failed": ("failed", "could not be undone"),
+    "failed": ("failed", mark("failed")),
+    "undoing": ("running", mark("undoing")),
+    "undone": ("undone", mark("undone")),
+    "undo_failed": ("failed", mark("could not be undone")),
 }
 
 
 class InstallPage(Page):
     def __init__(self) -> None:
-        super().__init__("Installing", "Each step is checked as it finishes.")
+        super().__init__(tr("Installing"), tr("Each step is checked as it finishes."))
         self.setCommitPage(True)  # no going back to a plan that has been carried out
-        self.setButtonText(QWizard.WizardButton.CommitButton, "&Next")
+        self.setButtonText(QWizard.WizardButton.CommitButton, tr("&Next"))
         self.progress = QProgressBar()
-        self.progress.setAccessibleName("Installation progress")
+        self.progress.setAccessibleName(tr("Installation progress"))
         self.body.addWidget(self.progress)
         self.steps = StepList()
         self.body.addWidget(self.steps, 1)
@@ -35,11 +36,11 @@ class InstallPage(Page):
         self.body.addWidget(self.outcome)
         row = QHBoxLayout()
         row.addStretch(1)
-        self.cancel_button = QPushButton("&Cancel installation")
-        self.cancel_button.setAccessibleName("Cancel the installation; done steps are undone")
+        self.cancel_button = QPushButton(tr("&Cancel installation"))
+        self.cancel_button.setAccessibleName(tr("Cancel the installation; done steps are undone"))
         self.cancel_button.clicked.connect(self.cancel)
-        self.retry_button = QPushButton("&Try again")
-        self.retry_button.setAccessibleName("Try the installation again")
+        self.retry_button = QPushButton(tr("&Try again"))
+        self.retry_button.setAccessibleName(tr("Try the installation again"))
         self.retry_button.clicked.connect(self.retry)
         self.retry_button.hide()
         row.addWidget(self.cancel_button)
@@ -59,7 +60,7 @@ class InstallPage(Page):
         self.steps.set_steps([step.summary for step in planned.plan.steps])
         self.progress.setRange(0, max(1, len(planned.plan.steps)))
         self.progress.setValue(0)
-        self.outcome.show_message("info", "Installing… you can cancel between steps.")
+        self.outcome.show_message("info", tr("Installing… you can cancel between steps."))
         self.cancel_button.setEnabled(True)
         self.cancel_button.show()
         self.retry_button.hide()
@@ -75,8 +76,9 @@ class InstallPage(Page):
     def _step(self, update: tuple[int, str]) -> None:
         index, status = update
         state, note = _MARK.get(status, ("running", status))
+        note = tr(note) if note else note
         if self.steps.states[index] == "failed" and state in ("running", "undone"):
-            state, note = "failed", "failed; its partial change was cleaned up"
+            state, note = "failed", tr("failed; its partial change was cleaned up")
         self.steps.mark(index, state, note)
         self.progress.setValue(self.steps.states.count("done"))
 
@@ -84,13 +86,13 @@ class InstallPage(Page):
         if self.job is not None:
             self.job.control.cancel()
             self.cancel_button.setEnabled(False)
-            self.outcome.show_message("warning", "Cancelling after the current step…")
+            self.outcome.show_message("warning", tr("Cancelling after the current step…"))
 
     def retry(self) -> None:
         opened = self.session.opened
         if opened is None or self.session.plan is None:
             return
-        self.outcome.show_message("info", "Planning again…")
+        self.outcome.show_message("info", tr("Planning again…"))
         services, bundle, scope = self.app.services, opened.bundle, self.session.plan.plan.scope
         renewing = self.session.plan.renewal
         url = renewing.verify_url or "" if renewing else ""
@@ -113,8 +115,12 @@ class InstallPage(Page):
         self.progress.setValue(self.progress.maximum())
         self.cancel_button.hide()
         count = len(self.steps.texts)
-        message = f"Installed: {count} change(s) made." if count else "Nothing needed changing."
-        self.outcome.show_result("ok", message, "Click Next to prove the connection works.")
+        message = (
+            tr("Installed: {count} change(s) made.").format(count=count)
+            if count
+            else tr("Nothing needed changing.")
+        )
+        self.outcome.show_result("ok", message, tr("Click Next to prove the connection works."))
         self.completeChanged.emit()
 
     def _failed(self, job: Job | None, error: Exception) -> None:
@@ -124,13 +130,13 @@ class InstallPage(Page):
         self.cancel_button.hide()
         self.retry_button.show()
         if isinstance(error, Cancelled):
-            self.outcome.show_result("warning", error.message or "Cancelled.", error.fix)
+            self.outcome.show_result("warning", error.message or tr("Cancelled."), error.fix)
         else:
             self.outcome.show_error(
                 "error",
                 error,
-                "The installation stopped",
-                "Save a support report from the manage window.",
+                tr("The installation stopped"),
+                tr("Save a support report from the manage window."),
             )
         self.completeChanged.emit()
 

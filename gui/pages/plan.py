@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from clustertrust.core.actions import consumer_name
+from clustertrust.core.i18n import mark, tr
 from clustertrust.core.model import Scope, Step
 from clustertrust.platform.elevation import SystemScope, system_scope_from_window
 from clustertrust.platform.nss import RESTART
@@ -24,9 +25,9 @@ from ..widgets import Banner, paragraph, status_item
 from ..workers import Job
 from .base import Page
 
-SHOW_COMMANDS = "Show the exact &commands"
-HIDE_COMMANDS = "Hide the exact &commands"
-SKIPPED_NAMES = {"Browser certificate databases (NSS)": "Browsers (Firefox, Chromium)"}
+SHOW_COMMANDS = mark("Show the exact &commands")
+HIDE_COMMANDS = mark("Hide the exact &commands")
+SKIPPED_NAMES = {"Browser certificate databases (NSS)": mark("Browsers (Firefox, Chromium)")}
 
 
 def step_words(step: Step) -> str:
@@ -35,7 +36,9 @@ def step_words(step: Step) -> str:
         return step.summary
     record = step.record
     where = consumer_name(record.store, record.location)
-    return f"Then remove the old {record.subject!r} from {where}"
+    return tr("Then remove the old {subject} from {where}").format(
+        subject=repr(record.subject), where=where
+    )
 
 
 def _renewal_words(planned: Planned) -> tuple[str, str]:
@@ -43,39 +46,44 @@ def _renewal_words(planned: Planned) -> tuple[str, str]:
     old = len({r.sha256 for r in planned.renewal.replaced})
     url = planned.renewal.verify_url
     check = (
-        f"First the new ones are installed and checked at {url}; if that fails, they are "
-        "removed again and the old ones stay."
+        tr(
+            "First the new ones are installed and checked at {url}; if that fails, they are "
+            "removed again and the old ones stay."
+        ).format(url=url)
         if url
-        else "The old ones are removed right after the new ones are installed."
+        else tr("The old ones are removed right after the new ones are installed.")
     )
-    return f"A renewal: {old} old certificate(s) of this cluster will be replaced.", check
+    words = tr("A renewal: {count} old certificate(s) of this cluster will be replaced.")
+    return words.format(count=old), check
 
 
 class PlanPage(Page):
     def __init__(self) -> None:
         super().__init__(
-            "Here is what will change",
-            "Nothing has changed yet. Click Install to make these changes; any failure undoes "
-            "the steps before it.",
+            tr("Here is what will change"),
+            tr(
+                "Nothing has changed yet. Click Install to make these changes; any failure undoes "
+                "the steps before it."
+            ),
         )
         self.setCommitPage(True)
-        self.setButtonText(QWizard.WizardButton.CommitButton, "&Install")
+        self.setButtonText(QWizard.WizardButton.CommitButton, tr("&Install"))
         self.body.addLayout(self._scope_row())
         self.steps = QListWidget()
-        self.steps.setAccessibleName("Planned changes")
+        self.steps.setAccessibleName(tr("Planned changes"))
         self.steps.setWordWrap(True)
         self.details = QPlainTextEdit()
         self.details.setObjectName("Mono")
         self.details.setReadOnly(True)
-        self.details.setAccessibleName("The exact commands")
+        self.details.setAccessibleName(tr("The exact commands"))
         # The commands take the list's place: nothing below moves when they are shown.
         self.views = QStackedWidget()
         self.views.addWidget(self.steps)
         self.views.addWidget(self.details)
         self.body.addWidget(self.views, 1)
-        self.details_button = QPushButton(SHOW_COMMANDS)
+        self.details_button = QPushButton(tr(SHOW_COMMANDS))
         self.details_button.setCheckable(True)
-        self.details_button.setAccessibleName("Show the exact commands")
+        self.details_button.setAccessibleName(tr("Show the exact commands"))
         # Tab reaches it; a click does not take the focus, so Enter stays Install.
         self.details_button.setFocusPolicy(Qt.FocusPolicy.TabFocus)
         self.details_button.toggled.connect(self.show_commands)
@@ -91,16 +99,16 @@ class PlanPage(Page):
 
     def show_commands(self, shown: bool) -> None:
         self.views.setCurrentWidget(self.details if shown else self.steps)
-        self.details_button.setText(HIDE_COMMANDS if shown else SHOW_COMMANDS)
+        self.details_button.setText(tr(HIDE_COMMANDS if shown else SHOW_COMMANDS))
         self.details_button.setAccessibleName(self.details_button.text().replace("&", ""))
 
     def _scope_row(self) -> QHBoxLayout:
         """Each choice with one line saying what it covers (filled in when the page opens)."""
         row = QHBoxLayout()
-        self.user_scope = QRadioButton("Only &me")
-        self.system_scope = QRadioButton("&Everyone on this computer")
-        self.user_scope.setAccessibleName("Install for my user account only")
-        self.system_scope.setAccessibleName("Install for everyone on this computer")
+        self.user_scope = QRadioButton(tr("Only &me"))
+        self.system_scope = QRadioButton(tr("&Everyone on this computer"))
+        self.user_scope.setAccessibleName(tr("Install for my user account only"))
+        self.system_scope.setAccessibleName(tr("Install for everyone on this computer"))
         self.user_line, self.system_line = paragraph(), paragraph()
         self.scopes = QButtonGroup(self)
         for button, line in (
@@ -158,7 +166,7 @@ class PlanPage(Page):
         scope = self.scope()
         self.session.scope, self.session.plan = scope.value, None
         self.steps.clear()
-        self.status.show_message("info", "Working out the plan…")
+        self.status.show_message("info", tr("Working out the plan…"))
         # a renewal is checked at this address; without one, at the address remembered for it
         services, bundle, url = self.app.services, opened.bundle, self.session.cluster_url
         self.job = job = self.app.jobs.start(
@@ -181,17 +189,20 @@ class PlanPage(Page):
         self.steps.clear()
         for step in plan.steps:
             text = step_words(step) + (
-                "  (asks for authorization)" if step.needs_authorization else ""
+                tr("  (asks for authorization)") if step.needs_authorization else ""
             )
             kind = "warning" if step.needs_authorization else "info"
             self.steps.addItem(status_item(kind, text))
         for record in plan.unchanged:
             where = consumer_name(record.store, record.location)
-            text = f"Already in place: {record.subject} in {where}"
+            text = tr("Already in place: {subject} in {where}").format(
+                subject=record.subject, where=where
+            )
             self.steps.addItem(status_item("ok", text))
         for title, why in plan.unavailable:
-            name = SKIPPED_NAMES.get(title, title)
-            self.steps.addItem(status_item("warning", f"Skipped {name}: {why}"))
+            name = tr(SKIPPED_NAMES[title]) if title in SKIPPED_NAMES else title
+            skipped = tr("Skipped {name}: {why}").format(name=name, why=why)
+            self.steps.addItem(status_item("warning", skipped))
         self.prompts.setText(self._prompt_text(planned))
         text = planned.renewal.text() if planned.renewal else plan.text()
         if self.app.services.is_sandbox:
@@ -200,7 +211,7 @@ class PlanPage(Page):
         if planned.renewal is not None:
             self.status.show_message("info", *_renewal_words(planned))
         elif plan.is_empty:
-            self.status.show_message("ok", "Everything is already in place; nothing to change.")
+            self.status.show_message("ok", tr("Everything is already in place; nothing to change."))
         else:
             self.status.clear_message()
 
@@ -209,15 +220,15 @@ class PlanPage(Page):
         notes = " ".join(planned.plan.notes)
         if self.app.services.is_sandbox:  # no real browser is touched: nothing to restart
             kept = " ".join(n for n in planned.plan.notes if n != RESTART)
-            return (
-                f"<b>Demo sandbox:</b> no system prompt will appear, and no browser changes. {kept}"
-            )
+            return tr(
+                "<b>Demo sandbox:</b> no system prompt will appear, and no browser changes. {notes}"
+            ).format(notes=kept)
         if asks:
-            return (
-                f"<b>Expect {asks} prompt(s) from your operating system</b> for the steps "
-                f"marked 'asks for authorization'. {notes}"
-            )
-        return f"<b>No password prompt is needed.</b> {notes}"
+            return tr(
+                "<b>Expect {count} prompt(s) from your operating system</b> for the steps "
+                "marked 'asks for authorization'. {notes}"
+            ).format(count=asks, notes=notes)
+        return tr("<b>No password prompt is needed.</b> {notes}").format(notes=notes)
 
     def _failed(self, job: Job, error: Exception) -> None:
         if job is not self.job:
@@ -226,8 +237,8 @@ class PlanPage(Page):
         self.status.show_error(
             "error",
             error,
-            "The plan could not be made",
-            "Try the other scope, or run `clustertrust install --dry-run`.",
+            tr("The plan could not be made"),
+            tr("Try the other scope, or run `clustertrust install --dry-run`."),
         )
         self.completeChanged.emit()
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from clustertrust.core.bundle.checks import Finding, Severity, has_errors
 from clustertrust.core.bundle.summary import CertificateSummary
+from clustertrust.core.i18n import tr
 from PySide6.QtWidgets import QHBoxLayout, QLabel, QVBoxLayout, QWidget
 
 from ..widgets import Banner, CertificateCard, CopyField, FindingList, paragraph
@@ -13,8 +14,8 @@ from .base import Page
 class ReviewPage(Page):
     def __init__(self) -> None:
         super().__init__(
-            "Review what is in the bundle",
-            "Compare the fingerprints with what your cluster's console shows, if you can.",
+            tr("Review what is in the bundle"),
+            tr("Compare the fingerprints with what your cluster's console shows, if you can."),
         )
         self.system = paragraph()
         self.body.addWidget(self.system)
@@ -25,7 +26,7 @@ class ReviewPage(Page):
         self.cards_layout = QVBoxLayout(self.cards)
         self.cards_layout.setContentsMargins(0, 0, 0, 0)
         self.body.addWidget(self.cards)
-        self.body.addWidget(QLabel("Findings:"))
+        self.body.addWidget(QLabel(tr("Findings:")))
         self.findings = FindingList()
         self.findings.setMaximumHeight(140)
         self.body.addWidget(self.findings, 1)
@@ -38,10 +39,10 @@ class ReviewPage(Page):
         if opened is None:
             return
         bundle = opened.bundle
-        self.system.setText(f"<b>Recognised:</b> {bundle.system.value}")
+        self.system.setText(tr("<b>Recognised:</b> {kind}").format(kind=bundle.system.value))
         if self.origin_field is not None:
             self.origin_field.deleteLater()
-        self.origin_field = CopyField(opened.source.origin, "Bundle source", elide=True)
+        self.origin_field = CopyField(opened.source.origin, tr("Bundle source"), elide=True)
         self.origin.addWidget(self.origin_field)
         self._show_cards(opened.summaries)
         self.findings.show_findings(opened.findings)
@@ -49,9 +50,13 @@ class ReviewPage(Page):
         if opened.renews and self.isComplete():
             self.verdict.show_message(
                 "info",
-                f"This bundle renews {opened.renews}, which is already on this computer.",
-                "Its new certificates are installed and checked first; then the old ones are "
-                "removed. If anything fails, the old ones stay as they are.",
+                tr("This bundle renews {cluster}, which is already on this computer.").format(
+                    cluster=opened.renews
+                ),
+                tr(
+                    "Its new certificates are installed and checked first; then the old ones are "
+                    "removed. If anything fails, the old ones stay as they are."
+                ),
             )
 
     def _show_cards(self, summaries: list[tuple[str, CertificateSummary]]) -> None:
@@ -69,14 +74,16 @@ class ReviewPage(Page):
         if errors:
             self.verdict.show_message(
                 "error",
-                f"This bundle cannot be installed: {errors[0].message}",
-                "Get a corrected bundle from your cluster's console or administrator, then go "
-                "Back and choose it.",
+                tr("This bundle cannot be installed: {problem}").format(problem=errors[0].message),
+                tr(
+                    "Get a corrected bundle from your cluster's console or administrator, then go "
+                    "Back and choose it."
+                ),
             )
         elif any(f.severity is Severity.WARNING for f in findings):
-            self.verdict.show_message("warning", "Read the warnings above before you go on.")
+            self.verdict.show_message("warning", tr("Read the warnings above before you go on."))
         else:
-            self.verdict.show_message("ok", "The bundle looks right.")
+            self.verdict.show_message("ok", tr("The bundle looks right."))
 
     def isComplete(self) -> bool:
         opened = self.session.opened

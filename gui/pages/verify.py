@@ -7,6 +7,7 @@ from __future__ import annotations
 from typing import Any
 
 from clustertrust.core.errors import Cancelled
+from clustertrust.core.i18n import mark, tr
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import (
     QHBoxLayout,
@@ -22,25 +23,30 @@ from ..widgets import Banner, paragraph, status_item
 from ..workers import Job
 from .base import Page
 
-MODE_NAMES = {"bundle": "Trusting the bundle's own CA", "system": "Trusting this computer's store"}
+MODE_NAMES = {
+    "bundle": mark("Trusting the bundle's own CA"),
+    "system": mark("Trusting this computer's store"),
+}
 
 
 class VerifyPage(Page):
     def __init__(self) -> None:
         super().__init__(
-            "Prove the connection",
-            "ClusterTrust opens the cluster UI presenting your client certificate, the way "
-            "your browser will.",
+            tr("Prove the connection"),
+            tr(
+                "ClusterTrust opens the cluster UI presenting your client certificate, the way "
+                "your browser will."
+            ),
         )
         row = QHBoxLayout()
         self.url = QLineEdit()
         self.url.setPlaceholderText("https://your-cluster:2113/")
-        self.url.setAccessibleName("Cluster UI address")
+        self.url.setAccessibleName(tr("Cluster UI address"))
         self.url.returnPressed.connect(self._url_entered)
-        label = QLabel("Cluster &UI:")
+        label = QLabel(tr("Cluster &UI:"))
         label.setBuddy(self.url)
-        self.verify_button = QPushButton("&Verify")
-        self.verify_button.setAccessibleName("Verify the connection")
+        self.verify_button = QPushButton(tr("&Verify"))
+        self.verify_button.setAccessibleName(tr("Verify the connection"))
         self.verify_button.clicked.connect(self.verify)
         row.addWidget(label)
         row.addWidget(self.url, 1)
@@ -48,20 +54,20 @@ class VerifyPage(Page):
         self.body.addLayout(row)
         self.busy = QProgressBar()
         self.busy.setRange(0, 0)
-        self.busy.setAccessibleName("Verifying")
+        self.busy.setAccessibleName(tr("Verifying"))
         self.busy.hide()
         self.body.addWidget(self.busy)
         self.verdict = Banner()
         self.body.addWidget(self.verdict)
         self.modes = QListWidget()
-        self.modes.setAccessibleName("Result per trust mode")
+        self.modes.setAccessibleName(tr("Result per trust mode"))
         self.modes.setWordWrap(True)
         self.modes.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
         self.modes.setMaximumHeight(120)
         self.modes.hide()
         self.body.addWidget(self.modes)
         self.consumers = QListWidget()
-        self.consumers.setAccessibleName("Result per browser, store and client")
+        self.consumers.setAccessibleName(tr("Result per browser, store and client"))
         self.consumers.setWordWrap(True)
         self.consumers.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
         self.consumers.hide()
@@ -75,8 +81,10 @@ class VerifyPage(Page):
         super().initializePage()
         if self.session.demo is not None:
             self.scope_note.setText(
-                "Demo: the sandbox is not this computer's trust store, so the check trusts the "
-                "CA the sandbox holds (the bundle's own CA) and skips the system-store mode."
+                tr(
+                    "Demo: the sandbox is not this computer's trust store, so the check trusts the "
+                    "CA the sandbox holds (the bundle's own CA) and skips the system-store mode."
+                )
             )
         if self.url.text():
             self._verify_once()
@@ -109,8 +117,8 @@ class VerifyPage(Page):
         self.verdict.show_error(
             "warning",
             error,
-            "The remembered cluster UI address could not be read",
-            "Paste the address from your cluster's console.",
+            tr("The remembered cluster UI address could not be read"),
+            tr("Paste the address from your cluster's console."),
         )
 
     def _url_entered(self) -> None:
@@ -126,14 +134,14 @@ class VerifyPage(Page):
         if not url:
             self.verdict.show_result(
                 "error",
-                "No cluster UI address was given.",
-                "Paste the address from your cluster's console.",
+                tr("No cluster UI address was given."),
+                tr("Paste the address from your cluster's console."),
             )
             return
         if self.job is not None:
             self.job.control.cancel()
         self.session.verified = None
-        self.verdict.show_message("info", f"Connecting to {url}…")
+        self.verdict.show_message("info", tr("Connecting to {url}…").format(url=url))
         self.busy.show()
         self.verify_button.setEnabled(False)
         services, bundle = self.app.services, opened.bundle
@@ -154,7 +162,7 @@ class VerifyPage(Page):
         self.verdict.show_result("ok" if report.ok else "error", verdict.message, fix)
         self.modes.clear()
         for result in report.results:
-            name = MODE_NAMES.get(result.trust.value, result.trust.value)
+            name = tr(MODE_NAMES.get(result.trust.value, result.trust.value))
             kind, word = _verdict(result.ok)
             self.modes.addItem(status_item(kind, f"{name}: {result.message}", word))
         by_consumer = any(c.covered for c in report.consumers)
@@ -169,7 +177,7 @@ class VerifyPage(Page):
         self.consumers.clear()
         for result in consumers:
             covered = result.ok or result.covered
-            kind, word = _verdict(result.ok) if covered else ("info", "Not set up")
+            kind, word = _verdict(result.ok) if covered else ("info", tr("Not set up"))
             message = result.diagnosis.message.removeprefix(f"{result.name} ")
             fix = f" {result.diagnosis.fix}" if result.diagnosis.fix and not result.ok else ""
             item = status_item(kind, f"{result.name}: {message}{fix}", word)
@@ -187,13 +195,15 @@ class VerifyPage(Page):
             return
         self._idle()
         if isinstance(error, Cancelled):
-            self.verdict.show_result("warning", "The check was cancelled.", "Click Try again.")
+            self.verdict.show_result(
+                "warning", tr("The check was cancelled."), tr("Click Try again.")
+            )
         else:
             self.verdict.show_error(
                 "error",
                 error,
-                "The check could not run",
-                "Save a support report and send it to your helpdesk.",
+                tr("The check could not run"),
+                tr("Save a support report and send it to your helpdesk."),
             )
         self.completeChanged.emit()
 
@@ -201,12 +211,12 @@ class VerifyPage(Page):
         self.job = None
         self.busy.hide()
         self.verify_button.setEnabled(True)
-        self.verify_button.setText("&Try again")
-        self.verify_button.setAccessibleName("Try the verification again")
+        self.verify_button.setText(tr("&Try again"))
+        self.verify_button.setAccessibleName(tr("Try the verification again"))
 
     def isComplete(self) -> bool:
         return self.session.verified is not None and self.job is None
 
 
 def _verdict(ok: bool) -> tuple[str, str]:
-    return ("ok", "Passed") if ok else ("error", "Failed")
+    return ("ok", tr("Passed")) if ok else ("error", tr("Failed"))

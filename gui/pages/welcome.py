@@ -6,6 +6,7 @@ import html
 import sys
 from typing import Any
 
+from clustertrust.core.i18n import mark, tr
 from PySide6.QtCore import QEvent, QObject, QTimer
 from PySide6.QtWidgets import QHBoxLayout, QPushButton, QWidget
 
@@ -14,7 +15,7 @@ from .base import Page
 
 BUNDLE_PAGE_ID = 1  # wizard.BUNDLE; the wizard module imports this one
 
-STEPS = (
+STEPS = mark(
     "<ol>"
     "<li><b>Choose the bundle</b> your cluster's console gave you (a file, a folder or a "
     "download link). You will see exactly what is in it.</li>"
@@ -24,7 +25,7 @@ STEPS = (
     "and tells you precisely whether it works, and what to do if it does not.</li>"
     "</ol>"
 )
-SUPPORTED = (
+SUPPORTED = mark(
     "Works on Windows 10 and 11 (Current User store), macOS 12 and later (login keychain) and "
     "Linux (the system CA store of Debian, Ubuntu, Fedora, RHEL, openSUSE and Arch families, plus "
     "the Firefox and Chrome/Chromium certificate databases)."
@@ -33,16 +34,16 @@ SUPPORTED = (
 
 def os_prompt_text(platform: str = sys.platform) -> str:
     if platform.startswith("win"):
-        return (
+        return tr(
             "Windows will ask you to confirm adding the cluster's certificate authority to "
             "your trusted roots: check the fingerprint it shows against the next pages."
         )
     if platform == "darwin":
-        return (
+        return tr(
             "macOS will ask for your password (or Touch ID) to let the login keychain trust "
             "the cluster's certificate authority."
         )
-    return (
+    return tr(
         "For the system-wide store, Linux asks for an administrator password through its "
         "own dialog (pkexec). Browser databases in your home folder need no password."
     )
@@ -51,24 +52,30 @@ def os_prompt_text(platform: str = sys.platform) -> str:
 class WelcomePage(Page):
     def __init__(self) -> None:
         super().__init__(
-            "Welcome to ClusterTrust",
-            "Trust your cluster's private certificate authority and client certificate on this "
-            "computer, then prove the connection works.",
+            tr("Welcome to ClusterTrust"),
+            tr(
+                "Trust your cluster's private certificate authority and client certificate on this "
+                "computer, then prove the connection works."
+            ),
         )
-        self.body.addWidget(paragraph(STEPS))
-        self.body.addWidget(paragraph(SUPPORTED))
-        self.prompt = paragraph(f"<b>What you will be asked:</b> {os_prompt_text()}")
+        self.body.addWidget(paragraph(tr(STEPS)))
+        self.body.addWidget(paragraph(tr(SUPPORTED)))
+        self.prompt = paragraph(
+            tr("<b>What you will be asked:</b> {prompt}").format(prompt=os_prompt_text())
+        )
         self.body.addWidget(self.prompt)
         self.installed = paragraph()
-        self.installed.setAccessibleName("Clusters already on this computer")
+        self.installed.setAccessibleName(tr("Clusters already on this computer"))
         self.installed.hide()
         self.body.addWidget(self.installed)
         self.body.addStretch(1)
         row = QHBoxLayout()
         row.addStretch(1)
-        self.manage_button = QPushButton("&Clusters on this computer…")
-        self.manage_button.setAccessibleName("Clusters on this computer")
-        self.manage_button.setToolTip("Open, verify, renew, repair or remove installed clusters")
+        self.manage_button = QPushButton(tr("&Clusters on this computer…"))
+        self.manage_button.setAccessibleName(tr("Clusters on this computer"))
+        self.manage_button.setToolTip(
+            tr("Open, verify, renew, repair or remove installed clusters")
+        )
         self.manage_button.clicked.connect(lambda: self.app.open_manage())
         row.addWidget(self.manage_button)
         self.body.addLayout(row)
@@ -81,8 +88,10 @@ class WelcomePage(Page):
         super().initializePage()
         if self.session.demo is not None:
             self.prompt.setText(
-                "<b>What you will be asked:</b> nothing. The demo installs into "
-                "a sandbox folder, so no system prompt appears."
+                tr(
+                    "<b>What you will be asked:</b> nothing. The demo installs into "
+                    "a sandbox folder, so no system prompt appears."
+                )
             )
 
     def eventFilter(self, watched: QObject, event: QEvent) -> bool:
@@ -107,7 +116,7 @@ class WelcomePage(Page):
             kind, words = cluster_state(cluster)
             dot = f"<span style='color:{status_colour(kind).name()}'>●</span>"
             lines.append(f"{dot} <b>{html.escape(cluster.name)}</b> — {words}")
-        self.installed.setText("<b>Already on this computer:</b><br>" + "<br>".join(lines))
+        self.installed.setText(tr("<b>Already on this computer:</b><br>") + "<br>".join(lines))
         self.installed.setVisible(bool(clusters))
 
     def first_control(self) -> QWidget | None:

@@ -1,0 +1,55 @@
+"""Words for people in their language: one gettext catalog (domain `clustertrust`) for the wizard
+and for core's own messages, so both layers translate the same way without Qt.
+
+Source catalogs live in resources/locale/<lang>/LC_MESSAGES/clustertrust.po; the build compiles
+them to .mo beside them (scripts/dev, the PyInstaller spec). Without a compiled catalog, or for a
+language without one, the English text is shown. Machine output (--json, exit codes) never goes
+through here."""
+
+from __future__ import annotations
+
+import gettext
+from collections.abc import Sequence
+from importlib import resources
+from pathlib import Path
+
+DOMAIN = "clustertrust"
+
+_catalog: gettext.NullTranslations = gettext.NullTranslations()
+
+
+def locale_folder() -> Path:
+    return Path(str(resources.files("clustertrust.resources").joinpath("locale")))
+
+
+def use_languages(languages: Sequence[str] | None = None) -> str:
+    """Translate into the first of `languages` (like "de_DE", "de") that has a catalog; None reads
+    LANGUAGE, LC_ALL, LC_MESSAGES and LANG as gettext does. Returns the language chosen ("" for
+    the English source text)."""
+    global _catalog
+    wanted = list(languages) if languages is not None else None
+    _catalog = gettext.translation(DOMAIN, locale_folder(), wanted, fallback=True)
+    return language()
+
+
+def _is_source(catalog: gettext.NullTranslations) -> bool:
+    return type(catalog) is gettext.NullTranslations
+
+
+def language() -> str:
+    """The language now in use ("" when the English source text is shown)."""
+    return "" if _is_source(_catalog) else _catalog.info().get("language", "")
+
+
+def tr(message: str) -> str:
+    """`message` in the chosen language (itself when there is no translation)."""
+    return _catalog.gettext(message)
+
+
+def tr_n(singular: str, plural: str, count: int) -> str:
+    return _catalog.ngettext(singular, plural, count)
+
+
+def mark(message: str) -> str:
+    """Marks a constant for the catalog; it is translated where it is shown, with tr()."""
+    return message
