@@ -8,6 +8,7 @@ from typing import TYPE_CHECKING
 
 from clustertrust.core import actions as groups
 from clustertrust.core.actions import needs_warning
+from clustertrust.core.i18n import mark, tr, tr_n
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import (
     QFrame,
@@ -35,12 +36,14 @@ CONSUMER_KIND = {
 
 def expiry_text(label: str, cert: groups.Certificate | None) -> tuple[str, str]:
     """("CA: expires 2027-03-01, 85 days left", status kind: "" or warning or error)."""
+    label = tr(label)
     if cert is None:
-        return f"{label}: none", ""
+        return tr("{label}: none").format(label=label), ""
     date = cert.not_after[:10]
     if cert.days_left < 0:
-        return f"{label}: expired on {date}", "error"
-    text = f"{label}: expires {date}, {cert.days_left} day{'s' if cert.days_left != 1 else ''} left"
+        return tr("{label}: expired on {date}").format(label=label, date=date), "error"
+    left = tr_n("{days} day left", "{days} days left", cert.days_left).format(days=cert.days_left)
+    text = tr("{label}: expires {date}, {left}").format(label=label, date=date, left=left)
     return text, "warning" if needs_warning(cert.days_left) else ""
 
 
@@ -49,12 +52,22 @@ def cluster_state(cluster: groups.Cluster) -> tuple[str, str]:
     missing = sum(1 for i in cluster.items if i.present is False)
     days = cluster.days_left
     if missing:
-        return "error", f"{missing} item{'s' if missing != 1 else ''} missing: Repair puts it back"
+        words = tr_n(
+            "{count} item missing: Repair puts it back",
+            "{count} items missing: Repair puts them back",
+            missing,
+        )
+        return "error", words.format(count=missing)
     if days is not None and days < 0:
-        return "error", "expired: renew it"
+        return "error", tr("expired: renew it")
     if days is not None and needs_warning(days):
-        return "warning", f"expires in {days} day{'s' if days != 1 else ''}: renew it soon"
-    return "ok", f"set up, {days} days left" if days is not None else "set up"
+        soon = tr_n(
+            "expires in {days} day: renew it soon", "expires in {days} days: renew it soon", days
+        )
+        return "warning", soon.format(days=days)
+    if days is None:
+        return "ok", tr("set up")
+    return "ok", tr_n("set up, {days} day left", "set up, {days} days left", days).format(days=days)
 
 
 class ClusterCard(QFrame):
@@ -65,7 +78,7 @@ class ClusterCard(QFrame):
         self.cluster = cluster
         self.setObjectName("ClusterCard")
         self.setFrameShape(QFrame.Shape.StyledPanel)
-        self.setAccessibleName(f"Cluster {cluster.name}")
+        self.setAccessibleName(tr("Cluster {name}").format(name=cluster.name))
         layout = QVBoxLayout(self)
         head = QHBoxLayout()
         title = QLabel(cluster.name)
@@ -77,14 +90,15 @@ class ClusterCard(QFrame):
         head.addWidget(self.state)
         head.addStretch(1)
         layout.addLayout(head)
-        self.address = ElidedLabel(cluster.ui_url or "No cluster UI address yet")
+        self.address = ElidedLabel(cluster.ui_url or tr("No cluster UI address yet"))
         self.address.setToolTip(cluster.ui_url)
-        self.address.setAccessibleName(f"Cluster UI address: {cluster.ui_url or 'none yet'}")
+        address = cluster.ui_url or tr("none yet")
+        self.address.setAccessibleName(tr("Cluster UI address: {url}").format(url=address))
         layout.addWidget(self.address)
         self.expiry: dict[str, QLabel] = {}
         row = QHBoxLayout()
         row.setSpacing(28)
-        for label, cert in (("CA", cluster.ca), ("Client certificate", cluster.client)):
+        for label, cert in ((mark("CA"), cluster.ca), (mark("Client certificate"), cluster.client)):
             text, kind = expiry_text(label, cert)
             self.expiry[label] = tint(QLabel(text), kind)
             row.addWidget(self.expiry[label])
@@ -108,20 +122,22 @@ class ClusterCard(QFrame):
     def _actions(self, window: ManageWindow) -> QHBoxLayout:
         row = QHBoxLayout()
         cluster = self.cluster
-        self.open_button = action_button("&Open the cluster UI", lambda: window.open_ui(cluster))
-        self.verify_button = action_button("&Verify", lambda: window.verify(cluster))
-        self.renew_button = action_button("Re&new…", None)
-        menu = QMenu(self.renew_button)
-        menu.addAction("From a &file…", lambda: window.renew_from_file(cluster))
-        menu.addAction("From a &link…", lambda: window.renew_from_link(cluster))
-        if window.services.cloud_available():
-            menu.addAction("From &Kurrent Cloud…", lambda: window.renew_from_cloud(cluster))
-        self.renew_button.setMenu(menu)
-        self.repair_button = action_button("Re&pair", window.repair)
-        self.repair_button.setToolTip(
-            "Put back what went missing and set up browser profiles added since the install"
+        self.open_button = action_button(
+            tr("&Open the cluster UI"), lambda: window.open_ui(cluster)
         )
-        self.remove_button = action_button("&Remove…", lambda: window.remove(cluster))
+        self.verify_button = action_button(tr("&Verify"), lambda: window.verify(cluster))
+        self.renew_button = action_button(tr("Re&new…"), None)
+        menu = QMenu(self.renew_button)
+        menu.addAction(tr("From a &file…"), lambda: window.renew_from_file(cluster))
+        menu.addAction(tr("From a &link…"), lambda: window.renew_from_link(cluster))
+        if window.services.cloud_available():
+            menu.addAction(tr("From &Kurrent Cloud…"), lambda: window.renew_from_cloud(cluster))
+        self.renew_button.setMenu(menu)
+        self.repair_button = action_button(tr("Re&pair"), window.repair)
+        self.repair_button.setToolTip(
+            tr("Put back what went missing and set up browser profiles added since the install")
+        )
+        self.remove_button = action_button(tr("&Remove…"), lambda: window.remove(cluster))
         for button in (self.open_button, self.verify_button, self.renew_button):
             row.addWidget(button)
         row.addWidget(self.repair_button)

@@ -11,6 +11,7 @@ from typing import Any
 
 from clustertrust.core import actions as groups
 from clustertrust.core.actions import cluster_of, consumer_name
+from clustertrust.core.i18n import mark, tr
 from PySide6.QtCore import Qt, QUrl
 from PySide6.QtGui import QDesktopServices, QGuiApplication
 from PySide6.QtWidgets import (
@@ -31,7 +32,9 @@ from .theme import app_icon, ensure_theme
 from .widgets import Banner, fit_on_screen, follow_layout, heading, scrolling
 from .workers import JobControl, JobRunner
 
-RENEW_FILTER = "Certificate bundles (*.tar.gz *.tgz *.zip *.p12 *.pfx *.crt *.pem);;All files (*)"
+RENEW_FILTER = mark(
+    "Certificate bundles (*.tar.gz *.tgz *.zip *.p12 *.pfx *.crt *.pem);;All files (*)"
+)
 
 
 class ManageWindow(QDialog):
@@ -47,15 +50,15 @@ class ManageWindow(QDialog):
         self.listed = False
         self.dialog: QDialog | None = None
         self.open_url: Callable[[QUrl], bool] = QDesktopServices.openUrl
-        self.setWindowTitle("ClusterTrust — clusters on this computer")
+        self.setWindowTitle(tr("ClusterTrust — clusters on this computer"))
         self.setWindowIcon(app_icon())
         fit_on_screen(self, 860, 560)
         layout = QVBoxLayout(self)
-        layout.addWidget(heading("Clusters on this computer"))
+        layout.addWidget(heading(tr("Clusters on this computer")))
         self.list = QWidget()
         self.list_layout = QVBoxLayout(self.list)
         self.list_layout.addStretch(1)
-        layout.addWidget(scrolling(self.list, "Clusters"), 1)
+        layout.addWidget(scrolling(self.list, tr("Clusters")), 1)
         self.status = Banner()
         layout.addWidget(self.status)
         layout.addLayout(self._buttons())
@@ -64,10 +67,10 @@ class ManageWindow(QDialog):
 
     def _buttons(self) -> QHBoxLayout:
         row = QHBoxLayout()
-        self.refresh_button = action_button("Re&fresh", lambda: self.refresh())
-        self.diagnostics_button = action_button("&Copy diagnostics", self.copy_diagnostics)
-        self.diagnostics_button.setToolTip("A short summary without keys, for a helpdesk chat")
-        self.report_button = action_button("&Save support report…", self.export_report)
+        self.refresh_button = action_button(tr("Re&fresh"), lambda: self.refresh())
+        self.diagnostics_button = action_button(tr("&Copy diagnostics"), self.copy_diagnostics)
+        self.diagnostics_button.setToolTip(tr("A short summary without keys, for a helpdesk chat"))
+        self.report_button = action_button(tr("&Save support report…"), self.export_report)
         row.addWidget(self.refresh_button)
         row.addStretch(1)
         row.addWidget(self.diagnostics_button)
@@ -78,7 +81,7 @@ class ManageWindow(QDialog):
 
     def refresh(self, done: str = "") -> None:
         """List the clusters again; `done` is what to say afterwards (what was just done)."""
-        self.status.show_message("info", "Checking the stores…")
+        self.status.show_message("info", tr("Checking the stores…"))
         self.refresh_button.setEnabled(False)
         self.jobs.start(
             lambda control: self.services.clusters(),
@@ -103,12 +106,14 @@ class ManageWindow(QDialog):
         if done:
             self.status.show_result("ok", done)
         elif not clusters:
-            self.status.show_message("info", "Nothing installed by ClusterTrust on this computer.")
+            self.status.show_message(
+                "info", tr("Nothing installed by ClusterTrust on this computer.")
+            )
         elif any(not c.complete for c in clusters):
             self.status.show_message(
                 "warning",
-                "Something went missing since the install.",
-                "Click Repair to put it back.",
+                tr("Something went missing since the install."),
+                tr("Click Repair to put it back."),
             )
         else:
             self.status.clear_message()
@@ -162,21 +167,28 @@ class ManageWindow(QDialog):
 
     def _remembered(self, cluster: groups.Cluster, url: str) -> None:
         if self._open_in_browser(url):  # else its error stays shown; Refresh lists the address
-            self.refresh(done=f"Opened {url}, remembered as the UI address of {cluster.name}.")
+            self.refresh(
+                done=tr("Opened {url}, remembered as the UI address of {cluster}.").format(
+                    url=url, cluster=cluster.name
+                )
+            )
 
     def _open_in_browser(self, url: str) -> bool:
         if self.open_url(QUrl(url)):
             return True
         self.status.show_result(
             "error",
-            "Your browser could not be opened.",
-            f"Open it yourself and go to {url}.",
+            tr("Your browser could not be opened."),
+            tr("Open it yourself and go to {url}.").format(url=url),
         )
         return False
 
     def _ask_url(self, cluster: groups.Cluster) -> str:
         url, ok = QInputDialog.getText(
-            self, "Cluster UI address", f"The UI address of {cluster.name}:", text="https://"
+            self,
+            tr("Cluster UI address"),
+            tr("The UI address of {cluster}:").format(cluster=cluster.name),
+            text="https://",
         )
         return url.strip() if ok else ""
 
@@ -193,7 +205,7 @@ class ManageWindow(QDialog):
             bundle = own.bundle if own else services.installed_bundle(wanted)
             return services.verify(url, bundle, control)
 
-        self.status.show_message("info", f"Connecting to {url}…")
+        self.status.show_message("info", tr("Connecting to {url}…").format(url=url))
         self.jobs.start(work, self._verified, self._failed)
 
     def verify_url(self, url: str) -> None:
@@ -201,7 +213,7 @@ class ManageWindow(QDialog):
         if self.clusters:
             self.verify(self.clusters[0], url)
             return
-        self.status.show_message("info", f"Connecting to {url}…")
+        self.status.show_message("info", tr("Connecting to {url}…").format(url=url))
         services = self.services
         self.jobs.start(
             lambda control: services.verify(url, services.installed_bundle(), control),
@@ -216,7 +228,7 @@ class ManageWindow(QDialog):
     # repair
 
     def repair(self) -> None:
-        self.status.show_message("info", "Looking for what went missing…")
+        self.status.show_message("info", tr("Looking for what went missing…"))
         self.jobs.start(
             lambda control: self.services.plan_repair(), self._confirm_repair, self._failed
         )
@@ -228,13 +240,15 @@ class ManageWindow(QDialog):
             self.status.show_result(kind, repair.lines()[0], _cannot(repair.cannot))
             return
         words = [repair.lines()[0], *(f"• {s.summary}" for s in repair.plan.steps)]
-        self._confirm("Repair?", words, repair.text(), "Repair", lambda: self._run_repair(planned))
+        self._confirm(
+            tr("Repair?"), words, repair.text(), tr("Repair"), lambda: self._run_repair(planned)
+        )
 
     def _run_repair(self, planned: PlannedRepair) -> None:
-        self.status.show_message("info", "Repairing…")
+        self.status.show_message("info", tr("Repairing…"))
         self.jobs.start(
             lambda control: self.services.apply_repair(planned, control),
-            lambda _: self._changed("Repaired: everything is back in place."),
+            lambda _: self._changed(tr("Repaired: everything is back in place.")),
             self._failed,
         )
 
@@ -253,23 +267,23 @@ class ManageWindow(QDialog):
             consumer_name(s.record.store, s.record.location) for s in planned.plan.steps
         )
         words = [
-            f"Remove the cluster {cluster.name} from this computer:",
+            tr("Remove the cluster {cluster} from this computer:").format(cluster=cluster.name),
             *(f"• {place}" for place in places),
-            "Your browsers will no longer trust the cluster or offer its client certificate.",
+            tr("Your browsers will no longer trust the cluster or offer its client certificate."),
         ]
         self._confirm(
-            f"Remove {cluster.name}?",
+            tr("Remove {cluster}?").format(cluster=cluster.name),
             words,
             planned.plan.text(),
-            "Remove",
+            tr("Remove"),
             lambda: self._remove(planned),
         )
 
     def _remove(self, planned: Any) -> None:
-        self.status.show_message("info", "Removing…")
+        self.status.show_message("info", tr("Removing…"))
         self.jobs.start(
             lambda control: self.services.apply(planned, control),
-            lambda _: self._changed("Removed."),
+            lambda _: self._changed(tr("Removed.")),
             self._failed,
         )
 
@@ -279,14 +293,19 @@ class ManageWindow(QDialog):
         from .pages.bundle import downloads_folder
 
         path, _ = QFileDialog.getOpenFileName(
-            self, f"The renewed bundle of {cluster.name}", str(downloads_folder()), RENEW_FILTER
+            self,
+            tr("The renewed bundle of {cluster}").format(cluster=cluster.name),
+            str(downloads_folder()),
+            tr(RENEW_FILTER),
         )
         if path:
             self.renew(cluster, path)
 
     def renew_from_link(self, cluster: groups.Cluster) -> None:
         link, ok = QInputDialog.getText(
-            self, "Renew from a link", f"The renewed bundle's link for {cluster.name}:"
+            self,
+            tr("Renew from a link"),
+            tr("The renewed bundle's link for {cluster}:").format(cluster=cluster.name),
         )
         if ok and link.strip():
             self.renew(cluster, link.strip())
@@ -313,36 +332,42 @@ class ManageWindow(QDialog):
             opened = open_bundle(spec, control, source=source, context=context)
             return services.plan_renewal(opened.bundle, cluster)
 
-        self.status.show_message("info", f"Reading the renewed bundle of {cluster.name}…")
+        self.status.show_message(
+            "info", tr("Reading the renewed bundle of {cluster}…").format(cluster=cluster.name)
+        )
         self.jobs.start(work, lambda planned: self._confirm_renewal(cluster, planned), self._failed)
 
     def _confirm_renewal(self, cluster: groups.Cluster, planned: PlannedRenewal) -> None:
         renewing = planned.renewal
         assert renewing is not None
         check = (
-            f"First it connects to {renewing.verify_url} with the new certificate; if the "
-            "cluster does not accept it, nothing is changed."
+            tr(
+                "First it connects to {url} with the new certificate; if the "
+                "cluster does not accept it, nothing is changed."
+            ).format(url=renewing.verify_url)
             if renewing.verify_url
-            else "No UI address is known, so the new certificate cannot be checked first."
+            else tr("No UI address is known, so the new certificate cannot be checked first.")
         )
         words = [
             check,
-            f"Then install the renewed certificates of {cluster.name}.",
-            f"Then remove the {len({r.sha256 for r in renewing.replaced})} old certificate(s).",
+            tr("Then install the renewed certificates of {cluster}.").format(cluster=cluster.name),
+            tr("Then remove the {count} old certificate(s).").format(
+                count=len({r.sha256 for r in renewing.replaced})
+            ),
         ]
         self._confirm(
-            f"Renew {cluster.name}?",
+            tr("Renew {cluster}?").format(cluster=cluster.name),
             words,
             planned.text(),
-            "Renew",
+            tr("Renew"),
             lambda: self._renew(planned),
         )
 
     def _renew(self, planned: PlannedRenewal) -> None:
-        self.status.show_message("info", "Renewing…")
+        self.status.show_message("info", tr("Renewing…"))
         self.jobs.start(
             lambda control: self.services.apply_renewal(planned, control),
-            lambda _: self._changed("Renewed: the new certificates replaced the old ones."),
+            lambda _: self._changed(tr("Renewed: the new certificates replaced the old ones.")),
             self._failed,
         )
 
@@ -359,19 +384,23 @@ class ManageWindow(QDialog):
     def _diagnostics_ready(self, text: str) -> None:
         QGuiApplication.clipboard().setText(text)
         self.status.show_result(
-            "ok", "Copied a short summary to the clipboard.", "Paste it into the helpdesk chat."
+            "ok",
+            tr("Copied a short summary to the clipboard."),
+            tr("Paste it into the helpdesk chat."),
         )
 
     def export_report(self) -> None:
         default = str(Path.home() / "clustertrust-support-report.txt")
-        path, _ = QFileDialog.getSaveFileName(self, "Save a support report", default)
+        path, _ = QFileDialog.getSaveFileName(self, tr("Save a support report"), default)
         if path:
             self.write_report(Path(path))
 
     def write_report(self, path: Path) -> None:
         self.jobs.start(
             lambda control: self.services.save_report(path),
-            lambda _: self.status.show_result("ok", f"Saved the report to {path}."),
+            lambda _: self.status.show_result(
+                "ok", tr("Saved the report to {path}.").format(path=path)
+            ),
             self._failed,
         )
 
@@ -393,8 +422,8 @@ class ManageWindow(QDialog):
         self.status.show_error(
             "error",
             error,
-            "That did not work",
-            "Save a support report and send it to your helpdesk.",
+            tr("That did not work"),
+            tr("Save a support report and send it to your helpdesk."),
         )
 
     def closeEvent(self, event: Any) -> None:
@@ -403,4 +432,6 @@ class ManageWindow(QDialog):
 
 
 def _cannot(cannot: tuple[tuple[str, str], ...]) -> str:
-    return " ".join(f"Cannot put back {what}: {why}" for what, why in cannot)
+    return " ".join(
+        tr("Cannot put back {what}: {why}").format(what=what, why=why) for what, why in cannot
+    )
