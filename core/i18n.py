@@ -50,6 +50,6 @@ def tr_n(singular: str, plural: str, count: int) -> str:
     return _catalog.ngettext(singular, plural, count)
 
 
-def mark(message: str) -> str:
+def translatable(message: str) -> str:
     """Marks a constant for the catalog; it is translated where it is shown, with tr()."""
     return message

@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING
 
 from clustertrust.core import actions as groups
 from clustertrust.core.actions import needs_warning
-from clustertrust.core.i18n import mark, tr, tr_n
+from clustertrust.core.i18n import tr, tr_n, translatable
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import (
     QFrame,
@@ -98,7 +98,10 @@ class ClusterCard(QFrame):
         self.expiry: dict[str, QLabel] = {}
         row = QHBoxLayout()
         row.setSpacing(28)
-        for label, cert in ((mark("CA"), cluster.ca), (mark("Client certificate"), cluster.client)):
+        for label, cert in (
+            (translatable("CA"), cluster.ca),
+            (translatable("Client certificate"), cluster.client),
+        ):
             text, kind = expiry_text(label, cert)
             self.expiry[label] = tint(QLabel(text), kind)
             row.addWidget(self.expiry[label])

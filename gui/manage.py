@@ -11,7 +11,7 @@ from typing import Any
 
 from clustertrust.core import actions as groups
 from clustertrust.core.actions import cluster_of, consumer_name
-from clustertrust.core.i18n import mark, tr
+from clustertrust.core.i18n import tr, translatable
 from PySide6.QtCore import Qt, QUrl
 from PySide6.QtGui import QDesktopServices, QGuiApplication
 from PySide6.QtWidgets import (
@@ -32,7 +32,7 @@ from .theme import app_icon, ensure_theme
 from .widgets import Banner, fit_on_screen, follow_layout, heading, scrolling
 from .workers import JobControl, JobRunner
 
-RENEW_FILTER = mark(
+RENEW_FILTER = translatable(
     "Certificate bundles (*.tar.gz *.tgz *.zip *.p12 *.pfx *.crt *.pem);;All files (*)"
 )
 

@@ -6,7 +6,7 @@ import itertools
 from typing import TYPE_CHECKING
 
 from clustertrust.core.errors import ClusterTrustError
-from clustertrust.core.i18n import mark, tr
+from clustertrust.core.i18n import tr, translatable
 
 if TYPE_CHECKING:  # the welcome page paints before the certificate machinery is loaded
     from clustertrust.core.bundle.checks import Finding
@@ -51,10 +51,10 @@ _ICONS = {
 
 
 STATUS_WORDS = {
-    "ok": mark("OK"),
-    "error": mark("Error"),
-    "warning": mark("Warning"),
-    "info": mark("Note"),
+    "ok": translatable("OK"),
+    "error": translatable("Error"),
+    "warning": translatable("Warning"),
+    "info": translatable("Note"),
 }
 
 
@@ -271,7 +271,7 @@ class CertificateCard(QGroupBox):
         form.addRow(tr("Valid until:"), paragraph(_valid_until(summary)))
         form.addRow(tr("Key:"), paragraph(summary.key_type))
         self.fingerprint = CopyField(pretty_fingerprint(summary.sha256), f"{title} SHA-256")
-        form.addRow("SHA-256:", self.fingerprint)
+        form.addRow(tr("SHA-256:"), self.fingerprint)
 
 
 def _valid_until(summary: CertificateSummary) -> str:
@@ -314,11 +314,11 @@ class FindingList(QListWidget):
 
 _MARKS = {"pending": "•", "running": "…", "done": "✓", "failed": "✗", "undone": "↺"}
 _STATES = {
-    "pending": mark("To do"),
-    "running": mark("Running"),
-    "done": mark("Done"),
-    "failed": mark("Failed"),
-    "undone": mark("Undone"),
+    "pending": translatable("To do"),
+    "running": translatable("Running"),
+    "done": translatable("Done"),
+    "failed": translatable("Failed"),
+    "undone": translatable("Undone"),
 }
 
 
@@ -342,7 +342,7 @@ class StepList(QListWidget):
             self.addItem(QListWidgetItem(f"{_MARKS['pending']}  {text}"))
             self._say(index, "")
 
-    def mark(self, index: int, state: str, note: str = "") -> None:
+    def translatable(self, index: int, state: str, note: str = "") -> None:
         if not 0 <= index < self.count():
             return
         self.states[index] = state

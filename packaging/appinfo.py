@@ -80,7 +80,7 @@ def package_files(info: AppInfo) -> list[tuple[Path, Path]]:
         target = Path(*package.split("."))
         patterns = ("*.py", *info.package_data.get(package, ()))
         sources = {path for pattern in patterns for path in folder.glob(pattern) if path.is_file()}
-        files += [(source, target / source.name) for source in sorted(sources)]
+        files += [(source, target / source.relative_to(folder)) for source in sorted(sources)]
     return files
 
 

@@ -3,7 +3,8 @@
 The app imports QtCore, QtGui and QtWidgets (appinfo.QT_MODULES_USED); every other PySide6 module
 is excluded. PyInstaller's PySide6 hooks still pull in libraries through plugins (the PDF image
 format needs QtPdf, the network-information and TLS plugins need QtNetwork, the virtual keyboard
-needs Quick and QML) and every Qt translation. This module names what to leave out, in one place.
+needs Quick and QML) and every Qt translation; only qtbase's, for the languages our own catalogs
+cover, stays (the standard buttons in the same language). This module names what to leave out.
 The SVG icon engine stays (with libQt6Svg): desktop icon themes draw dialog icons from SVG.
 """
 
@@ -16,6 +17,7 @@ from collections.abc import Callable, Iterable
 from pathlib import Path, PurePath
 
 from appinfo import QT_MODULES_USED
+from catalogs import languages
 
 # Qt shared libraries (any OS spelling: libQt6Qml.so.6, Qt6Qml.dll, QtQml.framework) never needed.
 UNUSED_QT_LIBRARIES = re.compile(
@@ -66,8 +68,8 @@ def is_unused_qt_file(destination: str) -> bool:
     if "PySide6" not in parts:
         return False
     name = parts[-1]
-    if "translations" in parts:
-        return True
+    if "translations" in parts:  # Qt's own, only for the languages we translate into ourselves
+        return not any(name == f"qtbase_{language}.qm" for language in languages())
     if "plugins" in parts:
         folder = (
             parts[parts.index("plugins") + 1] if len(parts) > parts.index("plugins") + 2 else ""

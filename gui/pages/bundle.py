@@ -7,7 +7,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from clustertrust.core.errors import Cancelled
-from clustertrust.core.i18n import mark, tr
+from clustertrust.core.i18n import tr, translatable
 from clustertrust.core.source.load import SourceData
 from PySide6.QtCore import QStandardPaths
 from PySide6.QtWidgets import (
@@ -31,7 +31,7 @@ if TYPE_CHECKING:
     from ..cloud import CloudChoice
 from .base import Page
 
-BUNDLE_FILTER = mark(
+BUNDLE_FILTER = translatable(
     "Certificate bundles (*.tar.gz *.tgz *.tar *.zip *.p12 *.pfx *.crt *.pem *.cer *.der *.key);;"
     "All files (*)"
 )

@@ -9,7 +9,7 @@ from typing import Any
 
 from clustertrust.core import certinfo
 from clustertrust.core.errors import ClusterTrustError
-from clustertrust.core.i18n import mark, tr
+from clustertrust.core.i18n import tr, translatable
 from clustertrust.platform import macos
 from PySide6.QtCore import QUrl
 from PySide6.QtGui import QDesktopServices
@@ -20,19 +20,19 @@ from .base import Page
 
 CONNECTION_STRING = "KurrentDB connection string"  # the label core gives it
 
-RESTART_BROWSERS = mark(
+RESTART_BROWSERS = translatable(
     "<b>Restart your browsers</b> ({browsers}) so they load the new certificate authority and "
     "offer your client certificate. When the browser asks which certificate to use, pick the "
     "one issued to {client}."
 )
-DEMO_BROWSERS = mark(
+DEMO_BROWSERS = translatable(
     "The demo changed no browser: it installed into its sandbox only. To use a real cluster, "
     "run ClusterTrust without the demo."
 )
 TITLES = {
-    "ok": mark("All set"),
-    "failed": mark("Installed, but the connection failed"),
-    "unverified": mark("Installed; the connection is not verified yet"),
+    "ok": translatable("All set"),
+    "failed": translatable("Installed, but the connection failed"),
+    "unverified": translatable("Installed; the connection is not verified yet"),
 }
 
 

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from clustertrust.core.errors import Cancelled
-from clustertrust.core.i18n import mark, tr
+from clustertrust.core.i18n import tr, translatable
 from clustertrust.core.model import Scope
 from PySide6.QtWidgets import QHBoxLayout, QProgressBar, QPushButton, QWizard
 
@@ -15,10 +15,10 @@ from .base import Page
 _MARK = {  # plan.StepStatus value -> (StepList state, note)
     "running": ("running", ""),
     "done": ("done", ""),
-    "failed": ("failed", mark("failed")),
-    "undoing": ("running", mark("undoing")),
-    "undone": ("undone", mark("undone")),
-    "undo_failed": ("failed", mark("could not be undone")),
+    "failed": ("failed", translatable("failed")),
+    "undoing": ("running", translatable("undoing")),
+    "undone": ("undone", translatable("undone")),
+    "undo_failed": ("failed", translatable("could not be undone")),
 }
 
 
@@ -79,7 +79,7 @@ class InstallPage(Page):
         note = tr(note) if note else note
         if self.steps.states[index] == "failed" and state in ("running", "undone"):
             state, note = "failed", tr("failed; its partial change was cleaned up")
-        self.steps.mark(index, state, note)
+        self.steps.translatable(index, state, note)
         self.progress.setValue(self.steps.states.count("done"))
 
     def cancel(self) -> None:

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from clustertrust.core.actions import consumer_name
-from clustertrust.core.i18n import mark, tr
+from clustertrust.core.i18n import tr, translatable
 from clustertrust.core.model import Scope, Step
 from clustertrust.platform.elevation import SystemScope, system_scope_from_window
 from clustertrust.platform.nss import RESTART
@@ -25,9 +25,11 @@ from ..widgets import Banner, paragraph, status_item
 from ..workers import Job
 from .base import Page
 
-SHOW_COMMANDS = mark("Show the exact &commands")
-HIDE_COMMANDS = mark("Hide the exact &commands")
-SKIPPED_NAMES = {"Browser certificate databases (NSS)": mark("Browsers (Firefox, Chromium)")}
+SHOW_COMMANDS = translatable("Show the exact &commands")
+HIDE_COMMANDS = translatable("Hide the exact &commands")
+SKIPPED_NAMES = {
+    "Browser certificate databases (NSS)": translatable("Browsers (Firefox, Chromium)")
+}
 
 
 def step_words(step: Step) -> str:

@@ -7,7 +7,7 @@ from __future__ import annotations
 from typing import Any
 
 from clustertrust.core.errors import Cancelled
-from clustertrust.core.i18n import mark, tr
+from clustertrust.core.i18n import tr, translatable
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import (
     QHBoxLayout,
@@ -24,8 +24,8 @@ from ..workers import Job
 from .base import Page
 
 MODE_NAMES = {
-    "bundle": mark("Trusting the bundle's own CA"),
-    "system": mark("Trusting this computer's store"),
+    "bundle": translatable("Trusting the bundle's own CA"),
+    "system": translatable("Trusting this computer's store"),
 }
 
 
@@ -40,7 +40,7 @@ class VerifyPage(Page):
         )
         row = QHBoxLayout()
         self.url = QLineEdit()
-        self.url.setPlaceholderText("https://your-cluster:2113/")
+        self.url.setPlaceholderText(tr("https://your-cluster:2113/"))
         self.url.setAccessibleName(tr("Cluster UI address"))
         self.url.returnPressed.connect(self._url_entered)
         label = QLabel(tr("Cluster &UI:"))

@@ -6,7 +6,7 @@ import html
 import sys
 from typing import Any
 
-from clustertrust.core.i18n import mark, tr
+from clustertrust.core.i18n import tr, translatable
 from PySide6.QtCore import QEvent, QObject, QTimer
 from PySide6.QtWidgets import QHBoxLayout, QPushButton, QWidget
 
@@ -15,7 +15,7 @@ from .base import Page
 
 BUNDLE_PAGE_ID = 1  # wizard.BUNDLE; the wizard module imports this one
 
-STEPS = mark(
+STEPS = translatable(
     "<ol>"
     "<li><b>Choose the bundle</b> your cluster's console gave you (a file, a folder or a "
     "download link). You will see exactly what is in it.</li>"
@@ -25,7 +25,7 @@ STEPS = mark(
     "and tells you precisely whether it works, and what to do if it does not.</li>"
     "</ol>"
 )
-SUPPORTED = mark(
+SUPPORTED = translatable(
     "Works on Windows 10 and 11 (Current User store), macOS 12 and later (login keychain) and "
     "Linux (the system CA store of Debian, Ubuntu, Fedora, RHEL, openSUSE and Arch families, plus "
     "the Firefox and Chrome/Chromium certificate databases)."

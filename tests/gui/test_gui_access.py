@@ -5,11 +5,15 @@ the minimum size for 200 % on 1920x1080, and text contrast."""
 from __future__ import annotations
 
 import contextlib
+import sys
 from collections.abc import Iterator
+from pathlib import Path
 
 import pytest
 from clustertrust.core.demo import DemoCluster
+from clustertrust.core.i18n import tr
 from clustertrust.gui.app import demo_wizard
+from clustertrust.gui.language import choose_language
 from clustertrust.gui.manage import ManageWindow
 from clustertrust.gui.theme import contrast, ensure_theme, ring_colour, status_colour
 from clustertrust.gui.widgets import CopyField
@@ -35,15 +39,23 @@ from pytestqt.qtbot import QtBot
 from support import a11y
 from support.gui_support import Driver, dark_palette
 
+sys.path.insert(0, str(Path(__file__).resolve().parents[2] / "packaging"))
+import catalogs
+
 WAIT = 30_000
 
 
-@pytest.fixture(params=["light", "dark"])
+@pytest.fixture(params=["light", "dark", "german"])
 def theme(request: pytest.FixtureRequest) -> Iterator[str]:
+    """A light palette, a switch to a dark one, or German words (longer, other Alt+letters)."""
     app = QApplication.instance()
     assert isinstance(app, QApplication)
     before = app.palette()
+    if request.param == "german":
+        catalogs.compile_all()
+        assert choose_language(app, ["de_DE", "de"]) == "de"
     yield request.param
+    choose_language(app, ["en_US"])
     app.setPalette(before)
 
 
@@ -95,7 +107,7 @@ SETTLED = {
 }
 
 
-STATUS_WORDS = ("OK:", "Error:", "Warning:", "Note:", "Done:", "Passed:", "Failed:", "Not set up:")
+STATUS_WORDS = ("OK", "Error", "Warning", "Note", "Done", "Passed", "Failed", "Not set up")
 
 
 def unspoken(page: QWidget) -> list[str]:
@@ -108,7 +120,7 @@ def unspoken(page: QWidget) -> list[str]:
     for view in page.findChildren(QListWidget):
         for row in range(view.count()):
             said = view.item(row).data(Qt.ItemDataRole.AccessibleTextRole) or ""
-            if not said.startswith(STATUS_WORDS):
+            if not said.startswith(tuple(f"{tr(word)}:" for word in STATUS_WORDS)):
                 found.append(f"{view.accessibleName()} row {row} has no status word: {said!r}")
     return found
 

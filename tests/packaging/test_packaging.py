@@ -180,7 +180,8 @@ def test_every_other_pyside6_module_is_excluded() -> None:
 @pytest.mark.parametrize(
     "destination",
     [
-        "PySide6/Qt/translations/qtbase_de.qm",
+        "PySide6/Qt/translations/qtbase_fr.qm",
+        "PySide6/Qt/translations/qt_de.qm",
         "PySide6/Qt/lib/libQt6Qml.so.6",
         "PySide6/Qt/lib/libQt6QuickControls2.so.6",
         "PySide6/Qt/lib/libQt6Network.so.6",
@@ -200,6 +201,10 @@ def test_every_other_pyside6_module_is_excluded() -> None:
 )
 def test_unused_qt_files_are_dropped(destination: str) -> None:
     assert qt_trim.is_unused_qt_file(destination)
+
+
+def test_qt_keeps_its_standard_buttons_in_our_languages() -> None:
+    assert not qt_trim.is_unused_qt_file("PySide6/Qt/translations/qtbase_de.qm")
 
 
 @pytest.mark.parametrize(

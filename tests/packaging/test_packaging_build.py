@@ -152,7 +152,9 @@ NEEDED_PLUGINS = (
 def test_frozen_app_leaves_out_the_qt_it_does_not_use(app: BuiltApp) -> None:
     internal = app.folder / "_internal"
     assert not UNUSED_FILES & {p.name for p in internal.rglob("*")}
-    assert not list(internal.rglob("translations/*.qm"))
+    assert [p.name for p in internal.rglob("translations/*.qm")] == ["qtbase_de.qm"]
+    catalog = internal / "clustertrust" / "resources" / "locale" / "de" / "LC_MESSAGES"
+    assert (catalog / "clustertrust.mo").is_file()
     plugins = internal / "PySide6" / "Qt" / "plugins"
     assert [name for name in NEEDED_PLUGINS if not (plugins / name).is_file()] == []
     resources = {p.name for p in (internal / "clustertrust" / "resources").iterdir()}
