@@ -342,7 +342,7 @@ class StepList(QListWidget):
             self.addItem(QListWidgetItem(f"{_MARKS['pending']}  {text}"))
             self._say(index, "")
 
-    def translatable(self, index: int, state: str, note: str = "") -> None:
+    def mark(self, index: int, state: str, note: str = "") -> None:
         if not 0 <= index < self.count():
             return
         self.states[index] = state

@@ -79,7 +79,7 @@ class InstallPage(Page):
         note = tr(note) if note else note
         if self.steps.states[index] == "failed" and state in ("running", "undone"):
             state, note = "failed", tr("failed; its partial change was cleaned up")
-        self.steps.translatable(index, state, note)
+        self.steps.mark(index, state, note)
         self.progress.setValue(self.steps.states.count("done"))
 
     def cancel(self) -> None:
