@@ -7,7 +7,6 @@ from collections.abc import Callable
 from typing import TYPE_CHECKING
 
 from clustertrust.core import actions as groups
-from clustertrust.core.actions import needs_warning
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import (
     QFrame,
@@ -29,32 +28,18 @@ CONSUMER_KIND = {
     groups.ConsumerState.OK: "ok",
     groups.ConsumerState.MISSING: "error",
     groups.ConsumerState.UNKNOWN: "warning",
+    groups.ConsumerState.NOT_COVERED: "warning",
     groups.ConsumerState.NOT_SET_UP: "",
 }
 
 
 def expiry_text(label: str, cert: groups.Certificate | None) -> tuple[str, str]:
     """("CA: expires 2027-03-01, 85 days left", status kind: "" or warning or error)."""
-    if cert is None:
-        return f"{label}: none", ""
-    date = cert.not_after[:10]
-    if cert.days_left < 0:
-        return f"{label}: expired on {date}", "error"
-    text = f"{label}: expires {date}, {cert.days_left} day{'s' if cert.days_left != 1 else ''} left"
-    return text, "warning" if needs_warning(cert.days_left) else ""
+    kind, text = groups.expiry(label, cert)
+    return text, kind
 
 
-def cluster_state(cluster: groups.Cluster) -> tuple[str, str]:
-    """(status kind, a few words): what the welcome page and the cards say about a cluster."""
-    missing = sum(1 for i in cluster.items if i.present is False)
-    days = cluster.days_left
-    if missing:
-        return "error", f"{missing} item{'s' if missing != 1 else ''} missing: Repair puts it back"
-    if days is not None and days < 0:
-        return "error", "expired: renew it"
-    if days is not None and needs_warning(days):
-        return "warning", f"expires in {days} day{'s' if days != 1 else ''}: renew it soon"
-    return "ok", f"set up, {days} days left" if days is not None else "set up"
+cluster_state = groups.cluster_state
 
 
 class ClusterCard(QFrame):
@@ -127,7 +112,7 @@ class ClusterCard(QFrame):
         row.addWidget(self.repair_button)
         row.addStretch(1)
         row.addWidget(self.remove_button)
-        self.repair_button.setEnabled(not cluster.complete or _has_new(cluster))
+        self.repair_button.setEnabled(not cluster.complete or bool(groups.not_covered(cluster)))
         return row
 
     def set_mnemonics(self, on: bool) -> None:
@@ -141,13 +126,6 @@ class ClusterCard(QFrame):
         ):
             text = button.property("mnemonic_text")
             button.setText(text if on else text.replace("&", ""))
-
-
-def _has_new(cluster: groups.Cluster) -> bool:
-    used = {c.store for c in cluster.consumers if c.state is not groups.ConsumerState.NOT_SET_UP}
-    return any(
-        c.state is groups.ConsumerState.NOT_SET_UP and c.store in used for c in cluster.consumers
-    )
 
 
 def action_button(text: str, slot: Callable[[], None] | None) -> QPushButton:

@@ -129,7 +129,7 @@ def test_a_profile_made_after_the_install_is_not_set_up_until_repair_covers_it(
     browser_dbs |= {"Firefox (profile late)": late}
 
     assert consumers(capsys) == set_up_consumers(browser_dbs) | {
-        "Firefox (profile late)": "not_set_up"
+        "Firefox (profile late)": "not_covered"
     }
     run_ok(capsys, "repair", "--yes", "--json")
     assert_holding(browser_dbs, r.ca1, r.client1, "the repair")
