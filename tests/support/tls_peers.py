@@ -119,6 +119,29 @@ class AlertingTlsServer(_Peer):
                 tls.close()
 
 
+class TricklingTlsServer(AlertingTlsServer):
+    """Completes the handshake, then sends its HTTP answer one byte a second: every single read
+    is quick, only the whole answer is not."""
+
+    ANSWER = b"HTTP/1.1 200 OK\r\nContent-Length: 3\r\nX-Slow: " + b"." * 200 + b"\r\n\r\nok\n"
+
+    def serve(self, conn: socket.socket) -> None:
+        conn.settimeout(10)
+        tls = self.context.wrap_socket(conn, server_side=True, do_handshake_on_connect=False)
+        try:
+            tls.do_handshake()
+            tls.recv(4096)
+            for byte in self.ANSWER:
+                if self._stopped.wait(1.0):
+                    break
+                tls.sendall(bytes([byte]))
+        except (ssl.SSLError, OSError):
+            pass
+        finally:
+            with contextlib.suppress(OSError):
+                tls.close()
+
+
 def _linger_close(conn: socket.socket) -> None:
     """Close like a real server: stop sending, read what the client already sent, then close,
     so the client reads the alert instead of a TCP reset."""
