@@ -10,7 +10,7 @@ import time
 from pathlib import Path
 
 import pytest
-from clustertrust.core.bundle import bounded, der, keys
+from clustertrust.core.bundle import bounded, der, keys, rc2
 from clustertrust.core.bundle.identity_p12 import unseal
 from cryptography.hazmat.primitives import serialization
 from support import pki
@@ -133,3 +133,19 @@ def test_unseal_reads_what_openssl_sealed(
     plain = unseal(*parts[0], PASSWORD)
     assert plain is not None and client.cert_der in plain
     assert unseal(*parts[0], "wrong") is None
+
+
+@pytest.mark.parametrize(
+    ("key", "bits", "plain", "cipher"),
+    [  # RFC 2268 section 5
+        ("0000000000000000", 63, "0000000000000000", "ebb773f993278eff"),
+        ("ffffffffffffffff", 64, "ffffffffffffffff", "278b27e42e2f0d49"),
+        ("3000000000000000", 64, "1000000000000001", "30649edf9be7d2c2"),
+        ("88", 64, "0000000000000000", "61a8a244adacccf0"),
+        ("88bca90e90875a", 64, "0000000000000000", "6ccf4308974c267f"),
+        ("88bca90e90875a7f0f79c384627bafb2", 128, "0000000000000000", "2269552ab0f85ca6"),
+    ],
+)
+def test_rc2_matches_the_rfc_vectors(key: str, bits: int, plain: str, cipher: str) -> None:
+    subkeys = rc2.expand_key(bytes.fromhex(key), bits)
+    assert rc2.decrypt_block(subkeys, bytes.fromhex(cipher)).hex() == plain
