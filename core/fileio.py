@@ -150,7 +150,16 @@ def exclusive_lock(path: Path, wait: float = LOCK_WAIT) -> Iterator[None]:
 
 def _acquire(path: Path, wait: float) -> int:
     path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
-    fd = os.open(path, os.O_RDWR | os.O_CREAT | NOFOLLOW | BINARY, PRIVATE)
+    try:
+        fd = os.open(path, os.O_RDWR | os.O_CREAT | NOFOLLOW | BINARY, PRIVATE)
+    except OSError as exc:
+        if exc.errno not in (errno.ELOOP, errno.EISDIR):
+            raise
+        raise InputError(
+            f"{path} is a link or a folder, not the lock file ClusterTrust makes there, so "
+            "nothing was changed.",
+            f"Remove {path} (ClusterTrust makes it again), then try again.",
+        ) from exc
     deadline = time.monotonic() + wait
     while not _try_lock(fd):
         if time.monotonic() > deadline:

@@ -154,7 +154,7 @@ def test_the_lock_is_reentrant_here_and_exclusive_across_processes(tmp_path: Pat
 def test_a_lock_file_planted_as_a_link_is_not_followed(tmp_path: Path, victim: Path) -> None:
     lock = tmp_path / "ledger.json.lock"
     lock.symlink_to(victim)
-    with pytest.raises(OSError), fileio.exclusive_lock(lock):
+    with pytest.raises(InputError, match="is a link or a folder"), fileio.exclusive_lock(lock):
         pass
     assert victim.read_text() == "untouched"
 
@@ -200,3 +200,21 @@ def test_a_private_folder_holds_its_lock_while_in_use(isolated_dirs: Path) -> No
     with fileio.private_folder(parent) as folder:
         assert fileio.remove_dead_folders(parent) == [] and folder.is_dir()
     assert list(parent.iterdir()) == []
+
+
+@pytest.mark.parametrize("planted", ["link", "folder"])
+def test_a_lock_file_planted_as_a_link_or_folder_is_named(
+    planted: str, tmp_path: Path, capsys: pytest.CaptureFixture[str], kurrent_tgz: Path
+) -> None:
+    from clustertrust.cli.main import main
+
+    lock = paths.state_dir() / "ledger.json.lock"
+    lock.parent.mkdir(parents=True)
+    if planted == "link":
+        lock.symlink_to(tmp_path / "elsewhere")
+    else:
+        lock.mkdir()
+    code = main(["install", str(kurrent_tgz), "--stores", "files", "--yes"])
+    err = capsys.readouterr().err
+    assert code == 2 and f"{lock} is a link or a folder" in err and "Traceback" not in err
+    assert not (tmp_path / "elsewhere").exists()
