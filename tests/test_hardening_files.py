@@ -218,3 +218,15 @@ def test_a_lock_file_planted_as_a_link_or_folder_is_named(
     err = capsys.readouterr().err
     assert code == 2 and f"{lock} is a link or a folder" in err and "Traceback" not in err
     assert not (tmp_path / "elsewhere").exists()
+
+
+def test_report_output_replaces_a_planted_link_instead_of_following_it(
+    tmp_path: Path, victim: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    from clustertrust.cli.main import main
+
+    planted = tmp_path / "report.txt"
+    planted.symlink_to(victim)
+    assert main(["report", "-o", str(planted)]) == 0
+    assert victim.read_text() == "untouched"
+    assert not planted.is_symlink() and "ClusterTrust" in planted.read_text()
