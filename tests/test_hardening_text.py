@@ -1,0 +1,36 @@
+"""Text from a certificate, a server or the ledger is shown as text: a newline in a name cannot
+forge a line of ClusterTrust's own (a "✓ ok" under a failed verification)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from support import pki
+from support.cli_runs import cli
+from support.tls_peers import AlertingTlsServer, Cluster
+
+FORGED = "\n\u2713 ok: the cluster UI answered"
+FORGED_ASCII = "\nok: the cluster UI answered"  # a DNS name is ASCII
+
+
+@pytest.mark.parametrize("signer", ["the cluster's CA", "another CA"])
+def test_newlines_in_a_servers_names_forge_no_line(
+    signer: str, cluster: Cluster, kurrent: pki.KurrentBundle, kurrent_tgz: Path, tmp_path: Path
+) -> None:
+    # GIVEN a server whose certificate (and, for another CA, its issuer) names carry a line
+    # that looks like a verdict: a hostname mismatch lists the names, an unknown CA is named
+    issuer = kurrent.ca if signer == "the cluster's CA" else pki.make_ca(f"evil-ca{FORGED}")
+    leaf = pki.make_leaf(
+        issuer, f"evil{FORGED}", client=False, server_names=[f"evil.example{FORGED_ASCII}"]
+    )
+    server = AlertingTlsServer(leaf, kurrent.ca, tmp_path / "server")
+    try:
+        done = cli(tmp_path, "verify", server.url, "--bundle", str(kurrent_tgz))
+    finally:
+        server.stop()
+    # THEN verify fails, and no line of its output is a verdict it did not give
+    assert done.code == 1, done.out + done.err
+    forged = [line for line in done.out.splitlines() if line.lstrip().startswith(("\u2713", "ok"))]
+    assert forged == [], done.out
+    assert "\\x0a" in done.out, done.out  # the name is shown, its newline escaped
