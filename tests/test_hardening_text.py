@@ -34,3 +34,34 @@ def test_newlines_in_a_servers_names_forge_no_line(
     forged = [line for line in done.out.splitlines() if line.lstrip().startswith(("\u2713", "ok"))]
     assert forged == [], done.out
     assert "\\x0a" in done.out, done.out  # the name is shown, its newline escaped
+
+
+SECRET = "Zm9vYmFyc2lnbmF0dXJlc2VjcmV0"
+
+
+def test_a_signed_links_token_is_never_kept_or_printed(
+    kurrent: pki.KurrentBundle, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from support.https_server import Route, make_server_pki, serve_https
+
+    server = make_server_pki(tmp_path / "server")
+    monkeypatch.setenv("SSL_CERT_FILE", str(server.ca_file))  # the loopback server's CA only
+    for var in ("https_proxy", "HTTPS_PROXY", "all_proxy", "ALL_PROXY"):
+        monkeypatch.delenv(var, raising=False)
+    home = tmp_path / "home"
+    home.mkdir()
+    routes = {"/b/certificate_bundle.tar.gz": Route(body=pki.tar_bytes(kurrent.files()))}
+    with serve_https(server, routes) as (base, _):
+        link = f"{base}/b/certificate_bundle.tar.gz?X-Amz-Signature={SECRET}&X-Amz-Expires=300"
+        runs = [
+            cli(home, "install", link, "--stores", "files", "--yes"),
+            cli(home, "inspect", link),
+            cli(home, "status"),
+            cli(home, "status", "--json"),
+            cli(home, "report"),
+        ]
+    assert runs[0].code == 0, runs[0].err
+    assert f"{base}/b/certificate_bundle.tar.gz" in runs[2].out  # the address, without its token
+    printed = "".join(run.out + run.err for run in runs)
+    kept = "".join(p.read_text(errors="replace") for p in home.rglob("*") if p.is_file())
+    assert SECRET not in printed and SECRET not in kept
