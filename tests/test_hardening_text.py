@@ -65,3 +65,29 @@ def test_a_signed_links_token_is_never_kept_or_printed(
     printed = "".join(run.out + run.err for run in runs)
     kept = "".join(p.read_text(errors="replace") for p in home.rglob("*") if p.is_file())
     assert SECRET not in printed and SECRET not in kept
+
+
+@pytest.mark.parametrize(
+    "planted", ["file:///etc/passwd", "javascript:alert(1)", "http://cluster.example:2113/"]
+)
+def test_only_an_https_ui_address_is_taken_from_the_ledger(
+    planted: str, kurrent_tgz: Path, capsys: pytest.CaptureFixture[str], isolated_dirs: Path
+) -> None:
+    import json
+
+    from clustertrust.cli.main import main
+    from clustertrust.core.install.ledger import Ledger
+    from support import browsers
+
+    browsers.chromium(isolated_dirs)
+    assert main(["install", str(kurrent_tgz), "--yes"]) == 0
+    ledger = Ledger()
+    (cluster,) = ledger.clusters()
+    ledger.remember_cluster(cluster.ca_sha256, cluster.name, "https://cluster.example:2113/")
+    document = json.loads(ledger.path.read_text())
+    document["clusters"][0]["ui_url"] = planted  # a hand edit
+    ledger.path.write_text(json.dumps(document))
+    capsys.readouterr()
+    assert [c.ui_url for c in ledger.clusters()] == [""]  # what Open, verify and status get
+    assert main(["status", "--json"]) == 0
+    assert json.loads(capsys.readouterr().out)["clusters"][0]["ui_url"] == ""

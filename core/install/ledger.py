@@ -36,8 +36,9 @@ from pathlib import Path
 from typing import Any, TypeVar
 
 from clustertrust.core import certinfo, fileio, paths
-from clustertrust.core.errors import OperationFailed
+from clustertrust.core.errors import InputError, OperationFailed
 from clustertrust.core.model import Kind, Record, Scope, State
+from clustertrust.core.verify.target import parse_target
 
 FORMAT = 1
 MAX_BYTES = 64 << 20  # a ledger of thousands of items is a few MiB
@@ -256,8 +257,18 @@ def _clusters_in(document: dict[str, Any]) -> list[Cluster]:
             continue
         sha, name, url = (_text(item, key) for key in ("ca_sha256", "name", "ui_url"))
         if sha or name:
-            found.append(Cluster(sha, name, url))
+            found.append(Cluster(sha, name, _https_only(url)))
     return found
+
+
+def _https_only(url: str) -> str:
+    """An https:// address as kept; "" for anything else a hand edit put there (file:,
+    javascript:), which Open and verify must never be given."""
+    try:
+        parse_target(url)
+    except InputError:
+        return ""
+    return url if url.lower().startswith("https://") else ""
 
 
 def _text(item: dict[str, Any], key: str) -> str:
