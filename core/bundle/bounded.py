@@ -19,6 +19,7 @@ import re
 from collections.abc import Iterator
 from typing import NamedTuple
 
+from clustertrust.core.bundle.der import tlv
 from clustertrust.core.errors import BundleError
 
 MAX_PEM_BLOCKS = 1000  # a full system CA bundle holds about 150 certificates
@@ -98,16 +99,8 @@ def _sealed_parts(der: bytes) -> Iterator[tuple[bytes, bytes]]:
 def _encoded(node: _Node) -> bytes:
     """The node as DER again (definite lengths)."""
     if node.tag & 0x20:
-        return _tlv(node.tag, b"".join(_encoded(c) for c in node.children))
-    return _tlv(node.tag, node.body)
-
-
-def _tlv(tag: int, body: bytes) -> bytes:
-    size = len(body)
-    if size < 0x80:
-        return bytes([tag, size]) + body
-    octets = size.to_bytes((size.bit_length() + 7) // 8, "big")
-    return bytes([tag, 0x80 | len(octets)]) + octets + body
+        return tlv(node.tag, b"".join(_encoded(c) for c in node.children))
+    return tlv(node.tag, node.body)
 
 
 def _check_params(path: str, params: list[tuple[int, bytes]]) -> None:
