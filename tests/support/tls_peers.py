@@ -110,13 +110,16 @@ class AlertingTlsServer(_Peer):
         try:
             tls.do_handshake()
             tls.recv(4096)
-            tls.sendall(b"HTTP/1.1 200 OK\r\nContent-Length: 3\r\nConnection: close\r\n\r\nok\n")
+            self.answer(tls)
         except (ssl.SSLError, OSError) as exc:
             self.refusals.append(str(getattr(exc, "reason", exc)))
             _linger_close(conn)
         finally:
             with contextlib.suppress(OSError):
                 tls.close()
+
+    def answer(self, tls: ssl.SSLSocket) -> None:
+        tls.sendall(b"HTTP/1.1 200 OK\r\nContent-Length: 3\r\nConnection: close\r\n\r\nok\n")
 
 
 class TricklingTlsServer(AlertingTlsServer):
@@ -125,21 +128,11 @@ class TricklingTlsServer(AlertingTlsServer):
 
     ANSWER = b"HTTP/1.1 200 OK\r\nContent-Length: 3\r\nX-Slow: " + b"." * 200 + b"\r\n\r\nok\n"
 
-    def serve(self, conn: socket.socket) -> None:
-        conn.settimeout(10)
-        tls = self.context.wrap_socket(conn, server_side=True, do_handshake_on_connect=False)
-        try:
-            tls.do_handshake()
-            tls.recv(4096)
-            for byte in self.ANSWER:
-                if self._stopped.wait(1.0):
-                    break
-                tls.sendall(bytes([byte]))
-        except (ssl.SSLError, OSError):
-            pass
-        finally:
-            with contextlib.suppress(OSError):
-                tls.close()
+    def answer(self, tls: ssl.SSLSocket) -> None:
+        for byte in self.ANSWER:
+            if self._stopped.wait(1.0):
+                return
+            tls.sendall(bytes([byte]))
 
 
 def _linger_close(conn: socket.socket) -> None:
