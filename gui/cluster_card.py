@@ -84,6 +84,7 @@ class ClusterCard(QFrame):
         self.consumers: dict[str, QLabel] = {}
         for index, consumer in enumerate(cluster.consumers):
             label = QLabel(groups.consumer_line(consumer))
+            label.setTextFormat(Qt.TextFormat.PlainText)  # a profile's folder name: any text
             label.setToolTip(consumer.location)
             kind = CONSUMER_KIND[consumer.state]  # "not set up" is information, in plain text
             self.consumers[consumer.name] = tint(label, kind)

@@ -258,8 +258,11 @@ class CertificateCard(QGroupBox):
 
         super().__init__(title, parent)
         form = QFormLayout(self)
-        form.addRow("Issued to:", paragraph(summary.subject))
-        form.addRow("Issued by:", paragraph(summary.issuer))
+        self.subject, self.issuer = paragraph(summary.subject), paragraph(summary.issuer)
+        self.subject.setTextFormat(Qt.TextFormat.PlainText)  # names are the issuer's choice
+        self.issuer.setTextFormat(Qt.TextFormat.PlainText)
+        form.addRow("Issued to:", self.subject)
+        form.addRow("Issued by:", self.issuer)
         form.addRow("Valid until:", paragraph(_valid_until(summary)))
         form.addRow("Key:", paragraph(summary.key_type))
         self.fingerprint = CopyField(pretty_fingerprint(summary.sha256), f"{title} SHA-256")
