@@ -1,0 +1,112 @@
+"""Renewal from the clusters window on the real stores of the test's HOME: Chromium's and two
+Firefox profiles' NSS databases, checked with certutil after each renewal, and the cluster UI
+(nginx demanding a client certificate) reached by headless Firefox at the end. A same-CA renewal,
+then a new-CA renewal refused while the cluster still has its old CA, then done once it moved."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from clustertrust.cli.main import main
+from clustertrust.gui.cluster_card import ClusterCard
+from clustertrust.gui.manage import ManageWindow
+from clustertrust.gui.plan_dialog import PlanDialog
+from clustertrust.gui.services import Services
+from clustertrust.gui.session import Session
+from pytestqt.qtbot import QtBot
+from support import browsers, pki
+from support.firefox import FIREFOX
+from support.gui_support import Driver
+from support.rotation import (
+    CHROMIUM,
+    DEFAULT,
+    WORK,
+    RotatingCluster,
+    Rotation,
+    assert_holding,
+    firefox_reaches,
+    kurrent_tgz,
+)
+
+pytestmark = [
+    pytest.mark.slow,
+    pytest.mark.skipif(not FIREFOX, reason="needs Firefox (Debian package firefox-esr)"),
+]
+WAIT = 60_000
+SET_UP = {
+    CHROMIUM: "ok",
+    DEFAULT: "ok",
+    WORK: "ok",
+    "Command-line clients": "ok",
+    "System trust store": "not_set_up",  # a user-scope install leaves it to root
+}
+
+
+def listed(qtbot: QtBot, window: ManageWindow) -> ClusterCard:
+    qtbot.waitUntil(
+        lambda: window.refresh_button.isEnabled() and not window.jobs.busy(), timeout=WAIT
+    )
+    (card,) = window.cards
+    return card
+
+
+def renew_in_window(qtbot: QtBot, window: ManageWindow, bundle: Path) -> None:
+    """Renew on the cluster's card with a file, as Renew > From a file does, and confirm."""
+    earlier = window.dialog
+    window.renew(listed(qtbot, window).cluster, str(bundle))
+    qtbot.waitUntil(
+        lambda: window.dialog is not earlier or window.status.kind == "error", timeout=WAIT
+    )
+    dialog = window.dialog
+    assert dialog is not earlier and isinstance(dialog, PlanDialog), window.status.text()
+    Driver(qtbot, dialog).click(dialog.action_button)  # type: ignore[arg-type]
+    qtbot.waitUntil(lambda: window.status.kind in ("ok", "error"), timeout=WAIT)
+
+
+def shown(card: ClusterCard) -> tuple[str, str, dict[str, str]]:
+    """What the card shows after its refresh: the CA, the client certificate, each consumer."""
+    cluster = card.cluster
+    assert cluster.ca is not None and cluster.client is not None
+    consumers = {c.name: c.state.value for c in cluster.consumers}
+    return cluster.ca.sha256, cluster.client.sha256, consumers
+
+
+def now_set_up(ca: pki.Issued, client: pki.Issued) -> tuple[str, str, dict[str, str]]:
+    return browsers.sha256(ca.cert), browsers.sha256(client.cert), SET_UP
+
+
+def test_the_clusters_window_renews_in_every_browser(
+    qtbot: QtBot,
+    capsys: pytest.CaptureFixture[str],
+    isolated_dirs: Path,
+    tmp_path: Path,
+    rotation: Rotation,
+    rotating_cluster: RotatingCluster,
+    browser_dbs: dict[str, Path],
+) -> None:
+    r, ui = rotation, rotating_cluster.ui
+    assert main(["install", str(kurrent_tgz(tmp_path, "a", r.ca1, r.client1)), "--yes"]) == 0
+    assert main(["verify", ui.url]) == 0  # the cluster's UI address, remembered
+    capsys.readouterr()
+    window = ManageWindow(Services(), Session())
+    qtbot.addWidget(window)
+    window.show()
+
+    renew_in_window(qtbot, window, kurrent_tgz(tmp_path, "b", r.ca1, r.client2))
+    assert window.status.kind == "ok", window.status.text()
+    assert_holding(browser_dbs, r.ca1, r.client2, "the same-CA renewal")
+    assert shown(listed(qtbot, window)) == now_set_up(r.ca1, r.client2)
+
+    bundle_c = kurrent_tgz(tmp_path, "c", r.ca2, r.client3)
+    renew_in_window(qtbot, window, bundle_c)  # the cluster still has its CA1 certificate
+    assert window.status.kind == "error", window.status.text()
+    assert "not moved to the new CA yet" in window.status.text()
+    assert_holding(browser_dbs, r.ca1, r.client2, "the refused renewal")
+
+    rotating_cluster.serve(r.server2, r.ca2)
+    renew_in_window(qtbot, window, bundle_c)
+    assert window.status.kind == "ok", window.status.text()
+    assert_holding(browser_dbs, r.ca2, r.client3, "the new-CA renewal")
+    assert shown(listed(qtbot, window)) == now_set_up(r.ca2, r.client3)
+    firefox_reaches(isolated_dirs, browser_dbs[WORK], ui, r.client3)
