@@ -115,26 +115,66 @@ def test_install_renew_twice_break_repair_uninstall_in_every_browser(
     firefox_refused(home, default, ui)
 
 
+LATE = "Firefox (profile late)"
+
+
+@pytest.fixture
+def late_profile(
+    capsys: pytest.CaptureFixture[str], isolated_dirs: Path, tmp_path: Path, rotation: Rotation
+) -> Path:
+    """Installed, then a Firefox profile made (and started once) afterwards."""
+    bundle = kurrent_tgz(tmp_path, "a", rotation.ca1, rotation.client1)
+    run_ok(capsys, "install", str(bundle), "--yes")
+    return browsers.add_firefox_profile(isolated_dirs, "late")
+
+
+@pytest.mark.xfail(
+    strict=True,
+    reason="defect: `status` shows a profile made after the install as '– not set up', like the "
+    "system store a user-scope install leaves out, and nowhere says that repair adds it (the "
+    "issue: 'not covered yet — Repair adds it')",
+)
+def test_status_says_that_repair_covers_a_profile_made_after_the_install(
+    capsys: pytest.CaptureFixture[str], browser_dbs: dict[str, Path], late_profile: Path
+) -> None:
+    code, said = clustertrust(capsys, "status")
+    shown = "\n".join(line for line in said.splitlines() if not line.startswith("    "))
+    assert code == 0, said
+    assert "repair" in shown.lower(), shown  # (the items' own lines name the bundle's path)
+
+
+@pytest.mark.xfail(
+    strict=True,
+    reason="defect: `verify` tells a profile made after the install to run `clustertrust "
+    "install <the bundle's old path> --stores nss`, not `clustertrust repair`, which adds it "
+    "from the installed copy (the bundle may be gone)",
+)
+def test_verify_says_that_repair_covers_a_profile_made_after_the_install(
+    capsys: pytest.CaptureFixture[str],
+    browser_dbs: dict[str, Path],
+    rotating_cluster: RotatingCluster,
+    late_profile: Path,
+) -> None:
+    _, out = clustertrust(capsys, "verify", rotating_cluster.ui.url, "--json")
+    late = next(c for c in json.loads(out)["consumers"] if c["name"] == LATE)
+    assert late["outcome"] == "not_set_up" and not late["ok"], late
+    assert "clustertrust repair" in late["fix"], late["fix"]
+
+
 def test_a_profile_made_after_the_install_is_not_set_up_until_repair_covers_it(
     capsys: pytest.CaptureFixture[str],
     isolated_dirs: Path,
-    tmp_path: Path,
     rotation: Rotation,
     rotating_cluster: RotatingCluster,
     browser_dbs: dict[str, Path],
+    late_profile: Path,
 ) -> None:
-    r = rotation
-    run_ok(capsys, "install", str(kurrent_tgz(tmp_path, "a", r.ca1, r.client1)), "--yes")
-    late = browsers.add_firefox_profile(isolated_dirs, "late")
-    browser_dbs |= {"Firefox (profile late)": late}
-
-    assert consumers(capsys) == set_up_consumers(browser_dbs) | {
-        "Firefox (profile late)": "not_set_up"
-    }
+    browser_dbs |= {LATE: late_profile}
+    assert consumers(capsys) == set_up_consumers(browser_dbs) | {LATE: "not_set_up"}
     run_ok(capsys, "repair", "--yes", "--json")
-    assert_holding(browser_dbs, r.ca1, r.client1, "the repair")
+    assert_holding(browser_dbs, rotation.ca1, rotation.client1, "the repair")
     assert consumers(capsys) == set_up_consumers(browser_dbs)
-    firefox_reaches(isolated_dirs, late, rotating_cluster.ui, r.client1)
+    firefox_reaches(isolated_dirs, late_profile, rotating_cluster.ui, rotation.client1)
 
 
 @pytest.mark.parametrize(
