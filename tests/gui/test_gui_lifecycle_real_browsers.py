@@ -5,6 +5,7 @@ then a new-CA renewal refused while the cluster still has its old CA, then done 
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
@@ -34,6 +35,7 @@ pytestmark = [
     pytest.mark.skipif(not FIREFOX, reason="needs Firefox (Debian package firefox-esr)"),
 ]
 WAIT = 60_000
+LATE = "Firefox (profile late)"
 SET_UP = {
     CHROMIUM: "ok",
     DEFAULT: "ok",
@@ -53,8 +55,13 @@ def listed(qtbot: QtBot, window: ManageWindow) -> ClusterCard:
 
 def renew_in_window(qtbot: QtBot, window: ManageWindow, bundle: Path) -> None:
     """Renew on the cluster's card with a file, as Renew > From a file does, and confirm."""
+    confirm(qtbot, window, lambda: window.renew(listed(qtbot, window).cluster, str(bundle)))
+
+
+def confirm(qtbot: QtBot, window: ManageWindow, start: Callable[[], None]) -> None:
+    """Start an action, press the action button of the plan it shows, wait for the outcome."""
     earlier = window.dialog
-    window.renew(listed(qtbot, window).cluster, str(bundle))
+    start()
     qtbot.waitUntil(
         lambda: window.dialog is not earlier or window.status.kind == "error", timeout=WAIT
     )
@@ -72,8 +79,10 @@ def shown(card: ClusterCard) -> tuple[str, str, dict[str, str]]:
     return cluster.ca.sha256, cluster.client.sha256, consumers
 
 
-def now_set_up(ca: pki.Issued, client: pki.Issued) -> tuple[str, str, dict[str, str]]:
-    return browsers.sha256(ca.cert), browsers.sha256(client.cert), SET_UP
+def now_set_up(
+    ca: pki.Issued, client: pki.Issued, consumers: dict[str, str] = SET_UP
+) -> tuple[str, str, dict[str, str]]:
+    return browsers.sha256(ca.cert), browsers.sha256(client.cert), consumers
 
 
 def test_the_clusters_window_renews_in_every_browser(
@@ -89,9 +98,7 @@ def test_the_clusters_window_renews_in_every_browser(
     assert main(["install", str(kurrent_tgz(tmp_path, "a", r.ca1, r.client1)), "--yes"]) == 0
     assert main(["verify", ui.url]) == 0  # the cluster's UI address, remembered
     capsys.readouterr()
-    window = ManageWindow(Services(), Session())
-    qtbot.addWidget(window)
-    window.show()
+    window = open_window(qtbot)
 
     renew_in_window(qtbot, window, kurrent_tgz(tmp_path, "b", r.ca1, r.client2))
     assert window.status.kind == "ok", window.status.text()
@@ -110,3 +117,66 @@ def test_the_clusters_window_renews_in_every_browser(
     assert_holding(browser_dbs, r.ca2, r.client3, "the new-CA renewal")
     assert shown(listed(qtbot, window)) == now_set_up(r.ca2, r.client3)
     firefox_reaches(isolated_dirs, browser_dbs[WORK], ui, r.client3)
+
+
+def open_window(qtbot: QtBot) -> ManageWindow:
+    window = ManageWindow(Services(), Session())
+    qtbot.addWidget(window)
+    window.show()
+    return window
+
+
+def install(capsys: pytest.CaptureFixture[str], tmp_path: Path, rotation: Rotation) -> None:
+    bundle = kurrent_tgz(tmp_path, "a", rotation.ca1, rotation.client1)
+    assert main(["install", str(bundle), "--yes"]) == 0
+    capsys.readouterr()
+
+
+def test_repair_in_the_window_puts_back_a_lost_identity_and_covers_a_new_profile(
+    qtbot: QtBot,
+    capsys: pytest.CaptureFixture[str],
+    isolated_dirs: Path,
+    tmp_path: Path,
+    rotation: Rotation,
+    rotating_cluster: RotatingCluster,
+    browser_dbs: dict[str, Path],
+) -> None:
+    r = rotation
+    install(capsys, tmp_path, r)
+    work = browser_dbs[WORK]
+    (nick,) = [n for n, flags in browsers.nicknames(work).items() if "u" in flags]
+    browsers.delete(work, nick, with_key=True)  # as a person would in the certificate manager
+    browser_dbs[LATE] = browsers.add_firefox_profile(isolated_dirs, "late")
+    window = open_window(qtbot)
+
+    card = listed(qtbot, window)
+    assert shown(card)[2] == SET_UP | {WORK: "missing", LATE: "not_set_up"}
+    assert card.state.property("kind") == "error" and card.repair_button.isEnabled()
+    confirm(qtbot, window, card.repair_button.click)
+    assert window.status.kind == "ok", window.status.text()
+    assert_holding(browser_dbs, r.ca1, r.client1, "the repair")
+    card = listed(qtbot, window)
+    assert shown(card) == now_set_up(r.ca1, r.client1, SET_UP | {LATE: "ok"})
+    assert not card.repair_button.isEnabled()
+    firefox_reaches(isolated_dirs, work, rotating_cluster.ui, r.client1)
+
+
+@pytest.mark.xfail(
+    strict=True,
+    reason="defect: with a Firefox profile made after the install, the card's heading still says "
+    "'set up' in green and nothing points to Repair (the issue: 'not covered yet — Repair adds "
+    "it', with the button made obvious)",
+)
+def test_the_card_says_repair_covers_a_profile_made_after_the_install(
+    qtbot: QtBot,
+    capsys: pytest.CaptureFixture[str],
+    isolated_dirs: Path,
+    tmp_path: Path,
+    rotation: Rotation,
+    browser_dbs: dict[str, Path],
+) -> None:
+    install(capsys, tmp_path, rotation)
+    browsers.add_firefox_profile(isolated_dirs, "late")
+    card = listed(qtbot, open_window(qtbot))
+    assert card.repair_button.isEnabled()
+    assert "Repair" in card.state.text(), card.state.text()
