@@ -1,7 +1,9 @@
-"""Renewal from the clusters window on the real stores of the test's HOME: Chromium's and two
-Firefox profiles' NSS databases, checked with certutil after each renewal, and the cluster UI
-(nginx demanding a client certificate) reached by headless Firefox at the end. A same-CA renewal,
-then a new-CA renewal refused while the cluster still has its old CA, then done once it moved."""
+"""Renewal and repair from the clusters window, and renewal in the wizard, on the real stores
+of the test's HOME: Chromium's and two Firefox profiles' NSS databases, checked with certutil
+after each step, and the cluster UI (nginx demanding a client certificate) reached by headless
+Firefox. A same-CA renewal, then a new-CA renewal refused while the cluster still has its old CA,
+then done once it moved; a profile's lost identity and a profile made after the install,
+repaired."""
 
 from __future__ import annotations
 
@@ -10,11 +12,15 @@ from pathlib import Path
 
 import pytest
 from clustertrust.cli.main import main
+from clustertrust.core.bundle import read_bundle
+from clustertrust.core.bundle.checks import check_bundle
+from clustertrust.core.source import load_source
 from clustertrust.gui.cluster_card import ClusterCard
 from clustertrust.gui.manage import ManageWindow
 from clustertrust.gui.plan_dialog import PlanDialog
 from clustertrust.gui.services import Services
-from clustertrust.gui.session import Session
+from clustertrust.gui.session import Opened, Session
+from clustertrust.gui.wizard import INSTALL, PLAN, ClusterTrustWizard
 from pytestqt.qtbot import QtBot
 from support import browsers, pki
 from support.firefox import FIREFOX
@@ -180,3 +186,51 @@ def test_the_card_says_repair_covers_a_profile_made_after_the_install(
     card = listed(qtbot, open_window(qtbot))
     assert card.repair_button.isEnabled()
     assert "Repair" in card.state.text(), card.state.text()
+
+
+def renew_in_wizard(qtbot: QtBot, bundle: Path) -> str:
+    """Open the bundle in the wizard on this HOME's stores, go through Plan and Install; returns
+    what the install page says. The plan must be the renewal of the installed cluster."""
+    source = load_source(str(bundle))
+    opened = read_bundle(source)
+    session = Session(opened=Opened(source, opened, check_bundle(opened)))
+    wizard = ClusterTrustWizard(session, Services())
+    qtbot.addWidget(wizard)
+    wizard.ensure_pages()
+    wizard.page(PLAN).initializePage()
+    qtbot.waitUntil(lambda: session.plan is not None, timeout=WAIT)
+    assert session.plan.renewal is not None, session.plan.plan.text()
+    page = wizard.page(INSTALL)
+    page.initializePage()
+    qtbot.waitUntil(lambda: page.job is None and page.outcome.kind != "info", timeout=WAIT)
+    return f"{page.outcome.kind}: {page.outcome.text()}"
+
+
+def test_the_wizard_renews_in_every_browser(
+    qtbot: QtBot,
+    capsys: pytest.CaptureFixture[str],
+    isolated_dirs: Path,
+    tmp_path: Path,
+    rotation: Rotation,
+    rotating_cluster: RotatingCluster,
+    browser_dbs: dict[str, Path],
+) -> None:
+    r, ui = rotation, rotating_cluster.ui
+    install(capsys, tmp_path, r)
+    assert main(["verify", ui.url]) == 0  # the cluster's UI address, remembered
+    capsys.readouterr()
+
+    said = renew_in_wizard(qtbot, kurrent_tgz(tmp_path, "b", r.ca1, r.client2))
+    assert said.startswith("ok"), said
+    assert_holding(browser_dbs, r.ca1, r.client2, "the same-CA renewal")
+
+    bundle_c = kurrent_tgz(tmp_path, "c", r.ca2, r.client3)
+    said = renew_in_wizard(qtbot, bundle_c)  # the cluster still has its CA1 certificate
+    assert said.startswith("error") and "not moved to the new CA yet" in said, said
+    assert_holding(browser_dbs, r.ca1, r.client2, "the refused renewal")
+
+    rotating_cluster.serve(r.server2, r.ca2)
+    said = renew_in_wizard(qtbot, bundle_c)
+    assert said.startswith("ok"), said
+    assert_holding(browser_dbs, r.ca2, r.client3, "the new-CA renewal")
+    firefox_reaches(isolated_dirs, browser_dbs[DEFAULT], ui, r.client3)
