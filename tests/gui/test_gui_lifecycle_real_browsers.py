@@ -91,6 +91,23 @@ def now_set_up(
     return browsers.sha256(ca.cert), browsers.sha256(client.cert), consumers
 
 
+def open_window(qtbot: QtBot) -> ManageWindow:
+    window = ManageWindow(Services(), Session())
+    qtbot.addWidget(window)
+    window.show()
+    return window
+
+
+def install(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path, rotation: Rotation, url: str = ""
+) -> None:
+    """Bundle A installed with the command line; with `url`, verified there (remembered)."""
+    bundle = kurrent_tgz(tmp_path, "a", rotation.ca1, rotation.client1)
+    assert main(["install", str(bundle), "--yes"]) == 0
+    assert not url or main(["verify", url]) == 0
+    capsys.readouterr()
+
+
 def test_the_clusters_window_renews_in_every_browser(
     qtbot: QtBot,
     capsys: pytest.CaptureFixture[str],
@@ -101,9 +118,7 @@ def test_the_clusters_window_renews_in_every_browser(
     browser_dbs: dict[str, Path],
 ) -> None:
     r, ui = rotation, rotating_cluster.ui
-    assert main(["install", str(kurrent_tgz(tmp_path, "a", r.ca1, r.client1)), "--yes"]) == 0
-    assert main(["verify", ui.url]) == 0  # the cluster's UI address, remembered
-    capsys.readouterr()
+    install(capsys, tmp_path, r, ui.url)
     window = open_window(qtbot)
 
     renew_in_window(qtbot, window, kurrent_tgz(tmp_path, "b", r.ca1, r.client2))
@@ -123,19 +138,6 @@ def test_the_clusters_window_renews_in_every_browser(
     assert_holding(browser_dbs, r.ca2, r.client3, "the new-CA renewal")
     assert shown(listed(qtbot, window)) == now_set_up(r.ca2, r.client3)
     firefox_reaches(isolated_dirs, browser_dbs[WORK], ui, r.client3)
-
-
-def open_window(qtbot: QtBot) -> ManageWindow:
-    window = ManageWindow(Services(), Session())
-    qtbot.addWidget(window)
-    window.show()
-    return window
-
-
-def install(capsys: pytest.CaptureFixture[str], tmp_path: Path, rotation: Rotation) -> None:
-    bundle = kurrent_tgz(tmp_path, "a", rotation.ca1, rotation.client1)
-    assert main(["install", str(bundle), "--yes"]) == 0
-    capsys.readouterr()
 
 
 def test_repair_in_the_window_puts_back_a_lost_identity_and_covers_a_new_profile(
@@ -216,9 +218,7 @@ def test_the_wizard_renews_in_every_browser(
     browser_dbs: dict[str, Path],
 ) -> None:
     r, ui = rotation, rotating_cluster.ui
-    install(capsys, tmp_path, r)
-    assert main(["verify", ui.url]) == 0  # the cluster's UI address, remembered
-    capsys.readouterr()
+    install(capsys, tmp_path, r, ui.url)
 
     said = renew_in_wizard(qtbot, kurrent_tgz(tmp_path, "b", r.ca1, r.client2))
     assert said.startswith("ok"), said
