@@ -8,6 +8,7 @@ from __future__ import annotations
 import json
 import shlex
 import shutil
+import subprocess
 from pathlib import Path
 
 import pytest
@@ -19,7 +20,7 @@ from clustertrust.core.bundle.reader import read_bundle
 from clustertrust.core.errors import PasswordNeeded
 from clustertrust.core.source.load import load_source
 from cryptography.hazmat.primitives import serialization
-from support import pki_tools
+from support import pki, pki_tools
 
 
 @pytest.fixture(scope="module")
@@ -320,3 +321,55 @@ def test_a_truststore_jks_beside_a_pem_identity_is_left_out_with_the_command(
         "keytool -importkeystore -srckeystore truststore.jks"
         in found["java_keystore_left_out"].message
     )
+
+
+@pytest.fixture(scope="module")
+def vault_pki(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
+    """Vault's usual two mounts: pki (the root) signed pki_int (the issuing intermediate), and
+    pki_int issues the client and the server; the server sends its chain, as nginx is told to."""
+    folder = tmp_path_factory.mktemp("vault")
+    root = pki.make_ca("Vault Root CA")
+    issuing = pki.make_intermediate(root, "Vault Intermediate CA")
+    client = pki.make_leaf(issuing, "Vault Client")
+    server = pki.make_leaf(issuing, "localhost", client=False, server_names=["127.0.0.1"])
+    answer = pki_tools.vault_issue(
+        client.cert_pem, issuing.cert_pem, [issuing.cert_pem], client.key_pem(traditional=True)
+    )
+    files = {
+        "issue.json": answer.encode(),
+        "server-chain.pem": server.cert_pem + issuing.cert_pem,
+        "server.key": server.key_pem(),
+        "client-cas.pem": issuing.cert_pem + root.cert_pem,
+        "issuing.pem": issuing.cert_pem,
+        "server.pem": server.cert_pem,
+    }
+    return {name: pki.write_files(folder, {name: data}) / name for name, data in files.items()}
+
+
+def test_a_vault_issue_answer_gives_the_identity_and_its_issuing_ca(
+    vault_pki: dict[str, Path], tmp_path: Path
+) -> None:
+    source = folder_of(tmp_path / "b", {"issue.json": vault_pki["issue.json"]})
+    bundle = read_bundle(load_source(str(source)))
+    assert bundle.client_cert is not None and bundle.has_key
+    assert [certinfo.common_name(c.subject) for c in bundle.ca_certs] == ["Vault Intermediate CA"]
+    assert "issue.json (data.private_key)" in bundle.files
+    assert not has_errors(check_bundle(bundle))
+
+
+def test_a_bundle_whose_only_ca_is_the_issuing_intermediate_verifies_with_partial_chain_trust(
+    vault_pki: dict[str, Path], tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    server = {"cert": vault_pki["server-chain.pem"], "key": vault_pki["server.key"],
+              "ca": vault_pki["client-cas.pem"]}  # fmt: skip
+    source = folder_of(tmp_path / "b", {"issue.json": vault_pki["issue.json"]})
+    verified = pki_tools.logs_in(tmp_path, capsys, source, server)
+    assert verified["outcome"] == "ok"
+
+    # OpenSSL says the same of that server's certificate with the intermediate as the anchor.
+    def openssl_verify(*flags: str) -> int:
+        argv = ["openssl", "verify", "-CAfile", str(vault_pki["issuing.pem"]), *flags]
+        return subprocess.run([*argv, str(vault_pki["server.pem"])], capture_output=True).returncode
+
+    assert openssl_verify() != 0
+    assert openssl_verify("-partial_chain") == 0
