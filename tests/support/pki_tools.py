@@ -349,3 +349,42 @@ def keytool_identity(folder: Path, ca_cert: Path, ca_key: Path, storetype: str) 
         cwd=folder)  # fmt: skip
     run(keytool, "-importcert", "-alias", "client", "-file", "client.crt", *common, cwd=folder)
     return store
+
+
+# --- strongSwan pki (strongswan-pki with libstrongswan-standard-plugins) ---------------------
+
+
+def strongswan_pki(folder: Path) -> dict[str, Path]:
+    """An Ed25519 CA, client and 127.0.0.1 server, as strongSwan's pki documentation makes them
+    (--gen, --self --ca, --pub, --issue), in PEM."""
+    tool = need("pki")
+    folder.mkdir(parents=True, exist_ok=True)
+    pem = ["--outform", "pem"]
+
+    def pki_to(name: str, *argv: str) -> Path:
+        (folder / name).write_text(run(tool, *argv, *pem, cwd=folder))
+        return folder / name
+
+    pki_to("ca.key", "--gen", "--type", "ed25519")
+    pki_to("ca.crt", "--self", "--ca", "--lifetime", "30", "--in", "ca.key",
+           "--dn", "CN=strongSwan Ed25519 CA")  # fmt: skip
+    issue = ["--issue", "--cacert", "ca.crt", "--cakey", "ca.key", "--type", "pub",
+             "--lifetime", "30"]  # fmt: skip
+    peers = {
+        "client": ["--dn", "CN=strongSwan Client", "--flag", "clientAuth"],
+        "server": ["--dn", "CN=localhost", "--san", "127.0.0.1", "--flag", "serverAuth"],
+    }
+    for peer, names in peers.items():
+        pki_to(f"{peer}.key", "--gen", "--type", "ed25519")
+        pki_to(f"{peer}.pub", "--pub", "--in", f"{peer}.key")
+        pki_to(f"{peer}.crt", *issue, "--in", f"{peer}.pub", *names)
+    return {name: folder / name for name in ("ca.crt", "client.crt", "client.key",
+                                              "server.crt", "server.key")}  # fmt: skip
+
+
+def chromium_nss_db(home: Path) -> Path:
+    """The NSS database Chromium keeps under ~/.pki/nssdb, made empty with certutil."""
+    db = home / ".pki/nssdb"
+    db.mkdir(parents=True)
+    run("certutil", "-N", "-d", f"sql:{db}", "--empty-password", cwd=home)
+    return db

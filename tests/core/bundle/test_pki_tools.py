@@ -12,6 +12,7 @@ import subprocess
 from pathlib import Path
 
 import pytest
+from clustertrust.cli.main import main
 from clustertrust.core import certinfo
 from clustertrust.core.bundle import keys
 from clustertrust.core.bundle.checks import Severity, check_bundle, has_errors
@@ -373,3 +374,47 @@ def test_a_bundle_whose_only_ca_is_the_issuing_intermediate_verifies_with_partia
 
     assert openssl_verify() != 0
     assert openssl_verify("-partial_chain") == 0
+
+
+@pytest.fixture(scope="module")
+def strongswan_pki(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
+    return pki_tools.strongswan_pki(tmp_path_factory.mktemp("strongswan"))
+
+
+def test_an_ed25519_identity_is_refused_for_nss_at_plan_time_and_installed_where_it_can_be(
+    strongswan_pki: dict[str, Path],
+    isolated_dirs: Path,
+    tmp_path: Path,
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    db = pki_tools.chromium_nss_db(isolated_dirs)
+    source = folder_of(tmp_path / "b", {n: strongswan_pki[n] for n in ("ca.crt", "client.crt",
+                                                                        "client.key")})  # fmt: skip
+    assert main(["install", str(source), "--dry-run", "--json", "--stores", "nss,files"]) == 0
+    plan = json.loads(capsys.readouterr().out)["plan"]
+    (skipped,) = plan["unavailable"]
+    assert skipped["store"] == "Browser certificate databases (NSS)"
+    assert skipped["reason"] == (
+        "it cannot hold Ed25519 keys ('strongSwan Ed25519 CA', 'strongSwan Client'), so nothing "
+        "goes there; these can: Identity files for command-line clients."
+    )
+    assert [step["store"] for step in plan["steps"]] == ["identity-files"]
+    server = {"cert": strongswan_pki["server.crt"], "key": strongswan_pki["server.key"],
+              "ca": strongswan_pki["ca.crt"]}  # fmt: skip
+    verified = pki_tools.logs_in(tmp_path, capsys, source, server, "--stores", "nss,files")
+    assert verified["outcome"] == "ok"
+    listed = pki_tools.run("certutil", "-L", "-d", f"sql:{db}", cwd=tmp_path)
+    assert "ClusterTrust" not in listed  # NSS was never asked: nothing half done there
+
+
+def test_an_easyrsa_ed25519_pki_for_nss_alone_is_refused_before_any_change(
+    isolated_dirs: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    pki_tools.chromium_nss_db(isolated_dirs)
+    folder = pki_tools.easyrsa_pki(tmp_path / "ed", "--use-algo=ed", "--curve=ed25519")
+    before = sorted(str(p) for p in isolated_dirs.rglob("*"))
+    assert main(["install", str(folder), "--yes", "--stores", "nss"]) == 2
+    refused = capsys.readouterr().err
+    assert "it cannot hold Ed25519 keys ('Easy-RSA CA', 'client1')" in refused
+    assert "choose a store that can, such as the identity files (--stores files)" in refused
+    assert sorted(str(p) for p in isolated_dirs.rglob("*")) == before
