@@ -71,7 +71,8 @@ def pem_der(pem_path: Path) -> bytes:
 
 def certtool_pki(folder: Path) -> dict[str, Path]:
     """A CA, a server and a client certificate signed by certtool; the client's key is one with
-    a leading zero, also written as certtool's encrypted PKCS#8 (password `secret`) and as DER."""
+    a leading zero, also written as certtool's encrypted PKCS#8 (password `secret`), as DER, and
+    with the client's certificate and the CA as certtool's PKCS#12 (password `secret`)."""
     certtool = need("certtool")
     folder.mkdir(parents=True, exist_ok=True)
     for name, text in _TEMPLATES.items():
@@ -89,6 +90,10 @@ def certtool_pki(folder: Path) -> dict[str, Path]:
         "--outfile", str(folder / "client.p8.pem"), cwd=folder)  # fmt: skip
     run(certtool, "-k", "--infile", str(out["client"]), "--outder",
         "--outfile", str(folder / "client.der"), cwd=folder)  # fmt: skip
+    run(certtool, "--to-p12", "--load-privkey", str(out["client"]), "--load-certificate",
+        str(folder / "client.crt"), "--load-ca-certificate", str(folder / "ca.crt"),
+        "--p12-name", "client", "--password", "secret", "--outder",
+        "--outfile", str(folder / "client.p12"), cwd=folder)  # fmt: skip
     return {
         "ca.crt": folder / "ca.crt",
         "server.crt": folder / "server.crt",
@@ -97,6 +102,7 @@ def certtool_pki(folder: Path) -> dict[str, Path]:
         "client.key": out["client"],
         "client.p8.pem": folder / "client.p8.pem",
         "client.der": folder / "client.der",
+        "client.p12": folder / "client.p12",
     }
 
 

@@ -42,7 +42,12 @@ def test_certtool_writes_the_scalar_with_a_leading_zero(certtool_pki: dict[str, 
 
 @pytest.mark.parametrize(
     ("key_file", "password"),
-    [("client.key", None), ("client.p8.pem", "secret"), ("client.der", None)],
+    [
+        ("client.key", None),
+        ("client.p8.pem", "secret"),
+        ("client.der", None),
+        ("client.p12", "secret"),
+    ],
 )
 def test_a_certtool_ec_key_with_a_leading_zero_is_read(
     certtool_pki: dict[str, Path], tmp_path: Path, key_file: str, password: str | None
