@@ -5,15 +5,17 @@ from __future__ import annotations
 import datetime as dt
 import enum
 from collections.abc import Iterator, Sequence
-from typing import NamedTuple
+from typing import TYPE_CHECKING, NamedTuple
 
 from clustertrust.core import certinfo
 from clustertrust.core.bundle.reader import Bundle
 from clustertrust.core.bundle.roles import LeftOut, LeftOutKind
-from clustertrust.core.model import TrustStore, refused_key_types
 from cryptography import x509
 from cryptography.hazmat.primitives.asymmetric import rsa
 from cryptography.x509.oid import ExtendedKeyUsageOID, ExtensionOID
+
+if TYPE_CHECKING:  # the domain model is loaded by the commands that plan, not by inspect
+    from clustertrust.core.model import TrustStore
 
 EXPIRY_WARNING_DAYS = 14
 WEAK_HASHES = {"md5", "sha1"}
@@ -53,6 +55,8 @@ def store_refusals(bundle: Bundle, stores: Sequence[TrustStore]) -> dict[str, st
     """Why each of `stores` that cannot hold this bundle's keys (model.refused_key_types)
     refuses it, by store name, naming those among `stores` that can: decided before any change,
     so no store is left half done by a tool's own refusal."""
+    from clustertrust.core.model import refused_key_types
+
     certs = [*bundle.ca_certs, *([bundle.client_cert] if bundle.client_cert else [])]
     refusing = {}
     for store in stores:
