@@ -91,6 +91,11 @@ def key_description(key: CertificatePublicKeyTypes) -> str:
     return type(key).__name__
 
 
+def key_algorithm(cert: x509.Certificate) -> str:
+    """The family of the certificate's key: "RSA", "EC", "Ed25519", "Ed448", "DSA"."""
+    return key_description(cert.public_key()).split()[0]
+
+
 def now() -> dt.datetime:
     return dt.datetime.now(dt.UTC)
 
