@@ -130,12 +130,6 @@ def late_profile(
     return browsers.add_firefox_profile(isolated_dirs, "late")
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="defect: `status` shows a profile made after the install as '– not set up', like the "
-    "system store a user-scope install leaves out, and nowhere says that repair adds it (the "
-    "issue: 'not covered yet — Repair adds it')",
-)
 def test_status_says_that_repair_covers_a_profile_made_after_the_install(
     capsys: pytest.CaptureFixture[str], browser_dbs: dict[str, Path], late_profile: Path
 ) -> None:

@@ -158,7 +158,7 @@ def test_repair_in_the_window_puts_back_a_lost_identity_and_covers_a_new_profile
     window = open_window(qtbot)
 
     card = listed(qtbot, window)
-    assert shown(card)[2] == SET_UP | {WORK: "missing", LATE: "not_set_up"}
+    assert shown(card)[2] == SET_UP | {WORK: "missing", LATE: "not_covered"}
     assert card.state.property("kind") == "error" and card.repair_button.isEnabled()
     confirm(qtbot, window, card.repair_button.click)
     assert window.status.kind == "ok", window.status.text()
@@ -169,12 +169,6 @@ def test_repair_in_the_window_puts_back_a_lost_identity_and_covers_a_new_profile
     firefox_reaches(isolated_dirs, work, rotating_cluster.ui, r.client1)
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="defect: with a Firefox profile made after the install, the card's heading still says "
-    "'set up' in green and nothing points to Repair (the issue: 'not covered yet — Repair adds "
-    "it', with the button made obvious)",
-)
 def test_the_card_says_repair_covers_a_profile_made_after_the_install(
     qtbot: QtBot,
     capsys: pytest.CaptureFixture[str],
