@@ -7,6 +7,7 @@ import json
 import logging
 from pathlib import Path
 
+from clustertrust.core import fileio
 from clustertrust.core.errors import InputError
 from clustertrust.core.report import collect as report
 from clustertrust.platform import detect, facts
@@ -43,7 +44,7 @@ def run(args: argparse.Namespace) -> int:
         return 0
     path = Path(args.output).expanduser()
     try:
-        path.write_text(text, encoding="utf-8")
+        fileio.write_atomic(path, text.encode("utf-8"))  # a link planted there is replaced
     except OSError as exc:
         raise InputError(
             f"{path} cannot be written: {exc.strerror}.", "Choose another file."

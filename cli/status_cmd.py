@@ -50,6 +50,8 @@ def run(args: argparse.Namespace) -> int:
     print("\n\n".join("\n".join(cluster_lines(c)) for c in clusters))
     if any(not c.complete for c in clusters):
         print("\nSome items are missing: `clustertrust repair` puts them back.")
+    elif any(actions.not_covered(c) for c in clusters):
+        print("\nBrowser profiles made since the install: `clustertrust repair` sets them up.")
     if warnings:
         print(
             "\nExpiry warnings:",
@@ -62,19 +64,19 @@ def run(args: argparse.Namespace) -> int:
 
 def cluster_lines(cluster: actions.Cluster) -> list[str]:
     url = f" — {printable(cluster.ui_url)}" if cluster.ui_url else ""
-    lines = [f"Cluster {printable(cluster.name)}{url}"]
+    _kind, state = actions.cluster_state(cluster)
+    lines = [f"Cluster {printable(cluster.name)}{url}: {state}"]
     for label, cert in (("CA", cluster.ca), ("client", cluster.client)):
         if cert is not None:
-            lines.append(f"  {label:<7}{printable(cert.subject)}: {_left(cert.days_left)}")
+            left = actions.days_left(cert.days_left)
+            lines.append(
+                f"  {label:<7}{printable(cert.subject)}: {left.replace('expired', 'EXPIRED')}"
+            )
     lines += [f"  {actions.consumer_line(c)}" for c in cluster.consumers]
     lines.append("  items:")
     for item in cluster.items:
         lines += [f"    {line}" for line in item_lines(item)]
     return lines
-
-
-def _left(days: int) -> str:
-    return f"{days} days left" if days >= 0 else "EXPIRED"
 
 
 def item_lines(item: actions.ItemStatus) -> list[str]:

@@ -1,10 +1,13 @@
 """Stopping network work from another thread (the wizard's Cancel button): blocked socket calls
-return at once instead of waiting for their timeout."""
+return at once instead of waiting for their timeout. And one time limit for a whole piece of
+network work (`Deadline`): every wait gets what is left of it, so a server that trickles its
+answer a byte at a time cannot stretch it."""
 
 from __future__ import annotations
 
 import socket
 import threading
+import time
 from collections.abc import Iterator
 from contextlib import contextmanager, suppress
 
@@ -49,3 +52,23 @@ class CancelToken:
 def _shutdown(sock: socket.socket) -> None:
     with suppress(OSError):
         sock.shutdown(socket.SHUT_RDWR)
+
+
+class Deadline:
+    """`seconds` from now, for every wait of one piece of work together."""
+
+    def __init__(self, seconds: float) -> None:
+        self.seconds = seconds
+        self.at = time.monotonic() + seconds
+
+    def left(self) -> float:
+        """The seconds left; TimeoutError once there are none."""
+        left = self.at - time.monotonic()
+        if left <= 0:
+            raise TimeoutError(f"no complete answer within {self.seconds:g} s")
+        return left
+
+    def bound(self, sock: socket.socket) -> socket.socket:
+        """`sock`, its next wait limited to what is left."""
+        sock.settimeout(self.left())
+        return sock

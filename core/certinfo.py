@@ -8,6 +8,7 @@ import re
 from typing import Any
 
 from clustertrust.core.errors import InputError
+from clustertrust.core.names import printable
 from cryptography import x509
 from cryptography.exceptions import InvalidSignature, UnsupportedAlgorithm
 from cryptography.hazmat.primitives import hashes, serialization
@@ -29,11 +30,13 @@ def sha1(cert: x509.Certificate) -> str:
 
 
 def common_name(name: x509.Name) -> str:
+    """The name to show: whoever made the certificate chose it, so a newline or an escape
+    sequence in it is shown as \\x0a or \\x1b, never obeyed (a fake "✓ ok" line)."""
     attrs = name.get_attributes_for_oid(NameOID.COMMON_NAME)
     if attrs:
         value = attrs[0].value
-        return value if isinstance(value, str) else value.decode(errors="replace")
-    return name.rfc4514_string() or "(no name)"
+        return printable(value if isinstance(value, str) else value.decode(errors="replace"))
+    return printable(name.rfc4514_string()) or "(no name)"
 
 
 def extension(cert: x509.Certificate, oid: x509.ObjectIdentifier) -> x509.ExtensionType | None:
@@ -88,6 +91,11 @@ def key_description(key: CertificatePublicKeyTypes) -> str:
     return type(key).__name__
 
 
+def key_algorithm(cert: x509.Certificate) -> str:
+    """The family of the certificate's key: "RSA", "EC", "Ed25519", "Ed448", "DSA"."""
+    return key_description(cert.public_key()).split()[0]
+
+
 def now() -> dt.datetime:
     return dt.datetime.now(dt.UTC)
 
@@ -101,7 +109,7 @@ def dns_names(cert: x509.Certificate) -> list[str]:
     san = extension(cert, ExtensionOID.SUBJECT_ALTERNATIVE_NAME)
     if not isinstance(san, x509.SubjectAlternativeName):
         return []
-    names = [str(n) for n in san.get_values_for_type(x509.DNSName)]
+    names = [printable(str(n)) for n in san.get_values_for_type(x509.DNSName)]
     return names + [str(ip) for ip in san.get_values_for_type(x509.IPAddress)]
 
 

@@ -30,6 +30,7 @@ NOFOLLOW = getattr(os, "O_NOFOLLOW", 0)  # Windows has no symlink-following open
 BINARY = getattr(os, "O_BINARY", 0)
 NONBLOCK = getattr(os, "O_NONBLOCK", 0)  # a FIFO planted at a file's name must not block a read
 FOLDER_PREFIX = "clustertrust-"
+ALIVE = ".alive"  # locked by the run using a private folder, for as long as it lives
 LOCK_WAIT = 600.0  # seconds; an apply waiting on an authorization prompt can take minutes
 
 
@@ -149,7 +150,16 @@ def exclusive_lock(path: Path, wait: float = LOCK_WAIT) -> Iterator[None]:
 
 def _acquire(path: Path, wait: float) -> int:
     path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
-    fd = os.open(path, os.O_RDWR | os.O_CREAT | NOFOLLOW | BINARY, PRIVATE)
+    try:
+        fd = os.open(path, os.O_RDWR | os.O_CREAT | NOFOLLOW | BINARY, PRIVATE)
+    except OSError as exc:
+        if exc.errno not in (errno.ELOOP, errno.EISDIR):
+            raise
+        raise InputError(
+            f"{path} is a link or a folder, not the lock file ClusterTrust makes there, so "
+            "nothing was changed.",
+            f"Remove {path} (ClusterTrust makes it again), then try again.",
+        ) from exc
     deadline = time.monotonic() + wait
     while not _try_lock(fd):
         if time.monotonic() > deadline:
@@ -198,33 +208,54 @@ def _release(fd: int) -> None:
 def private_folder(parent: Path) -> Iterator[Path]:
     """A new 0700 folder in `parent` named after this process, removed on every exit path
     (an exception, SystemExit from SIGTERM, Ctrl-C); `remove_dead_folders` takes what a
-    SIGKILL left."""
+    SIGKILL left. The run holds a lock on its ALIVE file for as long as the folder is in use:
+    the kernel lets go of it when the process ends, whatever PID namespace it ran in."""
     parent.mkdir(parents=True, exist_ok=True, mode=0o700)
-    folder = parent / f"{FOLDER_PREFIX}{os.getpid()}-{os.urandom(4).hex()}"
-    folder.mkdir(mode=0o700)
+    name = f"{FOLDER_PREFIX}{os.getpid()}-{os.urandom(4).hex()}"
+    staging, folder = parent / f".{name}", parent / name
+    staging.mkdir(mode=0o700)  # not a name remove_dead_folders looks at until it is locked
+    fd = -1
     try:
+        fd = os.open(staging / ALIVE, os.O_RDWR | os.O_CREAT | os.O_EXCL | NOFOLLOW, PRIVATE)
+        _try_lock(fd)
+        os.rename(staging, folder)
         yield folder
     finally:
+        if fd != -1:
+            _release(fd)
         _rmtree(folder, ignore_errors=True)
+        _rmtree(staging, ignore_errors=True)
 
 
 def remove_dead_folders(parent: Path) -> list[Path]:
-    """Remove private folders whose process is gone; returns what was removed."""
+    """Remove private folders whose run is over (its ALIVE lock is free); returns them."""
     removed = []
     with contextlib.suppress(OSError):
         for folder in parent.iterdir():
-            pid = _owner_pid(folder.name)
-            if pid is not None and not _alive(pid) and not folder.is_symlink():
+            ours = folder.name.startswith(FOLDER_PREFIX) and not folder.is_symlink()
+            if ours and not _in_use(folder):
                 _rmtree(folder, ignore_errors=True)
                 removed.append(folder)
     return removed
 
 
+def _in_use(folder: Path) -> bool:
+    try:
+        fd = os.open(folder / ALIVE, os.O_RDWR | NOFOLLOW | BINARY)
+    except FileNotFoundError:  # a folder from a version before the lock: its PID decides
+        pid = _owner_pid(folder.name)
+        return pid is None or _alive(pid)
+    except OSError:
+        return True
+    try:
+        return not _try_lock(fd)
+    finally:
+        _release(fd)
+
+
 def _owner_pid(name: str) -> int | None:
-    if not name.startswith(FOLDER_PREFIX):
-        return None
     pid = name[len(FOLDER_PREFIX) :].partition("-")[0]
-    return int(pid) if pid.isdigit() else None
+    return int(pid) if pid.isdigit() and len(pid) <= 10 else None
 
 
 def _alive(pid: int) -> bool:
@@ -236,8 +267,8 @@ def _alive(pid: int) -> bool:
         os.kill(pid, 0)
     except ProcessLookupError:
         return False
-    except PermissionError:
-        return True  # someone else's process of that number: leave its folder alone
+    except (PermissionError, OverflowError):
+        return True  # someone else's process of that number, or no process number at all
     return True
 
 

@@ -149,7 +149,9 @@ class Availability:
 
 
 class TrustStore(Protocol):
-    """One store mechanism. `name` is the stable id written to the ledger."""
+    """One store mechanism. `name` is the stable id written to the ledger. A store that cannot
+    hold some key algorithms says so in an optional `refuses_key_types` (see refused_key_types).
+    """
 
     name: str
     title: str
@@ -168,6 +170,12 @@ class TrustStore(Protocol):
         ...
 
     def plan_remove(self, record: Record) -> list[Step]: ...
+
+
+def refused_key_types(store: TrustStore) -> frozenset[str]:
+    """The key algorithms (as certinfo.key_algorithm names them: "Ed25519", "Ed448") that a
+    store cannot hold; a store without `refuses_key_types` holds every key the reader reads."""
+    return frozenset(getattr(store, "refuses_key_types", frozenset()))
 
 
 @dataclass(frozen=True)

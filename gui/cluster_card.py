@@ -7,8 +7,7 @@ from collections.abc import Callable
 from typing import TYPE_CHECKING
 
 from clustertrust.core import actions as groups
-from clustertrust.core.actions import needs_warning
-from clustertrust.core.i18n import tr, tr_n, translatable
+from clustertrust.core.i18n import tr, translatable
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import (
     QFrame,
@@ -30,44 +29,18 @@ CONSUMER_KIND = {
     groups.ConsumerState.OK: "ok",
     groups.ConsumerState.MISSING: "error",
     groups.ConsumerState.UNKNOWN: "warning",
+    groups.ConsumerState.NOT_COVERED: "warning",
     groups.ConsumerState.NOT_SET_UP: "",
 }
 
 
 def expiry_text(label: str, cert: groups.Certificate | None) -> tuple[str, str]:
     """("CA: expires 2027-03-01, 85 days left", status kind: "" or warning or error)."""
-    label = tr(label)
-    if cert is None:
-        return tr("{label}: none").format(label=label), ""
-    date = cert.not_after[:10]
-    if cert.days_left < 0:
-        return tr("{label}: expired on {date}").format(label=label, date=date), "error"
-    left = tr_n("{days} day left", "{days} days left", cert.days_left).format(days=cert.days_left)
-    text = tr("{label}: expires {date}, {left}").format(label=label, date=date, left=left)
-    return text, "warning" if needs_warning(cert.days_left) else ""
+    kind, text = groups.expiry(label, cert)
+    return text, kind
 
 
-def cluster_state(cluster: groups.Cluster) -> tuple[str, str]:
-    """(status kind, a few words): what the welcome page and the cards say about a cluster."""
-    missing = sum(1 for i in cluster.items if i.present is False)
-    days = cluster.days_left
-    if missing:
-        words = tr_n(
-            "{count} item missing: Repair puts it back",
-            "{count} items missing: Repair puts them back",
-            missing,
-        )
-        return "error", words.format(count=missing)
-    if days is not None and days < 0:
-        return "error", tr("expired: renew it")
-    if days is not None and needs_warning(days):
-        soon = tr_n(
-            "expires in {days} day: renew it soon", "expires in {days} days: renew it soon", days
-        )
-        return "warning", soon.format(days=days)
-    if days is None:
-        return "ok", tr("set up")
-    return "ok", tr_n("set up, {days} day left", "set up, {days} days left", days).format(days=days)
+cluster_state = groups.cluster_state
 
 
 class ClusterCard(QFrame):
@@ -116,6 +89,7 @@ class ClusterCard(QFrame):
         self.consumers: dict[str, QLabel] = {}
         for index, consumer in enumerate(cluster.consumers):
             label = QLabel(groups.consumer_line(consumer))
+            label.setTextFormat(Qt.TextFormat.PlainText)  # a profile's folder name: any text
             label.setToolTip(consumer.location)
             kind = CONSUMER_KIND[consumer.state]  # "not set up" is information, in plain text
             self.consumers[consumer.name] = tint(label, kind)
@@ -146,7 +120,7 @@ class ClusterCard(QFrame):
         row.addWidget(self.repair_button)
         row.addStretch(1)
         row.addWidget(self.remove_button)
-        self.repair_button.setEnabled(not cluster.complete or _has_new(cluster))
+        self.repair_button.setEnabled(not cluster.complete or bool(groups.not_covered(cluster)))
         return row
 
     def set_mnemonics(self, on: bool) -> None:
@@ -160,13 +134,6 @@ class ClusterCard(QFrame):
         ):
             text = button.property("mnemonic_text")
             button.setText(text if on else text.replace("&", ""))
-
-
-def _has_new(cluster: groups.Cluster) -> bool:
-    used = {c.store for c in cluster.consumers if c.state is not groups.ConsumerState.NOT_SET_UP}
-    return any(
-        c.state is groups.ConsumerState.NOT_SET_UP and c.store in used for c in cluster.consumers
-    )
 
 
 def action_button(text: str, slot: Callable[[], None] | None) -> QPushButton:

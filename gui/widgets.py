@@ -266,8 +266,11 @@ class CertificateCard(QGroupBox):
 
         super().__init__(title, parent)
         form = QFormLayout(self)
-        form.addRow(tr("Issued to:"), paragraph(summary.subject))
-        form.addRow(tr("Issued by:"), paragraph(summary.issuer))
+        self.subject, self.issuer = paragraph(summary.subject), paragraph(summary.issuer)
+        self.subject.setTextFormat(Qt.TextFormat.PlainText)  # names are the issuer's choice
+        self.issuer.setTextFormat(Qt.TextFormat.PlainText)
+        form.addRow(tr("Issued to:"), self.subject)
+        form.addRow(tr("Issued by:"), self.issuer)
         form.addRow(tr("Valid until:"), paragraph(_valid_until(summary)))
         form.addRow(tr("Key:"), paragraph(summary.key_type))
         self.fingerprint = CopyField(pretty_fingerprint(summary.sha256), f"{title} SHA-256")

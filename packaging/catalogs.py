@@ -51,7 +51,7 @@ def extract() -> None:
     for language in languages():
         with po_path(language).open("rb") as source:
             translated = read_po(source, locale=language)
-        translated.update(catalog)
+        translated.update(catalog, no_fuzzy_matching=True)  # a guessed entry is worse than none
         with po_path(language).open("wb") as out:
             write_po(out, translated, sort_output=True, width=100, no_location=True)
 

@@ -8,10 +8,10 @@
   ProtectedRoots, DWORD `Flags`, bit CERT_PROT_ROOT_DISABLE_CURRENT_USER_FLAG (0x1): Windows then
   ignores the user's own Root store. What certutil returns under that policy was never recorded,
   so the policy itself is read, not guessed from a failure's text.
-- Does this process run elevated? shell32's IsUserAnAdmin (Microsoft: "true if the user is a
-  member of the Administrators group", i.e. that group is enabled in this process's token, which
-  under UAC means "started with Run as administrator"). LocalMachine stores need it: certutil
-  fails there with 0x80070005 otherwise.
+- Does this process run elevated? shell32's IsUserAnAdmin ("Returns TRUE if the user is a
+  member of the Administrator's group"; Microsoft: a wrapper for CheckTokenMembership, which asks
+  whether the SID is enabled in this process's token, so under UAC: started with Run as
+  administrator). LocalMachine stores need it: certutil fails there with 0x80070005 otherwise.
 Off Windows (and when Windows cannot answer) the first two say "not known to be blocked" and the
 third says "not elevated".
 """

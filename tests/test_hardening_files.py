@@ -154,6 +154,79 @@ def test_the_lock_is_reentrant_here_and_exclusive_across_processes(tmp_path: Pat
 def test_a_lock_file_planted_as_a_link_is_not_followed(tmp_path: Path, victim: Path) -> None:
     lock = tmp_path / "ledger.json.lock"
     lock.symlink_to(victim)
-    with pytest.raises(OSError), fileio.exclusive_lock(lock):
+    with pytest.raises(InputError, match="is a link or a folder"), fileio.exclusive_lock(lock):
         pass
     assert victim.read_text() == "untouched"
+
+
+HOLD_ALIVE = """
+import fcntl, os, sys
+from pathlib import Path
+folder = Path(sys.argv[1])
+folder.mkdir(mode=0o700)
+fd = os.open(folder / ".alive", os.O_RDWR | os.O_CREAT, 0o600)
+fcntl.flock(fd, fcntl.LOCK_EX)
+print("ready", flush=True)
+sys.stdin.read()
+"""
+
+
+def test_a_live_run_in_another_pid_namespace_keeps_its_folder(isolated_dirs: Path) -> None:
+    # GIVEN a folder named after a PID that is gone here, its ALIVE lock held by a live run (what
+    # a run in another PID namespace sharing this HOME looks like from here)
+    parent = paths.runtime_dir()
+    parent.mkdir(parents=True, exist_ok=True)
+    gone = subprocess.run([sys.executable, "-c", "import os; print(os.getpid())"],
+                          capture_output=True, text=True).stdout.strip()  # fmt: skip
+    folder = parent / f"clustertrust-{gone}-2222"
+    holder = subprocess.Popen([sys.executable, "-c", HOLD_ALIVE, str(folder)],
+                              stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True)  # fmt: skip
+    assert holder.stdout is not None and holder.stdout.readline() == "ready\n"
+    # THEN it is kept while that run lives, and removed once it is gone
+    assert fileio.remove_dead_folders(parent) == [] and folder.is_dir()
+    holder.communicate("")
+    assert fileio.remove_dead_folders(parent) == [folder]
+
+
+def test_a_runtime_entry_with_an_impossible_pid_is_left_alone(isolated_dirs: Path) -> None:
+    parent = paths.runtime_dir()
+    (parent / "clustertrust-99999999999999999999-x").mkdir(parents=True)
+    (parent / "clustertrust-9999999999-x").mkdir()
+    assert fileio.remove_dead_folders(parent) == []  # it raised OverflowError on every start
+
+
+def test_a_private_folder_holds_its_lock_while_in_use(isolated_dirs: Path) -> None:
+    parent = paths.runtime_dir()
+    with fileio.private_folder(parent) as folder:
+        assert fileio.remove_dead_folders(parent) == [] and folder.is_dir()
+    assert list(parent.iterdir()) == []
+
+
+@pytest.mark.parametrize("planted", ["link", "folder"])
+def test_a_lock_file_planted_as_a_link_or_folder_is_named(
+    planted: str, tmp_path: Path, capsys: pytest.CaptureFixture[str], kurrent_tgz: Path
+) -> None:
+    from clustertrust.cli.main import main
+
+    lock = paths.state_dir() / "ledger.json.lock"
+    lock.parent.mkdir(parents=True)
+    if planted == "link":
+        lock.symlink_to(tmp_path / "elsewhere")
+    else:
+        lock.mkdir()
+    code = main(["install", str(kurrent_tgz), "--stores", "files", "--yes"])
+    err = capsys.readouterr().err
+    assert code == 2 and f"{lock} is a link or a folder" in err and "Traceback" not in err
+    assert not (tmp_path / "elsewhere").exists()
+
+
+def test_report_output_replaces_a_planted_link_instead_of_following_it(
+    tmp_path: Path, victim: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    from clustertrust.cli.main import main
+
+    planted = tmp_path / "report.txt"
+    planted.symlink_to(victim)
+    assert main(["report", "-o", str(planted)]) == 0
+    assert victim.read_text() == "untouched"
+    assert not planted.is_symlink() and "ClusterTrust" in planted.read_text()

@@ -265,3 +265,37 @@ def test_root_follows_no_link_into_another_users_folder(
     with pytest.raises(InputError, match=f"uid {USER_A}"):
         paths.runtime_dir()
     assert list(theirs.iterdir()) == []
+
+
+@pytest.mark.parametrize(
+    "edit",
+    [
+        lambda record: {**record, "not_after": "soon"},
+        lambda record: {**record, "not_after": "2030-01-01T00:00:00"},  # no time zone
+        lambda record: {**record, "scope": "everyone"},
+        lambda record: {**record, "kind": ["ca"]},
+    ],
+    ids=["not_after soon", "no time zone", "unknown scope", "a list for a word"],
+)
+def test_a_hand_edited_ledger_is_named_damaged_not_a_traceback(
+    edit: object, capsys: pytest.CaptureFixture[str], kurrent_tgz: Path
+) -> None:
+    assert run(capsys, "install", str(kurrent_tgz), "--stores", "files", "--yes")[0] == 0
+    ledger = Ledger()
+    document = json.loads(ledger.path.read_text())
+    document["records"] = [edit(r) for r in document["records"]]  # type: ignore[operator]
+    ledger.path.write_text(json.dumps(document))
+    before = ledger.path.read_bytes()
+    for argv in (["status"], ["repair", "--yes"], ["uninstall", "--all", "--yes"]):
+        code, _, err = run(capsys, *argv)
+        assert code == 1 and "is damaged" in err and "Traceback" not in err, (argv, err)
+        assert "What to do:" in err
+    assert ledger.path.read_bytes() == before
+
+
+def test_a_deeply_nested_ledger_is_named_damaged(capsys: pytest.CaptureFixture[str]) -> None:
+    ledger = Ledger()
+    ledger.path.parent.mkdir(parents=True)
+    ledger.path.write_text("[" * 100_000)
+    code, _, err = run(capsys, "status")
+    assert code == 1 and "is damaged" in err and "Traceback" not in err

@@ -30,6 +30,7 @@ from clustertrust.core.actions.lookup import (
     renews,
     verify,
 )
+from clustertrust.core.actions.words import cluster_state, days_left, expiry, not_covered
 from clustertrust.core.install.addresses import cluster_of
 from clustertrust.core.install.clusters import (
     Certificate,
@@ -60,14 +61,18 @@ __all__ = [
     "adopt_ui_urls",
     "apply_changes",
     "cluster_of",
+    "cluster_state",
     "cluster_status",
     "consumer_line",
     "consumer_name",
+    "days_left",
     "diagnostics",
+    "expiry",
     "expiry_warnings",
     "identity_files",
     "installed_bundle",
     "needs_warning",
+    "not_covered",
     "plan_changes",
     "plan_removal",
     "plan_renewal",

@@ -4,6 +4,7 @@ password is tried.
 
     for label, block in pem_blocks(path, data): ...     # BundleError beyond MAX_PEM_BLOCKS
     check_kdf_cost(path, der)                            # BundleError beyond MAX_ITERATIONS
+    check_sealed_kdf_cost(path, der, password)           # the same inside encrypted contents
 
 Iteration counts real tools write: OpenSSL 2048 (PKCS12_DEFAULT_ITER, MAC and PBKDF2), Windows
 2000 (10000 for AES exports), Java keytool 10000, macOS 2048; the highest published
@@ -18,6 +19,7 @@ import re
 from collections.abc import Iterator
 from typing import NamedTuple
 
+from clustertrust.core.bundle.der import tlv
 from clustertrust.core.errors import BundleError
 
 MAX_PEM_BLOCKS = 1000  # a full system CA bundle holds about 150 certificates
@@ -30,7 +32,8 @@ _END = b"-----END "
 _HEADER = re.compile(rb"-----BEGIN ([A-Z0-9 ]{1,64})-----")
 _HEADER_MAX = 11 + 64 + 5 + 2
 
-SEQUENCE, OCTET_STRING, INTEGER = 0x30, 0x04, 0x02
+SEQUENCE, OCTET_STRING, INTEGER, OID = 0x30, 0x04, 0x02, 0x06
+_DATA_OID = bytes.fromhex("2a864886f70d010701")  # 1.2.840.113549.1.7.1, PKCS#7 data
 
 
 def pem_blocks(path: str, data: bytes) -> Iterator[tuple[bytes, bytes]]:
@@ -63,6 +66,41 @@ def check_kdf_cost(path: str, der: bytes) -> None:
     for more work than any real tool writes, before a single key is derived."""
     for params in _parameter_sets(der, 0):
         _check_params(path, params)
+
+
+def check_sealed_kdf_cost(path: str, der: bytes, password: str) -> None:
+    """The same for what a PKCS#12 keeps encrypted (a key bag can hide in an encrypted
+    SafeContents, where OpenSSL would meet its iteration count only once deriving it): each part
+    is decrypted with `password` first, at the cost check_kdf_cost already allowed."""
+    from clustertrust.core.bundle.identity_p12 import unseal  # only for a PKCS#12
+
+    for algorithm, sealed in _sealed_parts(der):
+        plain = unseal(algorithm, sealed, password)
+        if plain is not None:
+            check_kdf_cost(path, plain)
+
+
+def _sealed_parts(der: bytes) -> Iterator[tuple[bytes, bytes]]:
+    """(AlgorithmIdentifier DER, ciphertext) of each EncryptedContentInfo of type data."""
+    nodes, _ = _parse(der, 0, len(der), 0, inside_indefinite=False)
+    stack = list(nodes)
+    while stack:
+        node = stack.pop()
+        stack.extend(node.children)
+        kids = node.children
+        if node.tag != SEQUENCE or len(kids) != 3 or kids[0].tag != OID or kids[1].tag != SEQUENCE:
+            continue
+        if kids[0].body != _DATA_OID or kids[2].tag not in (0x80, 0xA0):
+            continue
+        sealed = kids[2].body or b"".join(c.body for c in kids[2].children)
+        yield _encoded(kids[1]), sealed
+
+
+def _encoded(node: _Node) -> bytes:
+    """The node as DER again (definite lengths)."""
+    if node.tag & 0x20:
+        return tlv(node.tag, b"".join(_encoded(c) for c in node.children))
+    return tlv(node.tag, node.body)
 
 
 def _check_params(path: str, params: list[tuple[int, bytes]]) -> None:

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import datetime as dt
 import enum
-from collections.abc import Iterator
-from typing import NamedTuple
+from collections.abc import Iterator, Sequence
+from typing import TYPE_CHECKING, NamedTuple
 
 from clustertrust.core import certinfo
 from clustertrust.core.bundle.reader import Bundle
@@ -13,6 +13,9 @@ from clustertrust.core.bundle.roles import LeftOut, LeftOutKind
 from cryptography import x509
 from cryptography.hazmat.primitives.asymmetric import rsa
 from cryptography.x509.oid import ExtendedKeyUsageOID, ExtensionOID
+
+if TYPE_CHECKING:  # the domain model is loaded by the commands that plan, not by inspect
+    from clustertrust.core.model import TrustStore
 
 EXPIRY_WARNING_DAYS = 14
 WEAK_HASHES = {"md5", "sha1"}
@@ -46,6 +49,33 @@ def check_bundle(bundle: Bundle, at: dt.datetime | None = None) -> list[Finding]
         for c in bundle.conflicts
     ]
     return sorted(findings, key=lambda f: list(Severity).index(f.severity))
+
+
+def store_refusals(bundle: Bundle, stores: Sequence[TrustStore]) -> dict[str, str]:
+    """Why each of `stores` that cannot hold this bundle's keys (model.refused_key_types)
+    refuses it, by store name, naming those among `stores` that can: decided before any change,
+    so no store is left half done by a tool's own refusal."""
+    from clustertrust.core.model import refused_key_types
+
+    certs = [*bundle.ca_certs, *([bundle.client_cert] if bundle.client_cert else [])]
+    refusing = {}
+    for store in stores:
+        refused = refused_key_types(store)
+        held = [cert for cert in certs if certinfo.key_algorithm(cert) in refused]
+        if held:
+            refusing[store.name] = held
+    able = [store.title for store in stores if store.name not in refusing]
+    return {name: _refusal(held, able) for name, held in refusing.items()}
+
+
+def _refusal(held: list[x509.Certificate], able: list[str]) -> str:
+    algorithms = " or ".join(sorted({certinfo.key_algorithm(cert) for cert in held}))
+    names = ", ".join(repr(certinfo.common_name(cert.subject)) for cert in held)
+    if able:
+        where = f"these can: {', '.join(able)}"
+    else:
+        where = "choose a store that can, such as the identity files (--stores files)"
+    return f"it cannot hold {algorithms} keys ({names}), so nothing goes there; {where}."
 
 
 def has_errors(findings: list[Finding]) -> bool:

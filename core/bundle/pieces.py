@@ -11,7 +11,7 @@ from types import ModuleType
 from typing import NamedTuple
 
 from clustertrust.core.bundle import ec_repair, keys
-from clustertrust.core.bundle.bounded import check_kdf_cost, pem_blocks
+from clustertrust.core.bundle.bounded import check_kdf_cost, check_sealed_kdf_cost, pem_blocks
 from clustertrust.core.bundle.documents import parts as parts_of_document
 from clustertrust.core.bundle.keys import KeyMaterial
 from clustertrust.core.errors import BundleError, PasswordNeeded
@@ -291,6 +291,7 @@ def _p12_passwords(given: str | None) -> list[str]:
 def _open_p12(path: str, data: bytes, password: str | None) -> P12Content:
     check_kdf_cost(path, data)  # before any of the candidate passwords derives a key
     for candidate in _p12_passwords(password):
+        check_sealed_kdf_cost(path, data, candidate)  # a key bag inside encrypted contents
         try:
             loaded = pkcs12.load_pkcs12(data, candidate.encode() if candidate else None)
         except (ValueError, TypeError):

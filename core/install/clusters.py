@@ -4,7 +4,7 @@ consumer they serve (each browser database, the system store, the command-line c
     for cluster in cluster_status(setup):          # what `status` and the clusters window show
         cluster.name, cluster.ui_url, cluster.ca, cluster.client, cluster.days_left
         cluster.items                               # ItemStatus with `present`
-        cluster.consumers                           # Consumer(name, state): ok/missing/…/not_set_up
+        cluster.consumers                           # Consumer(name, state): ok/missing/…
 
 A cluster is one CA (by SHA-256); its client is the certificate it issued. The identity files keep
 the bundle's CA beside the client certificate, so they link the two; items installed from the same
@@ -33,19 +33,22 @@ class ConsumerState(enum.StrEnum):
     OK = "ok"  # every item it needs is there
     MISSING = "missing"  # an item the ledger lists is gone
     UNKNOWN = "unknown"  # its store cannot be checked here
-    NOT_SET_UP = "not_set_up"  # found on this computer, but nothing of this cluster is in it
+    NOT_COVERED = "not_covered"  # found since the install in a store the cluster uses: Repair
+    NOT_SET_UP = "not_set_up"  # a store this install did not choose: nothing of it is there
 
 
 SYMBOL = {
     ConsumerState.OK: "✓",
     ConsumerState.MISSING: "✗",
     ConsumerState.UNKNOWN: "?",
+    ConsumerState.NOT_COVERED: "✗",
     ConsumerState.NOT_SET_UP: "–",
 }
 WORDS = {
     ConsumerState.OK: "set up",
     ConsumerState.MISSING: "missing",
     ConsumerState.UNKNOWN: "cannot check here",
+    ConsumerState.NOT_COVERED: "not covered yet, Repair adds it",
     ConsumerState.NOT_SET_UP: "not set up",
 }
 
@@ -254,14 +257,16 @@ def _consumers(items: Sequence[plans.ItemStatus], expected: Sequence[Step]) -> t
     for item in items:
         found.setdefault(consumer_key(item.record.store, item.record.location), []).append(item)
     consumers = [_consumer(group) for group in found.values()]
+    used = {item.record.store for item in items}
     for step in expected:
-        key = consumer_key(step.record.store, step.record.location)
+        record = step.record
+        key = consumer_key(record.store, record.location)
         if key not in found:
             found[key] = []
-            name = consumer_name(step.record.store, step.record.location)
-            consumers.append(
-                Consumer(name, step.record.store, step.record.location, ConsumerState.NOT_SET_UP)
-            )
+            # a new profile of a browser the install set up: Repair covers it; another store not
+            state = ConsumerState.NOT_COVERED if record.store in used else ConsumerState.NOT_SET_UP
+            name = consumer_name(record.store, record.location)
+            consumers.append(Consumer(name, record.store, record.location, state))
     return tuple(consumers)
 
 

@@ -18,6 +18,7 @@ from __future__ import annotations
 from pathlib import PureWindowsPath
 
 from clustertrust.core.install import identity
+from clustertrust.core.names import printable
 
 NSS = "nss"  # the browsers' certificate databases (platform/nss.py)
 SYSTEM_STORES = frozenset({"linux-anchors", "windows-certutil", "macos-keychain"})
@@ -50,7 +51,7 @@ def browser_name(folder: str) -> str:
     if parts[-2:] in (["pki", "nssdb"], [".pki", "nssdb"]):
         return _chromium_name(parts)
     if "firefox" in parts:  # every Firefox profile root has a folder of that name
-        profile = path.name.split(".", 1)[-1] or path.name
+        profile = printable(path.name.split(".", 1)[-1] or path.name)  # a folder name: any text
         where = _firefox_flavour(parts)
         return f"Firefox (profile {profile}{', ' + where if where else ''})"
     return OTHER_BROWSER

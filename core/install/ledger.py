@@ -36,8 +36,9 @@ from pathlib import Path
 from typing import Any, TypeVar
 
 from clustertrust.core import certinfo, fileio, paths
-from clustertrust.core.errors import OperationFailed
-from clustertrust.core.model import Kind, Record, State
+from clustertrust.core.errors import InputError, OperationFailed
+from clustertrust.core.model import Kind, Record, Scope, State
+from clustertrust.core.verify.target import parse_target
 
 FORMAT = 1
 MAX_BYTES = 64 << 20  # a ledger of thousands of items is a few MiB
@@ -194,9 +195,10 @@ class Ledger:
             document = json.loads(text)
             if not isinstance(document, dict) or document.get("format") != FORMAT:
                 raise ValueError(f"not a format {FORMAT} ledger")
-            document["records"] = [Record.from_json(r).to_json() for r in document["records"]]
+            records = [_checked(Record.from_json(r)) for r in document["records"]]
+            document["records"] = [r.to_json() for r in records]
             return document
-        except (ValueError, KeyError, TypeError, AttributeError) as exc:
+        except (ValueError, KeyError, TypeError, AttributeError, RecursionError) as exc:
             backup = self.path.with_name(self.path.name + ".bak")
             hint = f" The previous version is {backup}." if backup.exists() else ""
             raise LedgerError(
@@ -212,6 +214,16 @@ class Ledger:
             previous = self.path.read_bytes()
             fileio.write_atomic(self.path.with_name(self.path.name + ".bak"), previous)
         fileio.write_atomic(self.path, json.dumps(document, indent=2).encode("utf-8"))
+
+
+def _checked(record: Record) -> Record:
+    """ValueError for what a hand edit can break and later steps would trip over."""
+    expiry = dt.datetime.fromisoformat(record.not_after)  # ValueError for "soon"
+    if expiry.tzinfo is None:
+        raise ValueError(f"not_after {record.not_after!r} has no time zone")
+    for allowed, value in ((Kind, record.kind), (Scope, record.scope), (State, record.state)):
+        allowed(value)  # ValueError for a word this version does not know
+    return record
 
 
 def _refuse_foreign_location(location: str) -> None:
@@ -245,8 +257,18 @@ def _clusters_in(document: dict[str, Any]) -> list[Cluster]:
             continue
         sha, name, url = (_text(item, key) for key in ("ca_sha256", "name", "ui_url"))
         if sha or name:
-            found.append(Cluster(sha, name, url))
+            found.append(Cluster(sha, name, _https_only(url)))
     return found
+
+
+def _https_only(url: str) -> str:
+    """An https:// address as kept; "" for anything else a hand edit put there (file:,
+    javascript:), which Open and verify must never be given."""
+    try:
+        parse_target(url)
+    except InputError:
+        return ""
+    return url if url.lower().startswith("https://") else ""
 
 
 def _text(item: dict[str, Any], key: str) -> str:

@@ -30,7 +30,7 @@ from dataclasses import dataclass, replace
 from typing import Any
 
 from clustertrust.core import certinfo
-from clustertrust.core.bundle.checks import check_bundle, has_errors
+from clustertrust.core.bundle.checks import check_bundle, has_errors, store_refusals
 from clustertrust.core.bundle.reader import Bundle
 from clustertrust.core.errors import (
     Cancelled,
@@ -129,10 +129,11 @@ def plan_install(
     steps: list[Step] = []
     unchanged: list[Record] = []
     unavailable: list[tuple[str, str]] = []
+    refusals = store_refusals(bundle, stores)
     for store in stores:
         available = store.detect()
-        if not available.available:
-            unavailable.append((store.title, available.reason))
+        if not available.available or store.name in refusals:
+            unavailable.append((store.title, refusals.get(store.name) or available.reason))
             continue
         for step in store.plan_install(bundle, scope):
             step = replace(step, record=origin_of(step.record, bundle))

@@ -67,7 +67,7 @@ def https_get(
             url = urllib.parse.urljoin(url, location)
             continue
         return response
-    raise SourceError(f"{url} redirects too many times.", "Check the address.")
+    raise SourceError(f"{shown_url(url)} redirects too many times.", "Check the address.")
 
 
 def system_context() -> ssl.SSLContext:
@@ -95,6 +95,18 @@ def split_https_url(url: str) -> urllib.parse.SplitResult:
             "Give the bundle's https:// download address, or a local file or folder.",
         )
     return parsed
+
+
+def shown_url(url: str) -> str:
+    """`url` as it may be kept (the ledger, settings) or shown: without user:password, query or
+    fragment, since a signed link's query (X-Amz-Signature=…) is a password too."""
+    try:
+        parsed = urllib.parse.urlsplit(url.strip())
+        host, port = parsed.hostname or "", parsed.port
+    except ValueError:
+        return "(an address that cannot be read)"
+    netloc = (f"[{host}]" if ":" in host else host) + (f":{port}" if port else "")
+    return urllib.parse.urlunsplit((parsed.scheme, netloc, parsed.path, "", ""))
 
 
 def without_credentials(url: str) -> str:
@@ -240,7 +252,7 @@ def _read_capped(
     cancel.check()  # a cancelled read ends like a closed connection
     if total is not None and done < total:
         raise SourceError(
-            f"The download of {url} ended after {done} of {total} bytes.", "Try again."
+            f"The download of {shown_url(url)} ended after {done} of {total} bytes.", "Try again."
         )
     return b"".join(chunks)
 
@@ -253,13 +265,15 @@ def _check_rate(url: str, done: int, elapsed: float, timeouts: Timeouts) -> None
 
 def _too_slow(url: str, why: str) -> SourceError:
     return SourceError(
-        f"The download of {url} was stopped: it {why}; a certificate bundle is a few KiB.",
+        f"The download of {shown_url(url)} was stopped: it {why}; a certificate bundle is a "
+        "few KiB.",
         "Check your network, or download the bundle in a browser and choose the file.",
     )
 
 
 def _too_large(url: str, max_bytes: int) -> SourceError:
     return SourceError(
-        f"{url} is larger than {max_bytes >> 20} MiB; a certificate bundle is a few KiB.",
+        f"{shown_url(url)} is larger than {max_bytes >> 20} MiB; a certificate bundle is a few "
+        "KiB.",
         "Check that the address points at the certificate bundle.",
     )

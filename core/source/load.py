@@ -99,7 +99,7 @@ def load_url(
     timeouts: Timeouts | None = None,
     cancel: CancelToken | None = None,
 ) -> SourceData:
-    from clustertrust.core.source.https import DEFAULT_TIMEOUTS, https_get
+    from clustertrust.core.source.https import DEFAULT_TIMEOUTS, https_get, shown_url
 
     response = https_get(
         url,
@@ -111,11 +111,11 @@ def load_url(
     )
     if response.status != 200:
         raise SourceError(
-            f"The server answered {response.status} for {url}.",
+            f"The server answered {response.status} for {shown_url(url)}.",
             _http_fix(response.status),
         )
     name = Path(urllib.parse.urlsplit(response.url).path).name or "download"
-    return SourceData(url, ((name, response.body),))
+    return SourceData(shown_url(url), ((name, response.body),))  # no signed link's token
 
 
 def _http_fix(status: int) -> str:

@@ -1,7 +1,8 @@
 """One HTTPS GET, step by step (DNS, connect, proxy tunnel, handshake, first byte), timed.
 
-Each step is bounded by the timeout, and a step that fails says which step it was, so the
-diagnosis can name the cause instead of guessing from a generic error.
+All steps together are bounded by one deadline (a server that trickles its answer cannot stretch
+it), and a step that fails says which step it was, so the diagnosis can name the cause instead of
+guessing from a generic error.
 """
 
 from __future__ import annotations
@@ -17,7 +18,7 @@ from contextlib import suppress
 from dataclasses import dataclass, field
 from typing import Any, TypeVar
 
-from clustertrust.core.cancel import CancelToken
+from clustertrust.core.cancel import CancelToken, Deadline
 from clustertrust.core.source.netproxy import Proxy, https_proxy_for
 from clustertrust.core.verify.target import Target
 from clustertrust.core.verify.wire import get, open_tunnel
@@ -69,23 +70,24 @@ class StepFailed(Exception):
 
 
 def exchange(
-    target: Target, context: ssl.SSLContext, timeout: float, cancel: CancelToken
+    target: Target, context: ssl.SSLContext, deadline: Deadline, cancel: CancelToken
 ) -> Exchange:
-    """Open the TLS connection, GET the path and read the status. Raises StepFailed."""
+    """Open the TLS connection, GET the path and read the status, all before `deadline`.
+    Raises StepFailed."""
     seen = Exchange(target, proxy=https_proxy_for(target.host))
     try:
-        sock = _open_socket(seen, timeout, cancel)
+        sock = _open_socket(seen, deadline, cancel)
         with sock, cancel.watching(sock):
             if seen.proxy:
-                _step(Stage.TUNNEL, seen, cancel, lambda: _tunnel(sock, seen, timeout))
+                _step(Stage.TUNNEL, seen, cancel, lambda: _tunnel(sock, seen, deadline))
             tls = _step(
                 Stage.HANDSHAKE,
                 seen,
                 cancel,
-                lambda: _handshake(sock, context, seen, timeout, cancel),
+                lambda: _handshake(sock, context, seen, deadline, cancel),
             )
             with tls, cancel.watching(tls):
-                _step(Stage.RESPONSE, seen, cancel, lambda: _request(tls, seen, timeout))
+                _step(Stage.RESPONSE, seen, cancel, lambda: _request(tls, seen, deadline))
     finally:
         seen.mark("total", seen.started)  # also for a failure: how long it took to fail
     return seen
@@ -99,12 +101,12 @@ def _step(stage: Stage, seen: Exchange, cancel: CancelToken, action: Callable[[]
         raise StepFailed(stage, exc, seen) from exc
 
 
-def _open_socket(seen: Exchange, timeout: float, cancel: CancelToken) -> socket.socket:
+def _open_socket(seen: Exchange, deadline: Deadline, cancel: CancelToken) -> socket.socket:
     host, port = (seen.proxy.host, seen.proxy.port) if seen.proxy else seen.target.address
     start = time.perf_counter()
-    addresses = _step(Stage.DNS, seen, cancel, lambda: _resolve(host, port, timeout))
+    addresses = _step(Stage.DNS, seen, cancel, lambda: _resolve(host, port, deadline.left()))
     start = seen.mark("dns", start)
-    sock = _step(Stage.CONNECT, seen, cancel, lambda: _connect(addresses, timeout, cancel))
+    sock = _step(Stage.CONNECT, seen, cancel, lambda: _connect(addresses, deadline, cancel))
     seen.mark("connect", start)
     return sock
 
@@ -129,13 +131,12 @@ def _resolve(host: str, port: int, timeout: float) -> AddrInfo:
     return answer
 
 
-def _connect(addresses: AddrInfo, timeout: float, cancel: CancelToken) -> socket.socket:
-    deadline = time.monotonic() + timeout
+def _connect(addresses: AddrInfo, deadline: Deadline, cancel: CancelToken) -> socket.socket:
     error: OSError = ConnectionRefusedError("no address to connect to")
     for family, kind, proto, _name, address in addresses:
         sock = socket.socket(family, kind, proto)
         try:
-            sock.settimeout(max(deadline - time.monotonic(), 0.001))
+            deadline.bound(sock)
             with cancel.watching(sock):
                 sock.connect(address)
             return sock
@@ -144,15 +145,15 @@ def _connect(addresses: AddrInfo, timeout: float, cancel: CancelToken) -> socket
             if not isinstance(exc, OSError):
                 raise
             error = exc
-            if isinstance(exc, TimeoutError) or time.monotonic() >= deadline:
+            if isinstance(exc, TimeoutError) or time.monotonic() >= deadline.at:
                 break
     raise error
 
 
-def _tunnel(sock: socket.socket, seen: Exchange, timeout: float) -> None:
+def _tunnel(sock: socket.socket, seen: Exchange, deadline: Deadline) -> None:
     assert seen.proxy is not None
     start = time.perf_counter()
-    open_tunnel(sock, seen.proxy, seen.target.authority, timeout)
+    open_tunnel(sock, seen.proxy, seen.target.authority, deadline)
     seen.mark("tunnel", start)
 
 
@@ -160,11 +161,11 @@ def _handshake(
     sock: socket.socket,
     context: ssl.SSLContext,
     seen: Exchange,
-    timeout: float,
+    deadline: Deadline,
     cancel: CancelToken,
 ) -> ssl.SSLSocket:
     start = time.perf_counter()
-    sock.settimeout(timeout)
+    deadline.bound(sock)  # CPython's do_handshake counts it down over the whole handshake
     _watch_handshake(context, seen)
     tls = context.wrap_socket(sock, server_hostname=seen.target.host, do_handshake_on_connect=False)
     try:
@@ -238,13 +239,13 @@ def _chain_der(tls: ssl.SSLSocket, sent: list[bytes]) -> list[bytes]:
     return []
 
 
-def _request(tls: ssl.SSLSocket, seen: Exchange, timeout: float) -> None:
+def _request(tls: ssl.SSLSocket, seen: Exchange, deadline: Deadline) -> None:
     start = time.perf_counter()
-    tls.settimeout(timeout)
     answer = get(
         tls,
         seen.target.path,
         seen.target.authority,
+        deadline,
         on_first_byte=lambda: seen.mark("first_byte", start),
     )
     seen.status, seen.body = answer.status, answer.body

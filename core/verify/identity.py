@@ -33,6 +33,9 @@ def _bundle_trust(bundle: Bundle) -> ssl.SSLContext:
             "Use --trust system, or choose the bundle that includes the cluster's ca.crt.",
         )
     context = ssl.SSLContext(ssl.PROTOCOL_TLS_CLIENT)
+    # A bundle whose CA is the issuing intermediate is trusted as browsers trust one, and as
+    # OpenSSL's -partial_chain does: the chain may end at any certificate the bundle holds.
+    context.verify_flags |= ssl.VERIFY_X509_PARTIAL_CHAIN
     pem = b"".join(certinfo.to_pem(cert) for cert in bundle.ca_certs)
     context.load_verify_locations(cadata=pem.decode("ascii"))
     return context

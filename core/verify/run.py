@@ -3,9 +3,9 @@
     report = verify_url("https://cluster:2113/", bundle, timeout=10)
     report.ok, report.outcome, report.verdict.message, report.verdict.fix, report.to_json()
 
-Safe to call from a worker thread: each step is bounded by `timeout` (DNS, connect, proxy
-tunnel, handshake, first byte each get at most that long), and `cancel.cancel()` from another
-thread stops it at once with Cancelled.
+Safe to call from a worker thread: `timeout` bounds the whole call, every connection together
+(DNS, connect, proxy tunnel, handshake and each read of the answer get what is left of it), and
+`cancel.cancel()` from another thread stops it at once with Cancelled.
 """
 
 from __future__ import annotations
@@ -14,7 +14,7 @@ from collections.abc import Iterable
 
 from clustertrust.core.bundle.reader import Bundle
 from clustertrust.core.bundle.summary import summarize
-from clustertrust.core.cancel import CancelToken
+from clustertrust.core.cancel import CancelToken, Deadline
 from clustertrust.core.verify.alerts import http_refusal
 from clustertrust.core.verify.cluster import consumers_report, remember_cluster
 from clustertrust.core.verify.connect import Exchange, StepFailed, exchange
@@ -78,8 +78,11 @@ def verify_url(
     if not bundle.ca_certs and len(wanted) > 1:  # nothing of its own to trust: system only
         wanted = [m for m in wanted if m is not TrustMode.BUNDLE]
     results: list[VerifyResult] = []
+    deadline = Deadline(timeout)  # every connection below together: --timeout is the whole wait
     for mode in wanted:
-        results.append(verify_mode(target, bundle, mode, timeout=timeout, cancel=cancel))
+        results.append(
+            verify_mode(target, bundle, mode, timeout=timeout, cancel=cancel, deadline=deadline)
+        )
         if results[-1].outcome in _SAME_IN_EVERY_MODE:
             break  # the network failed before trust mattered: another mode would only wait again
     report = VerifyReport(target.display, combine(tuple(results), bundle), tuple(results))
@@ -87,7 +90,9 @@ def verify_url(
         where = f"{target.host}:{target.port}"
 
         def connect(other: Bundle) -> VerifyResult:
-            return verify_mode(target, other, TrustMode.BUNDLE, timeout=timeout, cancel=cancel)
+            return verify_mode(
+                target, other, TrustMode.BUNDLE, timeout=timeout, cancel=cancel, deadline=deadline
+            )
 
         report = consumers_report(report, where, bundle, inventory, connect)
     if inventory is not None and remember:
@@ -104,12 +109,14 @@ def verify_mode(
     *,
     timeout: float = DEFAULT_TIMEOUT,
     cancel: CancelToken | None = None,
+    deadline: Deadline | None = None,
 ) -> VerifyResult:
-    """One fresh TLS context, one connection, one GET; never raises for a network outcome."""
+    """One fresh TLS context, one connection, one GET, all within `timeout` seconds or before
+    `deadline` when one is given; never raises for a network outcome."""
     context = client_context(bundle, trust)
     cancel = cancel or CancelToken()
     try:
-        seen = exchange(target, context, timeout, cancel)
+        seen = exchange(target, context, deadline or Deadline(timeout), cancel)
         diagnosis = diagnose_answer(seen, _situation(seen, trust, bundle, timeout))
     except StepFailed as failure:
         seen = failure.exchange

@@ -7,6 +7,7 @@ import socket
 from collections.abc import Callable
 from dataclasses import dataclass
 
+from clustertrust.core.cancel import Deadline
 from clustertrust.core.source.netproxy import Proxy
 
 MAX_HEAD = 64 << 10
@@ -29,20 +30,23 @@ class Answer:
     body: bytes  # only read for the statuses that need it, at most 64 KiB
 
 
-def open_tunnel(sock: socket.socket, proxy: Proxy, authority: str, timeout: float) -> None:
+def open_tunnel(sock: socket.socket, proxy: Proxy, authority: str, deadline: Deadline) -> None:
     lines = [f"CONNECT {authority} HTTP/1.1", f"Host: {authority}", "User-Agent: ClusterTrust"]
     if proxy.authorization:
         lines.append(f"Proxy-Authorization: {proxy.authorization}")
-    sock.settimeout(timeout)
-    sock.sendall(("\r\n".join(lines) + "\r\n\r\n").encode("latin-1"))
-    head = read_head(sock)
+    deadline.bound(sock).sendall(("\r\n".join(lines) + "\r\n\r\n").encode("latin-1"))
+    head = read_head(sock, deadline)
     status = status_of(head)
     if status // 100 != 2:
         raise TunnelRefused(status, head.split(b"\r\n", 1)[0].decode("latin-1", "replace"))
 
 
 def get(
-    sock: socket.socket, path: str, authority: str, on_first_byte: Callable[[], object]
+    sock: socket.socket,
+    path: str,
+    authority: str,
+    deadline: Deadline,
+    on_first_byte: Callable[[], object],
 ) -> Answer:
     """Send one GET and read the status (and, for client-cert refusals, the body)."""
     request = (
@@ -50,16 +54,16 @@ def get(
         "User-Agent: ClusterTrust\r\nAccept: */*\r\nConnection: close\r\n\r\n"
     )
     try:
-        sock.sendall(request.encode("latin-1"))
+        deadline.bound(sock).sendall(request.encode("latin-1"))
         send_error: OSError | None = None
     except OSError as exc:  # a TLS 1.3 server may have refused us already: read its alert
         send_error = exc
     try:
-        head = read_head(sock, on_first_byte)
+        head = read_head(sock, deadline, on_first_byte)
     except OSError as exc:
         raise _telling(exc, send_error) from exc
     status = status_of(head)
-    return Answer(status, read_body(sock, head) if status in _READ_BODY_FOR else b"")
+    return Answer(status, read_body(sock, head, deadline) if status in _READ_BODY_FOR else b"")
 
 
 def _telling(read_error: OSError, send_error: OSError | None) -> OSError:
@@ -69,10 +73,12 @@ def _telling(read_error: OSError, send_error: OSError | None) -> OSError:
     return read_error
 
 
-def read_head(sock: socket.socket, on_first_byte: Callable[[], object] | None = None) -> bytes:
+def read_head(
+    sock: socket.socket, deadline: Deadline, on_first_byte: Callable[[], object] | None = None
+) -> bytes:
     data = b""
     while b"\r\n\r\n" not in data:
-        chunk = sock.recv(4096)
+        chunk = deadline.bound(sock).recv(4096)
         if not chunk:
             raise ConnectionResetError("the server closed the connection without an answer")
         if not data and on_first_byte:
@@ -83,12 +89,12 @@ def read_head(sock: socket.socket, on_first_byte: Callable[[], object] | None = 
     return data
 
 
-def read_body(sock: socket.socket, head: bytes) -> bytes:
+def read_body(sock: socket.socket, head: bytes, deadline: Deadline) -> bytes:
     headers, body = head.split(b"\r\n\r\n", 1)
     length = re.search(rb"(?im)^content-length:\s*(\d+)\s*$", headers)
     wanted = min(int(length.group(1)), MAX_BODY) if length else MAX_BODY
     try:
-        while len(body) < wanted and (chunk := sock.recv(4096)):
+        while len(body) < wanted and (chunk := deadline.bound(sock).recv(4096)):
             body += chunk
     except (OSError, ValueError):
         pass  # the status is what counts; the body only sharpens the message

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import html
 import sys
 from collections.abc import Callable
 from pathlib import Path
@@ -118,9 +119,8 @@ class DonePage(Page):
         if self.session.demo is not None:
             self.reminder.setText(tr(DEMO_BROWSERS))
         else:
-            self.reminder.setText(
-                tr(RESTART_BROWSERS).format(browsers=browser_names(), client=name)
-            )
+            text = tr(RESTART_BROWSERS).format(browsers=browser_names(), client=html.escape(name))
+            self.reminder.setText(text)  # rich text: the certificate's name escaped
         prompts = expected_prompts(self.session.plan)
         self.prompts.setText(prompts)
         self.prompts.setVisible(bool(prompts))

@@ -157,7 +157,7 @@ class PlanPage(Page):
 
     def _system_scope(self) -> SystemScope:
         """The demo's sandbox can always do it; this computer as platform says."""
-        if self.app.services.sandbox is not None:
+        if self.app.services.is_sandbox:
             return SystemScope(True)
         return system_scope_from_window()
 

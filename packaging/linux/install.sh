@@ -40,6 +40,12 @@ else
   lib_dir="$HOME/.local/lib/clustertrust"; bin_dir="$HOME/.local/bin"
   data_home="${XDG_DATA_HOME:-$HOME/.local/share}"
 fi
+# Checked before anything changes: the menu entry's Exec line and the polkit file carry the path,
+# quoted or escaped below; these few characters cannot be carried safely, so they are refused.
+case "$lib_dir" in
+  *[\"\`\$\\%]*|*"
+"*) fail "the install folder $lib_dir contains a character (\" \` \$ \\ % or a line break) the menu entry cannot carry. Choose a folder without it (--prefix)." ;;
+esac
 desktop_file="$data_home/applications/clustertrust.desktop"
 polkit_actions=${CLUSTERTRUST_POLKIT_ACTIONS:-/usr/share/polkit-1/actions}  # tests point it elsewhere
 polkit_file="$polkit_actions/org.clustertrust.privileged.policy"
@@ -64,11 +70,21 @@ install_icons() {
   cp "$resources/clustertrust.svg" "$icon_root/scalable/apps/clustertrust.svg"
 }
 
+sed_text() {  # $1 as literal text on the replacement side of sed's s|…|…|
+  printf '%s' "$1" | sed -e 's/[\\|&]/\\&/g'
+}
+
+xml_text() {  # $1 as XML character data
+  printf '%s' "$1" | sed -e 's/&/\&amp;/g' -e 's/</\&lt;/g' -e 's/>/\&gt;/g'
+}
+
 install_desktop_entry() {
   mkdir -p "$data_home/applications"
-  # Absolute paths: ~/.local/bin is not on every desktop session's PATH.
-  sed -e "s|^Exec=clustertrust|Exec=$lib_dir/clustertrust|" \
-      -e "s|^TryExec=clustertrust|TryExec=$lib_dir/clustertrust|" \
+  # Absolute paths: ~/.local/bin is not on every desktop session's PATH. Exec is a command
+  # line, so the path is quoted there (a HOME with a space); TryExec is a plain path.
+  app=$(sed_text "$lib_dir/clustertrust")
+  sed -e "s|^Exec=clustertrust|Exec=\"$app\"|" \
+      -e "s|^TryExec=clustertrust|TryExec=$app|" \
       "$resources/clustertrust.desktop" > "$desktop_file.tmp"
   mv "$desktop_file.tmp" "$desktop_file"
 }
@@ -80,7 +96,8 @@ system_wide() {  # root installing under a prefix: the polkit action can be inst
 install_polkit_action() {
   system_wide || return 0
   mkdir -p "$polkit_actions"
-  sed "s|@APP@|$lib_dir/clustertrust|" "$here/org.clustertrust.privileged.policy" > "$polkit_file.tmp"
+  sed "s|@APP@|$(sed_text "$(xml_text "$lib_dir/clustertrust")")|" \
+    "$here/org.clustertrust.privileged.policy" > "$polkit_file.tmp"
   chmod 644 "$polkit_file.tmp"
   mv "$polkit_file.tmp" "$polkit_file"
   echo "Administrator prompt: $polkit_file"
@@ -115,7 +132,9 @@ uninstall_app() {
   fi
   rm -rf "$lib_dir"
   rm -f "$desktop_file"
-  if system_wide && grep -qs "$lib_dir/clustertrust<" "$polkit_file"; then rm -f "$polkit_file"; fi
+  if system_wide && grep -qsF "$(xml_text "$lib_dir/clustertrust")<" "$polkit_file"; then
+    rm -f "$polkit_file"
+  fi
   rm -f "$icon_root"/*/apps/clustertrust.png "$icon_root/scalable/apps/clustertrust.svg"
   refresh_icon_cache
   echo "Removed ClusterTrust from $lib_dir (trusted certificates and your ClusterTrust data stay)."

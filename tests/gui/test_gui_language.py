@@ -70,7 +70,7 @@ def german() -> dict[object, object]:
     from babel.messages.pofile import read_po
 
     with catalogs.po_path("de").open("rb") as source:
-        return {message.id: message.string for message in read_po(source) if message.id}
+        return {m.id: m.string for m in read_po(source) if m.id and not m.fuzzy}
 
 
 def placeholders(text: str) -> set[str]:

@@ -580,7 +580,7 @@ def test_install_script_installs_menu_entry_icons_and_command_for_the_user(tmp_p
     app = home / ".local" / "lib" / "clustertrust" / "clustertrust"
     assert (home / ".local" / "bin" / "clustertrust").resolve() == app.resolve()
     entry = desktop_entry(home / ".local/share/applications/clustertrust.desktop")
-    assert entry["Exec"] == str(app) and entry["TryExec"] == str(app)
+    assert entry["Exec"] == f'"{app}"' and entry["TryExec"] == str(app)
     icons = home / ".local/share/icons/hicolor"
     for size in make_icons.PNG_SIZES:
         assert (
@@ -652,6 +652,53 @@ def test_a_system_wide_install_names_clustertrust_in_the_pkexec_prompt(tmp_path:
                           polkit=polkit)  # fmt: skip
     assert removed.returncode == 0, removed.stderr
     assert not (polkit / POLICY).exists()
+
+
+@SHELL_ONLY
+def test_a_home_with_a_space_gets_a_quoted_exec_line(tmp_path: Path) -> None:
+    script, home = fake_unpacked_tarball(tmp_path / "release"), tmp_path / "Jane Doe"
+    assert run_install(script, home).returncode == 0
+    installed = home / ".local/share/applications/clustertrust.desktop"
+    entry = desktop_entry(installed)
+    app = home / ".local/lib/clustertrust/clustertrust"
+    assert entry["Exec"] == f'"{app}"' and entry["TryExec"] == str(app)
+    if DESKTOP_FILE_VALIDATE:
+        checked = subprocess.run([DESKTOP_FILE_VALIDATE, str(installed)], capture_output=True)
+        assert checked.returncode == 0, checked.stdout + checked.stderr
+
+
+@SHELL_ONLY
+@pytest.mark.skipif(os.geteuid() != 0, reason="the polkit action is installed by root only")
+def test_a_prefix_with_sed_and_xml_characters_is_carried_exactly(tmp_path: Path) -> None:
+    import xml.etree.ElementTree as ET
+
+    script, polkit = fake_unpacked_tarball(tmp_path / "release"), tmp_path / "actions"
+    prefix = tmp_path / "opt/R&D | tools <x>"
+    done = run_install(script, tmp_path / "home", "--prefix", str(prefix), polkit=polkit)
+    assert done.returncode == 0, done.stderr
+    app = prefix / "lib/clustertrust/clustertrust"
+    action = ET.parse(polkit / POLICY).getroot().find("action")
+    assert action is not None
+    annotate = action.find("annotate[@key='org.freedesktop.policykit.exec.path']")
+    assert annotate is not None and annotate.text == str(app)
+    entry = desktop_entry(prefix / "share/applications/clustertrust.desktop")
+    assert entry["Exec"] == f'"{app}"'
+    removed = run_install(script, tmp_path / "home", "--prefix", str(prefix), "--uninstall",
+                          polkit=polkit)  # fmt: skip
+    assert removed.returncode == 0 and not (polkit / POLICY).exists()
+
+
+@SHELL_ONLY
+@pytest.mark.parametrize("character", ['"', "$", "`", "%", "\\"])
+def test_a_folder_the_menu_entry_cannot_carry_is_refused_before_any_change(
+    character: str, tmp_path: Path
+) -> None:
+    script, home = fake_unpacked_tarball(tmp_path / "release"), tmp_path / "home"
+    home.mkdir()
+    prefix = tmp_path / f"odd{character}name"
+    result = run_install(script, home, "--prefix", str(prefix))
+    assert result.returncode == 2 and "cannot carry" in result.stderr
+    assert not prefix.exists() and list(home.iterdir()) == []
 
 
 @SHELL_ONLY

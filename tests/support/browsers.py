@@ -109,8 +109,9 @@ def held(folder: Path) -> Held:
         lines.setdefault(nick.strip(), []).append(flags.split(",")[0])
     trust = {}
     for nick, flags in lines.items():
-        # a nickname finds every certificate of its subject: then no line says whose trust it is
-        shown = flags[0] if len(flags) == 1 else "|".join(flags)
+        # a nickname finds every certificate of its subject (two clusters' "admin" clients):
+        # their lines then say whose trust is whose only when they all agree
+        shown = flags[0] if len(set(flags)) == 1 else "|".join(flags)
         trust.update(dict.fromkeys(certificates(folder, nick), shown))
     return Held(trust, frozenset(key_ids(folder)))
 
@@ -146,9 +147,7 @@ def key_id(cert: x509.Certificate) -> str:
     return hashlib.sha1(data).hexdigest()
 
 
-def expected(cas: list[x509.Certificate], client: x509.Certificate | None) -> Held:
-    """Exactly these CAs trusted C and this client certificate with its key, nothing else."""
-    trust = {sha256(ca): "C" for ca in cas}
-    if client is None:
-        return Held(trust, frozenset())
-    return Held(trust | {sha256(client): "u"}, frozenset({key_id(client)}))
+def expected(cas: list[x509.Certificate], clients: list[x509.Certificate]) -> Held:
+    """Exactly these CAs trusted C and these client certificates with their keys, nothing else."""
+    trust = {sha256(ca): "C" for ca in cas} | {sha256(client): "u" for client in clients}
+    return Held(trust, frozenset(key_id(client) for client in clients))

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 import os
+import signal
 import subprocess
 import sys
 from dataclasses import dataclass
@@ -59,7 +60,14 @@ def start(home: Path, *argv: str, stdin: str | None = None) -> subprocess.Popen[
         stdout=subprocess.PIPE,
         stderr=subprocess.PIPE,
         text=True,
+        preexec_fn=default_sigint,
     )
+
+
+def default_sigint() -> None:
+    """Ctrl-C at its default in the child, as in a terminal: a test run started as a background
+    job ignores SIGINT, and a child would rightly inherit that."""
+    signal.signal(signal.SIGINT, signal.SIG_DFL)
 
 
 def finish(proc: subprocess.Popen[str], stdin: str | None = None, timeout: float = 300) -> Run:

@@ -12,7 +12,7 @@ from pathlib import Path
 
 from cryptography import x509
 from cryptography.hazmat.primitives import hashes, serialization
-from cryptography.hazmat.primitives.asymmetric import ec, rsa
+from cryptography.hazmat.primitives.asymmetric import ec, ed448, ed25519, rsa
 from cryptography.hazmat.primitives.asymmetric.types import PrivateKeyTypes
 from cryptography.hazmat.primitives.serialization import pkcs12
 from cryptography.x509.oid import ExtendedKeyUsageOID, NameOID
@@ -26,8 +26,21 @@ def new_key(kind: str = "rsa") -> PrivateKeyTypes:
         return rsa.generate_private_key(public_exponent=65537, key_size=2048)
     if kind == "rsa1024":
         return rsa.generate_private_key(public_exponent=65537, key_size=1024)
+    if kind in ("ed25519", "ed448"):
+        return (
+            ed25519.Ed25519PrivateKey if kind == "ed25519" else ed448.Ed448PrivateKey
+        ).generate()
     curve = {"p256": ec.SECP256R1(), "p384": ec.SECP384R1()}[kind]
     return ec.generate_private_key(curve)
+
+
+def _digest(
+    key: PrivateKeyTypes, wanted: hashes.HashAlgorithm | None
+) -> hashes.HashAlgorithm | None:
+    """Ed25519 and Ed448 sign without a separate digest."""
+    if isinstance(key, ed25519.Ed25519PrivateKey | ed448.Ed448PrivateKey):
+        return None
+    return wanted or hashes.SHA256()
 
 
 @dataclass
@@ -93,7 +106,7 @@ def make_ca(
         builder = builder.add_extension(
             x509.NameConstraints([x509.DNSName(d) for d in permitted_dns], None), critical=True
         )
-    return Issued(builder.sign(key, hash_alg or hashes.SHA256()), key)  # type: ignore[arg-type]
+    return Issued(builder.sign(key, _digest(key, hash_alg)), key)  # type: ignore[arg-type]
 
 
 def make_leaf(
@@ -135,7 +148,7 @@ def make_leaf(
         builder = builder.add_extension(
             x509.SubjectAlternativeName(_san(server_names)), critical=False
         )
-    return Issued(builder.sign(issuer.key, hash_alg or hashes.SHA256()), key)  # type: ignore[arg-type]
+    return Issued(builder.sign(issuer.key, _digest(issuer.key, hash_alg)), key)  # type: ignore[arg-type]
 
 
 def make_intermediate(issuer: Issued, cn: str, key_kind: str = "rsa") -> Issued:
@@ -154,7 +167,7 @@ def make_intermediate(issuer: Issued, cn: str, key_kind: str = "rsa") -> Issued:
             x509.KeyUsage(True, False, False, False, False, True, True, False, False),
             critical=True,
         )
-        .sign(issuer.key, hashes.SHA256())  # type: ignore[arg-type]
+        .sign(issuer.key, _digest(issuer.key, None))  # type: ignore[arg-type]
     )
     return Issued(cert, key)
 

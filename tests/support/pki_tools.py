@@ -71,7 +71,8 @@ def pem_der(pem_path: Path) -> bytes:
 
 def certtool_pki(folder: Path) -> dict[str, Path]:
     """A CA, a server and a client certificate signed by certtool; the client's key is one with
-    a leading zero, also written as certtool's encrypted PKCS#8 (password `secret`) and as DER."""
+    a leading zero, also written as certtool's encrypted PKCS#8 (password `secret`), as DER, and
+    with the client's certificate and the CA as certtool's PKCS#12 (password `secret`)."""
     certtool = need("certtool")
     folder.mkdir(parents=True, exist_ok=True)
     for name, text in _TEMPLATES.items():
@@ -89,6 +90,10 @@ def certtool_pki(folder: Path) -> dict[str, Path]:
         "--outfile", str(folder / "client.p8.pem"), cwd=folder)  # fmt: skip
     run(certtool, "-k", "--infile", str(out["client"]), "--outder",
         "--outfile", str(folder / "client.der"), cwd=folder)  # fmt: skip
+    run(certtool, "--to-p12", "--load-privkey", str(out["client"]), "--load-certificate",
+        str(folder / "client.crt"), "--load-ca-certificate", str(folder / "ca.crt"),
+        "--p12-name", "client", "--password", "secret", "--outder",
+        "--outfile", str(folder / "client.p12"), cwd=folder)  # fmt: skip
     return {
         "ca.crt": folder / "ca.crt",
         "server.crt": folder / "server.crt",
@@ -97,6 +102,7 @@ def certtool_pki(folder: Path) -> dict[str, Path]:
         "client.key": out["client"],
         "client.p8.pem": folder / "client.p8.pem",
         "client.der": folder / "client.der",
+        "client.p12": folder / "client.p12",
     }
 
 
@@ -349,3 +355,42 @@ def keytool_identity(folder: Path, ca_cert: Path, ca_key: Path, storetype: str) 
         cwd=folder)  # fmt: skip
     run(keytool, "-importcert", "-alias", "client", "-file", "client.crt", *common, cwd=folder)
     return store
+
+
+# --- strongSwan pki (strongswan-pki with libstrongswan-standard-plugins) ---------------------
+
+
+def strongswan_pki(folder: Path) -> dict[str, Path]:
+    """An Ed25519 CA, client and 127.0.0.1 server, as strongSwan's pki documentation makes them
+    (--gen, --self --ca, --pub, --issue), in PEM."""
+    tool = need("pki")
+    folder.mkdir(parents=True, exist_ok=True)
+    pem = ["--outform", "pem"]
+
+    def pki_to(name: str, *argv: str) -> Path:
+        (folder / name).write_text(run(tool, *argv, *pem, cwd=folder))
+        return folder / name
+
+    pki_to("ca.key", "--gen", "--type", "ed25519")
+    pki_to("ca.crt", "--self", "--ca", "--lifetime", "30", "--in", "ca.key",
+           "--dn", "CN=strongSwan Ed25519 CA")  # fmt: skip
+    issue = ["--issue", "--cacert", "ca.crt", "--cakey", "ca.key", "--type", "pub",
+             "--lifetime", "30"]  # fmt: skip
+    peers = {
+        "client": ["--dn", "CN=strongSwan Client", "--flag", "clientAuth"],
+        "server": ["--dn", "CN=localhost", "--san", "127.0.0.1", "--flag", "serverAuth"],
+    }
+    for peer, names in peers.items():
+        pki_to(f"{peer}.key", "--gen", "--type", "ed25519")
+        pki_to(f"{peer}.pub", "--pub", "--in", f"{peer}.key")
+        pki_to(f"{peer}.crt", *issue, "--in", f"{peer}.pub", *names)
+    return {name: folder / name for name in ("ca.crt", "client.crt", "client.key",
+                                              "server.crt", "server.key")}  # fmt: skip
+
+
+def chromium_nss_db(home: Path) -> Path:
+    """The NSS database Chromium keeps under ~/.pki/nssdb, made empty with certutil."""
+    db = home / ".pki/nssdb"
+    db.mkdir(parents=True)
+    run("certutil", "-N", "-d", f"sql:{db}", "--empty-password", cwd=home)
+    return db

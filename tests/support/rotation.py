@@ -19,7 +19,7 @@ from support.servers import ClientLoggingUI, free_port
 from support.tls_peers import SERVER_NAMES, write_pair
 
 CLUSTER = "d4f2example"
-CA_NAME = f"{CLUSTER}-ca"
+CA_NAME, CLIENT_NAME = f"{CLUSTER}-ca", f"{CLUSTER}-kurrentdb-client"
 DAY_AGO, HOUR_AGO = pki.NOW - dt.timedelta(days=1), pki.NOW - dt.timedelta(hours=1)
 PROFILES = ("default-release", "work")
 CHROMIUM, DEFAULT, WORK = "Chromium", "Firefox (profile default-release)", "Firefox (profile work)"
@@ -53,7 +53,7 @@ def make_rotation() -> Rotation:
 
 
 def client_of(ca: pki.Issued, since: dt.datetime) -> pki.Issued:
-    return pki.make_leaf(ca, f"{CLUSTER}-kurrentdb-client", not_before=since)
+    return pki.make_leaf(ca, CLIENT_NAME, not_before=since)
 
 
 def kurrent_tgz(folder: Path, name: str, ca: pki.Issued, client: pki.Issued) -> Path:
@@ -94,12 +94,23 @@ def browser_databases(home: Path) -> dict[str, Path]:
 
 
 def assert_holding(
-    databases: dict[str, Path], ca: pki.Issued | None, client: pki.Issued | None, step: str
+    databases: dict[str, Path],
+    ca: pki.Issued | None,
+    client: pki.Issued | None,
+    step: str,
+    others: tuple[pki.Issued, ...] = (),
 ) -> None:
-    """Every database: exactly this CA (trusted C) and this client certificate with its key."""
+    """Every database: exactly this CA (trusted C) and this client certificate with its key,
+    and the `others` (another cluster's CA and client), nothing else."""
     held = {name: browsers.held(db) for name, db in databases.items()}
-    want = browsers.expected([ca.cert] if ca else [], client.cert if client else None)
+    ours = [i for i in (ca, client, *others) if i is not None]
+    cas = [i.cert for i in ours if _is_ca(i.cert)]
+    want = browsers.expected(cas, [i.cert for i in ours if not _is_ca(i.cert)])
     assert held == dict.fromkeys(databases, want), f"after {step}"
+
+
+def _is_ca(cert: x509.Certificate) -> bool:
+    return cert.extensions.get_extension_for_class(x509.BasicConstraints).value.ca
 
 
 def identity_folders() -> dict[str, bytes]:

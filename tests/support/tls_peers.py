@@ -110,13 +110,29 @@ class AlertingTlsServer(_Peer):
         try:
             tls.do_handshake()
             tls.recv(4096)
-            tls.sendall(b"HTTP/1.1 200 OK\r\nContent-Length: 3\r\nConnection: close\r\n\r\nok\n")
+            self.answer(tls)
         except (ssl.SSLError, OSError) as exc:
             self.refusals.append(str(getattr(exc, "reason", exc)))
             _linger_close(conn)
         finally:
             with contextlib.suppress(OSError):
                 tls.close()
+
+    def answer(self, tls: ssl.SSLSocket) -> None:
+        tls.sendall(b"HTTP/1.1 200 OK\r\nContent-Length: 3\r\nConnection: close\r\n\r\nok\n")
+
+
+class TricklingTlsServer(AlertingTlsServer):
+    """Completes the handshake, then sends its HTTP answer one byte a second: every single read
+    is quick, only the whole answer is not."""
+
+    ANSWER = b"HTTP/1.1 200 OK\r\nContent-Length: 3\r\nX-Slow: " + b"." * 200 + b"\r\n\r\nok\n"
+
+    def answer(self, tls: ssl.SSLSocket) -> None:
+        for byte in self.ANSWER:
+            if self._stopped.wait(1.0):
+                return
+            tls.sendall(bytes([byte]))
 
 
 def _linger_close(conn: socket.socket) -> None:

@@ -5,7 +5,13 @@ from __future__ import annotations
 import datetime as dt
 
 import pytest
-from clustertrust.core.bundle.checks import Finding, Severity, check_bundle, has_errors
+from clustertrust.core.bundle.checks import (
+    Finding,
+    Severity,
+    check_bundle,
+    has_errors,
+    store_refusals,
+)
 from clustertrust.core.bundle.reader import read_bundle
 from clustertrust.core.source.load import SourceData
 from cryptography.x509.oid import ExtendedKeyUsageOID
@@ -142,3 +148,18 @@ def test_left_out_findings_keep_the_case_of_file_names_and_subjects() -> None:
         "The private key in Private/CA.key of 'Easy-RSA CA' is not installed."
     )
     assert messages["server_cert_left_out"].startswith("The server certificate 'Web Server' is")
+
+
+def test_only_a_store_that_refuses_the_bundles_key_type_is_named() -> None:
+    class Store:
+        def __init__(self, name: str, refuses: frozenset[str] = frozenset()) -> None:
+            self.name, self.title, self.refuses_key_types = name, name.upper(), refuses
+
+    stores = [Store("nss", frozenset({"Ed25519"})), Store("files")]
+    ed = pki.make_ca("Ed CA", "ed25519")
+    bundle = read_bundle(SourceData("t", (("ca.crt", ed.cert_pem),)))
+    assert store_refusals(bundle, stores) == {  # type: ignore[arg-type]
+        "nss": "it cannot hold Ed25519 keys ('Ed CA'), so nothing goes there; these can: FILES."
+    }
+    rsa = read_bundle(SourceData("t", (("ca.crt", pki.make_ca("RSA CA").cert_pem),)))
+    assert store_refusals(rsa, stores) == {}  # type: ignore[arg-type]

@@ -8,9 +8,11 @@ from __future__ import annotations
 import json
 import shlex
 import shutil
+import subprocess
 from pathlib import Path
 
 import pytest
+from clustertrust.cli.main import main
 from clustertrust.core import certinfo
 from clustertrust.core.bundle import keys
 from clustertrust.core.bundle.checks import Severity, check_bundle, has_errors
@@ -19,7 +21,7 @@ from clustertrust.core.bundle.reader import read_bundle
 from clustertrust.core.errors import PasswordNeeded
 from clustertrust.core.source.load import load_source
 from cryptography.hazmat.primitives import serialization
-from support import pki_tools
+from support import pki, pki_tools
 
 
 @pytest.fixture(scope="module")
@@ -40,7 +42,12 @@ def test_certtool_writes_the_scalar_with_a_leading_zero(certtool_pki: dict[str, 
 
 @pytest.mark.parametrize(
     ("key_file", "password"),
-    [("client.key", None), ("client.p8.pem", "secret"), ("client.der", None)],
+    [
+        ("client.key", None),
+        ("client.p8.pem", "secret"),
+        ("client.der", None),
+        ("client.p12", "secret"),
+    ],
 )
 def test_a_certtool_ec_key_with_a_leading_zero_is_read(
     certtool_pki: dict[str, Path], tmp_path: Path, key_file: str, password: str | None
@@ -320,3 +327,99 @@ def test_a_truststore_jks_beside_a_pem_identity_is_left_out_with_the_command(
         "keytool -importkeystore -srckeystore truststore.jks"
         in found["java_keystore_left_out"].message
     )
+
+
+@pytest.fixture(scope="module")
+def vault_pki(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
+    """Vault's usual two mounts: pki (the root) signed pki_int (the issuing intermediate), and
+    pki_int issues the client and the server; the server sends its chain, as nginx is told to."""
+    folder = tmp_path_factory.mktemp("vault")
+    root = pki.make_ca("Vault Root CA")
+    issuing = pki.make_intermediate(root, "Vault Intermediate CA")
+    client = pki.make_leaf(issuing, "Vault Client")
+    server = pki.make_leaf(issuing, "localhost", client=False, server_names=["127.0.0.1"])
+    answer = pki_tools.vault_issue(
+        client.cert_pem, issuing.cert_pem, [issuing.cert_pem], client.key_pem(traditional=True)
+    )
+    files = {
+        "issue.json": answer.encode(),
+        "server-chain.pem": server.cert_pem + issuing.cert_pem,
+        "server.key": server.key_pem(),
+        "client-cas.pem": issuing.cert_pem + root.cert_pem,
+        "issuing.pem": issuing.cert_pem,
+        "server.pem": server.cert_pem,
+    }
+    return {name: pki.write_files(folder, {name: data}) / name for name, data in files.items()}
+
+
+def test_a_vault_issue_answer_gives_the_identity_and_its_issuing_ca(
+    vault_pki: dict[str, Path], tmp_path: Path
+) -> None:
+    source = folder_of(tmp_path / "b", {"issue.json": vault_pki["issue.json"]})
+    bundle = read_bundle(load_source(str(source)))
+    assert bundle.client_cert is not None and bundle.has_key
+    assert [certinfo.common_name(c.subject) for c in bundle.ca_certs] == ["Vault Intermediate CA"]
+    assert "issue.json (data.private_key)" in bundle.files
+    assert not has_errors(check_bundle(bundle))
+
+
+def test_a_bundle_whose_only_ca_is_the_issuing_intermediate_verifies_with_partial_chain_trust(
+    vault_pki: dict[str, Path], tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    server = {"cert": vault_pki["server-chain.pem"], "key": vault_pki["server.key"],
+              "ca": vault_pki["client-cas.pem"]}  # fmt: skip
+    source = folder_of(tmp_path / "b", {"issue.json": vault_pki["issue.json"]})
+    verified = pki_tools.logs_in(tmp_path, capsys, source, server)
+    assert verified["outcome"] == "ok"
+
+    # OpenSSL says the same of that server's certificate with the intermediate as the anchor.
+    def openssl_verify(*flags: str) -> int:
+        argv = ["openssl", "verify", "-CAfile", str(vault_pki["issuing.pem"]), *flags]
+        return subprocess.run([*argv, str(vault_pki["server.pem"])], capture_output=True).returncode
+
+    assert openssl_verify() != 0
+    assert openssl_verify("-partial_chain") == 0
+
+
+@pytest.fixture(scope="module")
+def strongswan_pki(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
+    return pki_tools.strongswan_pki(tmp_path_factory.mktemp("strongswan"))
+
+
+def test_an_ed25519_identity_is_refused_for_nss_at_plan_time_and_installed_where_it_can_be(
+    strongswan_pki: dict[str, Path],
+    isolated_dirs: Path,
+    tmp_path: Path,
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    db = pki_tools.chromium_nss_db(isolated_dirs)
+    source = folder_of(tmp_path / "b", {n: strongswan_pki[n] for n in ("ca.crt", "client.crt",
+                                                                        "client.key")})  # fmt: skip
+    assert main(["install", str(source), "--dry-run", "--json", "--stores", "nss,files"]) == 0
+    plan = json.loads(capsys.readouterr().out)["plan"]
+    (skipped,) = plan["unavailable"]
+    assert skipped["store"] == "Browser certificate databases (NSS)"
+    assert skipped["reason"] == (
+        "it cannot hold Ed25519 keys ('strongSwan Ed25519 CA', 'strongSwan Client'), so nothing "
+        "goes there; these can: Identity files for command-line clients."
+    )
+    assert [step["store"] for step in plan["steps"]] == ["identity-files"]
+    server = {"cert": strongswan_pki["server.crt"], "key": strongswan_pki["server.key"],
+              "ca": strongswan_pki["ca.crt"]}  # fmt: skip
+    verified = pki_tools.logs_in(tmp_path, capsys, source, server, "--stores", "nss,files")
+    assert verified["outcome"] == "ok"
+    listed = pki_tools.run("certutil", "-L", "-d", f"sql:{db}", cwd=tmp_path)
+    assert "ClusterTrust" not in listed  # NSS was never asked: nothing half done there
+
+
+def test_an_easyrsa_ed25519_pki_for_nss_alone_is_refused_before_any_change(
+    isolated_dirs: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    pki_tools.chromium_nss_db(isolated_dirs)
+    folder = pki_tools.easyrsa_pki(tmp_path / "ed", "--use-algo=ed", "--curve=ed25519")
+    before = sorted(str(p) for p in isolated_dirs.rglob("*"))
+    assert main(["install", str(folder), "--yes", "--stores", "nss"]) == 2
+    refused = capsys.readouterr().err
+    assert "it cannot hold Ed25519 keys ('Easy-RSA CA', 'client1')" in refused
+    assert "choose a store that can, such as the identity files (--stores files)" in refused
+    assert sorted(str(p) for p in isolated_dirs.rglob("*")) == before

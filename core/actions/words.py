@@ -1,0 +1,72 @@
+"""What both front ends say about a cluster, in one place: days left, its state, each consumer.
+A state is (kind, words); kind is "ok", "warning" or "error", and "ok" means it works now."""
+
+from __future__ import annotations
+
+from clustertrust.core.i18n import tr, tr_n
+from clustertrust.core.install.clusters import (
+    Certificate,
+    Cluster,
+    Consumer,
+    ConsumerState,
+    consumer_line,
+)
+from clustertrust.core.install.expiry import needs_warning
+
+
+def days_left(days: int) -> str:
+    if days < 0:
+        return tr("expired")
+    return tr_n("{days} day left", "{days} days left", days).format(days=days)
+
+
+def expiry(label: str, cert: Certificate | None) -> tuple[str, str]:
+    """("CA: expires 2027-03-01, 85 days left", kind); `label` is a translatable() constant."""
+    label = tr(label)
+    if cert is None:
+        return "", tr("{label}: none").format(label=label)
+    date = cert.not_after[:10]
+    if cert.days_left < 0:
+        return "error", tr("{label}: expired on {date}").format(label=label, date=date)
+    kind = "warning" if needs_warning(cert.days_left) else ""
+    text = tr("{label}: expires {date}, {left}")
+    return kind, text.format(label=label, date=date, left=days_left(cert.days_left))
+
+
+def not_covered(cluster: Cluster) -> list[Consumer]:
+    """Browser profiles found since the install that Repair would set up."""
+    return [c for c in cluster.consumers if c.state is ConsumerState.NOT_COVERED]
+
+
+def cluster_state(cluster: Cluster) -> tuple[str, str]:
+    """What the welcome page, the cards and `status` say about a cluster as a whole."""
+    missing = sum(1 for i in cluster.items if i.present is False)
+    new = len(not_covered(cluster))
+    days = cluster.days_left
+    if missing:
+        words = tr_n(
+            "{count} item missing: Repair puts it back",
+            "{count} items missing: Repair puts them back",
+            missing,
+        )
+        return "error", words.format(count=missing)
+    if days is not None and days < 0:
+        return "error", tr("expired: renew it")
+    if new:
+        words = tr_n(
+            "{count} browser profile not covered yet: Repair adds it",
+            "{count} browser profiles not covered yet: Repair adds them",
+            new,
+        )
+        return "warning", words.format(count=new)
+    if days is not None and needs_warning(days):
+        soon = tr_n(
+            "expires in {days} day: renew it soon", "expires in {days} days: renew it soon", days
+        )
+        return "warning", soon.format(days=days)
+    if days is None:
+        return "ok", tr("set up")
+    return "ok", tr("set up, {left}").format(left=days_left(days))
+
+
+__all__ = ["cluster_state", "consumer_line", "days_left", "expiry", "not_covered"]
