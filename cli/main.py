@@ -32,6 +32,7 @@ def _start(argv: list[str]) -> int:
     from .commands import BUNDLE_ONLY, build_parser
 
     args = build_parser(argv).parse_args(argv)
+    choose_language(getattr(args, "json", False))
     if args.command not in BUNDLE_ONLY:
         prepare_own_files(args.verbose)
     if args.command is None:
@@ -91,6 +92,14 @@ def _redeliver(unraisable: sys.UnraisableHookArgs) -> None:
         threading.Timer(0.01, os.kill, (os.getpid(), signum)).start()
         return
     sys.__unraisablehook__(unraisable)
+
+
+def choose_language(as_json: bool) -> None:
+    """Messages follow the user's locale (LANGUAGE, LC_ALL, LC_MESSAGES, LANG); a JSON document
+    is machine output and reads the same in every language."""
+    from clustertrust.core import i18n
+
+    i18n.use_languages([] if as_json else None)
 
 
 def prepare_own_files(verbose: bool = False) -> None:

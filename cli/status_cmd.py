@@ -7,6 +7,7 @@ import argparse
 from clustertrust.core import actions
 from clustertrust.core.actions import RENEW_FIX, consumer_name, expiry_warnings
 from clustertrust.core.bundle.summary import pretty_fingerprint
+from clustertrust.core.i18n import tr
 from clustertrust.core.names import printable
 from clustertrust.platform import detect
 
@@ -56,7 +57,7 @@ def run(args: argparse.Namespace) -> int:
         print(
             "\nExpiry warnings:",
             *(f"  ! {w}" for w in warnings),
-            f"What to do: {RENEW_FIX}",
+            f"What to do: {tr(RENEW_FIX)}",
             sep="\n",
         )
     return 0

@@ -3,19 +3,28 @@ and for core's own messages, so both layers translate the same way without Qt.
 
 Source catalogs live in resources/locale/<lang>/LC_MESSAGES/clustertrust.po; the build compiles
 them to .mo beside them (scripts/dev, the PyInstaller spec). Without a compiled catalog, or for a
-language without one, the English text is shown. Machine output (--json, exit codes) never goes
-through here."""
+language without one, the English text is shown. Machine output (--json, the support report's
+document, files ClusterTrust keeps) is built inside `english()`, so it reads the same in every
+language."""
 
 from __future__ import annotations
 
+import contextvars
 import gettext
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
 from importlib import resources
 from pathlib import Path
 
 DOMAIN = "clustertrust"
 
-_catalog: gettext.NullTranslations = gettext.NullTranslations()
+_SOURCE = gettext.NullTranslations()
+_catalog: gettext.NullTranslations = _SOURCE
+# Set by english() for the running thread (or task) only: a worker building a machine document
+# does not switch the window's language.
+_override: contextvars.ContextVar[gettext.NullTranslations | None] = contextvars.ContextVar(
+    "clustertrust_language", default=None
+)
 
 
 def locale_folder() -> Path:
@@ -41,13 +50,28 @@ def language() -> str:
     return "" if _is_source(_catalog) else _catalog.info().get("language", "")
 
 
+def _current() -> gettext.NullTranslations:
+    override = _override.get()
+    return _catalog if override is None else override
+
+
+@contextmanager
+def english() -> Iterator[None]:
+    """The English source text inside the block, in this thread only, whatever the language."""
+    token = _override.set(_SOURCE)
+    try:
+        yield
+    finally:
+        _override.reset(token)
+
+
 def tr(message: str) -> str:
     """`message` in the chosen language (itself when there is no translation)."""
-    return _catalog.gettext(message)
+    return _current().gettext(message)
 
 
 def tr_n(singular: str, plural: str, count: int) -> str:
-    return _catalog.ngettext(singular, plural, count)
+    return _current().ngettext(singular, plural, count)
 
 
 def translatable(message: str) -> str:

@@ -9,9 +9,10 @@ from __future__ import annotations
 from collections.abc import Iterable
 
 from clustertrust.core.bundle.checks import EXPIRY_WARNING_DAYS
+from clustertrust.core.i18n import tr, tr_n, translatable
 from clustertrust.core.install.plan import ItemStatus
 
-RENEW_FIX = (
+RENEW_FIX = translatable(
     "Download the renewed bundle (for Kurrent Cloud: the console or `clustertrust cloud fetch`) "
     "and install it with `clustertrust renew BUNDLE`; the old items are removed after the new "
     "ones are verified."
@@ -26,9 +27,14 @@ def expiry_notice(subject: str, not_after: str, days_left: int) -> str | None:
     """One sentence for people, or None when there is no need to worry yet."""
     date = not_after[:10]
     if days_left < 0:
-        return f"{subject} expired on {date}."
+        return tr("{subject} expired on {date}.").format(subject=subject, date=date)
     if needs_warning(days_left):
-        return f"{subject} expires on {date}, in {days_left} day{'s' if days_left != 1 else ''}."
+        soon = tr_n(
+            "{subject} expires on {date}, in {days} day.",
+            "{subject} expires on {date}, in {days} days.",
+            days_left,
+        )
+        return soon.format(subject=subject, date=date, days=days_left)
     return None
 
 

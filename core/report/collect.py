@@ -15,6 +15,7 @@ from typing import Any
 
 from clustertrust.core import __version__
 from clustertrust.core.errors import ClusterTrustError
+from clustertrust.core.i18n import english
 from clustertrust.core.install import plan as plans
 from clustertrust.core.install.expiry import RENEW_FIX, expiry_warnings
 from clustertrust.core.logs import last_lines, log_path, scrub
@@ -28,8 +29,14 @@ __all__ = ["LOG_LINES", "collect", "render_text", "safe_origin"]
 
 
 def collect(setup: Setup, machine: dict[str, Any], log_lines: int = LOG_LINES) -> dict[str, Any]:
-    """Everything the helpdesk needs, as one JSON-ready document (already redacted). `machine`
-    is platform.facts.machine_facts: the system, each store's state and the tools' versions."""
+    """Everything the helpdesk needs, as one JSON-ready document (already redacted), in English
+    whatever the user's language. `machine` is platform.facts.machine_facts: the system, each
+    store's state and the tools' versions."""
+    with english():
+        return _collect(setup, machine, log_lines)
+
+
+def _collect(setup: Setup, machine: dict[str, Any], log_lines: int) -> dict[str, Any]:
     document = {
         "generated_at": dt.datetime.now(dt.UTC).replace(microsecond=0).isoformat(),
         "app": {"name": "clustertrust", "version": __version__, "python": sys.version.split()[0]},

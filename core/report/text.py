@@ -1,18 +1,24 @@
-"""The support report as plain text, from the document core.report.collect builds."""
+"""The support report as plain text, from the document core.report.collect builds: the frame in
+the user's language, the document's own values (messages, reasons, log lines) as recorded."""
 
 from __future__ import annotations
 
 from typing import Any
 
 from clustertrust.core.bundle.summary import pretty_fingerprint
+from clustertrust.core.i18n import tr, tr_n, translatable
 
-PRESENT = {True: "present now", False: "MISSING from its store", None: "cannot be checked here"}
+PRESENT = {
+    True: translatable("present now"),
+    False: translatable("MISSING from its store"),
+    None: translatable("cannot be checked here"),
+}
 
 
 def render_text(document: dict[str, Any]) -> str:
     lines = [
-        "ClusterTrust support report",
-        f"Generated {document['generated_at']}",
+        tr("ClusterTrust support report"),
+        tr("Generated {time}").format(time=document["generated_at"]),
         "",
         *_system(document),
         "",
@@ -29,21 +35,27 @@ def render_text(document: dict[str, Any]) -> str:
 
 def _system(document: dict[str, Any]) -> list[str]:
     app, system = document["app"], document["system"]
+    os_name = system.get("distribution") or system["os"]
     return [
-        f"App:     clustertrust {app['version']} (Python {app['python']})",
-        f"OS:      {system.get('distribution') or system['os']} — {system['platform']}",
-        f"WSL:     {'yes' if system['wsl'] else 'no'}",
-        *[f"Note:    {note}" for note in document.get("notes", [])],
+        tr("App:     clustertrust {version} (Python {python})").format(
+            version=app["version"], python=app["python"]
+        ),
+        tr("OS:      {os} — {platform}").format(os=os_name, platform=system["platform"]),
+        tr("WSL:     {answer}").format(answer=tr("yes") if system["wsl"] else tr("no")),
+        *[tr("Note:    {note}").format(note=note) for note in document.get("notes", [])],
     ]
 
 
 def _stores(document: dict[str, Any]) -> list[str]:
-    lines = ["Store mechanisms:"]
+    lines = [tr("Store mechanisms:")]
     for store in document["stores"]:
-        state = "available" if store["available"] else f"not available: {store.get('reason', '')}"
+        if store["available"]:
+            state = tr("available")
+        else:
+            state = tr("not available: {reason}").format(reason=store.get("reason", ""))
         lines.append(f"  {store['title']} [{store['name']}]: {state}")
-        lines += [f"    database {db}" for db in store.get("databases", [])]
-    lines.append("Tools:")
+        lines += [tr("    database {path}").format(path=db) for db in store.get("databases", [])]
+    lines.append(tr("Tools:"))
     for tool in document["tools"]:
         lines.append(
             f"  {tool['name']}: {tool['version']}" + (f" ({tool['path']})" if tool["path"] else "")
@@ -52,35 +64,58 @@ def _stores(document: dict[str, Any]) -> list[str]:
 
 
 def _ledger(ledger: dict[str, Any]) -> list[str]:
-    lines = [f"Installed items (ledger {ledger['path']}):"]
+    lines = [tr("Installed items (ledger {path}):").format(path=ledger["path"])]
     if ledger.get("error"):
-        lines.append(f"  The ledger cannot be read: {ledger['error']}")
+        lines.append(tr("  The ledger cannot be read: {error}").format(error=ledger["error"]))
     if not ledger["items"] and not ledger.get("error"):
-        lines.append("  none")
+        lines.append(tr("  none"))
     for item in ledger["items"]:
-        left = f"{item['days_left']} days left" if item["days_left"] >= 0 else "EXPIRED"
-        lines += [
-            f"  {item['subject']} [{item['kind']}] in {item['store']}: {PRESENT[item['present']]}",
-            f"    SHA-256   {pretty_fingerprint(item['sha256'])}",
-            f"    expires   {item['expires']} ({left})",
-            f"    location  {item['location']} (scope {item['scope']}, state {item['state']})",
-            f"    installed {item['installed_at'] or '?'} from {item['source'] or '?'}",
-        ]
+        lines += _item(item)
     lines += [f"  ! {warning}" for warning in ledger.get("expiry_warnings", [])]
     if ledger.get("expiry_fix"):
-        lines.append(f"  What to do: {ledger['expiry_fix']}")
+        lines.append(tr("  What to do: {fix}").format(fix=tr(ledger["expiry_fix"])))
     return lines
+
+
+def _item(item: dict[str, Any]) -> list[str]:
+    days = item["days_left"]
+    left = (
+        tr_n("{days} day left", "{days} days left", days).format(days=days)
+        if days >= 0
+        else tr("EXPIRED")
+    )
+    where = tr("  {subject} [{kind}] in {store}: {state}")
+    return [
+        where.format(
+            subject=item["subject"],
+            kind=item["kind"],
+            store=item["store"],
+            state=tr(PRESENT[item["present"]]),
+        ),
+        tr("    SHA-256   {fingerprint}").format(fingerprint=pretty_fingerprint(item["sha256"])),
+        tr("    expires   {date} ({left})").format(date=item["expires"], left=left),
+        tr("    location  {location} (scope {scope}, state {state})").format(
+            location=item["location"], scope=item["scope"], state=item["state"]
+        ),
+        tr("    installed {time} from {source}").format(
+            time=item["installed_at"] or "?", source=item["source"] or "?"
+        ),
+    ]
 
 
 def _verification(report: dict[str, Any] | None) -> list[str]:
     if not report:
-        return ["Last verification: none recorded"]
+        return [tr("Last verification: none recorded")]
     lines = [
-        f"Last verification of {report.get('url')} at {report.get('checked_at')}:",
-        f"  outcome   {report.get('outcome')} — {report.get('message')}",
+        tr("Last verification of {url} at {time}:").format(
+            url=report.get("url"), time=report.get("checked_at")
+        ),
+        tr("  outcome   {outcome} — {message}").format(
+            outcome=report.get("outcome"), message=report.get("message")
+        ),
     ]
     if report.get("fix"):
-        lines.append(f"  fix       {report['fix']}")
+        lines.append(tr("  fix       {fix}").format(fix=report["fix"]))
     for mode, result in (report.get("modes") or {}).items():
         lines += _mode(mode, result)
     return lines
@@ -90,19 +125,34 @@ def _mode(mode: str, result: dict[str, Any]) -> list[str]:
     timings = result.get("timings_ms") or {}
     shown = ", ".join(f"{k} {v:.0f} ms" for k, v in timings.items() if isinstance(v, int | float))
     lines = [
-        f"  trusting {mode}: {result.get('outcome')} (HTTP {result.get('http_status') or '-'}, "
-        f"{result.get('tls_version') or 'no TLS'})",
-        f"    timings  {shown or 'none'}",
+        tr("  trusting {mode}: {outcome} (HTTP {status}, {tls})").format(
+            mode=mode,
+            outcome=result.get("outcome"),
+            status=result.get("http_status") or "-",
+            tls=result.get("tls_version") or tr("no TLS"),
+        ),
+        tr("    timings  {timings}").format(timings=shown or tr("none")),
     ]
     for cert in result.get("server_chain") or []:
-        fingerprint = pretty_fingerprint(cert.get("sha256", ""))
+        line = tr(
+            "    server chain: {subject} issued by {issuer}, until {date}, SHA-256 {fingerprint}"
+        )
         lines.append(
-            f"    server chain: {cert.get('subject')} issued by {cert.get('issuer')}, "
-            f"until {str(cert.get('not_after'))[:10]}, SHA-256 {fingerprint}"
+            line.format(
+                subject=cert.get("subject"),
+                issuer=cert.get("issuer"),
+                date=str(cert.get("not_after"))[:10],
+                fingerprint=pretty_fingerprint(cert.get("sha256", "")),
+            )
         )
     return lines
 
 
 def _log(log: dict[str, Any]) -> list[str]:
-    lines = [f"Last {len(log['lines'])} log lines ({log['path']}):"]
-    return lines + [f"  {line}" for line in log["lines"]] if log["lines"] else [*lines, "  (empty)"]
+    count = len(log["lines"])
+    lines = [tr("Last {count} log lines ({path}):").format(count=count, path=log["path"])]
+    return (
+        lines + [f"  {line}" for line in log["lines"]]
+        if log["lines"]
+        else [*lines, tr("  (empty)")]
+    )

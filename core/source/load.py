@@ -12,6 +12,7 @@ from typing import TYPE_CHECKING, NamedTuple
 
 from clustertrust.core.cancel import CancelToken
 from clustertrust.core.errors import SourceError
+from clustertrust.core.i18n import tr
 
 if TYPE_CHECKING:  # https (ssl, http.client, truststore) is loaded only for a URL
     import ssl
@@ -54,21 +55,30 @@ def load_file(path: Path) -> SourceData:
         size = path.stat().st_size
         if size > MAX_SOURCE_BYTES:
             raise SourceError(
-                f"{path} is {size >> 20} MiB; a certificate bundle is a few KiB.",
-                "Check that you picked the cluster's certificate bundle.",
+                tr("{path} is {size} MiB; a certificate bundle is a few KiB.").format(
+                    path=path, size=size >> 20
+                ),
+                tr("Check that you picked the cluster's certificate bundle."),
             )
         data = path.read_bytes()
     except FileNotFoundError as exc:
-        raise SourceError(f"{path} does not exist.", "Check the path and try again.") from exc
+        raise SourceError(
+            tr("{path} does not exist.").format(path=path), tr("Check the path and try again.")
+        ) from exc
     except IsADirectoryError as exc:  # pragma: no cover - is_dir() routes folders elsewhere
-        raise SourceError(f"{path} is a folder.", "Choose the bundle file.") from exc
+        raise SourceError(
+            tr("{path} is a folder.").format(path=path), tr("Choose the bundle file.")
+        ) from exc
     except PermissionError as exc:
         raise SourceError(
-            f"{path} cannot be read: permission denied.",
-            "Copy the file somewhere you can read, or fix its permissions.",
+            tr("{path} cannot be read: permission denied.").format(path=path),
+            tr("Copy the file somewhere you can read, or fix its permissions."),
         ) from exc
     except OSError as exc:
-        raise SourceError(f"{path} cannot be read: {exc.strerror}.", "Check the path.") from exc
+        raise SourceError(
+            tr("{path} cannot be read: {reason}.").format(path=path, reason=exc.strerror),
+            tr("Check the path."),
+        ) from exc
     return SourceData(str(path), ((path.name, data),))
 
 
@@ -82,12 +92,17 @@ def load_folder(folder: Path) -> SourceData:
                 continue
             if len(files) >= MAX_FOLDER_FILES:
                 raise SourceError(
-                    f"{folder} holds more than {MAX_FOLDER_FILES} files.",
-                    "Choose the folder that holds just the certificate bundle.",
+                    tr("{folder} holds more than {count} files.").format(
+                        folder=folder, count=MAX_FOLDER_FILES
+                    ),
+                    tr("Choose the folder that holds just the certificate bundle."),
                 )
             files.append((path.relative_to(folder).as_posix(), load_file(path).files[0][1]))
     if not files:
-        raise SourceError(f"{folder} holds no files.", "Choose the folder with the bundle's files.")
+        raise SourceError(
+            tr("{folder} holds no files.").format(folder=folder),
+            tr("Choose the folder with the bundle's files."),
+        )
     return SourceData(str(folder), tuple(files))
 
 
@@ -111,7 +126,9 @@ def load_url(
     )
     if response.status != 200:
         raise SourceError(
-            f"The server answered {response.status} for {shown_url(url)}.",
+            tr("The server answered {status} for {url}.").format(
+                status=response.status, url=shown_url(url)
+            ),
             _http_fix(response.status),
         )
     name = Path(urllib.parse.urlsplit(response.url).path).name or "download"
@@ -120,7 +137,9 @@ def load_url(
 
 def _http_fix(status: int) -> str:
     if status in (401, 403):
-        return "The link needs a login or has expired: download the bundle again from the console."
+        return tr(
+            "The link needs a login or has expired: download the bundle again from the console."
+        )
     if status == 404:
-        return "The address is wrong or the bundle was removed: copy the link again."
-    return "Try again later, or download the bundle in a browser and choose the file."
+        return tr("The address is wrong or the bundle was removed: copy the link again.")
+    return tr("Try again later, or download the bundle in a browser and choose the file.")
