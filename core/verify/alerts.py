@@ -5,6 +5,7 @@ from __future__ import annotations
 import ssl
 
 from clustertrust.core import certinfo
+from clustertrust.core.i18n import tr
 from clustertrust.core.verify.result import Diagnosis
 from clustertrust.core.verify.result import VerifyOutcome as Outcome
 from clustertrust.core.verify.situation import Situation
@@ -30,11 +31,12 @@ def alert_diagnosis(error: ssl.SSLError, at: Situation) -> Diagnosis | None:
     """The client-certificate outcome for a TLS alert, or None for any other TLS error."""
     reason = getattr(error, "reason", None) or ""
     if reason == _HANDSHAKE_FAILURE and at.cert_requested and not at.presented_cert:
-        return client_cert_required(at, "TLS alert handshake_failure after asking for one")
+        how = tr("TLS alert handshake_failure after asking for one")
+        return client_cert_required(at, how)
     if reason in _REQUIRED or (reason in _REJECTED and not at.presented_cert):
-        return client_cert_required(at, f"TLS alert {reason.lower()}")
+        return client_cert_required(at, tr("TLS alert {alert}").format(alert=reason.lower()))
     if reason in _REJECTED:
-        return client_cert_rejected(at, f"TLS alert {_REJECTED[reason]}")
+        return client_cert_rejected(at, tr("TLS alert {alert}").format(alert=_REJECTED[reason]))
     return None
 
 
@@ -52,20 +54,22 @@ def http_refusal(status: int, body: bytes, at: Situation) -> Diagnosis | None:
 
 
 def client_cert_required(at: Situation, how: str) -> Diagnosis:
-    message = f"The server at {at.where} asked for a client certificate and got none ({how})."
+    message = tr(
+        "The server at {where} asked for a client certificate and got none ({how})."
+    ).format(where=at.where, how=how)
     if at.bundle.client_cert is None:
-        fix = (
+        fix = tr(
             "This bundle holds no client certificate (a CA-only download). Download the "
             "bundle that includes the client certificate (tls.crt and tls.key, or bundle.p12) "
             "from the cluster console."
         )
     elif at.bundle.private_key is None:
-        fix = (
+        fix = tr(
             "The bundle has the client certificate but not its private key, so it cannot be "
             "presented. Use the complete bundle (with tls.key or bundle.p12)."
         )
     else:
-        fix = (
+        fix = tr(
             "The certificate was offered but did not arrive: a proxy or firewall that "
             "inspects TLS may strip it. Try without the proxy, or ask your IT team."
         )
@@ -78,18 +82,30 @@ def client_cert_rejected(at: Situation, how: str) -> Diagnosis:
         return client_cert_required(at, how)
     left = certinfo.days_left(cert)
     if left < 0 or "expired" in how:
-        when = f" on {cert.not_valid_after_utc:%Y-%m-%d}" if left < 0 else " (says the server)"
+        if left < 0:
+            message = tr(
+                "The server refused the client certificate {client}: it expired on {date} ({how})."
+            )
+        else:
+            message = tr(
+                "The server refused the client certificate {client}: it expired "
+                "(says the server) ({how})."
+            )
+        date = f"{cert.not_valid_after_utc:%Y-%m-%d}"
         return Diagnosis(
             Outcome.CLIENT_CERT_REJECTED,
-            f"The server refused the client certificate {at.client_name}: it expired"
-            f"{when} ({how}).",
-            "Download the renewed certificate bundle from the cluster console, install it, "
-            "and verify again.",
+            message.format(client=at.client_name, date=date, how=how),
+            tr(
+                "Download the renewed certificate bundle from the cluster console, install it, "
+                "and verify again."
+            ),
         )
-    issuer = certinfo.common_name(cert.issuer)
+    message = tr("The server refused the client certificate {client}, issued by {issuer} ({how}).")
     return Diagnosis(
         Outcome.CLIENT_CERT_REJECTED,
-        f"The server refused the client certificate {at.client_name}, issued by {issuer} ({how}).",
-        "The bundle is probably for another cluster, or older than the cluster's current CA: "
-        "download the current bundle from the cluster console and verify again.",
+        message.format(client=at.client_name, issuer=certinfo.common_name(cert.issuer), how=how),
+        tr(
+            "The bundle is probably for another cluster, or older than the cluster's current "
+            "CA: download the current bundle from the cluster console and verify again."
+        ),
     )

@@ -8,6 +8,7 @@ import ssl
 import sys
 
 from clustertrust.core import certinfo
+from clustertrust.core.i18n import tr
 from clustertrust.core.verify.result import Diagnosis, TrustMode
 from clustertrust.core.verify.result import VerifyOutcome as Outcome
 from clustertrust.core.verify.situation import (
@@ -92,13 +93,16 @@ def _expired_in(chain: list[x509.Certificate]) -> bool:
 
 def hostname_mismatch(chain: list[x509.Certificate], at: Situation) -> Diagnosis:
     names = certinfo.dns_names(chain[0]) if chain else []
-    covered = ", ".join(names) if names else "no names at all (no subjectAltName)"
+    covered = ", ".join(names) if names else tr("no names at all (no subjectAltName)")
+    message = tr("The server's certificate does not cover the name {host}; it covers: {names}.")
     return Diagnosis(
         Outcome.HOSTNAME_MISMATCH,
-        f"The server's certificate does not cover the name {at.target.host}; it covers: {covered}.",
-        "Use the exact address shown in the cluster console (one of the names above). "
-        "If that is the address you used, the server presents the wrong certificate: "
-        "tell the cluster's operator.",
+        message.format(host=at.target.host, names=covered),
+        tr(
+            "Use the exact address shown in the cluster console (one of the names above). "
+            "If that is the address you used, the server presents the wrong certificate: "
+            "tell the cluster's operator."
+        ),
     )
 
 
@@ -106,26 +110,36 @@ def server_cert_expired(chain: list[x509.Certificate], at: Situation) -> Diagnos
     now = certinfo.now()
     stale = next((c for c in chain if c.not_valid_after_utc < now), None)
     if stale is not None:
-        what = _which(stale, chain)
+        if stale is chain[0]:
+            message = tr("The server's certificate ({name}) expired on {date}.")
+        else:
+            message = tr("The server's CA certificate ({name}) expired on {date}.")
         return Diagnosis(
             Outcome.SERVER_CERT_EXPIRED,
-            f"The server's {what} ({certinfo.common_name(stale.subject)}) expired on "
-            f"{stale.not_valid_after_utc:%Y-%m-%d}.",
-            "The cluster's operator must renew the server certificate; nothing on this "
-            "computer can fix that. If the date looks wrong, check this computer's clock.",
+            message.format(
+                name=certinfo.common_name(stale.subject),
+                date=f"{stale.not_valid_after_utc:%Y-%m-%d}",
+            ),
+            tr(
+                "The cluster's operator must renew the server certificate; nothing on this "
+                "computer can fix that. If the date looks wrong, check this computer's clock."
+            ),
         )
     early = next((c for c in chain if c.not_valid_before_utc > now), chain[0] if chain else None)
-    since = f" before {early.not_valid_before_utc:%Y-%m-%d %H:%M} UTC" if early else ""
+    if early is not None:
+        message = tr("The server's certificate is not valid yet before {time} UTC.").format(
+            time=f"{early.not_valid_before_utc:%Y-%m-%d %H:%M}"
+        )
+    else:
+        message = tr("The server's certificate is not valid yet.")
     return Diagnosis(
         Outcome.SERVER_CERT_EXPIRED,
-        f"The server's certificate is not valid yet{since}.",
-        "Check that this computer's date and time are right; if they are, tell the "
-        "cluster's operator.",
+        message,
+        tr(
+            "Check that this computer's date and time are right; if they are, tell the "
+            "cluster's operator."
+        ),
     )
-
-
-def _which(cert: x509.Certificate, chain: list[x509.Certificate]) -> str:
-    return "certificate" if cert is chain[0] else "CA certificate"
 
 
 def server_untrusted(chain: list[x509.Certificate], at: Situation, detail: str) -> Diagnosis:
@@ -141,68 +155,99 @@ def server_untrusted(chain: list[x509.Certificate], at: Situation, detail: str) 
     ours_name = certinfo.common_name(bundle_ca.subject)
     # a CA no older than the server's certificate cannot be the one that replaced the server's
     if server_ca == ours_name and bundle_ca.not_valid_before_utc >= chain[0].not_valid_before_utc:
+        message = tr(
+            "The server's certificate goes to a CA named {ca}, like the bundle's CA, but a "
+            "different key signed it, and the bundle's CA is newer than the server's "
+            "certificate: the cluster has not moved to the new CA yet (bundle CA SHA-256 "
+            "{fingerprint})."
+        )
         return Diagnosis(
             Outcome.SERVER_UNTRUSTED,
-            f"The server's certificate goes to a CA named {server_ca}, like the bundle's CA, "
-            f"but a different key signed it, and the bundle's CA is newer than the server's "
-            f"certificate: the cluster has not moved to the new CA yet (bundle CA SHA-256 "
-            f"{_short(bundle_ca)}).",
-            "Keep the certificates installed now. Ask the cluster's operator when the server "
-            "will use the new CA, and renew then.",
+            message.format(ca=server_ca, fingerprint=_short(bundle_ca)),
+            tr(
+                "Keep the certificates installed now. Ask the cluster's operator when the "
+                "server will use the new CA, and renew then."
+            ),
         )
     if server_ca == ours_name:
+        message = tr(
+            "The server's certificate goes to a CA named {ca}, like the bundle's CA, but a "
+            "different key signed it: the CA was replaced and this bundle is older than the "
+            "server's certificate (bundle CA SHA-256 {fingerprint})."
+        )
         return Diagnosis(
             Outcome.SERVER_UNTRUSTED,
-            f"The server's certificate goes to a CA named {server_ca}, like the bundle's CA, "
-            f"but a different key signed it: the CA was replaced and this bundle is older "
-            f"than the server's certificate (bundle CA SHA-256 {_short(bundle_ca)}).",
-            "Download the current certificate bundle from the cluster console, install it, "
-            "and verify again.",
+            message.format(ca=server_ca, fingerprint=_short(bundle_ca)),
+            tr(
+                "Download the current certificate bundle from the cluster console, install it, "
+                "and verify again."
+            ),
         )
+    message = tr(
+        "The server's certificate goes to the CA {ca}, not to the bundle's CA {ours} ({detail})."
+    )
     return Diagnosis(
         Outcome.SERVER_UNTRUSTED,
-        f"The server's certificate goes to the CA {server_ca}, not to the bundle's CA "
-        f"{ours_name} ({detail}).",
-        "Check that the address and the bundle belong to the same cluster. If the vendor has "
-        "rotated the CA, download the current bundle from the cluster console.",
+        message.format(ca=server_ca, ours=ours_name, detail=detail),
+        tr(
+            "Check that the address and the bundle belong to the same cluster. If the vendor "
+            "has rotated the CA, download the current bundle from the cluster console."
+        ),
     )
 
 
 def chain_incomplete(chain: list[x509.Certificate], where: str, ca: x509.Certificate) -> Diagnosis:
     missing = chain_ca_name(chain)
+    message = tr(
+        "The server at {where} did not send the intermediate CA certificate {missing} that its "
+        "certificate needs, so programs that trust the cluster's CA {ca} cannot connect the "
+        "server's certificate to it."
+    )
+    fix = tr(
+        "Nothing on this computer can fix that: tell the cluster's operator that the server "
+        "must send its full chain (its certificate followed by the intermediate CA {missing}, "
+        "for nginx both in the ssl_certificate file)."
+    )
     return Diagnosis(
         Outcome.SERVER_CHAIN_INCOMPLETE,
-        f"The server at {where} did not send the intermediate CA certificate {missing} that "
-        f"its certificate needs, so programs that trust the cluster's CA "
-        f"{certinfo.common_name(ca.subject)} cannot connect the server's certificate to it.",
-        "Nothing on this computer can fix that: tell the cluster's operator that the server "
-        f"must send its full chain (its certificate followed by the intermediate CA {missing}, "
-        "for nginx both in the ssl_certificate file).",
+        message.format(where=where, missing=missing, ca=certinfo.common_name(ca.subject)),
+        fix.format(missing=missing),
     )
 
 
 def _not_trusted_by_system(server_ca: str, ours: bool, at: Situation) -> Diagnosis:
     if ours:
+        message = tr(
+            "This computer does not trust the cluster's CA {ca} yet, so browsers and other "
+            "apps will refuse the cluster UI."
+        )
+        fix = tr(
+            "Install the bundle (clustertrust install {source}, or the wizard), then verify again."
+        )
         return Diagnosis(
             Outcome.SERVER_UNTRUSTED,
-            f"This computer does not trust the cluster's CA {server_ca} yet, so browsers and "
-            "other apps will refuse the cluster UI.",
-            f"Install the bundle (clustertrust install {shlex.quote(at.bundle.origin)}, or the "
-            "wizard), then verify again.",
+            message.format(ca=server_ca),
+            fix.format(source=shlex.quote(at.bundle.origin)),
         )
+    ca = at.bundle.ca
+    if ca is not None:
+        message = tr(
+            "This computer does not trust {ca}, the CA the server's certificate goes to; it is "
+            "not the bundle's CA {ours}."
+        ).format(ca=server_ca, ours=certinfo.common_name(ca.subject))
+    else:
+        message = tr(
+            "This computer does not trust {ca}, the CA the server's certificate goes to."
+        ).format(ca=server_ca)
     return Diagnosis(
         Outcome.SERVER_UNTRUSTED,
-        f"This computer does not trust {server_ca}, the CA the server's certificate goes to"
-        f"{_differs(at)}.",
-        "If this address is your cluster's UI, install the cluster's certificate bundle. If you "
-        "did not expect a private CA here, do not trust it: ask your IT team, since something "
-        "on the network may be intercepting the connection.",
+        message,
+        tr(
+            "If this address is your cluster's UI, install the cluster's certificate bundle. If "
+            "you did not expect a private CA here, do not trust it: ask your IT team, since "
+            "something on the network may be intercepting the connection."
+        ),
     )
-
-
-def _differs(at: Situation) -> str:
-    ca = at.bundle.ca
-    return f"; it is not the bundle's CA {certinfo.common_name(ca.subject)}" if ca else ""
 
 
 def _short(cert: x509.Certificate) -> str:

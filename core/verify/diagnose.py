@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import ssl
 
+from clustertrust.core.i18n import tr
 from clustertrust.core.verify.alerts import (
     alert_diagnosis,
     client_cert_rejected,
@@ -48,115 +49,164 @@ def _dns_failed(error: BaseException, at: Situation) -> Diagnosis:
     if at.proxy:
         return Diagnosis(
             Outcome.DNS_FAILED,
-            f"The proxy's name {at.proxy.host} (from the https_proxy setting) could not be found.",
-            "Check the https_proxy / HTTPS_PROXY setting, or your network connection.",
+            tr("The proxy's name {host} (from the https_proxy setting) could not be found.").format(
+                host=at.proxy.host
+            ),
+            tr("Check the https_proxy / HTTPS_PROXY setting, or your network connection."),
         )
-    why = "took too long" if isinstance(error, TimeoutError) else "found no such name"
+    if isinstance(error, TimeoutError):
+        message = tr("The name {host} could not be looked up: the DNS lookup took too long.")
+    else:
+        message = tr("The name {host} could not be looked up: the DNS lookup found no such name.")
     return Diagnosis(
         Outcome.DNS_FAILED,
-        f"The name {at.target.host} could not be looked up: the DNS lookup {why}.",
-        "Check the address for typos. If it is right, connect to the network or VPN the "
-        "cluster is reachable from, then verify again.",
+        message.format(host=at.target.host),
+        tr(
+            "Check the address for typos. If it is right, connect to the network or VPN the "
+            "cluster is reachable from, then verify again."
+        ),
     )
 
 
 def _connect_failed(error: BaseException, at: Situation) -> Diagnosis:
-    where = f"the proxy {at.proxy_name}" if at.proxy else at.where
     if isinstance(error, TimeoutError):
+        if at.proxy:
+            message = tr("The proxy {proxy} did not accept a connection within {seconds} s.")
+        else:
+            message = tr("{where} did not accept a connection within {seconds} s.")
         return Diagnosis(
             Outcome.TIMEOUT,
-            f"{where} did not accept a connection within {at.timeout:g} s.",
-            "A firewall may be dropping the traffic, or the cluster's IP access list does not "
-            "include this network: check the VPN and the cluster's allowed addresses.",
+            message.format(proxy=at.proxy_name, where=at.where, seconds=f"{at.timeout:g}"),
+            tr(
+                "A firewall may be dropping the traffic, or the cluster's IP access list does "
+                "not include this network: check the VPN and the cluster's allowed addresses."
+            ),
         )
     refused = isinstance(error, ConnectionRefusedError)
-    reason = "refused" if refused else (getattr(error, "strerror", None) or str(error)).lower()
+    reason = tr("refused") if refused else (getattr(error, "strerror", None) or str(error)).lower()
     if at.proxy:
         return Diagnosis(
             Outcome.CONNECTION_REFUSED,
-            f"The proxy {at.proxy_name} could not be reached: connection {reason}.",
-            "Check the https_proxy / HTTPS_PROXY setting, or ask your IT team whether the "
-            "proxy is running.",
+            tr("The proxy {proxy} could not be reached: connection {reason}.").format(
+                proxy=at.proxy_name, reason=reason
+            ),
+            tr(
+                "Check the https_proxy / HTTPS_PROXY setting, or ask your IT team whether the "
+                "proxy is running."
+            ),
         )
     return Diagnosis(
         Outcome.CONNECTION_REFUSED,
-        f"Nothing accepts connections at {at.where} (connection {reason}).",
-        "Check the port in the address (a Kurrent Cloud UI listens on 2113). If it is right, "
-        "the cluster may be stopped or still starting: try again in a few minutes.",
+        tr("Nothing accepts connections at {where} (connection {reason}).").format(
+            where=at.where, reason=reason
+        ),
+        tr(
+            "Check the port in the address (a Kurrent Cloud UI listens on 2113). If it is "
+            "right, the cluster may be stopped or still starting: try again in a few minutes."
+        ),
     )
 
 
 def _tunnel_failed(error: BaseException, at: Situation) -> Diagnosis:
+    proxy, where = at.proxy_name, at.where
     if isinstance(error, TunnelRefused):
         outcome = Outcome.TIMEOUT if error.status == 504 else Outcome.CONNECTION_REFUSED
+        message = tr(
+            "The proxy {proxy} would not open a connection to {where}: "
+            "it answered \u201c{answer}\u201d."
+        )
         return Diagnosis(
             outcome,
-            f"The proxy {at.proxy_name} would not open a connection to {at.where}: it "
-            f"answered \u201c{error.status_line}\u201d.",
+            message.format(proxy=proxy, where=where, answer=error.status_line),
             _proxy_fix(error.status),
         )
     if isinstance(error, TimeoutError):
+        message = tr("The proxy {proxy} did not open a connection to {where} within {seconds} s.")
         return Diagnosis(
             Outcome.TIMEOUT,
-            f"The proxy {at.proxy_name} did not open a connection to {at.where} within "
-            f"{at.timeout:g} s.",
-            "Try again; if it keeps happening, ask your IT team whether the proxy allows "
-            "this address and port.",
+            message.format(proxy=proxy, where=where, seconds=f"{at.timeout:g}"),
+            tr(
+                "Try again; if it keeps happening, ask your IT team whether the proxy allows "
+                "this address and port."
+            ),
         )
+    message = tr(
+        "The proxy {proxy} closed the connection instead of opening a tunnel to {where} ({error})."
+    )
     return Diagnosis(
         Outcome.CONNECTION_REFUSED,
-        f"The proxy {at.proxy_name} closed the connection instead of opening a tunnel to "
-        f"{at.where} ({error}).",
-        "Check the https_proxy / HTTPS_PROXY setting, or ask your IT team.",
+        message.format(proxy=proxy, where=where, error=error),
+        tr("Check the https_proxy / HTTPS_PROXY setting, or ask your IT team."),
     )
 
 
 def _proxy_fix(status: int) -> str:
     if status == 407:
-        return "The proxy wants a login: put it in the setting (https_proxy=http://USER:PASS@host:port)."
+        return tr(
+            "The proxy wants a login: put it in the setting "
+            "(https_proxy=http://USER:PASS@host:port)."
+        )
     if status in (403, 405):
-        return "The proxy does not allow this address or port: ask your IT team to allow it."
-    return (
+        return tr("The proxy does not allow this address or port: ask your IT team to allow it.")
+    return tr(
         "Check the address and port. If they are right, the proxy cannot reach the cluster: "
         "ask your IT team, or try without the proxy (add the host to no_proxy)."
     )
 
 
 def _stalled(stage: Stage, at: Situation) -> Diagnosis:
+    seconds = f"{at.timeout:g}"
     if stage is Stage.HANDSHAKE:
+        message = tr(
+            "{where} accepted the connection but did not complete the TLS handshake within "
+            "{seconds} s."
+        )
         return Diagnosis(
             Outcome.TIMEOUT,
-            f"{at.where} accepted the connection but did not complete the TLS handshake within "
-            f"{at.timeout:g} s.",
-            "Check the port: it may belong to a service that waits for the client to speak "
-            "first. If it is right, the server is overloaded: try again later.",
+            message.format(where=at.where, seconds=seconds),
+            tr(
+                "Check the port: it may belong to a service that waits for the client to speak "
+                "first. If it is right, the server is overloaded: try again later."
+            ),
         )
+    message = tr(
+        "The TLS connection to {where} works, but the request got no answer within {seconds} s."
+    )
     return Diagnosis(
         Outcome.TIMEOUT,
-        f"The TLS connection to {at.where} works, but the request got no answer within "
-        f"{at.timeout:g} s.",
-        "The cluster UI may be overloaded or starting: try again in a few minutes, or with a "
-        "longer --timeout.",
+        message.format(where=at.where, seconds=seconds),
+        tr(
+            "The cluster UI may be overloaded or starting: try again in a few minutes, or with "
+            "a longer --timeout."
+        ),
     )
 
 
 def _handshake_failed(error: BaseException, at: Situation) -> Diagnosis:
     reason = getattr(error, "reason", None)
     if reason in _NOT_TLS_REASONS:
+        message = tr(
+            "{where} answered, but not with TLS: it is probably a plain http:// port ({reason})."
+        )
         return Diagnosis(
             Outcome.TLS_HANDSHAKE_FAILED,
-            f"{at.where} answered, but not with TLS: it is probably a plain http:// port "
-            f"({reason}).",
-            "Check the port in the address: the cluster UI's HTTPS port is the one shown in "
-            "the cluster console.",
+            message.format(where=at.where, reason=reason),
+            tr(
+                "Check the port in the address: the cluster UI's HTTPS port is the one shown in "
+                "the cluster console."
+            ),
         )
-    closed = isinstance(error, (ConnectionError, ssl.SSLEOFError, ssl.SSLZeroReturnError))
-    what = "closed the connection during" if closed else "failed"
+    if isinstance(error, (ConnectionError, ssl.SSLEOFError, ssl.SSLZeroReturnError)):
+        message = tr("The TLS handshake with {where} closed the connection during ({reason}).")
+    else:
+        message = tr("The TLS handshake with {where} failed ({reason}).")
     return Diagnosis(
         Outcome.TLS_HANDSHAKE_FAILED,
-        f"The TLS handshake with {at.where} {what} ({reason or error}).",
-        "Check the address and port. If they are right, a proxy or firewall may be "
-        "interfering with TLS: try from another network, or ask your IT team.",
+        message.format(where=at.where, reason=reason or error),
+        tr(
+            "Check the address and port. If they are right, a proxy or firewall may be "
+            "interfering with TLS: try from another network, or ask your IT team."
+        ),
     )
 
 
@@ -164,25 +214,31 @@ def _no_http_answer(error: BaseException, failure: StepFailed, at: Situation) ->
     closed = isinstance(error, ConnectionError | ssl.SSLEOFError | ssl.SSLZeroReturnError)
     if closed and failure.exchange.tls_version == "TLSv1.3":
         return _closed_after_handshake(at)
+    message = tr(
+        "The TLS connection to {where} works, but the server gave no usable HTTP answer ({error})."
+    )
     return Diagnosis(
         Outcome.HTTP_ERROR,
-        f"The TLS connection to {at.where} works, but the server gave no usable HTTP "
-        f"answer ({error}).",
-        "Check that the address is the cluster UI, not another service on the same host.",
+        message.format(where=at.where, error=error),
+        tr("Check that the address is the cluster UI, not another service on the same host."),
     )
 
 
 def _closed_after_handshake(at: Situation) -> Diagnosis:
     """In TLS 1.3 the server judges the client certificate after the client has finished, so a
     silent close right after the handshake is how some servers refuse it."""
-    how = "it closed the connection right after the handshake without saying why"
+    how = tr("it closed the connection right after the handshake without saying why")
     if at.cert_requested and not at.presented_cert:
         return client_cert_required(at, how)
     if at.cert_requested:
         return client_cert_rejected(at, how)
     return Diagnosis(
         Outcome.TLS_HANDSHAKE_FAILED,
-        f"{at.where} closed the connection right after the TLS handshake, without an answer.",
-        "Check the address and port; if they are right, a proxy or firewall may be "
-        "interfering: try from another network, or ask your IT team.",
+        tr(
+            "{where} closed the connection right after the TLS handshake, without an answer."
+        ).format(where=at.where),
+        tr(
+            "Check the address and port; if they are right, a proxy or firewall may be "
+            "interfering: try from another network, or ask your IT team."
+        ),
     )

@@ -8,6 +8,7 @@ from dataclasses import asdict, dataclass, field
 from typing import Any
 
 from clustertrust.core.bundle.summary import CertificateSummary
+from clustertrust.core.i18n import translatable
 from clustertrust.core.model import Record
 
 
@@ -35,8 +36,8 @@ class TrustMode(enum.Enum):
 
 
 TRUST_MODE_NAMES = {
-    TrustMode.BUNDLE: "the bundle's own CA",
-    TrustMode.SYSTEM: "this computer's trust store",
+    TrustMode.BUNDLE: translatable("the bundle's own CA"),
+    TrustMode.SYSTEM: translatable("this computer's trust store"),
 }
 
 

@@ -15,6 +15,7 @@ from collections.abc import Iterable
 from clustertrust.core.bundle.reader import Bundle
 from clustertrust.core.bundle.summary import summarize
 from clustertrust.core.cancel import CancelToken, Deadline
+from clustertrust.core.i18n import tr
 from clustertrust.core.verify.alerts import http_refusal
 from clustertrust.core.verify.cluster import consumers_report, remember_cluster
 from clustertrust.core.verify.connect import Exchange, StepFailed, exchange
@@ -134,34 +135,51 @@ def diagnose_answer(seen: Exchange, at: Situation) -> Diagnosis:
     refusal = http_refusal(status, seen.body, at)
     if refusal:
         return refusal
-    ms = seen.timings.get("total", 0.0)
-    works = (
-        f"Mutual TLS to {at.where} works with {at.trust_name}: the server answered HTTP "
-        f"{status} ({seen.tls_version}, {ms:.0f} ms)."
+    ms = f"{seen.timings.get('total', 0.0):.0f}"
+    if at.presented_cert:
+        works = tr(
+            "Mutual TLS to {where} works with {trust}: the server answered HTTP {status} "
+            "({tls}, {ms} ms)."
+        )
+    else:
+        works = tr(
+            "TLS to {where} works (no client cert) with {trust}: the server answered HTTP "
+            "{status} ({tls}, {ms} ms)."
+        )
+    works = works.format(
+        where=at.where, trust=at.trust_name, status=status, tls=seen.tls_version, ms=ms
     )
-    if not at.presented_cert:
-        works = works.replace("Mutual TLS", "TLS").replace("works", "works (no client cert)")
     if status in (401, 403):
-        note = f"The cluster wants a login next (HTTP {status}): the certificate part is done."
+        note = tr(
+            "The cluster wants a login next (HTTP {status}): the certificate part is done."
+        ).format(status=status)
         return Diagnosis(VerifyOutcome.OK, works, "", note)
     if 200 <= status < 400:
         return Diagnosis(VerifyOutcome.OK, works)
+    message = tr(
+        "The TLS connection to {where} works, but the server answered HTTP {status} for {path}."
+    )
     return Diagnosis(
         VerifyOutcome.HTTP_ERROR,
-        f"The TLS connection to {at.where} works, but the server answered HTTP {status} "
-        f"for {at.target.path.split('?', 1)[0]}.",
+        message.format(where=at.where, status=status, path=at.target.path.split("?", 1)[0]),
         _http_fix(status),
     )
 
 
 def _http_fix(status: int) -> str:
     if status == 404:
-        return "Check the path in the address; the cluster UI is usually at / on its port."
+        return tr("Check the path in the address; the cluster UI is usually at / on its port.")
     if status in (421, 400):
-        return "The server does not serve this name here: use the address from the cluster console."
+        return tr(
+            "The server does not serve this name here: use the address from the cluster console."
+        )
     if status >= 500:
-        return "The cluster UI has a problem of its own: try later, or tell the cluster's operator."
-    return "Check the address; if it is right, tell the cluster's operator which status came back."
+        return tr(
+            "The cluster UI has a problem of its own: try later, or tell the cluster's operator."
+        )
+    return tr(
+        "Check the address; if it is right, tell the cluster's operator which status came back."
+    )
 
 
 def _result(seen: Exchange, trust: TrustMode, bundle: Bundle, diagnosis: Diagnosis) -> VerifyResult:

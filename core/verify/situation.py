@@ -6,6 +6,7 @@ from dataclasses import dataclass
 
 from clustertrust.core import certinfo
 from clustertrust.core.bundle.reader import Bundle
+from clustertrust.core.i18n import tr
 from clustertrust.core.source.netproxy import Proxy
 from clustertrust.core.verify.result import TRUST_MODE_NAMES, TrustMode
 from clustertrust.core.verify.target import Target
@@ -28,7 +29,7 @@ class Situation:
 
     @property
     def trust_name(self) -> str:
-        return TRUST_MODE_NAMES[self.trust]
+        return tr(TRUST_MODE_NAMES[self.trust])
 
     @property
     def presented_cert(self) -> bool:
@@ -37,7 +38,7 @@ class Situation:
     @property
     def client_name(self) -> str:
         cert = self.bundle.client_cert
-        return certinfo.common_name(cert.subject) if cert else "(none)"
+        return certinfo.common_name(cert.subject) if cert else tr("(none)")
 
     @property
     def proxy_name(self) -> str:
@@ -102,5 +103,5 @@ def _attribute(name: x509.Name, oid: x509.ObjectIdentifier) -> str:
 def chain_ca_name(chain: list[x509.Certificate]) -> str:
     """The CA the server's chain goes to: the issuer of its topmost certificate."""
     if not chain:
-        return "an unknown CA"
+        return tr("an unknown CA")
     return certinfo.common_name(chain[-1].issuer)

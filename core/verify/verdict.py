@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from clustertrust.core.bundle.reader import Bundle
+from clustertrust.core.i18n import tr
 from clustertrust.core.verify.result import (
     ConsumerResult,
     Diagnosis,
@@ -20,14 +21,16 @@ def combine(results: tuple[VerifyResult, ...], bundle: Bundle) -> Diagnosis:
     if own.ok and system.ok:
         return _both_ok(own, system)
     if own.ok:
-        return Diagnosis(system.outcome, _bundle_works_but(system.message), system.fix)
+        return Diagnosis(system.outcome, _bundle_works_but(system), system.fix)
     if system.ok and own.outcome is VerifyOutcome.SERVER_UNTRUSTED:
         return Diagnosis(
             VerifyOutcome.OK,
             system.message,
             "",
-            "The server's certificate comes from a CA this computer already trusts, not from "
-            "the bundle's CA; the bundle's CA only vouches for client certificates.",
+            tr(
+                "The server's certificate comes from a CA this computer already trusts, not "
+                "from the bundle's CA; the bundle's CA only vouches for client certificates."
+            ),
         )
     return own.diagnosis
 
@@ -35,18 +38,23 @@ def combine(results: tuple[VerifyResult, ...], bundle: Bundle) -> Diagnosis:
 def _both_ok(own: VerifyResult, system: VerifyResult) -> Diagnosis:
     return Diagnosis(
         VerifyOutcome.OK,
-        system.message.replace(
-            "this computer's trust store", "this computer's trust store and with the bundle's CA"
+        system.message.replace(  # the trust mode's name as situation.trust_name put it in
+            tr("this computer's trust store"),
+            tr("this computer's trust store and with the bundle's CA"),
         ),
         "",
         system.diagnosis.note or own.diagnosis.note,
     )
 
 
-def _bundle_works_but(system_message: str) -> str:
-    if system_message.startswith("This computer "):
-        return f"The bundle works with its own CA, but t{system_message[1:]}"
-    return f"The bundle works with its own CA. With this computer's trust store: {system_message}"
+def _bundle_works_but(system: VerifyResult) -> str:
+    message = system.message
+    if system.outcome is VerifyOutcome.SERVER_UNTRUSTED:  # "This computer does not trust …"
+        clause = message[:1].lower() + message[1:]
+        return tr("The bundle works with its own CA, but {clause}").format(clause=clause)
+    return tr(
+        "The bundle works with its own CA. With this computer's trust store: {message}"
+    ).format(message=message)
 
 
 def by_consumer(
@@ -70,25 +78,40 @@ def _failing(failing: list[ConsumerResult]) -> Diagnosis:
     fixes = " ".join(dict.fromkeys(c.diagnosis.fix for c in failing if c.diagnosis.fix))
     if len(failing) == 1:
         return Diagnosis(first.outcome, first.message, fixes)
-    names = _names([c.name for c in failing])
-    return Diagnosis(first.outcome, f"{names} cannot reach the cluster UI. {first.message}", fixes)
+    message = tr("{names} cannot reach the cluster UI. {message}").format(
+        names=_names([c.name for c in failing]), message=first.message
+    )
+    return Diagnosis(first.outcome, message, fixes)
 
 
 def _all_covered_work(
     covered: list[ConsumerResult], uncovered: list[ConsumerResult], answer: VerifyResult | None
 ) -> Diagnosis:
-    status = f" the server answered HTTP {answer.http_status}" if answer else ""
-    tls = f" ({answer.tls_version})" if answer and answer.tls_version else ""
-    message = (
-        f"Mutual TLS to the cluster UI works for everything the install set up: "
-        f"{_names([c.name for c in covered])};{status}{tls}."
-    )
+    names = _names([c.name for c in covered])
+    if answer is None:
+        message = tr(
+            "Mutual TLS to the cluster UI works for everything the install set up: {names}."
+        )
+    elif answer.tls_version:
+        message = tr(
+            "Mutual TLS to the cluster UI works for everything the install set up: {names}; "
+            "the server answered HTTP {status} ({tls})."
+        )
+    else:
+        message = tr(
+            "Mutual TLS to the cluster UI works for everything the install set up: {names}; "
+            "the server answered HTTP {status}."
+        )
+    status, tls = (answer.http_status, answer.tls_version) if answer else (None, None)
     notes = [answer.diagnosis.note] if answer and answer.diagnosis.note else []
     idle = [c.name for c in uncovered if not c.ok]
     if idle:
-        notes.append(f"Not set up by this install: {_names(idle)}.")
-    return Diagnosis(VerifyOutcome.OK, message.replace(";.", "."), "", " ".join(notes))
+        notes.append(tr("Not set up by this install: {names}.").format(names=_names(idle)))
+    text = message.format(names=names, status=status, tls=tls)
+    return Diagnosis(VerifyOutcome.OK, text, "", " ".join(notes))
 
 
 def _names(names: list[str]) -> str:
-    return names[0] if len(names) == 1 else f"{', '.join(names[:-1])} and {names[-1]}"
+    if len(names) == 1:
+        return names[0]
+    return tr("{names} and {last}").format(names=", ".join(names[:-1]), last=names[-1])
