@@ -7,6 +7,7 @@ import shlex
 from pathlib import Path
 
 from clustertrust.core.bundle.reader import Bundle
+from clustertrust.core.i18n import tr
 from clustertrust.core.model import Record
 from clustertrust.core.verify.consumers import on_linux
 from clustertrust.core.verify.result import Consumer, ConsumerKind, Diagnosis
@@ -17,34 +18,62 @@ def not_set_up(consumer: Consumer, wants_identity: bool, source: str) -> Diagnos
     if consumer.kind is ConsumerKind.SYSTEM:
         return Diagnosis(
             Outcome.NOT_SET_UP,
-            "Not set up: the install did not include the system trust store, so programs that "
-            "use it (curl, Python, other command-line tools) do not trust the cluster's CA.",
-            f"If you want them to, {_system_setup()}: {install_command(consumer, source)}",
+            tr(
+                "Not set up: the install did not include the system trust store, so programs "
+                "that use it (curl, Python, other command-line tools) do not trust the cluster's "
+                "CA."
+            ),
+            _system_setup().format(command=install_command(consumer, source)),
         )
     if consumer.kind is ConsumerKind.FILES and not wants_identity:
         return Diagnosis(
             Outcome.NOT_SET_UP,
-            "Not set up: this bundle has no client certificate with its key, so there are no "
-            "identity files to keep; give command-line clients the CA file (ca.crt) directly.",
+            tr(
+                "Not set up: this bundle has no client certificate with its key, so there are "
+                "no identity files to keep; give command-line clients the CA file (ca.crt) "
+                "directly."
+            ),
         )
-    what = "the cluster's CA and your client certificate" if wants_identity else "the CA"
-    where = "for command-line clients" if consumer.kind is ConsumerKind.FILES else "in it"
+    fix = tr("To set it up: {command} (only what is missing is added).")
     return Diagnosis(
         Outcome.NOT_SET_UP,
-        f"Not set up: ClusterTrust has not put {what} {where}.",
-        f"To set it up: {install_command(consumer, source)} (only what is missing is added).",
+        _not_put(consumer, wants_identity),
+        fix.format(command=install_command(consumer, source)),
     )
 
 
+def _not_put(consumer: Consumer, wants_identity: bool) -> str:
+    files = consumer.kind is ConsumerKind.FILES
+    if wants_identity and files:
+        return tr(
+            "Not set up: ClusterTrust has not put the cluster's CA and your client certificate "
+            "for command-line clients."
+        )
+    if wants_identity:
+        return tr(
+            "Not set up: ClusterTrust has not put the cluster's CA and your client certificate "
+            "in it."
+        )
+    if files:
+        return tr("Not set up: ClusterTrust has not put the CA for command-line clients.")
+    return tr("Not set up: ClusterTrust has not put the CA in it.")
+
+
 def _system_setup() -> str:
+    """The advice for the system store, with {command} to format in."""
     if on_linux():
-        return "install for everyone on this computer (asks for the administrator password)"
-    return "add the system store"
+        return tr(
+            "If you want them to, install for everyone on this computer (asks for the "
+            "administrator password): {command}"
+        )
+    return tr("If you want them to, add the system store: {command}")
 
 
 def put_back() -> str:
     """What went missing since the install: repair re-plans it from what ClusterTrust keeps."""
-    return f"Put it back: {REPAIR} (it adds only what went missing since the install)."
+    return tr("Put it back: {command} (it adds only what went missing since the install).").format(
+        command=REPAIR
+    )
 
 
 REPAIR = "clustertrust repair"

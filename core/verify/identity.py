@@ -9,6 +9,7 @@ from clustertrust.core import certinfo, fileio, paths
 from clustertrust.core.bundle import keys
 from clustertrust.core.bundle.reader import Bundle
 from clustertrust.core.errors import InputError
+from clustertrust.core.i18n import tr
 from clustertrust.core.source.https import system_context
 from clustertrust.core.verify.result import TrustMode
 
@@ -29,8 +30,10 @@ def presents_client_cert(bundle: Bundle) -> bool:
 def _bundle_trust(bundle: Bundle) -> ssl.SSLContext:
     if not bundle.ca_certs:
         raise InputError(
-            f"The bundle from {bundle.origin} holds no CA certificate to trust.",
-            "Use --trust system, or choose the bundle that includes the cluster's ca.crt.",
+            tr("The bundle from {origin} holds no CA certificate to trust.").format(
+                origin=bundle.origin
+            ),
+            tr("Use --trust system, or choose the bundle that includes the cluster's ca.crt."),
         )
     context = ssl.SSLContext(ssl.PROTOCOL_TLS_CLIENT)
     # A bundle whose CA is the issuing intermediate is trusted as browsers trust one, and as
@@ -53,11 +56,15 @@ def load_client_identity(context: ssl.SSLContext, bundle: Bundle) -> None:
         try:
             context.load_cert_chain(str(cert_path), str(key_path), password=password)
         except ssl.SSLError as exc:
+            message = tr(
+                "The client certificate and key in {origin} cannot be used for TLS ({why})."
+            )
             raise InputError(
-                f"The client certificate and key in {bundle.origin} cannot be used for TLS "
-                f"({exc.reason or exc}).",
-                "Check the bundle with `clustertrust inspect`; download it again if the key "
-                "does not match the certificate.",
+                message.format(origin=bundle.origin, why=exc.reason or exc),
+                tr(
+                    "Check the bundle with `clustertrust inspect`; download it again if the key "
+                    "does not match the certificate."
+                ),
             ) from exc
 
 

@@ -10,6 +10,7 @@ from dataclasses import dataclass
 from clustertrust.core import certinfo
 from clustertrust.core.bundle.reader import Bundle
 from clustertrust.core.errors import ClusterTrustError, CommandError
+from clustertrust.core.i18n import tr
 from clustertrust.core.model import Kind, Record, TrustStore
 from clustertrust.core.verify.advice import not_set_up, put_back
 from clustertrust.core.verify.certs import chain_incomplete
@@ -58,10 +59,10 @@ def judge(consumer: Consumer, proof: Proof, inventory: Inventory) -> Diagnosis:
     return _files(consumer, proof, inventory)
 
 
-def _works(consumer: Consumer, proof: Proof, what: str) -> Diagnosis:
+def _works(proof: Proof, message: str) -> Diagnosis:
     if proof.answer is None:  # it trusts the server, yet no connection went all the way
         return proof.base.diagnosis
-    return Diagnosis(Outcome.OK, f"{consumer.name} {what}.", "", proof.answer.diagnosis.note)
+    return Diagnosis(Outcome.OK, message, "", proof.answer.diagnosis.note)
 
 
 # browsers
@@ -73,15 +74,17 @@ def _browser(consumer: Consumer, proof: Proof, inventory: Inventory) -> Diagnosi
     held = inventory.browsers.keys_by_certificate(consumer.location) if check.ran else {}
     identity = _identity_held(held, proof)
     if check.trusted and identity:
-        return _works(consumer, proof, f"trusts the server's certificate chain{_and_holds(proof)}")
+        return _works(proof, _trusts_and_holds(consumer, proof))
     if not consumer.covered:
         return not_set_up(consumer, proof.wants_identity, proof.source)
     if not check.ran:
         return Diagnosis(
             Outcome.SERVER_UNTRUSTED,
-            f"{consumer.name} could not be checked: {check.why}.",
-            "Install the NSS tools (libnss3-tools on Debian/Ubuntu, nss-tools on Fedora), "
-            "then verify again.",
+            tr("{name} could not be checked: {why}.").format(name=consumer.name, why=check.why),
+            tr(
+                "Install the NSS tools (libnss3-tools on Debian/Ubuntu, nss-tools on Fedora), "
+                "then verify again."
+            ),
         )
     if not check.trusted:
         return _browser_untrusted(consumer, proof, check, held)
@@ -95,11 +98,18 @@ def _identity_held(held: dict[str, bool], proof: Proof) -> bool:
     return held.get(certinfo.sha256(client), False)
 
 
-def _and_holds(proof: Proof) -> str:
+def _trusts_and_holds(consumer: Consumer, proof: Proof) -> str:
     client = proof.bundle.client_cert
     if not proof.wants_identity or client is None:
-        return ""
-    return f" and holds your client certificate {certinfo.common_name(client.subject)}"
+        return _trusts(consumer)
+    message = tr(
+        "{name} trusts the server's certificate chain and holds your client certificate {client}."
+    )
+    return message.format(name=consumer.name, client=certinfo.common_name(client.subject))
+
+
+def _trusts(consumer: Consumer) -> str:
+    return tr("{name} trusts the server's certificate chain.").format(name=consumer.name)
 
 
 def _browser_untrusted(
@@ -107,13 +117,14 @@ def _browser_untrusted(
 ) -> Diagnosis:
     cas = proof.bundle.ca_certs
     chain = parse_chain(list(proof.base.chain_der))
-    ca_name = certinfo.common_name(cas[0].subject) if cas else "the cluster's CA"
+    ca_name = certinfo.common_name(cas[0].subject) if cas else tr("the cluster's CA")
     if not any(certinfo.sha256(ca) in held for ca in cas):
+        message = tr(
+            "{name} no longer holds the cluster's CA {ca}, which ClusterTrust added to it (it "
+            "was removed since), so it refuses the cluster UI."
+        )
         return Diagnosis(
-            Outcome.SERVER_UNTRUSTED,
-            f"{consumer.name} no longer holds the cluster's CA {ca_name}, which ClusterTrust "
-            "added to it (it was removed since), so it refuses the cluster UI.",
-            put_back(),
+            Outcome.SERVER_UNTRUSTED, message.format(name=consumer.name, ca=ca_name), put_back()
         )
     if not proof.base.ok:  # the bundle's own CA refuses the server too: not this database
         return proof.base.diagnosis
@@ -128,24 +139,33 @@ def _nss_refused(consumer: Consumer, proof: Proof, check: ChainCheck) -> Diagnos
     """The CA is there, so `install` would find nothing missing: give its trust back."""
     ours = next((r for r in consumer.records if r.kind == Kind.CA.value), None)
     nick = shlex.quote(ours.name) if ours else "NICKNAME"
+    message = tr(
+        "{name} holds the cluster's CA but does not accept the server's certificate chain (NSS "
+        "error {error}): the CA's trust for web sites may have been taken away in the "
+        "browser's certificate settings."
+    )
+    fix = tr(
+        "In the browser's certificate settings (Authorities), edit the cluster's CA and trust "
+        "it to identify websites, or with the browser closed run: {command}"
+    )
+    command = f"certutil -M -d {shlex.quote('sql:' + consumer.location)} -n {nick} -t C,,"
     return Diagnosis(
         Outcome.SERVER_UNTRUSTED,
-        f"{consumer.name} holds the cluster's CA but does not accept the server's certificate "
-        f"chain (NSS error {check.error}): the CA's trust for web sites may have been taken "
-        "away in the browser's certificate settings.",
-        "In the browser's certificate settings (Authorities), edit the cluster's CA and trust "
-        "it to identify websites, or with the browser closed run: certutil -M -d "
-        f"{shlex.quote('sql:' + consumer.location)} -n {nick} -t C,,",
+        message.format(name=consumer.name, error=check.error),
+        fix.format(command=command),
     )
 
 
 def _identity_missing(consumer: Consumer, proof: Proof) -> Diagnosis:
     client = proof.bundle.client_cert
-    name = certinfo.common_name(client.subject) if client else "(none)"
+    name = certinfo.common_name(client.subject) if client else tr("(none)")
+    message = tr(
+        "{name} trusts the server but no longer holds your client certificate {client} with its "
+        "key, so the cluster will refuse it."
+    )
     return Diagnosis(
         Outcome.CLIENT_CERT_REQUIRED,
-        f"{consumer.name} trusts the server but no longer holds your client certificate "
-        f"{name} with its key, so the cluster will refuse it.",
+        message.format(name=consumer.name, client=name),
         put_back(),
     )
 
@@ -157,28 +177,38 @@ def _system(consumer: Consumer, proof: Proof, inventory: Inventory) -> Diagnosis
     result = proof.system
     missing = _missing(consumer, inventory)
     if result is not None and result.ok and not missing:
-        return _works(consumer, proof, "trusts the server's certificate chain")
+        return _works(proof, _trusts(consumer))
     if not consumer.covered:
         return not_set_up(consumer, proof.wants_identity, proof.source)
     if missing:
-        what = "client certificate" if missing[0].kind == Kind.IDENTITY.value else "CA"
-        store = consumer.name.lower()
-        return Diagnosis(
-            Outcome.SERVER_UNTRUSTED if what == "CA" else Outcome.CLIENT_CERT_REQUIRED,
-            f"The {what} {missing[0].subject} that ClusterTrust put into the {store} is no "
-            "longer there (removed since), so programs that use it refuse the cluster UI.",
-            put_back(),
-        )
+        return _gone_from_system(consumer, missing[0])
     if result is None:
         return proof.base.diagnosis
     if result.outcome is Outcome.SERVER_UNTRUSTED:
+        message = tr("The {store} holds the cluster's CA, yet does not accept the server: {why}")
         return Diagnosis(
             result.outcome,
-            f"The {consumer.name.lower()} holds the cluster's CA, yet does not accept the "
-            f"server: {result.message}",
-            "Save a support report (clustertrust report) and send it to your helpdesk.",
+            message.format(store=consumer.name.lower(), why=result.message),
+            tr("Save a support report (clustertrust report) and send it to your helpdesk."),
         )
     return result.diagnosis
+
+
+def _gone_from_system(consumer: Consumer, missing: Record) -> Diagnosis:
+    if missing.kind == Kind.IDENTITY.value:
+        outcome = Outcome.CLIENT_CERT_REQUIRED
+        message = tr(
+            "The client certificate {subject} that ClusterTrust put into the {store} is no longer "
+            "there (removed since), so programs that use it refuse the cluster UI."
+        )
+    else:
+        outcome = Outcome.SERVER_UNTRUSTED
+        message = tr(
+            "The CA {subject} that ClusterTrust put into the {store} is no longer there (removed "
+            "since), so programs that use it refuse the cluster UI."
+        )
+    store = consumer.name.lower()  # "System trust store" inside a sentence
+    return Diagnosis(outcome, message.format(subject=missing.subject, store=store), put_back())
 
 
 def _missing(consumer: Consumer, inventory: Inventory) -> list[Record]:
@@ -204,13 +234,15 @@ def _files(consumer: Consumer, proof: Proof, inventory: Inventory) -> Diagnosis:
         return not_set_up(consumer, proof.wants_identity, proof.source)
     store = inventory.files
     if store is not None and not all(store.is_installed(r) for r in consumer.records):
+        message = tr(
+            "The identity files for command-line clients in {folder} are missing or were "
+            "changed since ClusterTrust wrote them."
+        )
         return Diagnosis(
-            Outcome.CLIENT_CERT_REQUIRED,
-            f"The identity files for command-line clients in {consumer.location} are missing "
-            "or were changed since ClusterTrust wrote them.",
-            put_back(),
+            Outcome.CLIENT_CERT_REQUIRED, message.format(folder=consumer.location), put_back()
         )
     result = proof.files or proof.base
     if result.ok:
-        return _works(consumer, proof, f"connect with the identity files in {consumer.location}")
+        works = tr("{name} connect with the identity files in {folder}.")
+        return _works(proof, works.format(name=consumer.name, folder=consumer.location))
     return result.diagnosis

@@ -7,6 +7,7 @@ import urllib.parse
 from dataclasses import dataclass
 
 from clustertrust.core.errors import InputError
+from clustertrust.core.i18n import tr
 
 _PATH_SAFE = "/%:@!$&'()*+,;=-._~"
 
@@ -40,14 +41,16 @@ def parse_target(url: str) -> Target:
     parsed = urllib.parse.urlsplit(text)
     if parsed.scheme.lower() != "https":
         raise InputError(
-            f"{url!r} is not an https:// address; verify checks a mutual-TLS connection.",
-            "Give the cluster UI's address, for example https://cluster.example.com:2113/.",
+            tr("{url} is not an https:// address; verify checks a mutual-TLS connection.").format(
+                url=repr(url)
+            ),
+            tr("Give the cluster UI's address, for example https://cluster.example.com:2113/."),
         )
     port = _port(parsed, url)
     if not parsed.hostname or any(c.isspace() for c in parsed.netloc):
         raise InputError(
-            f"{url!r} has no usable host name.",
-            "Give the cluster UI's address, for example https://cluster.example.com:2113/.",
+            tr("{url} has no usable host name.").format(url=repr(url)),
+            tr("Give the cluster UI's address, for example https://cluster.example.com:2113/."),
         )
     path = urllib.parse.quote(parsed.path or "/", safe=_PATH_SAFE)
     query = urllib.parse.quote(parsed.query, safe=_PATH_SAFE + "?")
@@ -61,8 +64,8 @@ def _port(parsed: urllib.parse.SplitResult, url: str) -> int:
         port = 0
     if not 0 < port < 65536:
         raise InputError(
-            f"The port in {url!r} is not a number from 1 to 65535.",
-            "Check the address; the port comes after the colon, as in https://host:2113/.",
+            tr("The port in {url} is not a number from 1 to 65535.").format(url=repr(url)),
+            tr("Check the address; the port comes after the colon, as in https://host:2113/."),
         )
     return port
 
