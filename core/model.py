@@ -17,6 +17,7 @@ from typing import TYPE_CHECKING, Any, Protocol
 
 from clustertrust.core import certinfo
 from clustertrust.core.bundle.reader import Bundle
+from clustertrust.core.i18n import tr
 from cryptography import x509
 
 if TYPE_CHECKING:
@@ -119,11 +120,13 @@ class Step:
     undo: Callable[[], None] = field(default=_nothing, repr=False, compare=False)
 
     def lines(self) -> list[str]:
-        auth = " (asks for authorization)" if self.needs_authorization else ""
-        lines = [f"{self.summary}{auth}"]
+        if self.needs_authorization:
+            lines = [tr("{step} (asks for authorization)").format(step=self.summary)]
+        else:
+            lines = [self.summary]
         lines += [f"    $ {c}" for c in self.commands]
         if self.undo_commands:
-            lines.append("    undo: " + "; ".join(self.undo_commands))
+            lines.append(tr("    undo: {commands}").format(commands="; ".join(self.undo_commands)))
         return lines
 
     def to_json(self) -> dict[str, Any]:

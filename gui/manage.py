@@ -433,5 +433,5 @@ class ManageWindow(QDialog):
 
 def _cannot(cannot: tuple[tuple[str, str], ...]) -> str:
     return " ".join(
-        tr("Cannot put back {what}: {why}").format(what=what, why=why) for what, why in cannot
+        tr("Cannot put back {what}: {why}").format(what=what, why=tr(why)) for what, why in cannot
     )

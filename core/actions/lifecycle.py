@@ -10,6 +10,7 @@ from clustertrust.core import certinfo
 from clustertrust.core.bundle.reader import Bundle
 from clustertrust.core.cancel import CancelToken
 from clustertrust.core.errors import InputError
+from clustertrust.core.i18n import tr
 from clustertrust.core.install import clusters as groups
 from clustertrust.core.install import plan as plans
 from clustertrust.core.install import renewal
@@ -97,8 +98,12 @@ def _same_cluster(bundle: Bundle, cluster: groups.Cluster) -> None:
     name = cluster_of(bundle)
     if cluster.ca is not None and name != cluster.name:
         raise InputError(
-            f"This bundle is for the cluster {name}, not {cluster.name}; nothing was changed.",
-            f"Choose the renewed bundle of {cluster.name}, or install this one with the wizard.",
+            tr("This bundle is for the cluster {name}, not {cluster}; nothing was changed.").format(
+                name=name, cluster=cluster.name
+            ),
+            tr(
+                "Choose the renewed bundle of {cluster}, or install this one with the wizard."
+            ).format(cluster=cluster.name),
         )
 
 
@@ -122,19 +127,20 @@ def chosen(ledger: Ledger, fingerprints: Sequence[str]) -> list[Record]:
     """The records the typed fingerprints name; InputError when one names none or several."""
     if not fingerprints:
         raise InputError(
-            "Say what to remove.", "Give fingerprints from `clustertrust status`, or --all."
+            tr("Say what to remove."), tr("Give fingerprints from `clustertrust status`, or --all.")
         )
     picked: dict[tuple[str, str, str], Record] = {}
     for text in fingerprints:
         matches = ledger.find(certinfo.fingerprint_prefix(text))  # "" would mean every item
         if not matches:
             raise InputError(
-                f"Nothing in the ledger has the fingerprint {text}.",
-                "Run `clustertrust status` to see what is installed.",
+                tr("Nothing in the ledger has the fingerprint {text}.").format(text=text),
+                tr("Run `clustertrust status` to see what is installed."),
             )
         if len({r.sha256 for r in matches}) > 1:
             raise InputError(
-                f"{text} matches more than one certificate.", "Give more digits of the fingerprint."
+                tr("{text} matches more than one certificate.").format(text=text),
+                tr("Give more digits of the fingerprint."),
             )
         picked.update((r.key, r) for r in matches)
     return list(picked.values())

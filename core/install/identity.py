@@ -10,6 +10,7 @@ from typing import TYPE_CHECKING
 
 from clustertrust.core import certinfo, fileio, paths
 from clustertrust.core.errors import InputError
+from clustertrust.core.i18n import tr
 from clustertrust.core.install.ledger import Ledger
 from clustertrust.core.model import Kind, Record, State
 from cryptography import x509
@@ -62,15 +63,22 @@ def installed_bundle(ledger: Ledger | None = None, sha256: str = "") -> Bundle:
     record = _newest_record(ledger, sha256)
     if record is None:
         raise InputError(
-            "No client identity is installed by ClusterTrust, and no bundle was given.",
-            "Install the cluster's bundle first (the wizard, or clustertrust install BUNDLE), "
-            "or give the bundle to verify with (clustertrust verify URL --bundle BUNDLE).",
+            tr("No client identity is installed by ClusterTrust, and no bundle was given."),
+            tr(
+                "Install the cluster's bundle first (the wizard, or clustertrust install "
+                "BUNDLE), or give the bundle to verify with (clustertrust verify URL --bundle "
+                "BUNDLE)."
+            ),
         )
     if not Path(record.location).is_dir():
         raise InputError(
-            f"The installed client identity's files are missing from {record.location}.",
-            "Install the bundle again (the wizard, or clustertrust install BUNDLE), or give it "
-            "to verify with (clustertrust verify URL --bundle BUNDLE).",
+            tr("The installed client identity's files are missing from {folder}.").format(
+                folder=record.location
+            ),
+            tr(
+                "Install the bundle again (the wizard, or clustertrust install BUNDLE), or give "
+                "it to verify with (clustertrust verify URL --bundle BUNDLE)."
+            ),
         )
     ledger_cas = [r.sha256 for r in ledger.records() if r.kind == Kind.CA.value]
     return recorded_bundle(record, ledger_cas)
@@ -98,10 +106,14 @@ def recorded_bundle(record: Record, ledger_cas: Iterable[str] = ()) -> Bundle:
     problem = _not_as_recorded(bundle, record, ledger_cas)
     if problem:
         raise MaterialRefused(
-            f"The identity files in {origin} {problem}, so ClusterTrust will not install, "
-            "renew or verify anything from them; nothing was changed.",
-            "If you did not change them, someone else did: check that folder. Then install the "
-            "cluster's bundle again (the wizard, or clustertrust install BUNDLE).",
+            tr(
+                "The identity files in {folder} {problem}, so ClusterTrust will not install, "
+                "renew or verify anything from them; nothing was changed."
+            ).format(folder=origin, problem=problem),
+            tr(
+                "If you did not change them, someone else did: check that folder. Then install "
+                "the cluster's bundle again (the wizard, or clustertrust install BUNDLE)."
+            ),
         )
     return bundle
 
@@ -123,22 +135,24 @@ def _not_as_recorded(bundle: Bundle, record: Record, ledger_cas: Iterable[str]) 
 
     client = bundle.client_cert
     if client is None or certinfo.sha256(client) != record.sha256:
-        return f"no longer hold the client certificate the ledger recorded ({record.sha256[:16]}…)"
+        return tr(
+            "no longer hold the client certificate the ledger recorded ({fingerprint}…)"
+        ).format(fingerprint=record.sha256[:16])
     if bundle.private_key is None:
-        return "hold no private key for the client certificate"
+        return tr("hold no private key for the client certificate")
     allowed = set(record.ca_sha256.split() or ledger_cas)
     if not bundle.ca_certs:
-        return "hold no CA certificate"
+        return tr("hold no CA certificate")
     for ca in bundle.ca_certs:
         if certinfo.sha256(ca) not in allowed:
             name = certinfo.common_name(ca.subject)
-            return (
-                f"hold a CA certificate ({name!r}, SHA-256 {certinfo.sha256(ca)[:16]}…) that "
-                "ClusterTrust never installed"
-            )
+            return tr(
+                "hold a CA certificate ({name}, SHA-256 {fingerprint}…) that ClusterTrust never "
+                "installed"
+            ).format(name=repr(name), fingerprint=certinfo.sha256(ca)[:16])
     errors = [
         f.message
         for f in check_bundle(bundle)
         if f.severity is Severity.ERROR and f.code not in TIME_CODES
     ]
-    return f"fail the bundle checks ({errors[0]})" if errors else ""
+    return tr("fail the bundle checks ({error})").format(error=errors[0]) if errors else ""

@@ -37,6 +37,7 @@ from typing import Any, TypeVar
 
 from clustertrust.core import certinfo, fileio, paths
 from clustertrust.core.errors import InputError, OperationFailed
+from clustertrust.core.i18n import tr
 from clustertrust.core.model import Kind, Record, Scope, State
 from clustertrust.core.verify.target import parse_target
 
@@ -182,8 +183,10 @@ class Ledger:
             return {"format": FORMAT, "records": []}
         except OSError as exc:
             raise LedgerError(
-                f"The ledger {self.path} cannot be read: {exc.strerror}.",
-                "Check the file's permissions; nothing was changed.",
+                tr("The ledger {path} cannot be read: {reason}.").format(
+                    path=self.path, reason=exc.strerror
+                ),
+                tr("Check the file's permissions; nothing was changed."),
             ) from exc
         document = self._parse(data.decode("utf-8", errors="replace"))
         for record in document["records"]:
@@ -200,12 +203,23 @@ class Ledger:
             return document
         except (ValueError, KeyError, TypeError, AttributeError, RecursionError) as exc:
             backup = self.path.with_name(self.path.name + ".bak")
-            hint = f" The previous version is {backup}." if backup.exists() else ""
+            if backup.exists():
+                fix = tr(
+                    "Repair the file, or move it aside to start a new ledger. The previous "
+                    "version is {backup}. Items installed before stay in their stores until "
+                    "removed by hand."
+                )
+            else:
+                fix = tr(
+                    "Repair the file, or move it aside to start a new ledger. Items installed "
+                    "before stay in their stores until removed by hand."
+                )
+            message = tr(
+                "The ledger {path} is damaged ({error}); it lists what ClusterTrust installed, so "
+                "it was left untouched and nothing was changed."
+            )
             raise LedgerError(
-                f"The ledger {self.path} is damaged ({exc}); it lists what ClusterTrust "
-                "installed, so it was left untouched and nothing was changed.",
-                f"Repair the file, or move it aside to start a new ledger.{hint} Items installed "
-                "before stay in their stores until removed by hand.",
+                message.format(path=self.path, error=exc), fix.format(backup=backup)
             ) from exc
 
     def _save(self, document: Document) -> None:

@@ -39,6 +39,7 @@ from clustertrust.core.errors import (
     InputError,
     OperationFailed,
 )
+from clustertrust.core.i18n import tr
 from clustertrust.core.install.ledger import Ledger
 from clustertrust.core.model import Kind, Record, Scope, Step, TrustStore
 from clustertrust.core.names import printable
@@ -78,18 +79,22 @@ class Plan:
         return not self.steps
 
     def lines(self) -> list[str]:
-        verb = "install" if self.action == "install" else "remove"
-        head = f"Plan to {verb} ({self.scope} scope): {len(self.steps)} step(s)"
-        lines = [head]
+        if self.action == "install":
+            head = tr("Plan to install ({scope} scope): {count} step(s)")
+        else:
+            head = tr("Plan to remove ({scope} scope): {count} step(s)")
+        lines = [head.format(scope=self.scope, count=len(self.steps))]
         for number, step in enumerate(self.steps, 1):
             first, *rest = step.lines()
             lines += [f"{number}. {first}", *rest]
+        in_place = tr("= already in place: {subject} in {store} ({location})")
         lines += [
-            f"= already in place: {printable(r.subject)} in {r.store} ({r.location})"
+            in_place.format(subject=printable(r.subject), store=r.store, location=r.location)
             for r in self.unchanged
         ]
-        lines += [f"- skipped {title}: {why}" for title, why in self.unavailable]
-        lines += [f"Note: {n}" for n in self.notes]
+        skipped = tr("- skipped {store}: {why}")
+        lines += [skipped.format(store=title, why=why) for title, why in self.unavailable]
+        lines += [tr("Note: {note}").format(note=n) for n in self.notes]
         return lines
 
     def text(self) -> str:
@@ -123,8 +128,12 @@ def plan_install(
     """Raises InputError (exit 2) for a bundle with error findings or a store without scope."""
     if has_errors(check_bundle(bundle)):
         raise InputError(
-            f"The bundle from {bundle.origin} has errors, so nothing will be installed.",
-            f"Run `clustertrust inspect {bundle.origin}` to see them, then get a fixed bundle.",
+            tr("The bundle from {origin} has errors, so nothing will be installed.").format(
+                origin=bundle.origin
+            ),
+            tr("Run `clustertrust inspect {origin}` to see them, then get a fixed bundle.").format(
+                origin=bundle.origin
+            ),
         )
     steps: list[Step] = []
     unchanged: list[Record] = []
@@ -144,8 +153,10 @@ def plan_install(
     if not steps and not unchanged:
         raise InputError(
             _nowhere(unavailable),
-            "Fix what is listed above, or choose other stores (--scope system trusts the CA "
-            "for the whole computer).",
+            tr(
+                "Fix what is listed above, or choose other stores (--scope system trusts the CA "
+                "for the whole computer)."
+            ),
         )
     notes = tuple(dict.fromkeys(s.note for s in steps if s.note))
     return Plan("install", scope.value, tuple(steps), tuple(unchanged), tuple(unavailable), notes)
@@ -160,7 +171,11 @@ def origin_of(record: Record, bundle: Bundle) -> Record:
 
 def _nowhere(unavailable: list[tuple[str, str]]) -> str:
     reasons = " ".join(f"{title}: {why}" for title, why in unavailable)
-    return f"No trust store on this computer can take this bundle. {reasons}".strip()
+    return (
+        tr("No trust store on this computer can take this bundle. {reasons}")
+        .format(reasons=reasons)
+        .strip()
+    )
 
 
 def plan_uninstall(records: Sequence[Record], stores: Sequence[TrustStore]) -> Plan:
@@ -173,8 +188,10 @@ def plan_uninstall(records: Sequence[Record], stores: Sequence[TrustStore]) -> P
             unavailable.append(
                 (
                     record.store,
-                    f"{printable(record.subject)} at {record.location} is in a "
-                    "store this computer does not have; remove it by hand.",
+                    tr(
+                        "{subject} at {location} is in a store this computer does not have; "
+                        "remove it by hand."
+                    ).format(subject=printable(record.subject), location=record.location),
                 )
             )
             continue
@@ -289,33 +306,47 @@ def _rollback(done: list[tuple[int, Step]], ledger: Ledger, progress: Progress) 
 
 def _cancelled(left: list[Step], interrupted: bool = False) -> Cancelled:
     if not left:
-        what = "Interrupted" if interrupted else "Cancelled"
-        return Cancelled(f"{what}; the steps already done were undone.", "")
-    names = ", ".join(f"{printable(s.record.subject)} in {s.record.location}" for s in left)
+        if interrupted:
+            return Cancelled(tr("Interrupted; the steps already done were undone."), "")
+        return Cancelled(tr("Cancelled; the steps already done were undone."), "")
     return Cancelled(
-        f"Cancelled; these could not be undone and stay in the ledger: {names}.",
-        "Run `clustertrust uninstall --all` to remove them.",
+        tr("Cancelled; these could not be undone and stay in the ledger: {items}.").format(
+            items=_items(left)
+        ),
+        tr("Run `clustertrust uninstall --all` to remove them."),
+    )
+
+
+def _items(steps: list[Step]) -> str:
+    where = tr("{subject} in {location}")
+    return ", ".join(
+        where.format(subject=printable(s.record.subject), location=s.record.location) for s in steps
     )
 
 
 def _failure(step: Step, error: Exception, left: list[Step]) -> ClusterTrustError:
     reason = error.message if isinstance(error, ClusterTrustError) else str(error)
     if not left:
-        undone = "Everything done before it was undone; your stores are as they were."
+        undone = tr("Everything done before it was undone; your stores are as they were.")
     else:
-        names = ", ".join(f"{printable(s.record.subject)} in {s.record.location}" for s in left)
-        undone = f"These could not be undone and stay in the ledger: {names}."
-    message = f"Could not {step.summary[0].lower()}{step.summary[1:]}: {reason} {undone}"
+        undone = tr("These could not be undone and stay in the ledger: {items}.").format(
+            items=_items(left)
+        )
+    action = f"{step.summary[0].lower()}{step.summary[1:]}"
+    message = tr("Could not {action}: {reason} {undone}").format(
+        action=action, reason=reason, undone=undone
+    )
     if isinstance(error, Cancelled):
         return Cancelled(message, error.fix)
-    fix = (
-        error.fix
-        if isinstance(error, ClusterTrustError) and error.fix
-        else (
-            "Fix the cause above and install again"
-            + ("; run `clustertrust uninstall --all` to remove what stayed." if left else ".")
+    if isinstance(error, ClusterTrustError) and error.fix:
+        return OperationFailed(message, error.fix)
+    if left:
+        fix = tr(
+            "Fix the cause above and install again; run `clustertrust uninstall --all` to "
+            "remove what stayed."
         )
-    )
+    else:
+        fix = tr("Fix the cause above and install again.")
     return OperationFailed(message, fix)
 
 
@@ -325,7 +356,7 @@ def _remove(
     failed: list[str] = []
     for index, step in enumerate(steps):
         if cancelled():
-            raise Cancelled("Cancelled; the items not yet removed are still installed.", "")
+            raise Cancelled(tr("Cancelled; the items not yet removed are still installed."), "")
         progress(index, step, StepStatus.RUNNING)
         try:
             step.run()
@@ -333,14 +364,17 @@ def _remove(
             if isinstance(error, Cancelled):
                 raise
             progress(index, step, StepStatus.FAILED)
-            failed.append(f"{printable(step.record.subject)} in {step.record.location}: {error}")
+            where = tr("{subject} in {location}").format(
+                subject=printable(step.record.subject), location=step.record.location
+            )
+            failed.append(f"{where}: {error}")
             continue
         ledger.remove(step.record)
         progress(index, step, StepStatus.DONE)
     if failed:
         raise OperationFailed(
-            "Some items could not be removed: " + "; ".join(failed) + ".",
-            "They stay in the ledger; fix the cause and run the uninstall again.",
+            tr("Some items could not be removed: {items}.").format(items="; ".join(failed)),
+            tr("They stay in the ledger; fix the cause and run the uninstall again."),
         )
 
 

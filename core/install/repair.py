@@ -17,16 +17,19 @@ from dataclasses import dataclass, replace
 from typing import Any
 
 from clustertrust.core.errors import ClusterTrustError, CommandError
+from clustertrust.core.i18n import tr, translatable
 from clustertrust.core.install import clusters as groups
 from clustertrust.core.install import plan as plans
 from clustertrust.core.install.consumer_names import consumer_name
 from clustertrust.core.model import Scope, Setup, Step, TrustStore
 
-NO_MATERIAL = (
+NO_MATERIAL = translatable(
     "ClusterTrust keeps no copy of this cluster's bundle (its identity files are gone, or it "
     "had no client certificate); install the bundle again."
 )
-GONE = "that store or browser profile is no longer on this computer; nothing to put back."
+GONE = translatable(
+    "that store or browser profile is no longer on this computer; nothing to put back."
+)
 
 
 @dataclass(frozen=True)
@@ -43,14 +46,15 @@ class Repair:
     def lines(self) -> list[str]:
         if self.is_empty and not self.cannot:
             return [
-                "Nothing to repair: every item is in place and every browser profile is set up."
+                tr("Nothing to repair: every item is in place and every browser profile is set up.")
             ]
-        head = (
-            f"Repair: {len(self.put_back)} missing item(s) to put back, {len(self.new)} to add "
-            "for browser profiles found since the install."
-        )
+        head = tr(
+            "Repair: {missing} missing item(s) to put back, {new} to add for browser profiles "
+            "found since the install."
+        ).format(missing=len(self.put_back), new=len(self.new))
         steps = self.plan.lines()[1:]
-        return [head, *steps, *(f"- cannot put back {what}: {why}" for what, why in self.cannot)]
+        cannot = tr("- cannot put back {what}: {why}")
+        return [head, *steps, *(cannot.format(what=w, why=tr(why)) for w, why in self.cannot)]
 
     def text(self) -> str:
         return "\n".join(self.lines())
@@ -118,7 +122,9 @@ def _absent(store: TrustStore, step: Step) -> bool:
 
 
 def _what(subject: str, store: str, location: str) -> str:
-    return f"{subject!r} in {consumer_name(store, location)} ({location})"
+    return tr("{subject} in {consumer} ({location})").format(
+        subject=repr(subject), consumer=consumer_name(store, location), location=location
+    )
 
 
 __all__ = ["Repair", "plan_repair"]
