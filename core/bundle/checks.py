@@ -10,6 +10,7 @@ from typing import TYPE_CHECKING, NamedTuple
 from clustertrust.core import certinfo
 from clustertrust.core.bundle.reader import Bundle
 from clustertrust.core.bundle.roles import LeftOut, LeftOutKind
+from clustertrust.core.i18n import tr, tr_n
 from cryptography import x509
 from cryptography.hazmat.primitives.asymmetric import rsa
 from cryptography.x509.oid import ExtendedKeyUsageOID, ExtensionOID
@@ -44,7 +45,9 @@ def check_bundle(bundle: Bundle, at: dt.datetime | None = None) -> list[Finding]
         Finding(
             Severity.ERROR,
             "p12_pem_mismatch",
-            f"The bundle disagrees with itself: {c}. Download a fresh bundle.",
+            tr("The bundle disagrees with itself: {conflict}. Download a fresh bundle.").format(
+                conflict=c
+            ),
         )
         for c in bundle.conflicts
     ]
@@ -69,13 +72,18 @@ def store_refusals(bundle: Bundle, stores: Sequence[TrustStore]) -> dict[str, st
 
 
 def _refusal(held: list[x509.Certificate], able: list[str]) -> str:
-    algorithms = " or ".join(sorted({certinfo.key_algorithm(cert) for cert in held}))
+    algorithms = tr(" or ").join(sorted({certinfo.key_algorithm(cert) for cert in held}))
     names = ", ".join(repr(certinfo.common_name(cert.subject)) for cert in held)
     if able:
-        where = f"these can: {', '.join(able)}"
+        text = tr(
+            "it cannot hold {algorithms} keys ({names}), so nothing goes there; these can: {able}."
+        )
     else:
-        where = "choose a store that can, such as the identity files (--stores files)"
-    return f"it cannot hold {algorithms} keys ({names}), so nothing goes there; {where}."
+        text = tr(
+            "it cannot hold {algorithms} keys ({names}), so nothing goes there; choose a store "
+            "that can, such as the identity files (--stores files)."
+        )
+    return text.format(algorithms=algorithms, names=names, able=", ".join(able))
 
 
 def has_errors(findings: list[Finding]) -> bool:
@@ -84,25 +92,30 @@ def has_errors(findings: list[Finding]) -> bool:
 
 def _labelled_certs(bundle: Bundle) -> Iterator[tuple[str, x509.Certificate]]:
     for cert in bundle.ca_certs:
-        yield f"CA certificate {certinfo.common_name(cert.subject)!r}", cert
-    if bundle.client_cert:
         yield (
-            f"client certificate {certinfo.common_name(bundle.client_cert.subject)!r}",
-            bundle.client_cert,
+            tr("CA certificate {name}").format(name=repr(certinfo.common_name(cert.subject))),
+            cert,
         )
+    if bundle.client_cert:
+        name = repr(certinfo.common_name(bundle.client_cert.subject))
+        yield tr("client certificate {name}").format(name=name), bundle.client_cert
 
 
 def _ca_findings(bundle: Bundle) -> Iterator[Finding]:
     if not bundle.ca_certs:
         # An identity alone (a Keychain or browser .p12 export) works once its CA is beside it.
-        beside = " Put it in one folder with the client's files and choose that folder."
-        yield Finding(
-            Severity.ERROR,
-            "ca_missing",
-            "The bundle has no CA certificate to trust. "
-            "Ask the cluster's administrator for the CA certificate (often ca.crt)."
-            + (beside if bundle.client_cert else ""),
-        )
+        if bundle.client_cert:
+            message = tr(
+                "The bundle has no CA certificate to trust. Ask the cluster's administrator for "
+                "the CA certificate (often ca.crt). Put it in one folder with the client's files "
+                "and choose that folder."
+            )
+        else:
+            message = tr(
+                "The bundle has no CA certificate to trust. Ask the cluster's administrator for "
+                "the CA certificate (often ca.crt)."
+            )
+        yield Finding(Severity.ERROR, "ca_missing", message)
     for cert in bundle.ca_certs:
         name = certinfo.common_name(cert.subject)
         usage = certinfo.extension(cert, ExtensionOID.KEY_USAGE)
@@ -110,24 +123,29 @@ def _ca_findings(bundle: Bundle) -> Iterator[Finding]:
             yield Finding(
                 Severity.ERROR,
                 "ca_not_ca",
-                f"{name!r} is not a CA certificate (no "
-                "basicConstraints CA:TRUE), so it must not be trusted as one.",
+                tr(
+                    "{name} is not a CA certificate (no basicConstraints CA:TRUE), so it must not "
+                    "be trusted as one."
+                ).format(name=repr(name)),
             )
         elif isinstance(usage, x509.KeyUsage) and not usage.key_cert_sign:
             yield Finding(
                 Severity.ERROR,
                 "ca_not_ca",
-                f"{name!r} may not sign certificates (its "
-                "keyUsage lacks keyCertSign), so it must not be trusted as a CA.",
+                tr(
+                    "{name} may not sign certificates (its keyUsage lacks keyCertSign), so it "
+                    "must not be trusted as a CA."
+                ).format(name=repr(name)),
             )
         elif certinfo.extension(cert, ExtensionOID.NAME_CONSTRAINTS) is None:
             # Nearly every private CA is unconstrained and nothing can be done about it: a note.
             yield Finding(
                 Severity.INFO,
                 "ca_unconstrained",
-                f"{name!r} has no name "
-                "constraints: once trusted it could vouch for any web site. Trust it "
-                "only if you trust the cluster's operator.",
+                tr(
+                    "{name} has no name constraints: once trusted it could vouch for any web "
+                    "site. Trust it only if you trust the cluster's operator."
+                ).format(name=repr(name)),
             )
 
 
@@ -138,7 +156,7 @@ def _client_findings(bundle: Bundle) -> Iterator[Finding]:
             yield Finding(
                 Severity.ERROR,
                 "key_without_cert",
-                "The bundle has a private key but no client certificate for it.",
+                tr("The bundle has a private key but no client certificate for it."),
             )
         return
     name = certinfo.common_name(client.subject)
@@ -146,15 +164,19 @@ def _client_findings(bundle: Bundle) -> Iterator[Finding]:
         yield Finding(
             Severity.WARNING,
             "client_key_missing",
-            f"The client certificate {name!r} "
-            "has no private key in the bundle, so it cannot be used to log in.",
+            tr(
+                "The client certificate {name} has no private key in the bundle, so it cannot be "
+                "used to log in."
+            ).format(name=repr(name)),
         )
     elif not certinfo.key_matches(client, key):
         yield Finding(
             Severity.ERROR,
             "key_mismatch",
-            f"The private key does not belong to the "
-            f"client certificate {name!r}. Download the bundle again.",
+            tr(
+                "The private key does not belong to the client certificate {name}. Download the "
+                "bundle again."
+            ).format(name=repr(name)),
         )
     yield from _issued_by_bundle_ca(bundle, client, name)
     yield from _client_auth(client, name)
@@ -166,9 +188,10 @@ def _issued_by_bundle_ca(bundle: Bundle, client: x509.Certificate, name: str) ->
     yield Finding(
         Severity.ERROR,
         "client_not_issued_by_ca",
-        f"The client certificate {name!r} "
-        "was not signed by the bundle's CA; the cluster will reject it. Download a "
-        "bundle where both come from the same cluster.",
+        tr(
+            "The client certificate {name} was not signed by the bundle's CA; the cluster will "
+            "reject it. Download a bundle where both come from the same cluster."
+        ).format(name=repr(name)),
     )
 
 
@@ -178,16 +201,19 @@ def _client_auth(client: x509.Certificate, name: str) -> Iterator[Finding]:
         yield Finding(
             Severity.INFO,
             "client_eku_absent",
-            f"The client certificate {name!r} "
-            "names no extended key usage; servers usually accept that for clients.",
+            tr(
+                "The client certificate {name} names no extended key usage; servers usually "
+                "accept that for clients."
+            ).format(name=repr(name)),
         )
     elif isinstance(eku, x509.ExtendedKeyUsage) and ExtendedKeyUsageOID.CLIENT_AUTH not in eku:
         yield Finding(
             Severity.ERROR,
             "client_no_client_auth",
-            f"The client certificate {name!r} "
-            "is not allowed for client authentication (no clientAuth extended key "
-            "usage); servers will reject it.",
+            tr(
+                "The client certificate {name} is not allowed for client authentication (no "
+                "clientAuth extended key usage); servers will reject it."
+            ).format(name=repr(name)),
         )
 
 
@@ -195,33 +221,46 @@ def _left_out(item: LeftOut, has_client: bool) -> Finding:
     if item.kind is LeftOutKind.SERVER_CERT:
         # Beside a client identity a server's leaf is expected (trustme's layout); alone, the
         # bundle someone thought held a client identity holds none.
-        tail = "" if has_client else " The bundle holds no client certificate to log in with."
+        if has_client:
+            message = tr("{item} is for a server, so it is not installed.")
+        else:
+            message = tr(
+                "{item} is for a server, so it is not installed. The bundle holds no client "
+                "certificate to log in with."
+            )
         return Finding(
             Severity.INFO if has_client else Severity.WARNING,
             "server_cert_left_out",
-            f"{_sentence(item.detail)} is for a server, so it is not installed.{tail}",
+            message.format(item=_sentence(item.detail)),
         )
     if item.kind is LeftOutKind.LOCKED_P12:
         return Finding(
             Severity.WARNING,
             "locked_p12_left_out",
-            f"{item.detail} It was not opened: the readable client identity beside it is used. "
-            "If it holds another identity, run again with its password.",
+            tr(
+                "{detail} It was not opened: the readable client identity beside it is used. If "
+                "it holds another identity, run again with its password."
+            ).format(detail=item.detail),
         )
     if item.kind is LeftOutKind.KEYSTORE:
         return Finding(
             Severity.WARNING,
             "java_keystore_left_out",
-            f"{item.detail} The readable client identity beside it is used.",
+            tr("{detail} The readable client identity beside it is used.").format(
+                detail=item.detail
+            ),
         )
     if item.kind is LeftOutKind.KEY_BLOCK:
         return Finding(
             Severity.WARNING,
             "key_block_left_out",
-            f"{item.detail} No certificate here needs that key, so it is left out.",
+            tr("{detail} No certificate here needs that key, so it is left out.").format(
+                detail=item.detail
+            ),
         )
     code = "cert_left_out" if item.kind is LeftOutKind.CERT else "key_left_out"
-    return Finding(Severity.WARNING, code, f"{_sentence(item.detail)} is not installed.")
+    message = tr("{item} is not installed.").format(item=_sentence(item.detail))
+    return Finding(Severity.WARNING, code, message)
 
 
 def _sentence(text: str) -> str:
@@ -238,20 +277,31 @@ def _validity(label: str, cert: x509.Certificate, at: dt.datetime) -> Iterator[F
         yield Finding(
             Severity.ERROR,
             "not_yet_valid",
-            f"The {label} is not valid before {since}. "
-            "Check this computer's clock, or wait until then.",
+            tr(
+                "The {label} is not valid before {date}. Check this computer's clock, or wait "
+                "until then."
+            ).format(label=label, date=since),
         )
     elif cert.not_valid_after_utc <= at:
         yield Finding(
             Severity.ERROR,
             "expired",
-            f"The {label} expired on {until} ({-left} days ago). Download a renewed bundle.",
+            tr_n(
+                "The {label} expired on {date} ({days} day ago). Download a renewed bundle.",
+                "The {label} expired on {date} ({days} days ago). Download a renewed bundle.",
+                -left,
+            ).format(label=label, date=until, days=-left),
         )
     elif left <= EXPIRY_WARNING_DAYS:
         yield Finding(
             Severity.WARNING,
             "expiring_soon",
-            f"The {label} expires on {until}, in {left} days. Plan to install the renewed bundle.",
+            tr_n(
+                "The {label} expires on {date}, in {days} day. Plan to install the renewed bundle.",
+                "The {label} expires on {date}, in {days} days. Plan to install the renewed "
+                "bundle.",
+                left,
+            ).format(label=label, date=until, days=left),
         )
 
 
@@ -261,7 +311,9 @@ def _strength(label: str, cert: x509.Certificate) -> Iterator[Finding]:
         yield Finding(
             Severity.ERROR,
             "weak_key",
-            f"The {label} has a {key.key_size}-bit RSA key; at least 2048 bits are needed.",
+            tr("The {label} has a {bits}-bit RSA key; at least 2048 bits are needed.").format(
+                label=label, bits=key.key_size
+            ),
         )
     algorithm = cert.signature_hash_algorithm
     if algorithm is not None and algorithm.name in WEAK_HASHES:
@@ -270,5 +322,7 @@ def _strength(label: str, cert: x509.Certificate) -> Iterator[Finding]:
         yield Finding(
             severity,
             "weak_signature",
-            f"The {label} is signed with {algorithm.name.upper()}, which is no longer secure.",
+            tr("The {label} is signed with {algorithm}, which is no longer secure.").format(
+                label=label, algorithm=algorithm.name.upper()
+            ),
         )

@@ -13,6 +13,7 @@ from clustertrust.core.bundle.keys import KeyMaterial
 from clustertrust.core.bundle.pieces import P12Content, Pieces, confirm_rsa_keys, read_member
 from clustertrust.core.bundle.roles import LeftOut, LeftOutKind, Roles, decide, looks_like_server
 from clustertrust.core.errors import BundleError, PasswordNeeded
+from clustertrust.core.i18n import tr
 from clustertrust.core.source.load import SourceData
 from cryptography import x509
 from cryptography.hazmat.primitives.asymmetric.types import PrivateKeyTypes
@@ -72,7 +73,8 @@ def read_bundle(
         if not data.strip():
             if len(source.files) == 1:
                 raise BundleError(
-                    f"{name} is empty.", "Download the bundle again, or choose the right file."
+                    tr("{name} is empty.").format(name=name),
+                    tr("Download the bundle again, or choose the right file."),
                 )
             found.ignored.append(name)  # a folder's empty file (easy-rsa's first index.txt)
             continue
@@ -82,9 +84,11 @@ def read_bundle(
         raise found.unopened[0]
     if not found.certs and not any(p.cert or p.extra for p in found.p12s):
         raise BundleError(
-            f"No certificate was found in {source.origin}.",
-            "Choose the cluster's certificate bundle: a .tar.gz, .zip, .p12/.pfx, or PEM/DER "
-            "certificate file (or the folder holding them).",
+            tr("No certificate was found in {origin}.").format(origin=source.origin),
+            tr(
+                "Choose the cluster's certificate bundle: a .tar.gz, .zip, .p12/.pfx, or PEM/DER "
+                "certificate file (or the folder holding them)."
+            ),
         )
     confirm_rsa_keys(found)
     return _assemble(source.origin, found)
@@ -105,7 +109,7 @@ def _assemble(origin: str, found: Pieces) -> Bundle:
     others = [other for other in found.p12s if other is not p12]
     servers = [other for other in others if other.cert and looks_like_server(other.cert)]
     conflicts += [
-        f"{other.name} differs from {p12.name}"
+        tr("{other} differs from {p12}").format(other=other.name, p12=p12.name)
         for other in others
         if p12
         and other not in servers
@@ -145,10 +149,13 @@ def _with_server_p12s(left_out: list[LeftOut], servers: list[P12Content]) -> lis
         at = next((i for i, item in enumerate(out) if _is_cert(item, fingerprint)), None)
         if at is None:
             name = certinfo.common_name(p12.cert.subject)
-            detail = f"the server certificate {name!r} in {p12.name}"
+            detail = tr("the server certificate {name} in {file}").format(
+                name=repr(name), file=p12.name
+            )
             out.append(LeftOut(LeftOutKind.SERVER_CERT, detail, p12.cert))
         else:
-            out[at] = out[at]._replace(detail=f"{out[at].detail}, also in {p12.name},")
+            detail = tr("{item}, also in {file},").format(item=out[at].detail, file=p12.name)
+            out[at] = out[at]._replace(detail=detail)
     return out
 
 
@@ -222,13 +229,21 @@ def _p12_conflicts(
 ) -> list[str]:
     conflicts = []
     if client and p12.cert and certinfo.sha256(client) != certinfo.sha256(p12.cert):
-        conflicts.append(f"the client certificate in {p12.name} is not the PEM client certificate")
+        conflicts.append(
+            tr("the client certificate in {file} is not the PEM client certificate").format(
+                file=p12.name
+            )
+        )
     if key and p12.key and certinfo.public_bytes(key) != certinfo.public_bytes(p12.key):
-        conflicts.append(f"the private key in {p12.name} is not the PEM private key")
+        conflicts.append(
+            tr("the private key in {file} is not the PEM private key").format(file=p12.name)
+        )
     pem_cas = {certinfo.sha256(c) for c in cas}
     odd = [c for c in p12.extra if certinfo.sha256(c) not in pem_cas]
     if pem_cas and odd:
-        conflicts.append(f"{p12.name} carries a CA certificate that the PEM files do not")
+        conflicts.append(
+            tr("{file} carries a CA certificate that the PEM files do not").format(file=p12.name)
+        )
     return conflicts
 
 

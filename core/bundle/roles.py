@@ -9,6 +9,7 @@ from typing import NamedTuple
 
 from clustertrust.core import certinfo
 from clustertrust.core.bundle.keys import KeyMaterial
+from clustertrust.core.i18n import tr
 from cryptography import x509
 from cryptography.x509.oid import ExtendedKeyUsageOID, ExtensionOID
 
@@ -99,19 +100,36 @@ def _owned(key: KeyMaterial, certs: list[x509.Certificate]) -> bool:
 
 
 def _left_out_leaf(cert: x509.Certificate, keys: list[KeyMaterial], has_client: bool) -> LeftOut:
-    name = certinfo.common_name(cert.subject)
-    with_key = " (with its private key)" if _matching(cert, keys) else ""
+    name = repr(certinfo.common_name(cert.subject))
+    with_key = _matching(cert, keys) is not None
     if looks_like_server(cert):
-        detail = f"the server certificate {name!r}{with_key}"
-        return LeftOut(LeftOutKind.SERVER_CERT, detail, cert)
-    why = "another client certificate was chosen" if has_client else "it may not log in a client"
-    return LeftOut(LeftOutKind.CERT, f"the certificate {name!r}{with_key} ({why})", cert)
+        if with_key:
+            detail = tr("the server certificate {name} (with its private key)")
+        else:
+            detail = tr("the server certificate {name}")
+        return LeftOut(LeftOutKind.SERVER_CERT, detail.format(name=name), cert)
+    if has_client:
+        why = tr("another client certificate was chosen")
+    else:
+        why = tr("it may not log in a client")
+    if with_key:
+        detail = tr("the certificate {name} (with its private key) ({why})")
+    else:
+        detail = tr("the certificate {name} ({why})")
+    return LeftOut(LeftOutKind.CERT, detail.format(name=name, why=why), cert)
 
 
 def _left_out_key(key: KeyMaterial, certs: list[x509.Certificate]) -> LeftOut:
     owner = next((c for c in certs if certinfo.key_matches(c, key.key)), None)
-    where = f" in {key.source}" if key.source else ""
     if owner is not None:
-        name = certinfo.common_name(owner.subject)
-        return LeftOut(LeftOutKind.KEY, f"the private key{where} of {name!r}")
-    return LeftOut(LeftOutKind.KEY, f"a private key{where} that belongs to no certificate here")
+        if key.source:
+            detail = tr("the private key in {source} of {name}")
+        else:
+            detail = tr("the private key of {name}")
+        name = repr(certinfo.common_name(owner.subject))
+        return LeftOut(LeftOutKind.KEY, detail.format(source=key.source, name=name))
+    if key.source:
+        detail = tr("a private key in {source} that belongs to no certificate here")
+    else:
+        detail = tr("a private key that belongs to no certificate here")
+    return LeftOut(LeftOutKind.KEY, detail.format(source=key.source))
