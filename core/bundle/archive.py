@@ -17,6 +17,7 @@ from collections.abc import Callable, Iterator
 from typing import TYPE_CHECKING, NamedTuple
 
 from clustertrust.core.errors import BundleError
+from clustertrust.core.i18n import tr, translatable
 
 if TYPE_CHECKING:
     import zipfile
@@ -47,9 +48,11 @@ class _Budget:
         self.total += size
         if self.members > self.limits.max_members:
             raise BundleError(
-                f"{where} holds more than {self.limits.max_members} files, far more than a "
-                "certificate bundle has; it was not unpacked.",
-                "Check that you picked the cluster's certificate bundle.",
+                tr(
+                    "{where} holds more than {count} files, far more than a certificate bundle "
+                    "has; it was not unpacked."
+                ).format(where=where, count=self.limits.max_members),
+                tr("Check that you picked the cluster's certificate bundle."),
             )
         if size > self.limits.max_member_bytes or self.total > self.limits.max_total_bytes:
             raise _too_big(where, self.limits)
@@ -57,10 +60,11 @@ class _Budget:
 
 def _too_big(where: str, limits: Limits) -> BundleError:
     return BundleError(
-        f"{where} unpacks to more than a certificate bundle ever holds (the limit is "
-        f"{limits.max_member_bytes >> 10} KiB a file, {limits.max_total_bytes >> 20} MiB in all); "
-        "it was refused without unpacking it.",
-        "Check that you picked the cluster's certificate bundle.",
+        tr(
+            "{where} unpacks to more than a certificate bundle ever holds (the limit is {kib} KiB "
+            "a file, {mib} MiB in all); it was refused without unpacking it."
+        ).format(where=where, kib=limits.max_member_bytes >> 10, mib=limits.max_total_bytes >> 20),
+        tr("Check that you picked the cluster's certificate bundle."),
     )
 
 
@@ -76,8 +80,10 @@ def _expand(name: str, data: bytes, depth: int, budget: _Budget) -> Iterator[Mem
         return
     if depth >= budget.limits.max_depth:
         raise BundleError(
-            f"{name} has archives nested more than {budget.limits.max_depth} deep; it was refused.",
-            "Unpack it once by hand and choose the folder with the certificate files.",
+            tr("{name} has archives nested more than {depth} deep; it was refused.").format(
+                name=name, depth=budget.limits.max_depth
+            ),
+            tr("Unpack it once by hand and choose the folder with the certificate files."),
         )
     for child, child_data in unpack(name, data, budget):
         yield from _expand(f"{name}/{child}", child_data, depth + 1, budget)
@@ -146,29 +152,53 @@ def _unxz(name: str, data: bytes, budget: _Budget) -> Iterator[tuple[str, bytes]
     yield _inner_name(name, (".txz", ".xz")), _decompress(name, data, budget, lzma.LZMADecompressor)
 
 
+DAMAGED = {
+    "compressed data": translatable(
+        "{name} is damaged or truncated: its compressed data cannot be read."
+    ),
+    "tar archive": translatable("{name} is damaged or truncated: its tar archive cannot be read."),
+    "zip archive": translatable("{name} is damaged or truncated: its zip archive cannot be read."),
+}
+UNSAFE = {
+    "absolute": translatable(
+        "{name} was refused because its member {member} has an absolute path. Certificate "
+        "bundles never contain such entries, so nothing from this archive was used."
+    ),
+    "outside": translatable(
+        "{name} was refused because its member {member} points outside the archive with '..'. "
+        "Certificate bundles never contain such entries, so nothing from this archive was used."
+    ),
+    "special": translatable(
+        "{name} was refused because its member {member} is a link or a special file. "
+        "Certificate bundles never contain such entries, so nothing from this archive was used."
+    ),
+}
+
+
 def _damaged(name: str, what: str) -> BundleError:
     return BundleError(
-        f"{name} is damaged or truncated: its {what} cannot be read.",
-        "Download the bundle again; if it keeps failing, ask the cluster's administrator for a "
-        "new one.",
+        tr(DAMAGED[what]).format(name=name),
+        tr(
+            "Download the bundle again; if it keeps failing, ask the cluster's administrator for "
+            "a new one."
+        ),
     )
 
 
 def _unsafe(name: str, member: str, why: str) -> BundleError:
     return BundleError(
-        f"{name} was refused because its member {member!r} {why}. Certificate bundles never "
-        "contain such entries, so nothing from this archive was used.",
-        "Ask the cluster's administrator for the bundle as the vendor issues it.",
+        tr(UNSAFE[why]).format(name=name, member=repr(member)),
+        tr("Ask the cluster's administrator for the bundle as the vendor issues it."),
     )
 
 
 def _safe_path(name: str, member: str) -> str:
     normal = member.replace("\\", "/")
     if normal.startswith("/") or (len(normal) > 1 and normal[1] == ":"):
-        raise _unsafe(name, member, "has an absolute path")
+        raise _unsafe(name, member, "absolute")
     parts = [p for p in normal.split("/") if p not in ("", ".")]
     if ".." in parts:
-        raise _unsafe(name, member, "points outside the archive with '..'")
+        raise _unsafe(name, member, "outside")
     return "/".join(parts)
 
 
@@ -181,7 +211,7 @@ def _untar(name: str, data: bytes, budget: _Budget) -> Iterator[tuple[str, bytes
                 if info.isdir():
                     continue
                 if not info.isreg():
-                    raise _unsafe(name, info.name, "is a link or a special file")
+                    raise _unsafe(name, info.name, "special")
                 budget.take(f"{name}/{path}", info.size)
                 handle = tar.extractfile(info)
                 content = handle.read(info.size) if handle else b""
@@ -211,7 +241,7 @@ def _unzip(name: str, data: bytes, budget: _Budget) -> Iterator[tuple[str, bytes
             _safe_path(name, info.filename)
             mode = _zip_mode(info)
             if not info.is_dir() and mode not in (0, stat.S_IFREG):
-                raise _unsafe(name, info.filename, "is a link or a special file")
+                raise _unsafe(name, info.filename, "special")
         files = [
             _read_zip_member(name, archive, info, budget) for info in infos if not info.is_dir()
         ]
@@ -224,8 +254,10 @@ def _read_zip_member(
     path = _safe_path(name, info.filename)
     if info.flag_bits & 0x1:
         raise BundleError(
-            f"{name} is a password-protected zip; ClusterTrust does not open those.",
-            "Unzip it with your archive tool and choose the folder with the certificate files.",
+            tr("{name} is a password-protected zip; ClusterTrust does not open those.").format(
+                name=name
+            ),
+            tr("Unzip it with your archive tool and choose the folder with the certificate files."),
         )
     budget.take(f"{name}/{path}", info.file_size)
     import zipfile

@@ -21,6 +21,7 @@ from typing import NamedTuple
 
 from clustertrust.core.bundle.der import tlv
 from clustertrust.core.errors import BundleError
+from clustertrust.core.i18n import tr
 
 MAX_PEM_BLOCKS = 1000  # a full system CA bundle holds about 150 certificates
 MAX_ITERATIONS = 1_000_000
@@ -56,7 +57,9 @@ def pem_blocks(path: str, data: bytes) -> Iterator[tuple[bytes, bytes]]:
         if data.startswith(footer, end):
             count += 1
             if count > MAX_PEM_BLOCKS:
-                raise _refused(path, f"more than {MAX_PEM_BLOCKS} PEM blocks")
+                raise _refused(
+                    path, tr("more than {count} PEM blocks").format(count=MAX_PEM_BLOCKS)
+                )
             pos = end + len(footer)
             yield header.group(1), data[begin:pos]
 
@@ -118,14 +121,17 @@ def _check_params(path: str, params: list[tuple[int, bytes]]) -> None:
 
 def _limit(path: str, what: str, value: int, most: int) -> None:
     if value > most:
-        raise _refused(path, f"a {what} of {value:,} (real tools write at most {most:,})")
+        why = tr("a {what} of {value} (real tools write at most {most})")
+        raise _refused(path, why.format(what=what, value=f"{value:,}", most=f"{most:,}"))
 
 
 def _refused(path: str, why: str) -> BundleError:
     return BundleError(
-        f"{path} was refused: it asks for {why}, which would keep this computer busy for "
-        "a very long time; no password was tried.",
-        "Ask the cluster's administrator for a bundle exported with standard settings.",
+        tr(
+            "{path} was refused: it asks for {why}, which would keep this computer busy for a "
+            "very long time; no password was tried."
+        ).format(path=path, why=why),
+        tr("Ask the cluster's administrator for a bundle exported with standard settings."),
     )
 
 

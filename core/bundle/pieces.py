@@ -15,6 +15,7 @@ from clustertrust.core.bundle.bounded import check_kdf_cost, check_sealed_kdf_co
 from clustertrust.core.bundle.documents import parts as parts_of_document
 from clustertrust.core.bundle.keys import KeyMaterial
 from clustertrust.core.errors import BundleError, PasswordNeeded
+from clustertrust.core.i18n import tr, translatable
 from cryptography import x509
 from cryptography.exceptions import UnsupportedAlgorithm
 from cryptography.hazmat.primitives import serialization
@@ -151,7 +152,7 @@ def _p12(path: str, data: bytes, password: str | None) -> P12Content:
     except BundleError:
         raise
     except Exception as exc:  # e.g. a PBE algorithm this OpenSSL build lacks
-        raise _refused(path, "a PKCS#12 file", exc) from exc
+        raise _refused(path, translatable("a PKCS#12 file"), exc) from exc
     for cert in (content.cert, *content.extra):
         if cert is not None:
             _checked(path, cert)
@@ -164,14 +165,14 @@ def _der_certificate(path: str, data: bytes) -> x509.Certificate | None:
     except ValueError:  # not a certificate: maybe PKCS#7, PKCS#12 or a key
         return None
     except Exception as exc:  # a certificate that cryptography refuses (seen: InvalidVersion)
-        raise _refused(path, "a certificate", exc) from exc
+        raise _refused(path, translatable("a certificate"), exc) from exc
 
 
 def _certificate(path: str, load: Callable[[], x509.Certificate]) -> x509.Certificate:
     try:
         cert = load()
     except Exception as exc:  # not only ValueError: InvalidVersion, UnsupportedAlgorithm…
-        raise _refused(path, "a certificate", exc) from exc
+        raise _refused(path, translatable("a certificate"), exc) from exc
     return _checked(path, cert)
 
 
@@ -194,7 +195,7 @@ def _pkcs7(path: str, load: Callable[[], list[x509.Certificate]]) -> list[x509.C
     try:
         certs = load()
     except Exception as exc:
-        raise _refused(path, "a PKCS#7 certificate bundle", exc) from exc
+        raise _refused(path, translatable("a PKCS#7 certificate bundle"), exc) from exc
     return [_checked(path, cert) for cert in certs]
 
 
@@ -205,7 +206,7 @@ def _checked(path: str, cert: x509.Certificate) -> x509.Certificate:
         _ = (cert.subject, cert.issuer, cert.extensions, cert.signature_hash_algorithm)
         _ = (cert.not_valid_before_utc, cert.not_valid_after_utc)
     except Exception as exc:  # malformed fields raise assorted types (seen: KeyError)
-        raise _refused(path, "a certificate", exc) from exc
+        raise _refused(path, translatable("a certificate"), exc) from exc
     return cert
 
 
@@ -229,7 +230,9 @@ def confirm_rsa_keys(found: Pieces) -> None:
             try:
                 key.private_numbers().private_key()  # validates
             except ValueError:
-                found.unreadable_keys.append(_unreadable(material.source, "a private key"))
+                found.unreadable_keys.append(
+                    _unreadable(material.source, translatable("a private key"))
+                )
                 continue
         kept.append(material)
     found.keys[:] = kept
@@ -246,8 +249,8 @@ def _load_key(path: str, block: bytes, password: str | None) -> KeyMaterial:
         check_kdf_cost(path, keys.pem_body(block) or b"")
     if encrypted and not password:
         raise PasswordNeeded(
-            f"The private key in {path} is encrypted with a password.",
-            "Run again with --password-stdin, or on a terminal to be asked for it.",
+            tr("The private key in {path} is encrypted with a password.").format(path=path),
+            tr("Run again with --password-stdin, or on a terminal to be asked for it."),
         )
     try:
         # RSA is validated once, in confirm_rsa_keys: usually the p12 already holds the same key
@@ -262,12 +265,14 @@ def _load_key(path: str, block: bytes, password: str | None) -> KeyMaterial:
             return repaired
         if encrypted:
             raise PasswordNeeded(
-                f"The password given does not open the encrypted private key in {path}.",
-                "Check the key's password and run again (--password-stdin, or on a terminal).",
+                tr("The password given does not open the encrypted private key in {path}.").format(
+                    path=path
+                ),
+                tr("Check the key's password and run again (--password-stdin, or on a terminal)."),
             ) from exc
-        raise _unreadable(path, "a private key") from exc
+        raise _unreadable(path, translatable("a private key")) from exc
     except Exception as exc:  # unsupported algorithm and the like
-        raise _refused(path, "a private key", exc) from exc
+        raise _refused(path, translatable("a private key"), exc) from exc
     return keys.material(key, keys.pem_body(block), path)
 
 
@@ -305,11 +310,12 @@ def _open_p12(path: str, data: bytes, password: str | None) -> P12Content:
             extra=tuple(c.certificate for c in loaded.additional_certs),
         )
     if password:
-        problem = f"Neither the Kurrent default password nor the password given opens {path}."
+        problem = tr("Neither the Kurrent default password nor the password given opens {path}.")
     else:
-        problem = f"{path} is protected by a password other than the Kurrent default."
+        problem = tr("{path} is protected by a password other than the Kurrent default.")
     raise PasswordNeeded(
-        problem, "Run again with --password-stdin, or on a terminal to be asked for it."
+        problem.format(path=path),
+        tr("Run again with --password-stdin, or on a terminal to be asked for it."),
     )
 
 
@@ -318,8 +324,12 @@ def _java_keystore(path: str, kind: str) -> JavaKeystore:
     command = shlex.join(["keytool", "-importkeystore", "-srckeystore", name,
                           "-destkeystore", f"{name}.p12", "-deststoretype", "pkcs12"])  # fmt: skip
     return JavaKeystore(
-        f"{path} is a Java keystore ({kind}), which ClusterTrust cannot read.",
-        f"Convert it to PKCS#12 with the JDK's keytool, then choose {name}.p12: {command}",
+        tr("{path} is a Java keystore ({kind}), which ClusterTrust cannot read.").format(
+            path=path, kind=kind
+        ),
+        tr("Convert it to PKCS#12 with the JDK's keytool, then choose {file}: {command}").format(
+            file=f"{name}.p12", command=command
+        ),
     )
 
 
@@ -329,15 +339,21 @@ def _refused(path: str, what: str, exc: Exception) -> BundleError:
         return _unreadable(path, what)
     detail = "".join(c if c.isprintable() else "?" for c in str(exc))[:120]
     return UnsupportedContent(
-        f"{path} holds {what} that uses an algorithm or feature ClusterTrust cannot read "
-        f"({detail}); the file itself looks intact.",
-        "Ask the cluster's administrator for certificates with RSA, ECDSA or Ed25519 keys and "
-        "SHA-2 signatures.",
+        tr(
+            "{path} holds {what} that uses an algorithm or feature ClusterTrust cannot read "
+            "({detail}); the file itself looks intact."
+        ).format(path=path, what=tr(what), detail=detail),
+        tr(
+            "Ask the cluster's administrator for certificates with RSA, ECDSA or Ed25519 keys and "
+            "SHA-2 signatures."
+        ),
     )
 
 
 def _unreadable(path: str, what: str) -> BundleError:
     return BundleError(
-        f"{path} looks like {what} but cannot be read: it is damaged or truncated.",
-        "Download the bundle again, or ask the cluster's administrator for a new one.",
+        tr("{path} looks like {what} but cannot be read: it is damaged or truncated.").format(
+            path=path, what=tr(what)
+        ),
+        tr("Download the bundle again, or ask the cluster's administrator for a new one."),
     )
