@@ -6,6 +6,7 @@ import itertools
 from typing import TYPE_CHECKING
 
 from clustertrust.core.errors import ClusterTrustError
+from clustertrust.gui.advice import window_fix
 
 if TYPE_CHECKING:  # the welcome page paints before the certificate machinery is loaded
     from clustertrust.core.bundle.checks import Finding
@@ -158,7 +159,7 @@ class Banner(QLabel):
         """A failed action's result: a ClusterTrustError says what to do itself; anything else is
         shown as `unexpected: error` with `fix`."""
         if isinstance(error, ClusterTrustError):
-            self.show_result(kind, error.message, error.fix, focus)
+            self.show_result(kind, error.message, window_fix(error.fix, error.remedies), focus)
         else:
             self.show_result(kind, f"{unexpected}: {error}", fix, focus)
 

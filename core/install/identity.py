@@ -12,6 +12,7 @@ from clustertrust.core import certinfo, fileio, paths
 from clustertrust.core.errors import InputError
 from clustertrust.core.install.ledger import Ledger
 from clustertrust.core.model import Kind, Record, State
+from clustertrust.core.remedy import Action, Remedy
 from cryptography import x509
 
 if TYPE_CHECKING:
@@ -20,6 +21,8 @@ if TYPE_CHECKING:
 NAME = "identity-files"  # the store's id in the ledger
 MATERIAL_BYTES = 1 << 20  # each of ca.crt, tls.crt, tls.key: a few KiB when ClusterTrust wrote it
 TIME_CODES = {"expired", "not_yet_valid"}  # what status and verify report, not a changed file
+
+INSTALL = Remedy(Action.INSTALL, ("BUNDLE",))
 
 
 @dataclass(frozen=True)
@@ -63,14 +66,16 @@ def installed_bundle(ledger: Ledger | None = None, sha256: str = "") -> Bundle:
     if record is None:
         raise InputError(
             "No client identity is installed by ClusterTrust, and no bundle was given.",
-            "Install the cluster's bundle first (the wizard, or clustertrust install BUNDLE), "
-            "or give the bundle to verify with (clustertrust verify URL --bundle BUNDLE).",
+            "Install the cluster's bundle first, or give the bundle to verify with "
+            "(clustertrust verify URL --bundle BUNDLE).",
+            (INSTALL,),
         )
     if not Path(record.location).is_dir():
         raise InputError(
             f"The installed client identity's files are missing from {record.location}.",
-            "Install the bundle again (the wizard, or clustertrust install BUNDLE), or give it "
-            "to verify with (clustertrust verify URL --bundle BUNDLE).",
+            "Install the bundle again, or give it to verify with (clustertrust verify URL "
+            "--bundle BUNDLE).",
+            (INSTALL,),
         )
     ledger_cas = [r.sha256 for r in ledger.records() if r.kind == Kind.CA.value]
     return recorded_bundle(record, ledger_cas)
@@ -101,7 +106,8 @@ def recorded_bundle(record: Record, ledger_cas: Iterable[str] = ()) -> Bundle:
             f"The identity files in {origin} {problem}, so ClusterTrust will not install, "
             "renew or verify anything from them; nothing was changed.",
             "If you did not change them, someone else did: check that folder. Then install the "
-            "cluster's bundle again (the wizard, or clustertrust install BUNDLE).",
+            "cluster's bundle again.",
+            (INSTALL,),
         )
     return bundle
 

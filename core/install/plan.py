@@ -42,10 +42,12 @@ from clustertrust.core.errors import (
 from clustertrust.core.install.ledger import Ledger
 from clustertrust.core.model import Kind, Record, Scope, Step, TrustStore
 from clustertrust.core.names import printable
+from clustertrust.core.remedy import Action, Remedy
 
 # What a failing step raises: a tool's error, ours, the OS's, and ValueError for an argument
 # a process cannot take (an embedded NUL).
 STEP_ERRORS = (CommandError, ClusterTrustError, OSError, ValueError)
+REMOVE_ALL = Remedy(Action.UNINSTALL, ("--all",))
 
 
 class StepStatus(enum.StrEnum):
@@ -294,7 +296,8 @@ def _cancelled(left: list[Step], interrupted: bool = False) -> Cancelled:
     names = ", ".join(f"{printable(s.record.subject)} in {s.record.location}" for s in left)
     return Cancelled(
         f"Cancelled; these could not be undone and stay in the ledger: {names}.",
-        "Run `clustertrust uninstall --all` to remove them.",
+        "Remove them.",
+        (REMOVE_ALL,),
     )
 
 
@@ -307,16 +310,14 @@ def _failure(step: Step, error: Exception, left: list[Step]) -> ClusterTrustErro
         undone = f"These could not be undone and stay in the ledger: {names}."
     message = f"Could not {step.summary[0].lower()}{step.summary[1:]}: {reason} {undone}"
     if isinstance(error, Cancelled):
-        return Cancelled(message, error.fix)
-    fix = (
-        error.fix
-        if isinstance(error, ClusterTrustError) and error.fix
-        else (
-            "Fix the cause above and install again"
-            + ("; run `clustertrust uninstall --all` to remove what stayed." if left else ".")
+        return Cancelled(message, error.fix, error.remedies)
+    if isinstance(error, ClusterTrustError) and error.fix:
+        return OperationFailed(message, error.fix, error.remedies)
+    if left:
+        return OperationFailed(
+            message, "Fix the cause above, remove what stayed, then install again.", (REMOVE_ALL,)
         )
-    )
-    return OperationFailed(message, fix)
+    return OperationFailed(message, "Fix the cause above and install again.")
 
 
 def _remove(

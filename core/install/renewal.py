@@ -29,6 +29,7 @@ from clustertrust.core.install import plan as plans
 from clustertrust.core.install.ledger import Ledger
 from clustertrust.core.model import Kind, Record, Scope, TrustStore
 from clustertrust.core.names import printable
+from clustertrust.core.remedy import Action, Remedy
 
 log = logging.getLogger("clustertrust.renewal")
 SETTLE_ROUNDS = 2
@@ -53,17 +54,23 @@ class RenewalPlan:
     verify_url: str | None = None
     stores: tuple[TrustStore, ...] = field(default=(), repr=False)  # install and removal stores
 
-    def lines(self) -> list[str]:
+    def headline(self) -> str:
         count = len({r.sha256 for r in self.replaced})
-        head = f"Renewal: {count} old certificate(s) of this cluster will be replaced."
-        check = (
-            f"Then verify {self.verify_url} with the new bundle; if that fails, the new items "
-            "are removed again and the old ones stay."
-            if self.verify_url
-            else "No address to verify was given: the old items go right after the install."
+        return f"A renewal: {count} old certificate(s) of this cluster will be replaced."
+
+    def check_first(self) -> str:
+        """What happens before anything changes (apply_renewal's order, in words)."""
+        if not self.verify_url:
+            return "No UI address is known, so the new certificate cannot be checked first."
+        return (
+            f"First it connects to {self.verify_url} with the new certificate; if the cluster "
+            "does not accept it, nothing is changed."
         )
+
+    def lines(self) -> list[str]:
         old = self.remove.lines()[1:] if self.remove.steps else ["  (nothing to remove)"]
-        return [head, *self.install.lines(), check, "Then remove the old items:", *old]
+        steps = [self.headline(), self.check_first(), *self.install.lines()]
+        return [*steps, "Then remove the old items:", *old]
 
     def text(self) -> str:
         return "\n".join(self.lines())
@@ -141,7 +148,8 @@ def _named_clusters(
         if not matched:
             raise InputError(
                 f"No installed item has the fingerprint {given}.",
-                "See the installed items and their SHA-256 with `clustertrust status`.",
+                "See the installed items and their SHA-256.",
+                (Remedy(Action.STATUS),),
             )
         chosen += [c for c in matched if c not in chosen]
     return chosen
@@ -167,8 +175,9 @@ def plan_renewal(
     if not old:
         raise InputError(
             f"Nothing installed belongs to the cluster of {bundle.origin} (no CA with its name).",
-            "Install it with `clustertrust install`, or name the old items with --replaces "
-            "FINGERPRINT if it is the same cluster under a new CA name.",
+            "Install it instead, or name the old items with --replaces FINGERPRINT if it is the "
+            "same cluster under a new CA name.",
+            (Remedy(Action.INSTALL, (bundle.origin,)),),
         )
     install = plans.plan_install(bundle, scope, stores, ledger)
     remove = plans.plan_uninstall(old, removal_stores or stores)
@@ -264,8 +273,8 @@ def _settle(plan: RenewalPlan) -> None:
     if unsettled:
         raise OperationFailed(
             f"After the renewal these items are not as planned: {unsettled}.",
-            "Use Repair in the clusters window (or `clustertrust repair`) to put back what is "
-            "missing.",
+            "Put back what is missing with Repair.",
+            (Remedy(Action.REPAIR),),
         )
 
 

@@ -1,38 +1,51 @@
 """What would set a consumer up, or put back what was removed from it: neutral words, and the
-one command that does it (`install` and `repair` add only what is missing)."""
+action that does it (core/remedy.py; `install` and `repair` add only what is missing)."""
 
 from __future__ import annotations
 
-import shlex
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from clustertrust.core.bundle.reader import Bundle
 from clustertrust.core.model import Record
+from clustertrust.core.remedy import Action, Remedy
 from clustertrust.core.verify.consumers import on_linux
 from clustertrust.core.verify.result import Consumer, ConsumerKind, Diagnosis
 from clustertrust.core.verify.result import VerifyOutcome as Outcome
 
+if TYPE_CHECKING:
+    from clustertrust.core.verify.judge import Proof
 
-def not_set_up(consumer: Consumer, wants_identity: bool, source: str) -> Diagnosis:
+
+def not_set_up(consumer: Consumer, proof: Proof) -> Diagnosis:
     if consumer.kind is ConsumerKind.SYSTEM:
         return Diagnosis(
             Outcome.NOT_SET_UP,
             "Not set up: the install did not include the system trust store, so programs that "
             "use it (curl, Python, other command-line tools) do not trust the cluster's CA.",
-            f"If you want them to, {_system_setup()}: {install_command(consumer, source)}",
+            f"If you want them to, {_system_setup()}.",
+            remedies=(_install(consumer, proof.source),),
         )
-    if consumer.kind is ConsumerKind.FILES and not wants_identity:
+    if consumer.kind is ConsumerKind.FILES and not proof.wants_identity:
         return Diagnosis(
             Outcome.NOT_SET_UP,
             "Not set up: this bundle has no client certificate with its key, so there are no "
             "identity files to keep; give command-line clients the CA file (ca.crt) directly.",
         )
-    what = "the cluster's CA and your client certificate" if wants_identity else "the CA"
+    if consumer.kind in proof.covered_kinds:  # a browser profile made after the install
+        return Diagnosis(
+            Outcome.NOT_SET_UP,
+            "Not covered yet: this browser profile was made after the install.",
+            "Repair adds it from what ClusterTrust keeps (the bundle is not needed).",
+            remedies=(REPAIR,),
+        )
+    what = "the cluster's CA and your client certificate" if proof.wants_identity else "the CA"
     where = "for command-line clients" if consumer.kind is ConsumerKind.FILES else "in it"
     return Diagnosis(
         Outcome.NOT_SET_UP,
         f"Not set up: ClusterTrust has not put {what} {where}.",
-        f"To set it up: {install_command(consumer, source)} (only what is missing is added).",
+        "To set it up, install the bundle for it (only what is missing is added).",
+        remedies=(_install(consumer, proof.source),),
     )
 
 
@@ -42,23 +55,29 @@ def _system_setup() -> str:
     return "add the system store"
 
 
-def put_back() -> str:
+def put_back(outcome: Outcome, message: str) -> Diagnosis:
     """What went missing since the install: repair re-plans it from what ClusterTrust keeps."""
-    return f"Put it back: {REPAIR} (it adds only what went missing since the install)."
+    return Diagnosis(
+        outcome,
+        message,
+        "Put it back with Repair: it adds only what went missing since the install.",
+        remedies=(REPAIR,),
+    )
 
 
-REPAIR = "clustertrust repair"
+REPAIR = Remedy(Action.REPAIR)
+REPORT = Remedy(Action.REPORT)
 _OPTIONS = {
-    ConsumerKind.BROWSER: "--stores nss",
-    ConsumerKind.FILES: "--stores files",
+    ConsumerKind.BROWSER: ("--stores", "nss"),
+    ConsumerKind.FILES: ("--stores", "files"),
 }
 
 
-def install_command(consumer: Consumer, source: str) -> str:
+def _install(consumer: Consumer, source: str) -> Remedy:
     option = _OPTIONS.get(consumer.kind)
     if option is None:
-        option = "--scope system" if on_linux() else "--stores system"
-    return f"clustertrust install {shlex.quote(source)} {option}"
+        option = ("--scope", "system") if on_linux() else ("--stores", "system")
+    return Remedy(Action.INSTALL, (source, *option))
 
 
 def install_source(bundle: Bundle, records: list[Record], identity_folder: str) -> str:

@@ -3,11 +3,11 @@
 from __future__ import annotations
 
 import ipaddress
-import shlex
 import ssl
 import sys
 
 from clustertrust.core import certinfo
+from clustertrust.core.remedy import Action, Remedy
 from clustertrust.core.verify.result import Diagnosis, TrustMode
 from clustertrust.core.verify.result import VerifyOutcome as Outcome
 from clustertrust.core.verify.situation import (
@@ -187,8 +187,8 @@ def _not_trusted_by_system(server_ca: str, ours: bool, at: Situation) -> Diagnos
             Outcome.SERVER_UNTRUSTED,
             f"This computer does not trust the cluster's CA {server_ca} yet, so browsers and "
             "other apps will refuse the cluster UI.",
-            f"Install the bundle (clustertrust install {shlex.quote(at.bundle.origin)}, or the "
-            "wizard), then verify again.",
+            "Install the bundle, then verify again.",
+            remedies=(Remedy(Action.INSTALL, (at.bundle.origin,)),),
         )
     return Diagnosis(
         Outcome.SERVER_UNTRUSTED,

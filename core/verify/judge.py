@@ -11,7 +11,7 @@ from clustertrust.core import certinfo
 from clustertrust.core.bundle.reader import Bundle
 from clustertrust.core.errors import ClusterTrustError, CommandError
 from clustertrust.core.model import Kind, Record, TrustStore
-from clustertrust.core.verify.advice import not_set_up, put_back
+from clustertrust.core.verify.advice import REPORT, not_set_up, put_back
 from clustertrust.core.verify.certs import chain_incomplete
 from clustertrust.core.verify.consumers import ChainCheck, Inventory
 from clustertrust.core.verify.result import Consumer, ConsumerKind, Diagnosis, VerifyResult
@@ -36,6 +36,7 @@ class Proof:
     files: VerifyResult | None  # the connection with the identity files, as clients make it
     bundle: Bundle
     source: str  # what `clustertrust install` would be given to put things back
+    covered_kinds: frozenset[ConsumerKind] = frozenset()  # the kinds the install set up
 
     @property
     def wants_identity(self) -> bool:
@@ -48,9 +49,7 @@ class Proof:
 
 def judge(consumer: Consumer, proof: Proof, inventory: Inventory) -> Diagnosis:
     if (shared := proof.shared_failure) is not None:
-        return (
-            shared if consumer.covered else not_set_up(consumer, proof.wants_identity, proof.source)
-        )
+        return shared if consumer.covered else not_set_up(consumer, proof)
     if consumer.kind is ConsumerKind.BROWSER:
         return _browser(consumer, proof, inventory)
     if consumer.kind is ConsumerKind.SYSTEM:
@@ -75,7 +74,7 @@ def _browser(consumer: Consumer, proof: Proof, inventory: Inventory) -> Diagnosi
     if check.trusted and identity:
         return _works(consumer, proof, f"trusts the server's certificate chain{_and_holds(proof)}")
     if not consumer.covered:
-        return not_set_up(consumer, proof.wants_identity, proof.source)
+        return not_set_up(consumer, proof)
     if not check.ran:
         return Diagnosis(
             Outcome.SERVER_UNTRUSTED,
@@ -109,11 +108,10 @@ def _browser_untrusted(
     chain = parse_chain(list(proof.base.chain_der))
     ca_name = certinfo.common_name(cas[0].subject) if cas else "the cluster's CA"
     if not any(certinfo.sha256(ca) in held for ca in cas):
-        return Diagnosis(
+        return put_back(
             Outcome.SERVER_UNTRUSTED,
             f"{consumer.name} no longer holds the cluster's CA {ca_name}, which ClusterTrust "
             "added to it (it was removed since), so it refuses the cluster UI.",
-            put_back(),
         )
     if not proof.base.ok:  # the bundle's own CA refuses the server too: not this database
         return proof.base.diagnosis
@@ -142,11 +140,10 @@ def _nss_refused(consumer: Consumer, proof: Proof, check: ChainCheck) -> Diagnos
 def _identity_missing(consumer: Consumer, proof: Proof) -> Diagnosis:
     client = proof.bundle.client_cert
     name = certinfo.common_name(client.subject) if client else "(none)"
-    return Diagnosis(
+    return put_back(
         Outcome.CLIENT_CERT_REQUIRED,
         f"{consumer.name} trusts the server but no longer holds your client certificate "
         f"{name} with its key, so the cluster will refuse it.",
-        put_back(),
     )
 
 
@@ -159,15 +156,14 @@ def _system(consumer: Consumer, proof: Proof, inventory: Inventory) -> Diagnosis
     if result is not None and result.ok and not missing:
         return _works(consumer, proof, "trusts the server's certificate chain")
     if not consumer.covered:
-        return not_set_up(consumer, proof.wants_identity, proof.source)
+        return not_set_up(consumer, proof)
     if missing:
         what = "client certificate" if missing[0].kind == Kind.IDENTITY.value else "CA"
         store = consumer.name.lower()
-        return Diagnosis(
+        return put_back(
             Outcome.SERVER_UNTRUSTED if what == "CA" else Outcome.CLIENT_CERT_REQUIRED,
             f"The {what} {missing[0].subject} that ClusterTrust put into the {store} is no "
             "longer there (removed since), so programs that use it refuse the cluster UI.",
-            put_back(),
         )
     if result is None:
         return proof.base.diagnosis
@@ -176,7 +172,8 @@ def _system(consumer: Consumer, proof: Proof, inventory: Inventory) -> Diagnosis
             result.outcome,
             f"The {consumer.name.lower()} holds the cluster's CA, yet does not accept the "
             f"server: {result.message}",
-            "Save a support report (clustertrust report) and send it to your helpdesk.",
+            "Save a support report and send it to your helpdesk.",
+            remedies=(REPORT,),
         )
     return result.diagnosis
 
@@ -201,14 +198,13 @@ def _present(store: TrustStore, record: Record) -> bool:
 
 def _files(consumer: Consumer, proof: Proof, inventory: Inventory) -> Diagnosis:
     if not consumer.covered:
-        return not_set_up(consumer, proof.wants_identity, proof.source)
+        return not_set_up(consumer, proof)
     store = inventory.files
     if store is not None and not all(store.is_installed(r) for r in consumer.records):
-        return Diagnosis(
+        return put_back(
             Outcome.CLIENT_CERT_REQUIRED,
             f"The identity files for command-line clients in {consumer.location} are missing "
             "or were changed since ClusterTrust wrote them.",
-            put_back(),
         )
     result = proof.files or proof.base
     if result.ok:

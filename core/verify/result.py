@@ -9,6 +9,7 @@ from typing import Any
 
 from clustertrust.core.bundle.summary import CertificateSummary
 from clustertrust.core.model import Record
+from clustertrust.core.remedy import Remedy, for_terminal
 
 
 class VerifyOutcome(enum.Enum):
@@ -54,10 +55,18 @@ class Timings:
 
 @dataclass(frozen=True)
 class Diagnosis:
+    """`fix` is the words; `remedies` the actions they point to, which each front end names
+    its own way (a command, a button): `terminal_fix` is the command line's."""
+
     outcome: VerifyOutcome
     message: str
     fix: str = ""
     note: str = ""
+    remedies: tuple[Remedy, ...] = ()
+
+    @property
+    def terminal_fix(self) -> str:
+        return for_terminal(self.fix, self.remedies)
 
     @property
     def ok(self) -> bool:
@@ -83,7 +92,7 @@ class _Diagnosed:
 
     @property
     def fix(self) -> str:
-        return self.diagnosis.fix
+        return self.diagnosis.terminal_fix
 
 
 @dataclass(frozen=True)
@@ -164,7 +173,7 @@ class ConsumerResult(_Diagnosed):
             "ok": self.ok,
             "outcome": self.outcome.value,
             "message": self.diagnosis.message,
-            "fix": self.diagnosis.fix,
+            "fix": self.diagnosis.terminal_fix,
             "kind": self.consumer.kind.value,
             "location": self.consumer.location,
         }
@@ -197,7 +206,7 @@ class VerifyReport:
             "ok": self.ok,
             "outcome": self.outcome.value,
             "message": self.verdict.message,
-            "fix": self.verdict.fix,
+            "fix": self.verdict.terminal_fix,
             "note": self.verdict.note,
             "url": self.url,
             "checked_at": self.checked_at,

@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 from clustertrust.core.bundle.reader import Bundle
+from clustertrust.core.verify.advice import REPAIR
 from clustertrust.core.verify.result import (
     ConsumerResult,
     Diagnosis,
@@ -20,7 +23,7 @@ def combine(results: tuple[VerifyResult, ...], bundle: Bundle) -> Diagnosis:
     if own.ok and system.ok:
         return _both_ok(own, system)
     if own.ok:
-        return Diagnosis(system.outcome, _bundle_works_but(system.message), system.fix)
+        return replace(system.diagnosis, message=_bundle_works_but(system.message), note="")
     if system.ok and own.outcome is VerifyOutcome.SERVER_UNTRUSTED:
         return Diagnosis(
             VerifyOutcome.OK,
@@ -68,10 +71,11 @@ def _failing(failing: list[ConsumerResult]) -> Diagnosis:
     if all(c.diagnosis == first for c in failing):  # one cause for all: the network, the server
         return first
     fixes = " ".join(dict.fromkeys(c.diagnosis.fix for c in failing if c.diagnosis.fix))
-    if len(failing) == 1:
-        return Diagnosis(first.outcome, first.message, fixes)
-    names = _names([c.name for c in failing])
-    return Diagnosis(first.outcome, f"{names} cannot reach the cluster UI. {first.message}", fixes)
+    remedies = tuple(dict.fromkeys(r for c in failing for r in c.diagnosis.remedies))
+    message = first.message
+    if len(failing) > 1:
+        message = f"{_names([c.name for c in failing])} cannot reach the cluster UI. {message}"
+    return Diagnosis(first.outcome, message, fixes, remedies=remedies)
 
 
 def _all_covered_work(
@@ -84,10 +88,15 @@ def _all_covered_work(
         f"{_names([c.name for c in covered])};{status}{tls}."
     )
     notes = [answer.diagnosis.note] if answer and answer.diagnosis.note else []
-    idle = [c.name for c in uncovered if not c.ok]
+    new = [c for c in uncovered if not c.ok and REPAIR in c.diagnosis.remedies]
+    idle = [c.name for c in uncovered if not c.ok and c not in new]
     if idle:
         notes.append(f"Not set up by this install: {_names(idle)}.")
-    return Diagnosis(VerifyOutcome.OK, message.replace(";.", "."), "", " ".join(notes))
+    message = message.replace(";.", ".")
+    if not new:
+        return Diagnosis(VerifyOutcome.OK, message, "", " ".join(notes))
+    fix = f"Not covered yet: {_names([c.name for c in new])}."  # profiles made since the install
+    return Diagnosis(VerifyOutcome.OK, message, fix, " ".join(notes), (REPAIR,))
 
 
 def _names(names: list[str]) -> str:

@@ -8,6 +8,7 @@ from typing import TYPE_CHECKING
 
 from clustertrust.core.errors import Cancelled
 from clustertrust.core.source.load import SourceData
+from clustertrust.gui.advice import window_fix
 from PySide6.QtCore import QStandardPaths
 from PySide6.QtWidgets import (
     QCheckBox,
@@ -291,7 +292,7 @@ class BundlePage(Page):
         if isinstance(error, NeedsPassword):
             self._ask_password(error)
         elif isinstance(error, Cancelled):
-            self.status.show_result("warning", error.message, error.fix)
+            self.status.show_result("warning", error.message, window_fix(error.fix, error.remedies))
         else:
             self.status.show_error(
                 "error", error, "The bundle could not be read", "Choose another file or link."

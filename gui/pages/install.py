@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from clustertrust.core.errors import Cancelled
 from clustertrust.core.model import Scope
+from clustertrust.gui.advice import window_fix
 from PySide6.QtWidgets import QHBoxLayout, QProgressBar, QPushButton, QWizard
 
 from ..services import Planned
@@ -124,7 +125,9 @@ class InstallPage(Page):
         self.cancel_button.hide()
         self.retry_button.show()
         if isinstance(error, Cancelled):
-            self.outcome.show_result("warning", error.message or "Cancelled.", error.fix)
+            self.outcome.show_result(
+                "warning", error.message or "Cancelled.", window_fix(error.fix, error.remedies)
+            )
         else:
             self.outcome.show_error(
                 "error",

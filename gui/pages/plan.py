@@ -40,15 +40,7 @@ def step_words(step: Step) -> str:
 
 def _renewal_words(planned: Planned) -> tuple[str, str]:
     assert planned.renewal is not None
-    old = len({r.sha256 for r in planned.renewal.replaced})
-    url = planned.renewal.verify_url
-    check = (
-        f"First the new ones are installed and checked at {url}; if that fails, they are "
-        "removed again and the old ones stay."
-        if url
-        else "The old ones are removed right after the new ones are installed."
-    )
-    return f"A renewal: {old} old certificate(s) of this cluster will be replaced.", check
+    return planned.renewal.headline(), planned.renewal.check_first()
 
 
 class PlanPage(Page):
@@ -227,7 +219,7 @@ class PlanPage(Page):
             "error",
             error,
             "The plan could not be made",
-            "Try the other scope, or run `clustertrust install --dry-run`.",
+            "Try the other scope.",
         )
         self.completeChanged.emit()
 
