@@ -21,11 +21,17 @@ def print_json(document: Any) -> None:
 def report_error(error: ClusterTrustError, as_json: bool) -> int:
     """Say what went wrong and what to do; return the exit code for it."""
     print(f"clustertrust: {error.message}", file=sys.stderr)
-    if error.fix:
-        print(f"What to do: {error.fix}", file=sys.stderr)
+    if error.terminal_fix:
+        print(f"What to do: {error.terminal_fix}", file=sys.stderr)
     if as_json:
         print_json(
-            {"error": {"message": error.message, "fix": error.fix, "exit_code": error.exit_code}}
+            {
+                "error": {
+                    "message": error.message,
+                    "fix": error.terminal_fix,
+                    "exit_code": error.exit_code,
+                }
+            }
         )
     return error.exit_code
 

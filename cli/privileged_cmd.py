@@ -40,7 +40,10 @@ def main(argv: Sequence[str]) -> int:
     try:
         return run(parser.parse_args(argv))
     except InputError as error:
-        print(f"clustertrust privileged: {error.message} {error.fix}".rstrip(), file=sys.stderr)
+        print(
+            f"clustertrust privileged: {error.message} {error.terminal_fix}".rstrip(),
+            file=sys.stderr,
+        )
         return 2
 
 

@@ -90,8 +90,8 @@ def human_text(report: VerifyReport) -> str:
     verdict = report.verdict
     mark = "\u2713" if report.ok else "\u2717"
     lines = [f"{mark} {verdict.outcome.value}: {verdict.message}"]
-    if verdict.fix:
-        lines.append(f"What to do: {verdict.fix}")
+    if verdict.terminal_fix:
+        lines.append(f"What to do: {verdict.terminal_fix}")
     if verdict.note:
         lines.append(f"Note: {verdict.note}")
     if any(c.covered for c in report.consumers):
@@ -103,9 +103,9 @@ def consumer_lines(result: ConsumerResult) -> list[str]:
     mark = "\u2713" if result.ok else ("\u2717" if result.covered else "-")
     message = result.diagnosis.message.removeprefix(f"{result.name} ")  # the name leads the line
     lines = [f"  {mark} {result.name}: {message}"]
-    if result.diagnosis.fix and not result.ok:
+    if result.fix and not result.ok:
         label = "What to do: " if result.covered else ""
-        lines.append(f"      {label}{result.diagnosis.fix}")
+        lines.append(f"      {label}{result.fix}")
     return lines
 
 

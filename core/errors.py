@@ -1,18 +1,25 @@
 """One error type per outcome the user must act on; the CLI maps each to its exit code."""
 
+from clustertrust.core.remedy import Remedy, for_terminal
+
 
 class ClusterTrustError(Exception):
     """An error with a message a person can act on: what is wrong, and what to do."""
 
     exit_code = 1
 
-    def __init__(self, message: str, fix: str = "") -> None:
+    def __init__(self, message: str, fix: str = "", remedies: tuple[Remedy, ...] = ()) -> None:
         super().__init__(message)
         self.message = message
-        self.fix = fix
+        self.fix = fix  # the words; `remedies` are the actions each front end names its own way
+        self.remedies = remedies
+
+    @property
+    def terminal_fix(self) -> str:
+        return for_terminal(self.fix, self.remedies)
 
     def __str__(self) -> str:
-        return f"{self.message} {self.fix}".strip()
+        return f"{self.message} {self.terminal_fix}".strip()
 
 
 class InputError(ClusterTrustError):

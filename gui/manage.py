@@ -5,6 +5,7 @@ Every check and change runs on a worker (gui/workers.py); the window only shows.
 
 from __future__ import annotations
 
+import time
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -12,7 +13,8 @@ from typing import Any
 from clustertrust.core import actions as groups
 from clustertrust.core.actions import cluster_of, consumer_name
 from clustertrust.core.i18n import tr, translatable
-from PySide6.QtCore import Qt, QUrl
+from clustertrust.gui.advice import verdict_kind, window_fix
+from PySide6.QtCore import QEvent, Qt, QUrl, Signal
 from PySide6.QtGui import QDesktopServices, QGuiApplication
 from PySide6.QtWidgets import (
     QApplication,
@@ -35,9 +37,12 @@ from .workers import JobControl, JobRunner
 RENEW_FILTER = translatable(
     "Certificate bundles (*.tar.gz *.tgz *.zip *.p12 *.pfx *.crt *.pem);;All files (*)"
 )
+RECHECK_AFTER = 3.0  # seconds: coming back to the window lists again, but not on every click
 
 
 class ManageWindow(QDialog):
+    clusters_listed = Signal(list)  # after every listing: the welcome page shows the same
+
     def __init__(
         self, services: Services, session: Session | None = None, parent: QWidget | None = None
     ) -> None:
@@ -48,6 +53,7 @@ class ManageWindow(QDialog):
         self.clusters: list[groups.Cluster] = []
         self.cards: list[ClusterCard] = []
         self.listed = False
+        self.listed_at = 0.0
         self.dialog: QDialog | None = None
         self.open_url: Callable[[QUrl], bool] = QDesktopServices.openUrl
         self.setWindowTitle(tr("ClusterTrust — clusters on this computer"))
@@ -79,18 +85,32 @@ class ManageWindow(QDialog):
 
     # listing
 
-    def refresh(self, done: str = "") -> None:
-        """List the clusters again; `done` is what to say afterwards (what was just done)."""
-        self.status.show_message("info", tr("Checking the stores…"))
+    def refresh(self, done: str = "", quiet: bool = False) -> None:
+        """List the clusters again; `done` is what to say afterwards (what was just done);
+        `quiet` leaves the message shown (an error stays readable while the cards update)."""
+        if not quiet:
+            self.status.show_message("info", tr("Checking the stores…"))
         self.refresh_button.setEnabled(False)
         self.jobs.start(
             lambda control: self.services.clusters(),
-            lambda clusters: self._show(clusters, done),
-            self._failed,
+            lambda clusters: self._show(clusters, done, quiet),
+            self._listing_failed,
         )
 
-    def _show(self, clusters: list[groups.Cluster], done: str = "") -> None:
+    def event(self, event: QEvent) -> bool:
+        if event.type() == QEvent.Type.WindowActivate:
+            self._recheck()
+        return super().event(event)
+
+    def _recheck(self) -> None:
+        """Back in the window (from a browser, a terminal): what it shows may be old."""
+        idle = not self.jobs.busy() and not (self.dialog and self.dialog.isVisible())
+        if self.listed and idle and time.monotonic() - self.listed_at > RECHECK_AFTER:
+            self.refresh(quiet=self.status.kind in ("error", "warning"))
+
+    def _show(self, clusters: list[groups.Cluster], done: str = "", quiet: bool = False) -> None:
         self.refresh_button.setEnabled(True)
+        self.listed_at = time.monotonic()
         self.clusters = [self._with_session_url(c) for c in clusters]
         for card in self.cards:
             self.list_layout.removeWidget(card)
@@ -103,6 +123,9 @@ class ManageWindow(QDialog):
             card.show()  # at once, not on the next turn of the event loop
         self.list_layout.activate()
         self._keyboard_ready()
+        self.clusters_listed.emit(self.clusters)
+        if quiet:
+            return
         if done:
             self.status.show_result("ok", done)
         elif not clusters:
@@ -223,7 +246,11 @@ class ManageWindow(QDialog):
 
     def _verified(self, report: Any) -> None:
         verdict = report.verdict
-        self.status.show_result("ok" if report.ok else "error", verdict.message, verdict.fix)
+        self.status.show_result(
+            verdict_kind(report),
+            verdict.message,
+            window_fix(verdict.fix, verdict.remedies),
+        )
 
     # repair
 
@@ -340,16 +367,8 @@ class ManageWindow(QDialog):
     def _confirm_renewal(self, cluster: groups.Cluster, planned: PlannedRenewal) -> None:
         renewing = planned.renewal
         assert renewing is not None
-        check = (
-            tr(
-                "First it connects to {url} with the new certificate; if the "
-                "cluster does not accept it, nothing is changed."
-            ).format(url=renewing.verify_url)
-            if renewing.verify_url
-            else tr("No UI address is known, so the new certificate cannot be checked first.")
-        )
         words = [
-            check,
+            renewing.check_first(),
             tr("Then install the renewed certificates of {cluster}.").format(cluster=cluster.name),
             tr("Then remove the {count} old certificate(s).").format(
                 count=len({r.sha256 for r in renewing.replaced})
@@ -418,6 +437,11 @@ class ManageWindow(QDialog):
         self.refresh(done=message)
 
     def _failed(self, error: Exception) -> None:
+        """An action failed: say so, and list again, since part of it may have happened."""
+        self._listing_failed(error)
+        self.refresh(quiet=True)
+
+    def _listing_failed(self, error: Exception) -> None:
         self.refresh_button.setEnabled(True)
         self.status.show_error(
             "error",

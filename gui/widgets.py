@@ -7,6 +7,7 @@ from typing import TYPE_CHECKING
 
 from clustertrust.core.errors import ClusterTrustError
 from clustertrust.core.i18n import tr, translatable
+from clustertrust.gui.advice import window_fix
 
 if TYPE_CHECKING:  # the welcome page paints before the certificate machinery is loaded
     from clustertrust.core.bundle.checks import Finding
@@ -164,7 +165,7 @@ class Banner(QLabel):
         """A failed action's result: a ClusterTrustError says what to do itself; anything else is
         shown as `unexpected: error` with `fix`."""
         if isinstance(error, ClusterTrustError):
-            self.show_result(kind, error.message, error.fix, focus)
+            self.show_result(kind, error.message, window_fix(error.fix, error.remedies), focus)
         else:
             self.show_result(
                 kind, tr("{what}: {error}").format(what=unexpected, error=error), fix, focus

@@ -97,6 +97,8 @@ class ClusterTrustWizard(QWizard):
 
         if self.manage_window is None:
             self.manage_window = ManageWindow(self.services, self.session, parent=self)
+            welcome = self.page(WELCOME)
+            self.manage_window.clusters_listed.connect(welcome.show_clusters)  # type: ignore[attr-defined]
         self.manage_window.show()
         self.manage_window.raise_()
 

@@ -44,9 +44,11 @@ from clustertrust.core.install.expiry import RENEW_FIX, expiry_warnings, needs_w
 from clustertrust.core.install.plan import ItemStatus, Plan, Progress, StepStatus
 from clustertrust.core.install.renewal import RenewalPlan
 from clustertrust.core.install.repair import Repair
+from clustertrust.core.remedy import Action, Remedy
 
 __all__ = [
     "RENEW_FIX",
+    "Action",
     "Certificate",
     "Changes",
     "Cluster",
@@ -55,6 +57,7 @@ __all__ = [
     "ItemStatus",
     "Plan",
     "Progress",
+    "Remedy",
     "RenewalPlan",
     "Repair",
     "StepStatus",

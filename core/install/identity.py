@@ -13,6 +13,7 @@ from clustertrust.core.errors import InputError
 from clustertrust.core.i18n import tr
 from clustertrust.core.install.ledger import Ledger
 from clustertrust.core.model import Kind, Record, State
+from clustertrust.core.remedy import Action, Remedy
 from cryptography import x509
 
 if TYPE_CHECKING:
@@ -21,6 +22,8 @@ if TYPE_CHECKING:
 NAME = "identity-files"  # the store's id in the ledger
 MATERIAL_BYTES = 1 << 20  # each of ca.crt, tls.crt, tls.key: a few KiB when ClusterTrust wrote it
 TIME_CODES = {"expired", "not_yet_valid"}  # what status and verify report, not a changed file
+
+INSTALL = Remedy(Action.INSTALL, ("BUNDLE",))
 
 
 @dataclass(frozen=True)
@@ -65,10 +68,10 @@ def installed_bundle(ledger: Ledger | None = None, sha256: str = "") -> Bundle:
         raise InputError(
             tr("No client identity is installed by ClusterTrust, and no bundle was given."),
             tr(
-                "Install the cluster's bundle first (the wizard, or clustertrust install "
-                "BUNDLE), or give the bundle to verify with (clustertrust verify URL --bundle "
-                "BUNDLE)."
+                "Install the cluster's bundle first, or give the bundle to verify with "
+                "(clustertrust verify URL --bundle BUNDLE)."
             ),
+            (INSTALL,),
         )
     if not Path(record.location).is_dir():
         raise InputError(
@@ -76,9 +79,10 @@ def installed_bundle(ledger: Ledger | None = None, sha256: str = "") -> Bundle:
                 folder=record.location
             ),
             tr(
-                "Install the bundle again (the wizard, or clustertrust install BUNDLE), or give "
-                "it to verify with (clustertrust verify URL --bundle BUNDLE)."
+                "Install the bundle again, or give it to verify with (clustertrust verify URL "
+                "--bundle BUNDLE)."
             ),
+            (INSTALL,),
         )
     ledger_cas = [r.sha256 for r in ledger.records() if r.kind == Kind.CA.value]
     return recorded_bundle(record, ledger_cas)
@@ -112,8 +116,9 @@ def recorded_bundle(record: Record, ledger_cas: Iterable[str] = ()) -> Bundle:
             ).format(folder=origin, problem=problem),
             tr(
                 "If you did not change them, someone else did: check that folder. Then install "
-                "the cluster's bundle again (the wizard, or clustertrust install BUNDLE)."
+                "the cluster's bundle again."
             ),
+            (INSTALL,),
         )
     return bundle
 

@@ -43,10 +43,12 @@ from clustertrust.core.i18n import tr
 from clustertrust.core.install.ledger import Ledger
 from clustertrust.core.model import Kind, Record, Scope, Step, TrustStore
 from clustertrust.core.names import printable
+from clustertrust.core.remedy import Action, Remedy
 
 # What a failing step raises: a tool's error, ours, the OS's, and ValueError for an argument
 # a process cannot take (an embedded NUL).
 STEP_ERRORS = (CommandError, ClusterTrustError, OSError, ValueError)
+REMOVE_ALL = Remedy(Action.UNINSTALL, ("--all",))
 
 
 class StepStatus(enum.StrEnum):
@@ -94,7 +96,7 @@ class Plan:
         ]
         skipped = tr("- skipped {store}: {why}")
         lines += [skipped.format(store=title, why=why) for title, why in self.unavailable]
-        lines += [tr("Note: {note}").format(note=n) for n in self.notes]
+        lines += [tr("Note: {note}").format(note=tr(n)) for n in self.notes]
         return lines
 
     def text(self) -> str:
@@ -313,7 +315,8 @@ def _cancelled(left: list[Step], interrupted: bool = False) -> Cancelled:
         tr("Cancelled; these could not be undone and stay in the ledger: {items}.").format(
             items=_items(left)
         ),
-        tr("Run `clustertrust uninstall --all` to remove them."),
+        tr("Remove them."),
+        (REMOVE_ALL,),
     )
 
 
@@ -337,17 +340,13 @@ def _failure(step: Step, error: Exception, left: list[Step]) -> ClusterTrustErro
         action=action, reason=reason, undone=undone
     )
     if isinstance(error, Cancelled):
-        return Cancelled(message, error.fix)
+        return Cancelled(message, error.fix, error.remedies)
     if isinstance(error, ClusterTrustError) and error.fix:
-        return OperationFailed(message, error.fix)
+        return OperationFailed(message, error.fix, error.remedies)
     if left:
-        fix = tr(
-            "Fix the cause above and install again; run `clustertrust uninstall --all` to "
-            "remove what stayed."
-        )
-    else:
-        fix = tr("Fix the cause above and install again.")
-    return OperationFailed(message, fix)
+        fix = tr("Fix the cause above, remove what stayed, then install again.")
+        return OperationFailed(message, fix, (REMOVE_ALL,))
+    return OperationFailed(message, tr("Fix the cause above and install again."))
 
 
 def _remove(

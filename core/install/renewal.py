@@ -23,12 +23,14 @@ from clustertrust.core.errors import (
     InputError,
     OperationFailed,
 )
+from clustertrust.core.i18n import tr, translatable
 from clustertrust.core.install import addresses
 from clustertrust.core.install import clusters as groups
 from clustertrust.core.install import plan as plans
 from clustertrust.core.install.ledger import Ledger
 from clustertrust.core.model import Kind, Record, Scope, TrustStore
 from clustertrust.core.names import printable
+from clustertrust.core.remedy import Action, Remedy
 
 log = logging.getLogger("clustertrust.renewal")
 SETTLE_ROUNDS = 2
@@ -53,24 +55,34 @@ class RenewalPlan:
     verify_url: str | None = None
     stores: tuple[TrustStore, ...] = field(default=(), repr=False)  # install and removal stores
 
-    def lines(self) -> list[str]:
+    def headline(self) -> str:
         count = len({r.sha256 for r in self.replaced})
-        head = f"Renewal: {count} old certificate(s) of this cluster will be replaced."
-        check = (
-            f"Then verify {self.verify_url} with the new bundle; if that fails, the new items "
-            "are removed again and the old ones stay."
-            if self.verify_url
-            else "No address to verify was given: the old items go right after the install."
+        return tr("A renewal: {count} old certificate(s) of this cluster will be replaced.").format(
+            count=count
         )
-        old = self.remove.lines()[1:] if self.remove.steps else ["  (nothing to remove)"]
-        return [head, *self.install.lines(), check, "Then remove the old items:", *old]
+
+    def check_first(self) -> str:
+        """What happens before anything changes (apply_renewal's order, in words)."""
+        if not self.verify_url:
+            return tr("No UI address is known, so the new certificate cannot be checked first.")
+        return tr(
+            "First it connects to {url} with the new certificate; if the cluster does not accept "
+            "it, nothing is changed."
+        ).format(url=self.verify_url)
+
+    def lines(self) -> list[str]:
+        old = self.remove.lines()[1:] if self.remove.steps else [tr("  (nothing to remove)")]
+        steps = [self.headline(), self.check_first(), *self.install.lines()]
+        return [*steps, tr("Then remove the old items:"), *old]
 
     def text(self) -> str:
         return "\n".join(self.lines())
 
     def shown(self) -> plans.Plan:
         """One list for pages that show a plan as steps: the installs, then the removals."""
-        note = "This renews an installed cluster: its old certificates go once the new are in."
+        note = translatable(
+            "This renews an installed cluster: its old certificates go once the new are in."
+        )
         return replace(
             self.install,
             steps=(*self.install.steps, *self.remove.steps),
@@ -140,8 +152,9 @@ def _named_clusters(
         matched = [c for c in clusters if any(r.sha256.startswith(prefix) for r in c.records)]
         if not matched:
             raise InputError(
-                f"No installed item has the fingerprint {given}.",
-                "See the installed items and their SHA-256 with `clustertrust status`.",
+                tr("No installed item has the fingerprint {text}.").format(text=given),
+                tr("See the installed items and their SHA-256."),
+                (Remedy(Action.STATUS),),
             )
         chosen += [c for c in matched if c not in chosen]
     return chosen
@@ -166,9 +179,14 @@ def plan_renewal(
     old = replaced_records(bundle, ledger, replaces)
     if not old:
         raise InputError(
-            f"Nothing installed belongs to the cluster of {bundle.origin} (no CA with its name).",
-            "Install it with `clustertrust install`, or name the old items with --replaces "
-            "FINGERPRINT if it is the same cluster under a new CA name.",
+            tr(
+                "Nothing installed belongs to the cluster of {origin} (no CA with its name)."
+            ).format(origin=bundle.origin),
+            tr(
+                "Install it instead, or name the old items with --replaces FINGERPRINT if it is "
+                "the same cluster under a new CA name."
+            ),
+            (Remedy(Action.INSTALL, (bundle.origin,)),),
         )
     install = plans.plan_install(bundle, scope, stores, ledger)
     remove = plans.plan_uninstall(old, removal_stores or stores)
@@ -209,24 +227,34 @@ def apply_renewal(
     plans.apply_plan(plan.install, ledger, progress, cancelled)  # undoes itself on failure
     if cancelled is not None and cancelled():
         left = plans.undo_steps(plan.install.steps, ledger, progress)
-        kept = "The new items were removed again; the old ones are as they were."
         if left:
-            kept = "These new items could not be removed again: " + _names(left) + "."
-        raise Cancelled(f"Cancelled before the old items were removed. {kept}", "")
+            kept = tr("These new items could not be removed again: {items}.").format(
+                items=_names(left)
+            )
+        else:
+            kept = tr("The new items were removed again; the old ones are as they were.")
+        raise Cancelled(
+            tr("Cancelled before the old items were removed. {kept}").format(kept=kept), ""
+        )
     _remove_old(plan, ledger, progress, cancelled)
 
 
 def _require_ok(result: Verification) -> None:
     if not result.ok:
         raise OperationFailed(
-            f"The cluster does not accept the new bundle yet: {result.message} Nothing was "
-            "changed; the old certificates stay installed.",
+            tr(
+                "The cluster does not accept the new bundle yet: {why} Nothing was changed; the "
+                "old certificates stay installed."
+            ).format(why=result.message),
             result.fix,
         )
 
 
 def _names(steps: Sequence[plans.Step]) -> str:
-    return ", ".join(f"{printable(s.record.subject)} in {s.record.location}" for s in steps)
+    where = tr("{subject} in {location}")
+    return ", ".join(
+        where.format(subject=printable(s.record.subject), location=s.record.location) for s in steps
+    )
 
 
 def _remove_old(
@@ -241,8 +269,8 @@ def _remove_old(
         plans.apply_plan(plan.remove, ledger, shifted, cancelled)
     except ClusterTrustError as error:
         raise type(error)(
-            f"The new bundle is installed and verified, but: {error.message}",
-            error.fix or "Remove the old items with `clustertrust uninstall FINGERPRINT`.",
+            tr("The new bundle is installed and verified, but: {why}").format(why=error.message),
+            error.fix or tr("Remove the old items with `clustertrust uninstall FINGERPRINT`."),
         ) from error
     _settle(plan)
 
@@ -263,9 +291,11 @@ def _settle(plan: RenewalPlan) -> None:
     unsettled = _unsettled(plan, by_name)
     if unsettled:
         raise OperationFailed(
-            f"After the renewal these items are not as planned: {unsettled}.",
-            "Use Repair in the clusters window (or `clustertrust repair`) to put back what is "
-            "missing.",
+            tr("After the renewal these items are not as planned: {items}.").format(
+                items=unsettled
+            ),
+            tr("Put back what is missing with Repair."),
+            (Remedy(Action.REPAIR),),
         )
 
 
@@ -285,8 +315,8 @@ def _unsettled(plan: RenewalPlan, by_name: dict[str, TrustStore]) -> str:
     return "; ".join(
         part
         for part in (
-            f"still there: {_names(old)}" if old else "",
-            f"missing: {_names(lost)}" if lost else "",
+            tr("still there: {items}").format(items=_names(old)) if old else "",
+            tr("missing: {items}").format(items=_names(lost)) if lost else "",
         )
         if part
     )

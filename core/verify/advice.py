@@ -1,20 +1,24 @@
 """What would set a consumer up, or put back what was removed from it: neutral words, and the
-one command that does it (`install` and `repair` add only what is missing)."""
+action that does it (core/remedy.py; `install` and `repair` add only what is missing)."""
 
 from __future__ import annotations
 
-import shlex
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from clustertrust.core.bundle.reader import Bundle
 from clustertrust.core.i18n import tr
 from clustertrust.core.model import Record
+from clustertrust.core.remedy import Action, Remedy
 from clustertrust.core.verify.consumers import on_linux
 from clustertrust.core.verify.result import Consumer, ConsumerKind, Diagnosis
 from clustertrust.core.verify.result import VerifyOutcome as Outcome
 
+if TYPE_CHECKING:
+    from clustertrust.core.verify.judge import Proof
 
-def not_set_up(consumer: Consumer, wants_identity: bool, source: str) -> Diagnosis:
+
+def not_set_up(consumer: Consumer, proof: Proof) -> Diagnosis:
     if consumer.kind is ConsumerKind.SYSTEM:
         return Diagnosis(
             Outcome.NOT_SET_UP,
@@ -23,9 +27,10 @@ def not_set_up(consumer: Consumer, wants_identity: bool, source: str) -> Diagnos
                 "that use it (curl, Python, other command-line tools) do not trust the cluster's "
                 "CA."
             ),
-            _system_setup().format(command=install_command(consumer, source)),
+            _system_setup(),
+            remedies=(_install(consumer, proof.source),),
         )
-    if consumer.kind is ConsumerKind.FILES and not wants_identity:
+    if consumer.kind is ConsumerKind.FILES and not proof.wants_identity:
         return Diagnosis(
             Outcome.NOT_SET_UP,
             tr(
@@ -34,11 +39,18 @@ def not_set_up(consumer: Consumer, wants_identity: bool, source: str) -> Diagnos
                 "directly."
             ),
         )
-    fix = tr("To set it up: {command} (only what is missing is added).")
+    if consumer.kind in proof.covered_kinds:  # a browser profile made after the install
+        return Diagnosis(
+            Outcome.NOT_SET_UP,
+            tr("Not covered yet: this browser profile was made after the install."),
+            tr("Repair adds it from what ClusterTrust keeps (the bundle is not needed)."),
+            remedies=(REPAIR,),
+        )
     return Diagnosis(
         Outcome.NOT_SET_UP,
-        _not_put(consumer, wants_identity),
-        fix.format(command=install_command(consumer, source)),
+        _not_put(consumer, proof.wants_identity),
+        tr("To set it up, install the bundle for it (only what is missing is added)."),
+        remedies=(_install(consumer, proof.source),),
     )
 
 
@@ -60,34 +72,37 @@ def _not_put(consumer: Consumer, wants_identity: bool) -> str:
 
 
 def _system_setup() -> str:
-    """The advice for the system store, with {command} to format in."""
     if on_linux():
         return tr(
             "If you want them to, install for everyone on this computer (asks for the "
-            "administrator password): {command}"
+            "administrator password)."
         )
-    return tr("If you want them to, add the system store: {command}")
+    return tr("If you want them to, add the system store.")
 
 
-def put_back() -> str:
+def put_back(outcome: Outcome, message: str) -> Diagnosis:
     """What went missing since the install: repair re-plans it from what ClusterTrust keeps."""
-    return tr("Put it back: {command} (it adds only what went missing since the install).").format(
-        command=REPAIR
+    return Diagnosis(
+        outcome,
+        message,
+        tr("Put it back with Repair: it adds only what went missing since the install."),
+        remedies=(REPAIR,),
     )
 
 
-REPAIR = "clustertrust repair"
+REPAIR = Remedy(Action.REPAIR)
+REPORT = Remedy(Action.REPORT)
 _OPTIONS = {
-    ConsumerKind.BROWSER: "--stores nss",
-    ConsumerKind.FILES: "--stores files",
+    ConsumerKind.BROWSER: ("--stores", "nss"),
+    ConsumerKind.FILES: ("--stores", "files"),
 }
 
 
-def install_command(consumer: Consumer, source: str) -> str:
+def _install(consumer: Consumer, source: str) -> Remedy:
     option = _OPTIONS.get(consumer.kind)
     if option is None:
-        option = "--scope system" if on_linux() else "--stores system"
-    return f"clustertrust install {shlex.quote(source)} {option}"
+        option = ("--scope", "system") if on_linux() else ("--stores", "system")
+    return Remedy(Action.INSTALL, (source, *option))
 
 
 def install_source(bundle: Bundle, records: list[Record], identity_folder: str) -> str:

@@ -3,12 +3,12 @@
 from __future__ import annotations
 
 import ipaddress
-import shlex
 import ssl
 import sys
 
 from clustertrust.core import certinfo
 from clustertrust.core.i18n import tr
+from clustertrust.core.remedy import Action, Remedy
 from clustertrust.core.verify.result import Diagnosis, TrustMode
 from clustertrust.core.verify.result import VerifyOutcome as Outcome
 from clustertrust.core.verify.situation import (
@@ -221,13 +221,11 @@ def _not_trusted_by_system(server_ca: str, ours: bool, at: Situation) -> Diagnos
             "This computer does not trust the cluster's CA {ca} yet, so browsers and other "
             "apps will refuse the cluster UI."
         )
-        fix = tr(
-            "Install the bundle (clustertrust install {source}, or the wizard), then verify again."
-        )
         return Diagnosis(
             Outcome.SERVER_UNTRUSTED,
             message.format(ca=server_ca),
-            fix.format(source=shlex.quote(at.bundle.origin)),
+            tr("Install the bundle, then verify again."),
+            remedies=(Remedy(Action.INSTALL, (at.bundle.origin,)),),
         )
     ca = at.bundle.ca
     if ca is not None:

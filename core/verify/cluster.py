@@ -61,7 +61,8 @@ def _proof(
     answer = next((r for r in (own, system, files) if r is not None and r.ok), None)
     folder = files_consumer.location if files_consumer.covered else ""
     source = install_source(bundle, cluster_records(inventory.ledger, bundle), folder)
-    return Proof(where, base, answer, system, files, bundle, source)
+    covered = frozenset(c.kind for c in consumers if c.covered)
+    return Proof(where, base, answer, system, files, bundle, source, covered)
 
 
 def _files_connection(

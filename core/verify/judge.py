@@ -12,7 +12,7 @@ from clustertrust.core.bundle.reader import Bundle
 from clustertrust.core.errors import ClusterTrustError, CommandError
 from clustertrust.core.i18n import tr
 from clustertrust.core.model import Kind, Record, TrustStore
-from clustertrust.core.verify.advice import not_set_up, put_back
+from clustertrust.core.verify.advice import REPORT, not_set_up, put_back
 from clustertrust.core.verify.certs import chain_incomplete
 from clustertrust.core.verify.consumers import ChainCheck, Inventory
 from clustertrust.core.verify.result import Consumer, ConsumerKind, Diagnosis, VerifyResult
@@ -37,6 +37,7 @@ class Proof:
     files: VerifyResult | None  # the connection with the identity files, as clients make it
     bundle: Bundle
     source: str  # what `clustertrust install` would be given to put things back
+    covered_kinds: frozenset[ConsumerKind] = frozenset()  # the kinds the install set up
 
     @property
     def wants_identity(self) -> bool:
@@ -49,9 +50,7 @@ class Proof:
 
 def judge(consumer: Consumer, proof: Proof, inventory: Inventory) -> Diagnosis:
     if (shared := proof.shared_failure) is not None:
-        return (
-            shared if consumer.covered else not_set_up(consumer, proof.wants_identity, proof.source)
-        )
+        return shared if consumer.covered else not_set_up(consumer, proof)
     if consumer.kind is ConsumerKind.BROWSER:
         return _browser(consumer, proof, inventory)
     if consumer.kind is ConsumerKind.SYSTEM:
@@ -76,7 +75,7 @@ def _browser(consumer: Consumer, proof: Proof, inventory: Inventory) -> Diagnosi
     if check.trusted and identity:
         return _works(proof, _trusts_and_holds(consumer, proof))
     if not consumer.covered:
-        return not_set_up(consumer, proof.wants_identity, proof.source)
+        return not_set_up(consumer, proof)
     if not check.ran:
         return Diagnosis(
             Outcome.SERVER_UNTRUSTED,
@@ -123,9 +122,7 @@ def _browser_untrusted(
             "{name} no longer holds the cluster's CA {ca}, which ClusterTrust added to it (it "
             "was removed since), so it refuses the cluster UI."
         )
-        return Diagnosis(
-            Outcome.SERVER_UNTRUSTED, message.format(name=consumer.name, ca=ca_name), put_back()
-        )
+        return put_back(Outcome.SERVER_UNTRUSTED, message.format(name=consumer.name, ca=ca_name))
     if not proof.base.ok:  # the bundle's own CA refuses the server too: not this database
         return proof.base.diagnosis
     if check.error == NSS_UNKNOWN_ISSUER and chain and not is_self_signed(chain[-1]):
@@ -163,11 +160,7 @@ def _identity_missing(consumer: Consumer, proof: Proof) -> Diagnosis:
         "{name} trusts the server but no longer holds your client certificate {client} with its "
         "key, so the cluster will refuse it."
     )
-    return Diagnosis(
-        Outcome.CLIENT_CERT_REQUIRED,
-        message.format(name=consumer.name, client=name),
-        put_back(),
-    )
+    return put_back(Outcome.CLIENT_CERT_REQUIRED, message.format(name=consumer.name, client=name))
 
 
 # the system store
@@ -179,7 +172,7 @@ def _system(consumer: Consumer, proof: Proof, inventory: Inventory) -> Diagnosis
     if result is not None and result.ok and not missing:
         return _works(proof, _trusts(consumer))
     if not consumer.covered:
-        return not_set_up(consumer, proof.wants_identity, proof.source)
+        return not_set_up(consumer, proof)
     if missing:
         return _gone_from_system(consumer, missing[0])
     if result is None:
@@ -189,7 +182,8 @@ def _system(consumer: Consumer, proof: Proof, inventory: Inventory) -> Diagnosis
         return Diagnosis(
             result.outcome,
             message.format(store=consumer.name.lower(), why=result.message),
-            tr("Save a support report (clustertrust report) and send it to your helpdesk."),
+            tr("Save a support report and send it to your helpdesk."),
+            remedies=(REPORT,),
         )
     return result.diagnosis
 
@@ -208,7 +202,7 @@ def _gone_from_system(consumer: Consumer, missing: Record) -> Diagnosis:
             "since), so programs that use it refuse the cluster UI."
         )
     store = consumer.name.lower()  # "System trust store" inside a sentence
-    return Diagnosis(outcome, message.format(subject=missing.subject, store=store), put_back())
+    return put_back(outcome, message.format(subject=missing.subject, store=store))
 
 
 def _missing(consumer: Consumer, inventory: Inventory) -> list[Record]:
@@ -231,16 +225,14 @@ def _present(store: TrustStore, record: Record) -> bool:
 
 def _files(consumer: Consumer, proof: Proof, inventory: Inventory) -> Diagnosis:
     if not consumer.covered:
-        return not_set_up(consumer, proof.wants_identity, proof.source)
+        return not_set_up(consumer, proof)
     store = inventory.files
     if store is not None and not all(store.is_installed(r) for r in consumer.records):
         message = tr(
             "The identity files for command-line clients in {folder} are missing or were "
             "changed since ClusterTrust wrote them."
         )
-        return Diagnosis(
-            Outcome.CLIENT_CERT_REQUIRED, message.format(folder=consumer.location), put_back()
-        )
+        return put_back(Outcome.CLIENT_CERT_REQUIRED, message.format(folder=consumer.location))
     result = proof.files or proof.base
     if result.ok:
         works = tr("{name} connect with the identity files in {folder}.")

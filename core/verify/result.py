@@ -10,6 +10,7 @@ from typing import Any
 from clustertrust.core.bundle.summary import CertificateSummary
 from clustertrust.core.i18n import translatable
 from clustertrust.core.model import Record
+from clustertrust.core.remedy import Remedy, for_terminal
 
 
 class VerifyOutcome(enum.Enum):
@@ -55,10 +56,18 @@ class Timings:
 
 @dataclass(frozen=True)
 class Diagnosis:
+    """`fix` is the words; `remedies` the actions they point to, which each front end names
+    its own way (a command, a button): `terminal_fix` is the command line's."""
+
     outcome: VerifyOutcome
     message: str
     fix: str = ""
     note: str = ""
+    remedies: tuple[Remedy, ...] = ()
+
+    @property
+    def terminal_fix(self) -> str:
+        return for_terminal(self.fix, self.remedies)
 
     @property
     def ok(self) -> bool:
@@ -84,7 +93,7 @@ class _Diagnosed:
 
     @property
     def fix(self) -> str:
-        return self.diagnosis.fix
+        return self.diagnosis.terminal_fix
 
 
 @dataclass(frozen=True)
@@ -165,7 +174,7 @@ class ConsumerResult(_Diagnosed):
             "ok": self.ok,
             "outcome": self.outcome.value,
             "message": self.diagnosis.message,
-            "fix": self.diagnosis.fix,
+            "fix": self.diagnosis.terminal_fix,
             "kind": self.consumer.kind.value,
             "location": self.consumer.location,
         }
@@ -198,7 +207,7 @@ class VerifyReport:
             "ok": self.ok,
             "outcome": self.outcome.value,
             "message": self.verdict.message,
-            "fix": self.verdict.fix,
+            "fix": self.verdict.terminal_fix,
             "note": self.verdict.note,
             "url": self.url,
             "checked_at": self.checked_at,

@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 from clustertrust.core.bundle.reader import Bundle
 from clustertrust.core.i18n import tr
+from clustertrust.core.verify.advice import REPAIR
 from clustertrust.core.verify.result import (
     ConsumerResult,
     Diagnosis,
@@ -21,7 +24,7 @@ def combine(results: tuple[VerifyResult, ...], bundle: Bundle) -> Diagnosis:
     if own.ok and system.ok:
         return _both_ok(own, system)
     if own.ok:
-        return Diagnosis(system.outcome, _bundle_works_but(system), system.fix)
+        return replace(system.diagnosis, message=_bundle_works_but(system), note="")
     if system.ok and own.outcome is VerifyOutcome.SERVER_UNTRUSTED:
         return Diagnosis(
             VerifyOutcome.OK,
@@ -76,12 +79,13 @@ def _failing(failing: list[ConsumerResult]) -> Diagnosis:
     if all(c.diagnosis == first for c in failing):  # one cause for all: the network, the server
         return first
     fixes = " ".join(dict.fromkeys(c.diagnosis.fix for c in failing if c.diagnosis.fix))
-    if len(failing) == 1:
-        return Diagnosis(first.outcome, first.message, fixes)
-    message = tr("{names} cannot reach the cluster UI. {message}").format(
-        names=_names([c.name for c in failing]), message=first.message
-    )
-    return Diagnosis(first.outcome, message, fixes)
+    remedies = tuple(dict.fromkeys(r for c in failing for r in c.diagnosis.remedies))
+    message = first.message
+    if len(failing) > 1:
+        message = tr("{names} cannot reach the cluster UI. {message}").format(
+            names=_names([c.name for c in failing]), message=message
+        )
+    return Diagnosis(first.outcome, message, fixes, remedies=remedies)
 
 
 def _all_covered_work(
@@ -104,11 +108,15 @@ def _all_covered_work(
         )
     status, tls = (answer.http_status, answer.tls_version) if answer else (None, None)
     notes = [answer.diagnosis.note] if answer and answer.diagnosis.note else []
-    idle = [c.name for c in uncovered if not c.ok]
+    new = [c for c in uncovered if not c.ok and REPAIR in c.diagnosis.remedies]
+    idle = [c.name for c in uncovered if not c.ok and c not in new]
     if idle:
         notes.append(tr("Not set up by this install: {names}.").format(names=_names(idle)))
     text = message.format(names=names, status=status, tls=tls)
-    return Diagnosis(VerifyOutcome.OK, text, "", " ".join(notes))
+    if not new:
+        return Diagnosis(VerifyOutcome.OK, text, "", " ".join(notes))
+    fix = tr("Not covered yet: {names}.").format(names=_names([c.name for c in new]))
+    return Diagnosis(VerifyOutcome.OK, text, fix, " ".join(notes), (REPAIR,))
 
 
 def _names(names: list[str]) -> str:

@@ -9,6 +9,7 @@ from typing import TYPE_CHECKING
 from clustertrust.core.errors import Cancelled
 from clustertrust.core.i18n import tr, translatable
 from clustertrust.core.source.load import SourceData
+from clustertrust.gui.advice import window_fix
 from PySide6.QtCore import QStandardPaths
 from PySide6.QtWidgets import (
     QCheckBox,
@@ -300,7 +301,7 @@ class BundlePage(Page):
         if isinstance(error, NeedsPassword):
             self._ask_password(error)
         elif isinstance(error, Cancelled):
-            self.status.show_result("warning", error.message, error.fix)
+            self.status.show_result("warning", error.message, window_fix(error.fix, error.remedies))
         else:
             self.status.show_error(
                 "error",

@@ -11,6 +11,7 @@ from typing import Any
 from clustertrust.core import certinfo
 from clustertrust.core.errors import ClusterTrustError
 from clustertrust.core.i18n import tr, translatable
+from clustertrust.gui.advice import window_fix
 from clustertrust.platform import macos
 from PySide6.QtCore import QUrl
 from PySide6.QtGui import QDesktopServices
@@ -111,7 +112,7 @@ class DonePage(Page):
                 tr("The certificates are installed; the connection is not proven yet.")
             )
             message = report.verdict.message if report is not None else tr("Not verified.")
-            fix = report.verdict.fix if report is not None else ""
+            fix = window_fix(report.verdict.fix, report.verdict.remedies) if report else ""
             self.verdict.show_message("warning", message, fix)
         self.open_button.setEnabled(bool(url))
         client = self.session.opened.bundle.client_cert if self.session.opened else None
@@ -146,7 +147,7 @@ class DonePage(Page):
 
     def _client_settings_failed(self, error: Exception) -> None:
         message = (
-            f"{error.message} {error.fix}"
+            f"{error.message} {window_fix(error.fix, error.remedies)}"
             if isinstance(error, ClusterTrustError)
             else tr("The client settings could not be worked out: {error}").format(error=error)
         )

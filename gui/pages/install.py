@@ -5,6 +5,7 @@ from __future__ import annotations
 from clustertrust.core.errors import Cancelled
 from clustertrust.core.i18n import tr, translatable
 from clustertrust.core.model import Scope
+from clustertrust.gui.advice import window_fix
 from PySide6.QtWidgets import QHBoxLayout, QProgressBar, QPushButton, QWizard
 
 from ..services import Planned
@@ -130,7 +131,9 @@ class InstallPage(Page):
         self.cancel_button.hide()
         self.retry_button.show()
         if isinstance(error, Cancelled):
-            self.outcome.show_result("warning", error.message or tr("Cancelled."), error.fix)
+            self.outcome.show_result(
+                "warning", error.message or tr("Cancelled."), window_fix(error.fix, error.remedies)
+            )
         else:
             self.outcome.show_error(
                 "error",

@@ -45,18 +45,7 @@ def step_words(step: Step) -> str:
 
 def _renewal_words(planned: Planned) -> tuple[str, str]:
     assert planned.renewal is not None
-    old = len({r.sha256 for r in planned.renewal.replaced})
-    url = planned.renewal.verify_url
-    check = (
-        tr(
-            "First the new ones are installed and checked at {url}; if that fails, they are "
-            "removed again and the old ones stay."
-        ).format(url=url)
-        if url
-        else tr("The old ones are removed right after the new ones are installed.")
-    )
-    words = tr("A renewal: {count} old certificate(s) of this cluster will be replaced.")
-    return words.format(count=old), check
+    return planned.renewal.headline(), planned.renewal.check_first()
 
 
 class PlanPage(Page):
@@ -240,7 +229,7 @@ class PlanPage(Page):
             "error",
             error,
             tr("The plan could not be made"),
-            tr("Try the other scope, or run `clustertrust install --dry-run`."),
+            tr("Try the other scope."),
         )
         self.completeChanged.emit()
 

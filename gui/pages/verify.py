@@ -8,6 +8,7 @@ from typing import Any
 
 from clustertrust.core.errors import Cancelled
 from clustertrust.core.i18n import tr, translatable
+from clustertrust.gui.advice import verdict_kind, window_fix
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import (
     QHBoxLayout,
@@ -158,8 +159,8 @@ class VerifyPage(Page):
         self._idle()
         self.session.verified, self.session.cluster_url = report, url
         verdict = report.verdict
-        fix = " ".join(part for part in (verdict.fix, verdict.note) if part)
-        self.verdict.show_result("ok" if report.ok else "error", verdict.message, fix)
+        fix = " ".join(p for p in (window_fix(verdict.fix, verdict.remedies), verdict.note) if p)
+        self.verdict.show_result(verdict_kind(report), verdict.message, fix)
         self.modes.clear()
         for result in report.results:
             name = tr(MODE_NAMES.get(result.trust.value, result.trust.value))
@@ -179,7 +180,8 @@ class VerifyPage(Page):
             covered = result.ok or result.covered
             kind, word = _verdict(result.ok) if covered else ("info", tr("Not set up"))
             message = result.diagnosis.message.removeprefix(f"{result.name} ")
-            fix = f" {result.diagnosis.fix}" if result.diagnosis.fix and not result.ok else ""
+            said = window_fix(result.diagnosis.fix, result.diagnosis.remedies)
+            fix = f" {said}" if said and not result.ok else ""
             item = status_item(kind, f"{result.name}: {message}{fix}", word)
             item.setToolTip(result.consumer.location)
             self.consumers.addItem(item)

@@ -139,12 +139,6 @@ def test_status_says_that_repair_covers_a_profile_made_after_the_install(
     assert "repair" in shown.lower(), shown  # (the items' own lines name the bundle's path)
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="defect: `verify` tells a profile made after the install to run `clustertrust "
-    "install <the bundle's old path> --stores nss`, not `clustertrust repair`, which adds it "
-    "from the installed copy (the bundle may be gone)",
-)
 def test_verify_says_that_repair_covers_a_profile_made_after_the_install(
     capsys: pytest.CaptureFixture[str],
     browser_dbs: dict[str, Path],
@@ -209,13 +203,6 @@ def test_a_renewal_the_cluster_does_not_accept_yet_changes_nothing(
     assert "has not moved to the new CA yet" in said, said[-600:]
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="defect: the renewal plan says the new items are installed, then the cluster is "
-    "checked and the new items removed again if that fails; the renewal checks first and "
-    "changes nothing when the check fails (core/install/renewal.py RenewalPlan.lines; the "
-    "clusters window's Renew dialog says the same)",
-)
 def test_the_renewal_plan_says_the_cluster_is_checked_before_anything_changes(
     capsys: pytest.CaptureFixture[str],
     tmp_path: Path,

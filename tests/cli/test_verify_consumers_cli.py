@@ -144,11 +144,12 @@ def test_ca_deleted_from_one_browser_fails_naming_it_with_its_fix(
         False,
         "server_untrusted",
     )
-    assert firefox["fix"].startswith("Put it back: clustertrust repair ")
+    assert firefox["fix"].startswith("Put it back with Repair")
+    assert firefox["fix"].endswith("Run: clustertrust repair")
     assert by_name(document)["Chromium"]["ok"] is True
 
-    fix = firefox["fix"].removeprefix("Put it back: clustertrust ").split(" (")[0]
-    code, _out, err = cli(capsys, *fix.split(), "--yes")
+    command = firefox["fix"].split("Run: clustertrust ")[1]
+    code, _out, err = cli(capsys, *command.split(), "--yes")
     assert code == 0, err
     assert verify(capsys, servers.url("mtls"))[0] == 0
 

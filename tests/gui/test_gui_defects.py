@@ -158,7 +158,7 @@ def test_done_title_follows_the_outcome(qtbot: QtBot, demo: DemoCluster) -> None
     wizard = wizard_at(qtbot, demo, DONE)
     done = wizard.currentPage()
     assert done.title() == TITLES["unverified"]
-    verdict = SimpleNamespace(message="Connection refused.", fix="Check the address.")
+    verdict = SimpleNamespace(message="Connection refused.", fix="Check the address.", remedies=())
     for ok, title in ((False, TITLES["failed"]), (True, TITLES["ok"])):
         wizard.session.verified = SimpleNamespace(ok=ok, verdict=verdict)
         done.initializePage()

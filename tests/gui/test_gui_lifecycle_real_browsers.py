@@ -169,19 +169,27 @@ def test_repair_in_the_window_puts_back_a_lost_identity_and_covers_a_new_profile
     firefox_reaches(isolated_dirs, work, rotating_cluster.ui, r.client1)
 
 
-def test_the_card_says_repair_covers_a_profile_made_after_the_install(
+def test_the_card_and_verify_say_repair_covers_a_profile_made_after_the_install(
     qtbot: QtBot,
     capsys: pytest.CaptureFixture[str],
     isolated_dirs: Path,
     tmp_path: Path,
     rotation: Rotation,
+    rotating_cluster: RotatingCluster,
     browser_dbs: dict[str, Path],
 ) -> None:
-    install(capsys, tmp_path, rotation)
+    install(capsys, tmp_path, rotation, rotating_cluster.ui.url)
     browsers.add_firefox_profile(isolated_dirs, "late")
-    card = listed(qtbot, open_window(qtbot))
+    window = open_window(qtbot)
+    card = listed(qtbot, window)
     assert card.repair_button.isEnabled()
     assert "Repair" in card.state.text(), card.state.text()
+    window.verify(card.cluster)
+    qtbot.waitUntil(lambda: window.status.kind != "info", timeout=WAIT)
+    said = window.status.text()
+    assert window.status.kind == "warning", said  # works where set up; one profile is not
+    assert "Not covered yet: Firefox (profile late)" in said, said
+    assert "Press Repair" in said and "clustertrust" not in said, said  # its button, no command
 
 
 def renew_in_wizard(qtbot: QtBot, bundle: Path) -> str:

@@ -18,13 +18,14 @@ from clustertrust.core.install.ledger import Ledger
 from clustertrust.core.model import Scope
 from clustertrust.core.source.load import load_source
 from clustertrust.gui import app as gui_app
+from clustertrust.gui import manage
 from clustertrust.gui.cluster_card import ClusterCard
 from clustertrust.gui.manage import ManageWindow
 from clustertrust.gui.plan_dialog import PlanDialog
 from clustertrust.gui.services import Services
 from clustertrust.gui.session import Opened, Session
-from clustertrust.gui.wizard import BUNDLE, INSTALL, PLAN, REVIEW, ClusterTrustWizard
-from PySide6.QtCore import QTimer
+from clustertrust.gui.wizard import BUNDLE, INSTALL, PLAN, REVIEW, WELCOME, ClusterTrustWizard
+from PySide6.QtCore import QEvent, QTimer
 from PySide6.QtGui import QGuiApplication
 from PySide6.QtWidgets import QApplication
 from pytestqt.qtbot import QtBot
@@ -378,3 +379,58 @@ def test_demo_command_opens_the_wizard_and_stops_everything(
         signal.signal(signal.SIGINT, previous_sigint)
     assert seen == [started[0].bundle_url]
     assert not started[0].servers and not started[0].folder.exists()
+
+
+def remove_anchors_by_hand(demo: DemoCluster) -> None:
+    for anchor in (demo.sandbox / "anchors").iterdir():
+        anchor.unlink()
+
+
+def test_coming_back_to_the_window_lists_again(
+    qtbot: QtBot, demo: DemoCluster, installed: Session, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    window = open_manage(qtbot, Services(sandbox=demo.sandbox), installed)
+    remove_anchors_by_hand(demo)  # in another program, while the window shows all is well
+    assert states(window.cards[0])["System trust store"] == "ok"
+    monkeypatch.setattr(manage, "RECHECK_AFTER", 0.0)
+    QApplication.sendEvent(window, QEvent(QEvent.Type.WindowActivate))
+    qtbot.waitUntil(
+        lambda: states(window.cards[0])["System trust store"] == "missing", timeout=WAIT
+    )
+    assert window.cards[0].repair_button.isEnabled() and window.status.kind == "warning"
+
+
+def test_a_failed_action_lists_again_and_keeps_its_error(
+    qtbot: QtBot, demo: DemoCluster, installed: Session, tmp_path: Path
+) -> None:
+    other = tmp_path / "other.tar.gz"
+    other.write_bytes(make_demo_pki("elsewhere").bundle_tgz())
+    window = open_manage(qtbot, Services(sandbox=demo.sandbox), installed)
+    remove_anchors_by_hand(demo)
+    window.renew(window.cards[0].cluster, str(other))
+    qtbot.waitUntil(
+        lambda: states(window.cards[0])["System trust store"] == "missing", timeout=WAIT
+    )
+    wait_listed(qtbot, window)
+    assert window.status.kind == "error" and "elsewhere" in window.status.text()
+
+
+def test_the_welcome_page_follows_what_the_clusters_window_lists(
+    qtbot: QtBot, demo: DemoCluster, installed: Session
+) -> None:
+    wizard = ClusterTrustWizard(installed, Services(sandbox=demo.sandbox))
+    qtbot.addWidget(wizard)
+    wizard.show()
+    welcome = wizard.page(WELCOME)
+    qtbot.waitUntil(lambda: welcome.installed.isVisibleTo(wizard), timeout=WAIT)
+    wizard.open_manage()
+    window = wizard.manage_window
+    assert window is not None
+    wait_listed(qtbot, window)
+    remove_anchors_by_hand(demo)
+    Driver(qtbot, window).click(window.refresh_button)
+    qtbot.waitUntil(lambda: "missing" in welcome.installed.text(), timeout=WAIT)
+    Driver(qtbot, window).click(window.cards[0].remove_button)
+    qtbot.waitUntil(lambda: isinstance(window.dialog, PlanDialog), timeout=WAIT)
+    Driver(qtbot, window.dialog).click(window.dialog.action_button)
+    qtbot.waitUntil(lambda: not welcome.installed.isVisibleTo(wizard), timeout=WAIT)

@@ -138,7 +138,7 @@ def test_an_undo_that_fails_keeps_its_record_and_says_so(
     with pytest.raises(OperationFailed) as raised:
         plans.apply_plan(replace(plan, steps=tuple(steps)), setup.ledger)
     assert "could not be undone" in raised.value.message
-    assert "uninstall" in raised.value.fix
+    assert "clustertrust uninstall --all" in raised.value.terminal_fix
     (kept,) = setup.ledger.records()
     assert kept.store == "linux-anchors" and kept.state == "done"
 
@@ -244,5 +244,8 @@ def test_a_cancel_whose_undo_fails_says_what_stayed(bundle: Bundle, setup: detec
     asked = iter([False, True])
     with pytest.raises(Cancelled) as raised:
         plans.apply_plan(replace(plan, steps=steps), setup.ledger, cancelled=lambda: next(asked))
-    assert "could not be undone" in raised.value.message and "uninstall" in raised.value.fix
+    assert (
+        "could not be undone" in raised.value.message
+        and "uninstall --all" in raised.value.terminal_fix
+    )
     assert [r.store for r in setup.ledger.records()] == ["linux-anchors"]

@@ -276,7 +276,7 @@ def test_install_hands_a_renewal_the_stores_it_chose(
     monkeypatch.setattr(detect, "current_setup", recording)
     argv = ["install", str(new_dir), "--stores", "files", "--only-host", "h.example", "--dry-run"]
     assert main(argv) == 0
-    assert "Renewal:" in capsys.readouterr().out
+    assert "A renewal:" in capsys.readouterr().out
     assert [host for stores, host in chosen if stores == ["files"]] == ["h.example"]
 
 

@@ -162,7 +162,8 @@ def test_the_ca_gone_from_a_covered_database_names_it_and_says_how_to_put_it_bac
     diagnosis = judged(bundle, FakeBrowsers({"db": {client: True}}), "db")
     assert diagnosis.outcome is VerifyOutcome.SERVER_UNTRUSTED
     assert diagnosis.message.startswith("Browser db no longer holds the cluster's CA")
-    assert diagnosis.fix.startswith("Put it back: clustertrust repair")
+    assert diagnosis.fix.startswith("Put it back with Repair")
+    assert diagnosis.terminal_fix.endswith("Run: clustertrust repair")
 
 
 def test_a_certificate_without_its_key_is_no_identity(bundle: Bundle) -> None:

@@ -1,0 +1,43 @@
+"""What a person does about a finding, named once for both front ends.
+
+Core words a fix without saying how to start it; the command line appends the command
+(`Remedy.command`), the windows name their own button (gui/advice.py). So the window never
+tells a person to open a terminal, and the terminal never speaks of buttons.
+"""
+
+from __future__ import annotations
+
+import enum
+import shlex
+from dataclasses import dataclass
+
+from clustertrust.core.i18n import tr
+
+
+class Action(enum.StrEnum):
+    """The user actions a fix can point to; the value is the command's name."""
+
+    INSTALL = "install"
+    REPAIR = "repair"
+    RENEW = "renew"
+    UNINSTALL = "uninstall"
+    REPORT = "report"
+    STATUS = "status"
+
+
+@dataclass(frozen=True)
+class Remedy:
+    action: Action
+    arguments: tuple[str, ...] = ()  # for the command line only: the window has its own context
+
+    @property
+    def command(self) -> str:
+        return shlex.join(("clustertrust", self.action.value, *self.arguments))
+
+
+def for_terminal(words: str, remedies: tuple[Remedy, ...]) -> str:
+    """The fix as the command line (and --json) says it: the words, then the commands."""
+    if not remedies:
+        return words
+    commands = "; ".join(dict.fromkeys(r.command for r in remedies))
+    return tr("{words} Run: {commands}").format(words=words, commands=commands).strip()

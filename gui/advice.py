@@ -1,0 +1,41 @@
+"""How the windows say a fix: the action's own button, never a terminal command
+(core/remedy.py; the command line says the command)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from clustertrust.core.actions import Action, Remedy
+from clustertrust.core.i18n import tr, translatable
+
+BUTTONS = {
+    Action.INSTALL: translatable(
+        "Open the bundle in the ClusterTrust wizard and install it (on the Review page you "
+        "choose the stores); only what is missing is added."
+    ),
+    Action.REPAIR: translatable(
+        "Press Repair on the cluster's card in the clusters window (Clusters on this computer…)."
+    ),
+    Action.RENEW: translatable(
+        "Press Renew… on the cluster's card in the clusters window and choose the renewed bundle."
+    ),
+    Action.UNINSTALL: translatable("Press Remove… on the cluster's card in the clusters window."),
+    Action.REPORT: translatable("Press Save support report… and send the file to your helpdesk."),
+    Action.STATUS: translatable(
+        "The clusters window (Clusters on this computer…) lists what is installed."
+    ),
+}
+
+
+def verdict_kind(report: Any) -> str:
+    """ok: works for everything set up, nothing to do; warning: it works, yet something can
+    be done (a profile Repair would cover); error: it does not work."""
+    if not report.ok:
+        return "error"
+    return "warning" if report.verdict.remedies else "ok"
+
+
+def window_fix(words: str, remedies: tuple[Remedy, ...] = ()) -> str:
+    """The words, then where in the windows to do it."""
+    said = dict.fromkeys(tr(BUTTONS[r.action]) for r in remedies)
+    return " ".join(part for part in (words, *said) if part)
