@@ -6,6 +6,7 @@ import sys
 
 from clustertrust.core import actions as plans
 from clustertrust.core.errors import Cancelled, InputError
+from clustertrust.core.i18n import tr
 from clustertrust.core.model import Step
 
 SYMBOL = {
@@ -18,7 +19,7 @@ SYMBOL = {
 
 def print_notes(notes: tuple[str, ...]) -> None:
     for note in notes:
-        print(f"Note: {note}")
+        print(tr("Note: {note}").format(note=tr(note)))
 
 
 def confirm(yes: bool, question: str) -> None:
@@ -27,12 +28,12 @@ def confirm(yes: bool, question: str) -> None:
         return
     if not sys.stdin.isatty():
         raise InputError(
-            "Nothing was changed: there is no terminal to ask for confirmation.",
-            "Read the plan with --dry-run, then run again with --yes.",
+            tr("Nothing was changed: there is no terminal to ask for confirmation."),
+            tr("Read the plan with --dry-run, then run again with --yes."),
         )
-    answer = input(f"{question} [y/N] ").strip().lower()
-    if answer not in ("y", "yes"):
-        raise Cancelled("Nothing was changed.", "")
+    answer = input(tr("{question} [y/N] ").format(question=question)).strip().lower()
+    if answer not in ("y", "yes", tr("y"), tr("yes")):
+        raise Cancelled(tr("Nothing was changed."), "")
 
 
 def progress_printer(as_json: bool) -> plans.Progress:
@@ -41,8 +42,11 @@ def progress_printer(as_json: bool) -> plans.Progress:
     def show(index: int, step: Step, status: plans.StepStatus) -> None:
         mark = SYMBOL.get(status)
         if mark:
-            label = "could not undo" if status is plans.StepStatus.UNDO_FAILED else ""
-            print(f"{mark} {index + 1}. {label}{' ' if label else ''}{step.summary}", file=stream)
+            if status is plans.StepStatus.UNDO_FAILED:
+                text = tr("could not undo {step}").format(step=step.summary)
+            else:
+                text = step.summary
+            print(f"{mark} {index + 1}. {text}", file=stream)
             stream.flush()
 
     return show

@@ -6,6 +6,7 @@ import argparse
 from typing import Any
 
 from clustertrust.core import actions
+from clustertrust.core.i18n import tr
 from clustertrust.core.model import Scope
 from clustertrust.platform import detect
 
@@ -53,16 +54,16 @@ def run(args: argparse.Namespace) -> int:
         if args.json:
             print_json(document(plan, notes, applied=False))
         elif plan.is_empty:
-            print("Nothing to do: everything is already in place.")
+            print(tr("Nothing to do: everything is already in place."))
         return 0
-    confirm(args.yes, f"Apply these {len(plan.steps)} change(s)?")
+    confirm(args.yes, tr("Apply these {count} change(s)?").format(count=len(plan.steps)))
     actions.apply_changes(changes, progress=progress_printer(args.json))
     if args.json:
         print_json(document(plan, notes, applied=True))
     else:
-        print(f"Installed: {len(plan.steps)} change(s) made.")
+        print(tr("Installed: {count} change(s) made.").format(count=len(plan.steps)))
         for title, why in plan.unavailable:  # a browser found but not set up is never silent
-            print(f"Not set up: {title}: {why}")
+            print(tr("Not set up: {store}: {why}").format(store=title, why=why))
     return 0
 
 

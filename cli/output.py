@@ -8,6 +8,7 @@ from collections.abc import Iterator
 from typing import Any, TextIO
 
 from clustertrust.core.errors import ClusterTrustError
+from clustertrust.core.i18n import tr
 from clustertrust.core.names import printable_lines
 
 
@@ -22,7 +23,7 @@ def report_error(error: ClusterTrustError, as_json: bool) -> int:
     """Say what went wrong and what to do; return the exit code for it."""
     print(f"clustertrust: {error.message}", file=sys.stderr)
     if error.terminal_fix:
-        print(f"What to do: {error.terminal_fix}", file=sys.stderr)
+        print(tr("What to do: {fix}").format(fix=error.terminal_fix), file=sys.stderr)
     if as_json:
         print_json(
             {

@@ -6,6 +6,7 @@ from __future__ import annotations
 import argparse
 
 from clustertrust.core import actions
+from clustertrust.core.i18n import tr
 from clustertrust.core.model import Scope
 from clustertrust.platform import detect
 
@@ -51,10 +52,10 @@ def carry_out(args: argparse.Namespace, changes: actions.Changes) -> int:
         if args.json:
             print_json({**plan.to_json(), "applied": False})
         return 0
-    confirm(args.yes, "Apply this renewal?")
+    confirm(args.yes, tr("Apply this renewal?"))
     actions.apply_changes(changes, progress=progress_printer(args.json))
     if args.json:
         print_json({**plan.to_json(), "applied": True})
     else:
-        print(f"Renewed: {len(plan.replaced)} old item(s) replaced.")
+        print(tr("Renewed: {count} old item(s) replaced.").format(count=len(plan.replaced)))
     return 0

@@ -6,6 +6,7 @@ import argparse
 
 from clustertrust.core import actions
 from clustertrust.core.errors import OperationFailed
+from clustertrust.core.i18n import tr
 from clustertrust.platform import detect
 
 from .args import parents
@@ -34,17 +35,17 @@ def run(args: argparse.Namespace) -> int:
         print_notes(changes.setup.notes)
     applied = False
     if not args.dry_run and not repair.is_empty:
-        confirm(args.yes, f"Apply these {len(repair.plan.steps)} change(s)?")
+        confirm(args.yes, tr("Apply these {count} change(s)?").format(count=len(repair.plan.steps)))
         actions.apply_changes(changes, progress=progress_printer(args.json))
         applied = True
     if args.json:
         print_json({"applied": applied, "dry_run": args.dry_run, **repair.to_json()})
     elif applied:
-        print(f"Repaired: {len(repair.plan.steps)} change(s) made.")
+        print(tr("Repaired: {count} change(s) made.").format(count=len(repair.plan.steps)))
     if repair.cannot and not args.dry_run:
         error = OperationFailed(
-            f"{len(repair.cannot)} item(s) could not be put back.",
-            "Install the cluster's bundle again (`clustertrust install BUNDLE`).",
+            tr("{count} item(s) could not be put back.").format(count=len(repair.cannot)),
+            tr("Install the cluster's bundle again (`clustertrust install BUNDLE`)."),
         )
         return error.exit_code if args.json else report_error(error, as_json=False)
     return 0

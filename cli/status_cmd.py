@@ -7,15 +7,19 @@ import argparse
 from clustertrust.core import actions
 from clustertrust.core.actions import RENEW_FIX, consumer_name, expiry_warnings
 from clustertrust.core.bundle.summary import pretty_fingerprint
-from clustertrust.core.i18n import tr
+from clustertrust.core.i18n import tr, translatable
 from clustertrust.core.names import printable
 from clustertrust.platform import detect
 
 from .args import parents
 from .output import print_json
 
-PRESENT = {True: "present", False: "MISSING", None: "cannot check here"}
-KIND = {"ca": "CA", "identity": "client certificate and key"}
+PRESENT = {
+    True: translatable("present"),
+    False: translatable("MISSING"),
+    None: translatable("cannot check here"),
+}
+KIND = {"ca": translatable("CA"), "identity": translatable("client certificate and key")}
 
 
 def register(commands: argparse._SubParsersAction) -> None:
@@ -46,18 +50,21 @@ def run(args: argparse.Namespace) -> int:
         )
         return 0
     if not clusters:
-        print("Nothing installed by ClusterTrust (the ledger is empty).")
+        print(tr("Nothing installed by ClusterTrust (the ledger is empty)."))
         return 0
     print("\n\n".join("\n".join(cluster_lines(c)) for c in clusters))
     if any(not c.complete for c in clusters):
-        print("\nSome items are missing: `clustertrust repair` puts them back.")
+        print("\n" + tr("Some items are missing: `clustertrust repair` puts them back."))
     elif any(actions.not_covered(c) for c in clusters):
-        print("\nBrowser profiles made since the install: `clustertrust repair` sets them up.")
+        print(
+            "\n"
+            + tr("Browser profiles made since the install: `clustertrust repair` sets them up.")
+        )
     if warnings:
         print(
-            "\nExpiry warnings:",
+            "\n" + tr("Expiry warnings:"),
             *(f"  ! {w}" for w in warnings),
-            f"What to do: {tr(RENEW_FIX)}",
+            tr("What to do: {fix}").format(fix=tr(RENEW_FIX)),
             sep="\n",
         )
     return 0
@@ -66,15 +73,17 @@ def run(args: argparse.Namespace) -> int:
 def cluster_lines(cluster: actions.Cluster) -> list[str]:
     url = f" — {printable(cluster.ui_url)}" if cluster.ui_url else ""
     _kind, state = actions.cluster_state(cluster)
-    lines = [f"Cluster {printable(cluster.name)}{url}: {state}"]
-    for label, cert in (("CA", cluster.ca), ("client", cluster.client)):
+    lines = [
+        tr("Cluster {name}{url}: {state}").format(
+            name=printable(cluster.name), url=url, state=state
+        )
+    ]
+    for label, cert in ((tr("CA"), cluster.ca), (tr("client"), cluster.client)):
         if cert is not None:
-            left = actions.days_left(cert.days_left)
-            lines.append(
-                f"  {label:<7}{printable(cert.subject)}: {left.replace('expired', 'EXPIRED')}"
-            )
+            left = tr("EXPIRED") if cert.days_left < 0 else actions.days_left(cert.days_left)
+            lines.append(f"  {label:<7}{printable(cert.subject)}: {left}")
     lines += [f"  {actions.consumer_line(c)}" for c in cluster.consumers]
-    lines.append("  items:")
+    lines.append(tr("  items:"))
     for item in cluster.items:
         lines += [f"    {line}" for line in item_lines(item)]
     return lines
@@ -83,13 +92,18 @@ def cluster_lines(cluster: actions.Cluster) -> list[str]:
 def item_lines(item: actions.ItemStatus) -> list[str]:
     record = item.record
     where = consumer_name(record.store, record.location)
-    unfinished = "  (unfinished: run `clustertrust repair`, or uninstall)"
+    unfinished = tr("  (unfinished: run `clustertrust repair`, or uninstall)")
+    kind = tr(KIND[record.kind]) if record.kind in KIND else record.kind
+    head = tr("{subject} [{kind}] in {where}: {state}").format(
+        subject=printable(record.subject), kind=kind, where=where, state=tr(PRESENT[item.present])
+    )
+    installed = tr("  scope {scope}, installed {time} from {source}").format(
+        scope=record.scope, time=record.installed_at or "?", source=printable(record.source)
+    )
     return [
-        f"{printable(record.subject)} [{KIND.get(record.kind, record.kind)}] in {where}: "
-        f"{PRESENT[item.present]}",
-        f"  location    {record.location}",
+        head,
+        tr("  location    {location}").format(location=record.location),
         f"  SHA-256     {pretty_fingerprint(record.sha256)}",
-        f"  scope {record.scope}, installed {record.installed_at or '?'} from "
-        f"{printable(record.source)}",
+        installed,
         *([unfinished] if record.state != "done" else []),
     ]

@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 
 from clustertrust.core import actions
+from clustertrust.core.i18n import tr
 from clustertrust.platform import detect
 
 from .args import parents
@@ -31,16 +32,16 @@ def run(args: argparse.Namespace) -> int:
     plan = changes.plan
     if not args.json:
         nothing = not plan.steps and not plan.unavailable
-        print("Nothing to remove: the ledger is empty." if nothing else plan.text())
+        print(tr("Nothing to remove: the ledger is empty.") if nothing else plan.text())
         print_notes(changes.setup.notes)
     if args.dry_run or plan.is_empty:
         if args.json:
             print_json({"applied": False, "dry_run": args.dry_run, "plan": plan.to_json()})
         return 0
-    confirm(args.yes, f"Remove these {len(plan.steps)} item(s)?")
+    confirm(args.yes, tr("Remove these {count} item(s)?").format(count=len(plan.steps)))
     actions.apply_changes(changes, progress=progress_printer(args.json))
     if args.json:
         print_json({"applied": True, "dry_run": False, "plan": plan.to_json()})
     else:
-        print(f"Removed: {len(plan.steps)} item(s).")
+        print(tr("Removed: {count} item(s).").format(count=len(plan.steps)))
     return 0

@@ -9,6 +9,7 @@ import math
 from clustertrust.core import actions
 from clustertrust.core.bundle.reader import Bundle
 from clustertrust.core.errors import InputError
+from clustertrust.core.i18n import tr
 from clustertrust.core.model import Machine
 from clustertrust.core.verify.result import ConsumerResult
 from clustertrust.core.verify.run import BOTH, DEFAULT_TIMEOUT, TrustMode, VerifyReport
@@ -91,9 +92,9 @@ def human_text(report: VerifyReport) -> str:
     mark = "\u2713" if report.ok else "\u2717"
     lines = [f"{mark} {verdict.outcome.value}: {verdict.message}"]
     if verdict.terminal_fix:
-        lines.append(f"What to do: {verdict.terminal_fix}")
+        lines.append(tr("What to do: {fix}").format(fix=verdict.terminal_fix))
     if verdict.note:
-        lines.append(f"Note: {verdict.note}")
+        lines.append(tr("Note: {note}").format(note=verdict.note))
     if any(c.covered for c in report.consumers):
         lines += [line for c in report.consumers for line in consumer_lines(c)]
     return "\n".join(lines)
@@ -104,8 +105,8 @@ def consumer_lines(result: ConsumerResult) -> list[str]:
     message = result.diagnosis.message.removeprefix(f"{result.name} ")  # the name leads the line
     lines = [f"  {mark} {result.name}: {message}"]
     if result.fix and not result.ok:
-        label = "What to do: " if result.covered else ""
-        lines.append(f"      {label}{result.fix}")
+        said = tr("What to do: {fix}").format(fix=result.fix) if result.covered else result.fix
+        lines.append(f"      {said}")
     return lines
 
 
@@ -113,8 +114,10 @@ def _remembered(machine: Machine, bundle: Bundle) -> str:
     url = actions.remembered_url(machine, bundle)
     if not url:
         raise InputError(
-            "No cluster UI address is remembered for this cluster yet.",
-            "Give it once: clustertrust verify https://your-cluster:2113/ — it is remembered "
-            "as soon as a server answers there.",
+            tr("No cluster UI address is remembered for this cluster yet."),
+            tr(
+                "Give it once: clustertrust verify https://your-cluster:2113/ — it is remembered "
+                "as soon as a server answers there."
+            ),
         )
     return url

@@ -13,18 +13,21 @@ from clustertrust.core.bundle.keys import KeyMaterial
 from clustertrust.core.bundle.pieces import P12Content, Pieces, confirm_rsa_keys, read_member
 from clustertrust.core.bundle.roles import LeftOut, LeftOutKind, Roles, decide, looks_like_server
 from clustertrust.core.errors import BundleError, PasswordNeeded
-from clustertrust.core.i18n import tr
+from clustertrust.core.i18n import tr, translatable
 from clustertrust.core.source.load import SourceData
 from cryptography import x509
 from cryptography.hazmat.primitives.asymmetric.types import PrivateKeyTypes
 
 
 class System(enum.Enum):
-    KURRENT_CLOUD = "Kurrent Cloud bundle"
-    CA_ONLY = "CA certificate only (CCX style)"
-    PEM_CLIENT = "CA with client certificate and key (Kuma / Cybertec Postgres operator style)"
-    PKCS12 = "PKCS#12 client identity"
-    OTHER = "certificate set"
+    # the values are the kind's English name (inspect --json's system_name); tr() shows it
+    KURRENT_CLOUD = translatable("Kurrent Cloud bundle")
+    CA_ONLY = translatable("CA certificate only (CCX style)")
+    PEM_CLIENT = translatable(
+        "CA with client certificate and key (Kuma / Cybertec Postgres operator style)"
+    )
+    PKCS12 = translatable("PKCS#12 client identity")
+    OTHER = translatable("certificate set")
 
 
 @dataclass(frozen=True)

@@ -8,9 +8,15 @@ from typing import Any, NamedTuple
 from clustertrust.core import certinfo
 from clustertrust.core.bundle.checks import Finding
 from clustertrust.core.bundle.reader import Bundle
+from clustertrust.core.i18n import tr, tr_n, translatable
 from cryptography import x509
 
 _SYMBOL = {"error": "✗", "warning": "!", "info": "i"}
+SEVERITY = {
+    "error": translatable("error"),
+    "warning": translatable("warning"),
+    "info": translatable("info"),
+}
 
 
 class CertificateSummary(NamedTuple):
@@ -26,8 +32,15 @@ class CertificateSummary(NamedTuple):
 
     @property
     def validity(self) -> str:
-        left = f"{self.days_left} days left" if self.days_left >= 0 else "expired"
-        return f"{self.not_before[:10]} to {self.not_after[:10]} ({left})"
+        if self.days_left >= 0:
+            left = tr_n("{days} day left", "{days} days left", self.days_left)
+        else:
+            left = tr("expired")
+        return tr("{start} to {end} ({left})").format(
+            start=self.not_before[:10],
+            end=self.not_after[:10],
+            left=left.format(days=self.days_left),
+        )
 
 
 def summarize(cert: x509.Certificate, at: dt.datetime | None = None) -> CertificateSummary:
@@ -51,25 +64,31 @@ def pretty_fingerprint(hex_digest: str) -> str:
 def certificate_lines(title: str, summary: CertificateSummary) -> list[str]:
     return [
         f"{title}: {summary.subject}",
-        f"  issued by   {summary.issuer}",
-        f"  valid       {summary.validity}",
-        f"  key         {summary.key_type}",
+        tr("  issued by   {issuer}").format(issuer=summary.issuer),
+        tr("  valid       {validity}").format(validity=summary.validity),
+        tr("  key         {key}").format(key=summary.key_type),
         f"  SHA-256     {pretty_fingerprint(summary.sha256)}",
     ]
 
 
 def finding_line(finding: Finding) -> str:
-    return f"  {_SYMBOL[finding.severity.value]} {finding.severity.value}: {finding.message}"
+    severity = tr(SEVERITY[finding.severity.value])
+    return f"  {_SYMBOL[finding.severity.value]} {severity}: {finding.message}"
 
 
 def bundle_text(bundle: Bundle, findings: list[Finding]) -> str:
-    lines = [f"Bundle from {bundle.origin}", f"Recognised: {bundle.system.value}", ""]
+    lines = [
+        tr("Bundle from {origin}").format(origin=bundle.origin),
+        tr("Recognised: {kind}").format(kind=tr(bundle.system.value)),
+        "",
+    ]
     for cert in bundle.ca_certs:
-        lines += certificate_lines("CA certificate", summarize(cert))
+        lines += certificate_lines(tr("CA certificate"), summarize(cert))
     if bundle.client_cert:
-        lines += certificate_lines("Client certificate", summarize(bundle.client_cert))
-        lines.append(f"  private key {'included' if bundle.has_key else 'not included'}")
-    lines += ["", "Findings:" if findings else "Findings: none"]
+        lines += certificate_lines(tr("Client certificate"), summarize(bundle.client_cert))
+        key = tr("  private key included") if bundle.has_key else tr("  private key not included")
+        lines.append(key)
+    lines += ["", tr("Findings:") if findings else tr("Findings: none")]
     lines += [finding_line(f) for f in findings]
     return "\n".join(lines)
 

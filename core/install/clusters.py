@@ -21,6 +21,7 @@ from typing import Any
 
 from clustertrust.core.bundle.reader import Bundle
 from clustertrust.core.errors import ClusterTrustError, InputError
+from clustertrust.core.i18n import tr, translatable
 from clustertrust.core.install import identity
 from clustertrust.core.install import plan as plans
 from clustertrust.core.install.addresses import known_ui_urls, url_for
@@ -45,11 +46,11 @@ SYMBOL = {
     ConsumerState.NOT_SET_UP: "–",
 }
 WORDS = {
-    ConsumerState.OK: "set up",
-    ConsumerState.MISSING: "missing",
-    ConsumerState.UNKNOWN: "cannot check here",
-    ConsumerState.NOT_COVERED: "not covered yet, Repair adds it",
-    ConsumerState.NOT_SET_UP: "not set up",
+    ConsumerState.OK: translatable("set up"),
+    ConsumerState.MISSING: translatable("missing"),
+    ConsumerState.UNKNOWN: translatable("cannot check here"),
+    ConsumerState.NOT_COVERED: translatable("not covered yet, Repair adds it"),
+    ConsumerState.NOT_SET_UP: translatable("not set up"),
 }
 
 
@@ -289,7 +290,7 @@ def _ui_url(cluster: Cluster, urls: Mapping[str, str]) -> str:
 
 
 def consumer_line(consumer: Consumer) -> str:
-    return f"{SYMBOL[consumer.state]} {consumer.name}: {WORDS[consumer.state]}"
+    return f"{SYMBOL[consumer.state]} {consumer.name}: {tr(WORDS[consumer.state])}"
 
 
 __all__ = [

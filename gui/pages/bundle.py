@@ -287,7 +287,7 @@ class BundlePage(Page):
         self.status.show_result(
             "ok",
             tr("Opened {name}: {kind}.").format(
-                name=chosen_name(opened.source.origin), kind=opened.bundle.system.value
+                name=chosen_name(opened.source.origin), kind=tr(opened.bundle.system.value)
             ),
             tr("Files used: {files}. {note}").format(files=files, note=note).strip(),
         )

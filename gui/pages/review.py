@@ -39,7 +39,7 @@ class ReviewPage(Page):
         if opened is None:
             return
         bundle = opened.bundle
-        self.system.setText(tr("<b>Recognised:</b> {kind}").format(kind=bundle.system.value))
+        self.system.setText(tr("<b>Recognised:</b> {kind}").format(kind=tr(bundle.system.value)))
         if self.origin_field is not None:
             self.origin_field.deleteLater()
         self.origin_field = CopyField(opened.source.origin, tr("Bundle source"), elide=True)

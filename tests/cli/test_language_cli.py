@@ -92,12 +92,18 @@ def steady(out: str) -> object:
 
 
 def test_people_read_german_under_a_german_locale(
-    capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch, isolated_dirs: Path
+    capsys: pytest.CaptureFixture[str],
+    monkeypatch: pytest.MonkeyPatch,
+    isolated_dirs: Path,
+    kurrent_tgz: Path,
 ) -> None:
     missing = str(isolated_dirs / "missing.tar.gz")
     code, _, err = run(capsys, monkeypatch, "de", "inspect", missing)
     assert code == 2
-    assert f"{missing} existiert nicht." in err
+    assert f"clustertrust: {missing} existiert nicht.\nWas zu tun ist: Prüfen Sie den Pfad" in err
+    code, out, _ = run(capsys, monkeypatch, "de", "inspect", str(kurrent_tgz))
+    assert "Erkannt: Kurrent-Cloud-Bündel\n" in out
+    assert "Befunde:\n" in out
     code, _, err = run(capsys, monkeypatch, "en", "inspect", missing)
     assert f"{missing} does not exist." in err
     report = isolated_dirs / "report.txt"

@@ -77,7 +77,7 @@ def placeholders(text: str) -> set[str]:
     return set(re.findall(r"\{(\w*)\}", text))
 
 
-def test_every_string_of_gui_and_core_has_a_german_entry() -> None:
+def test_every_string_of_gui_core_and_cli_has_a_german_entry() -> None:
     entries = german()
     missing, broken = [], []
     for message in catalogs.template():
