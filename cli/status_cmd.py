@@ -5,7 +5,7 @@ from __future__ import annotations
 import argparse
 
 from clustertrust.core import actions
-from clustertrust.core.actions import RENEW_FIX, consumer_name, expiry_warnings
+from clustertrust.core.actions import RENEW, RENEW_FIX, consumer_name, expiry_warnings, for_terminal
 from clustertrust.core.bundle.summary import pretty_fingerprint
 from clustertrust.core.names import printable
 from clustertrust.platform import detect
@@ -56,7 +56,7 @@ def run(args: argparse.Namespace) -> int:
         print(
             "\nExpiry warnings:",
             *(f"  ! {w}" for w in warnings),
-            f"What to do: {RENEW_FIX}",
+            f"What to do: {for_terminal(RENEW_FIX, (RENEW,))}",
             sep="\n",
         )
     return 0

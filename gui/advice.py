@@ -17,6 +17,12 @@ BUTTONS = {
     Action.UNINSTALL: "Press Remove… on the cluster's card in the clusters window.",
     Action.REPORT: "Press Save support report… and send the file to your helpdesk.",
     Action.STATUS: "The clusters window (Clusters on this computer…) lists what is installed.",
+    Action.INSPECT: "The wizard's Review page lists what the bundle holds and what is wrong "
+    "with it.",
+    Action.VERIFY: "The wizard verifies with the bundle it opened (its Verify page).",
+    Action.CLOUD_LOGIN: "Sign in in the Kurrent Cloud dialog (From Kurrent Cloud…): "
+    "organization, project and refresh token.",
+    Action.CLOUD_CLUSTERS: "The Kurrent Cloud dialog lists the project's clusters.",
 }
 
 

@@ -17,6 +17,7 @@ from clustertrust.core.install import repair as repairs
 from clustertrust.core.install.addresses import cluster_of
 from clustertrust.core.install.ledger import Ledger
 from clustertrust.core.model import Machine, Record, Scope, Setup
+from clustertrust.core.remedy import Action, Remedy
 
 
 @dataclass(frozen=True)
@@ -118,11 +119,16 @@ def plan_removal(
     return Changes(plans.plan_uninstall(records, setup.stores), setup)
 
 
+STATUS = Remedy(Action.STATUS)
+
+
 def chosen(ledger: Ledger, fingerprints: Sequence[str]) -> list[Record]:
     """The records the typed fingerprints name; InputError when one names none or several."""
     if not fingerprints:
         raise InputError(
-            "Say what to remove.", "Give fingerprints from `clustertrust status`, or --all."
+            "Say what to remove.",
+            "Give the SHA-256 fingerprints of the items (status lists them), or --all.",
+            (STATUS,),
         )
     picked: dict[tuple[str, str, str], Record] = {}
     for text in fingerprints:
@@ -130,7 +136,8 @@ def chosen(ledger: Ledger, fingerprints: Sequence[str]) -> list[Record]:
         if not matches:
             raise InputError(
                 f"Nothing in the ledger has the fingerprint {text}.",
-                "Run `clustertrust status` to see what is installed.",
+                "See what is installed.",
+                (STATUS,),
             )
         if len({r.sha256 for r in matches}) > 1:
             raise InputError(

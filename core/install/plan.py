@@ -126,7 +126,8 @@ def plan_install(
     if has_errors(check_bundle(bundle)):
         raise InputError(
             f"The bundle from {bundle.origin} has errors, so nothing will be installed.",
-            f"Run `clustertrust inspect {bundle.origin}` to see them, then get a fixed bundle.",
+            "See them, then get a fixed bundle.",
+            (Remedy(Action.INSPECT, (bundle.origin,)),),
         )
     steps: list[Step] = []
     unchanged: list[Record] = []

@@ -251,7 +251,8 @@ def _remove_old(
     except ClusterTrustError as error:
         raise type(error)(
             f"The new bundle is installed and verified, but: {error.message}",
-            error.fix or "Remove the old items with `clustertrust uninstall FINGERPRINT`.",
+            error.fix or "The old items stay beside the new ones: remove them by their SHA-256.",
+            error.remedies if error.fix else (Remedy(Action.STATUS),),
         ) from error
     _settle(plan)
 

@@ -9,6 +9,7 @@ from clustertrust.core import certinfo, fileio, paths
 from clustertrust.core.bundle import keys
 from clustertrust.core.bundle.reader import Bundle
 from clustertrust.core.errors import InputError
+from clustertrust.core.remedy import Action, Remedy
 from clustertrust.core.source.https import system_context
 from clustertrust.core.verify.result import TrustMode
 
@@ -56,8 +57,8 @@ def load_client_identity(context: ssl.SSLContext, bundle: Bundle) -> None:
             raise InputError(
                 f"The client certificate and key in {bundle.origin} cannot be used for TLS "
                 f"({exc.reason or exc}).",
-                "Check the bundle with `clustertrust inspect`; download it again if the key "
-                "does not match the certificate.",
+                "Check the bundle; download it again if the key does not match the certificate.",
+                (Remedy(Action.INSPECT, (bundle.origin,)),),
             ) from exc
 
 
