@@ -5,7 +5,7 @@ from __future__ import annotations
 import argparse
 
 from clustertrust.core import actions
-from clustertrust.core.actions import RENEW_FIX, consumer_name, expiry_warnings
+from clustertrust.core.actions import RENEW, RENEW_FIX, consumer_name, expiry_warnings, for_terminal
 from clustertrust.core.bundle.summary import pretty_fingerprint
 from clustertrust.core.i18n import tr, translatable
 from clustertrust.core.names import printable
@@ -64,7 +64,7 @@ def run(args: argparse.Namespace) -> int:
         print(
             "\n" + tr("Expiry warnings:"),
             *(f"  ! {w}" for w in warnings),
-            tr("What to do: {fix}").format(fix=tr(RENEW_FIX)),
+            tr("What to do: {fix}").format(fix=for_terminal(tr(RENEW_FIX), (RENEW,))),
             sep="\n",
         )
     return 0

@@ -9,6 +9,7 @@ from typing import Any
 
 from clustertrust.core.errors import InputError
 from clustertrust.core.names import printable
+from clustertrust.core.remedy import Action, Remedy
 from cryptography import x509
 from cryptography.exceptions import InvalidSignature, UnsupportedAlgorithm
 from cryptography.hazmat.primitives import hashes, serialization
@@ -139,6 +140,7 @@ def fingerprint_prefix(text: str) -> str:
     if len(prefix) < MIN_PREFIX or not re.fullmatch(r"[0-9a-f]{1,64}", prefix):
         raise InputError(
             f"{text!r} is not a SHA-256 fingerprint (or a prefix of {MIN_PREFIX}+ hex digits).",
-            "Copy the SHA-256 from `clustertrust status`.",
+            "Copy the SHA-256 from the list of what is installed.",
+            (Remedy(Action.STATUS),),
         )
     return prefix

@@ -23,16 +23,23 @@ class Action(enum.StrEnum):
     UNINSTALL = "uninstall"
     REPORT = "report"
     STATUS = "status"
+    INSPECT = "inspect"
+    VERIFY = "verify"
+    CLOUD_LOGIN = "cloud login"
+    CLOUD_CLUSTERS = "cloud clusters"
 
 
 @dataclass(frozen=True)
 class Remedy:
+    """An action with the command line's arguments (placeholders such as BUNDLE where the
+    window has its own context)."""
+
     action: Action
     arguments: tuple[str, ...] = ()  # for the command line only: the window has its own context
 
     @property
     def command(self) -> str:
-        return shlex.join(("clustertrust", self.action.value, *self.arguments))
+        return shlex.join(("clustertrust", *self.action.value.split(), *self.arguments))
 
 
 def for_terminal(words: str, remedies: tuple[Remedy, ...]) -> str:

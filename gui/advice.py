@@ -24,6 +24,15 @@ BUTTONS = {
     Action.STATUS: translatable(
         "The clusters window (Clusters on this computer…) lists what is installed."
     ),
+    Action.INSPECT: translatable(
+        "The wizard's Review page lists what the bundle holds and what is wrong with it."
+    ),
+    Action.VERIFY: translatable("The wizard verifies with the bundle it opened (its Verify page)."),
+    Action.CLOUD_LOGIN: translatable(
+        "Sign in in the Kurrent Cloud dialog (From Kurrent Cloud…): organization, project and "
+        "refresh token."
+    ),
+    Action.CLOUD_CLUSTERS: translatable("The Kurrent Cloud dialog lists the project's clusters."),
 }
 
 

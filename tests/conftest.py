@@ -19,6 +19,7 @@ from support import pki
 from support.cli_process import XDG_FOLDERS
 from support.cloud_server import MemoryKeyring
 from support.rotation import (
+    Life,
     RotatingCluster,
     Rotation,
     browser_databases,
@@ -96,3 +97,15 @@ def rotating_cluster(tmp_path: Path, rotation: Rotation) -> Iterator[RotatingClu
 def browser_dbs(isolated_dirs: Path) -> dict[str, Path]:
     """Chromium's and two Firefox profiles' real NSS databases in the test's HOME, by name."""
     return browser_databases(isolated_dirs)
+
+
+@pytest.fixture
+def life(
+    isolated_dirs: Path,
+    tmp_path: Path,
+    rotation: Rotation,
+    rotating_cluster: RotatingCluster,
+    browser_dbs: dict[str, Path],
+) -> Life:
+    """Everything a lifecycle test (install, renew, repair, remove in real browsers) uses."""
+    return Life(isolated_dirs, tmp_path, rotation, rotating_cluster, browser_dbs)

@@ -40,13 +40,14 @@ from clustertrust.core.install.clusters import (
     consumer_line,
 )
 from clustertrust.core.install.consumer_names import consumer_name
-from clustertrust.core.install.expiry import RENEW_FIX, expiry_warnings, needs_warning
+from clustertrust.core.install.expiry import RENEW, RENEW_FIX, expiry_warnings, needs_warning
 from clustertrust.core.install.plan import ItemStatus, Plan, Progress, StepStatus
 from clustertrust.core.install.renewal import RenewalPlan
 from clustertrust.core.install.repair import Repair
-from clustertrust.core.remedy import Action, Remedy
+from clustertrust.core.remedy import Action, Remedy, for_terminal
 
 __all__ = [
+    "RENEW",
     "RENEW_FIX",
     "Action",
     "Certificate",
@@ -72,6 +73,7 @@ __all__ = [
     "diagnostics",
     "expiry",
     "expiry_warnings",
+    "for_terminal",
     "identity_files",
     "installed_bundle",
     "needs_warning",

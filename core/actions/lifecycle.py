@@ -18,6 +18,7 @@ from clustertrust.core.install import repair as repairs
 from clustertrust.core.install.addresses import cluster_of
 from clustertrust.core.install.ledger import Ledger
 from clustertrust.core.model import Machine, Record, Scope, Setup
+from clustertrust.core.remedy import Action, Remedy
 
 
 @dataclass(frozen=True)
@@ -123,11 +124,16 @@ def plan_removal(
     return Changes(plans.plan_uninstall(records, setup.stores), setup)
 
 
+STATUS = Remedy(Action.STATUS)
+
+
 def chosen(ledger: Ledger, fingerprints: Sequence[str]) -> list[Record]:
     """The records the typed fingerprints name; InputError when one names none or several."""
     if not fingerprints:
         raise InputError(
-            tr("Say what to remove."), tr("Give fingerprints from `clustertrust status`, or --all.")
+            tr("Say what to remove."),
+            tr("Give the SHA-256 fingerprints of the items (status lists them), or --all."),
+            (STATUS,),
         )
     picked: dict[tuple[str, str, str], Record] = {}
     for text in fingerprints:
@@ -135,7 +141,8 @@ def chosen(ledger: Ledger, fingerprints: Sequence[str]) -> list[Record]:
         if not matches:
             raise InputError(
                 tr("Nothing in the ledger has the fingerprint {text}.").format(text=text),
-                tr("Run `clustertrust status` to see what is installed."),
+                tr("See what is installed."),
+                (STATUS,),
             )
         if len({r.sha256 for r in matches}) > 1:
             raise InputError(

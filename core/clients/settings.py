@@ -24,6 +24,7 @@ from clustertrust.core.bundle.reader import Bundle
 from clustertrust.core.clients.optionfile import merge_section, read_text, write_text
 from clustertrust.core.errors import InputError
 from clustertrust.core.install.identity import IdentityPaths, identity_paths
+from clustertrust.core.remedy import Action, Remedy
 
 KURRENTDB_PORT = 2113
 KUMA_API_PORT = 5682
@@ -82,8 +83,9 @@ def installed_files(sha256: str = "") -> ClientFiles:
     if identity is None:
         raise InputError(
             "No client identity files are installed" + (f" for {sha256}." if sha256 else "."),
-            "Install the bundle first (`clustertrust install BUNDLE`); it keeps ca.crt, tls.crt "
-            "and tls.key under your data folder for command-line clients.",
+            "Install the bundle first; it keeps ca.crt, tls.crt and tls.key under your data "
+            "folder for command-line clients.",
+            (Remedy(Action.INSTALL, ("BUNDLE",)),),
         )
     return checked(ClientFiles.from_identity(identity))
 

@@ -22,6 +22,7 @@ from clustertrust.core.cancel import CancelToken
 from clustertrust.core.cloud.kurrent_body import bundle_files
 from clustertrust.core.errors import InputError, OperationFailed
 from clustertrust.core.logs import register_secret
+from clustertrust.core.remedy import Action, Remedy
 from clustertrust.core.secrets import load_secret, save_secret
 from clustertrust.core.source.https import Progress, Response, Timeouts, https_get, split_https_url
 from clustertrust.core.source.load import SourceData
@@ -34,9 +35,8 @@ SETTINGS_FILE = "kurrent_cloud.json"
 UI_PORT = 2113
 MAX_JSON = 1 << 20
 MAX_BUNDLE = 4 << 20
-_RELOGIN = (
-    "Create a new refresh token in the Kurrent Cloud console, then run `clustertrust cloud login`."
-)
+_RELOGIN = "Create a new refresh token in the Kurrent Cloud console, then sign in with it again."
+_SIGN_IN = (Remedy(Action.CLOUD_LOGIN),)
 
 
 @dataclass(frozen=True)
@@ -78,7 +78,8 @@ def load_settings() -> CloudSettings:
     except (OSError, ValueError) as exc:
         raise InputError(
             f"The Kurrent Cloud settings in {path} cannot be read ({exc}).",
-            "Delete that file and run `clustertrust cloud login` again.",
+            "Delete that file and sign in again.",
+            _SIGN_IN,
         ) from exc
     known = {k: str(v) for k, v in data.items() if k in CloudSettings.__dataclass_fields__}
     return CloudSettings(**known)
@@ -119,8 +120,9 @@ def require_ids(
     if not org or not proj:
         raise InputError(
             "The Kurrent Cloud organization and project are not known.",
-            "Give --org and --project (both are in the console's address bar), or save them "
-            "with `clustertrust cloud login --org ORG --project PROJECT`.",
+            "Give the organization and the project (both ids are in the console's address bar); "
+            "signing in saves them.",
+            (Remedy(Action.CLOUD_LOGIN, ("--org", "ORG", "--project", "PROJECT")),),
         )
     return org, proj
 
@@ -137,7 +139,7 @@ class KurrentCloud:
         timeouts: Timeouts | None = None,
     ) -> None:
         if not refresh_token.strip():
-            raise InputError("The Kurrent Cloud token is empty.", _RELOGIN)
+            raise InputError("The Kurrent Cloud token is empty.", _RELOGIN, _SIGN_IN)
         self.settings = settings
         self._refresh_token = refresh_token.strip()
         register_secret(self._refresh_token)
@@ -151,7 +153,8 @@ class KurrentCloud:
         if not token:
             raise InputError(
                 "No Kurrent Cloud token is stored on this computer.",
-                "Run `clustertrust cloud login` and paste a refresh token from the console.",
+                "Sign in with a refresh token from the console.",
+                _SIGN_IN,
             )
         return cls(settings, token, **options)
 
@@ -274,6 +277,7 @@ def _token_refused(response: Response, document: dict[str, Any]) -> InputError |
             "Kurrent Cloud refused the stored token: it has expired or was revoked"
             + (f" ({detail})." if detail else "."),
             _RELOGIN,
+            _SIGN_IN,
         )
     return OperationFailed(
         f"The Kurrent Cloud identity service answered {response.status}.",
@@ -286,7 +290,9 @@ def _checked(response: Response, what: str) -> Response:
     if status == 200:
         return response
     if status == 401:
-        raise InputError(f"Kurrent Cloud did not accept the access token for the {what}.", _RELOGIN)
+        raise InputError(
+            f"Kurrent Cloud did not accept the access token for the {what}.", _RELOGIN, _SIGN_IN
+        )
     if status == 403:
         raise InputError(
             f"Your Kurrent Cloud account may not read the {what}.",
@@ -295,8 +301,8 @@ def _checked(response: Response, what: str) -> Response:
     if status == 404:
         raise InputError(
             f"Kurrent Cloud has no {what}.",
-            "Check the ids in the console, or list the project's clusters with "
-            "`clustertrust cloud clusters`.",
+            "Check the ids in the console, or list the project's clusters.",
+            (Remedy(Action.CLOUD_CLUSTERS),),
         )
     raise OperationFailed(
         f"Kurrent Cloud answered {status} for the {what}.",
@@ -307,7 +313,8 @@ def _checked(response: Response, what: str) -> Response:
 def _unexpected(what: str) -> OperationFailed:
     return OperationFailed(
         f"Kurrent Cloud sent something unexpected for {what}.",
-        "Check that the API address is Kurrent Cloud's (`clustertrust cloud login --api-url`).",
+        "Check that the API address is Kurrent Cloud's.",
+        (Remedy(Action.CLOUD_LOGIN, ("--api-url", "URL")),),
     )
 
 

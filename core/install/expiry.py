@@ -11,12 +11,13 @@ from collections.abc import Iterable
 from clustertrust.core.bundle.checks import EXPIRY_WARNING_DAYS
 from clustertrust.core.i18n import tr, tr_n, translatable
 from clustertrust.core.install.plan import ItemStatus
+from clustertrust.core.remedy import Action, Remedy
 
 RENEW_FIX = translatable(
-    "Download the renewed bundle (for Kurrent Cloud: the console or `clustertrust cloud fetch`) "
-    "and install it with `clustertrust renew BUNDLE`; the old items are removed after the new "
-    "ones are verified."
+    "Download the renewed bundle (for Kurrent Cloud: from the console) and renew with it; the "
+    "cluster is checked with it first, and the old items go once the new ones are in."
 )
+RENEW = Remedy(Action.RENEW, ("BUNDLE",))
 
 
 def needs_warning(days_left: int) -> bool:

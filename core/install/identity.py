@@ -24,6 +24,7 @@ MATERIAL_BYTES = 1 << 20  # each of ca.crt, tls.crt, tls.key: a few KiB when Clu
 TIME_CODES = {"expired", "not_yet_valid"}  # what status and verify report, not a changed file
 
 INSTALL = Remedy(Action.INSTALL, ("BUNDLE",))
+WITH_BUNDLE = Remedy(Action.VERIFY, ("URL", "--bundle", "BUNDLE"))
 
 
 @dataclass(frozen=True)
@@ -67,22 +68,16 @@ def installed_bundle(ledger: Ledger | None = None, sha256: str = "") -> Bundle:
     if record is None:
         raise InputError(
             tr("No client identity is installed by ClusterTrust, and no bundle was given."),
-            tr(
-                "Install the cluster's bundle first, or give the bundle to verify with "
-                "(clustertrust verify URL --bundle BUNDLE)."
-            ),
-            (INSTALL,),
+            tr("Install the cluster's bundle first, or verify with the bundle itself."),
+            (INSTALL, WITH_BUNDLE),
         )
     if not Path(record.location).is_dir():
         raise InputError(
             tr("The installed client identity's files are missing from {folder}.").format(
                 folder=record.location
             ),
-            tr(
-                "Install the bundle again, or give it to verify with (clustertrust verify URL "
-                "--bundle BUNDLE)."
-            ),
-            (INSTALL,),
+            tr("Install the bundle again, or verify with the bundle itself."),
+            (INSTALL, WITH_BUNDLE),
         )
     ledger_cas = [r.sha256 for r in ledger.records() if r.kind == Kind.CA.value]
     return recorded_bundle(record, ledger_cas)

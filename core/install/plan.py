@@ -133,9 +133,8 @@ def plan_install(
             tr("The bundle from {origin} has errors, so nothing will be installed.").format(
                 origin=bundle.origin
             ),
-            tr("Run `clustertrust inspect {origin}` to see them, then get a fixed bundle.").format(
-                origin=bundle.origin
-            ),
+            tr("See them, then get a fixed bundle."),
+            (Remedy(Action.INSPECT, (bundle.origin,)),),
         )
     steps: list[Step] = []
     unchanged: list[Record] = []

@@ -270,7 +270,9 @@ def _remove_old(
     except ClusterTrustError as error:
         raise type(error)(
             tr("The new bundle is installed and verified, but: {why}").format(why=error.message),
-            error.fix or tr("Remove the old items with `clustertrust uninstall FINGERPRINT`."),
+            error.fix
+            or tr("The old items stay beside the new ones: remove them by their SHA-256."),
+            error.remedies if error.fix else (Remedy(Action.STATUS),),
         ) from error
     _settle(plan)
 

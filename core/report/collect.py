@@ -17,9 +17,10 @@ from clustertrust.core import __version__
 from clustertrust.core.errors import ClusterTrustError
 from clustertrust.core.i18n import english
 from clustertrust.core.install import plan as plans
-from clustertrust.core.install.expiry import RENEW_FIX, expiry_warnings
+from clustertrust.core.install.expiry import RENEW, RENEW_FIX, expiry_warnings
 from clustertrust.core.logs import last_lines, log_path, scrub
 from clustertrust.core.model import Setup
+from clustertrust.core.remedy import for_terminal
 from clustertrust.core.report.text import render_text
 from clustertrust.core.verify.store import load_last_verification
 
@@ -56,12 +57,12 @@ def _ledger(setup: Setup) -> dict[str, Any]:
     try:
         items = plans.status(setup.ledger, setup.stores)
     except ClusterTrustError as error:  # a damaged ledger is itself worth reporting
-        return {**section, "error": f"{error.message} {error.fix}".strip(), "items": []}
+        return {**section, "error": str(error), "items": []}
     section["items"] = [_item(item) for item in items]
     warnings = expiry_warnings(items)
     section["expiry_warnings"] = warnings
     if warnings:
-        section["expiry_fix"] = RENEW_FIX
+        section["expiry_fix"] = for_terminal(RENEW_FIX, (RENEW,))
     return section
 
 

@@ -73,7 +73,7 @@ def _ledger(ledger: dict[str, Any]) -> list[str]:
         lines += _item(item)
     lines += [f"  ! {warning}" for warning in ledger.get("expiry_warnings", [])]
     if ledger.get("expiry_fix"):
-        lines.append(tr("  What to do: {fix}").format(fix=tr(ledger["expiry_fix"])))
+        lines.append(tr("  What to do: {fix}").format(fix=ledger["expiry_fix"]))
     return lines
 
 

@@ -10,6 +10,7 @@ from clustertrust.core.bundle import keys
 from clustertrust.core.bundle.reader import Bundle
 from clustertrust.core.errors import InputError
 from clustertrust.core.i18n import tr
+from clustertrust.core.remedy import Action, Remedy
 from clustertrust.core.source.https import system_context
 from clustertrust.core.verify.result import TrustMode
 
@@ -62,9 +63,9 @@ def load_client_identity(context: ssl.SSLContext, bundle: Bundle) -> None:
             raise InputError(
                 message.format(origin=bundle.origin, why=exc.reason or exc),
                 tr(
-                    "Check the bundle with `clustertrust inspect`; download it again if the key "
-                    "does not match the certificate."
+                    "Check the bundle; download it again if the key does not match the certificate."
                 ),
+                (Remedy(Action.INSPECT, (bundle.origin,)),),
             ) from exc
 
 

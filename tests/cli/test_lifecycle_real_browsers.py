@@ -17,26 +17,23 @@ from pathlib import Path
 import pytest
 from clustertrust.cli.main import main
 from support import browsers, pki
-from support.firefox import FIREFOX
 from support.rotation import (
     CA_NAME,
     CLIENT_NAME,
     DEFAULT,
+    LATE,
+    REAL_BROWSERS,
     WORK,
-    RotatingCluster,
-    Rotation,
+    Life,
     assert_holding,
     client_of,
     firefox_reaches,
     firefox_refused,
     identity_folders,
-    kurrent_tgz,
+    set_up_consumers,
 )
 
-pytestmark = [
-    pytest.mark.slow,
-    pytest.mark.skipif(not FIREFOX, reason="needs Firefox (Debian package firefox-esr)"),
-]
+pytestmark = REAL_BROWSERS
 
 
 def clustertrust(capsys: pytest.CaptureFixture[str], *argv: str) -> tuple[int, str]:
@@ -59,79 +56,63 @@ def consumers(capsys: pytest.CaptureFixture[str]) -> dict[str, str]:
     return {c["name"]: c["state"] for c in clusters[0]["consumers"]}
 
 
-def set_up_consumers(databases: dict[str, Path]) -> dict[str, str]:
-    """A user-scope install: every browser and the command-line clients; the system store is
-    named as not set up (it needs root)."""
-    ok = dict.fromkeys([*databases, "Command-line clients"], "ok")
-    return ok | {"System trust store": "not_set_up"}
-
-
 def test_install_renew_twice_break_repair_uninstall_in_every_browser(
     capsys: pytest.CaptureFixture[str],
-    isolated_dirs: Path,
-    tmp_path: Path,
-    rotation: Rotation,
-    rotating_cluster: RotatingCluster,
-    browser_dbs: dict[str, Path],
+    life: Life,
 ) -> None:
-    r, ui, home = rotation, rotating_cluster.ui, isolated_dirs
-    default, work = browser_dbs[DEFAULT], browser_dbs[WORK]
-    bundle_a = kurrent_tgz(tmp_path, "a", r.ca1, r.client1)
-    bundle_b = kurrent_tgz(tmp_path, "b", r.ca1, r.client2)
-    bundle_c = kurrent_tgz(tmp_path, "c", r.ca2, r.client3)
+    r, ui, home = life.rotation, life.cluster.ui, life.home
+    default, work = life.dbs[DEFAULT], life.dbs[WORK]
+    bundle_a = life.bundle("a", r.ca1, r.client1)
+    bundle_b = life.bundle("b", r.ca1, r.client2)
+    bundle_c = life.bundle("c", r.ca2, r.client3)
 
     run_ok(capsys, "install", str(bundle_a), "--yes", "--json")
     run_ok(capsys, "verify", ui.url, "--json")  # the UI address, remembered for the renewals
-    assert_holding(browser_dbs, r.ca1, r.client1, "the install")
-    assert consumers(capsys) == set_up_consumers(browser_dbs)
+    assert_holding(life.dbs, r.ca1, r.client1, "the install")
+    assert consumers(capsys) == set_up_consumers(life.dbs)
     (folder,) = identity_folders()
     firefox_reaches(home, default, ui, r.client1)
 
     run_ok(capsys, "renew", str(bundle_b), "--yes", "--json")
-    assert_holding(browser_dbs, r.ca1, r.client2, "the same-CA renewal")
-    assert consumers(capsys) == set_up_consumers(browser_dbs)
+    assert_holding(life.dbs, r.ca1, r.client2, "the same-CA renewal")
+    assert consumers(capsys) == set_up_consumers(life.dbs)
     assert identity_folders() == {folder: r.client2.cert_pem}  # client settings keep working
     firefox_reaches(home, work, ui, r.client2)
 
-    rotating_cluster.serve(r.server2, r.ca2)  # the cluster moved to its new CA first
+    life.cluster.serve(r.server2, r.ca2)  # the cluster moved to its new CA first
     run_ok(capsys, "renew", str(bundle_c), "--yes", "--json")
-    assert_holding(browser_dbs, r.ca2, r.client3, "the new-CA renewal")
-    assert consumers(capsys) == set_up_consumers(browser_dbs)
+    assert_holding(life.dbs, r.ca2, r.client3, "the new-CA renewal")
+    assert consumers(capsys) == set_up_consumers(life.dbs)
     assert identity_folders() == {folder: r.client3.cert_pem}
     firefox_reaches(home, default, ui, r.client3)
 
     (nick,) = [n for n, flags in browsers.nicknames(work).items() if "u" in flags]
     browsers.delete(work, nick, with_key=True)  # as a person would in the certificate manager
     assert browsers.held(work) == browsers.expected([r.ca2.cert], [])
-    broken = set_up_consumers(browser_dbs) | {WORK: "missing"}
+    broken = set_up_consumers(life.dbs) | {WORK: "missing"}
     assert consumers(capsys) == broken
 
     run_ok(capsys, "repair", "--yes", "--json")
-    assert_holding(browser_dbs, r.ca2, r.client3, "the repair")
-    assert consumers(capsys) == set_up_consumers(browser_dbs)
+    assert_holding(life.dbs, r.ca2, r.client3, "the repair")
+    assert consumers(capsys) == set_up_consumers(life.dbs)
     firefox_reaches(home, work, ui, r.client3)
 
     run_ok(capsys, "uninstall", "--all", "--yes")
-    assert_holding(browser_dbs, None, None, "the uninstall")
+    assert_holding(life.dbs, None, None, "the uninstall")
     assert identity_folders() == {}
     firefox_refused(home, default, ui)
 
 
-LATE = "Firefox (profile late)"
-
-
 @pytest.fixture
-def late_profile(
-    capsys: pytest.CaptureFixture[str], isolated_dirs: Path, tmp_path: Path, rotation: Rotation
-) -> Path:
+def late_profile(capsys: pytest.CaptureFixture[str], life: Life) -> Path:
     """Installed, then a Firefox profile made (and started once) afterwards."""
-    bundle = kurrent_tgz(tmp_path, "a", rotation.ca1, rotation.client1)
+    bundle = life.bundle("a", life.rotation.ca1, life.rotation.client1)
     run_ok(capsys, "install", str(bundle), "--yes")
-    return browsers.add_firefox_profile(isolated_dirs, "late")
+    return browsers.add_firefox_profile(life.home, "late")
 
 
 def test_status_says_that_repair_covers_a_profile_made_after_the_install(
-    capsys: pytest.CaptureFixture[str], browser_dbs: dict[str, Path], late_profile: Path
+    capsys: pytest.CaptureFixture[str], late_profile: Path
 ) -> None:
     code, said = clustertrust(capsys, "status")
     shown = "\n".join(line for line in said.splitlines() if not line.startswith("    "))
@@ -141,11 +122,10 @@ def test_status_says_that_repair_covers_a_profile_made_after_the_install(
 
 def test_verify_says_that_repair_covers_a_profile_made_after_the_install(
     capsys: pytest.CaptureFixture[str],
-    browser_dbs: dict[str, Path],
-    rotating_cluster: RotatingCluster,
+    life: Life,
     late_profile: Path,
 ) -> None:
-    _, out = clustertrust(capsys, "verify", rotating_cluster.ui.url, "--json")
+    _, out = clustertrust(capsys, "verify", life.cluster.ui.url, "--json")
     late = next(c for c in json.loads(out)["consumers"] if c["name"] == LATE)
     assert late["outcome"] == "not_set_up" and not late["ok"], late
     assert "clustertrust repair" in late["fix"], late["fix"]
@@ -153,18 +133,15 @@ def test_verify_says_that_repair_covers_a_profile_made_after_the_install(
 
 def test_a_profile_made_after_the_install_is_not_set_up_until_repair_covers_it(
     capsys: pytest.CaptureFixture[str],
-    isolated_dirs: Path,
-    rotation: Rotation,
-    rotating_cluster: RotatingCluster,
-    browser_dbs: dict[str, Path],
+    life: Life,
     late_profile: Path,
 ) -> None:
-    browser_dbs |= {LATE: late_profile}
-    assert consumers(capsys) == set_up_consumers(browser_dbs) | {LATE: "not_covered"}
+    life.dbs[LATE] = late_profile
+    assert consumers(capsys) == set_up_consumers(life.dbs) | {LATE: "not_covered"}
     run_ok(capsys, "repair", "--yes", "--json")
-    assert_holding(browser_dbs, rotation.ca1, rotation.client1, "the repair")
-    assert consumers(capsys) == set_up_consumers(browser_dbs)
-    firefox_reaches(isolated_dirs, late_profile, rotating_cluster.ui, rotation.client1)
+    assert_holding(life.dbs, life.rotation.ca1, life.rotation.client1, "the repair")
+    assert consumers(capsys) == set_up_consumers(life.dbs)
+    firefox_reaches(life.home, late_profile, life.cluster.ui, life.rotation.client1)
 
 
 @pytest.mark.parametrize(
@@ -177,17 +154,13 @@ def test_a_profile_made_after_the_install_is_not_set_up_until_repair_covers_it(
 )
 def test_a_renewal_the_cluster_does_not_accept_yet_changes_nothing(
     capsys: pytest.CaptureFixture[str],
-    isolated_dirs: Path,
-    tmp_path: Path,
-    rotation: Rotation,
-    rotating_cluster: RotatingCluster,
-    browser_dbs: dict[str, Path],
+    life: Life,
     same_second: bool,
 ) -> None:
-    r = rotation
-    run_ok(capsys, "install", str(kurrent_tgz(tmp_path, "a", r.ca1, r.client1)), "--yes")
-    run_ok(capsys, "verify", rotating_cluster.ui.url)
-    ledger = isolated_dirs / ".local/state/clustertrust/ledger.json"
+    r = life.rotation
+    run_ok(capsys, "install", str(life.bundle("a", r.ca1, r.client1)), "--yes")
+    run_ok(capsys, "verify", life.cluster.ui.url)
+    ledger = life.home / ".local/state/clustertrust/ledger.json"
     before = ledger.read_text(), identity_folders()
     ca, client = r.ca2, r.client3
     if same_second:
@@ -195,27 +168,22 @@ def test_a_renewal_the_cluster_does_not_accept_yet_changes_nothing(
         client = client_of(ca, ca.cert.not_valid_before_utc)
 
     # the server still has its certificate from CA1: it does not accept the new CA's bundle
-    code, said = clustertrust(capsys, "renew", str(kurrent_tgz(tmp_path, "c", ca, client)), "--yes")
+    code, said = clustertrust(capsys, "renew", str(life.bundle("c", ca, client)), "--yes")
     assert code == 1, said
-    assert_holding(browser_dbs, r.ca1, r.client1, "the refused renewal")
+    assert_holding(life.dbs, r.ca1, r.client1, "the refused renewal")
     assert (ledger.read_text(), identity_folders()) == before
-    assert consumers(capsys) == set_up_consumers(browser_dbs)
+    assert consumers(capsys) == set_up_consumers(life.dbs)
     assert "has not moved to the new CA yet" in said, said[-600:]
 
 
 def test_the_renewal_plan_says_the_cluster_is_checked_before_anything_changes(
     capsys: pytest.CaptureFixture[str],
-    tmp_path: Path,
-    rotation: Rotation,
-    rotating_cluster: RotatingCluster,
-    browser_dbs: dict[str, Path],
+    life: Life,
 ) -> None:
-    r, url = rotation, rotating_cluster.ui.url
-    run_ok(capsys, "install", str(kurrent_tgz(tmp_path, "a", r.ca1, r.client1)), "--yes")
+    r, url = life.rotation, life.cluster.ui.url
+    run_ok(capsys, "install", str(life.bundle("a", r.ca1, r.client1)), "--yes")
     run_ok(capsys, "verify", url)
-    code, said = clustertrust(
-        capsys, "renew", str(kurrent_tgz(tmp_path, "b", r.ca1, r.client2)), "--dry-run"
-    )
+    code, said = clustertrust(capsys, "renew", str(life.bundle("b", r.ca1, r.client2)), "--dry-run")
     lines = said.splitlines()
     assert code == 0, said
     check = next(n for n, line in enumerate(lines) if url in line)
@@ -225,18 +193,15 @@ def test_the_renewal_plan_says_the_cluster_is_checked_before_anything_changes(
 
 def test_a_same_ca_renewal_named_by_the_ca_fingerprint_replaces_only_the_identity(
     capsys: pytest.CaptureFixture[str],
-    tmp_path: Path,
-    rotation: Rotation,
-    rotating_cluster: RotatingCluster,
-    browser_dbs: dict[str, Path],
+    life: Life,
 ) -> None:
-    r = rotation
-    run_ok(capsys, "install", str(kurrent_tgz(tmp_path, "a", r.ca1, r.client1)), "--yes")
-    run_ok(capsys, "verify", rotating_cluster.ui.url)
-    bundle_b, ca = kurrent_tgz(tmp_path, "b", r.ca1, r.client2), browsers.sha256(r.ca1.cert)
+    r = life.rotation
+    run_ok(capsys, "install", str(life.bundle("a", r.ca1, r.client1)), "--yes")
+    run_ok(capsys, "verify", life.cluster.ui.url)
+    bundle_b, ca = life.bundle("b", r.ca1, r.client2), browsers.sha256(r.ca1.cert)
     run_ok(capsys, "renew", str(bundle_b), "--replaces", ca, "--yes")
-    assert_holding(browser_dbs, r.ca1, r.client2, "the renewal")
-    assert consumers(capsys) == set_up_consumers(browser_dbs)
+    assert_holding(life.dbs, r.ca1, r.client2, "the renewal")
+    assert consumers(capsys) == set_up_consumers(life.dbs)
 
 
 @pytest.fixture(scope="module")
@@ -249,27 +214,24 @@ def elsewhere() -> tuple[pki.Issued, pki.Issued]:
 
 def test_renewing_one_cluster_leaves_another_with_a_same_named_client_as_it_was(
     capsys: pytest.CaptureFixture[str],
-    tmp_path: Path,
-    rotation: Rotation,
-    rotating_cluster: RotatingCluster,
-    browser_dbs: dict[str, Path],
+    life: Life,
     elsewhere: tuple[pki.Issued, pki.Issued],
 ) -> None:
-    r, url = rotation, rotating_cluster.ui.url
-    bundle_a = kurrent_tgz(tmp_path, "a", r.ca1, r.client1)
-    run_ok(capsys, "install", str(kurrent_tgz(tmp_path, "x", *elsewhere)), "--yes")
+    r, url = life.rotation, life.cluster.ui.url
+    bundle_a = life.bundle("a", r.ca1, r.client1)
+    run_ok(capsys, "install", str(life.bundle("x", *elsewhere)), "--yes")
     run_ok(capsys, "install", str(bundle_a), "--yes")
     run_ok(capsys, "verify", url, "--bundle", str(bundle_a))
-    assert_holding(browser_dbs, r.ca1, r.client1, "the installs", elsewhere)
+    assert_holding(life.dbs, r.ca1, r.client1, "the installs", elsewhere)
 
-    run_ok(capsys, "renew", str(kurrent_tgz(tmp_path, "b", r.ca1, r.client2)), "--yes")
-    assert_holding(browser_dbs, r.ca1, r.client2, "the same-CA renewal", elsewhere)
-    rotating_cluster.serve(r.server2, r.ca2)
-    run_ok(capsys, "renew", str(kurrent_tgz(tmp_path, "c", r.ca2, r.client3)), "--yes")
-    assert_holding(browser_dbs, r.ca2, r.client3, "the new-CA renewal", elsewhere)
+    run_ok(capsys, "renew", str(life.bundle("b", r.ca1, r.client2)), "--yes")
+    assert_holding(life.dbs, r.ca1, r.client2, "the same-CA renewal", elsewhere)
+    life.cluster.serve(r.server2, r.ca2)
+    run_ok(capsys, "renew", str(life.bundle("c", r.ca2, r.client3)), "--yes")
+    assert_holding(life.dbs, r.ca2, r.client3, "the new-CA renewal", elsewhere)
     ours = [browsers.sha256(r.ca2.cert), browsers.sha256(r.client3.cert)]
     run_ok(capsys, "uninstall", *ours, "--yes")
-    assert_holding(browser_dbs, None, None, "the removal of ours", elsewhere)
+    assert_holding(life.dbs, None, None, "the removal of ours", elsewhere)
 
 
 @pytest.mark.xfail(
@@ -282,16 +244,13 @@ def test_renewing_one_cluster_leaves_another_with_a_same_named_client_as_it_was(
 )
 def test_verify_checks_the_cluster_whose_address_it_is_given(
     capsys: pytest.CaptureFixture[str],
-    tmp_path: Path,
-    rotation: Rotation,
-    rotating_cluster: RotatingCluster,
-    browser_dbs: dict[str, Path],
+    life: Life,
     elsewhere: tuple[pki.Issued, pki.Issued],
 ) -> None:
-    url = rotating_cluster.ui.url
-    bundle_a = kurrent_tgz(tmp_path, "a", rotation.ca1, rotation.client1)
+    url = life.cluster.ui.url
+    bundle_a = life.bundle("a", life.rotation.ca1, life.rotation.client1)
     run_ok(capsys, "install", str(bundle_a), "--yes")
     run_ok(capsys, "verify", url)  # remembered for this cluster
     time.sleep(1.1)  # the ledger keeps install times to the second: the other one is newer
-    run_ok(capsys, "install", str(kurrent_tgz(tmp_path, "x", *elsewhere)), "--yes")
+    run_ok(capsys, "install", str(life.bundle("x", *elsewhere)), "--yes")
     run_ok(capsys, "verify", url)

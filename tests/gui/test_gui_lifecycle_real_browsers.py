@@ -23,32 +23,22 @@ from clustertrust.gui.session import Opened, Session
 from clustertrust.gui.wizard import INSTALL, PLAN, ClusterTrustWizard
 from pytestqt.qtbot import QtBot
 from support import browsers, pki
-from support.firefox import FIREFOX
 from support.gui_support import Driver
+from support.https_server import Route, make_server_pki, serve_https
 from support.rotation import (
-    CHROMIUM,
     DEFAULT,
+    LATE,
+    REAL_BROWSERS,
     WORK,
-    RotatingCluster,
-    Rotation,
+    Life,
     assert_holding,
     firefox_reaches,
-    kurrent_tgz,
+    set_up_consumers,
 )
 
-pytestmark = [
-    pytest.mark.slow,
-    pytest.mark.skipif(not FIREFOX, reason="needs Firefox (Debian package firefox-esr)"),
-]
+pytestmark = REAL_BROWSERS
 WAIT = 60_000
-LATE = "Firefox (profile late)"
-SET_UP = {
-    CHROMIUM: "ok",
-    DEFAULT: "ok",
-    WORK: "ok",
-    "Command-line clients": "ok",
-    "System trust store": "not_set_up",  # a user-scope install leaves it to root
-}
+SET_UP = set_up_consumers()
 
 
 def listed(qtbot: QtBot, window: ManageWindow) -> ClusterCard:
@@ -59,8 +49,9 @@ def listed(qtbot: QtBot, window: ManageWindow) -> ClusterCard:
     return card
 
 
-def renew_in_window(qtbot: QtBot, window: ManageWindow, bundle: Path) -> None:
-    """Renew on the cluster's card with a file, as Renew > From a file does, and confirm."""
+def renew_in_window(qtbot: QtBot, window: ManageWindow, bundle: Path | str) -> None:
+    """Renew on the cluster's card with a file or a link, as Renew > From a file (a link)
+    does, and confirm."""
     confirm(qtbot, window, lambda: window.renew(listed(qtbot, window).cluster, str(bundle)))
 
 
@@ -91,18 +82,16 @@ def now_set_up(
     return browsers.sha256(ca.cert), browsers.sha256(client.cert), consumers
 
 
-def open_window(qtbot: QtBot) -> ManageWindow:
-    window = ManageWindow(Services(), Session())
+def open_window(qtbot: QtBot, session: Session | None = None) -> ManageWindow:
+    window = ManageWindow(Services(), session or Session())
     qtbot.addWidget(window)
     window.show()
     return window
 
 
-def install(
-    capsys: pytest.CaptureFixture[str], tmp_path: Path, rotation: Rotation, url: str = ""
-) -> None:
+def install(capsys: pytest.CaptureFixture[str], life: Life, url: str = "") -> None:
     """Bundle A installed with the command line; with `url`, verified there (remembered)."""
-    bundle = kurrent_tgz(tmp_path, "a", rotation.ca1, rotation.client1)
+    bundle = life.bundle("a", life.rotation.ca1, life.rotation.client1)
     assert main(["install", str(bundle), "--yes"]) == 0
     assert not url or main(["verify", url]) == 0
     capsys.readouterr()
@@ -111,50 +100,46 @@ def install(
 def test_the_clusters_window_renews_in_every_browser(
     qtbot: QtBot,
     capsys: pytest.CaptureFixture[str],
-    isolated_dirs: Path,
-    tmp_path: Path,
-    rotation: Rotation,
-    rotating_cluster: RotatingCluster,
-    browser_dbs: dict[str, Path],
+    life: Life,
 ) -> None:
-    r, ui = rotation, rotating_cluster.ui
-    install(capsys, tmp_path, r, ui.url)
-    window = open_window(qtbot)
+    r, ui = life.rotation, life.cluster.ui
+    install(capsys, life, ui.url)
+    downloads = make_server_pki(life.tmp / "downloads")
+    window = open_window(qtbot, Session(source_context=downloads.client_context()))
 
-    renew_in_window(qtbot, window, kurrent_tgz(tmp_path, "b", r.ca1, r.client2))
+    body = life.bundle("b", r.ca1, r.client2).read_bytes()
+    with serve_https(downloads, {"/renewed.tar.gz": Route(body=body)}) as (base, seen):
+        renew_in_window(qtbot, window, f"{base}/renewed.tar.gz")  # Renew > From a link
     assert window.status.kind == "ok", window.status.text()
-    assert_holding(browser_dbs, r.ca1, r.client2, "the same-CA renewal")
+    assert [s["path"] for s in seen] == ["/renewed.tar.gz"]
+    assert_holding(life.dbs, r.ca1, r.client2, "the same-CA renewal")
     assert shown(listed(qtbot, window)) == now_set_up(r.ca1, r.client2)
 
-    bundle_c = kurrent_tgz(tmp_path, "c", r.ca2, r.client3)
+    bundle_c = life.bundle("c", r.ca2, r.client3)
     renew_in_window(qtbot, window, bundle_c)  # the cluster still has its CA1 certificate
     assert window.status.kind == "error", window.status.text()
     assert "not moved to the new CA yet" in window.status.text()
-    assert_holding(browser_dbs, r.ca1, r.client2, "the refused renewal")
+    assert_holding(life.dbs, r.ca1, r.client2, "the refused renewal")
 
-    rotating_cluster.serve(r.server2, r.ca2)
+    life.cluster.serve(r.server2, r.ca2)
     renew_in_window(qtbot, window, bundle_c)
     assert window.status.kind == "ok", window.status.text()
-    assert_holding(browser_dbs, r.ca2, r.client3, "the new-CA renewal")
+    assert_holding(life.dbs, r.ca2, r.client3, "the new-CA renewal")
     assert shown(listed(qtbot, window)) == now_set_up(r.ca2, r.client3)
-    firefox_reaches(isolated_dirs, browser_dbs[WORK], ui, r.client3)
+    firefox_reaches(life.home, life.dbs[WORK], ui, r.client3)
 
 
 def test_repair_in_the_window_puts_back_a_lost_identity_and_covers_a_new_profile(
     qtbot: QtBot,
     capsys: pytest.CaptureFixture[str],
-    isolated_dirs: Path,
-    tmp_path: Path,
-    rotation: Rotation,
-    rotating_cluster: RotatingCluster,
-    browser_dbs: dict[str, Path],
+    life: Life,
 ) -> None:
-    r = rotation
-    install(capsys, tmp_path, r)
-    work = browser_dbs[WORK]
+    r = life.rotation
+    install(capsys, life)
+    work = life.dbs[WORK]
     (nick,) = [n for n, flags in browsers.nicknames(work).items() if "u" in flags]
     browsers.delete(work, nick, with_key=True)  # as a person would in the certificate manager
-    browser_dbs[LATE] = browsers.add_firefox_profile(isolated_dirs, "late")
+    life.dbs[LATE] = browsers.add_firefox_profile(life.home, "late")
     window = open_window(qtbot)
 
     card = listed(qtbot, window)
@@ -162,24 +147,20 @@ def test_repair_in_the_window_puts_back_a_lost_identity_and_covers_a_new_profile
     assert card.state.property("kind") == "error" and card.repair_button.isEnabled()
     confirm(qtbot, window, card.repair_button.click)
     assert window.status.kind == "ok", window.status.text()
-    assert_holding(browser_dbs, r.ca1, r.client1, "the repair")
+    assert_holding(life.dbs, r.ca1, r.client1, "the repair")
     card = listed(qtbot, window)
     assert shown(card) == now_set_up(r.ca1, r.client1, SET_UP | {LATE: "ok"})
     assert not card.repair_button.isEnabled()
-    firefox_reaches(isolated_dirs, work, rotating_cluster.ui, r.client1)
+    firefox_reaches(life.home, work, life.cluster.ui, r.client1)
 
 
 def test_the_card_and_verify_say_repair_covers_a_profile_made_after_the_install(
     qtbot: QtBot,
     capsys: pytest.CaptureFixture[str],
-    isolated_dirs: Path,
-    tmp_path: Path,
-    rotation: Rotation,
-    rotating_cluster: RotatingCluster,
-    browser_dbs: dict[str, Path],
+    life: Life,
 ) -> None:
-    install(capsys, tmp_path, rotation, rotating_cluster.ui.url)
-    browsers.add_firefox_profile(isolated_dirs, "late")
+    install(capsys, life, life.cluster.ui.url)
+    browsers.add_firefox_profile(life.home, "late")
     window = open_window(qtbot)
     card = listed(qtbot, window)
     assert card.repair_button.isEnabled()
@@ -213,26 +194,22 @@ def renew_in_wizard(qtbot: QtBot, bundle: Path) -> str:
 def test_the_wizard_renews_in_every_browser(
     qtbot: QtBot,
     capsys: pytest.CaptureFixture[str],
-    isolated_dirs: Path,
-    tmp_path: Path,
-    rotation: Rotation,
-    rotating_cluster: RotatingCluster,
-    browser_dbs: dict[str, Path],
+    life: Life,
 ) -> None:
-    r, ui = rotation, rotating_cluster.ui
-    install(capsys, tmp_path, r, ui.url)
+    r, ui = life.rotation, life.cluster.ui
+    install(capsys, life, ui.url)
 
-    said = renew_in_wizard(qtbot, kurrent_tgz(tmp_path, "b", r.ca1, r.client2))
+    said = renew_in_wizard(qtbot, life.bundle("b", r.ca1, r.client2))
     assert said.startswith("ok"), said
-    assert_holding(browser_dbs, r.ca1, r.client2, "the same-CA renewal")
+    assert_holding(life.dbs, r.ca1, r.client2, "the same-CA renewal")
 
-    bundle_c = kurrent_tgz(tmp_path, "c", r.ca2, r.client3)
+    bundle_c = life.bundle("c", r.ca2, r.client3)
     said = renew_in_wizard(qtbot, bundle_c)  # the cluster still has its CA1 certificate
     assert said.startswith("error") and "not moved to the new CA yet" in said, said
-    assert_holding(browser_dbs, r.ca1, r.client2, "the refused renewal")
+    assert_holding(life.dbs, r.ca1, r.client2, "the refused renewal")
 
-    rotating_cluster.serve(r.server2, r.ca2)
+    life.cluster.serve(r.server2, r.ca2)
     said = renew_in_wizard(qtbot, bundle_c)
     assert said.startswith("ok"), said
-    assert_holding(browser_dbs, r.ca2, r.client3, "the new-CA renewal")
-    firefox_reaches(isolated_dirs, browser_dbs[DEFAULT], ui, r.client3)
+    assert_holding(life.dbs, r.ca2, r.client3, "the new-CA renewal")
+    firefox_reaches(life.home, life.dbs[DEFAULT], ui, r.client3)

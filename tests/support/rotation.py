@@ -6,15 +6,17 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
+from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
 
+import pytest
 from clustertrust.core.install.identity import default_root
 from cryptography import x509
 from cryptography.hazmat.primitives import serialization
 
 from support import browsers, pki
-from support.firefox import open_in_firefox, refusals
+from support.firefox import FIREFOX, open_in_firefox, refusals
 from support.servers import ClientLoggingUI, free_port
 from support.tls_peers import SERVER_NAMES, write_pair
 
@@ -23,6 +25,12 @@ CA_NAME, CLIENT_NAME = f"{CLUSTER}-ca", f"{CLUSTER}-kurrentdb-client"
 DAY_AGO, HOUR_AGO = pki.NOW - dt.timedelta(days=1), pki.NOW - dt.timedelta(hours=1)
 PROFILES = ("default-release", "work")
 CHROMIUM, DEFAULT, WORK = "Chromium", "Firefox (profile default-release)", "Firefox (profile work)"
+PROFILE_NAMES = (DEFAULT, WORK)
+LATE = "Firefox (profile late)"  # a profile made after the install
+REAL_BROWSERS = [  # the lifecycle tests' pytestmark
+    pytest.mark.slow,
+    pytest.mark.skipif(not FIREFOX, reason="needs Firefox (Debian package firefox-esr)"),
+]
 
 
 @dataclass(frozen=True)
@@ -83,6 +91,28 @@ def start_cluster(folder: Path, rotation: Rotation) -> RotatingCluster:
     cluster = RotatingCluster(ClientLoggingUI(folder, free_port()), folder)
     cluster.serve(rotation.server1, rotation.ca1)
     return cluster
+
+
+@dataclass(frozen=True)
+class Life:
+    """What a lifecycle test works with: its HOME, a folder for bundles, the certificates,
+    the cluster UI and the browser databases by name."""
+
+    home: Path
+    tmp: Path
+    rotation: Rotation
+    cluster: RotatingCluster
+    dbs: dict[str, Path]
+
+    def bundle(self, name: str, ca: pki.Issued, client: pki.Issued) -> Path:
+        return kurrent_tgz(self.tmp, name, ca, client)
+
+
+def set_up_consumers(databases: Iterable[str] = (CHROMIUM, *PROFILE_NAMES)) -> dict[str, str]:
+    """A user-scope install: every browser and the command-line clients; the system store is
+    named as not set up (it needs root)."""
+    ok = dict.fromkeys([*databases, "Command-line clients"], "ok")
+    return ok | {"System trust store": "not_set_up"}
 
 
 def browser_databases(home: Path) -> dict[str, Path]:

@@ -128,7 +128,7 @@ def test_an_expired_refresh_token_says_to_log_in_again(cloud_server: CloudServer
         session(cloud_server, EXPIRED).list_clusters(ORG, PROJECT)
     assert caught.value.exit_code == 2
     assert "expired or was revoked" in caught.value.message
-    assert "clustertrust cloud login" in caught.value.fix
+    assert "clustertrust cloud login" in caught.value.terminal_fix
     assert EXPIRED not in str(caught.value)
 
 
@@ -148,7 +148,7 @@ def test_unknown_ids_are_a_404_naming_them(
     with pytest.raises(InputError) as caught:
         session(cloud_server).certificate(ORG, project, cluster)
     assert f"cluster {cluster!r} in project {project!r}" in caught.value.message
-    assert "clustertrust cloud clusters" in caught.value.fix
+    assert "clustertrust cloud clusters" in caught.value.terminal_fix
 
 
 def test_an_answer_without_a_bundle_is_a_bundle_error(cloud_server: CloudServer) -> None:

@@ -217,7 +217,7 @@ def test_a_bundle_with_error_findings_is_refused(tmp_path: Path, setup: detect.S
         plans.plan_install(
             read_bundle(load_source(str(source))), Scope.USER, setup.stores, setup.ledger
         )
-    assert raised.value.exit_code == 2 and "inspect" in raised.value.fix
+    assert raised.value.exit_code == 2 and "clustertrust inspect" in raised.value.terminal_fix
     assert snapshot(root) == before
 
 
