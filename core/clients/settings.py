@@ -23,6 +23,7 @@ from clustertrust.core import certinfo, paths
 from clustertrust.core.bundle.reader import Bundle
 from clustertrust.core.clients.optionfile import merge_section, read_text, write_text
 from clustertrust.core.errors import InputError
+from clustertrust.core.i18n import tr
 from clustertrust.core.install.identity import IdentityPaths, identity_paths
 from clustertrust.core.remedy import Action, Remedy
 
@@ -52,11 +53,17 @@ class ClientFiles:
     def from_identity(cls, identity: IdentityPaths) -> ClientFiles:
         return cls(identity.ca, identity.cert, identity.key)
 
-    def require_client(self, what: str) -> tuple[Path, Path]:
+    def require_client(self) -> tuple[Path, Path]:
         if self.cert is None or self.key is None:
             raise InputError(
-                f"{what} needs a client certificate and key, and none is installed.",
-                "Install a bundle that has tls.crt and tls.key (such as a Kurrent Cloud bundle).",
+                tr(
+                    "A KurrentDB connection with a client certificate needs a client certificate "
+                    "and key, and none is installed."
+                ),
+                tr(
+                    "Install a bundle that has tls.crt and tls.key (such as a Kurrent Cloud "
+                    "bundle)."
+                ),
             )
         return self.cert, self.key
 
@@ -82,9 +89,15 @@ def installed_files(sha256: str = "") -> ClientFiles:
     identity = identity_paths(sha256=sha256)
     if identity is None:
         raise InputError(
-            "No client identity files are installed" + (f" for {sha256}." if sha256 else "."),
-            "Install the bundle first; it keeps ca.crt, tls.crt and tls.key under your data "
-            "folder for command-line clients.",
+            tr("No client identity files are installed for {fingerprint}.").format(
+                fingerprint=sha256
+            )
+            if sha256
+            else tr("No client identity files are installed."),
+            tr(
+                "Install the bundle first; it keeps ca.crt, tls.crt and tls.key under your data "
+                "folder for command-line clients."
+            ),
             (Remedy(Action.INSTALL, ("BUNDLE",)),),
         )
     return checked(ClientFiles.from_identity(identity))
@@ -96,20 +109,26 @@ def checked(files: ClientFiles) -> ClientFiles:
         if path is None:
             continue
         if not path.is_absolute():
-            raise InputError(f"{path} is not an absolute path.", "Give the full path.")
+            raise InputError(
+                tr("{path} is not an absolute path.").format(path=path), tr("Give the full path.")
+            )
         if not path.is_file():
-            raise InputError(f"{path} does not exist.", "Install the bundle again.")
+            raise InputError(
+                tr("{path} does not exist.").format(path=path), tr("Install the bundle again.")
+            )
     if files.key is not None:
         if os.name == "posix" and stat.S_IMODE(files.key.stat().st_mode) & 0o077:
             raise InputError(
-                f"The private key {files.key} can be read by other users.",
-                f"Run `chmod 600 {files.key}` and try again.",
+                tr("The private key {path} can be read by other users.").format(path=files.key),
+                tr("Run `chmod 600 {path}` and try again.").format(path=files.key),
             )
         head = files.key.read_bytes()[:200]
         if b"ENCRYPTED" in head or not head.startswith(b"-----BEGIN"):
             raise InputError(
-                f"The private key {files.key} is not an unencrypted PEM key, which clients need.",
-                "Install the bundle again so ClusterTrust writes the key as unencrypted PEM.",
+                tr(
+                    "The private key {path} is not an unencrypted PEM key, which clients need."
+                ).format(path=files.key),
+                tr("Install the bundle again so ClusterTrust writes the key as unencrypted PEM."),
             )
     return files
 
@@ -118,7 +137,8 @@ def _host(host: str) -> str:
     host = host.strip()
     if not host or any(c in host for c in "/?#@ \t"):
         raise InputError(
-            f"{host!r} is not a host name.", "Give the server's host name, like db.example.com."
+            tr("{host} is not a host name.").format(host=repr(host)),
+            tr("Give the server's host name, like db.example.com."),
         )
     return host
 
@@ -147,7 +167,7 @@ def kurrentdb_connection_string(
     With `user`, the user info the Python client (kurrentdbclient) requires whenever TLS is on,
     with PASSWORD_PLACEHOLDER where the person puts their password; the Node client takes the
     string with or without it."""
-    cert, key = files.require_client("A KurrentDB connection with a client certificate")
+    cert, key = files.require_client()
     discover = discovers(host) if discover is None else discover
     scheme = "kurrentdb+discover" if discover else "kurrentdb"
     query = (
@@ -164,15 +184,17 @@ def _user_info(user: str) -> str:
     # need no quoting reach both the same.
     if any(c in "@:/?#%[]" or c.isspace() or not c.isprintable() for c in user):
         raise InputError(
-            f"{user!r} cannot go into a connection string as a user name.",
-            "Give the KurrentDB user's name, without @ : / ? # % [ ] or spaces.",
+            tr("{user} cannot go into a connection string as a user name.").format(user=repr(user)),
+            tr("Give the KurrentDB user's name, without @ : / ? # % [ ] or spaces."),
         )
     return f"{user}:{PASSWORD_PLACEHOLDER}@"
 
 
 def _port(port: int) -> int:
     if not 0 < port < 65536:
-        raise InputError(f"{port} is not a TCP port.", "Give a port from 1 to 65535.")
+        raise InputError(
+            tr("{port} is not a TCP port.").format(port=port), tr("Give a port from 1 to 65535.")
+        )
     return port
 
 
@@ -189,10 +211,14 @@ def kumactl_change(
         document = yaml.safe_load(old) if old.strip() else {}
     except yaml.YAMLError as exc:
         raise InputError(
-            f"{path} is not valid YAML ({exc}).", "Fix or move the file, then try again."
+            tr("{path} is not valid YAML ({error}).").format(path=path, error=exc),
+            tr("Fix or move the file, then try again."),
         ) from exc
     if not isinstance(document, dict):
-        raise InputError(f"{path} is not a kumactl configuration.", "Fix or move the file.")
+        raise InputError(
+            tr("{path} is not a kumactl configuration.").format(path=path),
+            tr("Fix or move the file."),
+        )
     server: dict[str, Any] = {
         "url": f"https://{_host(host)}:{KUMA_API_PORT}",
         "caCertFile": str(files.ca),
@@ -214,7 +240,10 @@ def kumactl_change(
 def _named_list(document: dict[str, Any], key: str, path: Path) -> list[dict[str, Any]]:
     items = document.setdefault(key, [])
     if not isinstance(items, list) or not all(isinstance(i, dict) for i in items):
-        raise InputError(f"{key} in {path} is not a list of entries.", "Fix or move the file.")
+        raise InputError(
+            tr("{key} in {path} is not a list of entries.").format(key=key, path=path),
+            tr("Fix or move the file."),
+        )
     return items
 
 
@@ -294,8 +323,8 @@ def mysql_change(
     if flavour is MysqlFlavour.MARIADB:
         if not verify_hostname:
             raise InputError(
-                "The MariaDB client cannot check the CA without also checking the host name.",
-                "Connect by a name in the server's certificate, or use the MySQL client.",
+                tr("The MariaDB client cannot check the CA without also checking the host name."),
+                tr("Connect by a name in the server's certificate, or use the MySQL client."),
             )
         values["ssl-verify-server-cert"] = "1"
     else:
@@ -309,14 +338,20 @@ def mysql_change(
 def _section(name: str) -> str:
     name = name.strip()
     if not name or any(c in name for c in "[]\n\r="):
-        raise InputError(f"{name!r} cannot be a section name.", "Use letters, digits, - and _.")
+        raise InputError(
+            tr("{name} cannot be a section name.").format(name=repr(name)),
+            tr("Use letters, digits, - and _."),
+        )
     return name
 
 
 def ca_copy_files(bundle: Bundle) -> ClientFiles:
     """For a CA-only bundle (CCX, the Postgres operator): keep ca.crt under the data folder."""
     if bundle.ca is None:
-        raise InputError(f"{bundle.origin} has no CA certificate.", "Choose the cluster's CA file.")
+        raise InputError(
+            tr("{origin} has no CA certificate.").format(origin=bundle.origin),
+            tr("Choose the cluster's CA file."),
+        )
     folder = paths.data_dir() / "ca-copies" / certinfo.sha256(bundle.ca)[:16]
     target = folder / "ca.crt"
     pem = b"".join(certinfo.to_pem(c) for c in bundle.ca_certs)

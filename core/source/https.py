@@ -14,6 +14,7 @@ from dataclasses import dataclass
 
 from clustertrust.core.cancel import CancelToken
 from clustertrust.core.errors import SourceError
+from clustertrust.core.i18n import tr
 from clustertrust.core.source.netproxy import https_proxy_for
 
 Progress = Callable[[int, int | None], None]  # bytes done, total when known
@@ -67,7 +68,9 @@ def https_get(
             url = urllib.parse.urljoin(url, location)
             continue
         return response
-    raise SourceError(f"{shown_url(url)} redirects too many times.", "Check the address.")
+    raise SourceError(
+        tr("{url} redirects too many times.").format(url=shown_url(url)), tr("Check the address.")
+    )
 
 
 def system_context() -> ssl.SSLContext:
@@ -84,15 +87,19 @@ def split_https_url(url: str) -> urllib.parse.SplitResult:
     parsed = urllib.parse.urlsplit(url.strip())
     if "@" in parsed.netloc:
         raise SourceError(
-            f"The address {without_credentials(url)} carries a user name or password "
-            "(user:password@); ClusterTrust never records or sends those, so nothing was done.",
-            "Give the download address without them; a link that needs a login is downloaded "
-            "in a browser, then the file is chosen.",
+            tr(
+                "The address {url} carries a user name or password (user:password@); "
+                "ClusterTrust never records or sends those, so nothing was done."
+            ).format(url=without_credentials(url)),
+            tr(
+                "Give the download address without them; a link that needs a login is "
+                "downloaded in a browser, then the file is chosen."
+            ),
         )
     if parsed.scheme != "https" or not parsed.hostname:
         raise SourceError(
-            f"{without_credentials(url)!r} is not an https:// address.",
-            "Give the bundle's https:// download address, or a local file or folder.",
+            tr("{url} is not an https:// address.").format(url=repr(without_credentials(url))),
+            tr("Give the bundle's https:// download address, or a local file or folder."),
         )
     return parsed
 
@@ -170,12 +177,12 @@ def _get_once(
             resp = conn.getresponse()
             body = _read_capped(url, resp, limits, progress, cancel)
         if expired.is_set():  # cut off mid-headers, http.client may take it for a short answer
-            raise _too_slow(url, f"took longer than {timeouts.total:.0f} s in all")
+            raise _took_too_long(url, timeouts)
         return Response(url, resp.status, {k.lower(): v for k, v in resp.getheaders()}, body)
     except (OSError, http.client.HTTPException) as exc:
         cancel.check()  # a cancel shuts the socket down: report that, not the broken read
         if expired.is_set():
-            raise _too_slow(url, f"took longer than {timeouts.total:.0f} s in all") from exc
+            raise _took_too_long(url, timeouts) from exc
         raise _download_error(parsed.hostname or url, exc) from exc
     finally:
         conn.close()
@@ -203,25 +210,34 @@ def _deadline(sock: socket.socket, deadline: float, expired: threading.Event) ->
 def _download_error(host: str, exc: Exception) -> SourceError:
     if isinstance(exc, ssl.SSLCertVerificationError):
         return SourceError(
-            f"The server at {host} is not trusted: {exc.verify_message}.",
-            "Check the address; behind a company proxy that inspects HTTPS, install its CA first.",
+            tr("The server at {host} is not trusted: {why}.").format(
+                host=host, why=exc.verify_message
+            ),
+            tr(
+                "Check the address; behind a company proxy that inspects HTTPS, install its CA "
+                "first."
+            ),
         )
     if isinstance(exc, ssl.SSLError):
         return SourceError(
-            f"The TLS connection to {host} failed ({exc.reason or exc}).",
-            "Check that the address is an https:// download link.",
+            tr("The TLS connection to {host} failed ({why}).").format(
+                host=host, why=exc.reason or exc
+            ),
+            tr("Check that the address is an https:// download link."),
         )
     if isinstance(exc, TimeoutError):
         return SourceError(
-            f"{host} did not answer in time.", "Check your network or proxy settings and try again."
+            tr("{host} did not answer in time.").format(host=host),
+            tr("Check your network or proxy settings and try again."),
         )
     if isinstance(exc, socket.gaierror):
         return SourceError(
-            f"The name {host} could not be resolved.", "Check the address for typos."
+            tr("The name {host} could not be resolved.").format(host=host),
+            tr("Check the address for typos."),
         )
     return SourceError(
-        f"Could not download from {host}: {exc}.",
-        "Check the address and your network or proxy settings, then try again.",
+        tr("Could not download from {host}: {error}.").format(host=host, error=exc),
+        tr("Check the address and your network or proxy settings, then try again."),
     )
 
 
@@ -252,28 +268,42 @@ def _read_capped(
     cancel.check()  # a cancelled read ends like a closed connection
     if total is not None and done < total:
         raise SourceError(
-            f"The download of {shown_url(url)} ended after {done} of {total} bytes.", "Try again."
+            tr("The download of {url} ended after {done} of {total} bytes.").format(
+                url=shown_url(url), done=done, total=total
+            ),
+            tr("Try again."),
         )
     return b"".join(chunks)
 
 
 def _check_rate(url: str, done: int, elapsed: float, timeouts: Timeouts) -> None:
     if elapsed > timeouts.grace and done / elapsed < timeouts.min_rate:
-        rate = f"{done / elapsed:.0f} bytes/s"
-        raise _too_slow(url, f"came at {rate}, below {timeouts.min_rate:.0f} bytes/s")
+        message = tr(
+            "The download of {url} was stopped: it came at {rate} bytes/s, below {minimum} "
+            "bytes/s; a certificate bundle is a few KiB."
+        )
+        rate, minimum = f"{done / elapsed:.0f}", f"{timeouts.min_rate:.0f}"
+        raise _too_slow(message.format(url=shown_url(url), rate=rate, minimum=minimum))
 
 
-def _too_slow(url: str, why: str) -> SourceError:
+def _took_too_long(url: str, timeouts: Timeouts) -> SourceError:
+    message = tr(
+        "The download of {url} was stopped: it took longer than {seconds} s in all; a "
+        "certificate bundle is a few KiB."
+    )
+    return _too_slow(message.format(url=shown_url(url), seconds=f"{timeouts.total:.0f}"))
+
+
+def _too_slow(message: str) -> SourceError:
     return SourceError(
-        f"The download of {shown_url(url)} was stopped: it {why}; a certificate bundle is a "
-        "few KiB.",
-        "Check your network, or download the bundle in a browser and choose the file.",
+        message, tr("Check your network, or download the bundle in a browser and choose the file.")
     )
 
 
 def _too_large(url: str, max_bytes: int) -> SourceError:
     return SourceError(
-        f"{shown_url(url)} is larger than {max_bytes >> 20} MiB; a certificate bundle is a few "
-        "KiB.",
-        "Check that the address points at the certificate bundle.",
+        tr("{url} is larger than {size} MiB; a certificate bundle is a few KiB.").format(
+            url=shown_url(url), size=max_bytes >> 20
+        ),
+        tr("Check that the address points at the certificate bundle."),
     )
