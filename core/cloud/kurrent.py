@@ -21,6 +21,7 @@ from clustertrust.core import fileio, paths
 from clustertrust.core.cancel import CancelToken
 from clustertrust.core.cloud.kurrent_body import bundle_files
 from clustertrust.core.errors import InputError, OperationFailed
+from clustertrust.core.i18n import tr, translatable
 from clustertrust.core.logs import register_secret
 from clustertrust.core.remedy import Action, Remedy
 from clustertrust.core.secrets import load_secret, save_secret
@@ -35,7 +36,9 @@ SETTINGS_FILE = "kurrent_cloud.json"
 UI_PORT = 2113
 MAX_JSON = 1 << 20
 MAX_BUNDLE = 4 << 20
-_RELOGIN = "Create a new refresh token in the Kurrent Cloud console, then sign in with it again."
+_RELOGIN = translatable(
+    "Create a new refresh token in the Kurrent Cloud console, then sign in with it again."
+)
 _SIGN_IN = (Remedy(Action.CLOUD_LOGIN),)
 
 
@@ -77,8 +80,10 @@ def load_settings() -> CloudSettings:
         return CloudSettings()
     except (OSError, ValueError) as exc:
         raise InputError(
-            f"The Kurrent Cloud settings in {path} cannot be read ({exc}).",
-            "Delete that file and sign in again.",
+            tr("The Kurrent Cloud settings in {path} cannot be read ({error}).").format(
+                path=path, error=exc
+            ),
+            tr("Delete that file and sign in again."),
             _SIGN_IN,
         ) from exc
     known = {k: str(v) for k, v in data.items() if k in CloudSettings.__dataclass_fields__}
@@ -119,9 +124,11 @@ def require_ids(
     org, proj = organization or settings.organization, project or settings.project
     if not org or not proj:
         raise InputError(
-            "The Kurrent Cloud organization and project are not known.",
-            "Give the organization and the project (both ids are in the console's address bar); "
-            "signing in saves them.",
+            tr("The Kurrent Cloud organization and project are not known."),
+            tr(
+                "Give the organization and the project (both ids are in the console's address "
+                "bar); signing in saves them."
+            ),
             (Remedy(Action.CLOUD_LOGIN, ("--org", "ORG", "--project", "PROJECT")),),
         )
     return org, proj
@@ -139,7 +146,7 @@ class KurrentCloud:
         timeouts: Timeouts | None = None,
     ) -> None:
         if not refresh_token.strip():
-            raise InputError("The Kurrent Cloud token is empty.", _RELOGIN, _SIGN_IN)
+            raise InputError(tr("The Kurrent Cloud token is empty."), tr(_RELOGIN), _SIGN_IN)
         self.settings = settings
         self._refresh_token = refresh_token.strip()
         register_secret(self._refresh_token)
@@ -152,8 +159,8 @@ class KurrentCloud:
         token = load_secret(TOKEN_NAME)
         if not token:
             raise InputError(
-                "No Kurrent Cloud token is stored on this computer.",
-                "Sign in with a refresh token from the console.",
+                tr("No Kurrent Cloud token is stored on this computer."),
+                tr("Sign in with a refresh token from the console."),
                 _SIGN_IN,
             )
         return cls(settings, token, **options)
@@ -178,12 +185,14 @@ class KurrentCloud:
 
     def list_clusters(self, organization: str, project: str) -> list[ClusterInfo]:
         response = self._api(
-            _clusters_path(organization, project), MAX_JSON, f"project {project!r}"
+            _clusters_path(organization, project),
+            MAX_JSON,
+            tr("the project {project}").format(project=repr(project)),
         )
         document = _json(response, "Kurrent Cloud")
         items = document.get("clusters", []) if isinstance(document, dict) else document
         if not isinstance(items, list):
-            raise _unexpected("the cluster list")
+            raise _unexpected(tr("the cluster list"))
         return [_cluster_info(item) for item in items if isinstance(item, dict)]
 
     def cluster(self, organization: str, project: str, cluster: str) -> ClusterInfo:
@@ -245,7 +254,10 @@ class KurrentCloud:
 
 def _quote(part: str) -> str:
     if not part.strip() or "/" in part:
-        raise InputError(f"{part!r} is not a Kurrent Cloud id.", "Copy the id from the console.")
+        raise InputError(
+            tr("{id} is not a Kurrent Cloud id.").format(id=repr(part)),
+            tr("Copy the id from the console."),
+        )
     return urllib.parse.quote(part.strip(), safe="")
 
 
@@ -256,7 +268,9 @@ def _clusters_path(organization: str, project: str) -> str:
 
 
 def _what(organization: str, project: str, cluster: str) -> str:
-    return f"cluster {cluster!r} in project {project!r} of organization {organization!r}"
+    return tr("the cluster {cluster} in project {project} of organization {organization}").format(
+        cluster=repr(cluster), project=repr(project), organization=repr(organization)
+    )
 
 
 def _json(response: Response, who: str) -> dict[str, Any]:
@@ -264,7 +278,7 @@ def _json(response: Response, who: str) -> dict[str, Any]:
         document = json.loads(response.body.decode("utf-8"))
     except (UnicodeDecodeError, ValueError):
         if response.status == 200:
-            raise _unexpected(f"the answer of {who}") from None
+            raise _unexpected(tr("the answer of {who}").format(who=who)) from None
         return {}
     return document if isinstance(document, dict) else {"clusters": document}
 
@@ -273,15 +287,16 @@ def _token_refused(response: Response, document: dict[str, Any]) -> InputError |
     code = str(document.get("error", ""))
     detail = str(document.get("error_description", "")) or code
     if response.status in (400, 401, 403) or code:
-        return InputError(
-            "Kurrent Cloud refused the stored token: it has expired or was revoked"
-            + (f" ({detail})." if detail else "."),
-            _RELOGIN,
-            _SIGN_IN,
-        )
+        if detail:
+            message = tr(
+                "Kurrent Cloud refused the stored token: it has expired or was revoked ({detail})."
+            ).format(detail=detail)
+        else:
+            message = tr("Kurrent Cloud refused the stored token: it has expired or was revoked.")
+        return InputError(message, tr(_RELOGIN), _SIGN_IN)
     return OperationFailed(
-        f"The Kurrent Cloud identity service answered {response.status}.",
-        "Try again in a few minutes; check status.kurrent.io if it persists.",
+        tr("The Kurrent Cloud identity service answered {status}.").format(status=response.status),
+        tr("Try again in a few minutes; check status.kurrent.io if it persists."),
     )
 
 
@@ -291,29 +306,31 @@ def _checked(response: Response, what: str) -> Response:
         return response
     if status == 401:
         raise InputError(
-            f"Kurrent Cloud did not accept the access token for the {what}.", _RELOGIN, _SIGN_IN
+            tr("Kurrent Cloud did not accept the access token for {what}.").format(what=what),
+            tr(_RELOGIN),
+            _SIGN_IN,
         )
     if status == 403:
         raise InputError(
-            f"Your Kurrent Cloud account may not read the {what}.",
-            "Ask an administrator of the organization for access, or check the ids.",
+            tr("Your Kurrent Cloud account may not read {what}.").format(what=what),
+            tr("Ask an administrator of the organization for access, or check the ids."),
         )
     if status == 404:
         raise InputError(
-            f"Kurrent Cloud has no {what}.",
-            "Check the ids in the console, or list the project's clusters.",
+            tr("Kurrent Cloud does not know {what}.").format(what=what),
+            tr("Check the ids in the console, or list the project's clusters."),
             (Remedy(Action.CLOUD_CLUSTERS),),
         )
     raise OperationFailed(
-        f"Kurrent Cloud answered {status} for the {what}.",
-        "Try again in a few minutes; check status.kurrent.io if it persists.",
+        tr("Kurrent Cloud answered {status} for {what}.").format(status=status, what=what),
+        tr("Try again in a few minutes; check status.kurrent.io if it persists."),
     )
 
 
 def _unexpected(what: str) -> OperationFailed:
     return OperationFailed(
-        f"Kurrent Cloud sent something unexpected for {what}.",
-        "Check that the API address is Kurrent Cloud's.",
+        tr("Kurrent Cloud sent something unexpected for {what}.").format(what=what),
+        tr("Check that the API address is Kurrent Cloud's."),
         (Remedy(Action.CLOUD_LOGIN, ("--api-url", "URL")),),
     )
 

@@ -12,6 +12,7 @@ from collections.abc import Iterator, Mapping
 from typing import Any
 
 from clustertrust.core.errors import BundleError
+from clustertrust.core.i18n import tr
 
 _GZIP, _ZIP, _DER = b"\x1f\x8b", b"PK\x03\x04", b"\x30"
 _PEM = b"-----BEGIN "
@@ -25,9 +26,15 @@ def bundle_files(
     files = tuple(_unwrap(body, headers.get("content-type", "")))
     if not files:
         raise BundleError(
-            f"Kurrent Cloud's answer for the {what} holds no certificate bundle "
-            f"({len(body)} bytes, {headers.get('content-type') or 'no content type'}).",
-            "Download the bundle from the console instead and choose the file.",
+            tr(
+                "Kurrent Cloud's answer for {what} holds no certificate bundle ({size} bytes, "
+                "{type})."
+            ).format(
+                what=what,
+                size=len(body),
+                type=headers.get("content-type") or tr("no content type"),
+            ),
+            tr("Download the bundle from the console instead and choose the file."),
         )
     return files
 
