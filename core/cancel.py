@@ -12,12 +12,20 @@ from collections.abc import Iterator
 from contextlib import contextmanager, suppress
 
 from clustertrust.core.errors import Cancelled
+from clustertrust.core.i18n import tr, translatable
+
+CANCELLED = {
+    "verification": translatable("The verification was cancelled."),
+    "check": translatable("The check was cancelled."),
+    "download": translatable("The download was cancelled."),
+}
 
 
 class CancelToken:
     """Lets another thread stop a download or verification; `what` names it in the message."""
 
     def __init__(self, what: str = "verification") -> None:
+        """`what`: "verification", "check" or "download" (the words of CANCELLED)."""
         self.what = what
         self._event = threading.Event()
         self._lock = threading.Lock()
@@ -35,7 +43,8 @@ class CancelToken:
 
     def check(self) -> None:
         if self.cancelled:
-            raise Cancelled(f"The {self.what} was cancelled.", "Run it again when you are ready.")
+            said = CANCELLED.get(self.what, CANCELLED["verification"])
+            raise Cancelled(tr(said), tr("Run it again when you are ready."))
 
     @contextmanager
     def watching(self, sock: socket.socket) -> Iterator[socket.socket]:

@@ -8,6 +8,7 @@ import re
 from typing import Any
 
 from clustertrust.core.errors import InputError
+from clustertrust.core.i18n import tr
 from clustertrust.core.names import printable
 from clustertrust.core.remedy import Action, Remedy
 from cryptography import x509
@@ -139,8 +140,10 @@ def fingerprint_prefix(text: str) -> str:
     prefix = re.sub(r"[\s:]", "", text).lower()
     if len(prefix) < MIN_PREFIX or not re.fullmatch(r"[0-9a-f]{1,64}", prefix):
         raise InputError(
-            f"{text!r} is not a SHA-256 fingerprint (or a prefix of {MIN_PREFIX}+ hex digits).",
-            "Copy the SHA-256 from the list of what is installed.",
+            tr("{text} is not a SHA-256 fingerprint (or a prefix of {count}+ hex digits).").format(
+                text=repr(text), count=MIN_PREFIX
+            ),
+            tr("Copy the SHA-256 from the list of what is installed."),
             (Remedy(Action.STATUS),),
         )
     return prefix

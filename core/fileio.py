@@ -24,6 +24,7 @@ from pathlib import Path
 
 from clustertrust.core import paths
 from clustertrust.core.errors import InputError, OperationFailed
+from clustertrust.core.i18n import tr
 
 PRIVATE = 0o600
 NOFOLLOW = getattr(os, "O_NOFOLLOW", 0)  # Windows has no symlink-following open to refuse
@@ -88,9 +89,11 @@ def read_own(path: Path, limit: int) -> bytes:
 
 def _not_ours(path: Path, limit: int) -> InputError:
     return InputError(
-        f"{path} is a link, a folder or a file of more than {limit} bytes, not a file "
-        "ClusterTrust wrote; nothing was read from it.",
-        f"Remove {path} if you did not put it there, then try again.",
+        tr(
+            "{path} is a link, a folder or a file of more than {limit} bytes, not a file "
+            "ClusterTrust wrote; nothing was read from it."
+        ).format(path=path, limit=limit),
+        tr("Remove {path} if you did not put it there, then try again.").format(path=path),
     )
 
 
@@ -156,18 +159,22 @@ def _acquire(path: Path, wait: float) -> int:
         if exc.errno not in (errno.ELOOP, errno.EISDIR):
             raise
         raise InputError(
-            f"{path} is a link or a folder, not the lock file ClusterTrust makes there, so "
-            "nothing was changed.",
-            f"Remove {path} (ClusterTrust makes it again), then try again.",
+            tr(
+                "{path} is a link or a folder, not the lock file ClusterTrust makes there, so "
+                "nothing was changed."
+            ).format(path=path),
+            tr("Remove {path} (ClusterTrust makes it again), then try again.").format(path=path),
         ) from exc
     deadline = time.monotonic() + wait
     while not _try_lock(fd):
         if time.monotonic() > deadline:
             os.close(fd)
             raise OperationFailed(
-                f"Another ClusterTrust (a window or a terminal) has been changing {path.parent} "
-                f"for more than {wait:.0f} s, so nothing was changed.",
-                "Let it finish or close it, then try again.",
+                tr(
+                    "Another ClusterTrust (a window or a terminal) has been changing {folder} for "
+                    "more than {seconds} s, so nothing was changed."
+                ).format(folder=path.parent, seconds=f"{wait:.0f}"),
+                tr("Let it finish or close it, then try again."),
             )
         time.sleep(0.05)
     return fd

@@ -12,6 +12,7 @@ import os
 from pathlib import Path
 
 from clustertrust.core.errors import InputError
+from clustertrust.core.i18n import tr
 
 APP = "clustertrust"
 
@@ -74,9 +75,13 @@ def checked(folder: Path) -> Path:
             continue
         if path.is_symlink() and not _ours(info.st_uid):
             raise InputError(
-                f"{path} is a link owned by another user (uid {info.st_uid}), so ClusterTrust "
-                "will not write through it; nothing was changed.",
-                f"Remove the link {path}, or run ClusterTrust as the user who owns it.",
+                tr(
+                    "{path} is a link owned by another user (uid {uid}), so ClusterTrust will not "
+                    "write through it; nothing was changed."
+                ).format(path=path, uid=info.st_uid),
+                tr("Remove the link {path}, or run ClusterTrust as the user who owns it.").format(
+                    path=path
+                ),
             )
     return folder
 
@@ -102,10 +107,14 @@ def refuse_foreign_owner(path: Path, owner: int) -> None:
     """As root: InputError when `owner` (of `path`, as already looked at) is another user."""
     if _euid() == 0 and owner != 0:
         raise InputError(
-            f"ClusterTrust is running as root, and {path} belongs to another user (uid {owner}), "
-            "so it will not read or change anything there; nothing was changed.",
-            "Run ClusterTrust as that user (it asks for authorization itself where it needs it), "
-            "or as root with root's own HOME (sudo without -E or --preserve-env).",
+            tr(
+                "ClusterTrust is running as root, and {path} belongs to another user (uid {uid}), "
+                "so it will not read or change anything there; nothing was changed."
+            ).format(path=path, uid=owner),
+            tr(
+                "Run ClusterTrust as that user (it asks for authorization itself where it needs "
+                "it), or as root with root's own HOME (sudo without -E or --preserve-env)."
+            ),
         )
 
 

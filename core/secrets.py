@@ -6,10 +6,11 @@ from __future__ import annotations
 import keyring
 import keyring.errors
 from clustertrust.core.errors import OperationFailed
+from clustertrust.core.i18n import tr, translatable
 from clustertrust.core.logs import register_secret
 
 SERVICE = "clustertrust"
-_NO_KEYRING_FIX = (
+_NO_KEYRING_FIX = translatable(
     "Unlock or start your desktop's keyring (GNOME Keyring, KWallet, macOS Keychain, Windows "
     "Credential Manager) and try again. ClusterTrust never keeps tokens in plain files."
 )
@@ -21,7 +22,8 @@ def save_secret(name: str, value: str) -> None:
         keyring.set_password(SERVICE, name, value)
     except keyring.errors.KeyringError as exc:
         raise OperationFailed(
-            f"The token could not be saved in the keyring: {exc}.", _NO_KEYRING_FIX
+            tr("The token could not be saved in the keyring: {error}.").format(error=exc),
+            tr(_NO_KEYRING_FIX),
         ) from exc
 
 
@@ -29,7 +31,9 @@ def load_secret(name: str) -> str | None:
     try:
         value = keyring.get_password(SERVICE, name)
     except keyring.errors.KeyringError as exc:
-        raise OperationFailed(f"The keyring could not be read: {exc}.", _NO_KEYRING_FIX) from exc
+        raise OperationFailed(
+            tr("The keyring could not be read: {error}.").format(error=exc), tr(_NO_KEYRING_FIX)
+        ) from exc
     if value:
         register_secret(value)
     return value
@@ -42,5 +46,8 @@ def delete_secret(name: str) -> bool:
     except keyring.errors.PasswordDeleteError:
         return False
     except keyring.errors.KeyringError as exc:
-        raise OperationFailed(f"The keyring could not be changed: {exc}.", _NO_KEYRING_FIX) from exc
+        raise OperationFailed(
+            tr("The keyring could not be changed: {error}.").format(error=exc),
+            tr(_NO_KEYRING_FIX),
+        ) from exc
     return True

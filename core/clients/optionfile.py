@@ -11,6 +11,7 @@ from pathlib import Path
 
 from clustertrust.core import fileio
 from clustertrust.core.errors import InputError
+from clustertrust.core.i18n import tr
 
 BACKUP_SUFFIX = ".clustertrust-backup"
 
@@ -64,11 +65,13 @@ def read_text(path: Path) -> str:
         return ""
     except UnicodeDecodeError as exc:
         raise InputError(
-            f"{path} is not a text file.", "Check the path, or move the file aside."
+            tr("{path} is not a text file.").format(path=path),
+            tr("Check the path, or move the file aside."),
         ) from exc
     except OSError as exc:
         raise InputError(
-            f"{path} cannot be read: {exc.strerror}.", "Check its permissions."
+            tr("{path} cannot be read: {reason}.").format(path=path, reason=exc.strerror),
+            tr("Check its permissions."),
         ) from exc
 
 
