@@ -5,7 +5,7 @@ from __future__ import annotations
 import ssl
 
 from clustertrust.core import certinfo
-from clustertrust.core.i18n import tr
+from clustertrust.core.i18n import tr, translatable
 from clustertrust.core.verify.result import Diagnosis
 from clustertrust.core.verify.result import VerifyOutcome as Outcome
 from clustertrust.core.verify.situation import Situation
@@ -13,14 +13,18 @@ from clustertrust.core.verify.situation import Situation
 # OpenSSL reason names of the alerts a server sends about the client certificate
 _REQUIRED = {"TLSV13_ALERT_CERTIFICATE_REQUIRED"}
 _REJECTED = {
-    "TLSV1_ALERT_UNKNOWN_CA": "unknown_ca: the server does not know the CA that issued it",
+    "TLSV1_ALERT_UNKNOWN_CA": translatable(
+        "unknown_ca: the server does not know the CA that issued it"
+    ),
     "SSLV3_ALERT_BAD_CERTIFICATE": "bad_certificate",
     "SSLV3_ALERT_CERTIFICATE_EXPIRED": "certificate_expired",
     "SSLV3_ALERT_CERTIFICATE_REVOKED": "certificate_revoked",
     "SSLV3_ALERT_CERTIFICATE_UNKNOWN": "certificate_unknown",
     "SSLV3_ALERT_UNSUPPORTED_CERTIFICATE": "unsupported_certificate",
     "TLSV1_ALERT_ACCESS_DENIED": "access_denied",
-    "TLSV1_ALERT_DECRYPT_ERROR": "decrypt_error: the certificate's signature did not check out",
+    "TLSV1_ALERT_DECRYPT_ERROR": translatable(
+        "decrypt_error: the certificate's signature did not check out"
+    ),
 }
 _HANDSHAKE_FAILURE = "SSLV3_ALERT_HANDSHAKE_FAILURE"  # how TLS 1.2 OpenSSL servers refuse
 _NO_CERT_SENT = b"no required ssl certificate was sent"
@@ -36,7 +40,7 @@ def alert_diagnosis(error: ssl.SSLError, at: Situation) -> Diagnosis | None:
     if reason in _REQUIRED or (reason in _REJECTED and not at.presented_cert):
         return client_cert_required(at, tr("TLS alert {alert}").format(alert=reason.lower()))
     if reason in _REJECTED:
-        return client_cert_rejected(at, tr("TLS alert {alert}").format(alert=_REJECTED[reason]))
+        return client_cert_rejected(at, tr("TLS alert {alert}").format(alert=tr(_REJECTED[reason])))
     return None
 
 
