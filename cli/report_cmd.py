@@ -9,6 +9,7 @@ from pathlib import Path
 
 from clustertrust.core import fileio
 from clustertrust.core.errors import InputError
+from clustertrust.core.i18n import english, tr
 from clustertrust.core.report import collect as report
 from clustertrust.platform import detect, facts
 from clustertrust.platform.runner import SubprocessRunner
@@ -33,8 +34,9 @@ def register(commands: argparse._SubParsersAction) -> None:
 
 def run(args: argparse.Namespace) -> int:
     runner = SubprocessRunner()
-    setup = detect.all_stores_setup(runner)
-    document = report.collect(setup, facts.machine_facts(setup, runner))
+    with english():  # the document is machine-readable: the same in every language
+        setup = detect.all_stores_setup(runner)
+        document = report.collect(setup, facts.machine_facts(setup, runner))
     text = json.dumps(document, indent=2) + "\n" if args.json else report.render_text(document)
     if not args.output:
         if args.json:
@@ -47,11 +49,13 @@ def run(args: argparse.Namespace) -> int:
         fileio.write_atomic(path, text.encode("utf-8"))  # a link planted there is replaced
     except OSError as exc:
         raise InputError(
-            f"{path} cannot be written: {exc.strerror}.", "Choose another file."
+            tr("{path} cannot be written: {reason}.").format(path=path, reason=exc.strerror),
+            tr("Choose another file."),
         ) from exc
     log.info("support report written to %s", path)
     if args.json:
         print_json({"saved_to": str(path.absolute())})
     else:
-        print(f"Support report saved to {path.absolute()}. Send this file to your helpdesk.")
+        saved = tr("Support report saved to {path}. Send this file to your helpdesk.")
+        print(saved.format(path=path.absolute()))
     return 0

@@ -17,6 +17,7 @@ from clustertrust.core.bundle.reader import Bundle, read_bundle
 from clustertrust.core.bundle.summary import CertificateSummary, summarize
 from clustertrust.core.clients import settings as clientconfig
 from clustertrust.core.errors import OperationFailed, PasswordNeeded
+from clustertrust.core.i18n import english, tr
 from clustertrust.core.model import Machine, Scope, Setup
 from clustertrust.core.source.load import SourceData, load_source
 from clustertrust.platform import detect
@@ -187,16 +188,19 @@ class Services:
         from clustertrust.platform import facts
         from clustertrust.platform.runner import SubprocessRunner
 
-        setup = self.setup()
-        document = report.collect(
-            setup, facts.machine_facts(setup, self.runner or SubprocessRunner())
-        )
+        with english():  # the document is machine-readable: the same in every language
+            setup = self.setup()
+            document = report.collect(
+                setup, facts.machine_facts(setup, self.runner or SubprocessRunner())
+            )
         try:
             path.write_text(report.render_text(document), encoding="utf-8")
         except OSError as error:
             raise OperationFailed(
-                f"The report could not be written to {path}: {error.strerror}.",
-                "Choose a folder you can write to, such as your Documents folder.",
+                tr("The report could not be written to {path}: {reason}.").format(
+                    path=path, reason=error.strerror
+                ),
+                tr("Choose a folder you can write to, such as your Documents folder."),
             ) from error
         return path
 

@@ -1,7 +1,8 @@
 """The translation catalogs: `extract` collects every tr(), tr_n() and translatable() string of
-gui/, core/ and cli/ into resources/locale/clustertrust.pot and merges it into each language's
-.po (new strings come in untranslated, gone ones are kept as obsolete); `compile` writes each
-.po's .mo beside it, as scripts/dev and the PyInstaller spec do before the app runs or is frozen.
+gui/, core/, cli/ and platform/ into resources/locale/clustertrust.pot and merges it into each
+language's .po (new strings come in untranslated, gone ones are kept as obsolete); `compile`
+writes each .po's .mo beside it, as scripts/dev and the PyInstaller spec do before the app runs
+or is frozen.
 
     python packaging/catalogs.py extract|compile
 """
@@ -14,7 +15,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 LOCALE = ROOT / "resources" / "locale"
 TEMPLATE = LOCALE / "clustertrust.pot"
-SOURCES = ("gui", "core", "cli")
+SOURCES = ("gui", "core", "cli", "platform")
 KEYWORDS = {"tr": None, "translatable": None, "tr_n": (1, 2)}
 
 

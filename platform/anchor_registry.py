@@ -14,6 +14,7 @@ from pathlib import Path
 
 from clustertrust.core import fileio
 from clustertrust.core.errors import OperationFailed
+from clustertrust.core.i18n import tr
 
 
 def names(path: Path) -> set[str]:
@@ -36,8 +37,10 @@ def _check_owned(path: Path) -> None:
     info = os.lstat(path)
     if stat.S_ISLNK(info.st_mode) or info.st_uid != os.geteuid():
         raise OperationFailed(
-            f"{path} is a link or not owned by the administrator; it was not used.",
-            f"Remove {path} as root and run the command again.",
+            tr("{path} is a link or not owned by the administrator; it was not used.").format(
+                path=path
+            ),
+            tr("Remove {path} as root and run the command again.").format(path=path),
         )
 
 
@@ -50,11 +53,15 @@ def _load(path: Path) -> dict[str, str]:
         return {}
     except (OSError, ValueError) as error:
         raise OperationFailed(
-            f"{path} cannot be read: {error}.", f"Remove {path} as root."
+            tr("{path} cannot be read: {reason}.").format(path=path, reason=error),
+            tr("Remove {path} as root.").format(path=path),
         ) from error
     anchors = document.get("anchors") if isinstance(document, dict) else None
     if not isinstance(anchors, dict):
-        raise OperationFailed(f"{path} is damaged.", f"Remove {path} as root.")
+        raise OperationFailed(
+            tr("{path} is damaged.").format(path=path),
+            tr("Remove {path} as root.").format(path=path),
+        )
     return {str(k): str(v) for k, v in anchors.items()}
 
 

@@ -15,6 +15,7 @@ from collections.abc import Mapping, Sequence
 from pathlib import Path
 
 from clustertrust.core.errors import InputError
+from clustertrust.core.i18n import tr, translatable
 from clustertrust.core.install.ledger import Ledger
 from clustertrust.core.model import STORE_CHOICES, Scope, Setup, TrustStore
 from clustertrust.core.verify.consumers import Inventory
@@ -22,7 +23,7 @@ from clustertrust.platform import elevation, linux, macos, nss, windows
 from clustertrust.platform.identity_files import IdentityFilesStore
 from clustertrust.platform.runner import Runner, SubprocessRunner
 
-WSL_NOTE = (
+WSL_NOTE = translatable(
     "This is Linux under WSL: Windows browsers use the Windows certificate store, which this "
     "does not change. Run ClusterTrust on Windows as well (or, from Windows, "
     "`certutil -user -addstore Root ca.crt`)."
@@ -72,8 +73,8 @@ def current_setup(
     unknown = [n for n in names if n not in STORE_CHOICES]
     if unknown:
         raise InputError(
-            f"Unknown store {', '.join(unknown)!s}.",
-            f"Choose from {', '.join(STORE_CHOICES)} (comma-separated).",
+            tr("Unknown store {names}.").format(names=", ".join(unknown)),
+            tr("Choose from {names} (comma-separated).").format(names=", ".join(STORE_CHOICES)),
         )
     makers = {
         "system": lambda: os_store(runner, trust_host),

@@ -20,6 +20,7 @@ from clustertrust.core import certinfo, fileio, names, paths
 from clustertrust.core.bundle import keys
 from clustertrust.core.bundle.reader import Bundle
 from clustertrust.core.errors import InputError
+from clustertrust.core.i18n import tr
 from clustertrust.core.install.identity import MATERIAL_BYTES, NAME, IdentityPaths, default_root
 from clustertrust.core.model import Availability, Kind, Record, Scope, Step, record_for
 from cryptography import x509
@@ -57,8 +58,9 @@ class IdentityFilesStore:
             Step(
                 action="install",
                 record=record,
-                summary=f"Keep ca.crt, tls.crt and tls.key (0600) in {target.folder} for "
-                "command-line clients",
+                summary=tr(
+                    "Keep ca.crt, tls.crt and tls.key (0600) in {folder} for command-line clients"
+                ).format(folder=target.folder),
                 commands=(f"write {target.ca}", f"write {target.cert}", f"write {target.key}"),
                 undo_commands=(f"put back what {target.folder} held before",),
                 run=lambda: kept.update(_write(target, contents)),
@@ -81,7 +83,7 @@ class IdentityFilesStore:
             Step(
                 action="remove",
                 record=record,
-                summary=f"Delete the identity files in {target.folder}",
+                summary=tr("Delete the identity files in {folder}").format(folder=target.folder),
                 commands=(f"delete {target.folder}",),
                 undo_commands=(),
                 run=lambda: _delete(target, record),

@@ -15,6 +15,7 @@ from pathlib import Path
 from clustertrust.core import certinfo, fileio
 from clustertrust.core.bundle.reader import Bundle
 from clustertrust.core.errors import Cancelled, InputError, OperationFailed
+from clustertrust.core.i18n import tr, translatable
 from clustertrust.core.model import Availability, Kind, Record, Scope, Step, record_for
 from clustertrust.platform import anchor_registry
 from clustertrust.platform import elevation as elev
@@ -87,7 +88,10 @@ _KNOWN = (
     ),
 )
 
-MANUAL_STEPS = (
+RESTART_PROGRAMS = translatable(
+    "Programs that were already running may need a restart to see the new CA."
+)
+MANUAL_STEPS = translatable(
     "No supported system trust store was found (no anchors folder with its refresh command). "
     "To trust the CA by hand, copy ca.crt into your distribution's anchors folder and run its "
     "refresh command (Debian: /usr/local/share/ca-certificates + update-ca-certificates; "
@@ -169,8 +173,11 @@ def remove_anchor(family: Family, name: str) -> None:
     check_name(name)
     if family.registry is not None and name not in anchor_registry.names(family.registry):
         raise InputError(
-            f"{name} is not an anchor ClusterTrust installed on this computer; it was left alone.",
-            "Remove it by hand if it should go.",
+            tr(
+                "{name} is not an anchor ClusterTrust installed on this computer; it was left "
+                "alone."
+            ).format(name=name),
+            tr("Remove it by hand if it should go."),
         )
     delete_anchor(family, name)
     if family.registry is not None:
@@ -221,7 +228,7 @@ class LinuxAnchorsStore:
 
     def detect(self) -> Availability:
         if self.family is None:
-            return Availability(False, MANUAL_STEPS)
+            return Availability(False, tr(MANUAL_STEPS))
         return Availability(True)
 
     def plan_install(self, bundle: Bundle, scope: Scope) -> list[Step]:
@@ -254,7 +261,9 @@ class LinuxAnchorsStore:
             Step(
                 action="remove",
                 record=record,
-                summary=f"Remove the CA {record.subject!r} from {family.title}",
+                summary=tr("Remove the CA {subject} from {store}").format(
+                    subject=repr(record.subject), store=family.title
+                ),
                 commands=self._shown("remove-ca", record, after_remove=True),
                 undo_commands=(),
                 needs_authorization=self._prompts(),
@@ -264,7 +273,9 @@ class LinuxAnchorsStore:
 
     def _family(self) -> Family:
         if self.family is None:
-            raise InputError("This Linux system has no supported trust store.", MANUAL_STEPS)
+            raise InputError(
+                tr("This Linux system has no supported trust store."), tr(MANUAL_STEPS)
+            )
         return self.family
 
     def _prompts(self) -> bool:
@@ -274,11 +285,13 @@ class LinuxAnchorsStore:
         return Step(
             action="install",
             record=record,
-            summary=f"Trust the CA {record.subject!r} in {family.title}",
+            summary=tr("Trust the CA {subject} in {store}").format(
+                subject=repr(record.subject), store=family.title
+            ),
             commands=self._shown("install-ca", record),
             undo_commands=self._shown("remove-ca", record, after_remove=True),
             needs_authorization=self._prompts(),
-            note="Programs that were already running may need a restart to see the new CA.",
+            note=RESTART_PROGRAMS,
             run=lambda: self._install(family, record.name, pem),
             undo=lambda: self._remove(family, record.name),
         )
@@ -315,9 +328,11 @@ class LinuxAnchorsStore:
     def _elevated(self, verb: str, name: str, pem: bytes) -> None:
         if self.elevation.method is elev.Method.NONE:
             raise OperationFailed(
-                "Changing the system trust store needs administrator rights, and neither pkexec "
-                "(with a desktop session) nor sudo (in a terminal) is available.",
-                "Run the install as root (sudo clustertrust install ...), or use --scope user.",
+                tr(
+                    "Changing the system trust store needs administrator rights, and neither "
+                    "pkexec (with a desktop session) nor sudo (in a terminal) is available."
+                ),
+                tr("Run the install as root (sudo clustertrust install ...), or use --scope user."),
             )
         argv = self._privileged_argv(verb, name)
         result = self.runner.run(argv, input=pem, timeout=600, check=False)
@@ -325,7 +340,10 @@ class LinuxAnchorsStore:
             return
         if elev.refused(self.elevation, result):
             raise Cancelled(
-                "Authorization was refused, so the system trust store was not changed.",
-                "Run the install again and enter an administrator password, or use --scope user.",
+                tr("Authorization was refused, so the system trust store was not changed."),
+                tr(
+                    "Run the install again and enter an administrator password, or use --scope "
+                    "user."
+                ),
             )
         raise CommandError(result.argv, result.returncode, result.output)

@@ -38,6 +38,7 @@ from pathlib import Path
 from clustertrust.core import certinfo
 from clustertrust.core.bundle.reader import Bundle
 from clustertrust.core.errors import InputError, OperationFailed
+from clustertrust.core.i18n import translatable
 from clustertrust.core.model import Availability, Kind, Record, Scope, Step, record_for
 from clustertrust.platform import macstatus, mactrust
 from clustertrust.platform.onetime import one_time_password
@@ -56,7 +57,7 @@ BROWSERS = (
     "/Applications/Firefox.app",
 )
 SHA256_DIGEST = re.compile(r"\b[0-9A-Fa-f]{64}\b")
-KEY_PROMPT = (
+KEY_PROMPT = translatable(
     "The first time a browser uses your client certificate, macOS may ask whether it may use "
     "the private key in your login keychain (“… wants to sign using key … in your keychain”). "
     "Enter your Mac login password and choose Always Allow; it will not ask that browser again."

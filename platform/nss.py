@@ -25,6 +25,7 @@ from clustertrust.core import certinfo, names, paths
 from clustertrust.core.bundle.identity_p12 import identity_p12
 from clustertrust.core.bundle.reader import Bundle
 from clustertrust.core.errors import InputError
+from clustertrust.core.i18n import tr, translatable
 from clustertrust.core.install.consumer_names import NSS, browser_name
 from clustertrust.core.model import Availability, Kind, Record, Scope, Step, record_for
 from clustertrust.core.verify.consumers import ChainCheck
@@ -39,7 +40,7 @@ PACKAGES = (
     "libnss3-tools on Debian/Ubuntu, nss-tools on Fedora/RHEL/Arch, mozilla-nss-tools on "
     "openSUSE, nss with Homebrew"
 )
-RESTART = (
+RESTART = translatable(
     "Restart your browsers (Firefox, Chromium, Chrome) so that they read the new certificates."
 )
 _LISTED = re.compile(r"^(.*?)\s+(\S*,\S*,\S*)\s*$")
@@ -182,12 +183,17 @@ class NssStore:
         if not self.databases:
             return Availability(
                 False,
-                "no Firefox or Chromium certificate database was found "
-                "(start the browser once, then install again).",
+                tr(
+                    "no Firefox or Chromium certificate database was found (start the browser "
+                    "once, then install again)."
+                ),
             )
         if self.certutil is None or self.pk12util is None:
             return Availability(
-                False, f"certutil/pk12util are not installed; they are in {PACKAGES}."
+                False,
+                tr("certutil/pk12util are not installed; they are in {packages}.").format(
+                    packages=PACKAGES
+                ),
             )
         return Availability(True)
 
@@ -237,7 +243,9 @@ class NssStore:
             Step(
                 action="remove",
                 record=record,
-                summary=f"Remove {record.subject!r} from {record.location}",
+                summary=tr("Remove {subject} from {location}").format(
+                    subject=repr(record.subject), location=record.location
+                ),
                 commands=(_quote(self._delete_argv(record)),),
                 undo_commands=(),
                 note=RESTART,
@@ -252,7 +260,7 @@ class NssStore:
         return Step(
             action="install",
             record=record,
-            summary=f"Trust the CA {record.subject!r} in {db.name}{_new(db)}",
+            summary=_trust_summary(record, db),
             commands=(*self._create_commands(db), _quote(argv) + " < ca.crt"),
             undo_commands=(_quote(self._delete_argv(record)),),
             note=RESTART,
@@ -290,7 +298,9 @@ class NssStore:
         return Step(
             action="install",
             record=record,
-            summary=f"Add the client certificate {record.subject!r} with its key to {db.name}",
+            summary=tr("Add the client certificate {subject} with its key to {database}").format(
+                subject=repr(record.subject), database=db.name
+            ),
             commands=(*(() if bundle.ca else self._create_commands(db)), _quote(shown)),
             undo_commands=(_quote(self._delete_argv(record)),),
             note=RESTART,
@@ -393,8 +403,15 @@ class NssStore:
         return self.runner.run(argv, input=stdin, secrets=secrets).stdout
 
 
-def _new(db: Database) -> str:
-    return "" if db.exists else "; never started, so its certificate database is created first"
+def _trust_summary(record: Record, db: Database) -> str:
+    if db.exists:
+        summary = tr("Trust the CA {subject} in {database}")
+    else:
+        summary = tr(
+            "Trust the CA {subject} in {database}; never started, so its certificate database is "
+            "created first"
+        )
+    return summary.format(subject=repr(record.subject), database=db.name)
 
 
 # vfychain prints the NSS error of each problem as "ERROR -8179: ..." (secerr.h codes)
@@ -407,11 +424,13 @@ def check_chain(
     """Does this database trust `chain_der` (leaf first, as the server sent it) for a TLS
     server? vfychain opens the database read-only, so a running browser is no obstacle."""
     if vfychain is None:
-        return ChainCheck(False, ran=False, why=f"vfychain is not installed (it is in {PACKAGES})")
+        why = tr("vfychain is not installed (it is in {packages})").format(packages=PACKAGES)
+        return ChainCheck(False, ran=False, why=why)
     if not chain_der:
         return ChainCheck(False, ran=False, why="the server sent no certificate")
     if not (folder / "cert9.db").is_file():
-        return ChainCheck(False, ran=False, why=f"it has no certificate database in {folder}")
+        why = tr("it has no certificate database in {folder}").format(folder=folder)
+        return ChainCheck(False, ran=False, why=why)
     with public_files({f"{i}.der": der for i, der in enumerate(chain_der)}) as tmp:
         files = [str(tmp / f"{i}.der") for i in range(len(chain_der))]
         argv = (str(vfychain), "-d", f"sql:{folder}", "-u", "1", "-pp", *files)

@@ -288,7 +288,13 @@ def _settle(plan: RenewalPlan) -> None:
         if not lingering and not lost:
             return
         for step in [*lingering, *lost]:
-            log.info("renewal: %s again (the removal of the old items took it too)", step.summary)
+            record = step.record  # the log stays English: not the step's (translated) summary
+            log.info(
+                "renewal: %s of %s in %s again (the removal of the old items took it too)",
+                step.action,
+                record.subject,
+                record.location,
+            )
             step.run()
     unsettled = _unsettled(plan, by_name)
     if unsettled:

@@ -56,7 +56,7 @@ def outcome(report: object) -> str:
 def expected_prompts(plan: Any) -> str:
     """What the OS still asks once a browser uses the client key (macOS keychain access)."""
     steps = getattr(plan, "steps", ())
-    return macos.KEY_PROMPT if any(s.note == macos.KEY_PROMPT for s in steps) else ""
+    return tr(macos.KEY_PROMPT) if any(s.note == macos.KEY_PROMPT for s in steps) else ""
 
 
 class DonePage(Page):

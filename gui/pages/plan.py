@@ -197,7 +197,8 @@ class PlanPage(Page):
         self.prompts.setText(self._prompt_text(planned))
         text = planned.renewal.text() if planned.renewal else plan.text()
         if self.app.services.is_sandbox:
-            text = "\n".join(line for line in text.splitlines() if line != f"Note: {RESTART}")
+            restart = tr("Note: {note}").format(note=tr(RESTART))
+            text = "\n".join(line for line in text.splitlines() if line != restart)
         self.details.setPlainText(text)
         if planned.renewal is not None:
             self.status.show_message("info", *_renewal_words(planned))
@@ -208,9 +209,9 @@ class PlanPage(Page):
 
     def _prompt_text(self, planned: Planned) -> str:
         asks = sum(1 for s in planned.plan.steps if s.needs_authorization)
-        notes = " ".join(planned.plan.notes)
+        notes = " ".join(tr(n) for n in planned.plan.notes)
         if self.app.services.is_sandbox:  # no real browser is touched: nothing to restart
-            kept = " ".join(n for n in planned.plan.notes if n != RESTART)
+            kept = " ".join(tr(n) for n in planned.plan.notes if n != RESTART)
             return tr(
                 "<b>Demo sandbox:</b> no system prompt will appear, and no browser changes. {notes}"
             ).format(notes=kept)
