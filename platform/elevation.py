@@ -19,6 +19,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from clustertrust.core.errors import OperationFailed
+from clustertrust.core.i18n import tr, translatable
 from clustertrust.platform import winsession
 from clustertrust.platform.runner import CommandResult
 
@@ -94,9 +95,11 @@ def self_command() -> tuple[str, ...]:
     spec = importlib.util.find_spec(START_MODULE)  # its file, not an import (platform <- cli)
     if spec is None or spec.origin is None:
         raise OperationFailed(
-            f"ClusterTrust's privileged helper ({START_MODULE}) is missing from its "
-            "installation, so nothing was changed.",
-            "Reinstall ClusterTrust, or use --scope user.",
+            tr(
+                "ClusterTrust's privileged helper ({module}) is missing from its installation, so "
+                "nothing was changed."
+            ).format(module=START_MODULE),
+            tr("Reinstall ClusterTrust, or use --scope user."),
         )
     return (sys.executable, "-I", spec.origin)
 
@@ -122,17 +125,17 @@ class SystemScope:
     why_not: str = ""
 
 
-NOT_ELEVATED_WINDOWS = (
+NOT_ELEVATED_WINDOWS = translatable(
     "Not available: installing for everyone needs ClusterTrust started as administrator "
     "(right-click it, Run as administrator), and this window was not. It does not ask Windows "
     "for it itself."
 )
-NOT_ROOT_MACOS = (
+NOT_ROOT_MACOS = translatable(
     "Not available here: macOS lets only root change the System keychain, and this window does "
     "not run as root. In Terminal: sudo clustertrust install --scope system BUNDLE (macOS then "
     "asks for an administrator password)."
 )
-NO_PROMPT_LINUX = (
+NO_PROMPT_LINUX = translatable(
     "Not available here: the administrator password is asked through pkexec, which needs a "
     "desktop session and /usr/bin/pkexec. In a terminal: sudo clustertrust install --scope "
     "system BUNDLE."

@@ -125,7 +125,7 @@ class PlanPage(Page):
         self.system_line.setText(lines[Scope.SYSTEM])
         system = self._system_scope()
         if not system.possible:  # said before anyone chooses, not after a failure
-            self.system_line.setText(system.why_not)
+            self.system_line.setText(tr(system.why_not))
         self.system_scope.setEnabled(system.possible)
         self.user_scope.setAccessibleDescription(lines[Scope.USER])
         self.system_scope.setAccessibleDescription(self.system_line.text())
