@@ -38,7 +38,7 @@ from pathlib import Path
 from clustertrust.core import certinfo
 from clustertrust.core.bundle.reader import Bundle
 from clustertrust.core.errors import InputError, OperationFailed
-from clustertrust.core.i18n import translatable
+from clustertrust.core.i18n import tr, translatable
 from clustertrust.core.model import Availability, Kind, Record, Scope, Step, record_for
 from clustertrust.platform import macstatus, mactrust
 from clustertrust.platform.onetime import one_time_password
@@ -129,10 +129,14 @@ class MacKeychainStore:
     def _require_root(self) -> None:
         if not self.is_root():
             raise InputError(
-                "The System keychain can be changed only by root, so the system scope was not "
-                "started; nothing was changed.",
-                "Run `sudo clustertrust install --scope system …` (macOS then asks for an "
-                "administrator password to trust the CA), or use --scope user.",
+                tr(
+                    "The System keychain can be changed only by root, so the system scope was not "
+                    "started; nothing was changed."
+                ),
+                tr(
+                    "Run `sudo clustertrust install --scope system …` (macOS then asks for an "
+                    "administrator password to trust the CA), or use --scope user."
+                ),
             )
 
     def _identity_step(self, bundle: Bundle, scope: Scope) -> Step:
@@ -150,8 +154,9 @@ class MacKeychainStore:
         return Step(
             action="install",
             record=record,
-            summary=f"Import the client certificate {record.subject!r} with its key into "
-            f"{keychain}",
+            summary=tr(
+                "Import the client certificate {subject} with its key into {keychain}"
+            ).format(subject=repr(record.subject), keychain=keychain),
             commands=(" ".join(_import_argv("bundle.p12", keychain, "***", apps)),),
             undo_commands=tuple(" ".join(a) for a in self._remove_argvs(record, "")),
             needs_authorization=scope is Scope.SYSTEM,
@@ -165,19 +170,39 @@ class MacKeychainStore:
         keychain = self._keychain(scope)
         record = record_for(bundle.ca, Kind.CA, NAME, keychain, certinfo.sha1(bundle.ca), scope)
         pem = certinfo.to_pem(bundle.ca)
-        host = f" for {self.trust_host} only" if self.trust_host else ""
-        who = "your" if scope is Scope.USER else "an administrator"
         return Step(
             action="install",
             record=record,
-            summary=f"Trust the CA {record.subject!r} for SSL{host} in {keychain} (macOS asks "
-            f"for {who} password)",
+            summary=self._ca_summary(record, scope, keychain),
             commands=(" ".join(self._trust_argv(scope, keychain, "ca.crt")),),
             undo_commands=tuple(" ".join(a) for a in self._remove_argvs(record, "ca.crt")),
             needs_authorization=True,
             run=lambda: self._trust(record, pem),
             undo=lambda: self._remove(record, pem),
         )
+
+    def _ca_summary(self, record: Record, scope: Scope, keychain: str) -> str:
+        yours = scope is Scope.USER
+        if self.trust_host and yours:
+            summary = tr(
+                "Trust the CA {subject} for SSL for {host} only in {keychain} (macOS asks for "
+                "your password)"
+            )
+        elif self.trust_host:
+            summary = tr(
+                "Trust the CA {subject} for SSL for {host} only in {keychain} (macOS asks for an "
+                "administrator password)"
+            )
+        elif yours:
+            summary = tr(
+                "Trust the CA {subject} for SSL in {keychain} (macOS asks for your password)"
+            )
+        else:
+            summary = tr(
+                "Trust the CA {subject} for SSL in {keychain} (macOS asks for an administrator "
+                "password)"
+            )
+        return summary.format(subject=repr(record.subject), host=self.trust_host, keychain=keychain)
 
     def _trust_argv(self, scope: Scope, keychain: str, path: str) -> tuple[str, ...]:
         admin = ("-d",) if scope is Scope.SYSTEM else ()
@@ -201,7 +226,7 @@ class MacKeychainStore:
             argv = _import_argv(str(tmp / "bundle.p12"), keychain, password, apps)
             result = self.runner.run(argv, secrets=(password,), check=False)
         if result.returncode != 0:
-            raise self._failure(result, "import the client certificate", importing=True)
+            raise self._failure(result, tr("import the client certificate"), importing=True)
 
     def _trust(self, record: Record, pem: bytes) -> None:
         """add-trusted-cert stores the certificate before its dialog: a failure takes it out."""
@@ -212,13 +237,13 @@ class MacKeychainStore:
         with private_files({"ca.crt": pem}) as tmp:
             argv = self._trust_argv(scope, record.location, str(tmp / "ca.crt"))
             try:
-                result = self._dialog(argv, "trust the CA")
+                result = self._dialog(argv, tr("trust the CA"))
             except NotAnswered:
                 self._take_back(record, was_there)
                 raise
         if result.returncode != 0:
             self._take_back(record, was_there)
-            raise self._failure(result, "trust the CA")
+            raise self._failure(result, tr("trust the CA"))
 
     def _take_back(self, record: Record, was_there: bool) -> None:
         if was_there:
@@ -227,9 +252,13 @@ class MacKeychainStore:
         self.runner.run(argv, check=False)
         if self._present(record):
             raise OperationFailed(
-                f"Trusting {record.subject!r} failed, and the untrusted copy macOS had already "
-                f"stored in {record.location} could not be taken out.",
-                f"Remove it in Keychain Access, or run `{' '.join(argv)}`.",
+                tr(
+                    "Trusting {subject} failed, and the untrusted copy macOS had already stored "
+                    "in {keychain} could not be taken out."
+                ).format(subject=repr(record.subject), keychain=record.location),
+                tr("Remove it in Keychain Access, or run `{command}`.").format(
+                    command=" ".join(argv)
+                ),
             )
 
     def _remove(self, record: Record, pem: bytes = b"") -> None:
@@ -238,32 +267,35 @@ class MacKeychainStore:
             self._require_root()
         if record.kind == Kind.CA.value and self._constraints(record, _domain(record)) is not None:
             self._remove_trust(record, pem or self._stored_pem(record))
-        result = self._dialog(self._remove_argvs(record, "")[-1], "remove it")
+        result = self._dialog(self._remove_argvs(record, "")[-1], tr("remove it"))
         if not self._present(record):
             return
         if result.returncode == 0:  # the exit status is the OSStatus & 0xFF
             raise OperationFailed(
-                f"security(1) exited 0 but {record.subject!r} is still in {record.location}.",
-                f"Remove it in Keychain Access, or run `{' '.join(result.argv)}` and read what "
-                "it prints.",
+                tr("security(1) exited 0 but {subject} is still in {keychain}.").format(
+                    subject=repr(record.subject), keychain=record.location
+                ),
+                tr(
+                    "Remove it in Keychain Access, or run `{command}` and read what it prints."
+                ).format(command=" ".join(result.argv)),
             )
-        raise self._failure(result, "remove it")
+        raise self._failure(result, tr("remove it"))
 
     def _remove_trust(self, record: Record, pem: bytes) -> None:
         with private_files({"ca.crt": pem}) as tmp:
             argv = self._remove_argvs(record, str(tmp / "ca.crt"))[0]
-            result = self._dialog(argv, "remove its trust setting")
+            result = self._dialog(argv, tr("remove its trust setting"))
         if self._constraints(record, _domain(record)) is not None:
-            raise self._failure(result, "remove its trust setting")
+            raise self._failure(result, tr("remove its trust setting"))
 
     def _dialog(self, argv: tuple[str, ...], what: str) -> CommandResult:
         """A command that may show macOS' password dialog: a person's time, then NotAnswered."""
         return run_with_dialog(
             self.runner,
             argv,
-            "The macOS authorization dialog",
+            tr("The macOS authorization dialog"),
             what,
-            "Run it again and answer the dialog; it may be hidden behind other windows.",
+            tr("Run it again and answer the dialog; it may be hidden behind other windows."),
         )
 
     def _present(self, record: Record) -> bool:

@@ -20,6 +20,7 @@ import re
 from collections.abc import Iterable
 
 from clustertrust.core.errors import Cancelled, OperationFailed
+from clustertrust.core.i18n import tr
 from clustertrust.platform.outcomes import NeedsDesktop
 from clustertrust.platform.runner import CommandError, CommandResult, Runner
 
@@ -62,22 +63,30 @@ def failure(
     that macOS did not accept (`importing`), or an error."""
     if importing and status in P12_REJECTED:
         return OperationFailed(
-            f"macOS did not accept the PKCS#12 file ClusterTrust made (OSStatus {status}: its "
-            f"passphrase or integrity check failed, or the keychain could not be unlocked), so "
-            f"ClusterTrust did not {what}; nothing was changed.",
-            "Unlock the login keychain in Keychain Access and run it again; if it fails again, "
-            "send `clustertrust report` to your helpdesk.",
+            tr(
+                "macOS did not accept the PKCS#12 file ClusterTrust made (OSStatus {status}: its "
+                "passphrase or integrity check failed, or the keychain could not be unlocked), so "
+                "ClusterTrust did not {what}; nothing was changed."
+            ).format(status=status, what=what),
+            tr(
+                "Unlock the login keychain in Keychain Access and run it again; if it fails "
+                "again, send `clustertrust report` to your helpdesk."
+            ),
         )
     if status in CANCELLED or status in DENIED:
         return Cancelled(
-            f"macOS asked for authorization and it was cancelled or refused, so ClusterTrust "
-            f"did not {what}.",
-            "Run it again and enter your password when macOS asks.",
+            tr(
+                "macOS asked for authorization and it was cancelled or refused, so ClusterTrust "
+                "did not {what}."
+            ).format(what=what),
+            tr("Run it again and enter your password when macOS asks."),
         )
     if status in NO_INTERACTION:
         return NeedsDesktop(
-            f"macOS must ask for your password to {what}, and no user interaction is possible "
-            "in this session (ssh, or nobody at the screen); nothing was changed.",
-            "Run ClusterTrust from a logged-in desktop session on this Mac.",
+            tr(
+                "macOS must ask for your password to {what}, and no user interaction is possible "
+                "in this session (ssh, or nobody at the screen); nothing was changed."
+            ).format(what=what),
+            tr("Run ClusterTrust from a logged-in desktop session on this Mac."),
         )
     return CommandError(result.argv, result.returncode, result.output)

@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 from clustertrust.core.errors import OperationFailed
+from clustertrust.core.i18n import tr
 from clustertrust.platform.runner import CommandResult, CommandTimedOut, Runner
 
 DIALOG_TIMEOUT = 600.0  # a person reading an OS confirmation dialog, not a stalled program
@@ -19,19 +20,19 @@ class NotAnswered(OperationFailed):
 
 
 def minutes(seconds: float) -> str:
-    return f"{seconds / 60:.0f} minutes"
+    return tr("{count} minutes").format(count=f"{seconds / 60:.0f}")
 
 
 def run_with_dialog(
     runner: Runner, argv: Sequence[str], dialog: str, what: str, fix: str
 ) -> CommandResult:
     """A command that may show an OS dialog: a person gets DIALOG_TIMEOUT, then NotAnswered
-    ("`dialog` was not answered within …, so ClusterTrust did not `what`.")."""
+    ("`dialog` was not answered within …, so ClusterTrust did not `what`."); `dialog`, `what`
+    and `fix` are already in the user's language."""
     try:
         return runner.run(argv, timeout=DIALOG_TIMEOUT, check=False)
     except CommandTimedOut as error:
+        message = tr("{dialog} was not answered within {time}, so ClusterTrust did not {what}.")
         raise NotAnswered(
-            f"{dialog} was not answered within {minutes(DIALOG_TIMEOUT)}, so ClusterTrust did not "
-            f"{what}.",
-            fix,
+            message.format(dialog=dialog, time=minutes(DIALOG_TIMEOUT), what=what), fix
         ) from error

@@ -29,6 +29,7 @@ from pathlib import Path
 from clustertrust.core import certinfo
 from clustertrust.core.bundle.reader import Bundle
 from clustertrust.core.errors import Cancelled, InputError, OperationFailed
+from clustertrust.core.i18n import tr
 from clustertrust.core.model import Availability, Kind, Record, Scope, Step, record_for
 from clustertrust.platform import hresult, wincrypt, winsession
 from clustertrust.platform.onetime import one_time_password
@@ -71,10 +72,14 @@ class WindowsStore:
     def plan_install(self, bundle: Bundle, scope: Scope) -> list[Step]:
         if scope is Scope.SYSTEM and not self.native.elevated():
             raise InputError(
-                "The computer's certificate stores (LocalMachine) can be changed only by a "
-                "program started as administrator, and this one was not; nothing was changed.",
-                "Open the terminal with Run as administrator and run the install again, or use "
-                "--scope user.",
+                tr(
+                    "The computer's certificate stores (LocalMachine) can be changed only by a "
+                    "program started as administrator, and this one was not; nothing was changed."
+                ),
+                tr(
+                    "Open the terminal with Run as administrator and run the install again, or "
+                    "use --scope user."
+                ),
             )
         steps = []
         if bundle.ca is not None:
@@ -110,8 +115,9 @@ class WindowsStore:
         return Step(
             action="install",
             record=record,
-            summary=f"Trust the CA {record.subject!r} in {record.location} (Windows asks you "
-            "to confirm)",
+            summary=tr("Trust the CA {subject} in {store} (Windows asks you to confirm)").format(
+                subject=repr(record.subject), store=record.location
+            ),
             commands=(" ".join(self._add_argv(scope, "ca.crt")),),
             undo_commands=(" ".join(self._delete_argv(record)),),
             needs_authorization=True,
@@ -132,8 +138,9 @@ class WindowsStore:
         return Step(
             action="install",
             record=record,
-            summary=f"Add the client certificate {record.subject!r} with its key to "
-            f"{record.location}",
+            summary=tr("Add the client certificate {subject} with its key to {database}").format(
+                subject=repr(record.subject), database=record.location
+            ),
             commands=(" ".join(self._import_argv(scope, "***", "bundle.p12")),),
             undo_commands=(" ".join(self._delete_argv(record)),),
             needs_authorization=scope is Scope.SYSTEM,
@@ -156,9 +163,9 @@ class WindowsStore:
             self._check_root_dialog_possible()
         with private_files({"ca.crt": pem}) as tmp:
             argv = self._add_argv(Scope(record.scope), str(tmp / "ca.crt"))
-            result = self._run(argv, record, "add the CA")
+            result = self._run(argv, record, tr("add the CA"))
         if result.returncode != 0:
-            raise self._failure(result, record, "add the CA")
+            raise self._failure(result, record, tr("add the CA"))
 
     def _check_root_dialog_possible(self) -> None:
         """Refused before anything changes, with the reason, rather than failed by Windows."""
@@ -174,15 +181,15 @@ class WindowsStore:
             argv = self._import_argv(Scope(record.scope), password, str(tmp / "bundle.p12"))
             result = self.runner.run(argv, secrets=(password,), check=False)
         if result.returncode != 0:
-            raise self._failure(result, record, "import the client certificate")
+            raise self._failure(result, record, tr("import the client certificate"))
 
     def _delete(self, record: Record) -> None:
         """Always runs the delete; "not there" is done, whatever certutil answered."""
-        result = self._run(self._delete_argv(record), record, "remove it")
+        result = self._run(self._delete_argv(record), record, tr("remove it"))
         code = hresult.of(result.returncode)
         if result.returncode == 0 or code in hresult.GONE or self._gone(record):
             return
-        raise self._failure(result, record, "remove it")
+        raise self._failure(result, record, tr("remove it"))
 
     def _gone(self, record: Record) -> bool:
         try:
@@ -197,10 +204,12 @@ class WindowsStore:
         return run_with_dialog(
             self.runner,
             argv,
-            "The Windows confirmation",
+            tr("The Windows confirmation"),
             what,
-            "Run it again and answer the Windows security warning; it may be hidden behind other "
-            "windows.",
+            tr(
+                "Run it again and answer the Windows security warning; it may be hidden behind "
+                "other windows."
+            ),
         )
 
     def _failure(self, result: CommandResult, record: Record, what: str) -> Exception:
@@ -209,36 +218,52 @@ class WindowsStore:
             return _needs_desktop()
         if code == hresult.CANCELLED:
             return Cancelled(
-                f"Windows asked to confirm and the answer was No, so ClusterTrust did not {what}.",
-                "Run it again and choose Yes in the Windows security warning.",
+                tr(
+                    "Windows asked to confirm and the answer was No, so ClusterTrust did not "
+                    "{what}."
+                ).format(what=what),
+                tr("Run it again and choose Yes in the Windows security warning."),
             )
         if _shows_root_dialog(record) and self.native.user_roots_forbidden():
             return _policy_forbids()
         if code == hresult.ACCESS_DENIED and record.scope == Scope.SYSTEM.value:
             return OperationFailed(
-                f"Windows refused access ({hresult.shown(code)}) when trying to {what}.",
-                "The computer-wide store needs ClusterTrust to run as administrator; or use "
-                "--scope user.",
+                tr("Windows refused access ({code}) when trying to {what}.").format(
+                    code=hresult.shown(code), what=what
+                ),
+                tr(
+                    "The computer-wide store needs ClusterTrust to run as administrator; or use "
+                    "--scope user."
+                ),
             )
         return CommandError(result.argv, result.returncode, result.output)
 
 
 def _needs_desktop() -> NeedsDesktop:
     return NeedsDesktop(
-        "Windows must ask you to confirm a change to your trusted root certificates, and this "
-        "session has no desktop to show that question on (a service or a remote shell); "
-        "nothing was changed.",
-        "Run ClusterTrust from a signed-in desktop session, or as administrator with "
-        "--scope system.",
+        tr(
+            "Windows must ask you to confirm a change to your trusted root certificates, and this "
+            "session has no desktop to show that question on (a service or a remote shell); "
+            "nothing was changed."
+        ),
+        tr(
+            "Run ClusterTrust from a signed-in desktop session, or as administrator with "
+            "--scope system."
+        ),
     )
 
 
 def _policy_forbids() -> OperationFailed:
     return OperationFailed(
-        "Your organisation's policy does not let you trust root certificates for your own "
-        "account (ProtectedRoots Flags=1), so Windows would ignore this CA; nothing was changed.",
-        "Ask your IT department to deploy the CA, or install it as administrator with "
-        "--scope system.",
+        tr(
+            "Your organisation's policy does not let you trust root certificates for your own "
+            "account (ProtectedRoots Flags=1), so Windows would ignore this CA; nothing was "
+            "changed."
+        ),
+        tr(
+            "Ask your IT department to deploy the CA, or install it as administrator with "
+            "--scope system."
+        ),
     )
 
 
