@@ -17,22 +17,24 @@ from __future__ import annotations
 
 from pathlib import PureWindowsPath
 
+from clustertrust.core.i18n import tr, translatable
 from clustertrust.core.install import identity
 from clustertrust.core.names import printable
 
 NSS = "nss"  # the browsers' certificate databases (platform/nss.py)
 SYSTEM_STORES = frozenset({"linux-anchors", "windows-certutil", "macos-keychain"})
-SYSTEM_STORE = "System trust store"
-COMMAND_LINE = "Command-line clients"
-OTHER_BROWSER = "Browser certificate database"  # its location says which
+# Names a person reads: translated where a name is made (tr); --json reads them in English
+SYSTEM_STORE = translatable("System trust store")
+COMMAND_LINE = translatable("Command-line clients")
+OTHER_BROWSER = translatable("Browser certificate database")  # its location says which
 
 
 def consumer_name(store: str, location: str) -> str:
     """What a person recognises: "Chromium", "Firefox (profile default-release)", …"""
     if store == identity.NAME:
-        return COMMAND_LINE
+        return tr(COMMAND_LINE)
     if store in SYSTEM_STORES:
-        return SYSTEM_STORE
+        return tr(SYSTEM_STORE)
     if store == NSS:
         return browser_name(location)
     return store
@@ -53,8 +55,12 @@ def browser_name(folder: str) -> str:
     if "firefox" in parts:  # every Firefox profile root has a folder of that name
         profile = printable(path.name.split(".", 1)[-1] or path.name)  # a folder name: any text
         where = _firefox_flavour(parts)
-        return f"Firefox (profile {profile}{', ' + where if where else ''})"
-    return OTHER_BROWSER
+        if where:
+            return tr("Firefox (profile {profile}, {flavour})").format(
+                profile=profile, flavour=where
+            )
+        return tr("Firefox (profile {profile})").format(profile=profile)
+    return tr(OTHER_BROWSER)
 
 
 def _chromium_name(parts: list[str]) -> str:

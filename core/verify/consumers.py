@@ -19,6 +19,7 @@ from typing import Protocol
 
 from clustertrust.core import certinfo
 from clustertrust.core.bundle.reader import Bundle
+from clustertrust.core.i18n import tr
 from clustertrust.core.install.consumer_names import COMMAND_LINE, SYSTEM_STORE, browser_name
 from clustertrust.core.install.ledger import Ledger
 from clustertrust.core.model import Record, State, TrustStore
@@ -73,9 +74,9 @@ def find_consumers(inventory: Inventory, bundle: Bundle) -> list[Consumer]:
     records = cluster_records(inventory.ledger, bundle)
     found = _browsers(inventory.browsers, records)
     system = inventory.system.name if inventory.system else ""
-    found.append(_consumer(ConsumerKind.SYSTEM, SYSTEM_STORE, system, records, system))
+    found.append(_consumer(ConsumerKind.SYSTEM, tr(SYSTEM_STORE), system, records, system))
     files = inventory.files.name if inventory.files else ""
-    found.append(_consumer(ConsumerKind.FILES, COMMAND_LINE, files, records, files))
+    found.append(_consumer(ConsumerKind.FILES, tr(COMMAND_LINE), files, records, files))
     return found
 
 

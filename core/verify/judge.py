@@ -174,21 +174,21 @@ def _system(consumer: Consumer, proof: Proof, inventory: Inventory) -> Diagnosis
     if not consumer.covered:
         return not_set_up(consumer, proof)
     if missing:
-        return _gone_from_system(consumer, missing[0])
+        return _gone_from_system(missing[0])
     if result is None:
         return proof.base.diagnosis
     if result.outcome is Outcome.SERVER_UNTRUSTED:
         message = tr("The {store} holds the cluster's CA, yet does not accept the server: {why}")
         return Diagnosis(
             result.outcome,
-            message.format(store=consumer.name.lower(), why=result.message),
+            message.format(store=tr("system trust store"), why=result.message),
             tr("Save a support report and send it to your helpdesk."),
             remedies=(REPORT,),
         )
     return result.diagnosis
 
 
-def _gone_from_system(consumer: Consumer, missing: Record) -> Diagnosis:
+def _gone_from_system(missing: Record) -> Diagnosis:
     if missing.kind == Kind.IDENTITY.value:
         outcome = Outcome.CLIENT_CERT_REQUIRED
         message = tr(
@@ -201,7 +201,7 @@ def _gone_from_system(consumer: Consumer, missing: Record) -> Diagnosis:
             "The CA {subject} that ClusterTrust put into the {store} is no longer there (removed "
             "since), so programs that use it refuse the cluster UI."
         )
-    store = consumer.name.lower()  # "System trust store" inside a sentence
+    store = tr("system trust store")  # the consumer's name inside a sentence
     return put_back(outcome, message.format(subject=missing.subject, store=store))
 
 
