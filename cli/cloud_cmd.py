@@ -15,6 +15,7 @@ from clustertrust.core.bundle.reader import read_bundle
 from clustertrust.core.bundle.summary import bundle_json, bundle_text
 from clustertrust.core.cloud import kurrent as cloud
 from clustertrust.core.errors import InputError
+from clustertrust.core.i18n import tr
 from clustertrust.core.secrets import delete_secret
 
 from .output import print_json
@@ -64,16 +65,19 @@ def run_login(args: argparse.Namespace) -> int:
     token = _read_token(args.token_stdin)
     if not token:
         raise InputError(
-            "No Kurrent Cloud token was given.",
-            "Paste a refresh token from the Kurrent Cloud console when asked, or pipe it in "
-            "with --token-stdin.",
+            tr("No Kurrent Cloud token was given."),
+            tr(
+                "Paste a refresh token from the Kurrent Cloud console when asked, or pipe it in "
+                "with --token-stdin."
+            ),
         )
     settings = _settings(args).updated(organization=args.org, project=args.project)
     cloud.sign_in(settings, token, remember=True)
     log.info("Kurrent Cloud token checked and stored in the keyring")
-    print("The token works and is stored in the OS keyring.")
+    print(tr("The token works and is stored in the OS keyring."))
     if settings.organization and settings.project:
-        print(f"Default organization {settings.organization}, project {settings.project}.")
+        default = tr("Default organization {organization}, project {project}.")
+        print(default.format(organization=settings.organization, project=settings.project))
     return 0
 
 
@@ -81,16 +85,17 @@ def _read_token(from_stdin: bool) -> str:
     try:
         if from_stdin:
             return sys.stdin.readline().strip()
-        return getpass.getpass("Kurrent Cloud refresh token (input hidden): ").strip()
+        return getpass.getpass(tr("Kurrent Cloud refresh token (input hidden): ")).strip()
     except EOFError:
         return ""
 
 
 def run_logout(args: argparse.Namespace) -> int:
     removed = delete_secret(cloud.TOKEN_NAME)
-    print(
-        "The Kurrent Cloud token was removed." if removed else "No Kurrent Cloud token was stored."
-    )
+    if removed:
+        print(tr("The Kurrent Cloud token was removed."))
+    else:
+        print(tr("No Kurrent Cloud token was stored."))
     return 0
 
 
@@ -104,11 +109,10 @@ def run_clusters(args: argparse.Namespace) -> int:
         )
         return 0
     if not found:
-        print(f"Project {project} has no clusters.")
+        print(tr("Project {project} has no clusters.").format(project=project))
     for item in found:
-        print(
-            f"{item.id}  {item.name}  [{item.status or 'unknown'}]  {item.address or ''}".rstrip()
-        )
+        status = item.status or tr("unknown")
+        print(f"{item.id}  {item.name}  [{status}]  {item.address or ''}".rstrip())
     return 0
 
 
@@ -118,7 +122,8 @@ def run_fetch(args: argparse.Namespace) -> int:
     output = Path(args.output).expanduser() if args.output else None
     if output and output.exists():
         raise InputError(
-            f"{output} already exists.", "Choose a new file name, or delete the old file."
+            tr("{path} already exists.").format(path=output),
+            tr("Choose a new file name, or delete the old file."),
         )
     session = cloud.KurrentCloud.from_keyring(settings)
     info = session.cluster(org, project, args.cluster)
@@ -133,9 +138,12 @@ def run_fetch(args: argparse.Namespace) -> int:
         print_json({**document, "saved_to": str(output) if output else None})
         return 0
     print(bundle_text(bundle, findings))
-    print(f"\nCluster UI: {info.address or 'unknown (see the console)'}")
+    address = info.address or tr("unknown (see the console)")
+    print("\n" + tr("Cluster UI: {address}").format(address=address))
     if output:
-        print(f"Saved to {output}. Install it with: clustertrust install {output}")
+        print(
+            tr("Saved to {path}. Install it with: clustertrust install {path}").format(path=output)
+        )
     return 0
 
 
@@ -144,5 +152,6 @@ def _write_private(path: Path, data: bytes) -> None:
         fileio.create_private(path, data)
     except OSError as exc:
         raise InputError(
-            f"{path} cannot be created: {exc.strerror}.", "Choose another place."
+            tr("{path} cannot be created: {reason}.").format(path=path, reason=exc.strerror),
+            tr("Choose another place."),
         ) from exc

@@ -12,6 +12,7 @@ from pathlib import Path
 from clustertrust.core.bundle.reader import read_bundle
 from clustertrust.core.clients import settings as cc
 from clustertrust.core.errors import InputError
+from clustertrust.core.i18n import tr
 from clustertrust.core.source.load import load_source
 from clustertrust.platform import client_tools
 
@@ -124,10 +125,11 @@ def _kurrentdb(args: argparse.Namespace, files: cc.ClientFiles) -> int:
         return 0
     print(text)
     if placeholder:
-        print(f"Put {args.user}'s password in place of {placeholder}: ClusterTrust never "
-              "writes passwords.", file=sys.stderr)  # fmt: skip
+        said = tr("Put {user}'s password in place of {placeholder}: ClusterTrust never writes "
+                  "passwords.")  # fmt: skip
+        print(said.format(user=args.user, placeholder=placeholder), file=sys.stderr)
     else:
-        print("The Python client (kurrentdbclient) also needs user info: add --user NAME.",
+        print(tr("The Python client (kurrentdbclient) also needs user info: add --user NAME."),
               file=sys.stderr)  # fmt: skip
     return 0
 
@@ -138,8 +140,8 @@ def _mysql_flavour(chosen: str | None) -> cc.MysqlFlavour:
     found = client_tools.mysql_flavour()
     if found is None:
         raise InputError(
-            "No mysql or mariadb client was found here, and the two need different options.",
-            "Add --flavour mysql or --flavour mariadb for the client that will read the file.",
+            tr("No mysql or mariadb client was found here, and the two need different options."),
+            tr("Add --flavour mysql or --flavour mariadb for the client that will read the file."),
         )
     log.info("the installed mysql client is %s", found.value)
     return found
@@ -160,7 +162,9 @@ def _change(args: argparse.Namespace, files: cc.ClientFiles) -> cc.Change:
 
 def _show(args: argparse.Namespace, change: cc.Change, backup: Path | None) -> None:
     if not change.changed:
-        print(f"{change.path} already has this configuration; nothing to change.")
+        print(
+            tr("{path} already has this configuration; nothing to change.").format(path=change.path)
+        )
         return
     diff = difflib.unified_diff(
         change.old_text.splitlines(),
@@ -171,16 +175,26 @@ def _show(args: argparse.Namespace, change: cc.Change, backup: Path | None) -> N
     )
     print("\n".join(diff))
     if not args.write:
-        print(f"\nNothing was written. Add --write to save this to {change.path}.")
+        print(
+            "\n"
+            + tr("Nothing was written. Add --write to save this to {path}.").format(
+                path=change.path
+            )
+        )
         return
-    print(f"\nSaved {change.path}" + (f" (the old file is kept as {backup})." if backup else "."))
+    if backup:
+        saved = tr("Saved {path} (the old file is kept as {backup}).")
+    else:
+        saved = tr("Saved {path}.")
+    print("\n" + saved.format(path=change.path, backup=backup))
     print(_usage_hint(args, change.path))
 
 
 def _usage_hint(args: argparse.Namespace, path: Path) -> str:
     if args.client == "pg":
-        return f'Connect with: psql "service={args.service}"'
+        return tr("Connect with: {command}").format(command=f'psql "service={args.service}"')
     if args.client == "mysql":
         extra = "" if cc.mysql_reads_by_itself(path) else f' --defaults-extra-file="{path}"'
-        return f"Connect with: mysql{extra} --defaults-group-suffix=_{args.name}"
-    return "kumactl now talks to the control plane: try `kumactl get meshes`."
+        command = f"mysql{extra} --defaults-group-suffix=_{args.name}"
+        return tr("Connect with: {command}").format(command=command)
+    return tr("kumactl now talks to the control plane: try `kumactl get meshes`.")
