@@ -10,6 +10,7 @@ from collections.abc import Callable, Sequence
 from types import FrameType
 
 from clustertrust.core.errors import ClusterTrustError, CommandError, OperationFailed
+from clustertrust.core.i18n import tr
 
 from .output import escaped_output, report_error
 
@@ -53,12 +54,12 @@ def _run(action: Callable[[], int], as_json: bool) -> int:
         return report_error(error, as_json)
     except CommandError as error:  # a tool that failed outside a step (e.g. a busy database)
         failed = OperationFailed(
-            f"A tool failed: {error}.",
-            "Try again; close browsers or another ClusterTrust using the same database first.",
+            tr("A tool failed: {error}.").format(error=error),
+            tr("Try again; close browsers or another ClusterTrust using the same database first."),
         )
         return report_error(failed, as_json)
     except KeyboardInterrupt:
-        print("clustertrust: cancelled.", file=sys.stderr)
+        print(tr("clustertrust: cancelled."), file=sys.stderr)
         return 3
 
 
