@@ -81,3 +81,27 @@ def test_english_holds_for_its_own_thread_only(german: None) -> None:
     worker.join(10)
     assert seen == {"worker": "Try again.", "window": "Versuchen Sie es erneut."}
     assert i18n.tr_n("{days} day left", "{days} days left", 2) == "noch {days} Tage"
+
+
+@pytest.mark.parametrize(
+    ("environment", "chosen"),
+    [
+        ({"LANG": "de_DE.UTF-8"}, "de"),
+        ({"LANG": "en_US.UTF-8"}, ""),
+        ({"LC_ALL": "C.UTF-8", "LANG": "de_DE.UTF-8"}, ""),  # LC_ALL comes first
+        ({"LANGUAGE": "fr:de", "LANG": "C.UTF-8"}, "de"),  # no French catalog: the next one
+        ({}, ""),
+    ],
+)
+def test_the_language_follows_the_variables_gettext_reads(
+    monkeypatch: pytest.MonkeyPatch, environment: dict[str, str], chosen: str
+) -> None:
+    catalogs.compile_all()
+    for variable in ("LANGUAGE", "LC_ALL", "LC_MESSAGES", "LANG"):
+        monkeypatch.delenv(variable, raising=False)
+    for variable, value in environment.items():
+        monkeypatch.setenv(variable, value)
+    try:
+        assert i18n.use_languages() == chosen
+    finally:
+        i18n.use_languages([])
