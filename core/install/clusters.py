@@ -20,11 +20,11 @@ from pathlib import Path
 from typing import Any
 
 from clustertrust.core.bundle.reader import Bundle
+from clustertrust.core.consumer_names import consumer_key, consumer_name
 from clustertrust.core.errors import ClusterTrustError, InputError
 from clustertrust.core.install import identity
 from clustertrust.core.install import plan as plans
 from clustertrust.core.install.addresses import known_ui_urls, url_for
-from clustertrust.core.install.consumer_names import consumer_key, consumer_name
 from clustertrust.core.install.ledger import cluster_name
 from clustertrust.core.model import Kind, Record, Scope, Setup, Step, TrustStore
 
