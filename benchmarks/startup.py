@@ -26,19 +26,24 @@ import time
 
 TARGET_RATIO = 2.0
 
-# Both children stop the clock on the first Paint of the wizard's first page, then report.
+# Both children stop the clock on the first Paint inside the wizard's first page (the page or a
+# widget on it: a page that scrolls paints only its viewport's contents), then report.
 _REPORT = r"""
 import json, resource, sys, time
 from PySide6.QtCore import QEvent, QObject, QTimer
 class FirstPaint(QObject):
+    def __init__(self, page):
+        super().__init__()
+        self.page = page
     def eventFilter(self, watched, event):
         if event.type() == QEvent.Type.Paint and not hasattr(self, "at"):
-            self.at = time.time()
-            QTimer.singleShot(0, app.quit)
+            if watched is self.page or self.page.isAncestorOf(watched):
+                self.at = time.time()
+                QTimer.singleShot(0, app.quit)
         return False
 def report(window):
-    spy = FirstPaint()
-    window.currentPage().installEventFilter(spy)
+    spy = FirstPaint(window.currentPage())
+    app.installEventFilter(spy)
     app.exec()
     peak_kib = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
     print(json.dumps({"painted_at": spy.at, "peak_mib": peak_kib / 1024}))
