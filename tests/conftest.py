@@ -61,6 +61,14 @@ def nginx(tmp_path_factory: pytest.TempPathFactory, cluster: Cluster) -> Iterato
     setup.server.stop()
 
 
+@pytest.fixture(scope="session")
+def qapp_cls() -> type:
+    """pytest-qt's QApplication is the one `clustertrust` makes (it follows a palette switch)."""
+    from clustertrust.gui.theme import ThemedApplication
+
+    return ThemedApplication
+
+
 @pytest.fixture(autouse=True)
 def isolated_dirs(
     tmp_path_factory: pytest.TempPathFactory, monkeypatch: pytest.MonkeyPatch
