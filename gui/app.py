@@ -13,7 +13,7 @@ from PySide6.QtCore import QTimer
 from PySide6.QtWidgets import QApplication, QWidget
 
 from .session import Session
-from .theme import ensure_theme
+from .theme import ThemedApplication, ensure_theme
 from .wizard import ClusterTrustWizard
 from .workers import GuiThreadCollector
 
@@ -45,7 +45,7 @@ def application() -> QApplication:
     QApplication.setApplicationName("ClusterTrust")
     QApplication.setOrganizationName("ClusterTrust")
     QApplication.setDesktopFileName("clustertrust")
-    app = QApplication(sys.argv[:1])
+    app = ThemedApplication(sys.argv[:1])
     GuiThreadCollector(app)
     ensure_theme()
     return app

@@ -17,10 +17,10 @@ from __future__ import annotations
 
 from pathlib import PureWindowsPath
 
-from clustertrust.core.install import identity
 from clustertrust.core.names import printable
 
 NSS = "nss"  # the browsers' certificate databases (platform/nss.py)
+IDENTITY_FILES = "identity-files"  # what command-line clients read (platform/identity_files.py)
 SYSTEM_STORES = frozenset({"linux-anchors", "windows-certutil", "macos-keychain"})
 SYSTEM_STORE = "System trust store"
 COMMAND_LINE = "Command-line clients"
@@ -29,7 +29,7 @@ OTHER_BROWSER = "Browser certificate database"  # its location says which
 
 def consumer_name(store: str, location: str) -> str:
     """What a person recognises: "Chromium", "Firefox (profile default-release)", …"""
-    if store == identity.NAME:
+    if store == IDENTITY_FILES:
         return COMMAND_LINE
     if store in SYSTEM_STORES:
         return SYSTEM_STORE
@@ -78,6 +78,7 @@ def _firefox_flavour(parts: list[str]) -> str:
 
 __all__ = [
     "COMMAND_LINE",
+    "IDENTITY_FILES",
     "NSS",
     "SYSTEM_STORE",
     "browser_name",
