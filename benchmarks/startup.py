@@ -2,11 +2,12 @@
 run, and each process's peak memory.
 
 Run: python benchmarks/startup.py [--rounds N] [--platform offscreen|xcb]
-Target: ClusterTrust's median <= 2x the bare QWizard's median. Three variants are timed: the
+Target: ClusterTrust's median <= 1.5x the bare QWizard's median. Three variants are timed: the
 bare QWizard, the wizard alone (gui/ and what it imports), and the real `clustertrust` entry
 (cli/main.py first, then the wizard), so the cost of each layer is visible. Each round is a
-fresh process (a cold start apart from the OS file cache); the clock starts just before the
-process is spawned and stops when the first page's first paint event arrives.
+fresh process (a cold start apart from the OS file cache), the variants taking turns; the clock
+starts just before the process is spawned and stops when the first paint inside the first page
+arrives.
 """
 
 from __future__ import annotations
@@ -24,21 +25,26 @@ import statistics
 import subprocess
 import time
 
-TARGET_RATIO = 2.0
+TARGET_RATIO = 1.5
 
-# Both children stop the clock on the first Paint of the wizard's first page, then report.
+# Both children stop the clock on the first Paint inside the wizard's first page (the page or a
+# widget on it: a page that scrolls paints only its viewport's contents), then report.
 _REPORT = r"""
 import json, resource, sys, time
 from PySide6.QtCore import QEvent, QObject, QTimer
 class FirstPaint(QObject):
+    def __init__(self, page):
+        super().__init__()
+        self.page = page
     def eventFilter(self, watched, event):
         if event.type() == QEvent.Type.Paint and not hasattr(self, "at"):
-            self.at = time.time()
-            QTimer.singleShot(0, app.quit)
+            if watched is self.page or self.page.isAncestorOf(watched):
+                self.at = time.time()
+                QTimer.singleShot(0, app.quit)
         return False
 def report(window):
-    spy = FirstPaint()
-    window.currentPage().installEventFilter(spy)
+    spy = FirstPaint(window.currentPage())
+    app.installEventFilter(spy)
     app.exec()
     peak_kib = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
     print(json.dumps({"painted_at": spy.at, "peak_mib": peak_kib / 1024}))
@@ -104,13 +110,18 @@ def one_round(code: str, platform: str) -> tuple[float, float]:
     return result["painted_at"] - started, result["peak_mib"]
 
 
-def measure(code: str, rounds: int, platform: str) -> tuple[list[float], list[float]]:
-    seconds, memory = [], []
+def measure(
+    variants: dict[str, str], rounds: int, platform: str
+) -> dict[str, tuple[list[float], list[float]]]:
+    """Each round runs every variant once, so a change in the machine's load (it is shared)
+    falls on all of them alike."""
+    found: dict[str, tuple[list[float], list[float]]] = {name: ([], []) for name in variants}
     for _ in range(rounds):
-        elapsed, peak = one_round(code, platform)
-        seconds.append(elapsed)
-        memory.append(peak)
-    return seconds, memory
+        for name, code in variants.items():
+            elapsed, peak = one_round(code, platform)
+            found[name][0].append(elapsed)
+            found[name][1].append(peak)
+    return found
 
 
 def main() -> int:
@@ -121,13 +132,12 @@ def main() -> int:
     one_round(BARE, args.platform)  # warm the file cache for both, untimed
     one_round(CLUSTERTRUST, args.platform)
     results = {}
-    variants = (
-        ("bare QWizard", BARE),
-        ("wizard, gui/ only", WIZARD_ONLY),
-        ("clustertrust (CLI+GUI)", CLUSTERTRUST),
-    )
-    for name, code in variants:
-        seconds, memory = measure(code, args.rounds, args.platform)
+    variants = {
+        "bare QWizard": BARE,
+        "wizard, gui/ only": WIZARD_ONLY,
+        "clustertrust (CLI+GUI)": CLUSTERTRUST,
+    }
+    for name, (seconds, memory) in measure(variants, args.rounds, args.platform).items():
         results[name] = statistics.median(seconds)
         print(
             f"{name:23s} first page painted: median {statistics.median(seconds) * 1000:6.0f} ms"
@@ -137,7 +147,7 @@ def main() -> int:
     for name in ("wizard, gui/ only", "clustertrust (CLI+GUI)"):
         ratio = results[name] / results["bare QWizard"]
         verdict = "within" if ratio <= TARGET_RATIO else "OVER"
-        print(f"{name}: {ratio:.2f}x the bare QWizard ({verdict} the {TARGET_RATIO:.0f}x target)")
+        print(f"{name}: {ratio:.2f}x the bare QWizard ({verdict} the {TARGET_RATIO:g}x target)")
     load = os.getloadavg()[0]
     print(f"{args.rounds} rounds each, QT_QPA_PLATFORM={args.platform}, load average {load:.1f}")
     return 0

@@ -31,10 +31,10 @@ import time
 from collections.abc import Callable
 
 from clustertrust.core.cancel import CancelToken
+from clustertrust.core.target import parse_target
 from clustertrust.core.verify.connect import exchange
 from clustertrust.core.verify.identity import client_context
 from clustertrust.core.verify.run import TrustMode, verify_mode, verify_url
-from clustertrust.core.verify.target import parse_target
 from support import pki
 from support.servers import free_port, mtls_server_block, start_nginx
 from support.tls_peers import bundle_of, write_pair

@@ -11,9 +11,9 @@ from clustertrust.core.bundle.reader import Bundle
 from clustertrust.core.errors import InputError
 from clustertrust.core.i18n import tr
 from clustertrust.core.model import Machine
+from clustertrust.core.target import parse_target
 from clustertrust.core.verify.result import ConsumerResult
 from clustertrust.core.verify.run import BOTH, DEFAULT_TIMEOUT, TrustMode, VerifyReport
-from clustertrust.core.verify.target import parse_target
 from clustertrust.platform import detect
 
 from .options import add_password_options, bundle_from

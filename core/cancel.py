@@ -5,11 +5,11 @@ answer a byte at a time cannot stretch it."""
 
 from __future__ import annotations
 
-import socket
 import threading
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager, suppress
+from typing import TYPE_CHECKING
 
 from clustertrust.core.errors import Cancelled
 from clustertrust.core.i18n import tr, translatable
@@ -19,6 +19,9 @@ CANCELLED = {
     "check": translatable("The check was cancelled."),
     "download": translatable("The download was cancelled."),
 }
+
+if TYPE_CHECKING:  # the wizard's first page imports this module; sockets come later
+    import socket
 
 
 class CancelToken:
@@ -59,6 +62,8 @@ class CancelToken:
 
 
 def _shutdown(sock: socket.socket) -> None:
+    import socket
+
     with suppress(OSError):
         sock.shutdown(socket.SHUT_RDWR)
 

@@ -28,9 +28,11 @@ _override: contextvars.ContextVar[gettext.NullTranslations | None] = contextvars
 
 
 def locale_folder() -> Path:
-    from importlib import resources  # ~6 ms: only when a language other than English is wanted
+    """Beside the resources package's __init__ in a checkout, a wheel and a PyInstaller build
+    alike (as gui/theme.py finds its files: importlib.resources would cost ~6 ms)."""
+    from clustertrust import resources as shipped
 
-    return Path(str(resources.files("clustertrust.resources").joinpath("locale")))
+    return Path(shipped.__file__ or "").parent / "locale"
 
 
 def use_languages(languages: Sequence[str] | None = None) -> str:

@@ -16,7 +16,6 @@ from dataclasses import asdict, dataclass, field, fields
 from typing import TYPE_CHECKING, Any, Protocol
 
 from clustertrust.core import certinfo
-from clustertrust.core.bundle.reader import Bundle
 from clustertrust.core.i18n import tr
 from cryptography import x509
 

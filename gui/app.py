@@ -15,7 +15,7 @@ from PySide6.QtWidgets import QApplication, QWidget
 
 from .language import choose_language
 from .session import Session
-from .theme import ensure_theme
+from .theme import ThemedApplication, ensure_theme
 from .wizard import ClusterTrustWizard
 from .workers import GuiThreadCollector
 
@@ -50,7 +50,7 @@ def application() -> QApplication:
     QApplication.setApplicationName("ClusterTrust")
     QApplication.setOrganizationName("ClusterTrust")
     QApplication.setDesktopFileName("clustertrust")
-    app = QApplication(sys.argv[:1])
+    app = ThemedApplication(sys.argv[:1])
     choose_language(app)
     GuiThreadCollector(app)
     ensure_theme()

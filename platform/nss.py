@@ -24,9 +24,9 @@ from pathlib import Path
 from clustertrust.core import certinfo, names, paths
 from clustertrust.core.bundle.identity_p12 import identity_p12
 from clustertrust.core.bundle.reader import Bundle
+from clustertrust.core.consumer_names import NSS, browser_name
 from clustertrust.core.errors import InputError
 from clustertrust.core.i18n import tr, translatable
-from clustertrust.core.install.consumer_names import NSS, browser_name
 from clustertrust.core.model import Availability, Kind, Record, Scope, Step, record_for
 from clustertrust.core.verify.consumers import ChainCheck
 from clustertrust.platform import elevation as elev

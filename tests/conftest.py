@@ -16,7 +16,7 @@ sys.path.insert(0, str(Path(__file__).parent))
 from clustertrust.core.bundle import Bundle, read_bundle
 from clustertrust.core.source import load_source
 from support import pki
-from support.cli_process import XDG_FOLDERS
+from support.cli_runs import XDG_FOLDERS
 from support.cloud_server import MemoryKeyring
 from support.rotation import (
     Life,
@@ -26,7 +26,7 @@ from support.rotation import (
     make_rotation,
     start_cluster,
 )
-from support.tls_peers import Cluster, shared_cluster
+from support.tls_peers import Cluster, NginxSetup, shared_cluster, start_cluster_nginx
 
 
 @pytest.fixture(scope="session")
@@ -52,6 +52,22 @@ def bundle(kurrent_tgz: Path) -> Bundle:
 def cluster(kurrent: pki.KurrentBundle) -> Cluster:
     """A server PKI for that bundle's cluster (the CA signs a server certificate too)."""
     return shared_cluster(kurrent)
+
+
+@pytest.fixture(scope="module")
+def nginx(tmp_path_factory: pytest.TempPathFactory, cluster: Cluster) -> Iterator[NginxSetup]:
+    """nginx serving that cluster on 127.0.0.x; `url("mtls")` demands the client certificate."""
+    setup = start_cluster_nginx(tmp_path_factory.mktemp("nginx"), cluster)
+    yield setup
+    setup.server.stop()
+
+
+@pytest.fixture(scope="session")
+def qapp_cls() -> type:
+    """pytest-qt's QApplication is the one `clustertrust` makes (it follows a palette switch)."""
+    from clustertrust.gui.theme import ThemedApplication
+
+    return ThemedApplication
 
 
 @pytest.fixture(autouse=True)

@@ -8,7 +8,13 @@ import time
 from pathlib import Path
 
 import pytest
-from clustertrust.core.bundle.bounded import MAX_ITERATIONS, MAX_PEM_BLOCKS, pem_blocks
+from clustertrust.core.bundle.bounded import (
+    MAX_ITERATIONS,
+    MAX_PEM_BLOCKS,
+    check_kdf_cost,
+    pem_blocks,
+)
+from clustertrust.core.bundle.der import MAX_DEPTH, walk_ber
 from support import pki
 from support.cli_runs import cli
 
@@ -48,6 +54,22 @@ def reencode(data: bytes, old: int, new: int) -> bytes:
         elif tag & 0x20 or (tag == 0x04 and body[:1] == b"\x30" and _is_der(body)):
             body = reencode(body, old, new)
         out += tlv(tag, body)
+    return out
+
+
+def ber(data: bytes) -> bytes:
+    """`data` (DER) as BER the way some Java and NSS exports write it: every constructed element
+    with an indefinite length, and each OCTET STRING that holds DER split into a constructed one
+    of two pieces (their bytes unchanged, so the PKCS#12 MAC still matches)."""
+    out = b""
+    for tag, body in parse(data):
+        if tag & 0x20:
+            out += bytes([tag, 0x80]) + ber(body) + b"\0\0"
+        elif tag == 0x04 and body[:1] == b"\x30" and _is_der(body):
+            half = len(body) // 2
+            out += b"\x24\x80" + tlv(0x04, body[:half]) + tlv(0x04, body[half:]) + b"\0\0"
+        else:
+            out += tlv(tag, body)
     return out
 
 
@@ -100,6 +122,31 @@ def test_a_p12_with_many_but_real_iterations_still_opens(
     result = cli(tmp_path, "inspect", str(path), "--json")
     assert result.code == 0, result.err
     assert MAX_ITERATIONS >= 600_000  # OWASP's PBKDF2-SHA256 recommendation still fits
+
+
+def test_a_ber_p12_asking_for_2_31_iterations_is_refused_and_a_real_one_opens(
+    identity: tuple[pki.Issued, pki.Issued], tmp_path: Path
+) -> None:
+    ca, client = identity
+    good = pki.p12_bytes(client, [ca], password=b"kurrent")
+    (tmp_path / "real.p12").write_bytes(ber(good))
+    inside = reencode(good, 20_000, HUGE)  # the key bag's PBKDF2 count, not the MAC's (2048)
+    assert inside[-8:] == good[-8:]  # the MAC's count: unchanged, so only the split part asks
+    (tmp_path / "hostile.p12").write_bytes(ber(inside))
+    assert ber(good) != good and b"\x24\x80" in ber(good)
+    opened = cli(tmp_path, "inspect", str(tmp_path / "real.p12"), "--json")
+    assert opened.code == 0, opened.err
+    code, err, seconds = refused(tmp_path, tmp_path / "hostile.p12")
+    assert code == 2 and f"{HUGE:,}" in err, f"exit {code} after {seconds:.1f} s: {err}"
+
+
+def test_a_nesting_bomb_is_walked_to_a_fixed_depth_in_linear_time() -> None:
+    bomb = b"\x30\x80" * 200_000 + b"\0\0" * 200_000  # 800 KB of indefinite SEQUENCEs
+    started = time.monotonic()
+    walked = list(walk_ber(bomb))
+    check_kdf_cost("bomb.p12", bomb)  # nothing to refuse, and no RecursionError
+    assert len(walked) == MAX_DEPTH + 1  # levels 0 to MAX_DEPTH
+    assert time.monotonic() - started < 5  # about 0.1 s here; a walk of every level takes hours
 
 
 def test_an_encrypted_key_asking_for_2_31_iterations_is_refused(

@@ -31,6 +31,7 @@ from clustertrust.core.actions.lookup import (
     verify,
 )
 from clustertrust.core.actions.words import cluster_state, days_left, expiry, not_covered
+from clustertrust.core.consumer_names import consumer_name
 from clustertrust.core.install.addresses import cluster_of
 from clustertrust.core.install.clusters import (
     Certificate,
@@ -39,7 +40,6 @@ from clustertrust.core.install.clusters import (
     ConsumerState,
     consumer_line,
 )
-from clustertrust.core.install.consumer_names import consumer_name
 from clustertrust.core.install.expiry import RENEW, RENEW_FIX, expiry_warnings, needs_warning
 from clustertrust.core.install.plan import ItemStatus, Plan, Progress, StepStatus
 from clustertrust.core.install.renewal import RenewalPlan

@@ -8,9 +8,9 @@ from typing import TYPE_CHECKING
 from clustertrust.core.bundle.reader import Bundle
 from clustertrust.core.cancel import CancelToken
 from clustertrust.core.install import addresses, identity, renewal
-from clustertrust.core.install import clusters as groups
 from clustertrust.core.install.clusters import Cluster
 from clustertrust.core.model import Machine
+from clustertrust.core.report import diagnostics as helpdesk
 
 if TYPE_CHECKING:
     from clustertrust.core.verify.run import TrustMode, VerifyReport
@@ -77,4 +77,4 @@ def identity_files(machine: Machine, sha256: str) -> identity.IdentityPaths | No
 
 def diagnostics(clusters: Sequence[Cluster], system: str) -> str:
     """A few lines for a chat with the helpdesk: no key, path under the home folder or token."""
-    return groups.diagnostics(clusters, system)
+    return helpdesk.diagnostics(clusters, system)

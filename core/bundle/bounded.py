@@ -17,23 +17,20 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterator
-from typing import NamedTuple
 
-from clustertrust.core.bundle.der import tlv
+from clustertrust.core.bundle.der import INTEGER, OCTET_STRING, OID, SEQUENCE, to_der, walk_ber
 from clustertrust.core.errors import BundleError
 from clustertrust.core.i18n import tr
 
 MAX_PEM_BLOCKS = 1000  # a full system CA bundle holds about 150 certificates
 MAX_ITERATIONS = 1_000_000
 MAX_SCRYPT_N = 1 << 20  # 1 GiB of memory at r=8; OpenSSL's own default is 2^14
-MAX_DEPTH = 32
 
 _BEGIN = b"-----BEGIN "
 _END = b"-----END "
 _HEADER = re.compile(rb"-----BEGIN ([A-Z0-9 ]{1,64})-----")
 _HEADER_MAX = 11 + 64 + 5 + 2
 
-SEQUENCE, OCTET_STRING, INTEGER, OID = 0x30, 0x04, 0x02, 0x06
 _DATA_OID = bytes.fromhex("2a864886f70d010701")  # 1.2.840.113549.1.7.1, PKCS#7 data
 
 
@@ -67,8 +64,9 @@ def pem_blocks(path: str, data: bytes) -> Iterator[tuple[bytes, bytes]]:
 def check_kdf_cost(path: str, der: bytes) -> None:
     """Refuse a PKCS#12 file or an encrypted key whose MAC, PBE, PBKDF2 or scrypt parameters ask
     for more work than any real tool writes, before a single key is derived."""
-    for params in _parameter_sets(der, 0):
-        _check_params(path, params)
+    for node in walk_ber(der):
+        if node.tag == SEQUENCE:  # each SEQUENCE's children, as (tag, content)
+            _check_params(path, [(c.tag, c.body) for c in node.children])
 
 
 def check_sealed_kdf_cost(path: str, der: bytes, password: str) -> None:
@@ -85,25 +83,14 @@ def check_sealed_kdf_cost(path: str, der: bytes, password: str) -> None:
 
 def _sealed_parts(der: bytes) -> Iterator[tuple[bytes, bytes]]:
     """(AlgorithmIdentifier DER, ciphertext) of each EncryptedContentInfo of type data."""
-    nodes, _ = _parse(der, 0, len(der), 0, inside_indefinite=False)
-    stack = list(nodes)
-    while stack:
-        node = stack.pop()
-        stack.extend(node.children)
+    for node in walk_ber(der):
         kids = node.children
         if node.tag != SEQUENCE or len(kids) != 3 or kids[0].tag != OID or kids[1].tag != SEQUENCE:
             continue
         if kids[0].body != _DATA_OID or kids[2].tag not in (0x80, 0xA0):
             continue
         sealed = kids[2].body or b"".join(c.body for c in kids[2].children)
-        yield _encoded(kids[1]), sealed
-
-
-def _encoded(node: _Node) -> bytes:
-    """The node as DER again (definite lengths)."""
-    if node.tag & 0x20:
-        return tlv(node.tag, b"".join(_encoded(c) for c in node.children))
-    return tlv(node.tag, node.body)
+        yield to_der(kids[1]), sealed
 
 
 def _check_params(path: str, params: list[tuple[int, bytes]]) -> None:
@@ -137,82 +124,3 @@ def _refused(path: str, why: str) -> BundleError:
 
 def _int(body: bytes) -> int:
     return int.from_bytes(body, "big", signed=True) if body else 0
-
-
-class _Node(NamedTuple):
-    tag: int
-    body: bytes  # a primitive's content; b"" for a constructed value
-    children: list[_Node]
-
-
-def _parameter_sets(der: bytes, depth: int) -> Iterator[list[tuple[int, bytes]]]:
-    """Every SEQUENCE's children as (tag, content), in a tree built in one pass."""
-    nodes, _ = _parse(der, 0, len(der), depth, inside_indefinite=False)
-    stack = list(nodes)
-    while stack:
-        node = stack.pop()
-        if node.tag == SEQUENCE:
-            yield [(c.tag, c.body) for c in node.children]
-        stack.extend(node.children)
-
-
-def _parse(
-    data: bytes, pos: int, end: int, depth: int, inside_indefinite: bool
-) -> tuple[list[_Node], int]:
-    """TLVs from `pos` to `end` (or to the end-of-contents of an indefinite-length parent).
-    Malformed input ends the walk of its branch: the real parser reports it afterwards."""
-    nodes: list[_Node] = []
-    while pos + 2 <= end:
-        tag = data[pos]
-        if tag == 0 and data[pos + 1] == 0 and inside_indefinite:
-            return nodes, pos + 2
-        parsed = _length(data, pos + 1, end)
-        if parsed is None or depth > MAX_DEPTH:
-            return nodes, end
-        length, start = parsed
-        node, pos = _value(data, tag, start, length, end, depth)
-        nodes.append(node)
-    return nodes, end
-
-
-def _value(
-    data: bytes, tag: int, start: int, length: int, end: int, depth: int
-) -> tuple[_Node, int]:
-    if length < 0:  # BER indefinite length (some Java and NSS exports)
-        children, after = _parse(data, start, end, depth + 1, inside_indefinite=True)
-        return _octets_node(tag, children), after
-    stop = start + length
-    if tag & 0x20:  # constructed: SEQUENCE, SET, [n] EXPLICIT, BER OCTET STRING
-        children, _ = _parse(data, start, stop, depth + 1, inside_indefinite=False)
-        return _octets_node(tag, children), stop
-    body = data[start:stop]
-    if tag == OCTET_STRING and body[:1] == bytes([SEQUENCE]):  # PKCS#12 wraps DER this way
-        children, _ = _parse(body, 0, len(body), depth + 1, inside_indefinite=False)
-        return _Node(tag, body, children), stop
-    return _Node(tag, body, []), stop
-
-
-def _octets_node(tag: int, children: list[_Node]) -> _Node:
-    """A BER constructed OCTET STRING is its pieces joined, then read like a DER one."""
-    if tag != 0x24:
-        return _Node(tag, b"", children)
-    body = b"".join(c.body for c in children if c.tag == OCTET_STRING)
-    inner, _ = _parse(body, 0, len(body), MAX_DEPTH // 2, inside_indefinite=False)
-    return _Node(OCTET_STRING, body, inner)
-
-
-def _length(data: bytes, pos: int, end: int) -> tuple[int, int] | None:
-    """(length, where the content starts); length -1 for indefinite; None when malformed."""
-    if pos >= end:
-        return None
-    first = data[pos]
-    if first < 0x80:
-        length, start = first, pos + 1
-    elif first == 0x80:
-        return -1, pos + 1
-    else:
-        count = first & 0x7F
-        if count > 4 or pos + 1 + count > end:
-            return None
-        length, start = int.from_bytes(data[pos + 1 : pos + 1 + count], "big"), pos + 1 + count
-    return (length, start) if start + length <= end else None

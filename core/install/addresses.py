@@ -20,7 +20,7 @@ from clustertrust.core import certinfo
 from clustertrust.core.bundle.reader import Bundle
 from clustertrust.core.errors import InputError
 from clustertrust.core.install.ledger import Ledger, cluster_name
-from clustertrust.core.verify.target import parse_target
+from clustertrust.core.target import parse_target
 
 
 def cluster_of(bundle: Bundle) -> str:

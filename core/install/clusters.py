@@ -20,12 +20,12 @@ from pathlib import Path
 from typing import Any
 
 from clustertrust.core.bundle.reader import Bundle
+from clustertrust.core.consumer_names import consumer_key, consumer_name
 from clustertrust.core.errors import ClusterTrustError, InputError
 from clustertrust.core.i18n import tr, translatable
 from clustertrust.core.install import identity
 from clustertrust.core.install import plan as plans
 from clustertrust.core.install.addresses import known_ui_urls, url_for
-from clustertrust.core.install.consumer_names import consumer_key, consumer_name
 from clustertrust.core.install.ledger import cluster_name
 from clustertrust.core.model import Kind, Record, Scope, Setup, Step, TrustStore
 
@@ -302,27 +302,7 @@ __all__ = [
     "cluster_name",
     "cluster_status",
     "consumer_line",
-    "diagnostics",
     "expected_steps",
     "group_items",
     "material_problem",
 ]
-
-
-def diagnostics(clusters: Sequence[Cluster], system: str) -> str:
-    """A few lines for a chat with the helpdesk: no key, path under the home folder or token."""
-    from clustertrust.core import __version__
-    from clustertrust.core.logs import scrub
-
-    lines = [f"ClusterTrust {__version__} on {system}"]
-    if not clusters:
-        lines.append("No cluster installed.")
-    for cluster in clusters:
-        lines.append(f"Cluster {cluster.name}: {cluster.ui_url or 'no UI address known'}")
-        for label, cert in (("CA", cluster.ca), ("Client", cluster.client)):
-            if cert is not None:
-                left = f"{cert.days_left} days left" if cert.days_left >= 0 else "EXPIRED"
-                lines.append(f"  {label} {cert.subject} (SHA-256 {cert.sha256[:16]}…): {left}")
-        lines += [f"  {consumer_line(c)}" for c in cluster.consumers]
-    home = str(Path.home())
-    return scrub("\n".join(lines)).replace(home, "~")

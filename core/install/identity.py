@@ -9,6 +9,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from clustertrust.core import certinfo, fileio, paths
+from clustertrust.core.consumer_names import IDENTITY_FILES
 from clustertrust.core.errors import InputError
 from clustertrust.core.i18n import tr
 from clustertrust.core.install.ledger import Ledger
@@ -19,7 +20,7 @@ from cryptography import x509
 if TYPE_CHECKING:
     from clustertrust.core.bundle.reader import Bundle
 
-NAME = "identity-files"  # the store's id in the ledger
+NAME = IDENTITY_FILES  # the store's id in the ledger
 MATERIAL_BYTES = 1 << 20  # each of ca.crt, tls.crt, tls.key: a few KiB when ClusterTrust wrote it
 TIME_CODES = {"expired", "not_yet_valid"}  # what status and verify report, not a changed file
 

@@ -39,7 +39,7 @@ from clustertrust.core import certinfo, fileio, paths
 from clustertrust.core.errors import InputError, OperationFailed
 from clustertrust.core.i18n import tr
 from clustertrust.core.model import Kind, Record, Scope, State
-from clustertrust.core.verify.target import parse_target
+from clustertrust.core.target import parse_target
 
 FORMAT = 1
 MAX_BYTES = 64 << 20  # a ledger of thousands of items is a few MiB

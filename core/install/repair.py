@@ -16,11 +16,11 @@ from collections.abc import Sequence
 from dataclasses import dataclass, replace
 from typing import Any
 
+from clustertrust.core.consumer_names import consumer_name
 from clustertrust.core.errors import ClusterTrustError, CommandError
 from clustertrust.core.i18n import tr, translatable
 from clustertrust.core.install import clusters as groups
 from clustertrust.core.install import plan as plans
-from clustertrust.core.install.consumer_names import consumer_name
 from clustertrust.core.model import Scope, Setup, Step, TrustStore
 
 NO_MATERIAL = translatable(

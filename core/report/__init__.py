@@ -1,1 +1,2 @@
-"""The redacted support report for the helpdesk: `collect` builds it, `text` renders it."""
+"""What the helpdesk gets: the redacted support report (`collect` builds it, `text` renders it)
+and the few lines of `diagnostics` for a chat."""

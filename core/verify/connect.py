@@ -20,7 +20,7 @@ from typing import Any, TypeVar
 
 from clustertrust.core.cancel import CancelToken, Deadline
 from clustertrust.core.source.netproxy import Proxy, https_proxy_for
-from clustertrust.core.verify.target import Target
+from clustertrust.core.target import Target
 from clustertrust.core.verify.wire import get, open_tunnel
 
 T = TypeVar("T")

@@ -3,7 +3,7 @@
 A consumer is each browser certificate database (Chromium, each Firefox profile), the OS trust
 store, and the command-line clients (the identity files). platform/ finds them and runs the
 checks (the NSS tools, the OS store) behind the small protocols below; core decides, and names
-each by its folder as `status` does (install/consumer_names.py).
+each by its folder as `status` does (core/consumer_names.py).
 
     inventory = detect.current_inventory()     # platform: this computer's consumers and ledger
     consumers = find_consumers(inventory, bundle)
@@ -19,8 +19,8 @@ from typing import Protocol
 
 from clustertrust.core import certinfo
 from clustertrust.core.bundle.reader import Bundle
+from clustertrust.core.consumer_names import COMMAND_LINE, SYSTEM_STORE, browser_name
 from clustertrust.core.i18n import tr
-from clustertrust.core.install.consumer_names import COMMAND_LINE, SYSTEM_STORE, browser_name
 from clustertrust.core.install.ledger import Ledger
 from clustertrust.core.model import Record, State, TrustStore
 from clustertrust.core.verify.result import Consumer, ConsumerKind

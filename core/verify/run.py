@@ -16,6 +16,7 @@ from clustertrust.core.bundle.reader import Bundle
 from clustertrust.core.bundle.summary import summarize
 from clustertrust.core.cancel import CancelToken, Deadline
 from clustertrust.core.i18n import tr
+from clustertrust.core.target import Target, parse_target
 from clustertrust.core.verify.alerts import http_refusal
 from clustertrust.core.verify.cluster import consumers_report, remember_cluster
 from clustertrust.core.verify.connect import Exchange, StepFailed, exchange
@@ -32,7 +33,6 @@ from clustertrust.core.verify.result import (
 )
 from clustertrust.core.verify.situation import Situation, parse_chain
 from clustertrust.core.verify.store import save_last_verification
-from clustertrust.core.verify.target import Target, parse_target
 from clustertrust.core.verify.verdict import combine
 
 __all__ = [

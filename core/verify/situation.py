@@ -8,8 +8,8 @@ from clustertrust.core import certinfo
 from clustertrust.core.bundle.reader import Bundle
 from clustertrust.core.i18n import tr
 from clustertrust.core.source.netproxy import Proxy
+from clustertrust.core.target import Target
 from clustertrust.core.verify.result import TRUST_MODE_NAMES, TrustMode
-from clustertrust.core.verify.target import Target
 from cryptography import x509
 from cryptography.x509.oid import NameOID
 

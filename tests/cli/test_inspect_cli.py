@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 from support import hostile, openssl_pki, pki
-from support.cli_process import run_cli
+from support.cli_runs import cli
 
 
 def snapshot(*folders: Path) -> dict[str, tuple[int, int]]:
@@ -21,9 +21,9 @@ def snapshot(*folders: Path) -> dict[str, tuple[int, int]]:
 
 
 def test_human_summary(kurrent_tgz: Path, tmp_path: Path, isolated_dirs: Path) -> None:
-    done = run_cli("inspect", str(kurrent_tgz), cwd=tmp_path, home=isolated_dirs)
-    assert done.returncode == 0, done.stderr
-    out = done.stdout
+    done = cli(isolated_dirs, "inspect", str(kurrent_tgz), cwd=tmp_path)
+    assert done.code == 0, done.err
+    out = done.out
     assert "Recognised: Kurrent Cloud bundle" in out
     assert "CA certificate: d4f2example-ca" in out
     assert "Client certificate: d4f2example-kurrentdb-client" in out
@@ -34,33 +34,31 @@ def test_human_summary(kurrent_tgz: Path, tmp_path: Path, isolated_dirs: Path) -
 def test_json_document(
     kurrent_tgz: Path, kurrent: pki.KurrentBundle, tmp_path: Path, isolated_dirs: Path
 ) -> None:
-    done = run_cli("inspect", str(kurrent_tgz), "--json", cwd=tmp_path, home=isolated_dirs)
-    doc = json.loads(done.stdout)
+    done = cli(isolated_dirs, "inspect", str(kurrent_tgz), "--json", cwd=tmp_path)
+    doc = json.loads(done.out)
     assert doc["ca"]["sha256"] == kurrent.ca.cert.fingerprint(pki.hashes.SHA256()).hex()
     assert doc["client"]["sha256"] == kurrent.client.cert.fingerprint(pki.hashes.SHA256()).hex()
     assert doc["has_key"] is True
     assert {"severity": "info", "code": "ca_unconstrained"}.items() <= doc["findings"][0].items()
-    assert done.stderr == ""
+    assert done.err == ""
 
 
 def test_json_ca_only_has_null_client(tmp_path: Path, isolated_dirs: Path) -> None:
     (tmp_path / "ca.pem").write_bytes(pki.make_ca("ccx").cert_pem)
-    doc = json.loads(
-        run_cli("inspect", "ca.pem", "--json", cwd=tmp_path, home=isolated_dirs).stdout
-    )
+    doc = json.loads(cli(isolated_dirs, "inspect", "ca.pem", "--json", cwd=tmp_path).out)
     assert doc["client"] is None and doc["has_key"] is False and doc["system"] == "ca_only"
 
 
 def test_error_findings_still_exit_0(tmp_path: Path, isolated_dirs: Path) -> None:
     (tmp_path / "notca.pem").write_bytes(pki.make_ca("x", ca=False).cert_pem)
-    done = run_cli("inspect", "notca.pem", cwd=tmp_path, home=isolated_dirs)
-    assert done.returncode == 0 and "error:" in done.stdout
+    done = cli(isolated_dirs, "inspect", "notca.pem", cwd=tmp_path)
+    assert done.code == 0 and "error:" in done.out
 
 
 def test_bundle_made_with_openssl_command(tmp_path: Path, isolated_dirs: Path) -> None:
     archive = openssl_pki.make_bundle(tmp_path / "vendor", "c0ffee")
-    done = run_cli("inspect", str(archive), "--json", cwd=tmp_path, home=isolated_dirs)
-    doc = json.loads(done.stdout)
+    done = cli(isolated_dirs, "inspect", str(archive), "--json", cwd=tmp_path)
+    doc = json.loads(done.out)
     assert doc["system"] == "kurrent_cloud" and doc["has_key"] and doc["has_p12"]
     assert [f["code"] for f in doc["findings"]] == ["ca_unconstrained"]
 
@@ -74,11 +72,11 @@ def test_hostile_input_exit_2_and_nothing_written(
     work.mkdir()
     (work / "input.bin").write_bytes(data)
     before = snapshot(work, isolated_dirs)
-    done = run_cli("inspect", "input.bin", cwd=work, home=isolated_dirs)
-    assert done.returncode == 2, done.stderr
-    assert phrase in done.stderr
-    assert "What to do:" in done.stderr and "Traceback" not in done.stderr
-    assert done.stdout == ""
+    done = cli(isolated_dirs, "inspect", "input.bin", cwd=work)
+    assert done.code == 2, done.err
+    assert phrase in done.err
+    assert "What to do:" in done.err and "Traceback" not in done.err
+    assert done.out == ""
     assert snapshot(work, isolated_dirs) == before
 
 
@@ -104,10 +102,10 @@ def test_hostile_input_exit_2_and_nothing_written(
 def test_unusable_sources_exit_2(make, args, phrase, tmp_path: Path, isolated_dirs: Path) -> None:
     make(tmp_path)
     before = snapshot(tmp_path, isolated_dirs)
-    done = run_cli("inspect", *args, "--json", cwd=tmp_path, home=isolated_dirs)
-    assert done.returncode == 2
-    assert phrase in done.stderr and "Traceback" not in done.stderr
-    assert json.loads(done.stdout)["error"]["exit_code"] == 2
+    done = cli(isolated_dirs, "inspect", *args, "--json", cwd=tmp_path)
+    assert done.code == 2
+    assert phrase in done.err and "Traceback" not in done.err
+    assert json.loads(done.out)["error"]["exit_code"] == 2
     assert snapshot(tmp_path, isolated_dirs) == before
 
 
@@ -122,5 +120,5 @@ def _identity() -> tuple[pki.Issued, list[pki.Issued]]:
 
 
 def test_usage_error_exit_2(tmp_path: Path, isolated_dirs: Path) -> None:
-    done = run_cli("inspect", cwd=tmp_path, home=isolated_dirs)
-    assert done.returncode == 2 and "usage:" in done.stderr
+    done = cli(isolated_dirs, "inspect", cwd=tmp_path)
+    assert done.code == 2 and "usage:" in done.err

@@ -12,7 +12,7 @@ import trustme
 from clustertrust.core import certinfo, paths
 from cryptography.hazmat.primitives import serialization
 from support import crafted, pki
-from support.cli_process import run_cli
+from support.cli_runs import cli
 
 
 def tree(*folders: Path) -> list[str]:
@@ -35,10 +35,10 @@ def test_unreadable_certificates_exit_2_without_traceback_in_every_command(
     work.mkdir()
     (work / "b.tar.gz").write_bytes(pki.tar_bytes({"ca.crt": crafted.certificate(kind)}))
     before = tree(work, isolated_dirs)
-    done = run_cli(*COMMANDS[command]("b.tar.gz"), cwd=work, home=isolated_dirs)
-    assert done.returncode == 2, done.stderr
-    assert "Traceback" not in done.stderr
-    assert json.loads(done.stdout)["error"]["exit_code"] == 2
+    done = cli(isolated_dirs, *COMMANDS[command]("b.tar.gz"), cwd=work)
+    assert done.code == 2, done.err
+    assert "Traceback" not in done.err
+    assert json.loads(done.out)["error"]["exit_code"] == 2
     assert tree(work, isolated_dirs) == before
 
 
@@ -52,17 +52,16 @@ def test_trustme_folder_is_inspected_and_installed(tmp_path: Path, isolated_dirs
     client = ca.issue_cert("client@example.org")
     client.private_key_and_cert_chain_pem.write_to_path(str(folder / "client.pem"))
 
-    inspected = run_cli("inspect", str(folder), "--json", cwd=tmp_path, home=isolated_dirs)
-    assert inspected.returncode == 0, inspected.stderr
-    findings = {f["code"]: f["severity"] for f in json.loads(inspected.stdout)["findings"]}
+    inspected = cli(isolated_dirs, "inspect", str(folder), "--json", cwd=tmp_path)
+    assert inspected.code == 0, inspected.err
+    findings = {f["code"]: f["severity"] for f in json.loads(inspected.out)["findings"]}
     assert findings["server_cert_left_out"] == "info"
     assert "error" not in findings.values()
 
-    installed = run_cli(
-        "install", str(folder), "--yes", "--stores", "files", "--json",
-        cwd=tmp_path, home=isolated_dirs,
-    )  # fmt: skip
-    assert installed.returncode == 0, installed.stderr
+    installed = cli(
+        isolated_dirs, "install", str(folder), "--yes", "--stores", "files", "--json", cwd=tmp_path
+    )
+    assert installed.code == 0, installed.err
     (tls_key,) = paths.data_dir().rglob("tls.key")  # the same folder for the process
     written = serialization.load_pem_private_key(tls_key.read_bytes(), None)
     given = serialization.load_pem_private_key(client.private_key_pem.bytes(), None)

@@ -16,7 +16,9 @@ from pathlib import Path
 
 import pytest
 from clustertrust.cli.main import main
+from clustertrust.core.source import https
 from support import browsers, pki
+from support.https_server import Route, make_server_pki, serve_https
 from support.rotation import (
     CA_NAME,
     CLIENT_NAME,
@@ -202,6 +204,26 @@ def test_a_same_ca_renewal_named_by_the_ca_fingerprint_replaces_only_the_identit
     run_ok(capsys, "renew", str(bundle_b), "--replaces", ca, "--yes")
     assert_holding(life.dbs, r.ca1, r.client2, "the renewal")
     assert consumers(capsys) == set_up_consumers(life.dbs)
+
+
+def test_a_new_ca_renewal_from_a_link(
+    capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch, life: Life
+) -> None:
+    """`renew https://…`: the real download (this test's server CA stands in for the system
+    trust a download uses), then the same renewal as from a file."""
+    r = life.rotation
+    run_ok(capsys, "install", str(life.bundle("a", r.ca1, r.client1)), "--yes")
+    run_ok(capsys, "verify", life.cluster.ui.url)
+    life.cluster.serve(r.server2, r.ca2)
+    downloads = make_server_pki(life.tmp / "downloads")
+    monkeypatch.setattr(https, "system_context", downloads.client_context)
+    body = life.bundle("c", r.ca2, r.client3).read_bytes()
+    with serve_https(downloads, {"/renewed.tar.gz": Route(body=body)}) as (base, seen):
+        run_ok(capsys, "renew", f"{base}/renewed.tar.gz", "--yes")
+    assert [s["path"] for s in seen] == ["/renewed.tar.gz"]
+    assert_holding(life.dbs, r.ca2, r.client3, "the renewal from a link")
+    assert consumers(capsys) == set_up_consumers(life.dbs)
+    firefox_reaches(life.home, life.dbs[DEFAULT], life.cluster.ui, r.client3)
 
 
 @pytest.fixture(scope="module")

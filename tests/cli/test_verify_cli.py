@@ -9,7 +9,6 @@ import shutil
 import ssl
 import subprocess
 import sys
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -17,14 +16,7 @@ from clustertrust.cli.main import main
 from clustertrust.core.verify.identity import load_client_identity
 from clustertrust.core.verify.store import last_verification_path, load_last_verification
 from support import pki
-from support.tls_peers import Cluster, NginxSetup, bundle_of, start_cluster_nginx
-
-
-@pytest.fixture(scope="module")
-def nginx(tmp_path_factory: pytest.TempPathFactory, cluster: Cluster) -> Iterator[NginxSetup]:
-    setup = start_cluster_nginx(tmp_path_factory.mktemp("nginx-cli"), cluster)
-    yield setup
-    setup.server.stop()
+from support.tls_peers import Cluster, NginxSetup, bundle_of
 
 
 def run_cli(capsys: pytest.CaptureFixture[str], *argv: str) -> tuple[int, str, str]:

@@ -1,7 +1,8 @@
 """Every GUI test runs with the GUI-thread collector and leaves no work behind: a job still
 running (an install the test did not wait for) would hold one of the thread pool's few threads,
 and the next test's work would queue.
-Also the clusters the windows talk to: the demo, and nginx for the shared Kurrent bundle."""
+Also the demo cluster the windows talk to (nginx for the shared Kurrent bundle is in
+tests/conftest.py)."""
 
 from __future__ import annotations
 
@@ -13,8 +14,6 @@ from clustertrust.gui.workers import GuiThreadCollector
 from PySide6.QtCore import QThreadPool
 from PySide6.QtWidgets import QApplication
 from pytestqt.qtbot import QtBot
-from support import pki
-from support.tls_peers import NginxSetup, shared_cluster, start_cluster_nginx
 
 SETTLE_MS = 120_000
 
@@ -39,13 +38,3 @@ def demo() -> Iterator[DemoCluster]:
     cluster = start_demo()
     yield cluster
     cluster.stop()
-
-
-@pytest.fixture(scope="module")
-def nginx(
-    tmp_path_factory: pytest.TempPathFactory, kurrent: pki.KurrentBundle
-) -> Iterator[NginxSetup]:
-    """nginx serving the `kurrent` bundle's cluster; `url("mtls")` demands its client cert."""
-    setup = start_cluster_nginx(tmp_path_factory.mktemp("nginx-gui"), shared_cluster(kurrent))
-    yield setup
-    setup.server.stop()

@@ -226,11 +226,17 @@ def test_renew_from_a_file_replaces_the_old_certificates(
     assert old_ca not in {r.sha256 for r in Ledger(demo.sandbox / "ledger.json").records()}
 
 
+@pytest.fixture
+def other(tmp_path: Path) -> Path:
+    """Another cluster's bundle (its CA is called elsewhere-ca)."""
+    path = tmp_path / "other.tar.gz"
+    path.write_bytes(make_demo_pki("elsewhere").bundle_tgz())
+    return path
+
+
 def test_renew_with_another_clusters_bundle_changes_nothing(
-    qtbot: QtBot, demo: DemoCluster, installed: Session, tmp_path: Path
+    qtbot: QtBot, demo: DemoCluster, installed: Session, other: Path
 ) -> None:
-    other = tmp_path / "other.tar.gz"
-    other.write_bytes(make_demo_pki("elsewhere").bundle_tgz())
     window = open_manage(qtbot, Services(sandbox=demo.sandbox), installed)
     before = Ledger(demo.sandbox / "ledger.json").records()
     window.renew(window.cards[0].cluster, str(other))
@@ -401,10 +407,8 @@ def test_coming_back_to_the_window_lists_again(
 
 
 def test_a_failed_action_lists_again_and_keeps_its_error(
-    qtbot: QtBot, demo: DemoCluster, installed: Session, tmp_path: Path
+    qtbot: QtBot, demo: DemoCluster, installed: Session, other: Path
 ) -> None:
-    other = tmp_path / "other.tar.gz"
-    other.write_bytes(make_demo_pki("elsewhere").bundle_tgz())
     window = open_manage(qtbot, Services(sandbox=demo.sandbox), installed)
     remove_anchors_by_hand(demo)
     window.renew(window.cards[0].cluster, str(other))

@@ -25,7 +25,7 @@ from clustertrust.gui.wizard import DONE, VERIFY
 from PySide6.QtWidgets import QInputDialog
 from pytestqt.qtbot import QtBot
 from support import browsers, pki
-from support.cli_process import run_cli
+from support.cli_runs import cli
 from support.gui_support import Driver, wizard_with_bundle
 from support.tls_peers import NginxSetup
 
@@ -34,8 +34,8 @@ WAIT = 60_000
 
 def terminal(*args: str, home: Path) -> tuple[int, Any]:
     """`clustertrust ARGS --json` in its own process on the same HOME: exit code and document."""
-    done = run_cli(*args, "--json", cwd=home, home=home)
-    return done.returncode, json.loads(done.stdout) if done.stdout else done.stderr
+    done = cli(home, *args, "--json", cwd=home)
+    return done.code, json.loads(done.out) if done.out else done.err
 
 
 @pytest.fixture

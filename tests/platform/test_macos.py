@@ -60,11 +60,6 @@ FRENCH = {-60006: "L’autorisation a été annulée par l’utilisateur."}
 
 
 @pytest.fixture
-def runner() -> RecordingRunner:
-    return RecordingRunner()
-
-
-@pytest.fixture
 def fake(runner: RecordingRunner) -> FakeSecurity:
     return FakeSecurity(runner, dict(ENGLISH))
 

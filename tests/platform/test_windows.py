@@ -157,11 +157,6 @@ class FakeWindows:
 
 
 @pytest.fixture
-def runner() -> RecordingRunner:
-    return RecordingRunner()
-
-
-@pytest.fixture
 def fake(runner: RecordingRunner) -> FakeWindows:
     return FakeWindows(runner)
 
@@ -232,7 +227,10 @@ def test_removal_never_skips_the_delete_and_a_second_one_is_done(
     plans.apply_plan(plans.plan_uninstall(records, [windows]), ledger)
     assert len(certutil_calls(runner, "-delstore")) == 2  # ran although nothing looked present
     assert ledger.records() == []
-    plans.apply_plan(plans.plan_uninstall(records, [windows]), Ledger(tmp_path / "again.json"))
+    again = Ledger(tmp_path / "again.json")
+    plans.apply_plan(plans.plan_uninstall(records, [windows]), again)
+    assert len(certutil_calls(runner, "-delstore")) == 4
+    assert again.records() == []
 
 
 def test_a_delete_that_fails_but_left_nothing_is_done(
@@ -240,9 +238,12 @@ def test_a_delete_that_fails_but_left_nothing_is_done(
 ) -> None:
     ca, _ = store(runner, fake).plan_install(bundle, Scope.USER)
     runner.on("-delstore", returncode=0x80070005, stdout="")  # e.g. it tried the machine copy
-    ca.undo()
+    ca.undo()  # no raise: the store, read back, does not hold it
+    assert fake.read == [("user", "Root")]
     runner.on("-delstore", returncode=FILE_NOT_FOUND[0], stdout=FILE_NOT_FOUND[1])
-    ca.undo()
+    ca.undo()  # no raise: certutil's own "not found" code says so
+    assert len(certutil_calls(runner, "-delstore")) == 2
+    assert not store(runner, fake).is_installed(ca.record)
 
 
 def test_a_delete_that_fails_and_left_the_certificate_is_an_error(

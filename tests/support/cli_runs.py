@@ -1,5 +1,7 @@
-"""Running the real `clustertrust` command as separate processes against a temp HOME with a real
-NSS database (certutil), and reading back what the stores and the ledger then hold."""
+"""The real `clustertrust` command as a separate process with its own HOME (what a user's terminal
+runs), a real NSS database there (certutil), and what the stores and the ledger then hold.
+
+    done = cli(home, "inspect", "b.tar.gz", "--json", cwd=work)   # Run(code, out, err)"""
 
 from __future__ import annotations
 
@@ -14,6 +16,14 @@ from pathlib import Path
 from support import browsers, pki
 
 COMMAND = [sys.executable, "-m", "clustertrust.cli.main"]
+# The user folders under a HOME, as conftest's isolated_dirs lays them out: a process run there
+# shares its ledger and settings with the test's own windows.
+XDG_FOLDERS = {
+    "XDG_CONFIG_HOME": ".config",
+    "XDG_DATA_HOME": ".local/share",
+    "XDG_STATE_HOME": ".local/state",
+    "XDG_CACHE_HOME": ".cache",
+}
 
 
 @dataclass(frozen=True)
@@ -25,14 +35,8 @@ class Run:
 
 def home_env(home: Path) -> dict[str, str]:
     env = {k: v for k, v in os.environ.items() if not k.startswith("XDG_")}
-    env.update(
-        HOME=str(home),
-        XDG_CONFIG_HOME=str(home / ".config"),
-        XDG_DATA_HOME=str(home / ".local/share"),
-        XDG_STATE_HOME=str(home / ".local/state"),
-        XDG_CACHE_HOME=str(home / ".cache"),
-        XDG_RUNTIME_DIR=str(runtime(home)),
-    )
+    env.update({var: str(home / sub) for var, sub in XDG_FOLDERS.items()})
+    env.update(HOME=str(home), XDG_RUNTIME_DIR=str(runtime(home)))
     return env
 
 
@@ -52,9 +56,12 @@ def new_browser_db(home: Path) -> Path:
     return folder
 
 
-def start(home: Path, *argv: str, stdin: str | None = None) -> subprocess.Popen[str]:
+def start(
+    home: Path, *argv: str, stdin: str | None = None, cwd: Path | None = None
+) -> subprocess.Popen[str]:
     return subprocess.Popen(
         [*COMMAND, *argv],
+        cwd=cwd,
         env=home_env(home),
         stdin=subprocess.PIPE if stdin is not None else subprocess.DEVNULL,
         stdout=subprocess.PIPE,
@@ -75,8 +82,8 @@ def finish(proc: subprocess.Popen[str], stdin: str | None = None, timeout: float
     return Run(proc.returncode, out, err)
 
 
-def cli(home: Path, *argv: str, stdin: str | None = None) -> Run:
-    return finish(start(home, *argv, stdin=stdin), stdin)
+def cli(home: Path, *argv: str, stdin: str | None = None, cwd: Path | None = None) -> Run:
+    return finish(start(home, *argv, stdin=stdin, cwd=cwd), stdin)
 
 
 def pem_bundle(folder: Path, ca_name: str, client_name: str) -> Path:

@@ -15,12 +15,7 @@ import pytest
 from clustertrust.core.errors import SourceError
 from clustertrust.core.source.https import Timeouts, https_get, without_credentials
 from clustertrust.core.source.load import load_source
-from support.https_server import ServerPki, make_server_pki
-
-
-@pytest.fixture(scope="module")
-def server_pki(tmp_path_factory: pytest.TempPathFactory) -> ServerPki:
-    return make_server_pki(tmp_path_factory.mktemp("srv"))
+from support.https_server import ServerPki
 
 
 @contextmanager

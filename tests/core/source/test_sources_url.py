@@ -13,12 +13,7 @@ from clustertrust.core.errors import Cancelled, SourceError
 from clustertrust.core.source.https import Timeouts, https_get
 from clustertrust.core.source.load import MAX_SOURCE_BYTES, load_source
 from support import pki
-from support.https_server import Route, ServerPki, make_server_pki, serve_https
-
-
-@pytest.fixture(scope="module")
-def server_pki(tmp_path_factory: pytest.TempPathFactory) -> ServerPki:
-    return make_server_pki(tmp_path_factory.mktemp("srv"))
+from support.https_server import Route, ServerPki, serve_https
 
 
 @pytest.fixture(autouse=True)

@@ -112,11 +112,6 @@ class FakeBrowsers:
         return self.holds[location]
 
 
-@pytest.fixture
-def bundle(kurrent: pki.KurrentBundle) -> Bundle:
-    return bundle_of(kurrent.files())
-
-
 def answered(
     trust: TrustMode = TrustMode.BUNDLE, outcome: VerifyOutcome = VerifyOutcome.OK
 ) -> VerifyResult:

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -16,22 +15,9 @@ from support.tls_peers import (
     bundle_of,
     identity_files,
     make_intermediate,
-    start_cluster_nginx,
 )
 
 BUNDLE_ONLY = (TrustMode.BUNDLE,)
-
-
-@pytest.fixture(scope="module")
-def nginx(tmp_path_factory: pytest.TempPathFactory, cluster: Cluster) -> Iterator[NginxSetup]:
-    setup = start_cluster_nginx(tmp_path_factory.mktemp("nginx"), cluster)
-    yield setup
-    setup.server.stop()
-
-
-@pytest.fixture(scope="module")
-def bundle(kurrent: pki.KurrentBundle) -> Bundle:
-    return bundle_of(kurrent.files(), "certificate_bundle.tar.gz")
 
 
 @pytest.fixture

@@ -28,11 +28,6 @@ from support.tls_peers import (
 BUNDLE_ONLY = (TrustMode.BUNDLE,)
 
 
-@pytest.fixture(scope="module")
-def bundle(kurrent: pki.KurrentBundle) -> Bundle:
-    return bundle_of(kurrent.files())
-
-
 def _alerting(cluster: Cluster, folder: Path, tls12: bool = False) -> Iterator[AlertingTlsServer]:
     server = AlertingTlsServer(cluster.server, cluster.bundle.ca, folder, tls12=tls12)
     yield server

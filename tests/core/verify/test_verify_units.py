@@ -16,11 +16,11 @@ import sys
 import pytest
 from clustertrust.core.bundle.reader import Bundle
 from clustertrust.core.errors import InputError
+from clustertrust.core.target import parse_target
 from clustertrust.core.verify.alerts import http_refusal
 from clustertrust.core.verify.certs import server_cert_problem
 from clustertrust.core.verify.result import TrustMode, VerifyOutcome
 from clustertrust.core.verify.situation import Situation
-from clustertrust.core.verify.target import parse_target
 from support import pki
 from support.tls_peers import Cluster, bundle_of
 

@@ -18,10 +18,10 @@ from __future__ import annotations
 from pathlib import PureWindowsPath
 
 from clustertrust.core.i18n import tr, translatable
-from clustertrust.core.install import identity
 from clustertrust.core.names import printable
 
 NSS = "nss"  # the browsers' certificate databases (platform/nss.py)
+IDENTITY_FILES = "identity-files"  # what command-line clients read (platform/identity_files.py)
 SYSTEM_STORES = frozenset({"linux-anchors", "windows-certutil", "macos-keychain"})
 # Names a person reads: translated where a name is made (tr); --json reads them in English
 SYSTEM_STORE = translatable("System trust store")
@@ -31,7 +31,7 @@ OTHER_BROWSER = translatable("Browser certificate database")  # its location say
 
 def consumer_name(store: str, location: str) -> str:
     """What a person recognises: "Chromium", "Firefox (profile default-release)", …"""
-    if store == identity.NAME:
+    if store == IDENTITY_FILES:
         return tr(COMMAND_LINE)
     if store in SYSTEM_STORES:
         return tr(SYSTEM_STORE)
@@ -84,6 +84,7 @@ def _firefox_flavour(parts: list[str]) -> str:
 
 __all__ = [
     "COMMAND_LINE",
+    "IDENTITY_FILES",
     "NSS",
     "SYSTEM_STORE",
     "browser_name",

@@ -4,7 +4,7 @@ status, the clusters window, the plan, repair and verify share)."""
 from __future__ import annotations
 
 import pytest
-from clustertrust.core.install.consumer_names import consumer_key, consumer_name
+from clustertrust.core.consumer_names import consumer_key, consumer_name
 
 HOME = "/home/a"
 
