@@ -220,14 +220,11 @@ class ManageWindow(QDialog):
         self.jobs.start(work, self._verified, self._failed)
 
     def verify_url(self, url: str) -> None:
-        """The first cluster (or none: says what to do) at this address."""
-        if self.clusters:
-            self.verify(self.clusters[0], url)
-            return
+        """With the identity installed for the cluster at this address (none: says what to do)."""
         self.status.show_message("info", f"Connecting to {url}…")
         services = self.services
         self.jobs.start(
-            lambda control: services.verify(url, services.installed_bundle(), control),
+            lambda control: services.verify(url, None, control),
             self._verified,
             self._failed,
         )

@@ -104,8 +104,9 @@ class Services:
     def plan_uninstall(self, records: list[Any]) -> Planned:
         return actions.plan_removal(self.machine, [r.sha256 for r in records])
 
-    def verify(self, url: str, bundle: Bundle, control: JobControl) -> Any:
-        """Both trust modes and every consumer on a real machine; the bundle's CA in the demo."""
+    def verify(self, url: str, bundle: Bundle | None, control: JobControl) -> Any:
+        """Both trust modes and every consumer on a real machine; the bundle's CA in the demo.
+        Without a bundle: the identity installed for the cluster at `url`."""
         token = control.cancel_token("verification")
         return actions.verify(self.machine, url, bundle, cancel=token)
 

@@ -19,15 +19,17 @@ if TYPE_CHECKING:
 def verify(
     machine: Machine,
     url: str,
-    bundle: Bundle,
+    bundle: Bundle | None = None,
     modes: Iterable[TrustMode] | None = None,
     timeout: float | None = None,
     cancel: CancelToken | None = None,
 ) -> VerifyReport:
-    """The mutual-TLS check at `url`, every consumer on the machine judged. The demo's sandbox
+    """The mutual-TLS check at `url`, every consumer on the machine judged; without a bundle,
+    with the installed identity of the cluster at `url` (`identity_at`). The demo's sandbox
     is not this computer's trust store: there only the bundle's CA is trusted."""
     from clustertrust.core.verify import run
 
+    bundle = bundle or identity_at(machine, url)
     if machine.is_sandbox:
         modes = (run.TrustMode.BUNDLE,)
     return run.verify_url(
@@ -44,6 +46,16 @@ def verify(
 def installed_bundle(machine: Machine, sha256: str = "") -> Bundle:
     """The client identity ClusterTrust installed (the newest, or the one with this SHA-256)."""
     return identity.installed_bundle(machine.setup().ledger, sha256)
+
+
+def identity_at(machine: Machine, url: str) -> Bundle:
+    """The one rule for the identity a verification without a bundle uses: the newest client
+    installed for the cluster whose UI address `url` is; the newest installed one when the
+    address is no installed cluster's (InputError when none is installed)."""
+    ledger = machine.setup().ledger
+    return identity.installed_bundle(
+        ledger, identity.client_of(ledger, addresses.cas_at(ledger, url))
+    )
 
 
 def remembered_url(machine: Machine, bundle: Bundle) -> str:
