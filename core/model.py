@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import datetime as dt
 import enum
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import asdict, dataclass, field, fields
 from typing import TYPE_CHECKING, Any, Protocol
 
@@ -61,6 +61,9 @@ class Record:
     # Identity files: the SHA-256 of each CA written to ca.crt beside the client, space-separated
     # ("" in ledgers written before it was kept); what that material may be read back as.
     ca_sha256: str = ""
+    # A CA trusted for one host name only (macOS `add-trusted-cert -s HOST`); "" for every host.
+    # Status checks that trust, and repair and renewal set it up again the same way.
+    trust_host: str = ""
 
     @property
     def key(self) -> tuple[str, str, str]:
@@ -76,7 +79,7 @@ class Record:
     def from_json(cls, data: dict[str, Any]) -> Record:
         """Raises KeyError/TypeError on a malformed entry; the ledger turns that into a message."""
         names = {f.name for f in fields(cls)}
-        required = names - {"source", "installed_at", "state", "issuer", "ca_sha256"}
+        required = names - {"source", "installed_at", "state", "issuer", "ca_sha256", "trust_host"}
         missing = required - data.keys()
         if missing:
             raise KeyError(", ".join(sorted(missing)))
@@ -97,6 +100,11 @@ def record_for(
         name=name,
         scope=scope.value,
     )
+
+
+def trust_host_of(records: Iterable[Record]) -> str:
+    """The host these records' CA trust was restricted to ("" when it was not)."""
+    return next((r.trust_host for r in records if r.trust_host), "")
 
 
 def _nothing() -> None:
@@ -196,7 +204,8 @@ class Machine(Protocol):
     def setup(
         self, scope: Scope | None = None, wanted: Sequence[str] | None = None, trust_host: str = ""
     ) -> Setup:
-        """Raises InputError for an unknown store name."""
+        """Raises InputError for an unknown store name. `trust_host`: the OS store trusts a CA
+        it installs for that host only, where the OS can (macOS)."""
         ...
 
     def inventory(self) -> Any:

@@ -85,8 +85,10 @@ def current_setup(
     return Setup(stores, ledger or Ledger(), notes)
 
 
-def all_stores_setup(runner: Runner | None = None, ledger: Ledger | None = None) -> Setup:
-    return current_setup(Scope.SYSTEM, STORE_CHOICES, runner, ledger)
+def all_stores_setup(
+    runner: Runner | None = None, ledger: Ledger | None = None, trust_host: str = ""
+) -> Setup:
+    return current_setup(Scope.SYSTEM, STORE_CHOICES, runner, ledger, trust_host)
 
 
 def sandbox_setup(root: Path, runner: Runner | None = None) -> Setup:
@@ -135,7 +137,7 @@ class RealMachine:
         self, scope: Scope | None = None, wanted: Sequence[str] | None = None, trust_host: str = ""
     ) -> Setup:
         if scope is None:
-            return all_stores_setup(self.runner, self.ledger)
+            return all_stores_setup(self.runner, self.ledger, trust_host)
         return current_setup(scope, wanted, self.runner, self.ledger, trust_host=trust_host)
 
     def inventory(self) -> Inventory:

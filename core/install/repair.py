@@ -12,7 +12,7 @@ identity files keep; without it (a CA-only bundle, files deleted) the item is na
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, replace
 from typing import Any
 
@@ -20,7 +20,7 @@ from clustertrust.core.consumer_names import consumer_name
 from clustertrust.core.errors import ClusterTrustError, CommandError
 from clustertrust.core.install import clusters as groups
 from clustertrust.core.install import plan as plans
-from clustertrust.core.model import Scope, Setup, Step, TrustStore
+from clustertrust.core.model import Scope, Setup, Step, TrustStore, trust_host_of
 
 NO_MATERIAL = (
     "ClusterTrust keeps no copy of this cluster's bundle (its identity files are gone, or it "
@@ -64,13 +64,19 @@ class Repair:
         }
 
 
-def plan_repair(setup: Setup) -> Repair:
-    """Looks at every store (a certutil listing per browser database); changes nothing."""
+def plan_repair(
+    setup: Setup, hosted: Callable[[str], Sequence[TrustStore]] | None = None
+) -> Repair:
+    """Looks at every store (a certutil listing per browser database); changes nothing.
+    `hosted(host)`: the stores that trust a CA for that host only, for a cluster whose CA was
+    installed so (without it such a cluster is re-planned with `setup.stores`)."""
     put_back: list[Step] = []
     new: list[Step] = []
     cannot: list[tuple[str, str]] = []
     for cluster in groups.group_items(plans.status(setup.ledger, setup.stores)):
-        back, added, impossible = _repair_cluster(cluster, setup.stores)
+        host = trust_host_of(cluster.records)
+        stores = hosted(host) if host and hosted else setup.stores
+        back, added, impossible = _repair_cluster(cluster, stores)
         put_back += back
         new += added
         cannot += impossible
