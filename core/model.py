@@ -16,6 +16,7 @@ from dataclasses import asdict, dataclass, field, fields
 from typing import TYPE_CHECKING, Any, Protocol
 
 from clustertrust.core import certinfo
+from clustertrust.core.errors import ClusterTrustError, CommandError
 from cryptography import x509
 
 if TYPE_CHECKING:
@@ -177,6 +178,19 @@ class TrustStore(Protocol):
         ...
 
     def plan_remove(self, record: Record) -> list[Step]: ...
+
+
+def presence(store: TrustStore | None, record: Record) -> bool | None:
+    """Whether the record's item is in its store now: the one check status, plan, repair,
+    renewal and verify make. None when it cannot be told here (no such store on this
+    computer, the store is not available, or asking it failed); each caller names what an
+    unknown means to it, and none shows it as there."""
+    if store is None or not store.detect().available:
+        return None
+    try:
+        return store.is_installed(record)
+    except (CommandError, ClusterTrustError, OSError, ValueError):
+        return None
 
 
 def refused_key_types(store: TrustStore) -> frozenset[str]:

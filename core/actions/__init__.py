@@ -23,6 +23,7 @@ from clustertrust.core.actions.lifecycle import (
 from clustertrust.core.actions.lookup import (
     adopt_ui_urls,
     diagnostics,
+    identity_at,
     identity_files,
     installed_bundle,
     remember_ui_url,
@@ -74,6 +75,7 @@ __all__ = [
     "expiry",
     "expiry_warnings",
     "for_terminal",
+    "identity_at",
     "identity_files",
     "installed_bundle",
     "needs_warning",

@@ -17,10 +17,9 @@ from dataclasses import dataclass, replace
 from typing import Any
 
 from clustertrust.core.consumer_names import consumer_name
-from clustertrust.core.errors import ClusterTrustError, CommandError
 from clustertrust.core.install import clusters as groups
 from clustertrust.core.install import plan as plans
-from clustertrust.core.model import Scope, Setup, Step, TrustStore, trust_host_of
+from clustertrust.core.model import Scope, Setup, Step, TrustStore, presence, trust_host_of
 
 NO_MATERIAL = (
     "ClusterTrust keeps no copy of this cluster's bundle (its identity files are gone, or it "
@@ -105,7 +104,8 @@ def _repair_cluster(
         key = step.record.key
         if key in missing:
             back.append(replace(step, record=replace(step.record, source=missing[key].source)))
-        elif key not in known and _absent(by_name[step.record.store], step):
+        # a store that cannot be asked is better not touched
+        elif key not in known and presence(by_name[step.record.store], step.record) is False:
             added.append(replace(step, record=replace(step.record, source=source)))
     reached = {s.record.key for s in expected}
     gone = [
@@ -114,13 +114,6 @@ def _repair_cluster(
         if k not in reached
     ]
     return back, added, gone
-
-
-def _absent(store: TrustStore, step: Step) -> bool:
-    try:
-        return not store.is_installed(step.record)
-    except (ClusterTrustError, CommandError, OSError):
-        return False  # cannot be checked: better not to touch it
 
 
 def _what(subject: str, store: str, location: str) -> str:
