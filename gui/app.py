@@ -55,7 +55,7 @@ def demo_wizard(demo: DemoCluster) -> ClusterTrustWizard:
     """The wizard pointed at a running demo: its bundle link, its UI, its sandbox."""
     from .services import Services
 
-    session = Session(demo=demo, source_context=demo.download_context(), cluster_url=demo.ui_url)
+    session = Session(demo=demo, source_context=demo.download_context())
     return ClusterTrustWizard(session, Services(sandbox=demo.sandbox))
 
 

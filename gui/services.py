@@ -148,12 +148,17 @@ class Services:
             ("Client certificate", str(identity.cert)),
             ("Client key", str(identity.key)),
         ]
-        target = urllib.parse.urlsplit(session.cluster_url)
+        target = urllib.parse.urlsplit(self._client_url(opened.bundle, session.verified))
         if target.hostname:
             port = target.port or clientconfig.KURRENTDB_PORT
             text = clientconfig.kurrentdb_connection_string(target.hostname, files, port)
             rows.insert(0, ("KurrentDB connection string", text))
         return rows
+
+    def _client_url(self, bundle: Bundle, verified: Any) -> str:
+        """The cluster's address as the ledger keeps it, else the one just verified ok."""
+        remembered = actions.remembered_url(self.machine, bundle)
+        return remembered or (verified.url if verified is not None and verified.ok else "")
 
     # the clusters window: status by cluster, repair, renewal, diagnostics
 

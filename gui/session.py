@@ -34,6 +34,9 @@ class Opened:
     # (title, summary) per certificate, worked out on the worker so the Review page only shows
     summaries: list[tuple[str, CertificateSummary]] = field(default_factory=list)
     renews: str = ""  # the installed cluster this bundle renews ("" for a new one)
+    # The UI address its source named (a Kurrent Cloud cluster's): offered on the Verify page,
+    # never the cluster's address until a verification proves it and the ledger keeps it.
+    offered_url: str = ""
 
 
 class NeedsPassword(Exception):
@@ -55,8 +58,12 @@ class Session:
     scope: str = ""
     plan: Any = None
     installed: Any = None
-    cluster_url: str = ""
-    verified: Any = None
+    verified: Any = None  # the verification report; the ledger keeps a proven address
+
+    def offered_url(self) -> str:
+        """An address to check first: the bundle source's, or the demo's own."""
+        offered = self.opened.offered_url if self.opened else ""
+        return offered or (str(self.demo.ui_url) if self.demo is not None else "")
 
 
 def load_settings() -> dict[str, str]:

@@ -25,14 +25,16 @@ def verify(
     cancel: CancelToken | None = None,
 ) -> VerifyReport:
     """The mutual-TLS check at `url`, every consumer on the machine judged; without a bundle,
-    with the installed identity of the cluster at `url` (`identity_at`). The demo's sandbox
-    is not this computer's trust store: there only the bundle's CA is trusted."""
+    with the installed identity of the cluster at `url` (`identity_at`). The ledger keeps
+    `url` as the cluster's address once the bundle's CA vouches for the server there. The
+    demo's sandbox is not this computer's trust store: there only the bundle's CA is trusted."""
     from clustertrust.core.verify import run
+    from clustertrust.core.verify.cluster import remember_cluster
 
     bundle = bundle or identity_at(machine, url)
     if machine.is_sandbox:
         modes = (run.TrustMode.BUNDLE,)
-    return run.verify_url(
+    report = run.verify_url(
         url,
         bundle,
         modes=run.BOTH if modes is None else modes,
@@ -41,6 +43,8 @@ def verify(
         remember=not machine.is_sandbox,
         inventory=machine.inventory(),
     )
+    remember_cluster(machine.setup().ledger, bundle, report)  # the sandbox has its own ledger
+    return report
 
 
 def installed_bundle(machine: Machine, sha256: str = "") -> Bundle:
