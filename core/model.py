@@ -87,6 +87,57 @@ class Record:
         return cls(**{k: str(v) for k, v in data.items() if k in names})
 
 
+class ConsumerKind(enum.StrEnum):
+    BROWSER = "browser"  # one browser certificate database (NSS)
+    SYSTEM = "system"  # the operating system's trust store
+    FILES = "files"  # the identity files command-line clients use
+
+
+class ConsumerState(enum.StrEnum):
+    """What `status` found for a consumer (verify judges it by connecting instead)."""
+
+    OK = "ok"  # every item it needs is there
+    MISSING = "missing"  # an item the ledger lists is gone
+    UNKNOWN = "unknown"  # its store cannot be asked here (`presence` is None): never "ok"
+    NOT_COVERED = "not_covered"  # found since the install in a store the cluster uses: Repair
+    NOT_SET_UP = "not_set_up"  # a store this install did not choose: nothing of it is there
+
+
+@dataclass(frozen=True)
+class Consumer:
+    """What a person reaches a cluster with (a browser's certificate database, the OS trust
+    store, the command-line clients), and what the install put there for that cluster: the one
+    model `status`, repair, `verify` and the clusters window share."""
+
+    kind: ConsumerKind
+    name: str  # what a person recognises: "Chromium", "Firefox (profile default-release)"
+    location: str  # the database folder, the identity files folder, or the store's id
+    records: tuple[Record, ...] = ()  # what the install put there for the cluster
+    store: str = ""  # the store id its records carry
+    state: ConsumerState | None = None  # as `status` found it; None where it was not asked
+
+    @property
+    def covered(self) -> bool:
+        """The install set it up for the cluster."""
+        return bool(self.records)
+
+    @property
+    def present(self) -> bool | None:
+        if self.state is None:
+            return None
+        return {ConsumerState.OK: True, ConsumerState.MISSING: False}.get(self.state)
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "name": self.name,
+            "kind": self.kind.value,
+            "store": self.store,
+            "location": self.location,
+            "state": self.state.value if self.state else None,
+            "present": self.present,
+        }
+
+
 def record_for(
     cert: x509.Certificate, kind: Kind, store: str, location: str, name: str, scope: Scope
 ) -> Record:

@@ -34,17 +34,12 @@ from clustertrust.core.actions.lookup import (
 from clustertrust.core.actions.words import cluster_state, days_left, expiry, not_covered
 from clustertrust.core.consumer_names import consumer_name
 from clustertrust.core.install.addresses import cluster_of
-from clustertrust.core.install.clusters import (
-    Certificate,
-    Cluster,
-    Consumer,
-    ConsumerState,
-    consumer_line,
-)
+from clustertrust.core.install.clusters import Certificate, Cluster, consumer_line
 from clustertrust.core.install.expiry import RENEW, RENEW_FIX, expiry_warnings, needs_warning
 from clustertrust.core.install.plan import ItemStatus, Plan, Progress, StepStatus
 from clustertrust.core.install.renewal import RenewalPlan
 from clustertrust.core.install.repair import Repair
+from clustertrust.core.model import Consumer, ConsumerKind, ConsumerState
 from clustertrust.core.remedy import Action, Remedy, for_terminal
 
 __all__ = [
@@ -55,6 +50,7 @@ __all__ = [
     "Changes",
     "Cluster",
     "Consumer",
+    "ConsumerKind",
     "ConsumerState",
     "ItemStatus",
     "Plan",

@@ -3,14 +3,9 @@ A state is (kind, words); kind is "ok", "warning" or "error", and "ok" means it 
 
 from __future__ import annotations
 
-from clustertrust.core.install.clusters import (
-    Certificate,
-    Cluster,
-    Consumer,
-    ConsumerState,
-    consumer_line,
-)
+from clustertrust.core.install.clusters import Certificate, Cluster, consumer_line
 from clustertrust.core.install.expiry import needs_warning
+from clustertrust.core.model import Consumer, ConsumerState
 
 
 def days_left(days: int) -> str:
