@@ -7,12 +7,17 @@ import argparse
 import math
 
 from clustertrust.core import actions
-from clustertrust.core.bundle.reader import Bundle
+from clustertrust.core.actions.bundles import Bundle
+from clustertrust.core.actions.verification import (
+    BOTH,
+    DEFAULT_TIMEOUT,
+    ConsumerResult,
+    TrustMode,
+    VerifyReport,
+    parse_target,
+)
 from clustertrust.core.errors import InputError
 from clustertrust.core.model import Machine
-from clustertrust.core.target import parse_target
-from clustertrust.core.verify.result import ConsumerResult
-from clustertrust.core.verify.run import BOTH, DEFAULT_TIMEOUT, TrustMode, VerifyReport
 from clustertrust.platform import detect
 
 from .options import add_password_options, bundle_from

@@ -276,3 +276,8 @@ class Machine(Protocol):
     def inventory(self) -> Any:
         """The consumers verify judges (core.verify.consumers.Inventory); None in the demo."""
         ...
+
+    def facts(self) -> dict[str, Any]:
+        """What the support report says of this computer: its system, each store's state and
+        the tools' versions (platform.facts)."""
+        ...

@@ -18,7 +18,7 @@ from .wizard import ClusterTrustWizard
 from .workers import GuiThreadCollector
 
 if TYPE_CHECKING:
-    from clustertrust.core.demo import DemoCluster
+    from clustertrust.core.actions.demo import DemoCluster
 
 
 def display_problem(env: Mapping[str, str] | None = None, platform: str = sys.platform) -> str:
@@ -80,7 +80,7 @@ def run_wizard() -> int:
 
 
 def start_demo() -> DemoCluster:
-    from clustertrust.core.demo import start_demo as start
+    from clustertrust.core.actions.demo import start_demo as start
 
     return start()
 

@@ -12,11 +12,8 @@ from typing import TYPE_CHECKING, Any
 if TYPE_CHECKING:  # only for types: the wizard paints before the certificate machinery loads
     import ssl
 
-    from clustertrust.core.bundle.checks import Finding
-    from clustertrust.core.bundle.reader import Bundle
-    from clustertrust.core.bundle.summary import CertificateSummary
+    from clustertrust.core.actions.bundles import Bundle, CertificateSummary, Finding, SourceData
     from clustertrust.core.errors import BundleError
-    from clustertrust.core.source.load import SourceData
 
 SETTINGS_FILE = "wizard.json"
 OLD_UI_URL = "ui_url:"  # + a cluster's name: where versions before the ledger's kept its address
@@ -67,10 +64,10 @@ class Session:
 
 
 def load_settings() -> dict[str, str]:
-    from clustertrust.core import paths
+    from clustertrust.core.actions.runtime import config_dir
 
     try:
-        data = json.loads((paths.config_dir() / SETTINGS_FILE).read_text())
+        data = json.loads((config_dir() / SETTINGS_FILE).read_text())
     except (OSError, ValueError):
         return {}
     return {k: v for k, v in data.items() if isinstance(v, str)} if isinstance(data, dict) else {}
@@ -99,8 +96,8 @@ def _old_ui_url(key: str) -> bool:
 
 
 def _write_settings(settings: dict[str, str]) -> None:
-    from clustertrust.core import fileio, paths
+    from clustertrust.core.actions.runtime import config_dir, write_atomic
 
-    folder = paths.config_dir()
+    folder = config_dir()
     folder.mkdir(parents=True, exist_ok=True)
-    fileio.write_atomic(folder / SETTINGS_FILE, json.dumps(settings, indent=2).encode("utf-8"))
+    write_atomic(folder / SETTINGS_FILE, json.dumps(settings, indent=2).encode("utf-8"))

@@ -13,6 +13,7 @@ import sys
 import threading
 from collections.abc import Mapping, Sequence
 from pathlib import Path
+from typing import Any
 
 from clustertrust.core.errors import InputError
 from clustertrust.core.install.ledger import Ledger
@@ -143,6 +144,11 @@ class RealMachine:
     def inventory(self) -> Inventory:
         return current_inventory(self.runner, self.ledger)
 
+    def facts(self) -> dict[str, Any]:
+        from clustertrust.platform.facts import machine_facts  # it imports this module
+
+        return machine_facts(self.setup(), self.runner)
+
 
 class SandboxMachine:
     """The demo: every store and the ledger inside one folder, whatever the scope."""
@@ -162,6 +168,11 @@ class SandboxMachine:
 
     def inventory(self) -> None:
         return None
+
+    def facts(self) -> dict[str, Any]:
+        from clustertrust.platform.facts import machine_facts
+
+        return machine_facts(self.setup(), self.runner or SubprocessRunner())
 
 
 def current_inventory(runner: Runner | None = None, ledger: Ledger | None = None) -> Inventory:

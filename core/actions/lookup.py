@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping, Sequence
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from clustertrust.core.bundle.reader import Bundle
 from clustertrust.core.cancel import CancelToken
@@ -89,6 +89,20 @@ def renews(machine: Machine, bundle: Bundle) -> str:
 def identity_files(machine: Machine, sha256: str) -> identity.IdentityPaths | None:
     """Where the client identity with this SHA-256 is kept for command-line clients."""
     return identity.identity_paths(machine.setup().ledger, sha256)
+
+
+def support_report(machine: Machine) -> dict[str, Any]:
+    """The redacted support report for the helpdesk, as one JSON-ready document (no key,
+    password or token); `report_text` words it."""
+    from clustertrust.core.report.collect import collect
+
+    return collect(machine.setup(), machine.facts())
+
+
+def report_text(document: dict[str, Any]) -> str:
+    from clustertrust.core.report.text import render_text
+
+    return render_text(document)
 
 
 def diagnostics(clusters: Sequence[Cluster], system: str) -> str:

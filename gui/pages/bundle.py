@@ -6,8 +6,8 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from clustertrust.core.actions.bundles import SourceData
 from clustertrust.core.errors import Cancelled
-from clustertrust.core.source.load import SourceData
 from clustertrust.gui.advice import window_fix
 from PySide6.QtCore import QStandardPaths
 from PySide6.QtWidgets import (

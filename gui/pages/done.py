@@ -8,7 +8,7 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-from clustertrust.core import certinfo
+from clustertrust.core.actions import certificates as certinfo
 from clustertrust.core.errors import ClusterTrustError
 from clustertrust.gui.advice import window_fix
 from clustertrust.platform import macos

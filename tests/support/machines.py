@@ -49,6 +49,9 @@ class FakeMachine:
     def inventory(self) -> Any:
         return self._inventory
 
+    def facts(self) -> dict[str, Any]:
+        return {"system": {"os": "test"}, "stores": [], "tools": {}}
+
 
 class MemoryStore:
     """A TrustStore (core.model) that keeps its items in memory, one database per profile, as
