@@ -31,11 +31,8 @@ def test_importing_it_loads_no_stage_and_no_cryptography() -> None:
     )
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     loaded = ast.literal_eval(out.stdout)  # a printed list of module names
-    assert loaded == [
-        "clustertrust",
-        "clustertrust.core",
-        "clustertrust.core.actions",
-        "clustertrust.core.actions.runtime",
-        "clustertrust.core.cancel",
-        "clustertrust.core.errors",
-    ]
+    stages = ("bundle", "source", "install", "verify", "report", "clients", "cloud")
+    heavy = [m for m in loaded if m.startswith(("cryptography", "keyring"))]
+    staged = [m for m in loaded if m.startswith(tuple(f"clustertrust.core.{s}" for s in stages))]
+    assert heavy == [] and staged == []
+    assert "clustertrust.core.actions.runtime" in loaded  # it was imported, and cheaply
