@@ -6,8 +6,8 @@ import argparse
 
 from clustertrust.core import actions
 from clustertrust.core.actions import RENEW, RENEW_FIX, consumer_name, expiry_warnings, for_terminal
-from clustertrust.core.bundle.summary import pretty_fingerprint
-from clustertrust.core.names import printable
+from clustertrust.core.actions.bundles import pretty_fingerprint
+from clustertrust.core.actions.runtime import printable
 from clustertrust.platform import detect
 
 from .args import parents

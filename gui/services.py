@@ -11,14 +11,21 @@ import urllib.parse
 from pathlib import Path
 from typing import Any
 
-from clustertrust.core import actions, certinfo, secrets
-from clustertrust.core.bundle.checks import check_bundle
-from clustertrust.core.bundle.reader import Bundle, read_bundle
-from clustertrust.core.bundle.summary import CertificateSummary, summarize
-from clustertrust.core.clients import settings as clientconfig
+from clustertrust.core import actions
+from clustertrust.core.actions import certificates as certinfo
+from clustertrust.core.actions import clients as clientconfig
+from clustertrust.core.actions import runtime
+from clustertrust.core.actions.bundles import (
+    Bundle,
+    CertificateSummary,
+    SourceData,
+    check_bundle,
+    load_source,
+    read_bundle,
+    summarize,
+)
 from clustertrust.core.errors import OperationFailed, PasswordNeeded
 from clustertrust.core.model import Machine, Scope, Setup
-from clustertrust.core.source.load import SourceData, load_source
 from clustertrust.platform import detect
 from clustertrust.platform.runner import Runner
 
@@ -104,8 +111,9 @@ class Services:
     def plan_uninstall(self, records: list[Any]) -> Planned:
         return actions.plan_removal(self.machine, [r.sha256 for r in records])
 
-    def verify(self, url: str, bundle: Bundle, control: JobControl) -> Any:
-        """Both trust modes and every consumer on a real machine; the bundle's CA in the demo."""
+    def verify(self, url: str, bundle: Bundle | None, control: JobControl) -> Any:
+        """Both trust modes and every consumer on a real machine; the bundle's CA in the demo.
+        Without a bundle: the identity installed for the cluster at `url`."""
         token = control.cancel_token("verification")
         return actions.verify(self.machine, url, bundle, cancel=token)
 
@@ -147,12 +155,17 @@ class Services:
             ("Client certificate", str(identity.cert)),
             ("Client key", str(identity.key)),
         ]
-        target = urllib.parse.urlsplit(session.cluster_url)
+        target = urllib.parse.urlsplit(self._client_url(opened.bundle, session.verified))
         if target.hostname:
             port = target.port or clientconfig.KURRENTDB_PORT
             text = clientconfig.kurrentdb_connection_string(target.hostname, files, port)
             rows.insert(0, ("KurrentDB connection string", text))
         return rows
+
+    def _client_url(self, bundle: Bundle, verified: Any) -> str:
+        """The cluster's address as the ledger keeps it, else the one just verified ok."""
+        remembered = actions.remembered_url(self.machine, bundle)
+        return remembered or (verified.url if verified is not None and verified.ok else "")
 
     # the clusters window: status by cluster, repair, renewal, diagnostics
 
@@ -183,16 +196,9 @@ class Services:
     def save_report(self, path: Path) -> Path:
         """The redacted support report (core.report) as text. Outside the demo it includes the
         last verification, which core.verify saved."""
-        from clustertrust.core.report import collect as report
-        from clustertrust.platform import facts
-        from clustertrust.platform.runner import SubprocessRunner
-
-        setup = self.setup()
-        document = report.collect(
-            setup, facts.machine_facts(setup, self.runner or SubprocessRunner())
-        )
+        document = actions.support_report(self.machine)
         try:
-            path.write_text(report.render_text(document), encoding="utf-8")
+            path.write_text(actions.report_text(document), encoding="utf-8")
         except OSError as error:
             raise OperationFailed(
                 f"The report could not be written to {path}: {error.strerror}.",
@@ -241,7 +247,7 @@ def certificate_summaries(bundle: Bundle) -> list[tuple[str, CertificateSummary]
 def stored_password(origin: str) -> str | None:
     """A password the user asked us to remember for this bundle; None when the keyring is shut."""
     try:
-        return secrets.load_secret(PASSWORD_SECRET + origin)
+        return runtime.load_secret(PASSWORD_SECRET + origin)
     except OperationFailed:
         return None
 
@@ -249,7 +255,7 @@ def stored_password(origin: str) -> str | None:
 def remember_password(origin: str, password: str) -> str:
     """Save to the OS keyring (only on the user's request); returns "" or why it failed."""
     try:
-        secrets.save_secret(PASSWORD_SECRET + origin, password)
+        runtime.save_secret(PASSWORD_SECRET + origin, password)
     except OperationFailed as error:
         return f"The password was not saved: the keyring is not available. {error.fix}"
     return ""

@@ -3,14 +3,9 @@ A state is (kind, words); kind is "ok", "warning" or "error", and "ok" means it 
 
 from __future__ import annotations
 
-from clustertrust.core.install.clusters import (
-    Certificate,
-    Cluster,
-    Consumer,
-    ConsumerState,
-    consumer_line,
-)
+from clustertrust.core.install.clusters import Certificate, Cluster, consumer_line
 from clustertrust.core.install.expiry import needs_warning
+from clustertrust.core.model import Consumer, ConsumerState
 
 
 def days_left(days: int) -> str:
@@ -38,12 +33,15 @@ def not_covered(cluster: Cluster) -> list[Consumer]:
 def cluster_state(cluster: Cluster) -> tuple[str, str]:
     """What the welcome page, the cards and `status` say about a cluster as a whole."""
     missing = sum(1 for i in cluster.items if i.present is False)
+    unknown = sum(1 for i in cluster.items if i.present is None)
     new = len(not_covered(cluster))
     days = cluster.days_left
     if missing:
         return "error", f"{missing} item{'s' if missing != 1 else ''} missing: Repair puts it back"
     if days is not None and days < 0:
         return "error", "expired: renew it"
+    if unknown:  # never "set up": that it works now cannot be told
+        return "warning", f"{unknown} item{'s' if unknown != 1 else ''} cannot be checked here"
     if new:
         profiles = f"{new} browser profile{'s' if new != 1 else ''}"
         return "warning", f"{profiles} not covered yet: Repair adds {'them' if new > 1 else 'it'}"

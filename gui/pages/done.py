@@ -8,7 +8,7 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-from clustertrust.core import certinfo
+from clustertrust.core.actions import certificates as certinfo
 from clustertrust.core.errors import ClusterTrustError
 from clustertrust.gui.advice import window_fix
 from clustertrust.platform import macos
@@ -98,7 +98,7 @@ class DonePage(Page):
 
     def initializePage(self) -> None:
         super().initializePage()
-        report, url = self.session.verified, self.session.cluster_url
+        report, url = self.session.verified, self._url()
         self.setTitle(TITLES[outcome(report)])
         self.browser_error.clear_message()
         if report is not None and report.ok:
@@ -149,8 +149,13 @@ class DonePage(Page):
         self.settings_form.addRow(paragraph(message))
         self.settings_box.show()
 
+    def _url(self) -> str:
+        """The address just verified, else the one offered."""
+        report = self.session.verified
+        return report.url if report is not None else self.session.offered_url()
+
     def open_cluster(self) -> None:
-        url = self.session.cluster_url
+        url = self._url()
         if url and not self.open_url(QUrl(url)):
             self.browser_error.show_result(
                 "error",

@@ -2,8 +2,7 @@
 
 from __future__ import annotations
 
-from clustertrust.core.bundle.checks import Finding, Severity, has_errors
-from clustertrust.core.bundle.summary import CertificateSummary
+from clustertrust.core.actions.bundles import CertificateSummary, Finding, Severity, has_errors
 from PySide6.QtWidgets import QHBoxLayout, QLabel, QVBoxLayout, QWidget
 
 from ..widgets import Banner, CertificateCard, CopyField, FindingList, paragraph

@@ -225,13 +225,16 @@ def test_the_address_is_remembered_across_processes(
     assert "secret" not in ledger_text and "t0p" not in ledger_text
 
 
-def test_the_address_is_remembered_whatever_the_verdict(
+def test_the_address_is_remembered_only_where_the_clusters_ca_vouches_for_the_server(
     capsys: pytest.CaptureFixture[str], home: Path, kurrent_tgz: Path, servers: Servers
 ) -> None:
     install(capsys, kurrent_tgz)
-    code, _ = verify(capsys, servers.url("leaf_only"))
+    code, _ = verify(capsys, servers.url("leaf_only"))  # no signature leads to the CA
     assert code == 1
-    assert [c.ui_url for c in Ledger().clusters()] == [servers.url("leaf_only")]
+    assert [c.ui_url for c in Ledger().clusters()] == [""]
+    code, _ = verify(capsys, servers.url("full_chain"))  # through the intermediate it sent
+    assert code == 0
+    assert [c.ui_url for c in Ledger().clusters()] == [servers.url("full_chain")]
 
 
 def test_without_an_address_and_none_remembered_is_bad_input(
