@@ -9,14 +9,10 @@ import logging
 import sys
 from pathlib import Path
 
-from clustertrust.core import fileio
-from clustertrust.core.bundle.checks import check_bundle
-from clustertrust.core.bundle.reader import read_bundle
-from clustertrust.core.bundle.summary import bundle_json, bundle_text
-from clustertrust.core.cloud import kurrent as cloud
+from clustertrust.core.actions import cloud, runtime
+from clustertrust.core.actions.bundles import bundle_json, bundle_text, check_bundle, read_bundle
 from clustertrust.core.errors import InputError
 from clustertrust.core.i18n import tr
-from clustertrust.core.secrets import delete_secret
 
 from .output import print_json
 
@@ -91,7 +87,7 @@ def _read_token(from_stdin: bool) -> str:
 
 
 def run_logout(args: argparse.Namespace) -> int:
-    removed = delete_secret(cloud.TOKEN_NAME)
+    removed = runtime.delete_secret(cloud.TOKEN_NAME)
     if removed:
         print(tr("The Kurrent Cloud token was removed."))
     else:
@@ -149,7 +145,7 @@ def run_fetch(args: argparse.Namespace) -> int:
 
 def _write_private(path: Path, data: bytes) -> None:
     try:
-        fileio.create_private(path, data)
+        runtime.create_private(path, data)
     except OSError as exc:
         raise InputError(
             tr("{path} cannot be created: {reason}.").format(path=path, reason=exc.strerror),

@@ -9,11 +9,10 @@ import logging
 import sys
 from pathlib import Path
 
-from clustertrust.core.bundle.reader import read_bundle
-from clustertrust.core.clients import settings as cc
+from clustertrust.core.actions import clients as cc
+from clustertrust.core.actions.bundles import load_source, read_bundle
 from clustertrust.core.errors import InputError
 from clustertrust.core.i18n import tr
-from clustertrust.core.source.load import load_source
 from clustertrust.platform import client_tools
 
 from .output import print_json

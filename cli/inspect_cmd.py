@@ -4,8 +4,7 @@ from __future__ import annotations
 
 import argparse
 
-from clustertrust.core.bundle.checks import check_bundle
-from clustertrust.core.bundle.summary import bundle_json, bundle_text
+from clustertrust.core.actions.bundles import bundle_json, bundle_text, check_bundle
 
 from .args import parents
 from .options import bundle_from

@@ -106,12 +106,9 @@ def choose_language(as_json: bool) -> None:
 def prepare_own_files(verbose: bool = False) -> None:
     """Before a command that uses ClusterTrust's own files: temporary key material of runs that
     were killed (SIGKILL, power loss) is removed, and the log is set up."""
-    from clustertrust.core import fileio, paths
-    from clustertrust.core.logs import setup_logging
+    from clustertrust.core.actions import runtime
 
-    with contextlib.suppress(ClusterTrustError, OSError):  # the command itself will say why
-        fileio.remove_dead_folders(paths.runtime_dir())
-    setup_logging(verbose)
+    runtime.prepare_own_files(verbose)
 
 
 def open_wizard() -> int:

@@ -11,7 +11,7 @@ from typing import TYPE_CHECKING
 from clustertrust.core.errors import InputError, PasswordNeeded
 
 if TYPE_CHECKING:
-    from clustertrust.core.bundle.reader import Bundle
+    from clustertrust.core.actions.bundles import Bundle
 
 HELP = "PKCS#12 or private-key password, if not 'kurrent' (other users can see it: prefer "
 HELP += "--password-stdin, or leave it out to be asked)"
@@ -41,8 +41,7 @@ def given_password(args: argparse.Namespace) -> str | None:
 
 def bundle_from(args: argparse.Namespace, source: str) -> Bundle:
     """Read the bundle at `source`, asking for its password on a terminal if it needs one."""
-    from clustertrust.core.bundle.reader import read_bundle
-    from clustertrust.core.source.load import load_source
+    from clustertrust.core.actions.bundles import load_source, read_bundle
 
     data = load_source(source)
     password = given_password(args)

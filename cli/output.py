@@ -7,9 +7,9 @@ import sys
 from collections.abc import Iterator
 from typing import Any, TextIO
 
+from clustertrust.core.actions.runtime import printable_lines
 from clustertrust.core.errors import ClusterTrustError
 from clustertrust.core.i18n import tr
-from clustertrust.core.names import printable_lines
 
 
 def print_json(document: Any) -> None:

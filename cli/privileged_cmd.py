@@ -14,7 +14,7 @@ import os
 import sys
 from collections.abc import Sequence
 
-from clustertrust.core import certinfo
+from clustertrust.core.actions import certificates as certinfo
 from clustertrust.core.errors import InputError, OperationFailed
 from clustertrust.platform import elevation, linux
 from clustertrust.platform.runner import CommandError, SubprocessRunner

@@ -7,12 +7,11 @@ import json
 import logging
 from pathlib import Path
 
-from clustertrust.core import fileio
+from clustertrust.core import actions
+from clustertrust.core.actions import runtime
 from clustertrust.core.errors import InputError
-from clustertrust.core.i18n import english, tr
-from clustertrust.core.report import collect as report
-from clustertrust.platform import detect, facts
-from clustertrust.platform.runner import SubprocessRunner
+from clustertrust.core.i18n import tr
+from clustertrust.platform import detect
 
 from .output import print_json
 
@@ -33,11 +32,8 @@ def register(commands: argparse._SubParsersAction) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    runner = SubprocessRunner()
-    with english():  # the document is machine-readable: the same in every language
-        setup = detect.all_stores_setup(runner)
-        document = report.collect(setup, facts.machine_facts(setup, runner))
-    text = json.dumps(document, indent=2) + "\n" if args.json else report.render_text(document)
+    document = actions.support_report(detect.RealMachine())
+    text = json.dumps(document, indent=2) + "\n" if args.json else actions.report_text(document)
     if not args.output:
         if args.json:
             print_json(document)
@@ -46,7 +42,7 @@ def run(args: argparse.Namespace) -> int:
         return 0
     path = Path(args.output).expanduser()
     try:
-        fileio.write_atomic(path, text.encode("utf-8"))  # a link planted there is replaced
+        runtime.write_atomic(path, text.encode("utf-8"))  # a link planted there is replaced
     except OSError as exc:
         raise InputError(
             tr("{path} cannot be written: {reason}.").format(path=path, reason=exc.strerror),

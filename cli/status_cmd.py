@@ -6,9 +6,9 @@ import argparse
 
 from clustertrust.core import actions
 from clustertrust.core.actions import RENEW, RENEW_FIX, consumer_name, expiry_warnings, for_terminal
-from clustertrust.core.bundle.summary import pretty_fingerprint
+from clustertrust.core.actions.bundles import pretty_fingerprint
+from clustertrust.core.actions.runtime import printable
 from clustertrust.core.i18n import tr, translatable
-from clustertrust.core.names import printable
 from clustertrust.platform import detect
 
 from .args import parents

@@ -7,13 +7,18 @@ import argparse
 import math
 
 from clustertrust.core import actions
-from clustertrust.core.bundle.reader import Bundle
+from clustertrust.core.actions.bundles import Bundle
+from clustertrust.core.actions.verification import (
+    BOTH,
+    DEFAULT_TIMEOUT,
+    ConsumerResult,
+    TrustMode,
+    VerifyReport,
+    parse_target,
+)
 from clustertrust.core.errors import InputError
 from clustertrust.core.i18n import tr
 from clustertrust.core.model import Machine
-from clustertrust.core.target import parse_target
-from clustertrust.core.verify.result import ConsumerResult
-from clustertrust.core.verify.run import BOTH, DEFAULT_TIMEOUT, TrustMode, VerifyReport
 from clustertrust.platform import detect
 
 from .options import add_password_options, bundle_from
@@ -40,8 +45,8 @@ def register(commands: argparse._SubParsersAction) -> None:
     parser.add_argument(
         "--bundle",
         metavar="SOURCE",
-        help="bundle file, folder or https:// URL "
-        "(default: the newest client identity installed by ClusterTrust)",
+        help="bundle file, folder or https:// URL (default: the client identity installed for "
+        "the cluster at URL, else the newest one installed by ClusterTrust)",
     )
     add_password_options(parser)
     parser.add_argument(
@@ -77,8 +82,11 @@ def run(args: argparse.Namespace) -> int:
     if args.url:
         parse_target(args.url)  # a bad address is reported before any bundle is read
     machine = detect.RealMachine()
-    bundle = bundle_from(args, args.bundle) if args.bundle else actions.installed_bundle(machine)
-    url = args.url or _remembered(machine, bundle)
+    bundle = bundle_from(args, args.bundle) if args.bundle else None
+    url = args.url
+    if not url:  # the newest identity's cluster, unless the bundle names one
+        bundle = bundle or actions.installed_bundle(machine)
+        url = _remembered(machine, bundle)
     report = actions.verify(machine, url, bundle, _MODES[args.trust], args.timeout)
     if args.json:
         print_json(report.to_json())

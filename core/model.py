@@ -11,11 +11,12 @@ from __future__ import annotations
 
 import datetime as dt
 import enum
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import asdict, dataclass, field, fields
 from typing import TYPE_CHECKING, Any, Protocol
 
 from clustertrust.core import certinfo
+from clustertrust.core.errors import ClusterTrustError, CommandError
 from clustertrust.core.i18n import tr
 from cryptography import x509
 
@@ -62,6 +63,9 @@ class Record:
     # Identity files: the SHA-256 of each CA written to ca.crt beside the client, space-separated
     # ("" in ledgers written before it was kept); what that material may be read back as.
     ca_sha256: str = ""
+    # A CA trusted for one host name only (macOS `add-trusted-cert -s HOST`); "" for every host.
+    # Status checks that trust, and repair and renewal set it up again the same way.
+    trust_host: str = ""
 
     @property
     def key(self) -> tuple[str, str, str]:
@@ -77,11 +81,62 @@ class Record:
     def from_json(cls, data: dict[str, Any]) -> Record:
         """Raises KeyError/TypeError on a malformed entry; the ledger turns that into a message."""
         names = {f.name for f in fields(cls)}
-        required = names - {"source", "installed_at", "state", "issuer", "ca_sha256"}
+        required = names - {"source", "installed_at", "state", "issuer", "ca_sha256", "trust_host"}
         missing = required - data.keys()
         if missing:
             raise KeyError(", ".join(sorted(missing)))
         return cls(**{k: str(v) for k, v in data.items() if k in names})
+
+
+class ConsumerKind(enum.StrEnum):
+    BROWSER = "browser"  # one browser certificate database (NSS)
+    SYSTEM = "system"  # the operating system's trust store
+    FILES = "files"  # the identity files command-line clients use
+
+
+class ConsumerState(enum.StrEnum):
+    """What `status` found for a consumer (verify judges it by connecting instead)."""
+
+    OK = "ok"  # every item it needs is there
+    MISSING = "missing"  # an item the ledger lists is gone
+    UNKNOWN = "unknown"  # its store cannot be asked here (`presence` is None): never "ok"
+    NOT_COVERED = "not_covered"  # found since the install in a store the cluster uses: Repair
+    NOT_SET_UP = "not_set_up"  # a store this install did not choose: nothing of it is there
+
+
+@dataclass(frozen=True)
+class Consumer:
+    """What a person reaches a cluster with (a browser's certificate database, the OS trust
+    store, the command-line clients), and what the install put there for that cluster: the one
+    model `status`, repair, `verify` and the clusters window share."""
+
+    kind: ConsumerKind
+    name: str  # what a person recognises: "Chromium", "Firefox (profile default-release)"
+    location: str  # the database folder, the identity files folder, or the store's id
+    records: tuple[Record, ...] = ()  # what the install put there for the cluster
+    store: str = ""  # the store id its records carry
+    state: ConsumerState | None = None  # as `status` found it; None where it was not asked
+
+    @property
+    def covered(self) -> bool:
+        """The install set it up for the cluster."""
+        return bool(self.records)
+
+    @property
+    def present(self) -> bool | None:
+        if self.state is None:
+            return None
+        return {ConsumerState.OK: True, ConsumerState.MISSING: False}.get(self.state)
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "name": self.name,
+            "kind": self.kind.value,
+            "store": self.store,
+            "location": self.location,
+            "state": self.state.value if self.state else None,
+            "present": self.present,
+        }
 
 
 def record_for(
@@ -98,6 +153,11 @@ def record_for(
         name=name,
         scope=scope.value,
     )
+
+
+def trust_host_of(records: Iterable[Record]) -> str:
+    """The host these records' CA trust was restricted to ("" when it was not)."""
+    return next((r.trust_host for r in records if r.trust_host), "")
 
 
 def _nothing() -> None:
@@ -174,6 +234,19 @@ class TrustStore(Protocol):
     def plan_remove(self, record: Record) -> list[Step]: ...
 
 
+def presence(store: TrustStore | None, record: Record) -> bool | None:
+    """Whether the record's item is in its store now: the one check status, plan, repair,
+    renewal and verify make. None when it cannot be told here (no such store on this
+    computer, the store is not available, or asking it failed); each caller names what an
+    unknown means to it, and none shows it as there."""
+    if store is None or not store.detect().available:
+        return None
+    try:
+        return store.is_installed(record)
+    except (CommandError, ClusterTrustError, OSError, ValueError):
+        return None
+
+
 def refused_key_types(store: TrustStore) -> frozenset[str]:
     """The key algorithms (as certinfo.key_algorithm names them: "Ed25519", "Ed448") that a
     store cannot hold; a store without `refuses_key_types` holds every key the reader reads."""
@@ -199,9 +272,15 @@ class Machine(Protocol):
     def setup(
         self, scope: Scope | None = None, wanted: Sequence[str] | None = None, trust_host: str = ""
     ) -> Setup:
-        """Raises InputError for an unknown store name."""
+        """Raises InputError for an unknown store name. `trust_host`: the OS store trusts a CA
+        it installs for that host only, where the OS can (macOS)."""
         ...
 
     def inventory(self) -> Any:
         """The consumers verify judges (core.verify.consumers.Inventory); None in the demo."""
+        ...
+
+    def facts(self) -> dict[str, Any]:
+        """What the support report says of this computer: its system, each store's state and
+        the tools' versions (platform.facts)."""
         ...

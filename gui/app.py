@@ -20,7 +20,7 @@ from .wizard import ClusterTrustWizard
 from .workers import GuiThreadCollector
 
 if TYPE_CHECKING:
-    from clustertrust.core.demo import DemoCluster
+    from clustertrust.core.actions.demo import DemoCluster
 
 
 def display_problem(env: Mapping[str, str] | None = None, platform: str = sys.platform) -> str:
@@ -61,7 +61,7 @@ def demo_wizard(demo: DemoCluster) -> ClusterTrustWizard:
     """The wizard pointed at a running demo: its bundle link, its UI, its sandbox."""
     from .services import Services
 
-    session = Session(demo=demo, source_context=demo.download_context(), cluster_url=demo.ui_url)
+    session = Session(demo=demo, source_context=demo.download_context())
     return ClusterTrustWizard(session, Services(sandbox=demo.sandbox))
 
 
@@ -86,7 +86,7 @@ def run_wizard() -> int:
 
 
 def start_demo() -> DemoCluster:
-    from clustertrust.core.demo import start_demo as start
+    from clustertrust.core.actions.demo import start_demo as start
 
     return start()
 

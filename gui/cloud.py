@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from clustertrust.core.cloud import kurrent as cloud
+from clustertrust.core.actions import cloud
 from clustertrust.core.i18n import tr
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import (

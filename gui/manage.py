@@ -111,7 +111,7 @@ class ManageWindow(QDialog):
     def _show(self, clusters: list[groups.Cluster], done: str = "", quiet: bool = False) -> None:
         self.refresh_button.setEnabled(True)
         self.listed_at = time.monotonic()
-        self.clusters = [self._with_session_url(c) for c in clusters]
+        self.clusters = clusters
         for card in self.cards:
             self.list_layout.removeWidget(card)
             card.hide()
@@ -159,15 +159,6 @@ class ManageWindow(QDialog):
         if owner is not None:
             for card in self.cards:
                 card.set_mnemonics(card is owner)
-
-    def _with_session_url(self, cluster: groups.Cluster) -> groups.Cluster:
-        """The wizard's cluster address for its own bundle's cluster, until one is remembered."""
-        from dataclasses import replace
-
-        opened, url = self.session.opened, self.session.cluster_url
-        if cluster.ui_url or not url or opened is None or cluster_of(opened.bundle) != cluster.name:
-            return cluster
-        return replace(cluster, ui_url=url)
 
     def card(self, name: str) -> ClusterCard:
         return next(card for card in self.cards if card.cluster.name == name)
@@ -232,14 +223,11 @@ class ManageWindow(QDialog):
         self.jobs.start(work, self._verified, self._failed)
 
     def verify_url(self, url: str) -> None:
-        """The first cluster (or none: says what to do) at this address."""
-        if self.clusters:
-            self.verify(self.clusters[0], url)
-            return
+        """With the identity installed for the cluster at this address (none: says what to do)."""
         self.status.show_message("info", tr("Connecting to {url}…").format(url=url))
         services = self.services
         self.jobs.start(
-            lambda control: services.verify(url, services.installed_bundle(), control),
+            lambda control: services.verify(url, None, control),
             self._verified,
             self._failed,
         )
@@ -393,12 +381,10 @@ class ManageWindow(QDialog):
     # diagnostics and report
 
     def copy_diagnostics(self) -> None:
-        services, known = self.services, self._with_session_url
-
-        def work(control: JobControl) -> str:
-            return services.diagnostics([known(c) for c in services.clusters()])
-
-        self.jobs.start(work, self._diagnostics_ready, self._failed)
+        services = self.services
+        self.jobs.start(
+            lambda control: services.diagnostics(), self._diagnostics_ready, self._failed
+        )
 
     def _diagnostics_ready(self, text: str) -> None:
         QGuiApplication.clipboard().setText(text)

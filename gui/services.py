@@ -11,15 +11,22 @@ import urllib.parse
 from pathlib import Path
 from typing import Any
 
-from clustertrust.core import actions, certinfo, secrets
-from clustertrust.core.bundle.checks import check_bundle
-from clustertrust.core.bundle.reader import Bundle, read_bundle
-from clustertrust.core.bundle.summary import CertificateSummary, summarize
-from clustertrust.core.clients import settings as clientconfig
+from clustertrust.core import actions
+from clustertrust.core.actions import certificates as certinfo
+from clustertrust.core.actions import clients as clientconfig
+from clustertrust.core.actions import runtime
+from clustertrust.core.actions.bundles import (
+    Bundle,
+    CertificateSummary,
+    SourceData,
+    check_bundle,
+    load_source,
+    read_bundle,
+    summarize,
+)
 from clustertrust.core.errors import OperationFailed, PasswordNeeded
-from clustertrust.core.i18n import english, tr
+from clustertrust.core.i18n import tr, translatable
 from clustertrust.core.model import Machine, Scope, Setup
-from clustertrust.core.source.load import SourceData, load_source
 from clustertrust.platform import detect
 from clustertrust.platform.runner import Runner
 
@@ -65,16 +72,23 @@ class Services:
         """What each scope covers, in one line each, as the Plan page shows it."""
         if platform.startswith("linux"):
             return {
-                Scope.USER: "No password: your browsers (Chromium, Firefox) and command-line "
-                "clients.",
-                Scope.SYSTEM: "Administrator password: adds the system trust store, for every "
-                "user and program on this computer.",
+                Scope.USER: translatable(
+                    "No password: your browsers (Chromium, Firefox) and command-line clients."
+                ),
+                Scope.SYSTEM: translatable(
+                    "Administrator password: adds the system trust store, for every user and "
+                    "program on this computer."
+                ),
             }
         return {
-            Scope.USER: "Your account's certificate store (used by your browsers), Firefox and "
-            "command-line clients.",
-            Scope.SYSTEM: "Administrator password: the computer's certificate store, for every "
-            "user, plus your browsers and command-line clients.",
+            Scope.USER: translatable(
+                "Your account's certificate store (used by your browsers), Firefox and "
+                "command-line clients."
+            ),
+            Scope.SYSTEM: translatable(
+                "Administrator password: the computer's certificate store, for every user, plus "
+                "your browsers and command-line clients."
+            ),
         }
 
     def setup(self, scope: Scope | None = None) -> Setup:
@@ -105,8 +119,9 @@ class Services:
     def plan_uninstall(self, records: list[Any]) -> Planned:
         return actions.plan_removal(self.machine, [r.sha256 for r in records])
 
-    def verify(self, url: str, bundle: Bundle, control: JobControl) -> Any:
-        """Both trust modes and every consumer on a real machine; the bundle's CA in the demo."""
+    def verify(self, url: str, bundle: Bundle | None, control: JobControl) -> Any:
+        """Both trust modes and every consumer on a real machine; the bundle's CA in the demo.
+        Without a bundle: the identity installed for the cluster at `url`."""
         token = control.cancel_token("verification")
         return actions.verify(self.machine, url, bundle, cancel=token)
 
@@ -144,16 +159,21 @@ class Services:
             return []
         files = clientconfig.checked(clientconfig.ClientFiles.from_identity(identity))
         rows = [
-            ("CA file", str(files.ca)),
-            ("Client certificate", str(identity.cert)),
-            ("Client key", str(identity.key)),
+            (translatable("CA file"), str(files.ca)),
+            (translatable("Client certificate"), str(identity.cert)),
+            (translatable("Client key"), str(identity.key)),
         ]
-        target = urllib.parse.urlsplit(session.cluster_url)
+        target = urllib.parse.urlsplit(self._client_url(opened.bundle, session.verified))
         if target.hostname:
             port = target.port or clientconfig.KURRENTDB_PORT
             text = clientconfig.kurrentdb_connection_string(target.hostname, files, port)
-            rows.insert(0, ("KurrentDB connection string", text))
+            rows.insert(0, (translatable("KurrentDB connection string"), text))
         return rows
+
+    def _client_url(self, bundle: Bundle, verified: Any) -> str:
+        """The cluster's address as the ledger keeps it, else the one just verified ok."""
+        remembered = actions.remembered_url(self.machine, bundle)
+        return remembered or (verified.url if verified is not None and verified.ok else "")
 
     # the clusters window: status by cluster, repair, renewal, diagnostics
 
@@ -184,17 +204,9 @@ class Services:
     def save_report(self, path: Path) -> Path:
         """The redacted support report (core.report) as text. Outside the demo it includes the
         last verification, which core.verify saved."""
-        from clustertrust.core.report import collect as report
-        from clustertrust.platform import facts
-        from clustertrust.platform.runner import SubprocessRunner
-
-        with english():  # the document is machine-readable: the same in every language
-            setup = self.setup()
-            document = report.collect(
-                setup, facts.machine_facts(setup, self.runner or SubprocessRunner())
-            )
+        document = actions.support_report(self.machine)
         try:
-            path.write_text(report.render_text(document), encoding="utf-8")
+            path.write_text(actions.report_text(document), encoding="utf-8")
         except OSError as error:
             raise OperationFailed(
                 tr("The report could not be written to {path}: {reason}.").format(
@@ -233,19 +245,27 @@ def open_bundle(
 def certificate_summaries(bundle: Bundle) -> list[tuple[str, CertificateSummary]]:
     """Each certificate with the part it plays, in the order the Review page shows them."""
     titled = [
-        ("Certificate authority — will be trusted" if index == 0 else "Intermediate CA", cert)
+        (
+            translatable("Certificate authority — will be trusted")
+            if index == 0
+            else translatable("Intermediate CA"),
+            cert,
+        )
         for index, cert in enumerate(bundle.ca_certs)
     ]
     if bundle.client_cert is not None:
-        key = "with its private key" if bundle.has_key else "without a private key"
-        titled.append((f"Your client certificate — {key}", bundle.client_cert))
+        if bundle.has_key:
+            title = translatable("Your client certificate — with its private key")
+        else:
+            title = translatable("Your client certificate — without a private key")
+        titled.append((title, bundle.client_cert))
     return [(title, summarize(cert)) for title, cert in titled]
 
 
 def stored_password(origin: str) -> str | None:
     """A password the user asked us to remember for this bundle; None when the keyring is shut."""
     try:
-        return secrets.load_secret(PASSWORD_SECRET + origin)
+        return runtime.load_secret(PASSWORD_SECRET + origin)
     except OperationFailed:
         return None
 
@@ -253,7 +273,7 @@ def stored_password(origin: str) -> str | None:
 def remember_password(origin: str, password: str) -> str:
     """Save to the OS keyring (only on the user's request); returns "" or why it failed."""
     try:
-        secrets.save_secret(PASSWORD_SECRET + origin, password)
+        runtime.save_secret(PASSWORD_SECRET + origin, password)
     except OperationFailed as error:
         return f"The password was not saved: the keyring is not available. {error.fix}"
     return ""

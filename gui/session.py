@@ -12,11 +12,8 @@ from typing import TYPE_CHECKING, Any
 if TYPE_CHECKING:  # only for types: the wizard paints before the certificate machinery loads
     import ssl
 
-    from clustertrust.core.bundle.checks import Finding
-    from clustertrust.core.bundle.reader import Bundle
-    from clustertrust.core.bundle.summary import CertificateSummary
+    from clustertrust.core.actions.bundles import Bundle, CertificateSummary, Finding, SourceData
     from clustertrust.core.errors import BundleError
-    from clustertrust.core.source.load import SourceData
 
 SETTINGS_FILE = "wizard.json"
 OLD_UI_URL = "ui_url:"  # + a cluster's name: where versions before the ledger's kept its address
@@ -34,6 +31,9 @@ class Opened:
     # (title, summary) per certificate, worked out on the worker so the Review page only shows
     summaries: list[tuple[str, CertificateSummary]] = field(default_factory=list)
     renews: str = ""  # the installed cluster this bundle renews ("" for a new one)
+    # The UI address its source named (a Kurrent Cloud cluster's): offered on the Verify page,
+    # never the cluster's address until a verification proves it and the ledger keeps it.
+    offered_url: str = ""
 
 
 class NeedsPassword(Exception):
@@ -55,15 +55,19 @@ class Session:
     scope: str = ""
     plan: Any = None
     installed: Any = None
-    cluster_url: str = ""
-    verified: Any = None
+    verified: Any = None  # the verification report; the ledger keeps a proven address
+
+    def offered_url(self) -> str:
+        """An address to check first: the bundle source's, or the demo's own."""
+        offered = self.opened.offered_url if self.opened else ""
+        return offered or (str(self.demo.ui_url) if self.demo is not None else "")
 
 
 def load_settings() -> dict[str, str]:
-    from clustertrust.core import paths
+    from clustertrust.core.actions.runtime import config_dir
 
     try:
-        data = json.loads((paths.config_dir() / SETTINGS_FILE).read_text())
+        data = json.loads((config_dir() / SETTINGS_FILE).read_text())
     except (OSError, ValueError):
         return {}
     return {k: v for k, v in data.items() if isinstance(v, str)} if isinstance(data, dict) else {}
@@ -92,8 +96,8 @@ def _old_ui_url(key: str) -> bool:
 
 
 def _write_settings(settings: dict[str, str]) -> None:
-    from clustertrust.core import fileio, paths
+    from clustertrust.core.actions.runtime import config_dir, write_atomic
 
-    folder = paths.config_dir()
+    folder = config_dir()
     folder.mkdir(parents=True, exist_ok=True)
-    fileio.write_atomic(folder / SETTINGS_FILE, json.dumps(settings, indent=2).encode("utf-8"))
+    write_atomic(folder / SETTINGS_FILE, json.dumps(settings, indent=2).encode("utf-8"))

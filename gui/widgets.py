@@ -10,8 +10,7 @@ from clustertrust.core.i18n import tr, translatable
 from clustertrust.gui.advice import window_fix
 
 if TYPE_CHECKING:  # the welcome page paints before the certificate machinery is loaded
-    from clustertrust.core.bundle.checks import Finding
-    from clustertrust.core.bundle.summary import CertificateSummary
+    from clustertrust.core.actions.bundles import CertificateSummary, Finding
 from PySide6.QtCore import QMimeData, Qt, Signal
 from PySide6.QtGui import (
     QAccessible,
@@ -263,7 +262,7 @@ class CertificateCard(QGroupBox):
     """One certificate in words a person can read."""
 
     def __init__(self, title: str, summary: CertificateSummary, parent: QWidget | None = None):
-        from clustertrust.core.bundle.summary import pretty_fingerprint
+        from clustertrust.core.actions.bundles import pretty_fingerprint
 
         super().__init__(title, parent)
         form = QFormLayout(self)

@@ -12,7 +12,7 @@ import threading
 from collections.abc import Callable
 from typing import Any
 
-from clustertrust.core.cancel import CancelToken
+from clustertrust.core.actions.runtime import CancelToken
 from PySide6.QtCore import QObject, QRunnable, QThreadPool, QTimer, Signal
 
 COLLECT_EVERY_MS = 500

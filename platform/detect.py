@@ -13,6 +13,7 @@ import sys
 import threading
 from collections.abc import Mapping, Sequence
 from pathlib import Path
+from typing import Any
 
 from clustertrust.core.errors import InputError
 from clustertrust.core.i18n import tr, translatable
@@ -86,8 +87,10 @@ def current_setup(
     return Setup(stores, ledger or Ledger(), notes)
 
 
-def all_stores_setup(runner: Runner | None = None, ledger: Ledger | None = None) -> Setup:
-    return current_setup(Scope.SYSTEM, STORE_CHOICES, runner, ledger)
+def all_stores_setup(
+    runner: Runner | None = None, ledger: Ledger | None = None, trust_host: str = ""
+) -> Setup:
+    return current_setup(Scope.SYSTEM, STORE_CHOICES, runner, ledger, trust_host)
 
 
 def sandbox_setup(root: Path, runner: Runner | None = None) -> Setup:
@@ -136,11 +139,16 @@ class RealMachine:
         self, scope: Scope | None = None, wanted: Sequence[str] | None = None, trust_host: str = ""
     ) -> Setup:
         if scope is None:
-            return all_stores_setup(self.runner, self.ledger)
+            return all_stores_setup(self.runner, self.ledger, trust_host)
         return current_setup(scope, wanted, self.runner, self.ledger, trust_host=trust_host)
 
     def inventory(self) -> Inventory:
         return current_inventory(self.runner, self.ledger)
+
+    def facts(self) -> dict[str, Any]:
+        from clustertrust.platform.facts import machine_facts  # it imports this module
+
+        return machine_facts(self.setup(), self.runner)
 
 
 class SandboxMachine:
@@ -161,6 +169,11 @@ class SandboxMachine:
 
     def inventory(self) -> None:
         return None
+
+    def facts(self) -> dict[str, Any]:
+        from clustertrust.platform.facts import machine_facts
+
+        return machine_facts(self.setup(), self.runner or SubprocessRunner())
 
 
 def current_inventory(runner: Runner | None = None, ledger: Ledger | None = None) -> Inventory:

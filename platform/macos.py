@@ -33,6 +33,7 @@ from __future__ import annotations
 import os
 import re
 from collections.abc import Callable
+from dataclasses import replace
 from pathlib import Path
 
 from clustertrust.core import certinfo
@@ -74,7 +75,8 @@ def digests_in(output: str) -> set[str]:
 
 
 class MacKeychainStore:
-    """`trust_host` restricts the CA's trust to one host name (`add-trusted-cert -s host`)."""
+    """`trust_host` restricts the trust of the CA it installs to one host name
+    (`add-trusted-cert -s host`); the record keeps it, and checks and re-installs follow it."""
 
     name = NAME
     title = "macOS keychain"
@@ -169,12 +171,13 @@ class MacKeychainStore:
         assert bundle.ca is not None
         keychain = self._keychain(scope)
         record = record_for(bundle.ca, Kind.CA, NAME, keychain, certinfo.sha1(bundle.ca), scope)
+        record = replace(record, trust_host=self.trust_host)
         pem = certinfo.to_pem(bundle.ca)
         return Step(
             action="install",
             record=record,
             summary=self._ca_summary(record, scope, keychain),
-            commands=(" ".join(self._trust_argv(scope, keychain, "ca.crt")),),
+            commands=(" ".join(_trust_argv(record, "ca.crt")),),
             undo_commands=tuple(" ".join(a) for a in self._remove_argvs(record, "ca.crt")),
             needs_authorization=True,
             run=lambda: self._trust(record, pem),
@@ -204,12 +207,6 @@ class MacKeychainStore:
             )
         return summary.format(subject=repr(record.subject), host=self.trust_host, keychain=keychain)
 
-    def _trust_argv(self, scope: Scope, keychain: str, path: str) -> tuple[str, ...]:
-        admin = ("-d",) if scope is Scope.SYSTEM else ()
-        host = ("-s", self.trust_host) if self.trust_host else ()
-        trust = ("-r", "trustRoot", "-p", "ssl", *host)
-        return (SECURITY, "add-trusted-cert", *admin, *trust, "-k", keychain, path)
-
     def _remove_argvs(self, record: Record, path: str) -> list[tuple[str, ...]]:
         """The trust setting's removal (a CA's, when it has one), then the item's delete."""
         sha1 = record.sha1.upper()
@@ -235,7 +232,7 @@ class MacKeychainStore:
             self._require_root()
         was_there = self._present(record)
         with private_files({"ca.crt": pem}) as tmp:
-            argv = self._trust_argv(scope, record.location, str(tmp / "ca.crt"))
+            argv = _trust_argv(record, str(tmp / "ca.crt"))
             try:
                 result = self._dialog(argv, tr("trust the CA"))
             except NotAnswered:
@@ -305,7 +302,7 @@ class MacKeychainStore:
 
     def _trusted(self, record: Record) -> bool:
         settings = self._constraints(record, _domain(record))
-        return mactrust.trusted_for_ssl(settings, self.trust_host)
+        return mactrust.trusted_for_ssl(settings, record.trust_host)
 
     def _constraints(
         self, record: Record, domain: tuple[str, ...]
@@ -333,6 +330,13 @@ class MacKeychainStore:
             self._messages = macstatus.messages(self.runner)
         status = macstatus.status_of(result, self._messages)
         return macstatus.failure(result, status, what, importing)
+
+
+def _trust_argv(record: Record, path: str) -> tuple[str, ...]:
+    """Trust as a root for SSL, in the record's keychain and domain, for its host only if any."""
+    host = ("-s", record.trust_host) if record.trust_host else ()
+    trust = ("-r", "trustRoot", "-p", "ssl", *host)
+    return (SECURITY, "add-trusted-cert", *_domain(record), *trust, "-k", record.location, path)
 
 
 def _domain(record: Record) -> tuple[str, ...]:

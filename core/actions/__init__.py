@@ -1,6 +1,8 @@
 """The use cases, once for both front ends: one function per user action, over a `Machine`
 (platform.detect.RealMachine for this computer, SandboxMachine for the demo). The wizard, the
-clusters window and the commands call these and decide nothing of their own.
+clusters window and the commands call these and decide nothing of their own; they take from
+core nothing but this package, the domain model (core.model) and the errors (core.errors), an
+import-linter contract says so.
 
     changes = plan_changes(machine, bundle, Scope.USER)   # an install, or the renewal it is
     print(changes.text())                                 # shown before anything changes
@@ -9,43 +11,62 @@ clusters window and the commands call these and decide nothing of their own.
     repair = plan_repair(machine); apply_changes(repair)  # put back, cover new profiles
     removal = plan_removal(machine, ["AB12CD34"]); apply_changes(removal)
     report = verify(machine, url, bundle)                 # every consumer judged
+    document = support_report(machine)                    # for the helpdesk
+
+What the front ends show and pass on comes through the modules beside: `bundles` (open, read,
+check and describe a bundle), `verification` (trust modes and reports), `clients` (client
+settings), `cloud` (Kurrent Cloud), `runtime` (log, folders, secrets, cancelling), `demo`.
+Names load on first use, so importing this package costs nothing before the first window.
 """
 
-from clustertrust.core.actions.lifecycle import (
-    Changes,
-    apply_changes,
-    cluster_status,
-    plan_changes,
-    plan_removal,
-    plan_renewal,
-    plan_repair,
-)
-from clustertrust.core.actions.lookup import (
-    adopt_ui_urls,
-    diagnostics,
-    identity_files,
-    installed_bundle,
-    remember_ui_url,
-    remembered_url,
-    renews,
-    verify,
-)
-from clustertrust.core.actions.words import cluster_state, days_left, expiry, not_covered
-from clustertrust.core.consumer_names import consumer_name
-from clustertrust.core.install.addresses import cluster_of
-from clustertrust.core.install.clusters import (
-    Certificate,
-    Cluster,
-    Consumer,
-    ConsumerState,
-    consumer_line,
-)
-from clustertrust.core.install.expiry import RENEW, RENEW_FIX, expiry_warnings, needs_warning
-from clustertrust.core.install.plan import ItemStatus, Plan, Progress, StepStatus
-from clustertrust.core.install.renewal import RenewalPlan
-from clustertrust.core.install.repair import Repair
-from clustertrust.core.remedy import Action, Remedy, for_terminal
+from __future__ import annotations
 
+import importlib
+from typing import TYPE_CHECKING, Any
+
+_INSTALL = "clustertrust.core.install"
+_WHERE = {
+    **dict.fromkeys(
+        (
+            "Changes",
+            "apply_changes",
+            "cluster_status",
+            "plan_changes",
+            "plan_removal",
+            "plan_renewal",
+            "plan_repair",
+        ),
+        ".lifecycle",
+    ),
+    **dict.fromkeys(
+        (
+            "adopt_ui_urls",
+            "diagnostics",
+            "identity_at",
+            "identity_files",
+            "installed_bundle",
+            "remember_ui_url",
+            "remembered_url",
+            "renews",
+            "report_text",
+            "support_report",
+            "verify",
+        ),
+        ".lookup",
+    ),
+    **dict.fromkeys(("cluster_state", "days_left", "expiry", "not_covered"), ".words"),
+    "cluster_of": f"{_INSTALL}.addresses",
+    **dict.fromkeys(("Certificate", "Cluster", "consumer_line"), f"{_INSTALL}.clusters"),
+    "consumer_name": "clustertrust.core.consumer_names",
+    **dict.fromkeys(
+        ("RENEW", "RENEW_FIX", "expiry_warnings", "needs_warning"), f"{_INSTALL}.expiry"
+    ),
+    **dict.fromkeys(("ItemStatus", "Plan", "Progress", "StepStatus"), f"{_INSTALL}.plan"),
+    "RenewalPlan": f"{_INSTALL}.renewal",
+    "Repair": f"{_INSTALL}.repair",
+    **dict.fromkeys(("Consumer", "ConsumerKind", "ConsumerState"), "clustertrust.core.model"),
+    **dict.fromkeys(("Action", "Remedy", "for_terminal"), "clustertrust.core.remedy"),
+}
 __all__ = [
     "RENEW",
     "RENEW_FIX",
@@ -54,6 +75,7 @@ __all__ = [
     "Changes",
     "Cluster",
     "Consumer",
+    "ConsumerKind",
     "ConsumerState",
     "ItemStatus",
     "Plan",
@@ -74,6 +96,7 @@ __all__ = [
     "expiry",
     "expiry_warnings",
     "for_terminal",
+    "identity_at",
     "identity_files",
     "installed_bundle",
     "needs_warning",
@@ -85,5 +108,50 @@ __all__ = [
     "remember_ui_url",
     "remembered_url",
     "renews",
+    "report_text",
+    "support_report",
     "verify",
 ]
+
+if TYPE_CHECKING:
+    from clustertrust.core.actions.lifecycle import (
+        Changes,
+        apply_changes,
+        cluster_status,
+        plan_changes,
+        plan_removal,
+        plan_renewal,
+        plan_repair,
+    )
+    from clustertrust.core.actions.lookup import (
+        adopt_ui_urls,
+        diagnostics,
+        identity_at,
+        identity_files,
+        installed_bundle,
+        remember_ui_url,
+        remembered_url,
+        renews,
+        report_text,
+        support_report,
+        verify,
+    )
+    from clustertrust.core.actions.words import cluster_state, days_left, expiry, not_covered
+    from clustertrust.core.consumer_names import consumer_name
+    from clustertrust.core.install.addresses import cluster_of
+    from clustertrust.core.install.clusters import Certificate, Cluster, consumer_line
+    from clustertrust.core.install.expiry import RENEW, RENEW_FIX, expiry_warnings, needs_warning
+    from clustertrust.core.install.plan import ItemStatus, Plan, Progress, StepStatus
+    from clustertrust.core.install.renewal import RenewalPlan
+    from clustertrust.core.install.repair import Repair
+    from clustertrust.core.model import Consumer, ConsumerKind, ConsumerState
+    from clustertrust.core.remedy import Action, Remedy, for_terminal
+
+
+def __getattr__(name: str) -> Any:
+    where = _WHERE.get(name)
+    if where is None:
+        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+    value = getattr(importlib.import_module(where, __name__), name)
+    globals()[name] = value
+    return value

@@ -17,7 +17,7 @@ from clustertrust.core.install import renewal
 from clustertrust.core.install import repair as repairs
 from clustertrust.core.install.addresses import cluster_of
 from clustertrust.core.install.ledger import Ledger
-from clustertrust.core.model import Machine, Record, Scope, Setup
+from clustertrust.core.model import Machine, Record, Scope, Setup, trust_host_of
 from clustertrust.core.remedy import Action, Remedy
 
 
@@ -52,8 +52,10 @@ def plan_changes(
     verify_url: str | None = None,
 ) -> Changes:
     """What a bundle leads to: the renewal of the installed cluster it belongs to, else an
-    install. Raises InputError for a bundle with errors or nowhere to go."""
-    setup = machine.setup(scope, stores, trust_host)
+    install. A renewal keeps the trust host of what it replaces unless one is given. Raises
+    InputError for a bundle with errors or nowhere to go."""
+    replaced = renewal.replaced_records(bundle, machine.setup().ledger)
+    setup = machine.setup(scope, stores, trust_host or trust_host_of(replaced))
     everywhere = machine.setup().stores  # old items may sit in stores this scope does not use
     decided = renewal.plan_changes(
         bundle, scope, setup.stores, setup.ledger, everywhere, verify_url or None
@@ -74,12 +76,13 @@ def plan_renewal(
 ) -> Changes:
     """The renewal of an installed cluster (the one given, or the bundle's): in the scope the
     cluster is installed in unless one is given, checked at `verify_url` or the address
-    remembered for the cluster before anything changes."""
+    remembered for the cluster before anything changes; the CA trusted for the same host
+    (macOS) as the one it replaces."""
     if cluster is not None:
         _same_cluster(bundle, cluster)
-    ledger = machine.setup().ledger
-    scope = scope or renewal.scope_of(renewal.replaced_records(bundle, ledger, replaces))
-    setup = machine.setup(scope, stores)
+    replaced = renewal.replaced_records(bundle, machine.setup().ledger, replaces)
+    scope = scope or renewal.scope_of(replaced)
+    setup = machine.setup(scope, stores, trust_host_of(replaced))
     everywhere = machine.setup().stores
     url = verify_url or (cluster.ui_url if cluster else None) or None
     decided = renewal.plan_renewal(
@@ -109,9 +112,10 @@ def _same_cluster(bundle: Bundle, cluster: groups.Cluster) -> None:
 
 
 def plan_repair(machine: Machine) -> Changes:
-    """Put back what went missing; cover browser profiles found since the install."""
+    """Put back what went missing; cover browser profiles found since the install. A CA that
+    was trusted for one host only (macOS) is put back for that host only."""
     setup = machine.setup()
-    repair = repairs.plan_repair(setup)
+    repair = repairs.plan_repair(setup, lambda host: machine.setup(trust_host=host).stores)
     return Changes(repair.plan, setup, repair=repair)
 
 

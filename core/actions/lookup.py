@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping, Sequence
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from clustertrust.core.bundle.reader import Bundle
 from clustertrust.core.cancel import CancelToken
@@ -19,18 +19,22 @@ if TYPE_CHECKING:
 def verify(
     machine: Machine,
     url: str,
-    bundle: Bundle,
+    bundle: Bundle | None = None,
     modes: Iterable[TrustMode] | None = None,
     timeout: float | None = None,
     cancel: CancelToken | None = None,
 ) -> VerifyReport:
-    """The mutual-TLS check at `url`, every consumer on the machine judged. The demo's sandbox
-    is not this computer's trust store: there only the bundle's CA is trusted."""
+    """The mutual-TLS check at `url`, every consumer on the machine judged; without a bundle,
+    with the installed identity of the cluster at `url` (`identity_at`). The ledger keeps
+    `url` as the cluster's address once the bundle's CA vouches for the server there. The
+    demo's sandbox is not this computer's trust store: there only the bundle's CA is trusted."""
     from clustertrust.core.verify import run
+    from clustertrust.core.verify.cluster import remember_cluster
 
+    bundle = bundle or identity_at(machine, url)
     if machine.is_sandbox:
         modes = (run.TrustMode.BUNDLE,)
-    return run.verify_url(
+    report = run.verify_url(
         url,
         bundle,
         modes=run.BOTH if modes is None else modes,
@@ -39,11 +43,23 @@ def verify(
         remember=not machine.is_sandbox,
         inventory=machine.inventory(),
     )
+    remember_cluster(machine.setup().ledger, bundle, report)  # the sandbox has its own ledger
+    return report
 
 
 def installed_bundle(machine: Machine, sha256: str = "") -> Bundle:
     """The client identity ClusterTrust installed (the newest, or the one with this SHA-256)."""
     return identity.installed_bundle(machine.setup().ledger, sha256)
+
+
+def identity_at(machine: Machine, url: str) -> Bundle:
+    """The one rule for the identity a verification without a bundle uses: the newest client
+    installed for the cluster whose UI address `url` is; the newest installed one when the
+    address is no installed cluster's (InputError when none is installed)."""
+    ledger = machine.setup().ledger
+    return identity.installed_bundle(
+        ledger, identity.client_of(ledger, addresses.cas_at(ledger, url))
+    )
 
 
 def remembered_url(machine: Machine, bundle: Bundle) -> str:
@@ -73,6 +89,22 @@ def renews(machine: Machine, bundle: Bundle) -> str:
 def identity_files(machine: Machine, sha256: str) -> identity.IdentityPaths | None:
     """Where the client identity with this SHA-256 is kept for command-line clients."""
     return identity.identity_paths(machine.setup().ledger, sha256)
+
+
+def support_report(machine: Machine) -> dict[str, Any]:
+    """The redacted support report for the helpdesk, as one JSON-ready document (no key,
+    password or token); `report_text` words it."""
+    from clustertrust.core.i18n import english
+    from clustertrust.core.report.collect import collect
+
+    with english():  # machine-readable: the same in every language (setup notes, store facts)
+        return collect(machine.setup(), machine.facts())
+
+
+def report_text(document: dict[str, Any]) -> str:
+    from clustertrust.core.report.text import render_text
+
+    return render_text(document)
 
 
 def diagnostics(clusters: Sequence[Cluster], system: str) -> str:

@@ -4,14 +4,9 @@ A state is (kind, words); kind is "ok", "warning" or "error", and "ok" means it 
 from __future__ import annotations
 
 from clustertrust.core.i18n import tr, tr_n
-from clustertrust.core.install.clusters import (
-    Certificate,
-    Cluster,
-    Consumer,
-    ConsumerState,
-    consumer_line,
-)
+from clustertrust.core.install.clusters import Certificate, Cluster, consumer_line
 from clustertrust.core.install.expiry import needs_warning
+from clustertrust.core.model import Consumer, ConsumerState
 
 
 def days_left(days: int) -> str:
@@ -41,6 +36,7 @@ def not_covered(cluster: Cluster) -> list[Consumer]:
 def cluster_state(cluster: Cluster) -> tuple[str, str]:
     """What the welcome page, the cards and `status` say about a cluster as a whole."""
     missing = sum(1 for i in cluster.items if i.present is False)
+    unknown = sum(1 for i in cluster.items if i.present is None)
     new = len(not_covered(cluster))
     days = cluster.days_left
     if missing:
@@ -52,6 +48,11 @@ def cluster_state(cluster: Cluster) -> tuple[str, str]:
         return "error", words.format(count=missing)
     if days is not None and days < 0:
         return "error", tr("expired: renew it")
+    if unknown:  # never "set up": that it works now cannot be told
+        words = tr_n(
+            "{count} item cannot be checked here", "{count} items cannot be checked here", unknown
+        )
+        return "warning", words.format(count=unknown)
     if new:
         words = tr_n(
             "{count} browser profile not covered yet: Repair adds it",

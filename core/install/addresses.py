@@ -5,6 +5,7 @@
     remembered_url(ledger, bundle)                    # `verify` without a URL, the wizard
     known_ui_urls(ledger)                             # by CA SHA-256 and by name
     url_for(known_ui_urls(ledger), ca_sha256s, name)  # one cluster's, as `status` shows it
+    cas_at(ledger, url)                               # the installed clusters at that address
     adopt_ui_urls(ledger, {name: url})                # kept elsewhere before: moved in once
 
 An address is found by the cluster's CA first, then by the cluster's name: a renewed bundle may
@@ -54,6 +55,13 @@ def url_for(urls: Mapping[str, str], ca_sha256s: Iterable[str], name: str) -> st
     """The one rule: by the cluster's CA first, then by its name ("" when neither is known)."""
     by_ca = (urls.get(sha, "") for sha in ca_sha256s)
     return next((url for url in by_ca if url), "") or urls.get(name, "")
+
+
+def cas_at(ledger: Ledger, url: str) -> set[str]:
+    """The CA SHA-256 of each installed cluster whose UI address (by `url_for`) is `url`."""
+    shown = parse_target(url).display
+    urls = known_ui_urls(ledger)
+    return {c.ca_sha256 for c in ledger.clusters() if url_for(urls, [c.ca_sha256], c.name) == shown}
 
 
 def known_ui_urls(ledger: Ledger) -> dict[str, str]:

@@ -4,7 +4,7 @@ consumer they serve (each browser database, the system store, the command-line c
     for cluster in cluster_status(setup):          # what `status` and the clusters window show
         cluster.name, cluster.ui_url, cluster.ca, cluster.client, cluster.days_left
         cluster.items                               # ItemStatus with `present`
-        cluster.consumers                           # Consumer(name, state): ok/missing/…
+        cluster.consumers                           # model.Consumer with its state: ok/missing/…
 
 A cluster is one CA (by SHA-256); its client is the certificate it issued. The identity files keep
 the bundle's CA beside the client certificate, so they link the two; items installed from the same
@@ -13,30 +13,30 @@ source link too. The identity files are also the bundle material repair and stat
 
 from __future__ import annotations
 
-import enum
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
 from clustertrust.core.bundle.reader import Bundle
-from clustertrust.core.consumer_names import consumer_key, consumer_name
+from clustertrust.core.consumer_names import IDENTITY_FILES, NSS, consumer_key, consumer_name
 from clustertrust.core.errors import ClusterTrustError, InputError
 from clustertrust.core.i18n import tr, translatable
 from clustertrust.core.install import identity
 from clustertrust.core.install import plan as plans
 from clustertrust.core.install.addresses import known_ui_urls, url_for
 from clustertrust.core.install.ledger import cluster_name
-from clustertrust.core.model import Kind, Record, Scope, Setup, Step, TrustStore
-
-
-class ConsumerState(enum.StrEnum):
-    OK = "ok"  # every item it needs is there
-    MISSING = "missing"  # an item the ledger lists is gone
-    UNKNOWN = "unknown"  # its store cannot be checked here
-    NOT_COVERED = "not_covered"  # found since the install in a store the cluster uses: Repair
-    NOT_SET_UP = "not_set_up"  # a store this install did not choose: nothing of it is there
-
+from clustertrust.core.model import (
+    Consumer,
+    ConsumerKind,
+    ConsumerState,
+    Kind,
+    Record,
+    Scope,
+    Setup,
+    Step,
+    TrustStore,
+)
 
 SYMBOL = {
     ConsumerState.OK: "✓",
@@ -67,27 +67,6 @@ class Certificate:
             "subject": self.subject,
             "not_after": self.not_after,
             "days_left": self.days_left,
-        }
-
-
-@dataclass(frozen=True)
-class Consumer:
-    name: str
-    store: str
-    location: str
-    state: ConsumerState
-
-    @property
-    def present(self) -> bool | None:
-        return {ConsumerState.OK: True, ConsumerState.MISSING: False}.get(self.state)
-
-    def to_json(self) -> dict[str, Any]:
-        return {
-            "name": self.name,
-            "store": self.store,
-            "location": self.location,
-            "state": self.state.value,
-            "present": self.present,
         }
 
 
@@ -266,8 +245,7 @@ def _consumers(items: Sequence[plans.ItemStatus], expected: Sequence[Step]) -> t
             found[key] = []
             # a new profile of a browser the install set up: Repair covers it; another store not
             state = ConsumerState.NOT_COVERED if record.store in used else ConsumerState.NOT_SET_UP
-            name = consumer_name(record.store, record.location)
-            consumers.append(Consumer(name, record.store, record.location, state))
+            consumers.append(_named(record.store, record.location, (), state))
     return tuple(consumers)
 
 
@@ -280,9 +258,19 @@ def _consumer(items: list[plans.ItemStatus]) -> Consumer:
         state = ConsumerState.UNKNOWN
     else:
         state = ConsumerState.OK
-    return Consumer(
-        consumer_name(record.store, record.location), record.store, record.location, state
-    )
+    return _named(record.store, record.location, tuple(i.record for i in items), state)
+
+
+def _named(
+    store: str, location: str, records: tuple[Record, ...], state: ConsumerState
+) -> Consumer:
+    return Consumer(_kind(store), consumer_name(store, location), location, records, store, state)
+
+
+def _kind(store: str) -> ConsumerKind:
+    if store == IDENTITY_FILES:
+        return ConsumerKind.FILES
+    return ConsumerKind.BROWSER if store == NSS else ConsumerKind.SYSTEM
 
 
 def _ui_url(cluster: Cluster, urls: Mapping[str, str]) -> str:
@@ -296,8 +284,6 @@ def consumer_line(consumer: Consumer) -> str:
 __all__ = [
     "Certificate",
     "Cluster",
-    "Consumer",
-    "ConsumerState",
     "bundle_material",
     "cluster_name",
     "cluster_status",

@@ -49,6 +49,18 @@ def default_root() -> Path:
     return paths.data_dir() / "identities"
 
 
+def client_of(ledger: Ledger, cas: Iterable[str]) -> str:
+    """The SHA-256 of the newest client identity installed with one of these CAs ("" if none)."""
+    wanted = set(cas)
+    records = [
+        r
+        for r in ledger.find("", store=NAME)
+        if r.state == State.DONE.value
+        and (r.issuer in wanted or wanted & set(kept_ca_fingerprints(r)))
+    ]
+    return max(records, key=lambda r: r.installed_at).sha256 if records else ""
+
+
 def identity_paths(ledger: Ledger | None = None, sha256: str = "") -> IdentityPaths | None:
     """The newest installed identity (or the one whose client SHA-256 starts with `sha256`)."""
     record = _newest_record(ledger or Ledger(), sha256)

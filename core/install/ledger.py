@@ -19,7 +19,7 @@ cluster with a name, and `remember_cluster` adds its UI address (core.install.ad
 when, for both front ends). An entry is keyed by its CA's SHA-256, or by its name when the cluster
 has no CA of its own.
 
-    ledger.clusters()                      # [Cluster(ca_sha256, name, ui_url)] for installed CAs
+    ledger.clusters()                      # [ClusterEntry(ca_sha256, name, ui_url)], installed CAs
     ledger.remembered_clusters()           # every entry kept, installed or not
     ledger.remember_cluster(ca_sha256, name, ui_url)
 """
@@ -53,8 +53,9 @@ class LedgerError(OperationFailed):
 
 
 @dataclass(frozen=True)
-class Cluster:
-    """One installed cluster: its CA, the name a person knows it by, and where its UI is."""
+class ClusterEntry:
+    """What the ledger keeps of a cluster: its CA, the name a person knows it by, and where its
+    UI is. Status and the window show it as part of core.install.clusters.Cluster."""
 
     ca_sha256: str
     name: str
@@ -132,33 +133,33 @@ class Ledger:
 
     # clusters
 
-    def clusters(self) -> list[Cluster]:
+    def clusters(self) -> list[ClusterEntry]:
         """One per CA in the records (oldest install first), with what was remembered of it."""
         document = self._read_document()
         known = {c.ca_sha256: c for c in _clusters_in(document) if c.ca_sha256}
         cas = [Record.from_json(r) for r in document["records"]]
-        found: dict[str, Cluster] = {}
+        found: dict[str, ClusterEntry] = {}
         for record in (r for r in cas if r.kind == Kind.CA.value):
             stored = known.get(record.sha256)
             name = stored.name if stored and stored.name else cluster_name(record.subject)
             found.setdefault(
-                record.sha256, Cluster(record.sha256, name, stored.ui_url if stored else "")
+                record.sha256, ClusterEntry(record.sha256, name, stored.ui_url if stored else "")
             )
         return list(found.values())
 
-    def remembered_clusters(self) -> list[Cluster]:
+    def remembered_clusters(self) -> list[ClusterEntry]:
         """Every remembered entry, oldest first: also those whose CA is no longer installed."""
         return _clusters_in(self._read_document())
 
-    def remember_cluster(self, ca_sha256: str, name: str, ui_url: str = "") -> Cluster:
+    def remember_cluster(self, ca_sha256: str, name: str, ui_url: str = "") -> ClusterEntry:
         """Keep the cluster's name and, when given, its UI address (an old one stays otherwise).
         With no CA (`ca_sha256` ""), the entry is the one of that name."""
 
-        def change(document: Document) -> Cluster:
+        def change(document: Document) -> ClusterEntry:
             known = _clusters_in(document)
-            key = Cluster(ca_sha256, name).key
+            key = ClusterEntry(ca_sha256, name).key
             old = next((c for c in known if c.key == key), None)
-            cluster = Cluster(ca_sha256, name, ui_url or (old.ui_url if old else ""))
+            cluster = ClusterEntry(ca_sha256, name, ui_url or (old.ui_url if old else ""))
             kept = [c for c in known if c.key != key]
             document["clusters"] = [c.to_json() for c in [*kept, cluster]]
             return cluster
@@ -262,7 +263,7 @@ def _put(document: Document, record: Record) -> Record:
     return record
 
 
-def _clusters_in(document: dict[str, Any]) -> list[Cluster]:
+def _clusters_in(document: dict[str, Any]) -> list[ClusterEntry]:
     """The remembered clusters; an entry that is not understood is left out, never fatal."""
     listed = document.get("clusters")
     found = []
@@ -271,7 +272,7 @@ def _clusters_in(document: dict[str, Any]) -> list[Cluster]:
             continue
         sha, name, url = (_text(item, key) for key in ("ca_sha256", "name", "ui_url"))
         if sha or name:
-            found.append(Cluster(sha, name, _https_only(url)))
+            found.append(ClusterEntry(sha, name, _https_only(url)))
     return found
 
 

@@ -41,7 +41,7 @@ from clustertrust.core.errors import (
 )
 from clustertrust.core.i18n import tr
 from clustertrust.core.install.ledger import Ledger
-from clustertrust.core.model import Kind, Record, Scope, Step, TrustStore
+from clustertrust.core.model import Kind, Record, Scope, Step, TrustStore, presence
 from clustertrust.core.names import printable
 from clustertrust.core.remedy import Action, Remedy
 
@@ -147,7 +147,7 @@ def plan_install(
             continue
         for step in store.plan_install(bundle, scope):
             step = replace(step, record=origin_of(step.record, bundle))
-            if store.is_installed(step.record):
+            if presence(store, step.record):  # unknown: planned, putting it there again
                 unchanged.append(ledger.get(step.record.key) or step.record)
             else:
                 steps.append(step)
@@ -205,19 +205,9 @@ def status(ledger: Ledger, stores: Sequence[TrustStore]) -> list[ItemStatus]:
     by_name = {s.name: s for s in stores}
     items = []
     for record in ledger.records():
-        store = by_name.get(record.store)
-        present = _check(store, record) if store else None
+        present = presence(by_name.get(record.store), record)
         items.append(ItemStatus(record, present, record.days_left()))
     return items
-
-
-def _check(store: TrustStore, record: Record) -> bool | None:
-    if not store.detect().available:
-        return None
-    try:
-        return store.is_installed(record)
-    except STEP_ERRORS:
-        return None
 
 
 def apply_plan(

@@ -19,7 +19,6 @@ from clustertrust.core.bundle.reader import Bundle
 from clustertrust.core.errors import (
     Cancelled,
     ClusterTrustError,
-    CommandError,
     InputError,
     OperationFailed,
 )
@@ -28,7 +27,7 @@ from clustertrust.core.install import addresses
 from clustertrust.core.install import clusters as groups
 from clustertrust.core.install import plan as plans
 from clustertrust.core.install.ledger import Ledger
-from clustertrust.core.model import Kind, Record, Scope, TrustStore
+from clustertrust.core.model import Kind, Record, Scope, TrustStore, presence
 from clustertrust.core.names import printable
 from clustertrust.core.remedy import Action, Remedy
 
@@ -308,13 +307,7 @@ def _settle(plan: RenewalPlan) -> None:
 
 
 def _present(by_name: dict[str, TrustStore], record: Record) -> bool | None:
-    store = by_name.get(record.store)
-    if store is None:
-        return None
-    try:
-        return store.is_installed(record)
-    except (ClusterTrustError, CommandError, OSError):
-        return None
+    return presence(by_name.get(record.store), record)
 
 
 def _unsettled(plan: RenewalPlan, by_name: dict[str, TrustStore]) -> str:

@@ -12,16 +12,15 @@ identity files keep; without it (a CA-only bundle, files deleted) the item is na
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, replace
 from typing import Any
 
 from clustertrust.core.consumer_names import consumer_name
-from clustertrust.core.errors import ClusterTrustError, CommandError
 from clustertrust.core.i18n import tr, translatable
 from clustertrust.core.install import clusters as groups
 from clustertrust.core.install import plan as plans
-from clustertrust.core.model import Scope, Setup, Step, TrustStore
+from clustertrust.core.model import Scope, Setup, Step, TrustStore, presence, trust_host_of
 
 NO_MATERIAL = translatable(
     "ClusterTrust keeps no copy of this cluster's bundle (its identity files are gone, or it "
@@ -68,13 +67,19 @@ class Repair:
         }
 
 
-def plan_repair(setup: Setup) -> Repair:
-    """Looks at every store (a certutil listing per browser database); changes nothing."""
+def plan_repair(
+    setup: Setup, hosted: Callable[[str], Sequence[TrustStore]] | None = None
+) -> Repair:
+    """Looks at every store (a certutil listing per browser database); changes nothing.
+    `hosted(host)`: the stores that trust a CA for that host only, for a cluster whose CA was
+    installed so (without it such a cluster is re-planned with `setup.stores`)."""
     put_back: list[Step] = []
     new: list[Step] = []
     cannot: list[tuple[str, str]] = []
     for cluster in groups.group_items(plans.status(setup.ledger, setup.stores)):
-        back, added, impossible = _repair_cluster(cluster, setup.stores)
+        host = trust_host_of(cluster.records)
+        stores = hosted(host) if host and hosted else setup.stores
+        back, added, impossible = _repair_cluster(cluster, stores)
         put_back += back
         new += added
         cannot += impossible
@@ -103,7 +108,8 @@ def _repair_cluster(
         key = step.record.key
         if key in missing:
             back.append(replace(step, record=replace(step.record, source=missing[key].source)))
-        elif key not in known and _absent(by_name[step.record.store], step):
+        # a store that cannot be asked is better not touched
+        elif key not in known and presence(by_name[step.record.store], step.record) is False:
             added.append(replace(step, record=replace(step.record, source=source)))
     reached = {s.record.key for s in expected}
     gone = [
@@ -112,13 +118,6 @@ def _repair_cluster(
         if k not in reached
     ]
     return back, added, gone
-
-
-def _absent(store: TrustStore, step: Step) -> bool:
-    try:
-        return not store.is_installed(step.record)
-    except (ClusterTrustError, CommandError, OSError):
-        return False  # cannot be checked: better not to touch it
 
 
 def _what(subject: str, store: str, location: str) -> str:

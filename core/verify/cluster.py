@@ -1,4 +1,5 @@
-"""Verification by consumer, on top of the real connections, and remembering the cluster.
+"""Verification by consumer, on top of the real connections, and remembering the cluster's
+address (core.actions.verify does, once the cluster's CA vouches for the server there).
 
 report = verify_url(url, bundle, inventory=inventory)   # run.py hands over to this module
 report.consumers   # one ConsumerResult per browser database, the system store, the clients
@@ -29,6 +30,7 @@ from clustertrust.core.verify.result import (
     VerifyReport,
     VerifyResult,
 )
+from clustertrust.core.verify.situation import chain_reaches, parse_chain
 from clustertrust.core.verify.verdict import by_consumer
 
 Connect = Callable[[Bundle], VerifyResult]  # one real connection trusting the bundle's own CA
@@ -94,7 +96,16 @@ def _same_identity(one: Bundle, other: Bundle) -> bool:
     return shas(one) == shas(other)
 
 
-def remember_cluster(ledger: Ledger, bundle: Bundle, report: VerifyReport) -> None:
-    """Once a server answered at the address (it sent a certificate), whatever the verdict."""
-    if any(r.chain_der for r in report.results):
-        remember_bundle_ui_url(ledger, bundle, report.url)
+def remember_cluster(ledger: Ledger, bundle: Bundle, report: VerifyReport) -> bool:
+    """Keep the address as the cluster's once the server there is the cluster's: the chain it
+    sent leads to the bundle's CA (signatures, not names), whatever else the verdict says. A
+    server the CA does not vouch for is never remembered as the cluster's; returns whether
+    the address was kept."""
+    if not any(_vouched(result.chain_der, bundle) for result in report.results):
+        return False
+    remember_bundle_ui_url(ledger, bundle, report.url)
+    return True
+
+
+def _vouched(chain_der: tuple[bytes, ...], bundle: Bundle) -> bool:
+    return chain_reaches(parse_chain(list(chain_der)), bundle.ca_certs)

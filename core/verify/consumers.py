@@ -22,8 +22,7 @@ from clustertrust.core.bundle.reader import Bundle
 from clustertrust.core.consumer_names import COMMAND_LINE, SYSTEM_STORE, browser_name
 from clustertrust.core.i18n import tr
 from clustertrust.core.install.ledger import Ledger
-from clustertrust.core.model import Record, State, TrustStore
-from clustertrust.core.verify.result import Consumer, ConsumerKind
+from clustertrust.core.model import Consumer, ConsumerKind, Record, State, TrustStore
 
 
 @dataclass(frozen=True)
@@ -74,18 +73,16 @@ def find_consumers(inventory: Inventory, bundle: Bundle) -> list[Consumer]:
     records = cluster_records(inventory.ledger, bundle)
     found = _browsers(inventory.browsers, records)
     system = inventory.system.name if inventory.system else ""
-    found.append(_consumer(ConsumerKind.SYSTEM, tr(SYSTEM_STORE), system, records, system))
+    found.append(_consumer(ConsumerKind.SYSTEM, tr(SYSTEM_STORE), records, system))
     files = inventory.files.name if inventory.files else ""
-    found.append(_consumer(ConsumerKind.FILES, tr(COMMAND_LINE), files, records, files))
+    found.append(_consumer(ConsumerKind.FILES, tr(COMMAND_LINE), records, files))
     return found
 
 
-def _consumer(
-    kind: ConsumerKind, name: str, location: str, records: list[Record], store: str
-) -> Consumer:
+def _consumer(kind: ConsumerKind, name: str, records: list[Record], store: str) -> Consumer:
     mine = tuple(r for r in records if store and r.store == store)
-    where = mine[0].location if kind is ConsumerKind.FILES and mine else location
-    return Consumer(kind, name, where, mine)
+    where = mine[0].location if kind is ConsumerKind.FILES and mine else store
+    return Consumer(kind, name, where, mine, store)
 
 
 def _browsers(browsers: BrowserTrust | None, records: list[Record]) -> list[Consumer]:
@@ -101,7 +98,8 @@ def _browsers(browsers: BrowserTrust | None, records: list[Record]) -> list[Cons
             for r in records
             if r.store == browsers.store_name and _same_folder(r.location) == here
         )
-        found.append(Consumer(ConsumerKind.BROWSER, browser_name(location), location, mine))
+        name, store = browser_name(location), browsers.store_name
+        found.append(Consumer(ConsumerKind.BROWSER, name, location, mine, store))
     return found
 
 

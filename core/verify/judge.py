@@ -9,9 +9,8 @@ from dataclasses import dataclass
 
 from clustertrust.core import certinfo
 from clustertrust.core.bundle.reader import Bundle
-from clustertrust.core.errors import ClusterTrustError, CommandError
 from clustertrust.core.i18n import tr
-from clustertrust.core.model import Kind, Record, TrustStore
+from clustertrust.core.model import Kind, Record, presence
 from clustertrust.core.verify.advice import REPORT, not_set_up, put_back
 from clustertrust.core.verify.certs import chain_incomplete
 from clustertrust.core.verify.consumers import ChainCheck, Inventory
@@ -209,15 +208,8 @@ def _missing(consumer: Consumer, inventory: Inventory) -> list[Record]:
     store = inventory.system
     if store is None or not consumer.covered:
         return []
-    return [r for r in consumer.records if not _present(store, r)]
-
-
-def _present(store: TrustStore, record: Record) -> bool:
-    """A store that cannot be asked right now is judged by its connection alone."""
-    try:
-        return store.is_installed(record)
-    except (CommandError, ClusterTrustError, OSError):
-        return True
+    # a store that cannot be asked right now is judged by its connection alone
+    return [r for r in consumer.records if presence(store, r) is False]
 
 
 # command-line clients
@@ -227,7 +219,7 @@ def _files(consumer: Consumer, proof: Proof, inventory: Inventory) -> Diagnosis:
     if not consumer.covered:
         return not_set_up(consumer, proof)
     store = inventory.files
-    if store is not None and not all(store.is_installed(r) for r in consumer.records):
+    if any(presence(store, r) is False for r in consumer.records):
         message = tr(
             "The identity files for command-line clients in {folder} are missing or were "
             "changed since ClusterTrust wrote them."

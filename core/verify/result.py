@@ -9,7 +9,8 @@ from typing import Any
 
 from clustertrust.core.bundle.summary import CertificateSummary
 from clustertrust.core.i18n import translatable
-from clustertrust.core.model import Record
+from clustertrust.core.model import Consumer
+from clustertrust.core.model import ConsumerKind as ConsumerKind  # the model's, judged here
 from clustertrust.core.remedy import Remedy, for_terminal
 
 
@@ -132,26 +133,6 @@ class VerifyResult(_Diagnosed):
             "client_cert_requested": self.client_cert_requested,
             "proxy": self.proxy,
         }
-
-
-class ConsumerKind(enum.StrEnum):
-    BROWSER = "browser"  # one browser certificate database (NSS)
-    SYSTEM = "system"  # the operating system's trust store
-    FILES = "files"  # the identity files command-line clients use
-
-
-@dataclass(frozen=True)
-class Consumer:
-    """What a person reaches the cluster with, and what the install put there for it."""
-
-    kind: ConsumerKind
-    name: str  # what a person recognises: "Chromium", "Firefox (profile default-release)"
-    location: str  # the database folder, the identity files folder, or the store's id
-    records: tuple[Record, ...] = ()  # what the install put there for this cluster (done)
-
-    @property
-    def covered(self) -> bool:
-        return bool(self.records)
 
 
 @dataclass(frozen=True)

@@ -18,7 +18,7 @@ from clustertrust.core.cancel import CancelToken, Deadline
 from clustertrust.core.i18n import tr
 from clustertrust.core.target import Target, parse_target
 from clustertrust.core.verify.alerts import http_refusal
-from clustertrust.core.verify.cluster import consumers_report, remember_cluster
+from clustertrust.core.verify.cluster import consumers_report
 from clustertrust.core.verify.connect import Exchange, StepFailed, exchange
 from clustertrust.core.verify.consumers import Inventory
 from clustertrust.core.verify.diagnose import diagnose_failure
@@ -70,7 +70,7 @@ def verify_url(
     """Verify in each mode and save the report. With both asked for, a bundle without a CA
     skips the bundle mode, and a network failure (DNS, refused, timeout) is not tried twice.
     With an inventory (and both modes), each consumer on this computer is judged too, the
-    verdict covers what the install set up, and the ledger remembers the cluster's address.
+    verdict covers what the install set up. `remember`: save the report for the support report.
     Raises InputError for a bad URL or an unusable client identity."""
     target = parse_target(url)
     cancel = cancel or CancelToken()
@@ -96,8 +96,6 @@ def verify_url(
             )
 
         report = consumers_report(report, where, bundle, inventory, connect)
-    if inventory is not None and remember:
-        remember_cluster(inventory.ledger, bundle, report)
     if remember:
         save_last_verification(report)
     return report

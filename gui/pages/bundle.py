@@ -6,9 +6,9 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from clustertrust.core.actions.bundles import SourceData
 from clustertrust.core.errors import Cancelled
 from clustertrust.core.i18n import tr, translatable
-from clustertrust.core.source.load import SourceData
 from clustertrust.gui.advice import window_fix
 from PySide6.QtCore import QStandardPaths
 from PySide6.QtWidgets import (
@@ -216,10 +216,9 @@ class BundlePage(Page):
     def choose_cloud(self, choice: CloudChoice) -> None:
         """Fetch the chosen Kurrent Cloud cluster's bundle; its UI address goes to Verify."""
         self.spec, self.pending_source = choice.cluster.id, None
-        if choice.cluster.address:
-            self.session.cluster_url = choice.cluster.address
         self.password_box.hide()
-        self._start(source=None, password=None, fetch=lambda control: fetch_cloud(choice, control))
+        fetch = lambda control: fetch_cloud(choice, control)  # noqa: E731
+        self._start(source=None, password=None, fetch=fetch, offered_url=choice.cluster.address)
 
     def retry_with_password(self) -> None:
         if self.pending_source is None or not self.password.text():
@@ -243,6 +242,7 @@ class BundlePage(Page):
         source: SourceData | None,
         password: str | None,
         fetch: Callable[[JobControl], SourceData] | None = None,
+        offered_url: str = "",
     ) -> None:
         if self.job is not None:
             self.job.control.cancel()
@@ -258,6 +258,7 @@ class BundlePage(Page):
             fetched = fetch(control) if fetch is not None else source
             opened = open_bundle(spec, control, source=fetched, password=password, context=context)
             opened.renews = services.renews(opened.bundle)
+            opened.offered_url = offered_url
             return opened
 
         self.job = job = self.app.jobs.start(

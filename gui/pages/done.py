@@ -8,7 +8,7 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-from clustertrust.core import certinfo
+from clustertrust.core.actions import certificates as certinfo
 from clustertrust.core.errors import ClusterTrustError
 from clustertrust.core.i18n import tr, translatable
 from clustertrust.gui.advice import window_fix
@@ -101,7 +101,7 @@ class DonePage(Page):
 
     def initializePage(self) -> None:
         super().initializePage()
-        report, url = self.session.verified, self.session.cluster_url
+        report, url = self.session.verified, self._url()
         self.setTitle(tr(TITLES[outcome(report)]))
         self.browser_error.clear_message()
         if report is not None and report.ok:
@@ -141,7 +141,8 @@ class DonePage(Page):
     def _client_settings_ready(self, settings: list[tuple[str, str]]) -> None:
         for label, value in settings:
             elide = label != CONNECTION_STRING  # paths lose their middle; the string wraps
-            self.settings_form.addRow(f"{label}:", CopyField(value, label, elide=elide))
+            shown = tr(label)
+            self.settings_form.addRow(f"{shown}:", CopyField(value, shown, elide=elide))
         self.settings_box.setVisible(bool(settings))
         follow_layout(self.body)
 
@@ -154,8 +155,13 @@ class DonePage(Page):
         self.settings_form.addRow(paragraph(message))
         self.settings_box.show()
 
+    def _url(self) -> str:
+        """The address just verified, else the one offered."""
+        report = self.session.verified
+        return report.url if report is not None else self.session.offered_url()
+
     def open_cluster(self) -> None:
-        url = self.session.cluster_url
+        url = self._url()
         if url and not self.open_url(QUrl(url)):
             self.browser_error.show_result(
                 "error",

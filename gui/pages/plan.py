@@ -120,7 +120,7 @@ class PlanPage(Page):
 
     def initializePage(self) -> None:
         super().initializePage()
-        lines = self.app.services.scope_lines()
+        lines = {scope: tr(line) for scope, line in self.app.services.scope_lines().items()}
         self.user_line.setText(lines[Scope.USER])
         self.system_line.setText(lines[Scope.SYSTEM])
         system = self._system_scope()
@@ -158,8 +158,8 @@ class PlanPage(Page):
         self.session.scope, self.session.plan = scope.value, None
         self.steps.clear()
         self.status.show_message("info", tr("Working out the plan…"))
-        # a renewal is checked at this address; without one, at the address remembered for it
-        services, bundle, url = self.app.services, opened.bundle, self.session.cluster_url
+        # a renewal is checked at the address offered; without one, at the one remembered for it
+        services, bundle, url = self.app.services, opened.bundle, self.session.offered_url()
         self.job = job = self.app.jobs.start(
             lambda control: services.plan_install(bundle, scope, url),
             lambda planned: self._planned(job, planned),

@@ -2,8 +2,7 @@
 
 from __future__ import annotations
 
-from clustertrust.core.bundle.checks import Finding, Severity, has_errors
-from clustertrust.core.bundle.summary import CertificateSummary
+from clustertrust.core.actions.bundles import CertificateSummary, Finding, Severity, has_errors
 from clustertrust.core.i18n import tr
 from PySide6.QtWidgets import QHBoxLayout, QLabel, QVBoxLayout, QWidget
 
@@ -66,7 +65,7 @@ class ReviewPage(Page):
             if widget is not None:
                 widget.deleteLater()
         for title, summary in summaries:
-            self.cards_layout.addWidget(CertificateCard(title, summary))
+            self.cards_layout.addWidget(CertificateCard(tr(title), summary))
         self.cards_layout.addStretch(1)
 
     def _show_verdict(self, findings: list[Finding]) -> None:

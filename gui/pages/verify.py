@@ -93,9 +93,9 @@ class VerifyPage(Page):
             self._fill_known_url()
 
     def _fill_known_url(self) -> None:
-        """This session's address, the demo's, or (looked up on a worker) the ledger's."""
-        demo, opened = self.session.demo, self.session.opened
-        known = self.session.cluster_url or (str(demo.ui_url) if demo is not None else "")
+        """The address offered (the bundle source's, the demo's), or (looked up on a worker)
+        the one the ledger remembers for the cluster."""
+        opened, known = self.session.opened, self.session.offered_url()
         if known or opened is None:
             self._filled(known)
             return
@@ -124,7 +124,8 @@ class VerifyPage(Page):
 
     def _url_entered(self) -> None:
         """Enter on the address just proven goes on (the wizard's Next); a new one is checked."""
-        if self.isComplete() and self.url.text().strip() == self.session.cluster_url:
+        verified = self.session.verified
+        if self.isComplete() and verified and self.url.text().strip() == verified.url:
             return
         self.verify()
 
@@ -157,7 +158,7 @@ class VerifyPage(Page):
         if job is not self.job:
             return
         self._idle()
-        self.session.verified, self.session.cluster_url = report, url
+        self.session.verified = report
         verdict = report.verdict
         fix = " ".join(p for p in (window_fix(verdict.fix, verdict.remedies), verdict.note) if p)
         self.verdict.show_result(verdict_kind(report), verdict.message, fix)

@@ -9,6 +9,7 @@ from importlib.metadata import entry_points
 from pathlib import Path
 
 from clustertrust.cli import commands
+from support.cli_runs import cli
 
 LOADED = """
 import sys
@@ -48,22 +49,18 @@ def test_version_loads_no_command() -> None:
     assert version.startswith("clustertrust ") and loaded == "[]", done.stderr
 
 
-def test_help_lists_every_command() -> None:
-    done = subprocess.run(
-        [sys.executable, "-m", "clustertrust.cli.main", "--help"], capture_output=True, text=True
-    )
-    assert done.returncode == 0
+def test_help_lists_every_command(isolated_dirs: Path) -> None:
+    done = cli(isolated_dirs, "--help")
+    assert done.code == 0
     shown = [name for name in commands.COMMANDS if name != "privileged"]
-    assert all(f"    {name}" in done.stdout for name in shown), done.stdout
-    assert "privileged" not in done.stdout
+    assert all(f"    {name}" in done.out for name in shown), done.out
+    assert "privileged" not in done.out
 
 
-def test_version_goes_to_stdout() -> None:
-    done = subprocess.run(
-        [sys.executable, "-m", "clustertrust.cli.main", "--version"], capture_output=True, text=True
-    )
-    assert done.returncode == 0 and done.stderr == ""
-    assert done.stdout.startswith("clustertrust ")
+def test_version_goes_to_stdout(isolated_dirs: Path) -> None:
+    done = cli(isolated_dirs, "--version")
+    assert done.code == 0 and done.err == ""
+    assert done.out.startswith("clustertrust ")
 
 
 EXIT_PATH = """

@@ -256,14 +256,6 @@ def test_renewing_one_cluster_leaves_another_with_a_same_named_client_as_it_was(
     assert_holding(life.dbs, None, None, "the removal of ours", elsewhere)
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="defect: `verify URL` without --bundle checks with the newest installed identity, "
-    "not with the cluster whose UI address URL is (remembered): once a second cluster is "
-    "installed, verifying the first one's UI fails with 'not to the bundle's CA elsewhere-ca… "
-    "check that the address and the bundle belong to the same cluster', though no bundle was "
-    "given (core/install/identity.py identity_paths; cli/verify_cmd.py _bundle)",
-)
 def test_verify_checks_the_cluster_whose_address_it_is_given(
     capsys: pytest.CaptureFixture[str],
     life: Life,

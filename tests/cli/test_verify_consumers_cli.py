@@ -6,7 +6,6 @@ from __future__ import annotations
 import json
 import os
 import subprocess
-import sys
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -15,6 +14,7 @@ import pytest
 from clustertrust.cli.main import main
 from clustertrust.core.install.ledger import Ledger
 from support import browsers, namespace, pki
+from support.cli_runs import cli as process
 from support.servers import free_port, mtls_server_block, start_nginx
 from support.tls_peers import Cluster, NginxServer, answer_block, write_pair
 
@@ -211,33 +211,30 @@ def test_browsers_validate_the_chain_the_server_actually_sent(
 def test_the_address_is_remembered_across_processes(
     home: Path, kurrent_tgz: Path, servers: Servers
 ) -> None:
-    env = {**os.environ, "PYTHONPATH": os.pathsep.join(sys.path)}
-
-    def run(*argv: str) -> subprocess.CompletedProcess[str]:
-        command = [sys.executable, "-m", "clustertrust.cli.main", *argv]
-        return subprocess.run(command, capture_output=True, text=True, env=env, timeout=120)
-
-    assert run("install", str(kurrent_tgz), "--yes").returncode == 0
+    assert process(home, "install", str(kurrent_tgz), "--yes").code == 0
     url = servers.url("mtls")
     with_login = url.replace("https://", "https://someone:secret@") + "?token=t0p"
-    first = run("verify", with_login, "--json")
-    second = run("verify", "--json")
-    assert first.returncode == 0, first.stdout + first.stderr
-    assert second.returncode == 0, second.stdout + second.stderr
-    assert json.loads(second.stdout)["url"] == url
+    first = process(home, "verify", with_login, "--json")
+    second = process(home, "verify", "--json")
+    assert first.code == 0, first.out + first.err
+    assert second.code == 0, second.out + second.err
+    assert json.loads(second.out)["url"] == url
     [cluster] = Ledger().clusters()
     assert (cluster.name, cluster.ui_url) == ("d4f2example", url)
     ledger_text = Ledger().path.read_text()
     assert "secret" not in ledger_text and "t0p" not in ledger_text
 
 
-def test_the_address_is_remembered_whatever_the_verdict(
+def test_the_address_is_remembered_only_where_the_clusters_ca_vouches_for_the_server(
     capsys: pytest.CaptureFixture[str], home: Path, kurrent_tgz: Path, servers: Servers
 ) -> None:
     install(capsys, kurrent_tgz)
-    code, _ = verify(capsys, servers.url("leaf_only"))
+    code, _ = verify(capsys, servers.url("leaf_only"))  # no signature leads to the CA
     assert code == 1
-    assert [c.ui_url for c in Ledger().clusters()] == [servers.url("leaf_only")]
+    assert [c.ui_url for c in Ledger().clusters()] == [""]
+    code, _ = verify(capsys, servers.url("full_chain"))  # through the intermediate it sent
+    assert code == 0
+    assert [c.ui_url for c in Ledger().clusters()] == [servers.url("full_chain")]
 
 
 def test_without_an_address_and_none_remembered_is_bad_input(

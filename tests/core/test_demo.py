@@ -5,8 +5,6 @@ from __future__ import annotations
 import socket
 import ssl
 import stat
-import subprocess
-import sys
 from pathlib import Path
 
 import pytest
@@ -17,6 +15,7 @@ from clustertrust.core.demo import BUNDLE_NAME, DemoCluster, start_demo
 from clustertrust.core.source.load import load_source
 from cryptography.hazmat.primitives import serialization
 from support import pki
+from support.cli_runs import cli
 
 
 @pytest.fixture
@@ -114,13 +113,7 @@ def test_given_folder_is_kept(tmp_path: Path) -> None:
     assert (tmp_path / "demo").is_dir()
 
 
-def test_demo_command_is_listed() -> None:
-    result = subprocess.run(
-        [sys.executable, "-m", "clustertrust.cli.main", "demo", "--help"],
-        capture_output=True,
-        text=True,
-        timeout=60,
-        check=False,
-    )
-    assert result.returncode == 0
-    assert "sandbox" in result.stdout
+def test_demo_command_is_listed(isolated_dirs: Path) -> None:
+    result = cli(isolated_dirs, "demo", "--help")
+    assert result.code == 0
+    assert "sandbox" in result.out

@@ -76,7 +76,7 @@ def test_pick_a_cluster_and_its_bundle_and_address_arrive(
     wizard = driver.wizard
     qtbot.waitUntil(lambda: wizard.session.opened is not None, timeout=20_000)
     assert wizard.session.opened.source.origin.startswith(f"Kurrent Cloud cluster {CLUSTER}")
-    assert wizard.session.cluster_url == UI
+    assert wizard.session.opened.offered_url == UI  # offered on Verify, not yet remembered
     assert memory_keyring.entries[(SERVICE, cloud.TOKEN_NAME)] == REFRESH
 
 

@@ -160,14 +160,14 @@ def test_done_title_follows_the_outcome(qtbot: QtBot, demo: DemoCluster) -> None
     assert done.title() == TITLES["unverified"]
     verdict = SimpleNamespace(message="Connection refused.", fix="Check the address.", remedies=())
     for ok, title in ((False, TITLES["failed"]), (True, TITLES["ok"])):
-        wizard.session.verified = SimpleNamespace(ok=ok, verdict=verdict)
+        wizard.session.verified = SimpleNamespace(ok=ok, verdict=verdict, url=demo.ui_url)
         done.initializePage()
         assert done.title() == title
     assert TITLES["ok"] == "All set" and "All set" not in (TITLES["failed"], TITLES["unverified"])
 
 
 def test_a_browser_that_cannot_start_says_so(qtbot: QtBot, demo: DemoCluster) -> None:
-    wizard = wizard_at(qtbot, demo, DONE, cluster_url=demo.ui_url)
+    wizard = wizard_at(qtbot, demo, DONE)  # the demo's address is offered
     done = wizard.currentPage()
     done.open_url = lambda url: False
     Driver(qtbot, wizard).click(done.open_button)
@@ -201,7 +201,7 @@ def test_plan_details_toggle_says_hide_stays_put_and_leaves_enter_to_install(
 
 
 def test_enter_on_the_verified_address_goes_on(qtbot: QtBot, demo: DemoCluster) -> None:
-    wizard = wizard_at(qtbot, demo, VERIFY, cluster_url=demo.ui_url)
+    wizard = wizard_at(qtbot, demo, VERIFY)
     page = wizard.currentPage()
     qtbot.waitUntil(lambda: wizard.session.verified is not None and page.job is None, timeout=WAIT)
     page.url.setFocus()

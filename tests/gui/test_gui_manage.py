@@ -9,6 +9,7 @@ import threading
 from pathlib import Path
 
 import pytest
+from clustertrust.core import actions
 from clustertrust.core import demo as demo_module
 from clustertrust.core.bundle.reader import read_bundle
 from clustertrust.core.demo import DemoCluster, make_demo_pki
@@ -42,7 +43,16 @@ def installed(demo: DemoCluster) -> Session:
     services = Services(sandbox=demo.sandbox)
     planned = services.plan_install(bundle, Scope.USER)
     plans.apply_plan(planned.plan, planned.setup.ledger)
-    return Session(demo=demo, opened=Opened(source, bundle, []), cluster_url=demo.ui_url)
+    return Session(demo=demo, opened=Opened(source, bundle, []))
+
+
+@pytest.fixture
+def verified(demo: DemoCluster, installed: Session) -> Session:
+    """Installed and verified at the demo's address, which the sandbox's ledger now keeps."""
+    assert installed.opened is not None
+    machine = Services(sandbox=demo.sandbox).machine
+    assert actions.verify(machine, demo.ui_url, installed.opened.bundle).ok
+    return installed
 
 
 def open_manage(qtbot: QtBot, services: Services, session: Session) -> ManageWindow:
@@ -64,12 +74,12 @@ def states(card: ClusterCard) -> dict[str, str]:
 
 
 def test_one_card_per_cluster_with_its_consumers_and_expiry(
-    qtbot: QtBot, demo: DemoCluster, installed: Session
+    qtbot: QtBot, demo: DemoCluster, verified: Session
 ) -> None:
-    window = open_manage(qtbot, Services(sandbox=demo.sandbox), installed)
+    window = open_manage(qtbot, Services(sandbox=demo.sandbox), verified)
     (card,) = window.cards
     assert card.cluster.name == demo.pki.cluster_id  # from the CA's `<id>-ca`
-    assert card.address.plain() == demo.ui_url  # the wizard's address for its own cluster
+    assert card.address.plain() == demo.ui_url  # remembered by the verification
     assert states(card) == {
         "System trust store": "ok",
         "Browser certificate database": "ok",
@@ -152,9 +162,9 @@ def test_remove_says_it_in_plain_words_with_the_commands_behind_details(
 
 
 def test_verify_uses_the_cluster_address_without_asking(
-    qtbot: QtBot, demo: DemoCluster, installed: Session
+    qtbot: QtBot, demo: DemoCluster, verified: Session
 ) -> None:
-    window = open_manage(qtbot, Services(sandbox=demo.sandbox), installed)
+    window = open_manage(qtbot, Services(sandbox=demo.sandbox), verified)
     Driver(qtbot, window).click(window.cards[0].verify_button)
     qtbot.waitUntil(lambda: window.status.kind in ("ok", "error"), timeout=WAIT)
     assert window.status.kind == "ok", window.status.text()
@@ -178,9 +188,9 @@ def test_verify_with_nothing_installed_says_what_to_do(qtbot: QtBot, demo: DemoC
 
 
 def test_open_the_cluster_ui_and_say_so_when_no_browser_starts(
-    qtbot: QtBot, demo: DemoCluster, installed: Session
+    qtbot: QtBot, demo: DemoCluster, verified: Session
 ) -> None:
-    window = open_manage(qtbot, Services(sandbox=demo.sandbox), installed)
+    window = open_manage(qtbot, Services(sandbox=demo.sandbox), verified)
     opened: list[str] = []
     window.open_url = lambda url: opened.append(url.toString()) or True
     Driver(qtbot, window).click(window.cards[0].open_button)
@@ -191,9 +201,9 @@ def test_open_the_cluster_ui_and_say_so_when_no_browser_starts(
 
 
 def test_copy_diagnostics_is_short_and_redacted(
-    qtbot: QtBot, demo: DemoCluster, installed: Session
+    qtbot: QtBot, demo: DemoCluster, verified: Session
 ) -> None:
-    window = open_manage(qtbot, Services(sandbox=demo.sandbox), installed)
+    window = open_manage(qtbot, Services(sandbox=demo.sandbox), verified)
     QGuiApplication.clipboard().clear()
     Driver(qtbot, window).click(window.diagnostics_button)
     qtbot.waitUntil(lambda: bool(QGuiApplication.clipboard().text()), timeout=WAIT)

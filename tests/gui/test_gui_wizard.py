@@ -6,6 +6,7 @@ from __future__ import annotations
 import os
 import subprocess
 import sys
+from dataclasses import replace
 from pathlib import Path
 
 from clustertrust.core import certinfo, paths
@@ -181,7 +182,7 @@ def test_verification_failure_shows_the_fix_and_try_again_works(
     # GIVEN the cluster UI address is wrong (nothing listens there)
     from support.servers import free_port
 
-    wizard.session.cluster_url = f"https://127.0.0.1:{free_port()}/"
+    wizard.session.opened.offered_url = f"https://127.0.0.1:{free_port()}/"
     driver.forward()
     driver.wait_page(VERIFY)
     page = wizard.currentPage()
@@ -269,7 +270,7 @@ def opened_from(demo: DemoCluster) -> Opened:
 
 def test_outside_the_demo_verify_runs_in_both_trust_modes(qtbot: QtBot, demo: DemoCluster) -> None:
     # GIVEN the real services and a bundle whose CA this machine does not trust (not installed)
-    session = Session(opened=opened_from(demo), cluster_url=demo.ui_url)
+    session = Session(opened=replace(opened_from(demo), offered_url=demo.ui_url))
     wizard = ClusterTrustWizard(session, Services())
     open_wizard(qtbot, wizard)
     wizard.ensure_pages()
@@ -331,7 +332,7 @@ class OpenedUrls(QObject):
 
 
 def test_done_opens_the_cluster_ui_in_the_browser(qtbot: QtBot, demo: DemoCluster) -> None:
-    session = Session(opened=opened_from(demo), cluster_url=demo.ui_url)
+    session = Session(opened=replace(opened_from(demo), offered_url=demo.ui_url))
     wizard = ClusterTrustWizard(session, Services(sandbox=demo.sandbox))
     open_wizard(qtbot, wizard)
     wizard.ensure_pages()

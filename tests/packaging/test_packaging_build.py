@@ -23,6 +23,7 @@ from pathlib import Path
 
 import pytest
 from support import pki
+from support.cli_runs import cli
 
 ROOT = Path(__file__).resolve().parents[2]
 BUDGET_BYTES = 150_000_000
@@ -96,7 +97,7 @@ def test_frozen_version_is_the_pyproject_version(app: BuiltApp) -> None:
 
 
 def test_frozen_inspect_reads_a_generated_bundle_like_the_installed_cli(
-    app: BuiltApp, kurrent: pki.KurrentBundle, kurrent_tgz: Path
+    app: BuiltApp, kurrent: pki.KurrentBundle, kurrent_tgz: Path, isolated_dirs: Path
 ) -> None:
     frozen = run(app, "inspect", str(kurrent_tgz), "--json")
     assert frozen.returncode == 0, frozen.stderr
@@ -110,11 +111,8 @@ def test_frozen_inspect_reads_a_generated_bundle_like_the_installed_cli(
         == hashlib.sha256(kurrent.client.cert_der).hexdigest()
     )
     assert document["has_key"] is True
-    installed = subprocess.run(
-        [sys.executable, "-m", "clustertrust.cli.main", "inspect", str(kurrent_tgz), "--json"],
-        capture_output=True, text=True, timeout=60,
-    )  # fmt: skip
-    assert json.loads(installed.stdout) == document
+    installed = cli(isolated_dirs, "inspect", str(kurrent_tgz), "--json")
+    assert json.loads(installed.out) == document
 
 
 def test_frozen_inspect_of_a_wrong_file_says_what_to_do_and_exits_2(

@@ -9,6 +9,7 @@ reason. Tests judge what the adapter did to that state, not the strings it built
 
 from __future__ import annotations
 
+from dataclasses import replace
 from pathlib import Path
 
 import pytest
@@ -182,8 +183,10 @@ def test_only_host_trust_is_seen_by_the_check(
     _, ca = keychain(runner, HOST).plan_install(bundle, Scope.USER)
     assert f"-p ssl -s {HOST} -k" in ca.commands[0] and f"for {HOST} only" in ca.summary
     ca.run()
+    assert ca.record.trust_host == HOST  # the ledger keeps it: status and repair follow it
     assert keychain(runner, HOST).is_installed(ca.record)  # so a re-run does not prompt again
-    assert not keychain(runner).is_installed(ca.record)  # trusted for that host only
+    assert keychain(runner).is_installed(ca.record)  # whichever store checks the record
+    assert not keychain(runner).is_installed(replace(ca.record, trust_host=""))  # that host only
     assert "verify-cert" not in verbs(runner)
 
 

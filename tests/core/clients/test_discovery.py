@@ -11,6 +11,7 @@ import pytest
 from clustertrust.cli.main import main
 from clustertrust.core.bundle import read_bundle
 from clustertrust.core.install import plan as plans
+from clustertrust.core.install.addresses import remember_bundle_ui_url
 from clustertrust.core.install.ledger import Ledger
 from clustertrust.core.model import Scope, Setup
 from clustertrust.core.source import load_source
@@ -30,10 +31,11 @@ def test_wizard_and_cli_agree_on_discovery(
     plans.apply_plan(plans.plan_install(bundle, Scope.USER, [IdentityFilesStore()], ledger), ledger)
     assert main(["configure", "kurrentdb", "--host", host, "--json"]) == 0
     from_cli = json.loads(capsys.readouterr().out)["connection_string"]
+    remember_bundle_ui_url(ledger, bundle, f"https://{host}:2113/")  # the ledger's address
     session = SimpleNamespace(
         opened=SimpleNamespace(bundle=bundle),
         installed=SimpleNamespace(setup=Setup((), ledger)),
-        cluster_url=f"https://{host}:2113/",
+        verified=None,
     )
     from_wizard = dict(Services().client_settings(session))["KurrentDB connection string"]
     assert from_cli.startswith(f"{scheme}://{host}:2113?")

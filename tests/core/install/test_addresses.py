@@ -18,7 +18,7 @@ from clustertrust.core.install.addresses import (
     remember_ui_url,
     remembered_url,
 )
-from clustertrust.core.install.ledger import Cluster, Ledger
+from clustertrust.core.install.ledger import ClusterEntry, Ledger
 from clustertrust.core.model import Kind, Scope, record_for
 from support import pki
 
@@ -38,7 +38,7 @@ def test_an_address_remembered_for_a_bundle_is_found_for_it(bundle: Bundle) -> N
     ledger = installed(bundle)
     remember_bundle_ui_url(ledger, bundle, UI)
     assert remembered_url(ledger, bundle) == UI
-    assert ledger.clusters() == [Cluster(certinfo.sha256(bundle.ca), "d4f2example", UI)]
+    assert ledger.clusters() == [ClusterEntry(certinfo.sha256(bundle.ca), "d4f2example", UI)]
 
 
 def test_it_is_kept_as_verify_shows_it_without_credentials_or_query(bundle: Bundle) -> None:

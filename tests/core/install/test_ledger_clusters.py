@@ -6,7 +6,7 @@ from __future__ import annotations
 import json
 
 import pytest
-from clustertrust.core.install.ledger import Cluster, Ledger, LedgerError, cluster_name
+from clustertrust.core.install.ledger import ClusterEntry, Ledger, LedgerError, cluster_name
 from clustertrust.core.model import Kind, Record, Scope, record_for
 from support import pki
 
@@ -25,7 +25,7 @@ def installed(record: Record) -> Ledger:
 def test_each_installed_ca_is_a_cluster_named_after_the_kurrent_cluster_id(
     ca_record: Record,
 ) -> None:
-    assert installed(ca_record).clusters() == [Cluster(ca_record.sha256, "d4f2example")]
+    assert installed(ca_record).clusters() == [ClusterEntry(ca_record.sha256, "d4f2example")]
 
 
 @pytest.mark.parametrize(
@@ -66,7 +66,7 @@ def test_an_entry_that_is_not_understood_is_left_out(ca_record: Record) -> None:
     document = json.loads(ledger.path.read_text())
     document["clusters"] = ["junk", {"name": 3}, {"ca_sha256": ca_record.sha256, "ui_url": 7}]
     ledger.path.write_text(json.dumps(document))
-    assert ledger.clusters() == [Cluster(ca_record.sha256, "d4f2example", "")]
+    assert ledger.clusters() == [ClusterEntry(ca_record.sha256, "d4f2example", "")]
 
 
 def test_a_damaged_ledger_is_never_overwritten_by_remembering(ca_record: Record) -> None:
