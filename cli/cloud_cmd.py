@@ -10,7 +10,7 @@ import sys
 from pathlib import Path
 
 from clustertrust.core.actions import cloud, runtime
-from clustertrust.core.actions.bundles import bundle_json, bundle_text, check_bundle, read_bundle
+from clustertrust.core.actions.bundles import bundle_json, bundle_text
 from clustertrust.core.errors import InputError
 from clustertrust.core.i18n import tr
 
@@ -53,8 +53,8 @@ def _action(actions: argparse._SubParsersAction, name: str, text: str) -> argpar
     return parser
 
 
-def _settings(args: argparse.Namespace) -> cloud.CloudSettings:
-    return cloud.load_settings().updated(api_url=args.api_url, identity_url=args.identity_url)
+def _where(args: argparse.Namespace) -> cloud.Where:
+    return cloud.Where(args.org, args.project, args.api_url, args.identity_url)
 
 
 def run_login(args: argparse.Namespace) -> int:
@@ -67,8 +67,7 @@ def run_login(args: argparse.Namespace) -> int:
                 "with --token-stdin."
             ),
         )
-    settings = _settings(args).updated(organization=args.org, project=args.project)
-    cloud.sign_in(settings, token, remember=True)
+    settings = cloud.log_in(_where(args), token)
     log.info("Kurrent Cloud token checked and stored in the keyring")
     print(tr("The token works and is stored in the OS keyring."))
     if settings.organization and settings.project:
@@ -87,8 +86,7 @@ def _read_token(from_stdin: bool) -> str:
 
 
 def run_logout(args: argparse.Namespace) -> int:
-    removed = runtime.delete_secret(cloud.TOKEN_NAME)
-    if removed:
+    if cloud.log_out():
         print(tr("The Kurrent Cloud token was removed."))
     else:
         print(tr("No Kurrent Cloud token was stored."))
@@ -96,45 +94,40 @@ def run_logout(args: argparse.Namespace) -> int:
 
 
 def run_clusters(args: argparse.Namespace) -> int:
-    settings = _settings(args)
-    org, project = cloud.require_ids(settings, args.org, args.project)
-    found = cloud.KurrentCloud.from_keyring(settings).list_clusters(org, project)
+    listing = cloud.list_clusters(_where(args))
     if args.json:
+        clusters = [c.to_json() for c in listing.clusters]
         print_json(
-            {"organization": org, "project": project, "clusters": [c.to_json() for c in found]}
+            {"organization": listing.organization, "project": listing.project, "clusters": clusters}
         )
         return 0
-    if not found:
-        print(tr("Project {project} has no clusters.").format(project=project))
-    for item in found:
+    if not listing.clusters:
+        print(tr("Project {project} has no clusters.").format(project=listing.project))
+    for item in listing.clusters:
         status = item.status or tr("unknown")
         print(f"{item.id}  {item.name}  [{status}]  {item.address or ''}".rstrip())
     return 0
 
 
 def run_fetch(args: argparse.Namespace) -> int:
-    settings = _settings(args)
-    org, project = cloud.require_ids(settings, args.org, args.project)
     output = Path(args.output).expanduser() if args.output else None
     if output and output.exists():
         raise InputError(
             tr("{path} already exists.").format(path=output),
             tr("Choose a new file name, or delete the old file."),
         )
-    session = cloud.KurrentCloud.from_keyring(settings)
-    info = session.cluster(org, project, args.cluster)
-    source = session.certificate(org, project, args.cluster)
-    bundle = read_bundle(source)
-    findings = check_bundle(bundle)
+    fetched = cloud.fetch_bundle(_where(args), args.cluster)
+    opened = fetched.opened
     if output:
-        _write_private(output, cloud.archive_bytes(source))
+        _write_private(output, cloud.archive_bytes(opened.source))
     log.info("fetched the bundle of Kurrent Cloud cluster %s", args.cluster)
     if args.json:
-        document = {"cluster": info.to_json(), "bundle": bundle_json(bundle, findings)}
+        bundle = bundle_json(opened.bundle, opened.findings)
+        document = {"cluster": fetched.info.to_json(), "bundle": bundle}
         print_json({**document, "saved_to": str(output) if output else None})
         return 0
-    print(bundle_text(bundle, findings))
-    address = info.address or tr("unknown (see the console)")
+    print(bundle_text(opened.bundle, opened.findings))
+    address = opened.offered_url or tr("unknown (see the console)")
     print("\n" + tr("Cluster UI: {address}").format(address=address))
     if output:
         print(

@@ -10,11 +10,10 @@ import sys
 from pathlib import Path
 
 from clustertrust.core.actions import clients as cc
-from clustertrust.core.actions.bundles import load_source, read_bundle
-from clustertrust.core.errors import InputError
 from clustertrust.core.i18n import tr
-from clustertrust.platform import client_tools
+from clustertrust.platform import client_tools, detect
 
+from .options import bundle_from
 from .output import print_json
 
 log = logging.getLogger("clustertrust.configure")
@@ -82,18 +81,14 @@ def _client(
     return parser
 
 
-def _files(args: argparse.Namespace) -> cc.ClientFiles:
-    if args.bundle:
-        return cc.ca_copy_files(read_bundle(load_source(args.bundle)))
-    return cc.installed_files(args.identity)
-
-
 def run(args: argparse.Namespace) -> int:
-    files = _files(args)
+    bundle = bundle_from(args, args.bundle) if args.bundle else None
+    files = cc.client_files(detect.RealMachine(), args.identity, bundle)
     if args.client == "kurrentdb":
         return _kurrentdb(args, files)
     if args.client == "mysql":
-        args.flavour = _mysql_flavour(args.flavour)
+        args.flavour = cc.mysql_flavour(args.flavour, client_tools.mysql_flavour)
+        log.info("the mysql client the file is for: %s", args.flavour.value)
     change = _change(args, files)
     backup = change.apply() if args.write else None
     if args.write:
@@ -131,19 +126,6 @@ def _kurrentdb(args: argparse.Namespace, files: cc.ClientFiles) -> int:
         print(tr("The Python client (kurrentdbclient) also needs user info: add --user NAME."),
               file=sys.stderr)  # fmt: skip
     return 0
-
-
-def _mysql_flavour(chosen: str | None) -> cc.MysqlFlavour:
-    if chosen:
-        return cc.MysqlFlavour(chosen)
-    found = client_tools.mysql_flavour()
-    if found is None:
-        raise InputError(
-            tr("No mysql or mariadb client was found here, and the two need different options."),
-            tr("Add --flavour mysql or --flavour mariadb for the client that will read the file."),
-        )
-    log.info("the installed mysql client is %s", found.value)
-    return found
 
 
 def _change(args: argparse.Namespace, files: cc.ClientFiles) -> cc.Change:

@@ -4,10 +4,10 @@ from __future__ import annotations
 
 import argparse
 
-from clustertrust.core.actions.bundles import bundle_json, bundle_text, check_bundle
+from clustertrust.core.actions.bundles import bundle_json, bundle_text
 
 from .args import parents
-from .options import bundle_from
+from .options import opened_from
 from .output import print_json
 
 
@@ -24,10 +24,9 @@ def register(commands: argparse._SubParsersAction) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    bundle = bundle_from(args, args.source)
-    findings = check_bundle(bundle)
+    opened = opened_from(args, args.source)
     if args.json:
-        print_json(bundle_json(bundle, findings))
+        print_json(bundle_json(opened.bundle, opened.findings))
     else:
-        print(bundle_text(bundle, findings))
+        print(bundle_text(opened.bundle, opened.findings))
     return 0

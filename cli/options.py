@@ -1,6 +1,7 @@
 """Options several commands share. Passwords: `--password PW` (seen by other users in the process
-list), `--password-stdin` (the first line of standard input), or, on a terminal, a prompt that
-does not echo when the bundle turns out to need one."""
+list), `--password-stdin` (the first line of standard input), else the rule of
+core.actions.opening (the Kurrent default, then one the wizard was asked to remember), and last,
+on a terminal, a prompt that does not echo."""
 
 from __future__ import annotations
 
@@ -8,10 +9,12 @@ import argparse
 import sys
 from typing import TYPE_CHECKING
 
-from clustertrust.core.errors import InputError, PasswordNeeded
+from clustertrust.core.errors import InputError
+from clustertrust.core.i18n import tr
 
 if TYPE_CHECKING:
     from clustertrust.core.actions.bundles import Bundle
+    from clustertrust.core.actions.opening import Opened
 
 HELP = "PKCS#12 or private-key password, if not 'kurrent' (other users can see it: prefer "
 HELP += "--password-stdin, or leave it out to be asked)"
@@ -40,18 +43,23 @@ def given_password(args: argparse.Namespace) -> str | None:
 
 
 def bundle_from(args: argparse.Namespace, source: str) -> Bundle:
-    """Read the bundle at `source`, asking for its password on a terminal if it needs one."""
-    from clustertrust.core.actions.bundles import load_source, read_bundle
+    return opened_from(args, source).bundle
 
-    data = load_source(source)
+
+def opened_from(args: argparse.Namespace, source: str) -> Opened:
+    """Open the bundle at `source` (core.actions.opening), asking for its password on a terminal
+    when none at hand opens it and none was given."""
+    from clustertrust.core.actions.opening import NeedsPassword, open_bundle
+
     password = given_password(args)
     try:
-        return read_bundle(data, password=password)
-    except PasswordNeeded as needed:
+        return open_bundle(source, password)
+    except NeedsPassword as needed:
         if password is not None or not sys.stdin.isatty():
             raise
         print(f"clustertrust: {needed.message}", file=sys.stderr)
         import getpass  # only on a terminal that must be asked
 
-        asked = getpass.getpass(f"Password for {data.origin} (not shown as you type): ")
-        return read_bundle(data, password=asked)
+        prompt = tr("Password for {origin} (not shown as you type): ")
+        asked = getpass.getpass(prompt.format(origin=needed.source.origin))
+        return open_bundle(source, asked, source=needed.source)

@@ -35,15 +35,6 @@ class CloudChoice:
     cluster: cloud.ClusterInfo
 
 
-def list_clusters(
-    services: Any, organization: str, project: str, token: str, remember: bool
-) -> tuple[cloud.KurrentCloud, list[cloud.ClusterInfo]]:
-    """Runs on a worker: sign in (typed token, else the keyring), list the project's clusters."""
-    settings = cloud.load_settings().updated(organization=organization, project=project)
-    client = cloud.sign_in(settings, token, remember=remember, context=services.cloud_context)
-    return client, client.list_clusters(organization, project)
-
-
 class CloudDialog(QDialog):
     chosen = Signal(object)  # CloudChoice
 
@@ -51,7 +42,7 @@ class CloudDialog(QDialog):
         super().__init__(parent or wizard)
         self.services = wizard.services
         self.jobs = JobRunner(self)
-        self.client: cloud.KurrentCloud | None = None
+        self.listing: cloud.Listing | None = None
         self.setWindowTitle(tr("ClusterTrust — from Kurrent Cloud"))
         layout = QVBoxLayout(self)
         layout.addWidget(
@@ -113,13 +104,15 @@ class CloudDialog(QDialog):
         self.list_button.setEnabled(False)
         services = self.services
         self.jobs.start(
-            lambda control: list_clusters(services, org, project, token, remember),
+            lambda control: cloud.list_clusters(
+                cloud.Where(org, project), token, remember, services.cloud_context
+            ),
             self._listed,
             self._failed,
         )
 
-    def _listed(self, found: tuple[cloud.KurrentCloud, list[cloud.ClusterInfo]]) -> None:
-        self.client, clusters = found
+    def _listed(self, found: cloud.Listing) -> None:
+        self.listing, clusters = found, found.clusters
         self.list_button.setEnabled(True)
         self.clusters.clear()
         for info in clusters:
@@ -147,14 +140,11 @@ class CloudDialog(QDialog):
 
     def accept(self) -> None:
         item = self.clusters.currentItem()
-        if item is None or self.client is None:
+        listing = self.listing
+        if item is None or listing is None:
             return
         info = item.data(Qt.ItemDataRole.UserRole)
-        self.chosen.emit(
-            CloudChoice(
-                self.client, self.organization.text().strip(), self.project.text().strip(), info
-            )
-        )
+        self.chosen.emit(CloudChoice(listing.client, listing.organization, listing.project, info))
         super().accept()
 
     def closeEvent(self, event: Any) -> None:

@@ -28,7 +28,7 @@ from PySide6.QtWidgets import (
 
 from .cluster_card import ClusterCard, action_button
 from .plan_dialog import PlanDialog
-from .services import PlannedRenewal, PlannedRepair, Services, open_bundle
+from .services import PlannedRenewal, PlannedRepair, Services
 from .session import Session
 from .theme import app_icon, ensure_theme
 from .widgets import Banner, fit_on_screen, follow_layout, heading, scrolling
@@ -344,7 +344,7 @@ class ManageWindow(QDialog):
 
         def work(control: JobControl) -> PlannedRenewal:
             source = fetch(control) if fetch else None
-            opened = open_bundle(spec, control, source=source, context=context)
+            opened = services.open_bundle(spec, control, source=source, context=context)
             return services.plan_renewal(opened.bundle, cluster)
 
         self.status.show_message(

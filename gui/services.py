@@ -7,34 +7,19 @@ from __future__ import annotations
 import ssl
 import sys
 import threading
-import urllib.parse
 from pathlib import Path
 from typing import Any
 
 from clustertrust.core import actions
-from clustertrust.core.actions import certificates as certinfo
-from clustertrust.core.actions import clients as clientconfig
-from clustertrust.core.actions import runtime
-from clustertrust.core.actions.bundles import (
-    Bundle,
-    CertificateSummary,
-    SourceData,
-    check_bundle,
-    load_source,
-    read_bundle,
-    summarize,
-)
-from clustertrust.core.errors import OperationFailed, PasswordNeeded
-from clustertrust.core.i18n import tr, translatable
+from clustertrust.core.actions import clients
+from clustertrust.core.actions.bundles import Bundle, SourceData
+from clustertrust.core.errors import OperationFailed
+from clustertrust.core.i18n import tr
 from clustertrust.core.model import Machine, Scope, Setup
 from clustertrust.platform import detect
 from clustertrust.platform.runner import Runner
 
-from .session import NeedsPassword, Opened
 from .workers import JobControl
-
-PASSWORD_SECRET = "bundle-password:"  # + the bundle's origin
-
 
 Planned = actions.Changes  # an install or renewal as the pages show and apply it
 PlannedRepair = actions.Changes
@@ -70,30 +55,33 @@ class Services:
 
     def scope_lines(self, platform: str = sys.platform) -> dict[Scope, str]:
         """What each scope covers, in one line each, as the Plan page shows it."""
-        if platform.startswith("linux"):
-            return {
-                Scope.USER: translatable(
-                    "No password: your browsers (Chromium, Firefox) and command-line clients."
-                ),
-                Scope.SYSTEM: translatable(
-                    "Administrator password: adds the system trust store, for every user and "
-                    "program on this computer."
-                ),
-            }
-        return {
-            Scope.USER: translatable(
-                "Your account's certificate store (used by your browsers), Firefox and "
-                "command-line clients."
-            ),
-            Scope.SYSTEM: translatable(
-                "Administrator password: the computer's certificate store, for every user, plus "
-                "your browsers and command-line clients."
-            ),
-        }
+        return actions.scope_lines(platform)
 
     def setup(self, scope: Scope | None = None) -> Setup:
         """The stores for `scope`; None means every store (for status and removal)."""
         return self.machine.setup(scope)
+
+    def open_bundle(
+        self,
+        spec: str,
+        control: JobControl,
+        *,
+        source: SourceData | None = None,
+        password: str | None = None,
+        context: ssl.SSLContext | None = None,
+    ) -> actions.Opened:
+        """Fetch (unless `source` was fetched), read, check and describe a bundle, and which
+        installed cluster it renews (core.actions.opening). Runs on a worker thread."""
+        cancel = control.cancel_token("download")
+        return actions.open_bundle(
+            spec,
+            password,
+            source=source,
+            machine=self.machine,
+            progress=control.progress,
+            cancel=cancel,
+            context=context,
+        )
 
     def plan_install(self, bundle: Bundle, scope: Scope, verify_url: str = "") -> Planned:
         """An install, or the renewal of the installed cluster the bundle belongs to (checked at
@@ -149,31 +137,13 @@ class Services:
         return actions.installed_bundle(self.machine, sha256)
 
     def client_settings(self, session: Any) -> list[tuple[str, str]]:
-        """The installed identity files and a KurrentDB connection string using them."""
-        opened, planned = session.opened, session.installed
-        client = opened.bundle.client_cert if opened else None
-        if client is None or planned is None:
+        """Once the session's bundle is installed: its identity files and a KurrentDB connection
+        string to the cluster (core.actions.clients.client_settings)."""
+        opened, verified = session.opened, session.verified
+        if opened is None or session.installed is None:
             return []
-        identity = actions.identity_files(self.machine, certinfo.sha256(client))
-        if identity is None:
-            return []
-        files = clientconfig.checked(clientconfig.ClientFiles.from_identity(identity))
-        rows = [
-            (translatable("CA file"), str(files.ca)),
-            (translatable("Client certificate"), str(identity.cert)),
-            (translatable("Client key"), str(identity.key)),
-        ]
-        target = urllib.parse.urlsplit(self._client_url(opened.bundle, session.verified))
-        if target.hostname:
-            port = target.port or clientconfig.KURRENTDB_PORT
-            text = clientconfig.kurrentdb_connection_string(target.hostname, files, port)
-            rows.insert(0, (translatable("KurrentDB connection string"), text))
-        return rows
-
-    def _client_url(self, bundle: Bundle, verified: Any) -> str:
-        """The cluster's address as the ledger keeps it, else the one just verified ok."""
-        remembered = actions.remembered_url(self.machine, bundle)
-        return remembered or (verified.url if verified is not None and verified.ok else "")
+        url = verified.url if verified is not None and verified.ok else ""
+        return clients.client_settings(self.machine, opened.bundle, url)
 
     # the clusters window: status by cluster, repair, renewal, diagnostics
 
@@ -219,61 +189,3 @@ class Services:
     def cloud_available(self) -> bool:
         """The demo has its own download; everywhere else Kurrent Cloud is one choice."""
         return not self.is_sandbox
-
-
-def open_bundle(
-    spec: str,
-    control: JobControl,
-    *,
-    source: SourceData | None = None,
-    password: str | None = None,
-    context: ssl.SSLContext | None = None,
-) -> Opened:
-    """Fetch (unless already fetched), read and check a bundle. Runs on a worker thread."""
-
-    source = source or load_source(
-        spec, progress=control.progress, context=context, cancel=control.cancel_token("download")
-    )
-    password = password or stored_password(source.origin)
-    try:
-        bundle = read_bundle(source, password=password)
-    except PasswordNeeded as error:
-        raise NeedsPassword(source, error) from error
-    return Opened(source, bundle, check_bundle(bundle), password, certificate_summaries(bundle))
-
-
-def certificate_summaries(bundle: Bundle) -> list[tuple[str, CertificateSummary]]:
-    """Each certificate with the part it plays, in the order the Review page shows them."""
-    titled = [
-        (
-            translatable("Certificate authority — will be trusted")
-            if index == 0
-            else translatable("Intermediate CA"),
-            cert,
-        )
-        for index, cert in enumerate(bundle.ca_certs)
-    ]
-    if bundle.client_cert is not None:
-        if bundle.has_key:
-            title = translatable("Your client certificate — with its private key")
-        else:
-            title = translatable("Your client certificate — without a private key")
-        titled.append((title, bundle.client_cert))
-    return [(title, summarize(cert)) for title, cert in titled]
-
-
-def stored_password(origin: str) -> str | None:
-    """A password the user asked us to remember for this bundle; None when the keyring is shut."""
-    try:
-        return runtime.load_secret(PASSWORD_SECRET + origin)
-    except OperationFailed:
-        return None
-
-
-def remember_password(origin: str, password: str) -> str:
-    """Save to the OS keyring (only on the user's request); returns "" or why it failed."""
-    try:
-        runtime.save_secret(PASSWORD_SECRET + origin, password)
-    except OperationFailed as error:
-        return f"The password was not saved: the keyring is not available. {error.fix}"
-    return ""

@@ -6,43 +6,20 @@ and the addresses older versions kept here are handed over to it once (`old_ui_u
 from __future__ import annotations
 
 import json
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
-if TYPE_CHECKING:  # only for types: the wizard paints before the certificate machinery loads
+# A bundle opened, and the password it needs, are core.actions' (this loads no bundle reader).
+from clustertrust.core.actions.opening import NeedsPassword, Opened
+
+if TYPE_CHECKING:
     import ssl
 
-    from clustertrust.core.actions.bundles import Bundle, CertificateSummary, Finding, SourceData
-    from clustertrust.core.errors import BundleError
+__all__ = ["NeedsPassword", "Opened", "Session"]
 
 SETTINGS_FILE = "wizard.json"
 OLD_UI_URL = "ui_url:"  # + a cluster's name: where versions before the ledger's kept its address
 OLD_LAST_UI_URL = "cluster_url"  # the last address verified, whatever the cluster
-
-
-@dataclass
-class Opened:
-    """A bundle read and checked, ready for review."""
-
-    source: SourceData
-    bundle: Bundle
-    findings: list[Finding]
-    password: str | None = field(repr=False, default=None)
-    # (title, summary) per certificate, worked out on the worker so the Review page only shows
-    summaries: list[tuple[str, CertificateSummary]] = field(default_factory=list)
-    renews: str = ""  # the installed cluster this bundle renews ("" for a new one)
-    # The UI address its source named (a Kurrent Cloud cluster's): offered on the Verify page,
-    # never the cluster's address until a verification proves it and the ledger keeps it.
-    offered_url: str = ""
-
-
-class NeedsPassword(Exception):
-    """The bundle's PKCS#12 file or key wants a password other than the Kurrent default."""
-
-    def __init__(self, source: SourceData, error: BundleError) -> None:
-        super().__init__(error.message)
-        self.source = source
-        self.error = error
 
 
 @dataclass

@@ -12,10 +12,13 @@ import-linter contract says so.
     removal = plan_removal(machine, ["AB12CD34"]); apply_changes(removal)
     report = verify(machine, url, bundle)                 # every consumer judged
     document = support_report(machine)                    # for the helpdesk
+    opened = open_bundle("b.tar.gz", machine=machine)     # read, checked, described
 
-What the front ends show and pass on comes through the modules beside: `bundles` (open, read,
-check and describe a bundle), `verification` (trust modes and reports), `clients` (client
-settings), `cloud` (Kurrent Cloud), `runtime` (log, folders, secrets, cancelling), `demo`.
+What the front ends show and pass on comes through the modules beside: `opening` (open a
+bundle: its password rule), `bundles` (read, check and describe a bundle), `verification`
+(trust modes and reports), `clients` (the files clients use, the wizard's client settings),
+`cloud` (sign in, list and fetch from Kurrent Cloud), `runtime` (log, folders, secrets,
+cancelling), `demo`.
 Names load on first use, so importing this package costs nothing before the first window.
 """
 
@@ -54,7 +57,20 @@ _WHERE = {
         ),
         ".lookup",
     ),
-    **dict.fromkeys(("cluster_state", "days_left", "expiry", "not_covered"), ".words"),
+    **dict.fromkeys(
+        (
+            "NeedsPassword",
+            "Opened",
+            "certificate_summaries",
+            "open_bundle",
+            "remember_password",
+            "stored_password",
+        ),
+        ".opening",
+    ),
+    **dict.fromkeys(
+        ("cluster_state", "days_left", "expiry", "not_covered", "scope_lines"), ".words"
+    ),
     "cluster_of": f"{_INSTALL}.addresses",
     **dict.fromkeys(("Certificate", "Cluster", "consumer_line"), f"{_INSTALL}.clusters"),
     "consumer_name": "clustertrust.core.consumer_names",
@@ -78,6 +94,8 @@ __all__ = [
     "ConsumerKind",
     "ConsumerState",
     "ItemStatus",
+    "NeedsPassword",
+    "Opened",
     "Plan",
     "Progress",
     "Remedy",
@@ -86,6 +104,7 @@ __all__ = [
     "StepStatus",
     "adopt_ui_urls",
     "apply_changes",
+    "certificate_summaries",
     "cluster_of",
     "cluster_state",
     "cluster_status",
@@ -101,14 +120,18 @@ __all__ = [
     "installed_bundle",
     "needs_warning",
     "not_covered",
+    "open_bundle",
     "plan_changes",
     "plan_removal",
     "plan_renewal",
     "plan_repair",
+    "remember_password",
     "remember_ui_url",
     "remembered_url",
     "renews",
     "report_text",
+    "scope_lines",
+    "stored_password",
     "support_report",
     "verify",
 ]
@@ -136,7 +159,21 @@ if TYPE_CHECKING:
         support_report,
         verify,
     )
-    from clustertrust.core.actions.words import cluster_state, days_left, expiry, not_covered
+    from clustertrust.core.actions.opening import (
+        NeedsPassword,
+        Opened,
+        certificate_summaries,
+        open_bundle,
+        remember_password,
+        stored_password,
+    )
+    from clustertrust.core.actions.words import (
+        cluster_state,
+        days_left,
+        expiry,
+        not_covered,
+        scope_lines,
+    )
     from clustertrust.core.consumer_names import consumer_name
     from clustertrust.core.install.addresses import cluster_of
     from clustertrust.core.install.clusters import Certificate, Cluster, consumer_line

@@ -3,10 +3,12 @@ A state is (kind, words); kind is "ok", "warning" or "error", and "ok" means it 
 
 from __future__ import annotations
 
-from clustertrust.core.i18n import tr, tr_n
+import sys
+
+from clustertrust.core.i18n import tr, tr_n, translatable
 from clustertrust.core.install.clusters import Certificate, Cluster, consumer_line
 from clustertrust.core.install.expiry import needs_warning
-from clustertrust.core.model import Consumer, ConsumerState
+from clustertrust.core.model import Consumer, ConsumerState, Scope
 
 
 def days_left(days: int) -> str:
@@ -70,4 +72,29 @@ def cluster_state(cluster: Cluster) -> tuple[str, str]:
     return "ok", tr("set up, {left}").format(left=days_left(days))
 
 
-__all__ = ["cluster_state", "consumer_line", "days_left", "expiry", "not_covered"]
+def scope_lines(platform: str = sys.platform) -> dict[Scope, str]:
+    """What each scope covers, in one line each (translatable() constants), as the Plan page
+    shows it."""
+    if platform.startswith("linux"):
+        return {
+            Scope.USER: translatable(
+                "No password: your browsers (Chromium, Firefox) and command-line clients."
+            ),
+            Scope.SYSTEM: translatable(
+                "Administrator password: adds the system trust store, for every user and "
+                "program on this computer."
+            ),
+        }
+    return {
+        Scope.USER: translatable(
+            "Your account's certificate store (used by your browsers), Firefox and "
+            "command-line clients."
+        ),
+        Scope.SYSTEM: translatable(
+            "Administrator password: the computer's certificate store, for every user, plus "
+            "your browsers and command-line clients."
+        ),
+    }
+
+
+__all__ = ["cluster_state", "consumer_line", "days_left", "expiry", "not_covered", "scope_lines"]

@@ -25,6 +25,7 @@ from clustertrust.core.clients.optionfile import merge_section, read_text, write
 from clustertrust.core.errors import InputError
 from clustertrust.core.i18n import tr
 from clustertrust.core.install.identity import IdentityPaths, identity_paths
+from clustertrust.core.install.ledger import Ledger
 from clustertrust.core.remedy import Action, Remedy
 
 KURRENTDB_PORT = 2113
@@ -85,8 +86,10 @@ class Change:
         return write_text(self.path, self.new_text) if self.changed else None
 
 
-def installed_files(sha256: str = "") -> ClientFiles:
-    identity = identity_paths(sha256=sha256)
+def installed_files(sha256: str = "", ledger: Ledger | None = None) -> ClientFiles:
+    """The identity files installed for the client whose SHA-256 starts with `sha256` (the
+    newest when ""), as `ledger` (default: the user's) keeps them; InputError when none."""
+    identity = identity_paths(ledger, sha256)
     if identity is None:
         raise InputError(
             tr("No client identity files are installed for {fingerprint}.").format(

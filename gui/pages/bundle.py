@@ -7,6 +7,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from clustertrust.core.actions.bundles import SourceData
+from clustertrust.core.actions.opening import NeedsPassword, Opened, remember_password
 from clustertrust.core.errors import Cancelled
 from clustertrust.core.i18n import tr, translatable
 from clustertrust.gui.advice import window_fix
@@ -23,8 +24,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from ..services import open_bundle, remember_password
-from ..session import NeedsPassword, Opened, load_settings
+from ..session import load_settings
 from ..widgets import Banner, DropArea
 from ..workers import Job, JobControl
 
@@ -256,8 +256,9 @@ class BundlePage(Page):
 
         def work(control: JobControl) -> Opened:
             fetched = fetch(control) if fetch is not None else source
-            opened = open_bundle(spec, control, source=fetched, password=password, context=context)
-            opened.renews = services.renews(opened.bundle)
+            opened = services.open_bundle(
+                spec, control, source=fetched, password=password, context=context
+            )
             opened.offered_url = offered_url
             return opened
 
@@ -315,7 +316,7 @@ class BundlePage(Page):
     def _ask_password(self, error: NeedsPassword) -> None:
         retried = self.pending_source is not None and bool(self.password.text())
         self.pending_source = error.source
-        intro = tr("That password does not open it either.") if retried else error.error.message
+        intro = tr("That password does not open it either.") if retried else error.message
         self.password_label.setText(tr("{intro} Enter the bundle's password:").format(intro=intro))
         self.password.selectAll()
         self.password_box.show()

@@ -6,9 +6,10 @@ from pathlib import Path
 
 import keyring
 import pytest
+from clustertrust.core.actions.opening import PASSWORD_SECRET
 from clustertrust.core.secrets import SERVICE
 from clustertrust.gui.pages.bundle import BundlePage
-from clustertrust.gui.services import PASSWORD_SECRET, Services
+from clustertrust.gui.services import Services
 from clustertrust.gui.session import Session, save_settings
 from clustertrust.gui.theme import is_dark, status_colour
 from clustertrust.gui.wizard import BUNDLE, REVIEW, ClusterTrustWizard

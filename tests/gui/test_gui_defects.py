@@ -34,7 +34,7 @@ JARGON = ("nss", "identity-files", "linux-anchors", "[ca]", "[identity]")
 
 
 def opened_from(demo: DemoCluster) -> Opened:
-    from clustertrust.gui.services import certificate_summaries
+    from clustertrust.core.actions.opening import certificate_summaries
 
     source = load_source(demo.bundle_url, context=demo.download_context())
     bundle = read_bundle(source)

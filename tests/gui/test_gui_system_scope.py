@@ -5,13 +5,14 @@ tests/platform/test_elevation.py)."""
 from __future__ import annotations
 
 import pytest
+from clustertrust.core.actions.opening import certificate_summaries
 from clustertrust.core.bundle.checks import check_bundle
 from clustertrust.core.bundle.reader import read_bundle
 from clustertrust.core.demo import DemoCluster
 from clustertrust.core.model import Scope
 from clustertrust.core.source.load import load_source
 from clustertrust.gui.pages import plan as plan_page
-from clustertrust.gui.services import Services, certificate_summaries
+from clustertrust.gui.services import Services
 from clustertrust.gui.session import Opened, Session
 from clustertrust.gui.wizard import PLAN, ClusterTrustWizard
 from clustertrust.platform.elevation import NOT_ROOT_MACOS, SystemScope
