@@ -3,16 +3,21 @@ terminal; the two options exclude each other; an empty stdin is a usage error.""
 
 from __future__ import annotations
 
+import io
 import json
 import os
 import pty
 import sys
 import time
 from pathlib import Path
+from typing import Any
 
 import pytest
+from clustertrust.cli.main import main
+from clustertrust.core.actions.opening import remember_password
 from support import pki
 from support.cli_runs import cli, home_env
+from support.cloud_server import MemoryKeyring
 
 PASSWORD = "not-kurrent-Pw1"
 
@@ -30,6 +35,19 @@ def test_password_stdin_opens_the_bundle(p12: Path, tmp_path: Path) -> None:
     result = cli(tmp_path, "inspect", str(p12), "--password-stdin", "--json", stdin=PASSWORD + "\n")
     assert result.code == 0, result.err
     assert json.loads(result.out)["has_key"] is True
+
+
+def test_a_password_the_wizard_remembered_opens_it_from_its_folder(
+    p12: Path, memory_keyring: MemoryKeyring, monkeypatch: pytest.MonkeyPatch, capsys: Any
+) -> None:
+    # GIVEN the wizard was asked to remember the bundle's password (by its full path)
+    assert remember_password(str(p12), PASSWORD) == ""
+    # WHEN the command is given the bundle by a relative path, no password option, no terminal
+    monkeypatch.chdir(p12.parent)
+    monkeypatch.setattr("sys.stdin", io.StringIO(""))
+    # THEN the remembered password opens it, as it does in the wizard
+    assert main(["inspect", p12.name, "--json"]) == 0
+    assert json.loads(capsys.readouterr().out)["has_key"] is True
 
 
 def test_both_password_options_at_once_are_a_usage_error(p12: Path, tmp_path: Path) -> None:

@@ -37,6 +37,7 @@ def home_env(home: Path) -> dict[str, str]:
     env = {k: v for k, v in os.environ.items() if not k.startswith("XDG_")}
     env.update({var: str(home / sub) for var, sub in XDG_FOLDERS.items()})
     env.update(HOME=str(home), XDG_RUNTIME_DIR=str(runtime(home)))
+    env["PYTHON_KEYRING_BACKEND"] = "keyring.backends.fail.Keyring"  # never the desktop's keyring
     return env
 
 
