@@ -3,19 +3,13 @@
 from __future__ import annotations
 
 import argparse
-import json
-import logging
 from pathlib import Path
 
 from clustertrust.core import actions
-from clustertrust.core.actions import runtime
-from clustertrust.core.errors import InputError
 from clustertrust.core.i18n import tr
 from clustertrust.platform import detect
 
 from .output import print_json
-
-log = logging.getLogger("clustertrust.report")
 
 
 def register(commands: argparse._SubParsersAction) -> None:
@@ -32,26 +26,18 @@ def register(commands: argparse._SubParsersAction) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    document = actions.support_report(detect.RealMachine())
-    text = json.dumps(document, indent=2) + "\n" if args.json else actions.report_text(document)
+    machine = detect.RealMachine()
     if not args.output:
+        document = actions.support_report(machine)
         if args.json:
             print_json(document)
         else:
-            print(text, end="")
+            print(actions.report_text(document), end="")
         return 0
-    path = Path(args.output).expanduser()
-    try:
-        runtime.write_atomic(path, text.encode("utf-8"))  # a link planted there is replaced
-    except OSError as exc:
-        raise InputError(
-            tr("{path} cannot be written: {reason}.").format(path=path, reason=exc.strerror),
-            tr("Choose another file."),
-        ) from exc
-    log.info("support report written to %s", path)
+    path = actions.save_report(machine, Path(args.output).expanduser(), args.json)
     if args.json:
-        print_json({"saved_to": str(path.absolute())})
+        print_json({"saved_to": str(path)})
     else:
         saved = tr("Support report saved to {path}. Send this file to your helpdesk.")
-        print(saved.format(path=path.absolute()))
+        print(saved.format(path=path))
     return 0

@@ -13,8 +13,6 @@ from typing import Any
 from clustertrust.core import actions
 from clustertrust.core.actions import clients
 from clustertrust.core.actions.bundles import Bundle, SourceData
-from clustertrust.core.errors import OperationFailed
-from clustertrust.core.i18n import tr
 from clustertrust.core.model import Machine, Scope, Setup
 from clustertrust.platform import detect
 from clustertrust.platform.runner import Runner
@@ -172,19 +170,9 @@ class Services:
         return actions.diagnostics(self.clusters() if clusters is None else clusters, system)
 
     def save_report(self, path: Path) -> Path:
-        """The redacted support report (core.report) as text. Outside the demo it includes the
-        last verification, which core.verify saved."""
-        document = actions.support_report(self.machine)
-        try:
-            path.write_text(actions.report_text(document), encoding="utf-8")
-        except OSError as error:
-            raise OperationFailed(
-                tr("The report could not be written to {path}: {reason}.").format(
-                    path=path, reason=error.strerror
-                ),
-                tr("Choose a folder you can write to, such as your Documents folder."),
-            ) from error
-        return path
+        """The redacted support report as text (core.actions.save_report). Outside the demo it
+        includes the last verification, which core.verify saved."""
+        return actions.save_report(self.machine, path)
 
     def cloud_available(self) -> bool:
         """The demo has its own download; everywhere else Kurrent Cloud is one choice."""

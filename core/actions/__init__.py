@@ -52,6 +52,7 @@ _WHERE = {
             "remembered_url",
             "renews",
             "report_text",
+            "save_report",
             "support_report",
             "verify",
         ),
@@ -130,6 +131,7 @@ __all__ = [
     "remembered_url",
     "renews",
     "report_text",
+    "save_report",
     "scope_lines",
     "stored_password",
     "support_report",
@@ -156,6 +158,7 @@ if TYPE_CHECKING:
         remembered_url,
         renews,
         report_text,
+        save_report,
         support_report,
         verify,
     )

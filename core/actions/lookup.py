@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import json
+import logging
 from collections.abc import Iterable, Mapping, Sequence
+from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from clustertrust.core.bundle.reader import Bundle
@@ -14,6 +17,8 @@ from clustertrust.core.report import diagnostics as helpdesk
 
 if TYPE_CHECKING:
     from clustertrust.core.verify.run import TrustMode, VerifyReport
+
+log = logging.getLogger("clustertrust.report")
 
 
 def verify(
@@ -99,6 +104,29 @@ def support_report(machine: Machine) -> dict[str, Any]:
 
     with english():  # machine-readable: the same in every language (setup notes, store facts)
         return collect(machine.setup(), machine.facts())
+
+
+def save_report(machine: Machine, path: Path, as_json: bool = False) -> Path:
+    """Write the support report (as text, or its JSON document) to `path`, for the wizard's
+    Save button and `clustertrust report -o`; a link planted at `path` is replaced, not
+    followed. Returns the absolute path; InputError when it cannot be written there."""
+    from clustertrust.core.errors import InputError
+    from clustertrust.core.fileio import write_atomic
+    from clustertrust.core.i18n import tr
+
+    document = support_report(machine)
+    text = json.dumps(document, indent=2) + "\n" if as_json else report_text(document)
+    try:
+        write_atomic(path, text.encode("utf-8"))
+    except OSError as error:
+        raise InputError(
+            tr("The report could not be written to {path}: {reason}.").format(
+                path=path, reason=error.strerror
+            ),
+            tr("Choose a folder you can write to, such as your Documents folder."),
+        ) from error
+    log.info("support report written to %s", path)
+    return path.absolute()
 
 
 def report_text(document: dict[str, Any]) -> str:

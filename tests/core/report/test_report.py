@@ -238,7 +238,7 @@ def test_report_to_an_unwritable_place_is_exit_2(
     tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
     assert main(["report", "-o", str(tmp_path / "no" / "such" / "dir" / "r.txt")]) == 2
-    assert "cannot be written" in capsys.readouterr().err
+    assert "could not be written" in capsys.readouterr().err
 
 
 # Windows and macOS cannot run here: exact command lines against a recording runner, answered
