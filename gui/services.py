@@ -1,5 +1,6 @@
-"""The core and platform entry points the windows call, in one object the demo and tests can
-point at a sandbox. Everything that touches a file, a store or the network runs on a worker
+"""What the windows call: the use cases of core.actions, run on the machine this object chose
+(this computer, or the demo's sandbox folder), with a job's progress and cancelling. It decides
+nothing of its own. Everything that touches a file, a store or the network runs on a worker
 thread. The wizard imports this module only after its first page is painted."""
 
 from __future__ import annotations
@@ -86,10 +87,6 @@ class Services:
         `verify_url`, else at the address remembered for the cluster, before anything changes)."""
         self._adopt_old_ui_urls()  # the renewal's check uses the remembered address
         return actions.plan_changes(self.machine, bundle, scope, verify_url=verify_url or None)
-
-    def renews(self, bundle: Bundle) -> str:
-        """The installed cluster this bundle renews, or ""."""
-        return actions.renews(self.machine, bundle)
 
     def apply(self, planned: Planned, control: JobControl) -> None:
         def on_step(index: int, step: Any, status: actions.StepStatus) -> None:

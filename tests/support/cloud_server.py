@@ -29,6 +29,10 @@ from support import pki
 
 CLIENT_ID = "test-client-id"
 PREFIX = "/mesdb/v1/organizations/"
+ORG, PROJECT, CLUSTER = "org-1", "proj-1", "d4f2example"
+REFRESH = "rt-valid-0123456789abcdef"
+EXPIRED = "rt-expired-0123456789abcdef"
+UI = f"https://{CLUSTER}.mesdb.example:2113"
 
 
 @dataclass
@@ -171,6 +175,20 @@ def server_identity(folder: Path) -> tuple[Path, Path, Path]:
     for path, data in zip(paths, (ca.cert_pem, leaf.cert_pem, leaf.key_pem()), strict=True):
         path.write_bytes(data)
     return paths
+
+
+def one_project(state: CloudState, bundle: dict[str, bytes]) -> None:
+    """From scratch: the tests' project, with CLUSTER (available at UI, serving `bundle`) and a
+    cluster still provisioning; REFRESH is a valid refresh token, EXPIRED an expired one."""
+    state.reset()
+    state.refresh_tokens.add(REFRESH)
+    state.expired_refresh_tokens.add(EXPIRED)
+    state.projects[(ORG, PROJECT)] = {
+        CLUSTER: {"id": CLUSTER, "description": "orders", "status": "available",
+                  "addresses": {"ui": UI}},
+        "other": {"id": "other", "description": "staging", "status": "provisioning"},
+    }  # fmt: skip
+    state.bundles[CLUSTER] = bundle
 
 
 def run_cloud_server(folder: Path) -> Iterator[CloudServer]:

@@ -7,7 +7,6 @@ import base64
 import json
 import os
 import stat
-from collections.abc import Iterator
 from pathlib import Path
 
 import keyring
@@ -22,38 +21,15 @@ from clustertrust.core.logs import log_path
 from support import pki
 from support.cloud_server import (
     CLIENT_ID,
+    CLUSTER,
+    EXPIRED,
+    ORG,
+    PROJECT,
+    REFRESH,
     CloudServer,
     LockedKeyring,
     MemoryKeyring,
-    run_cloud_server,
 )
-
-ORG, PROJECT, CLUSTER = "org-1", "proj-1", "d4f2example"
-REFRESH = "rt-valid-0123456789abcdef"
-EXPIRED = "rt-expired-0123456789abcdef"
-
-
-@pytest.fixture(scope="module")
-def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[CloudServer]:
-    yield from run_cloud_server(tmp_path_factory.mktemp("cloud"))
-
-
-@pytest.fixture
-def cloud_server(server: CloudServer, kurrent: pki.KurrentBundle) -> CloudServer:
-    server.state.reset()
-    server.state.refresh_tokens.add(REFRESH)
-    server.state.expired_refresh_tokens.add(EXPIRED)
-    server.state.projects[(ORG, PROJECT)] = {
-        CLUSTER: {
-            "id": CLUSTER,
-            "description": "orders",
-            "status": "available",
-            "addresses": {"ui": f"https://{CLUSTER}.mesdb.example:2113"},
-        },
-        "other": {"id": "other", "description": "staging", "status": "provisioning"},
-    }
-    server.state.bundles[CLUSTER] = kurrent.files()
-    return server
 
 
 def settings_for(server: CloudServer) -> cloud.CloudSettings:
