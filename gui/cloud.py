@@ -27,11 +27,9 @@ from .workers import JobRunner
 
 @dataclass(frozen=True)
 class CloudChoice:
-    """The cluster the user picked, and the signed-in session that can fetch its bundle."""
+    """The cluster the user picked, and the listing (its signed-in session) that can fetch it."""
 
-    client: cloud.KurrentCloud
-    organization: str
-    project: str
+    listing: cloud.Listing
     cluster: cloud.ClusterInfo
 
 
@@ -144,7 +142,7 @@ class CloudDialog(QDialog):
         if item is None or listing is None:
             return
         info = item.data(Qt.ItemDataRole.UserRole)
-        self.chosen.emit(CloudChoice(listing.client, listing.organization, listing.project, info))
+        self.chosen.emit(CloudChoice(listing, info))
         super().accept()
 
     def closeEvent(self, event: Any) -> None:

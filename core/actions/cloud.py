@@ -26,6 +26,7 @@ from clustertrust.core.cloud.kurrent import (
     require_ids,
     sign_in,
 )
+from clustertrust.core.source.load import SourceData
 
 
 @dataclass(frozen=True)
@@ -85,6 +86,18 @@ def list_clusters(
     return Listing(client, organization, project, client.list_clusters(organization, project))
 
 
+def download(
+    listing: Listing,
+    cluster: str,
+    progress: Callable[[int, int], None] | None = None,
+    cancel: CancelToken | None = None,
+) -> SourceData:
+    """The bundle of a cluster of the listed project, with the listing's signed-in session;
+    open it with core.actions.opening.open_bundle(source=...)."""
+    project = listing.organization, listing.project
+    return listing.client.certificate(*project, cluster, progress, cancel)
+
+
 def fetch_bundle(
     where: Where,
     cluster: str,
@@ -98,7 +111,7 @@ def fetch_bundle(
     organization, project = require_ids(settings, where.organization, where.project)
     client = sign_in(settings, context=context)
     info = client.cluster(organization, project, cluster)
-    source = client.certificate(organization, project, cluster, progress, cancel)
+    source = download(Listing(client, organization, project, []), cluster, progress, cancel)
     opened = open_bundle(source.origin, source=source)
     opened.offered_url = info.address or ""
     return Fetched(info, opened)
@@ -121,6 +134,7 @@ __all__ = [
     "Listing",
     "Where",
     "archive_bytes",
+    "download",
     "fetch_bundle",
     "list_clusters",
     "load_settings",

@@ -39,13 +39,10 @@ BUNDLE_FILTER = translatable(
 
 
 def fetch_cloud(choice: CloudChoice, control: JobControl) -> SourceData:
-    cluster = choice.cluster.id
-    return choice.client.certificate(
-        choice.organization,
-        choice.project,
-        cluster,
-        control.progress,
-        control.cancel_token("download"),
+    from clustertrust.core.actions import cloud  # the keyring loads only for Kurrent Cloud
+
+    return cloud.download(
+        choice.listing, choice.cluster.id, control.progress, control.cancel_token("download")
     )
 
 
