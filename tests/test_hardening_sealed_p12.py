@@ -149,3 +149,27 @@ def test_unseal_reads_what_openssl_sealed(
 def test_rc2_matches_the_rfc_vectors(key: str, bits: int, plain: str, cipher: str) -> None:
     subkeys = rc2.expand_key(bytes.fromhex(key), bits)
     assert rc2.decrypt_block(subkeys, bytes.fromhex(cipher)).hex() == plain
+
+
+def test_a_wrong_password_that_leaves_valid_padding_does_not_open(
+    identity: tuple[pki.Issued, pki.Issued], tmp_path: Path
+) -> None:
+    """About 1 wrong password in 256 decrypts 3DES contents to valid CBC padding (the suite once
+    failed so on a random salt); what it yields is no DER, so it opens nothing."""
+    from clustertrust.core.bundle import identity_p12
+
+    _, client = identity
+    (tmp_path / "c.pem").write_bytes(client.cert_pem + client.key_pem())
+    argv = ["openssl", "pkcs12", "-export", "-in", str(tmp_path / "c.pem"), "-iter", "1"]
+    argv += ["-passout", f"pass:{PASSWORD}", "-certpbe", "PBE-SHA1-3DES"]
+    data = subprocess.run(argv, capture_output=True, check=True).stdout
+    algorithm, sealed = next(bounded._sealed_parts(data))
+    params = der.children(algorithm)[1]
+    scheme = der.oid_of(algorithm)
+    padded = next(
+        word
+        for word in (f"wrong{n}" for n in range(20_000))
+        if identity_p12._pbe(scheme, params, sealed, word) is not None
+    )
+    assert unseal(algorithm, sealed, padded) is None
+    assert unseal(algorithm, sealed, PASSWORD) is not None

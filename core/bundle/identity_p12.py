@@ -152,15 +152,32 @@ def unseal(algorithm: bytes, sealed: bytes, password: str) -> bytes | None:
     try:
         scheme, params = der.oid_of(algorithm), der.children(algorithm)[1]
         if scheme == _PBES2:
-            return _pbes2(params, sealed, password.encode())
+            return _whole(_pbes2(params, sealed, password.encode()))
         if scheme in _PBE_SHA1:
             return next(
-                (p for s in _pbe_secrets(password) if (p := _pbe(scheme, params, sealed, s))),
+                (
+                    p
+                    for s in _pbe_secrets(password)
+                    if (p := _whole(_pbe(scheme, params, sealed, s)))
+                ),
                 None,
             )
     except (ValueError, IndexError, TypeError):
         return None
     return None
+
+
+def _whole(plain: bytes | None) -> bytes | None:
+    """`plain` if it is one DER (or BER, indefinite length) SEQUENCE, as sealed contents always
+    are: a wrong password leaves valid CBC padding about 1 time in 256, and RC4 has none."""
+    if not plain or plain[0] != der.SEQUENCE:
+        return None
+    if plain[1:2] == b"\x80":
+        return plain
+    try:
+        return plain if der.read(plain, 0)[2] == len(plain) else None
+    except ValueError:
+        return None
 
 
 def _pbe_secrets(password: str) -> list[str | bytes]:
