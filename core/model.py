@@ -11,11 +11,13 @@ from __future__ import annotations
 
 import datetime as dt
 import enum
+import re
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import asdict, dataclass, field, fields
 from typing import TYPE_CHECKING, Any, Protocol
 
 from clustertrust.core import certinfo
+from clustertrust.core.consumer_names import IDENTITY_FILES
 from clustertrust.core.errors import ClusterTrustError, CommandError
 from clustertrust.core.i18n import tr
 from cryptography import x509
@@ -153,6 +155,149 @@ def record_for(
         name=name,
         scope=scope.value,
     )
+
+
+@dataclass(frozen=True)
+class ItemStatus:
+    record: Record
+    present: bool | None  # None: the store cannot be checked on this machine
+    days_left: int
+
+    def to_json(self) -> dict[str, Any]:
+        return {**self.record.to_json(), "present": self.present, "days_left": self.days_left}
+
+
+@dataclass(frozen=True)
+class Certificate:
+    sha256: str
+    subject: str
+    not_after: str
+    days_left: int
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "sha256": self.sha256,
+            "subject": self.subject,
+            "not_after": self.not_after,
+            "days_left": self.days_left,
+        }
+
+
+@dataclass(frozen=True)
+class Cluster:
+    """One cluster as `status`, repair, renewal, `verify` and the clusters window see it: its
+    CA, its newest client, every ledger item of it (`cluster_groups` decides which), and its
+    consumers once status has checked them."""
+
+    name: str
+    ca: Certificate | None
+    client: Certificate | None
+    items: tuple[ItemStatus, ...]
+    consumers: tuple[Consumer, ...] = ()
+    ui_url: str = ""
+    # the newest identity files record: the bundle material repair and status re-plan from
+    material: Record | None = field(default=None, repr=False)
+
+    @property
+    def days_left(self) -> int | None:
+        known = [c.days_left for c in (self.ca, self.client) if c is not None]
+        return min(known) if known else None
+
+    @property
+    def complete(self) -> bool:
+        """Every item the ledger lists is there (unknown counts as there: it cannot be told)."""
+        return all(item.present is not False for item in self.items)
+
+    @property
+    def records(self) -> list[Record]:
+        return [item.record for item in self.items]
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "name": self.name,
+            "ui_url": self.ui_url,
+            "ca": self.ca.to_json() if self.ca else None,
+            "client": self.client.to_json() if self.client else None,
+            "days_left": self.days_left,
+            "items": [i.to_json() for i in self.items],
+            "consumers": [c.to_json() for c in self.consumers],
+        }
+
+
+KeptCas = Callable[[Record], Sequence[str]]  # the CAs an identity's files were written with
+
+
+def recorded_cas(record: Record) -> list[str]:
+    return record.ca_sha256.split()
+
+
+def group_items(items: Sequence[ItemStatus], kept_cas: KeptCas = recorded_cas) -> list[Cluster]:
+    """The one rule for which ledger items belong to a cluster: one per CA (by SHA-256), with
+    the client identities it issued (the recorded issuer; for records from before it was kept,
+    the CA the identity files hold beside the key, or one installed from the same source); plus
+    one per client with no CA of its own in the ledger."""
+    by_ca: dict[str, list[ItemStatus]] = {}
+    for item in items:
+        if item.record.kind == Kind.CA.value:
+            by_ca.setdefault(item.record.sha256, []).append(item)
+    clients: dict[str, list[ItemStatus]] = {}
+    for item in items:
+        if item.record.kind == Kind.IDENTITY.value:
+            clients.setdefault(item.record.sha256, []).append(item)
+    loose: dict[str, list[ItemStatus]] = {}
+    for client_sha, client_items in clients.items():
+        issuer = _issuer_ca(client_items, by_ca, kept_cas)
+        (by_ca[issuer] if issuer else loose.setdefault(client_sha, [])).extend(client_items)
+    return [_cluster(group) for group in [*by_ca.values(), *loose.values()]]
+
+
+def cluster_groups(records: Sequence[Record], kept_cas: KeptCas = recorded_cas) -> list[Cluster]:
+    """The ledger's records grouped by the same rule, unchecked (presence unknown)."""
+    return group_items([ItemStatus(r, None, r.days_left()) for r in records], kept_cas)
+
+
+def _issuer_ca(
+    client_items: list[ItemStatus], by_ca: dict[str, list[ItemStatus]], kept_cas: KeptCas
+) -> str:
+    for item in client_items:
+        if item.record.issuer in by_ca:
+            return item.record.issuer
+    for item in client_items:
+        for sha in kept_cas(item.record) if item.record.store == IDENTITY_FILES else ():
+            if sha in by_ca:
+                return sha
+    sources = {i.record.source for i in client_items if i.record.source}
+    for sha, ca_items in by_ca.items():
+        if sources & {i.record.source for i in ca_items}:
+            return sha
+    return ""
+
+
+def _cluster(items: list[ItemStatus]) -> Cluster:
+    ca = _certificate(items, Kind.CA)
+    client = _certificate(items, Kind.IDENTITY)
+    name = cluster_name(ca.subject) if ca else (client.subject if client else "?")
+    files = [i.record for i in items if i.record.store == IDENTITY_FILES]
+    material = max(files, key=lambda r: r.installed_at) if files else None
+    return Cluster(name, ca, client, tuple(items), material=material)
+
+
+def _certificate(items: list[ItemStatus], kind: Kind) -> Certificate | None:
+    chosen = [i for i in items if i.record.kind == kind.value]
+    if not chosen:
+        return None
+    newest = max(chosen, key=lambda i: i.record.not_after)
+    record = newest.record
+    return Certificate(record.sha256, record.subject, record.not_after, newest.days_left)
+
+
+_KURRENT_CA = re.compile(r"^(?P<id>[A-Za-z0-9][A-Za-z0-9_.-]*)-ca$")
+
+
+def cluster_name(ca_subject: str) -> str:
+    """Kurrent Cloud names its CA `<cluster id>-ca`: the id is what people know the cluster by."""
+    match = _KURRENT_CA.match(ca_subject)
+    return match.group("id") if match else ca_subject
 
 
 def trust_host_of(records: Iterable[Record]) -> str:

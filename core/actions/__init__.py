@@ -73,15 +73,18 @@ _WHERE = {
         ("cluster_state", "days_left", "expiry", "not_covered", "scope_lines"), ".words"
     ),
     "cluster_of": f"{_INSTALL}.addresses",
-    **dict.fromkeys(("Certificate", "Cluster", "consumer_line"), f"{_INSTALL}.clusters"),
+    "consumer_line": f"{_INSTALL}.clusters",
     "consumer_name": "clustertrust.core.consumer_names",
     **dict.fromkeys(
         ("RENEW", "RENEW_FIX", "expiry_warnings", "needs_warning"), f"{_INSTALL}.expiry"
     ),
-    **dict.fromkeys(("ItemStatus", "Plan", "Progress", "StepStatus"), f"{_INSTALL}.plan"),
+    **dict.fromkeys(("Plan", "Progress", "StepStatus"), f"{_INSTALL}.plan"),
     "RenewalPlan": f"{_INSTALL}.renewal",
     "Repair": f"{_INSTALL}.repair",
-    **dict.fromkeys(("Consumer", "ConsumerKind", "ConsumerState"), "clustertrust.core.model"),
+    **dict.fromkeys(
+        ("Certificate", "Cluster", "Consumer", "ConsumerKind", "ConsumerState", "ItemStatus"),
+        "clustertrust.core.model",
+    ),
     **dict.fromkeys(("Action", "Remedy", "for_terminal"), "clustertrust.core.remedy"),
 }
 __all__ = [
@@ -179,12 +182,19 @@ if TYPE_CHECKING:
     )
     from clustertrust.core.consumer_names import consumer_name
     from clustertrust.core.install.addresses import cluster_of
-    from clustertrust.core.install.clusters import Certificate, Cluster, consumer_line
+    from clustertrust.core.install.clusters import consumer_line
     from clustertrust.core.install.expiry import RENEW, RENEW_FIX, expiry_warnings, needs_warning
-    from clustertrust.core.install.plan import ItemStatus, Plan, Progress, StepStatus
+    from clustertrust.core.install.plan import Plan, Progress, StepStatus
     from clustertrust.core.install.renewal import RenewalPlan
     from clustertrust.core.install.repair import Repair
-    from clustertrust.core.model import Consumer, ConsumerKind, ConsumerState
+    from clustertrust.core.model import (
+        Certificate,
+        Cluster,
+        Consumer,
+        ConsumerKind,
+        ConsumerState,
+        ItemStatus,
+    )
     from clustertrust.core.remedy import Action, Remedy, for_terminal
 
 

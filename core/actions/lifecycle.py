@@ -17,7 +17,7 @@ from clustertrust.core.install import renewal
 from clustertrust.core.install import repair as repairs
 from clustertrust.core.install.addresses import cluster_of
 from clustertrust.core.install.ledger import Ledger
-from clustertrust.core.model import Machine, Record, Scope, Setup, trust_host_of
+from clustertrust.core.model import Cluster, Machine, Record, Scope, Setup, trust_host_of
 from clustertrust.core.remedy import Action, Remedy
 
 
@@ -72,7 +72,7 @@ def plan_renewal(
     stores: Sequence[str] | None = None,
     replaces: Sequence[str] = (),
     verify_url: str | None = None,
-    cluster: groups.Cluster | None = None,
+    cluster: Cluster | None = None,
 ) -> Changes:
     """The renewal of an installed cluster (the one given, or the bundle's): in the scope the
     cluster is installed in unless one is given, checked at `verify_url` or the address
@@ -98,7 +98,7 @@ def _renewal(
     return Changes(decided.shown(), setup, decided, bundle=bundle, remember=remember)
 
 
-def _same_cluster(bundle: Bundle, cluster: groups.Cluster) -> None:
+def _same_cluster(bundle: Bundle, cluster: Cluster) -> None:
     name = cluster_of(bundle)
     if cluster.ca is not None and name != cluster.name:
         raise InputError(
@@ -189,6 +189,6 @@ def _accepted(
     return report.result(run.TrustMode.BUNDLE) or report.results[0]
 
 
-def cluster_status(machine: Machine) -> list[groups.Cluster]:
+def cluster_status(machine: Machine) -> list[Cluster]:
     """Every installed cluster, each item checked in its store, each consumer judged."""
     return groups.cluster_status(machine.setup())

@@ -11,8 +11,7 @@ from typing import TYPE_CHECKING, Any
 from clustertrust.core.bundle.reader import Bundle
 from clustertrust.core.cancel import CancelToken
 from clustertrust.core.install import addresses, identity, renewal
-from clustertrust.core.install.clusters import Cluster
-from clustertrust.core.model import Machine
+from clustertrust.core.model import Cluster, Machine
 from clustertrust.core.report import diagnostics as helpdesk
 
 if TYPE_CHECKING:

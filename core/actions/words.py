@@ -6,9 +6,9 @@ from __future__ import annotations
 import sys
 
 from clustertrust.core.i18n import tr, tr_n, translatable
-from clustertrust.core.install.clusters import Certificate, Cluster, consumer_line
+from clustertrust.core.install.clusters import consumer_line
 from clustertrust.core.install.expiry import needs_warning
-from clustertrust.core.model import Consumer, ConsumerState, Scope
+from clustertrust.core.model import Certificate, Cluster, Consumer, ConsumerState, Scope
 
 
 def days_left(days: int) -> str:

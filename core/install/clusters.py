@@ -14,10 +14,10 @@ source link too. The identity files are also the bundle material repair and stat
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, field, replace
+from dataclasses import replace
 from pathlib import Path
-from typing import Any
 
+from clustertrust.core import model
 from clustertrust.core.bundle.reader import Bundle
 from clustertrust.core.consumer_names import IDENTITY_FILES, NSS, consumer_key, consumer_name
 from clustertrust.core.errors import ClusterTrustError, InputError
@@ -25,17 +25,20 @@ from clustertrust.core.i18n import tr, translatable
 from clustertrust.core.install import identity
 from clustertrust.core.install import plan as plans
 from clustertrust.core.install.addresses import known_ui_urls, url_for
-from clustertrust.core.install.ledger import cluster_name
 from clustertrust.core.model import (
+    Certificate,
+    Cluster,
     Consumer,
     ConsumerKind,
     ConsumerState,
+    ItemStatus,
     Kind,
     Record,
     Scope,
     Setup,
     Step,
     TrustStore,
+    cluster_name,
 )
 
 SYMBOL = {
@@ -54,58 +57,6 @@ WORDS = {
 }
 
 
-@dataclass(frozen=True)
-class Certificate:
-    sha256: str
-    subject: str
-    not_after: str
-    days_left: int
-
-    def to_json(self) -> dict[str, Any]:
-        return {
-            "sha256": self.sha256,
-            "subject": self.subject,
-            "not_after": self.not_after,
-            "days_left": self.days_left,
-        }
-
-
-@dataclass(frozen=True)
-class Cluster:
-    name: str
-    ca: Certificate | None
-    client: Certificate | None
-    items: tuple[plans.ItemStatus, ...]
-    consumers: tuple[Consumer, ...] = ()
-    ui_url: str = ""
-    material: identity.IdentityPaths | None = field(default=None, repr=False)
-
-    @property
-    def days_left(self) -> int | None:
-        known = [c.days_left for c in (self.ca, self.client) if c is not None]
-        return min(known) if known else None
-
-    @property
-    def complete(self) -> bool:
-        """Every item the ledger lists is there (unknown counts as there: it cannot be told)."""
-        return all(item.present is not False for item in self.items)
-
-    @property
-    def records(self) -> list[Record]:
-        return [item.record for item in self.items]
-
-    def to_json(self) -> dict[str, Any]:
-        return {
-            "name": self.name,
-            "ui_url": self.ui_url,
-            "ca": self.ca.to_json() if self.ca else None,
-            "client": self.client.to_json() if self.client else None,
-            "days_left": self.days_left,
-            "items": [i.to_json() for i in self.items],
-            "consumers": [c.to_json() for c in self.consumers],
-        }
-
-
 def cluster_status(setup: Setup) -> list[Cluster]:
     """Every cluster in the ledger, each item checked in its store, consumers named, with the
     UI address remembered for it."""
@@ -119,63 +70,9 @@ def cluster_status(setup: Setup) -> list[Cluster]:
     return clusters
 
 
-def group_items(items: Sequence[plans.ItemStatus]) -> list[Cluster]:
-    """One Cluster per CA in the ledger (plus one per client with no CA of its own there)."""
-    cas = [i for i in items if i.record.kind == Kind.CA.value]
-    by_ca: dict[str, list[plans.ItemStatus]] = {}
-    for item in cas:
-        by_ca.setdefault(item.record.sha256, []).append(item)
-    clients: dict[str, list[plans.ItemStatus]] = {}
-    for item in items:
-        if item.record.kind == Kind.IDENTITY.value:
-            clients.setdefault(item.record.sha256, []).append(item)
-    loose: dict[str, list[plans.ItemStatus]] = {}
-    for client_sha, client_items in clients.items():
-        issuer = _issuer_ca(client_items, by_ca)
-        (by_ca[issuer] if issuer else loose.setdefault(client_sha, [])).extend(client_items)
-    return [_cluster(group) for group in [*by_ca.values(), *loose.values()]]
-
-
-def _issuer_ca(
-    client_items: list[plans.ItemStatus], by_ca: dict[str, list[plans.ItemStatus]]
-) -> str:
-    """The recorded issuer; for records from before it was kept, the CA the identity files hold
-    beside the key, or the CA installed from the same source."""
-    for item in client_items:
-        if item.record.issuer in by_ca:
-            return item.record.issuer
-    for item in client_items:
-        if item.record.store == identity.NAME:
-            for sha in identity.kept_ca_fingerprints(item.record):
-                if sha in by_ca:
-                    return sha
-    sources = {i.record.source for i in client_items if i.record.source}
-    for sha, ca_items in by_ca.items():
-        if sources & {i.record.source for i in ca_items}:
-            return sha
-    return ""
-
-
-def _paths(record: Record) -> identity.IdentityPaths:
-    return identity.IdentityPaths.at(Path(record.location), record.sha256)
-
-
-def _cluster(items: list[plans.ItemStatus]) -> Cluster:
-    ca = _certificate(items, Kind.CA)
-    client = _certificate(items, Kind.IDENTITY)
-    name = cluster_name(ca.subject) if ca else (client.subject if client else "?")
-    files = [i.record for i in items if i.record.store == identity.NAME]
-    material = _paths(max(files, key=lambda r: r.installed_at)) if files else None
-    return Cluster(name, ca, client, tuple(items), material=material)
-
-
-def _certificate(items: list[plans.ItemStatus], kind: Kind) -> Certificate | None:
-    chosen = [i for i in items if i.record.kind == kind.value]
-    if not chosen:
-        return None
-    newest = max(chosen, key=lambda i: i.record.not_after)
-    record = newest.record
-    return Certificate(record.sha256, record.subject, record.not_after, newest.days_left)
+def group_items(items: Sequence[ItemStatus]) -> list[Cluster]:
+    """model.group_items, with the CAs old identity files hold read from their ca.crt."""
+    return model.group_items(items, identity.kept_ca_fingerprints)
 
 
 def bundle_material(cluster: Cluster) -> Bundle | None:
@@ -199,10 +96,9 @@ def material_problem(cluster: Cluster) -> str:
 
 
 def _recorded_material(cluster: Cluster) -> Bundle | None:
-    if cluster.material is None or not cluster.material.key.is_file():
+    record = cluster.material
+    if record is None or not _paths(record).key.is_file():
         return None
-    folder = str(cluster.material.folder)
-    record = next(r for r in cluster.records if r.store == identity.NAME and r.location == folder)
     ledger_cas = [r.sha256 for r in cluster.records if r.kind == Kind.CA.value]
     return identity.recorded_bundle(record, ledger_cas)
 
@@ -232,8 +128,8 @@ def _scopes(cluster: Cluster, store: TrustStore) -> list[Scope]:
     return list(dict.fromkeys([*used, Scope.USER, Scope.SYSTEM]))
 
 
-def _consumers(items: Sequence[plans.ItemStatus], expected: Sequence[Step]) -> tuple[Consumer, ...]:
-    found: dict[str, list[plans.ItemStatus]] = {}
+def _consumers(items: Sequence[ItemStatus], expected: Sequence[Step]) -> tuple[Consumer, ...]:
+    found: dict[str, list[ItemStatus]] = {}
     for item in items:
         found.setdefault(consumer_key(item.record.store, item.record.location), []).append(item)
     consumers = [_consumer(group) for group in found.values()]
@@ -249,7 +145,7 @@ def _consumers(items: Sequence[plans.ItemStatus], expected: Sequence[Step]) -> t
     return tuple(consumers)
 
 
-def _consumer(items: list[plans.ItemStatus]) -> Consumer:
+def _consumer(items: list[ItemStatus]) -> Consumer:
     record = items[0].record
     presence = {i.present for i in items}
     if False in presence:
@@ -271,6 +167,10 @@ def _kind(store: str) -> ConsumerKind:
     if store == IDENTITY_FILES:
         return ConsumerKind.FILES
     return ConsumerKind.BROWSER if store == NSS else ConsumerKind.SYSTEM
+
+
+def _paths(record: Record) -> identity.IdentityPaths:
+    return identity.IdentityPaths.at(Path(record.location), record.sha256)
 
 
 def _ui_url(cluster: Cluster, urls: Mapping[str, str]) -> str:

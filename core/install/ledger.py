@@ -29,7 +29,6 @@ from __future__ import annotations
 import contextlib
 import datetime as dt
 import json
-import re
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, replace
 from pathlib import Path
@@ -38,12 +37,11 @@ from typing import Any, TypeVar
 from clustertrust.core import certinfo, fileio, paths
 from clustertrust.core.errors import InputError, OperationFailed
 from clustertrust.core.i18n import tr
-from clustertrust.core.model import Kind, Record, Scope, State
+from clustertrust.core.model import Kind, Record, Scope, State, cluster_name
 from clustertrust.core.target import parse_target
 
 FORMAT = 1
 MAX_BYTES = 64 << 20  # a ledger of thousands of items is a few MiB
-_KURRENT_CA = re.compile(r"^(?P<id>[A-Za-z0-9][A-Za-z0-9_.-]*)-ca$")
 T = TypeVar("T")
 Document = dict[str, Any]  # {"format": 1, "records": [record JSON...], ...other keys kept}
 
@@ -55,7 +53,7 @@ class LedgerError(OperationFailed):
 @dataclass(frozen=True)
 class ClusterEntry:
     """What the ledger keeps of a cluster: its CA, the name a person knows it by, and where its
-    UI is. Status and the window show it as part of core.install.clusters.Cluster."""
+    UI is. Status and the window show it as part of core.model.Cluster."""
 
     ca_sha256: str
     name: str
@@ -289,9 +287,3 @@ def _https_only(url: str) -> str:
 def _text(item: dict[str, Any], key: str) -> str:
     value = item.get(key)
     return value if isinstance(value, str) else ""
-
-
-def cluster_name(ca_subject: str) -> str:
-    """Kurrent Cloud names its CA `<cluster id>-ca`: the id is what people know the cluster by."""
-    match = _KURRENT_CA.match(ca_subject)
-    return match.group("id") if match else ca_subject

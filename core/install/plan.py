@@ -41,7 +41,7 @@ from clustertrust.core.errors import (
 )
 from clustertrust.core.i18n import tr
 from clustertrust.core.install.ledger import Ledger
-from clustertrust.core.model import Kind, Record, Scope, Step, TrustStore, presence
+from clustertrust.core.model import ItemStatus, Kind, Record, Scope, Step, TrustStore, presence
 from clustertrust.core.names import printable
 from clustertrust.core.remedy import Action, Remedy
 
@@ -112,16 +112,6 @@ class Plan:
             "unavailable": [{"store": t, "reason": w} for t, w in self.unavailable],
             "notes": list(self.notes),
         }
-
-
-@dataclass(frozen=True)
-class ItemStatus:
-    record: Record
-    present: bool | None  # None: the store cannot be checked on this machine
-    days_left: int
-
-    def to_json(self) -> dict[str, Any]:
-        return {**self.record.to_json(), "present": self.present, "days_left": self.days_left}
 
 
 def plan_install(

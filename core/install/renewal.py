@@ -14,7 +14,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field, replace
 from typing import Any, Protocol
 
-from clustertrust.core import certinfo
+from clustertrust.core import certinfo, model
 from clustertrust.core.bundle.reader import Bundle
 from clustertrust.core.errors import (
     Cancelled,
@@ -23,11 +23,10 @@ from clustertrust.core.errors import (
     OperationFailed,
 )
 from clustertrust.core.i18n import tr, translatable
-from clustertrust.core.install import addresses
-from clustertrust.core.install import clusters as groups
+from clustertrust.core.install import addresses, identity
 from clustertrust.core.install import plan as plans
 from clustertrust.core.install.ledger import Ledger
-from clustertrust.core.model import Kind, Record, Scope, TrustStore, presence
+from clustertrust.core.model import Cluster, Kind, Record, Scope, TrustStore, presence
 from clustertrust.core.names import printable
 from clustertrust.core.remedy import Action, Remedy
 
@@ -115,11 +114,11 @@ def replaced_records(bundle: Bundle, ledger: Ledger, replaces: Sequence[str] = (
     return [r for c in chosen for r in c.records if r.sha256 not in new and _replaced(r, bundle)]
 
 
-def _clusters(ledger: Ledger) -> list[groups.Cluster]:
-    return groups.group_items([plans.ItemStatus(r, None, 0) for r in ledger.records()])
+def _clusters(ledger: Ledger) -> list[Cluster]:
+    return model.cluster_groups(ledger.records(), identity.kept_ca_fingerprints)
 
 
-def _renews(bundle: Bundle, cluster: groups.Cluster) -> bool:
+def _renews(bundle: Bundle, cluster: Cluster) -> bool:
     if cluster.ca is None:
         client = bundle.client_cert
         return (
@@ -142,10 +141,8 @@ def _replaced(record: Record, bundle: Bundle) -> bool:
     return bundle.client_cert is not None
 
 
-def _named_clusters(
-    clusters: list[groups.Cluster], replaces: Sequence[str]
-) -> list[groups.Cluster]:
-    chosen: list[groups.Cluster] = []
+def _named_clusters(clusters: list[Cluster], replaces: Sequence[str]) -> list[Cluster]:
+    chosen: list[Cluster] = []
     for given in replaces:
         prefix = certinfo.fingerprint_prefix(given)
         matched = [c for c in clusters if any(r.sha256.startswith(prefix) for r in c.records)]

@@ -20,7 +20,7 @@ from clustertrust.core.consumer_names import consumer_name
 from clustertrust.core.i18n import tr, translatable
 from clustertrust.core.install import clusters as groups
 from clustertrust.core.install import plan as plans
-from clustertrust.core.model import Scope, Setup, Step, TrustStore, presence, trust_host_of
+from clustertrust.core.model import Cluster, Scope, Setup, Step, TrustStore, presence, trust_host_of
 
 NO_MATERIAL = translatable(
     "ClusterTrust keeps no copy of this cluster's bundle (its identity files are gone, or it "
@@ -92,7 +92,7 @@ def plan_repair(
 
 
 def _repair_cluster(
-    cluster: groups.Cluster, stores: Sequence[TrustStore]
+    cluster: Cluster, stores: Sequence[TrustStore]
 ) -> tuple[list[Step], list[Step], list[tuple[str, str]]]:
     missing = {i.record.key: i.record for i in cluster.items if i.present is False}
     used = [s for s in stores if s.name in {r.store for r in cluster.records}]

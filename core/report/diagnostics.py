@@ -6,7 +6,8 @@ from __future__ import annotations
 from collections.abc import Sequence
 from pathlib import Path
 
-from clustertrust.core.install.clusters import Cluster, consumer_line
+from clustertrust.core.install.clusters import consumer_line
+from clustertrust.core.model import Cluster
 
 
 def diagnostics(clusters: Sequence[Cluster], system: str) -> str:
