@@ -118,11 +118,13 @@ class Consumer:
     records: tuple[Record, ...] = ()  # what the install put there for the cluster
     store: str = ""  # the store id its records carry
     state: ConsumerState | None = None  # as `status` found it; None where it was not asked
+    # verify: the cluster's items there that the bundle verified supersedes (model.bundle_records)
+    older: tuple[Record, ...] = ()
 
     @property
     def covered(self) -> bool:
-        """The install set it up for the cluster."""
-        return bool(self.records)
+        """The install (or an earlier one of the same cluster) set it up for the cluster."""
+        return bool(self.records or self.older)
 
     @property
     def present(self) -> bool | None:
@@ -289,6 +291,61 @@ def _certificate(items: list[ItemStatus], kind: Kind) -> Certificate | None:
     newest = max(chosen, key=lambda i: i.record.not_after)
     record = newest.record
     return Certificate(record.sha256, record.subject, record.not_after, newest.days_left)
+
+
+@dataclass(frozen=True)
+class BundleRecords:
+    """What the ledger holds of a bundle's cluster: the items of the bundle's own certificates,
+    and the older items of the cluster it renews that it supersedes (a renewal that did not
+    finish removing them, or an older bundle installed again)."""
+
+    own: tuple[Record, ...]
+    superseded: tuple[Record, ...]
+
+
+def bundle_records(
+    records: Sequence[Record], bundle: Bundle, kept_cas: KeptCas = recorded_cas
+) -> BundleRecords:
+    """The one rule renewal (what it replaces), `verify` (what it covers) and status share:
+    the cluster a bundle belongs to is the one with its CA, or a CA of its CA's name (a new CA),
+    or, with no CA in the ledger, a client of its client's name."""
+    new = bundle_fingerprints(bundle)
+    renewed = [c for c in cluster_groups(records, kept_cas) if renews(bundle, c)]
+    return BundleRecords(
+        tuple(r for r in records if r.sha256 in new),
+        tuple(
+            r for c in renewed for r in c.records if r.sha256 not in new and _supersedes(bundle, r)
+        ),
+    )
+
+
+def bundle_fingerprints(bundle: Bundle) -> set[str]:
+    certs = [*bundle.ca_certs, *([bundle.client_cert] if bundle.client_cert else [])]
+    return {certinfo.sha256(c) for c in certs}
+
+
+def renews(bundle: Bundle, cluster: Cluster) -> bool:
+    """The bundle is (a renewal of) this installed cluster."""
+    if cluster.ca is None:
+        client = bundle.client_cert
+        return (
+            cluster.client is not None
+            and client is not None
+            and (cluster.client.subject == certinfo.common_name(client.subject))
+        )
+    shas = {certinfo.sha256(c) for c in bundle.ca_certs}
+    return cluster.ca.sha256 in shas or cluster.ca.subject in _ca_names(bundle)
+
+
+def _ca_names(bundle: Bundle) -> set[str]:
+    return {certinfo.common_name(c.subject) for c in bundle.ca_certs}
+
+
+def _supersedes(bundle: Bundle, record: Record) -> bool:
+    """An old CA of the same name; an old client identity, when the bundle has a new one."""
+    if record.kind == Kind.CA.value:
+        return record.subject in _ca_names(bundle)
+    return bundle.client_cert is not None
 
 
 _KURRENT_CA = re.compile(r"^(?P<id>[A-Za-z0-9][A-Za-z0-9_.-]*)-ca$")

@@ -26,7 +26,7 @@ from clustertrust.core.i18n import tr, translatable
 from clustertrust.core.install import addresses, identity
 from clustertrust.core.install import plan as plans
 from clustertrust.core.install.ledger import Ledger
-from clustertrust.core.model import Cluster, Kind, Record, Scope, TrustStore, presence
+from clustertrust.core.model import Cluster, Record, Scope, TrustStore, presence
 from clustertrust.core.names import printable
 from clustertrust.core.remedy import Action, Remedy
 
@@ -96,49 +96,20 @@ class RenewalPlan:
         }
 
 
-def _new_fingerprints(bundle: Bundle) -> set[str]:
-    certs = [*bundle.ca_certs, *([bundle.client_cert] if bundle.client_cert else [])]
-    return {certinfo.sha256(c) for c in certs}
-
-
 def replaced_records(bundle: Bundle, ledger: Ledger, replaces: Sequence[str] = ()) -> list[Record]:
-    """The ledger records the bundle replaces, in the installed cluster it renews: the cluster
-    is the one with the bundle's CA (same-CA renewal) or its CA's name (a new CA), or the one
-    holding an item named by fingerprint (`replaces`). Its CA goes when the CA changed, its
-    client identity when the bundle brings a new one of the same name."""
-    new = _new_fingerprints(bundle)
-    if replaces:  # the user named the cluster: all of it that the bundle does not bring again
+    """The ledger records the bundle replaces, in the installed cluster it renews
+    (model.bundle_records), or in the clusters holding an item named by fingerprint
+    (`replaces`): then all of them that the bundle does not bring again."""
+    if replaces:
+        new = model.bundle_fingerprints(bundle)
         chosen = _named_clusters(_clusters(ledger), replaces)
         return [r for c in chosen for r in c.records if r.sha256 not in new]
-    chosen = [c for c in _clusters(ledger) if _renews(bundle, c)]
-    return [r for c in chosen for r in c.records if r.sha256 not in new and _replaced(r, bundle)]
+    kept = identity.kept_ca_fingerprints
+    return list(model.bundle_records(ledger.records(), bundle, kept).superseded)
 
 
 def _clusters(ledger: Ledger) -> list[Cluster]:
     return model.cluster_groups(ledger.records(), identity.kept_ca_fingerprints)
-
-
-def _renews(bundle: Bundle, cluster: Cluster) -> bool:
-    if cluster.ca is None:
-        client = bundle.client_cert
-        return (
-            cluster.client is not None
-            and client is not None
-            and (cluster.client.subject == certinfo.common_name(client.subject))
-        )
-    shas = {certinfo.sha256(c) for c in bundle.ca_certs}
-    return cluster.ca.sha256 in shas or cluster.ca.subject in _ca_names(bundle)
-
-
-def _ca_names(bundle: Bundle) -> set[str]:
-    return {certinfo.common_name(c.subject) for c in bundle.ca_certs}
-
-
-def _replaced(record: Record, bundle: Bundle) -> bool:
-    """An old CA of the same name; an old client identity, when the bundle has a new one."""
-    if record.kind == Kind.CA.value:
-        return record.subject in _ca_names(bundle)
-    return bundle.client_cert is not None
 
 
 def _named_clusters(clusters: list[Cluster], replaces: Sequence[str]) -> list[Cluster]:

@@ -14,6 +14,7 @@ from pathlib import Path
 from clustertrust.core import certinfo
 from clustertrust.core.bundle.reader import Bundle, read_bundle
 from clustertrust.core.errors import ClusterTrustError
+from clustertrust.core.i18n import tr
 from clustertrust.core.install.addresses import remember_bundle_ui_url
 from clustertrust.core.install.identity import IdentityPaths
 from clustertrust.core.install.ledger import Ledger
@@ -44,7 +45,21 @@ def consumers_report(
     proof = _proof(report, where, bundle, inventory, consumers, connect)
     judged = tuple(ConsumerResult(c, judge(c, proof, inventory)) for c in consumers)
     verdict = by_consumer(judged, proof.answer, report.verdict)
-    return replace(report, verdict=verdict, consumers=judged)
+    note = " ".join(n for n in (verdict.note, older_note(consumers)) if n)
+    return replace(report, verdict=replace(verdict, note=note), consumers=judged)
+
+
+def older_note(consumers: list[Consumer]) -> str:
+    """Names what a renewal left behind, so a ✓ hides nothing stale ("" when nothing is)."""
+    older = {r.sha256: r.subject for c in consumers for r in c.older}
+    if not older:
+        return ""
+    message = tr(
+        "ClusterTrust's records still list older certificates of this cluster beside the ones "
+        "verified: {items} (a renewal did not finish removing them). Remove them with: {command}"
+    )
+    command = " ".join(["clustertrust uninstall", *(sha[:16] for sha in older)])
+    return message.format(items=", ".join(sorted(set(older.values()))), command=command)
 
 
 def _proof(
@@ -62,7 +77,7 @@ def _proof(
     files = _files_connection(files_consumer, bundle, own, connect)
     answer = next((r for r in (own, system, files) if r is not None and r.ok), None)
     folder = files_consumer.location if files_consumer.covered else ""
-    source = install_source(bundle, cluster_records(inventory.ledger, bundle), folder)
+    source = install_source(bundle, list(cluster_records(inventory.ledger, bundle).own), folder)
     covered = frozenset(c.kind for c in consumers if c.covered)
     return Proof(where, base, answer, system, files, bundle, source, covered)
 
@@ -72,7 +87,7 @@ def _files_connection(
 ) -> VerifyResult | None:
     """Command-line clients connect with the files on disk: the same as the bundle when they
     hold the same certificates, otherwise one more real connection with those files."""
-    if not consumer.covered or (own is not None and own.outcome in _NETWORK):
+    if not consumer.records or (own is not None and own.outcome in _NETWORK):
         return None  # nothing to connect with, or the network already failed once
     record = consumer.records[0]
     files = IdentityPaths.at(Path(record.location), record.sha256)

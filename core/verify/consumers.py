@@ -17,12 +17,20 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Protocol
 
-from clustertrust.core import certinfo
 from clustertrust.core.bundle.reader import Bundle
 from clustertrust.core.consumer_names import COMMAND_LINE, SYSTEM_STORE, browser_name
 from clustertrust.core.i18n import tr
+from clustertrust.core.install import identity
 from clustertrust.core.install.ledger import Ledger
-from clustertrust.core.model import Consumer, ConsumerKind, Record, State, TrustStore
+from clustertrust.core.model import (
+    BundleRecords,
+    Consumer,
+    ConsumerKind,
+    Record,
+    State,
+    TrustStore,
+    bundle_records,
+)
 
 
 @dataclass(frozen=True)
@@ -61,12 +69,11 @@ class Inventory:
     files: TrustStore | None = None
 
 
-def cluster_records(ledger: Ledger, bundle: Bundle) -> list[Record]:
-    """What the install put on this computer for this bundle's cluster (finished steps only)."""
-    ours = {certinfo.sha256(c) for c in bundle.ca_certs}
-    if bundle.client_cert is not None:
-        ours.add(certinfo.sha256(bundle.client_cert))
-    return [r for r in ledger.records() if r.sha256 in ours and r.state == State.DONE.value]
+def cluster_records(ledger: Ledger, bundle: Bundle) -> BundleRecords:
+    """What installs put on this computer for this bundle's cluster (finished steps only): the
+    bundle's own items, and older ones of the cluster it supersedes (model.bundle_records)."""
+    done = [r for r in ledger.records() if r.state == State.DONE.value]
+    return bundle_records(done, bundle, identity.kept_ca_fingerprints)
 
 
 def find_consumers(inventory: Inventory, bundle: Bundle) -> list[Consumer]:
@@ -79,13 +86,14 @@ def find_consumers(inventory: Inventory, bundle: Bundle) -> list[Consumer]:
     return found
 
 
-def _consumer(kind: ConsumerKind, name: str, records: list[Record], store: str) -> Consumer:
-    mine = tuple(r for r in records if store and r.store == store)
-    where = mine[0].location if kind is ConsumerKind.FILES and mine else store
-    return Consumer(kind, name, where, mine, store)
+def _consumer(kind: ConsumerKind, name: str, records: BundleRecords, store: str) -> Consumer:
+    mine = tuple(r for r in records.own if store and r.store == store)
+    older = tuple(r for r in records.superseded if store and r.store == store)
+    where = (*mine, *older)[0].location if kind is ConsumerKind.FILES and (mine or older) else store
+    return Consumer(kind, name, where, mine, store, older=older)
 
 
-def _browsers(browsers: BrowserTrust | None, records: list[Record]) -> list[Consumer]:
+def _browsers(browsers: BrowserTrust | None, records: BundleRecords) -> list[Consumer]:
     """Every database found now (also profiles made after the install); one the install
     covered that is gone is left out: a deleted profile reaches nothing."""
     if browsers is None:
@@ -93,14 +101,15 @@ def _browsers(browsers: BrowserTrust | None, records: list[Record]) -> list[Cons
     found = []
     for location in browsers.browser_databases():
         here = _same_folder(location)
-        mine = tuple(
-            r
-            for r in records
-            if r.store == browsers.store_name and _same_folder(r.location) == here
-        )
+        mine = _there(records.own, browsers.store_name, here)
+        older = _there(records.superseded, browsers.store_name, here)
         name, store = browser_name(location), browsers.store_name
-        found.append(Consumer(ConsumerKind.BROWSER, name, location, mine, store))
+        found.append(Consumer(ConsumerKind.BROWSER, name, location, mine, store, older=older))
     return found
+
+
+def _there(records: Sequence[Record], store: str, folder: str) -> tuple[Record, ...]:
+    return tuple(r for r in records if r.store == store and _same_folder(r.location) == folder)
 
 
 def _same_folder(location: str) -> str:

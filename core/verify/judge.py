@@ -219,7 +219,8 @@ def _files(consumer: Consumer, proof: Proof, inventory: Inventory) -> Diagnosis:
     if not consumer.covered:
         return not_set_up(consumer, proof)
     store = inventory.files
-    if any(presence(store, r) is False for r in consumer.records):
+    # only an older identity of the cluster there, or this one gone or changed
+    if not consumer.records or any(presence(store, r) is False for r in consumer.records):
         message = tr(
             "The identity files for command-line clients in {folder} are missing or were "
             "changed since ClusterTrust wrote them."

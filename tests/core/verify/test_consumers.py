@@ -5,16 +5,17 @@ NSS tools, and the verdict covering only what the install set up."""
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 import pytest
 from clustertrust.core import certinfo
 from clustertrust.core.bundle.reader import Bundle
 from clustertrust.core.install.ledger import Ledger
-from clustertrust.core.model import Kind, Record, Scope, record_for
+from clustertrust.core.model import Availability, Kind, Record, Scope, record_for
+from clustertrust.core.verify.cluster import older_note
 from clustertrust.core.verify.connect import certificate_list
-from clustertrust.core.verify.consumers import ChainCheck, Inventory
+from clustertrust.core.verify.consumers import ChainCheck, Inventory, find_consumers
 from clustertrust.core.verify.judge import Proof, judge
 from clustertrust.core.verify.result import (
     Consumer,
@@ -28,6 +29,7 @@ from clustertrust.core.verify.result import (
 from clustertrust.core.verify.situation import missing_intermediate
 from clustertrust.core.verify.verdict import by_consumer
 from support import pki
+from support.rotation import CLUSTER, Rotation, client_of
 from support.tls_peers import bundle_of, identity_files
 
 
@@ -264,3 +266,118 @@ def test_after_a_network_failure_the_identity_files_are_not_tried_again(
     down = answered(outcome=VerifyOutcome.TIMEOUT)
     assert _files_connection(files, bundle, down, connect) is None
     assert len(tried) == 1
+
+
+# which records verify covers: the one rule (core.model.bundle_records) on a half-renewed
+# cluster, with the ledger a renewal whose removal of the old items failed leaves behind
+
+
+def bundle_from(ca: pki.Issued, client: pki.Issued) -> Bundle:
+    return bundle_of(pki.KurrentBundle(ca, client, CLUSTER).files())
+
+
+def fingerprint(issued: pki.Issued) -> str:
+    return certinfo.sha256(issued.cert)
+
+
+def installed(
+    ledger: Ledger, store: str, folder: str, ca: pki.Issued, *clients: pki.Issued
+) -> None:
+    """What an install of the CA and these clients into one database left in the ledger."""
+    items = [record_for(ca.cert, Kind.CA, store, folder, "ca", Scope.USER)]
+    for client in clients:
+        record = record_for(client.cert, Kind.IDENTITY, store, folder, "client", Scope.USER)
+        items.append(replace(record, issuer=fingerprint(ca)))
+    for record in items:
+        ledger.mark_done(ledger.write_intent(record))
+
+
+def at(consumers: list[Consumer], location: str) -> Consumer:
+    return next(c for c in consumers if c.location == location)
+
+
+@pytest.fixture
+def ledger(tmp_path: Path) -> Ledger:
+    return Ledger(tmp_path / "ledger.json")
+
+
+def test_a_same_ca_renewal_whose_removal_failed_names_the_old_client_it_left(
+    ledger: Ledger, rotation: Rotation
+) -> None:
+    r = rotation
+    installed(ledger, "nss", "db", r.ca1, r.client1, r.client2)  # client1 was not removed
+    consumers = find_consumers(
+        Inventory(ledger, FakeBrowsers({"db": {}})), bundle_from(r.ca1, r.client2)
+    )
+    db = at(consumers, "db")
+    assert {x.sha256 for x in db.records} == {fingerprint(r.ca1), fingerprint(r.client2)}
+    assert [x.sha256 for x in db.older] == [fingerprint(r.client1)]
+    note = older_note(consumers)
+    assert f"clustertrust uninstall {fingerprint(r.client1)[:16]}" in note, note
+    assert fingerprint(r.ca1)[:16] not in note  # the CA is the renewed cluster's own
+
+
+def test_a_database_the_new_ca_renewal_left_with_the_old_ca_only_is_judged_not_set_aside(
+    ledger: Ledger, rotation: Rotation
+) -> None:
+    """Before, the database held nothing of the new bundle's certificates, so verify called it
+    "not set up" in neutral words and could say ✓ while it trusted only the old CA."""
+    r = rotation
+    installed(ledger, "nss", "new", r.ca2, r.client3)
+    installed(ledger, "nss", "old", r.ca1, r.client1)  # the renewal did not reach it
+    new_bundle = bundle_from(r.ca2, r.client3)
+    fake = FakeBrowsers(
+        {
+            "new": {fingerprint(r.ca2): False, fingerprint(r.client3): True},
+            "old": {fingerprint(r.ca1): False, fingerprint(r.client1): True},
+        },
+        trusted={"new"},
+    )
+    inventory = Inventory(ledger, fake)
+    old = at(find_consumers(inventory, new_bundle), "old")
+    assert old.covered and old.records == ()
+    assert {x.sha256 for x in old.older} == {fingerprint(r.ca1), fingerprint(r.client1)}
+    diagnosis = judge(old, proof(new_bundle), inventory)
+    assert diagnosis.outcome is VerifyOutcome.SERVER_UNTRUSTED, diagnosis
+    assert "Repair" in diagnosis.fix, diagnosis.fix
+
+
+def test_identity_files_holding_only_the_old_client_are_not_called_working(
+    ledger: Ledger, rotation: Rotation, tmp_path: Path
+) -> None:
+    r = rotation
+    folder = str(tmp_path / "files")
+    record = record_for(r.client1.cert, Kind.IDENTITY, "identity-files", folder, "", Scope.USER)
+    ledger.mark_done(ledger.write_intent(replace(record, issuer=fingerprint(r.ca1))))
+    new_bundle = bundle_from(r.ca1, r.client2)
+    files = next(
+        c
+        for c in find_consumers(Inventory(ledger, files=FilesStore()), new_bundle)
+        if c.kind is ConsumerKind.FILES
+    )
+    assert files.covered and files.location == folder
+    diagnosis = judge(files, proof(new_bundle), Inventory(ledger, files=FilesStore()))
+    assert diagnosis.outcome is VerifyOutcome.CLIENT_CERT_REQUIRED, diagnosis
+
+
+def test_a_bundle_whose_cluster_is_not_installed_covers_nothing(
+    ledger: Ledger, rotation: Rotation
+) -> None:
+    installed(ledger, "nss", "db", rotation.ca1, rotation.client1)
+    ca = pki.make_ca("another-cluster-ca")
+    other = bundle_from(ca, client_of(ca, rotation.ca1.cert.not_valid_before_utc))
+    consumers = find_consumers(Inventory(ledger, FakeBrowsers({"db": {}})), other)
+    assert not any(c.covered for c in consumers)
+    assert older_note(consumers) == ""
+
+
+class FilesStore:
+    """The identity files store as verify asks it: every item it is asked about is there."""
+
+    name = "identity-files"
+
+    def detect(self) -> Availability:
+        return Availability(True)
+
+    def is_installed(self, record: Record) -> bool:
+        return True
