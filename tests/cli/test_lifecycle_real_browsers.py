@@ -16,7 +16,10 @@ from pathlib import Path
 
 import pytest
 from clustertrust.cli.main import main
+from clustertrust.core.errors import CommandError
+from clustertrust.core.model import Record
 from clustertrust.core.source import https
+from clustertrust.platform.nss import NssStore
 from support import browsers, pki
 from support.https_server import Route, make_server_pki, serve_https
 from support.rotation import (
@@ -224,6 +227,38 @@ def test_a_new_ca_renewal_from_a_link(
     assert_holding(life.dbs, r.ca2, r.client3, "the renewal from a link")
     assert consumers(capsys) == set_up_consumers(life.dbs)
     firefox_reaches(life.home, life.dbs[DEFAULT], life.cluster.ui, r.client3)
+
+
+def test_verify_names_the_old_client_a_renewal_left_behind_and_its_command_removes_it(
+    capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch, life: Life
+) -> None:
+    """A same-CA renewal whose removal of the old client from the browsers fails: verify says
+    ✓ (the new client works) and names the old one with the command that removes it."""
+    r, url = life.rotation, life.cluster.ui.url
+    bundle_b = life.bundle("b", r.ca1, r.client2)
+    run_ok(capsys, "install", str(life.bundle("a", r.ca1, r.client1)), "--yes")
+    run_ok(capsys, "verify", url)
+    with monkeypatch.context() as patched:
+        patched.setattr(NssStore, "_delete", refuse)
+        code, said = clustertrust(capsys, "renew", str(bundle_b), "--yes")
+    assert code == 1 and "could not be removed" in said, said
+    assert_holding(life.dbs, r.ca1, r.client2, "the failed removal", (r.client1,))
+
+    code, out = clustertrust(capsys, "verify", url, "--bundle", str(bundle_b), "--json")
+    report = json.loads(out)
+    assert code == 0 and report["ok"], out
+    old = browsers.sha256(r.client1.cert)[:16]
+    command = report["note"].partition("Remove them with: ")[2]
+    assert command == f"clustertrust uninstall {old}", report["note"]
+    run_ok(capsys, *command.split()[1:], "--yes")
+    assert_holding(life.dbs, r.ca1, r.client2, "the removal it names")
+    code, out = clustertrust(capsys, "verify", url, "--bundle", str(bundle_b), "--json")
+    assert code == 0 and "Remove them with" not in json.loads(out)["note"], out
+
+
+def refuse(store: NssStore, record: Record) -> None:
+    """A certutil that exits with an error (no output is claimed: only the failure matters)."""
+    raise CommandError(("certutil", "-F"), 255, "")
 
 
 @pytest.fixture(scope="module")
