@@ -13,7 +13,7 @@ from clustertrust.core.consumer_names import IDENTITY_FILES
 from clustertrust.core.errors import InputError
 from clustertrust.core.i18n import tr
 from clustertrust.core.install.ledger import Ledger
-from clustertrust.core.model import Kind, Record, State
+from clustertrust.core.model import Kind, Record, State, cluster_groups
 from clustertrust.core.remedy import Action, Remedy
 from cryptography import x509
 
@@ -50,13 +50,17 @@ def default_root() -> Path:
 
 
 def client_of(ledger: Ledger, cas: Iterable[str]) -> str:
-    """The SHA-256 of the newest client identity installed with one of these CAs ("" if none)."""
+    """The SHA-256 of the newest client identity (in the identity files) of the clusters with
+    these CAs, by the one grouping rule (model.group_items); "" if none."""
     wanted = set(cas)
+    done = [r for r in ledger.records() if r.state == State.DONE.value]
+    clusters = cluster_groups(done, kept_ca_fingerprints)
     records = [
         r
-        for r in ledger.find("", store=NAME)
-        if r.state == State.DONE.value
-        and (r.issuer in wanted or wanted & set(kept_ca_fingerprints(r)))
+        for c in clusters
+        if c.ca is not None and c.ca.sha256 in wanted
+        for r in c.records
+        if r.store == NAME and r.kind == Kind.IDENTITY.value
     ]
     return max(records, key=lambda r: r.installed_at).sha256 if records else ""
 

@@ -158,7 +158,6 @@ class ConsumerResult(_Diagnosed):
             "fix": self.diagnosis.terminal_fix,
             "kind": self.consumer.kind.value,
             "location": self.consumer.location,
-            "older": [r.sha256 for r in self.consumer.older],
         }
 
 
