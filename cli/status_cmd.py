@@ -53,13 +53,9 @@ def run(args: argparse.Namespace) -> int:
         print(tr("Nothing installed by ClusterTrust (the ledger is empty)."))
         return 0
     print("\n\n".join("\n".join(cluster_lines(c)) for c in clusters))
-    if any(not c.complete for c in clusters):
-        print("\n" + tr("Some items are missing: `clustertrust repair` puts them back."))
-    elif any(actions.not_covered(c) for c in clusters):
-        print(
-            "\n"
-            + tr("Browser profiles made since the install: `clustertrust repair` sets them up.")
-        )
+    words, remedies = actions.repair_needed(clusters)
+    if words:
+        print("\n" + for_terminal(words, remedies))
     if warnings:
         print(
             "\n" + tr("Expiry warnings:"),
@@ -80,7 +76,7 @@ def cluster_lines(cluster: actions.Cluster) -> list[str]:
     ]
     for label, cert in ((tr("CA"), cluster.ca), (tr("client"), cluster.client)):
         if cert is not None:
-            left = tr("EXPIRED") if cert.days_left < 0 else actions.days_left(cert.days_left)
+            left = actions.days_left(cert.days_left)
             lines.append(f"  {label:<7}{printable(cert.subject)}: {left}")
     lines += [f"  {actions.consumer_line(c)}" for c in cluster.consumers]
     lines.append(tr("  items:"))

@@ -288,7 +288,8 @@ def _certificate(items: list[ItemStatus], kind: Kind) -> Certificate | None:
     chosen = [i for i in items if i.record.kind == kind.value]
     if not chosen:
         return None
-    newest = max(chosen, key=lambda i: i.record.not_after)
+    # the one installed last is the current one (a renewal may bring a shorter-lived one)
+    newest = max(chosen, key=lambda i: (i.record.installed_at, i.record.not_after))
     record = newest.record
     return Certificate(record.sha256, record.subject, record.not_after, newest.days_left)
 

@@ -25,14 +25,6 @@ from .widgets import ElidedLabel
 if TYPE_CHECKING:
     from .manage import ManageWindow
 
-CONSUMER_KIND = {
-    groups.ConsumerState.OK: "ok",
-    groups.ConsumerState.MISSING: "error",
-    groups.ConsumerState.UNKNOWN: "warning",
-    groups.ConsumerState.NOT_COVERED: "warning",
-    groups.ConsumerState.NOT_SET_UP: "",
-}
-
 
 def expiry_text(label: str, cert: groups.Certificate | None) -> tuple[str, str]:
     """("CA: expires 2027-03-01, 85 days left", status kind: "" or warning or error)."""
@@ -91,8 +83,7 @@ class ClusterCard(QFrame):
             label = QLabel(groups.consumer_line(consumer))
             label.setTextFormat(Qt.TextFormat.PlainText)  # a profile's folder name: any text
             label.setToolTip(consumer.location)
-            kind = CONSUMER_KIND[consumer.state]  # "not set up" is information, in plain text
-            self.consumers[consumer.name] = tint(label, kind)
+            self.consumers[consumer.name] = tint(label, groups.consumer_kind(consumer))
             grid.addWidget(label, index // 2, index % 2)
         return grid
 

@@ -132,12 +132,8 @@ class ManageWindow(QDialog):
             self.status.show_message(
                 "info", tr("Nothing installed by ClusterTrust on this computer.")
             )
-        elif any(not c.complete for c in clusters):
-            self.status.show_message(
-                "warning",
-                tr("Something went missing since the install."),
-                tr("Click Repair to put it back."),
-            )
+        elif (needed := groups.repair_needed(clusters))[0]:
+            self.status.show_message("warning", needed[0], window_fix("", needed[1]))
         else:
             self.status.clear_message()
 

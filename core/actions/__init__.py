@@ -70,7 +70,16 @@ _WHERE = {
         ".opening",
     ),
     **dict.fromkeys(
-        ("cluster_state", "days_left", "expiry", "not_covered", "scope_lines"), ".words"
+        (
+            "cluster_state",
+            "consumer_kind",
+            "days_left",
+            "expiry",
+            "not_covered",
+            "repair_needed",
+            "scope_lines",
+        ),
+        ".words",
     ),
     "cluster_of": f"{_INSTALL}.addresses",
     "consumer_line": f"{_INSTALL}.clusters",
@@ -112,6 +121,7 @@ __all__ = [
     "cluster_of",
     "cluster_state",
     "cluster_status",
+    "consumer_kind",
     "consumer_line",
     "consumer_name",
     "days_left",
@@ -133,6 +143,7 @@ __all__ = [
     "remember_ui_url",
     "remembered_url",
     "renews",
+    "repair_needed",
     "report_text",
     "save_report",
     "scope_lines",
@@ -175,9 +186,11 @@ if TYPE_CHECKING:
     )
     from clustertrust.core.actions.words import (
         cluster_state,
+        consumer_kind,
         days_left,
         expiry,
         not_covered,
+        repair_needed,
         scope_lines,
     )
     from clustertrust.core.consumer_names import consumer_name

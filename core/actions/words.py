@@ -4,11 +4,21 @@ A state is (kind, words); kind is "ok", "warning" or "error", and "ok" means it 
 from __future__ import annotations
 
 import sys
+from collections.abc import Sequence
 
 from clustertrust.core.i18n import tr, tr_n, translatable
 from clustertrust.core.install.clusters import consumer_line
 from clustertrust.core.install.expiry import needs_warning
 from clustertrust.core.model import Certificate, Cluster, Consumer, ConsumerState, Scope
+from clustertrust.core.remedy import Action, Remedy
+
+CONSUMER_KIND = {  # "not set up" is information, in plain words
+    ConsumerState.OK: "ok",
+    ConsumerState.MISSING: "error",
+    ConsumerState.UNKNOWN: "warning",
+    ConsumerState.NOT_COVERED: "warning",
+    ConsumerState.NOT_SET_UP: "",
+}
 
 
 def days_left(days: int) -> str:
@@ -28,6 +38,21 @@ def expiry(label: str, cert: Certificate | None) -> tuple[str, str]:
     kind = "warning" if needs_warning(cert.days_left) else ""
     text = tr("{label}: expires {date}, {left}")
     return kind, text.format(label=label, date=date, left=days_left(cert.days_left))
+
+
+def consumer_kind(consumer: Consumer) -> str:
+    return CONSUMER_KIND[consumer.state] if consumer.state else ""
+
+
+def repair_needed(clusters: Sequence[Cluster]) -> tuple[str, tuple[Remedy, ...]]:
+    """What both front ends say under the clusters when Repair has work ("" when it has none);
+    each says the remedy its own way (a command, a button)."""
+    if any(not c.complete for c in clusters):
+        return tr("Some items ClusterTrust installed are missing."), (Remedy(Action.REPAIR),)
+    if any(not_covered(c) for c in clusters):
+        words = tr("Browser profiles made since the install are not set up yet.")
+        return words, (Remedy(Action.REPAIR),)
+    return "", ()
 
 
 def not_covered(cluster: Cluster) -> list[Consumer]:
@@ -97,4 +122,13 @@ def scope_lines(platform: str = sys.platform) -> dict[Scope, str]:
     }
 
 
-__all__ = ["cluster_state", "consumer_line", "days_left", "expiry", "not_covered", "scope_lines"]
+__all__ = [
+    "cluster_state",
+    "consumer_kind",
+    "consumer_line",
+    "days_left",
+    "expiry",
+    "not_covered",
+    "repair_needed",
+    "scope_lines",
+]

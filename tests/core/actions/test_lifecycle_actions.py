@@ -5,23 +5,26 @@ from __future__ import annotations
 
 import shutil
 import time
+from dataclasses import replace
 from pathlib import Path
 
 import pytest
 from clustertrust.core import actions, certinfo
 from clustertrust.core.bundle.reader import Bundle, read_bundle
-from clustertrust.core.errors import InputError
+from clustertrust.core.errors import ClusterTrustError, CommandError, InputError
 from clustertrust.core.install.clusters import expected_steps
-from clustertrust.core.model import Scope
+from clustertrust.core.model import Record, Scope, Step, bundle_records
 from clustertrust.core.source.load import load_source
 from clustertrust.platform.identity_files import IdentityFilesStore
 from support import pki
 from support.machines import FakeMachine, MemoryStore
+from support.tls_peers import bundle_of, identity_files
 
 DEFAULT = "/home/u/.mozilla/firefox/a1b2.default-release"
 WORK = "/home/u/.mozilla/firefox/c3d4.work"
 NEW = "/home/u/.mozilla/firefox/e5f6.made-later"
 FILES = "Command-line clients"
+CLIENT = "d4f2example-kurrentdb-client"
 
 
 @pytest.fixture
@@ -70,6 +73,7 @@ def test_status_lists_the_cluster_and_every_consumer_it_set_up(installed: FakeMa
     }
     kind, words = actions.cluster_state(cluster)
     assert kind == "ok" and words.startswith("set up")
+    assert actions.repair_needed([cluster]) == ("", ())
 
 
 def test_an_item_taken_out_is_missing(installed: FakeMachine, browsers: MemoryStore) -> None:
@@ -80,6 +84,8 @@ def test_an_item_taken_out_is_missing(installed: FakeMachine, browsers: MemorySt
     assert states(installed)["Firefox (profile default-release)"] == "ok"
     cluster = only_cluster(installed)
     assert not cluster.complete and actions.cluster_state(cluster)[0] == "error"
+    words, remedies = actions.repair_needed([cluster])
+    assert "missing" in words and remedies == (actions.Remedy(actions.Action.REPAIR),)
 
 
 @pytest.mark.parametrize("why", ["broken", "unavailable"])
@@ -103,6 +109,8 @@ def test_a_profile_made_after_the_install_is_not_covered(
     browsers.profiles.append(NEW)
     assert states(installed)["Firefox (profile made-later)"] == "not_covered"
     assert [c.location for c in actions.not_covered(only_cluster(installed))] == [NEW]
+    words, remedies = actions.repair_needed([only_cluster(installed)])
+    assert "not set up yet" in words and remedies == (actions.Remedy(actions.Action.REPAIR),)
 
 
 # expected_steps
@@ -211,3 +219,38 @@ def test_verify_uses_the_identity_of_the_cluster_at_the_address(
     assert bundle.client_cert is not None and other.client_cert is not None
     assert client("https://first.example:2113/") == certinfo.sha256(bundle.client_cert)
     assert client("https://unknown.example/") == certinfo.sha256(other.client_cert)
+
+
+# a renewal whose removal of the old items failed
+
+
+class StuckBrowsers(MemoryStore):
+    """Browsers whose removals fail, as a certutil that exits with an error."""
+
+    def plan_remove(self, record: Record) -> list[Step]:
+        def fail() -> None:
+            raise CommandError(("certutil", "-F"), 255, "")
+
+        return [replace(step, run=fail) for step in super().plan_remove(record)]
+
+
+def test_a_half_renewed_cluster_is_one_cluster_to_status_verify_and_the_identity_lookup(
+    tmp_path: Path, kurrent: pki.KurrentBundle, bundle: Bundle
+) -> None:
+    browsers = StuckBrowsers(DEFAULT, WORK)
+    files = IdentityFilesStore(tmp_path / "identities")
+    machine = FakeMachine(tmp_path / "ledger.json", lambda host: [browsers, files])
+    actions.apply_changes(actions.plan_changes(machine, bundle, Scope.USER))
+    time.sleep(1.1)  # the ledger keeps install times to the second: the renewal is newer
+    renewed = bundle_of(identity_files(kurrent.ca, pki.make_leaf(kurrent.ca, CLIENT)), "renewed")
+    with pytest.raises(ClusterTrustError, match="could not be removed"):
+        actions.apply_changes(actions.plan_renewal(machine, renewed))
+
+    assert renewed.client_cert is not None and bundle.client_cert is not None
+    old, new = certinfo.sha256(bundle.client_cert), certinfo.sha256(renewed.client_cert)
+    cluster = only_cluster(machine)  # one CA, both clients: the old one left beside the new
+    assert cluster.client is not None and cluster.client.sha256 == new
+    assert {r.sha256 for r in cluster.records if r.kind == "identity"} == {old, new}
+    assert certinfo.sha256(actions.identity_at(machine, "https://ui.example/").client_cert) == new
+    superseded = bundle_records(machine.ledger.records(), renewed).superseded
+    assert {(r.sha256, r.location) for r in superseded} == {(old, DEFAULT), (old, WORK)}
