@@ -13,7 +13,7 @@ import datetime as dt
 import enum
 import re
 from collections.abc import Callable, Iterable, Sequence
-from dataclasses import asdict, dataclass, field, fields
+from dataclasses import asdict, dataclass, field, fields, replace
 from typing import TYPE_CHECKING, Any, Protocol
 
 from clustertrust.core import certinfo
@@ -199,6 +199,7 @@ class Cluster:
     ui_url: str = ""
     # the newest identity files record: the bundle material repair and status re-plan from
     material: Record | None = field(default=None, repr=False)
+    superseded: bool = False  # a CA of its CA's name was installed later (`superseded`)
 
     @property
     def days_left(self) -> int | None:
@@ -223,6 +224,7 @@ class Cluster:
             "days_left": self.days_left,
             "items": [i.to_json() for i in self.items],
             "consumers": [c.to_json() for c in self.consumers],
+            "superseded": self.superseded,
         }
 
 
@@ -318,6 +320,25 @@ def bundle_records(
             r for c in renewed for r in c.records if r.sha256 not in new and _supersedes(bundle, r)
         ),
     )
+
+
+def superseded(clusters: Sequence[Cluster]) -> list[Cluster]:
+    """The clusters marked as renewed by a CA of the same name installed later (the rule
+    `renews` applies to a bundle): a renewal that did not finish removing the old CA."""
+    newest: dict[str, tuple[str, str]] = {}
+    for cluster in clusters:
+        if cluster.ca is not None:
+            name, age = cluster.ca.subject, _ca_age(cluster)
+            newest[name] = max(newest.get(name, age), age)
+    return [
+        replace(c, superseded=c.ca is not None and _ca_age(c) < newest[c.ca.subject])
+        for c in clusters
+    ]
+
+
+def _ca_age(cluster: Cluster) -> tuple[str, str]:
+    """When its CA was installed; within one second, the later-expiring CA is the newer."""
+    return max((r.installed_at, r.not_after) for r in cluster.records if r.kind == Kind.CA.value)
 
 
 def bundle_fingerprints(bundle: Bundle) -> set[str]:

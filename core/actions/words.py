@@ -47,9 +47,9 @@ def consumer_kind(consumer: Consumer) -> str:
 def repair_needed(clusters: Sequence[Cluster]) -> tuple[str, tuple[Remedy, ...]]:
     """What both front ends say under the clusters when Repair has work ("" when it has none);
     each says the remedy its own way (a command, a button)."""
-    if any(not c.complete for c in clusters):
+    if any(not c.complete and not c.superseded for c in clusters):
         return tr("Some items ClusterTrust installed are missing."), (Remedy(Action.REPAIR),)
-    if any(not_covered(c) for c in clusters):
+    if any(not_covered(c) for c in clusters if not c.superseded):
         words = tr("Browser profiles made since the install are not set up yet.")
         return words, (Remedy(Action.REPAIR),)
     return "", ()
@@ -62,6 +62,8 @@ def not_covered(cluster: Cluster) -> list[Consumer]:
 
 def cluster_state(cluster: Cluster) -> tuple[str, str]:
     """What the welcome page, the cards and `status` say about a cluster as a whole."""
+    if cluster.superseded:  # what a renewal left: it says so before anything of its own
+        return "warning", tr("replaced by a newer CA of the same name: remove it")
     missing = sum(1 for i in cluster.items if i.present is False)
     unknown = sum(1 for i in cluster.items if i.present is None)
     new = len(not_covered(cluster))

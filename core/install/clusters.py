@@ -59,12 +59,13 @@ WORDS = {
 
 def cluster_status(setup: Setup) -> list[Cluster]:
     """Every cluster in the ledger, each item checked in its store, consumers named, with the
-    UI address remembered for it."""
+    UI address remembered for it. A superseded one (model.superseded) gets no new profiles:
+    Repair leaves it as it is."""
     items = plans.status(setup.ledger, setup.stores)
     urls = known_ui_urls(setup.ledger)
     clusters = []
-    for grouped in group_items(items):
-        expected = expected_steps(grouped, setup.stores)
+    for grouped in model.superseded(group_items(items)):
+        expected = [] if grouped.superseded else expected_steps(grouped, setup.stores)
         consumers = _consumers(grouped.items, expected)
         clusters.append(replace(grouped, consumers=consumers, ui_url=_ui_url(grouped, urls)))
     return clusters

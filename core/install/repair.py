@@ -16,6 +16,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, replace
 from typing import Any
 
+from clustertrust.core import model
 from clustertrust.core.consumer_names import consumer_name
 from clustertrust.core.i18n import tr, translatable
 from clustertrust.core.install import clusters as groups
@@ -76,7 +77,9 @@ def plan_repair(
     put_back: list[Step] = []
     new: list[Step] = []
     cannot: list[tuple[str, str]] = []
-    for cluster in groups.group_items(plans.status(setup.ledger, setup.stores)):
+    for cluster in model.superseded(groups.group_items(plans.status(setup.ledger, setup.stores))):
+        if cluster.superseded:  # what a renewal meant to remove is not put back
+            continue
         host = trust_host_of(cluster.records)
         stores = hosted(host) if host and hosted else setup.stores
         back, added, impossible = _repair_cluster(cluster, stores)

@@ -238,22 +238,57 @@ def test_verify_names_the_old_client_a_renewal_left_behind_and_its_command_remov
     bundle_b = life.bundle("b", r.ca1, r.client2)
     run_ok(capsys, "install", str(life.bundle("a", r.ca1, r.client1)), "--yes")
     run_ok(capsys, "verify", url)
-    with monkeypatch.context() as patched:
-        patched.setattr(NssStore, "_delete", refuse)
-        code, said = clustertrust(capsys, "renew", str(bundle_b), "--yes")
-    assert code == 1 and "could not be removed" in said, said
+    renew_failing_removal(capsys, monkeypatch, bundle_b)
     assert_holding(life.dbs, r.ca1, r.client2, "the failed removal", (r.client1,))
+    assert consumers(capsys) == set_up_consumers(life.dbs)  # each works with the new client
 
-    code, out = clustertrust(capsys, "verify", url, "--bundle", str(bundle_b), "--json")
-    report = json.loads(out)
-    assert code == 0 and report["ok"], out
-    old = browsers.sha256(r.client1.cert)[:16]
-    command = report["note"].partition("Remove them with: ")[2]
-    assert command == f"clustertrust uninstall {old}", report["note"]
+    command = older_command(capsys, url, bundle_b)
+    assert command == f"clustertrust uninstall {browsers.sha256(r.client1.cert)[:16]}"
     run_ok(capsys, *command.split()[1:], "--yes")
     assert_holding(life.dbs, r.ca1, r.client2, "the removal it names")
-    code, out = clustertrust(capsys, "verify", url, "--bundle", str(bundle_b), "--json")
-    assert code == 0 and "Remove them with" not in json.loads(out)["note"], out
+    assert older_command(capsys, url, bundle_b) == ""
+
+
+def test_verify_names_the_old_ca_a_new_ca_renewal_left_behind(
+    capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch, life: Life
+) -> None:
+    r, url = life.rotation, life.cluster.ui.url
+    bundle_c = life.bundle("c", r.ca2, r.client3)
+    run_ok(capsys, "install", str(life.bundle("a", r.ca1, r.client1)), "--yes")
+    run_ok(capsys, "verify", url)
+    life.cluster.serve(r.server2, r.ca2)
+    renew_failing_removal(capsys, monkeypatch, bundle_c)
+    assert_holding(life.dbs, r.ca2, r.client3, "the failed removal", (r.ca1, r.client1))
+    code, out = clustertrust(capsys, "status", "--json")
+    assert code == 0, out
+    shown = {c["ca"]["sha256"]: c["superseded"] for c in json.loads(out)["clusters"]}
+    assert shown == {browsers.sha256(r.ca1.cert): True, browsers.sha256(r.ca2.cert): False}
+    said = clustertrust(capsys, "status")[1]
+    assert said.count("replaced by a newer CA of the same name") == 1, said
+
+    command = older_command(capsys, url, bundle_c)
+    old = {browsers.sha256(i.cert)[:16] for i in (r.ca1, r.client1)}
+    assert set(command.split()[2:]) == old, command
+    run_ok(capsys, *command.split()[1:], "--yes")
+    assert_holding(life.dbs, r.ca2, r.client3, "the removal it names")
+    assert consumers(capsys) == set_up_consumers(life.dbs)
+
+
+def renew_failing_removal(
+    capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch, bundle: Path
+) -> None:
+    with monkeypatch.context() as patched:
+        patched.setattr(NssStore, "_delete", refuse)
+        code, said = clustertrust(capsys, "renew", str(bundle), "--yes")
+    assert code == 1 and "could not be removed" in said, said
+
+
+def older_command(capsys: pytest.CaptureFixture[str], url: str, bundle: Path) -> str:
+    """`verify --bundle` is ✓; the command its note gives for what a renewal left ("" none)."""
+    code, out = clustertrust(capsys, "verify", url, "--bundle", str(bundle), "--json")
+    report = json.loads(out)
+    assert code == 0 and report["ok"], out
+    return report["note"].partition("Remove them with: ")[2]
 
 
 def refuse(store: NssStore, record: Record) -> None:

@@ -18,6 +18,7 @@ from clustertrust.core.source.load import load_source
 from clustertrust.platform.identity_files import IdentityFilesStore
 from support import pki
 from support.machines import FakeMachine, MemoryStore
+from support.rotation import make_rotation
 from support.tls_peers import bundle_of, identity_files
 
 DEFAULT = "/home/u/.mozilla/firefox/a1b2.default-release"
@@ -254,3 +255,27 @@ def test_a_half_renewed_cluster_is_one_cluster_to_status_verify_and_the_identity
     assert certinfo.sha256(actions.identity_at(machine, "https://ui.example/").client_cert) == new
     superseded = bundle_records(machine.ledger.records(), renewed).superseded
     assert {(r.sha256, r.location) for r in superseded} == {(old, DEFAULT), (old, WORK)}
+
+
+def test_the_old_ca_a_new_ca_renewal_left_is_named_and_never_put_back(tmp_path: Path) -> None:
+    rotation = make_rotation()
+    browsers = StuckBrowsers(DEFAULT, WORK)
+    files = IdentityFilesStore(tmp_path / "identities")
+    machine = FakeMachine(tmp_path / "ledger.json", lambda host: [browsers, files])
+    first = bundle_of(identity_files(rotation.ca1, rotation.client1), "first")
+    actions.apply_changes(actions.plan_changes(machine, first, Scope.USER))
+    renewed = bundle_of(identity_files(rotation.ca2, rotation.client3), "renewed")
+    with pytest.raises(ClusterTrustError, match="could not be removed"):
+        actions.apply_changes(actions.plan_renewal(machine, renewed))
+
+    old_ca = certinfo.sha256(rotation.ca1.cert)
+    browsers.held.discard(next(k for k in browsers.held if k[0] == old_ca))  # one goes missing
+    by_ca = {c.ca.sha256: c for c in actions.cluster_status(machine) if c.ca is not None}
+    old, new = by_ca.pop(old_ca), by_ca.popitem()[1]
+    assert old.superseded and not new.superseded
+    assert actions.cluster_state(old) == (
+        "warning",
+        "replaced by a newer CA of the same name: remove it",
+    )
+    assert actions.repair_needed([old, new]) == ("", ())
+    assert actions.plan_repair(machine).is_empty
