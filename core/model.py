@@ -118,7 +118,7 @@ class Consumer:
     records: tuple[Record, ...] = ()  # what the install put there for the cluster
     store: str = ""  # the store id its records carry
     state: ConsumerState | None = None  # as `status` found it; None where it was not asked
-    # verify: the cluster's items there that the bundle verified supersedes (model.bundle_records)
+    # verify: the cluster's items there a renewal to the bundle verified left (bundle_records)
     older: tuple[Record, ...] = ()
 
     @property
@@ -304,6 +304,9 @@ class BundleRecords:
 
     own: tuple[Record, ...]
     superseded: tuple[Record, ...]
+    # those of them written to the ledger before the bundle's own: what a renewal to this bundle
+    # left behind (not the newer items when the bundle verified is the older one)
+    left_behind: tuple[Record, ...] = ()
 
 
 def bundle_records(
@@ -314,11 +317,15 @@ def bundle_records(
     or, with no CA in the ledger, a client of its client's name."""
     new = bundle_fingerprints(bundle)
     renewed = [c for c in cluster_groups(records, kept_cas) if renews(bundle, c)]
+    replaced = [
+        r for c in renewed for r in c.records if r.sha256 not in new and _supersedes(bundle, r)
+    ]
+    order = {r.key: n for n, r in enumerate(records)}  # the ledger lists the oldest first
+    last_own = max((n for n, r in enumerate(records) if r.sha256 in new), default=-1)
     return BundleRecords(
         tuple(r for r in records if r.sha256 in new),
-        tuple(
-            r for c in renewed for r in c.records if r.sha256 not in new and _supersedes(bundle, r)
-        ),
+        tuple(replaced),
+        tuple(r for r in replaced if order[r.key] < last_own),
     )
 
 

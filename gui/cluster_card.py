@@ -111,7 +111,7 @@ class ClusterCard(QFrame):
         row.addWidget(self.repair_button)
         row.addStretch(1)
         row.addWidget(self.remove_button)
-        self.repair_button.setEnabled(not cluster.complete or bool(groups.not_covered(cluster)))
+        self.repair_button.setEnabled(bool(groups.repair_needed([cluster])[0]))
         return row
 
     def set_mnemonics(self, on: bool) -> None:

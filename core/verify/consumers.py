@@ -88,7 +88,7 @@ def find_consumers(inventory: Inventory, bundle: Bundle) -> list[Consumer]:
 
 def _consumer(kind: ConsumerKind, name: str, records: BundleRecords, store: str) -> Consumer:
     mine = tuple(r for r in records.own if store and r.store == store)
-    older = tuple(r for r in records.superseded if store and r.store == store)
+    older = tuple(r for r in records.left_behind if store and r.store == store)
     where = (*mine, *older)[0].location if kind is ConsumerKind.FILES and (mine or older) else store
     return Consumer(kind, name, where, mine, store, older=older)
 
@@ -102,7 +102,7 @@ def _browsers(browsers: BrowserTrust | None, records: BundleRecords) -> list[Con
     for location in browsers.browser_databases():
         here = _same_folder(location)
         mine = _there(records.own, browsers.store_name, here)
-        older = _there(records.superseded, browsers.store_name, here)
+        older = _there(records.left_behind, browsers.store_name, here)
         name, store = browser_name(location), browsers.store_name
         found.append(Consumer(ConsumerKind.BROWSER, name, location, mine, store, older=older))
     return found

@@ -323,8 +323,8 @@ def test_a_database_the_new_ca_renewal_left_with_the_old_ca_only_is_judged_not_s
     """Before, the database held nothing of the new bundle's certificates, so verify called it
     "not set up" in neutral words and could say ✓ while it trusted only the old CA."""
     r = rotation
-    installed(ledger, "nss", "new", r.ca2, r.client3)
-    installed(ledger, "nss", "old", r.ca1, r.client1)  # the renewal did not reach it
+    installed(ledger, "nss", "old", r.ca1, r.client1)
+    installed(ledger, "nss", "new", r.ca2, r.client3)  # the renewal did not reach "old"
     new_bundle = bundle_from(r.ca2, r.client3)
     fake = FakeBrowsers(
         {
@@ -349,6 +349,7 @@ def test_identity_files_holding_only_the_old_client_are_not_called_working(
     folder = str(tmp_path / "files")
     record = record_for(r.client1.cert, Kind.IDENTITY, "identity-files", folder, "", Scope.USER)
     ledger.mark_done(ledger.write_intent(replace(record, issuer=fingerprint(r.ca1))))
+    installed(ledger, "nss", "db", r.ca1, r.client2)  # a renewal that did not reach the files
     new_bundle = bundle_from(r.ca1, r.client2)
     files = next(
         c
@@ -358,6 +359,18 @@ def test_identity_files_holding_only_the_old_client_are_not_called_working(
     assert files.covered and files.location == folder
     diagnosis = judge(files, proof(new_bundle), Inventory(ledger, files=FilesStore()))
     assert diagnosis.outcome is VerifyOutcome.CLIENT_CERT_REQUIRED, diagnosis
+
+
+def test_the_older_bundle_verified_after_a_half_done_renewal_calls_nothing_newer_older(
+    ledger: Ledger, rotation: Rotation
+) -> None:
+    r = rotation
+    installed(ledger, "nss", "db", r.ca1, r.client1)
+    installed(ledger, "nss", "db", r.ca2, r.client3)  # the renewal's, written later
+    old_bundle = bundle_from(r.ca1, r.client1)
+    consumers = find_consumers(Inventory(ledger, FakeBrowsers({"db": {}})), old_bundle)
+    assert at(consumers, "db").covered and at(consumers, "db").older == ()
+    assert older_note(consumers) == ""
 
 
 def test_a_bundle_whose_cluster_is_not_installed_covers_nothing(
