@@ -5,6 +5,12 @@ A store (Linux anchors, NSS databases, Windows certutil, macOS keychain, identit
 Bundle into `Step`s. A step says what it changes, the exact commands, whether it needs an
 authorization prompt, and how it is undone; `run` and `undo` do it. A `Record` is what the
 ledger keeps about one installed item.
+
+Clusters and consumers, one model for status, repair, renewal, verify and the clusters window:
+`group_items` is the one rule for which records make a cluster (one per CA, with the clients
+it issued), `bundle_records` the one rule for what of the ledger belongs to a bundle's cluster
+and what a renewal to it replaces or left behind, `superseded` marks a cluster whose CA a newer
+one of the same name replaced; a `Consumer` is what a person reaches the cluster with.
 """
 
 from __future__ import annotations
