@@ -301,7 +301,7 @@ def test_a_bundle_for_an_installed_cluster_is_offered_as_a_renewal(
     # THEN Install installs, checks and removes the old items: only the new ones stay
     driver.forward()
     driver.wait_page(INSTALL)
-    qtbot.waitUntil(lambda: wizard.currentPage().isComplete(), timeout=WAIT)
+    driver.wait_for(lambda: wizard.currentPage().isComplete(), timeout=WAIT)
     records = Ledger(demo.sandbox / "ledger.json").records()
     assert records and not old_shas & {r.sha256 for r in records}
     assert set(wizard.currentPage().steps.states) == {"done"}

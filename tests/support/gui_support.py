@@ -3,12 +3,15 @@
 from __future__ import annotations
 
 import os
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from clustertrust.gui.widgets import Banner
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QAbstractButton, QWizard
+from pytestqt.exceptions import TimeoutError
 from pytestqt.qtbot import QtBot
 
 ARTIFACTS = Path(
@@ -60,6 +63,20 @@ class Driver:
 
     def wait_page(self, page_id: int) -> None:
         self.qtbot.waitUntil(lambda: self.wizard.currentId() == page_id, timeout=WAIT_MS)
+
+    def wait_for(self, condition: Callable[[], object], timeout: int = WAIT_MS) -> None:
+        """waitUntil that, when it runs out, says what the page shows (its result banners), so
+        a wait that fails once under load names the error the job met."""
+        try:
+            self.qtbot.waitUntil(condition, timeout=timeout)
+        except TimeoutError:
+            page = self.wizard.currentPage()
+            shown = [b.accessibleName() for b in page.findChildren(Banner) if b.isVisible()]
+            busy = self.wizard.jobs.busy()  # type: ignore[attr-defined]
+            raise AssertionError(
+                f"waited {timeout} ms on {type(page).__name__} (a job running: {busy}); "
+                f"it shows: {shown or 'no result'}"
+            ) from None
 
     def wait_idle(self) -> None:
         self.qtbot.waitUntil(lambda: not self.wizard.jobs.busy(), timeout=WAIT_MS)  # type: ignore[attr-defined]
