@@ -47,7 +47,7 @@ class Family:
 # (title, anchors, suffix, tool, refresh args, args after removal, compiled bundle, os ids)
 _KNOWN = (
     (
-        "the system trust store (Debian/Ubuntu)",
+        translatable("the system trust store (Debian/Ubuntu)"),
         "/usr/local/share/ca-certificates",
         ".crt",
         "update-ca-certificates",
@@ -57,7 +57,7 @@ _KNOWN = (
         ("debian", "ubuntu"),
     ),
     (
-        "the system trust store (Fedora/RHEL)",
+        translatable("the system trust store (Fedora/RHEL)"),
         "/etc/pki/ca-trust/source/anchors",
         ".pem",
         "update-ca-trust",
@@ -67,7 +67,7 @@ _KNOWN = (
         ("fedora", "rhel", "centos"),
     ),
     (
-        "the system trust store (Arch)",
+        translatable("the system trust store (Arch)"),
         "/etc/ca-certificates/trust-source/anchors",
         ".crt",
         "trust",
@@ -77,7 +77,7 @@ _KNOWN = (
         ("arch",),
     ),
     (
-        "the system trust store (openSUSE)",
+        translatable("the system trust store (openSUSE)"),
         "/usr/share/pki/trust/anchors",
         ".pem",
         "update-ca-certificates",
@@ -204,7 +204,7 @@ class LinuxAnchorsStore:
     """System scope only. `family=None` detects the family; `elevation=None` chooses one."""
 
     name = NAME
-    title = "Linux system trust store"
+    title = translatable("Linux system trust store")
 
     def __init__(
         self,
@@ -262,7 +262,7 @@ class LinuxAnchorsStore:
                 action="remove",
                 record=record,
                 summary=tr("Remove the CA {subject} from {store}").format(
-                    subject=repr(record.subject), store=family.title
+                    subject=repr(record.subject), store=tr(family.title)
                 ),
                 commands=self._shown("remove-ca", record, after_remove=True),
                 undo_commands=(),
@@ -286,7 +286,7 @@ class LinuxAnchorsStore:
             action="install",
             record=record,
             summary=tr("Trust the CA {subject} in {store}").format(
-                subject=repr(record.subject), store=family.title
+                subject=repr(record.subject), store=tr(family.title)
             ),
             commands=self._shown("install-ca", record),
             undo_commands=self._shown("remove-ca", record, after_remove=True),
@@ -300,13 +300,16 @@ class LinuxAnchorsStore:
         family = self._family()
         refresh_argv = family.refresh_after_remove if after_remove else family.refresh
         direct = (
-            f"write {record.location}" if verb == "install-ca" else f"delete {record.location}",
+            (tr("write {path}") if verb == "install-ca" else tr("delete {path}")).format(
+                path=record.location
+            ),
             *([" ".join(refresh_argv)] if refresh_argv else []),
         )
         if self.elevation.method is elev.Method.DIRECT:
             return direct
         argv = self._privileged_argv(verb, record.name)
-        return (" ".join(argv) + "   # which does: " + "; ".join(direct),)
+        does = tr("{command}   # which does: {steps}")
+        return (does.format(command=" ".join(argv), steps="; ".join(direct)),)
 
     def _privileged_argv(self, verb: str, name: str) -> tuple[str, ...]:
         return (*self.elevation.prefix, *elev.self_command(), "privileged", verb, "--name", name)

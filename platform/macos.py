@@ -79,7 +79,7 @@ class MacKeychainStore:
     (`add-trusted-cert -s host`); the record keeps it, and checks and re-installs follow it."""
 
     name = NAME
-    title = "macOS keychain"
+    title = translatable("macOS keychain")
 
     def __init__(
         self,

@@ -111,7 +111,22 @@ def test_people_read_german_under_a_german_locale(
     assert f"{missing} does not exist." in err
     report = isolated_dirs / "report.txt"
     assert run(capsys, monkeypatch, "de", "report", "-o", str(report))[0] == 0
-    assert report.read_text(encoding="utf-8").startswith("ClusterTrust-Supportbericht\n")
+    text = report.read_text(encoding="utf-8")
+    assert text.startswith("ClusterTrust-Supportbericht\n")
+    title = "  Identitätsdateien für Kommandozeilen-Clients [identity-files]: "  # a store's
+    assert title in text
+    code, out, _ = run(
+        capsys, monkeypatch, "de", "install", str(kurrent_tgz), "--dry-run", "--stores", "files"
+    )
+    assert code == 0 and "/ca.crt schreiben\n" in out  # the commands a plan step shows
+    assert "rückgängig: wiederherstellen, was " in out and " vorher enthielt\n" in out
+
+
+def test_the_helpdesk_lines_read_german(monkeypatch: pytest.MonkeyPatch) -> None:
+    from clustertrust.core.report.diagnostics import diagnostics
+
+    i18n.use_languages(["de"])
+    assert diagnostics([], "Linux").endswith(" unter Linux\nKein Cluster installiert.")
 
 
 def test_the_program_follows_language_before_lang(isolated_dirs: Path) -> None:
