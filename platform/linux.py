@@ -15,7 +15,7 @@ from pathlib import Path
 from clustertrust.core import certinfo, fileio
 from clustertrust.core.bundle.reader import Bundle
 from clustertrust.core.errors import Cancelled, InputError, OperationFailed
-from clustertrust.core.i18n import tr, translatable
+from clustertrust.core.i18n import language, tr, translatable
 from clustertrust.core.model import Availability, Kind, Record, Scope, Step, record_for
 from clustertrust.platform import anchor_registry
 from clustertrust.platform import elevation as elev
@@ -312,7 +312,11 @@ class LinuxAnchorsStore:
         return (does.format(command=" ".join(argv), steps="; ".join(direct)),)
 
     def _privileged_argv(self, verb: str, name: str) -> tuple[str, ...]:
-        return (*self.elevation.prefix, *elev.self_command(), "privileged", verb, "--name", name)
+        """The helper gets the language as a code (it reads its own catalog, never one of ours
+        by path): its refusals read like the rest of the window."""
+        told = ("--language", language()) if language() else ()
+        command = (*elev.self_command(), "privileged", verb, "--name", name, *told)
+        return (*self.elevation.prefix, *command)
 
     def _install(self, family: Family, name: str, pem: bytes) -> None:
         if self.elevation.method is elev.Method.DIRECT:

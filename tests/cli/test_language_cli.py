@@ -113,7 +113,7 @@ def test_people_read_german_under_a_german_locale(
     assert run(capsys, monkeypatch, "de", "report", "-o", str(report))[0] == 0
     text = report.read_text(encoding="utf-8")
     assert text.startswith("ClusterTrust-Supportbericht\n")
-    title = "  Identitätsdateien für Kommandozeilen-Clients [identity-files]: "  # a store's
+    title = "  Identitätsdateien für Kommandozeilen-Clients [identity-files]: "  # a store's title
     assert title in text
     code, out, _ = run(
         capsys, monkeypatch, "de", "install", str(kurrent_tgz), "--dry-run", "--stores", "files"
