@@ -83,7 +83,9 @@ def _timeout(text: str) -> float:
     except ValueError:
         value = math.nan
     if not math.isfinite(value) or not 0 < value <= 600:
-        raise argparse.ArgumentTypeError(f"{text!r} is not a number of seconds from 0.1 to 600")
+        raise argparse.ArgumentTypeError(
+            tr("{text} is not a number of seconds from 0.1 to 600").format(text=repr(text))
+        )
     return value
 
 

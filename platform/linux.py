@@ -148,7 +148,10 @@ def write_anchor(family: Family, name: str, pem: bytes) -> Path:
 
 def check_name(name: str) -> None:
     if not NAME_PATTERN.fullmatch(name):
-        raise InputError(f"{name!r} is not a ClusterTrust anchor name.", "Check the name.")
+        raise InputError(
+            tr("{name} is not a ClusterTrust anchor name.").format(name=repr(name)),
+            tr("Check the name."),
+        )
 
 
 def delete_anchor(family: Family, name: str) -> bool:
@@ -223,7 +226,10 @@ class LinuxAnchorsStore:
     @property
     def elevation(self) -> elev.Elevation:
         if self._elevation is None:
-            self._elevation = elev.choose(reason="add a CA to the system trust store")
+            why = tr(
+                "ClusterTrust needs administrator rights to add a CA to the system trust store."
+            )
+            self._elevation = elev.choose(reason=why)
         return self._elevation
 
     def detect(self) -> Availability:
@@ -235,8 +241,11 @@ class LinuxAnchorsStore:
         family = self._family()
         if scope is not Scope.SYSTEM and not self.any_scope:
             raise InputError(
-                "The Linux system trust store is shared by all users and needs --scope system.",
-                "Use --scope system (asks for authorization), or --stores nss for your browsers.",
+                tr("The Linux system trust store is shared by all users and needs --scope system."),
+                tr(
+                    "Use --scope system (asks for authorization), or --stores nss for your "
+                    "browsers."
+                ),
             )
         if bundle.ca is None:
             return []

@@ -117,7 +117,9 @@ class MacKeychainStore:
             Step(
                 action="remove",
                 record=record,
-                summary=f"Remove {record.subject!r} from {record.location}",
+                summary=tr("Remove {subject} from {location}").format(
+                    subject=repr(record.subject), location=record.location
+                ),
                 commands=tuple(" ".join(a) for a in self._remove_argvs(record, "ca.crt")),
                 undo_commands=(),
                 needs_authorization=record.kind == Kind.CA.value,

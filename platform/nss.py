@@ -427,7 +427,7 @@ def check_chain(
         why = tr("vfychain is not installed (it is in {packages})").format(packages=PACKAGES)
         return ChainCheck(False, ran=False, why=why)
     if not chain_der:
-        return ChainCheck(False, ran=False, why="the server sent no certificate")
+        return ChainCheck(False, ran=False, why=tr("the server sent no certificate"))
     if not (folder / "cert9.db").is_file():
         why = tr("it has no certificate database in {folder}").format(folder=folder)
         return ChainCheck(False, ran=False, why=why)

@@ -98,7 +98,9 @@ class WindowsStore:
             Step(
                 action="remove",
                 record=record,
-                summary=f"Remove {record.subject!r} from {record.location}",
+                summary=tr("Remove {subject} from {location}").format(
+                    subject=repr(record.subject), location=record.location
+                ),
                 commands=(" ".join(self._delete_argv(record)),),
                 undo_commands=(),
                 needs_authorization=_shows_root_dialog(record) or record.scope == "system",

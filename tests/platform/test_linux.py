@@ -147,7 +147,12 @@ def test_elevation_choice(
     method: elevation.Method,
 ) -> None:
     monkeypatch.setattr(elevation, "find_tool", lambda name, *a, **k: Path(f"/usr/bin/{name}"))
-    chosen = elevation.choose(uid=uid, env=env, interactive=tty, reason="add a CA")
+    chosen = elevation.choose(
+        uid=uid,
+        env=env,
+        interactive=tty,
+        reason="ClusterTrust needs administrator rights to add a CA.",
+    )
     assert chosen.method is method
     if method is elevation.Method.SUDO:
         assert chosen.prefix[:2] == ("/usr/bin/sudo", "-p")
