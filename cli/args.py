@@ -5,6 +5,8 @@ from __future__ import annotations
 import argparse
 from collections.abc import Callable
 
+from clustertrust.core.i18n import tr
+
 
 def store_list(text: str) -> list[str]:
     from clustertrust.core.model import STORE_CHOICES  # only commands that change stores need it
@@ -13,42 +15,51 @@ def store_list(text: str) -> list[str]:
     unknown = [n for n in names if n not in STORE_CHOICES]
     choices = ", ".join(STORE_CHOICES)
     if not names:
-        raise argparse.ArgumentTypeError(f"no store given; choose from {choices}")
+        raise argparse.ArgumentTypeError(
+            tr("no store given; choose from {choices}").format(choices=choices)
+        )
     if unknown:
         raise argparse.ArgumentTypeError(
-            f"unknown store {', '.join(unknown)}; choose from {choices}"
+            tr("unknown store {names}; choose from {choices}").format(
+                names=", ".join(unknown), choices=choices
+            )
         )
     return names
 
 
 def _json(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument("--json", action="store_true", help="print one JSON document")
+    parser.add_argument("--json", action="store_true", help=tr("print one JSON document"))
 
 
 def _changes(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument("--dry-run", action="store_true", help="print the plan, change nothing")
-    parser.add_argument("--yes", action="store_true", help="do not ask before changing anything")
+    parser.add_argument("--dry-run", action="store_true", help=tr("print the plan, change nothing"))
+    parser.add_argument(
+        "--yes", action="store_true", help=tr("do not ask before changing anything")
+    )
 
 
 def _stores(parser: argparse.ArgumentParser) -> None:
-    add_stores(parser, "user (default): your own stores")
+    add_stores(parser, tr("user (default): your own stores"))
 
 
 def add_stores(parser: argparse.ArgumentParser, user_help: str, scope: str | None = "user") -> None:
-    """--scope and --stores; `scope` None leaves the scope to the command."""
+    """--scope and --stores; `scope` None leaves the scope to the command; `user_help` is
+    translated."""
     from clustertrust.core.model import STORE_CHOICES, Scope
 
     parser.add_argument(
         "--scope",
         choices=[s.value for s in Scope],
         default=scope,
-        help=f"{user_help}; system: all users (asks for authorization)",
+        help=tr("{user}; system: all users (asks for authorization)").format(user=user_help),
     )
     parser.add_argument(
         "--stores",
         type=store_list,
         default=None,
-        help=f"comma-separated, from {','.join(STORE_CHOICES)} (default: all that apply)",
+        help=tr("comma-separated, from {stores} (default: all that apply)").format(
+            stores=",".join(STORE_CHOICES)
+        ),
     )
 
 

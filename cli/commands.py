@@ -5,7 +5,11 @@ from __future__ import annotations
 
 import argparse
 import importlib
+import sys
 from collections.abc import Sequence
+from typing import Any, NoReturn
+
+from clustertrust.core.i18n import tr
 
 # command -> module in this package; the order is the order of `clustertrust --help`
 COMMANDS = {
@@ -37,14 +41,39 @@ class _Version(argparse.Action):
         parser.exit()
 
 
+class _Formatter(argparse.HelpFormatter):
+    def add_usage(self, usage, actions, groups, prefix=None):  # type: ignore[no-untyped-def]
+        super().add_usage(usage, actions, groups, tr("usage: ") if prefix is None else prefix)
+
+
+class _Parser(argparse.ArgumentParser):
+    """argparse's own words around ours in the person's language too: "usage:", the section
+    titles, -h and the "error:" line (argparse's messages inside that line stay English)."""
+
+    def __init__(self, **kwargs: Any) -> None:
+        kwargs.setdefault("formatter_class", _Formatter)
+        super().__init__(**kwargs)
+        self._positionals.title = tr("positional arguments")
+        self._optionals.title = tr("options")
+        for action in self._actions:
+            if isinstance(action, argparse._HelpAction):
+                action.help = tr("show this help message and exit")
+
+    def error(self, message: str) -> NoReturn:
+        self.print_usage(sys.stderr)
+        self.exit(2, tr("{prog}: error: {message}").format(prog=self.prog, message=message) + "\n")
+
+
 def build_parser(argv: Sequence[str] = ()) -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(
+    parser = _Parser(
         prog="clustertrust",
-        description="Install and trust a cluster's private CA and client certificate, then "
-        "prove the mutual-TLS connection. Without a command, opens the wizard.",
+        description=tr(
+            "Install and trust a cluster's private CA and client certificate, then "
+            "prove the mutual-TLS connection. Without a command, opens the wizard."
+        ),
     )
-    parser.add_argument("--version", action=_Version, nargs=0, help="show the version and exit")
-    parser.add_argument("-v", "--verbose", action="store_true", help="mirror the log to stderr")
+    parser.add_argument("--version", action=_Version, nargs=0, help=tr("show the version and exit"))
+    parser.add_argument("-v", "--verbose", action="store_true", help=tr("mirror the log to stderr"))
     commands = parser.add_subparsers(dest="command", metavar="COMMAND")
     for name in _commands_for(list(argv)):
         importlib.import_module(f"{__package__}.{COMMANDS[name]}").register(commands)

@@ -4,14 +4,18 @@ from __future__ import annotations
 
 import argparse
 
+from clustertrust.core.i18n import tr
+
 
 def register(commands: argparse._SubParsersAction) -> None:
     parser = commands.add_parser(
         "demo",
-        help="try the wizard against a built-in local demo cluster (changes no real store)",
-        description="Generate a fresh private CA and bundle, start a local HTTPS cluster UI on "
-        "127.0.0.1 that demands client certificates, and open the wizard on it. Everything is "
-        "installed into a temporary sandbox and removed on exit.",
+        help=tr("try the wizard against a built-in local demo cluster (changes no real store)"),
+        description=tr(
+            "Generate a fresh private CA and bundle, start a local HTTPS cluster UI on "
+            "127.0.0.1 that demands client certificates, and open the wizard on it. Everything is "
+            "installed into a temporary sandbox and removed on exit."
+        ),
     )
     parser.set_defaults(handler=run)
 

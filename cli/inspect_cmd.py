@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 
 from clustertrust.core.actions.bundles import bundle_json, bundle_text
+from clustertrust.core.i18n import tr
 
 from .args import parents
 from .options import opened_from
@@ -14,12 +15,14 @@ from .output import print_json
 def register(commands: argparse._SubParsersAction) -> None:
     parser = commands.add_parser(
         "inspect",
-        help="read a certificate bundle and show what is in it",
-        description="Read a bundle (file, folder or https:// URL) and list its certificates "
-        "and findings. Changes nothing.",
+        help=tr("read a certificate bundle and show what is in it"),
+        description=tr(
+            "Read a bundle (file, folder or https:// URL) and list its certificates "
+            "and findings. Changes nothing."
+        ),
         parents=parents("password", "json"),
     )
-    parser.add_argument("source", help="bundle file, folder or https:// URL")
+    parser.add_argument("source", help=tr("bundle file, folder or https:// URL"))
     parser.set_defaults(handler=run)
 
 

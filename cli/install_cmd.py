@@ -19,17 +19,19 @@ from .output import print_json
 def register(commands: argparse._SubParsersAction) -> None:
     parser = commands.add_parser(
         "install",
-        help="install and trust a bundle's CA and client certificate",
-        description="Read a bundle, show exactly what will change, then install it. A failed "
-        "step undoes the steps before it.",
+        help=tr("install and trust a bundle's CA and client certificate"),
+        description=tr(
+            "Read a bundle, show exactly what will change, then install it. A failed "
+            "step undoes the steps before it."
+        ),
         parents=parents("stores", "password", "changes", "json"),
     )
-    parser.add_argument("source", help="bundle file, folder or https:// URL")
+    parser.add_argument("source", help=tr("bundle file, folder or https:// URL"))
     parser.add_argument(
         "--only-host",
         default="",
         metavar="HOST",
-        help="macOS: trust the CA only for this host name (security -s HOST)",
+        help=tr("macOS: trust the CA only for this host name (security -s HOST)"),
     )
     parser.set_defaults(handler=run)
 

@@ -22,7 +22,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     except ClusterTrustError as error:  # before a command ran, e.g. a refused log folder
         return report_error(error, "--json" in argv)
     except KeyboardInterrupt:  # before or after a command ran: nothing of ours is half done
-        print("clustertrust: cancelled.", file=sys.stderr)
+        print(tr("clustertrust: cancelled."), file=sys.stderr)
         return 3
 
 
@@ -32,6 +32,7 @@ def _start(argv: list[str]) -> int:
         return _reported(open_wizard)
     from .commands import BUNDLE_ONLY, build_parser
 
+    choose_language("--json" in argv)  # help and argparse's complaints: the person's language
     args = build_parser(argv).parse_args(argv)
     choose_language(getattr(args, "json", False))
     if args.command not in BUNDLE_ONLY:

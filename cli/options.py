@@ -10,23 +10,25 @@ import sys
 from typing import TYPE_CHECKING
 
 from clustertrust.core.errors import InputError
-from clustertrust.core.i18n import tr
+from clustertrust.core.i18n import tr, translatable
 
 if TYPE_CHECKING:
     from clustertrust.core.actions.bundles import Bundle
     from clustertrust.core.actions.opening import Opened
 
-HELP = "PKCS#12 or private-key password, if not 'kurrent' (other users can see it: prefer "
-HELP += "--password-stdin, or leave it out to be asked)"
+HELP = translatable(
+    "PKCS#12 or private-key password, if not 'kurrent' (other users can see it: prefer "
+    "--password-stdin, or leave it out to be asked)"
+)
 
 
 def add_password_options(parser: argparse.ArgumentParser) -> None:
     given = parser.add_mutually_exclusive_group()
-    given.add_argument("--password", metavar="PW", help=HELP)
+    given.add_argument("--password", metavar="PW", help=tr(HELP))
     given.add_argument(
         "--password-stdin",
         action="store_true",
-        help="read the password from the first line of standard input",
+        help=tr("read the password from the first line of standard input"),
     )
 
 
@@ -36,8 +38,11 @@ def given_password(args: argparse.Namespace) -> str | None:
     line = sys.stdin.readline().rstrip("\r\n")
     if not line:
         raise InputError(
-            "--password-stdin was given but standard input held no password.",
-            "Pipe the password in, e.g. `clustertrust install BUNDLE --password-stdin < pw.txt`.",
+            tr("--password-stdin was given but standard input held no password."),
+            tr(
+                "Pipe the password in, e.g. "
+                "`clustertrust install BUNDLE --password-stdin < pw.txt`."
+            ),
         )
     return line
 

@@ -19,16 +19,24 @@ from .output import print_json
 def register(commands: argparse._SubParsersAction) -> None:
     parser = commands.add_parser(
         "renew",
-        help="replace an installed bundle with its renewed version (install, verify, remove old)",
-        description="Install the renewed bundle of a cluster whose certificates are already "
-        "installed (found by the CA's name, or by --replaces), verify it, then remove the old "
-        "items. If the install or the verification fails, the new items are undone.",
+        help=tr(
+            "replace an installed bundle with its renewed version (install, verify, remove old)"
+        ),
+        description=tr(
+            "Install the renewed bundle of a cluster whose certificates are already "
+            "installed (found by the CA's name, or by --replaces), verify it, then remove the old "
+            "items. If the install or the verification fails, the new items are undone."
+        ),
         parents=parents("password", "changes", "json"),
     )
-    add_stores(parser, "user: your own stores (default: where the cluster is installed)", None)
-    parser.add_argument("source", help="the renewed bundle: file, folder or https:// URL")
-    parser.add_argument("--replaces", nargs="+", metavar="FINGERPRINT", help="old items' SHA-256")
-    parser.add_argument("--verify", metavar="URL", help="the cluster UI to verify before removal")
+    add_stores(parser, tr("user: your own stores (default: where the cluster is installed)"), None)
+    parser.add_argument("source", help=tr("the renewed bundle: file, folder or https:// URL"))
+    parser.add_argument(
+        "--replaces", nargs="+", metavar="FINGERPRINT", help=tr("old items' SHA-256")
+    )
+    parser.add_argument(
+        "--verify", metavar="URL", help=tr("the cluster UI to verify before removal")
+    )
     parser.set_defaults(handler=run)
 
 

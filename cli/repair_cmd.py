@@ -17,10 +17,12 @@ from .output import print_json, report_error
 def register(commands: argparse._SubParsersAction) -> None:
     parser = commands.add_parser(
         "repair",
-        help="put back installed items that went missing; cover new browser profiles",
-        description="Check every item in the ledger; put back the ones missing now (a CA "
-        "deleted from a browser, trust cleared by an OS update) and add the cluster to browser "
-        "profiles created since the install. Shows the plan first.",
+        help=tr("put back installed items that went missing; cover new browser profiles"),
+        description=tr(
+            "Check every item in the ledger; put back the ones missing now (a CA "
+            "deleted from a browser, trust cleared by an OS update) and add the cluster to browser "
+            "profiles created since the install. Shows the plan first."
+        ),
         parents=parents("changes", "json"),
     )
     parser.set_defaults(handler=run)

@@ -15,13 +15,17 @@ from .output import print_json
 def register(commands: argparse._SubParsersAction) -> None:
     parser = commands.add_parser(
         "report",
-        help="write a support report for the helpdesk (no keys, passwords or tokens)",
-        description="Collect what the helpdesk needs: versions, stores and tools, installed "
-        "items and whether they are present, the last verification and the end of the log. "
-        "It never contains private keys, passwords, tokens or PKCS#12 content.",
+        help=tr("write a support report for the helpdesk (no keys, passwords or tokens)"),
+        description=tr(
+            "Collect what the helpdesk needs: versions, stores and tools, installed "
+            "items and whether they are present, the last verification and the end of the log. "
+            "It never contains private keys, passwords, tokens or PKCS#12 content."
+        ),
     )
-    parser.add_argument("-o", "--output", help="save the report to this file instead of printing")
-    parser.add_argument("--json", action="store_true", help="the report as one JSON document")
+    parser.add_argument(
+        "-o", "--output", help=tr("save the report to this file instead of printing")
+    )
+    parser.add_argument("--json", action="store_true", help=tr("the report as one JSON document"))
     parser.set_defaults(handler=run)
 
 

@@ -25,10 +25,12 @@ KIND = {"ca": translatable("CA"), "identity": translatable("client certificate a
 def register(commands: argparse._SubParsersAction) -> None:
     parser = commands.add_parser(
         "status",
-        help="list the installed clusters and check that their items are still there",
-        description="Each installed cluster: its CA and client certificate with the days left, "
-        "whether each browser, the system store and the command-line clients are set up, and "
-        "every item from the ledger with whether it is really present in its store.",
+        help=tr("list the installed clusters and check that their items are still there"),
+        description=tr(
+            "Each installed cluster: its CA and client certificate with the days left, "
+            "whether each browser, the system store and the command-line clients are set up, and "
+            "every item from the ledger with whether it is really present in its store."
+        ),
         parents=parents("json"),
     )
     parser.set_defaults(handler=run)

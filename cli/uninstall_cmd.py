@@ -16,13 +16,15 @@ from .output import print_json
 def register(commands: argparse._SubParsersAction) -> None:
     parser = commands.add_parser(
         "uninstall",
-        help="remove certificates that ClusterTrust installed",
-        description="Remove items recorded in the ledger, by SHA-256 fingerprint (as shown by "
-        "`clustertrust status`; a unique prefix of 8 or more hex digits is enough) or --all.",
+        help=tr("remove certificates that ClusterTrust installed"),
+        description=tr(
+            "Remove items recorded in the ledger, by SHA-256 fingerprint (as shown by "
+            "`clustertrust status`; a unique prefix of 8 or more hex digits is enough) or --all."
+        ),
         parents=parents("changes", "json"),
     )
     which = parser.add_mutually_exclusive_group(required=True)
-    which.add_argument("--all", action="store_true", help="remove everything in the ledger")
+    which.add_argument("--all", action="store_true", help=tr("remove everything in the ledger"))
     which.add_argument("fingerprints", nargs="*", default=[], metavar="FINGERPRINT")
     parser.set_defaults(handler=run)
 

@@ -30,23 +30,29 @@ _MODES = {"both": BOTH, "bundle": (TrustMode.BUNDLE,), "system": (TrustMode.SYST
 def register(commands: argparse._SubParsersAction) -> None:
     parser = commands.add_parser(
         "verify",
-        help="prove the mutual-TLS connection to the cluster UI",
-        description="Connect to the cluster UI presenting the client certificate, then check "
-        "each consumer on this computer: every browser certificate database, the system trust "
-        "store and the command-line clients' identity files. Exit 0 when every consumer the "
-        "install set up works; the others are listed as not set up.",
+        help=tr("prove the mutual-TLS connection to the cluster UI"),
+        description=tr(
+            "Connect to the cluster UI presenting the client certificate, then check "
+            "each consumer on this computer: every browser certificate database, the system trust "
+            "store and the command-line clients' identity files. Exit 0 when every consumer the "
+            "install set up works; the others are listed as not set up."
+        ),
     )
     parser.add_argument(
         "url",
         nargs="?",
-        help="the cluster UI address, e.g. https://cluster:2113/ (default: the one remembered "
-        "for the cluster)",
+        help=tr(
+            "the cluster UI address, e.g. https://cluster:2113/ (default: the one remembered "
+            "for the cluster)"
+        ),
     )
     parser.add_argument(
         "--bundle",
         metavar="SOURCE",
-        help="bundle file, folder or https:// URL (default: the client identity installed for "
-        "the cluster at URL, else the newest one installed by ClusterTrust)",
+        help=tr(
+            "bundle file, folder or https:// URL (default: the client identity installed for "
+            "the cluster at URL, else the newest one installed by ClusterTrust)"
+        ),
     )
     add_password_options(parser)
     parser.add_argument(
@@ -54,17 +60,20 @@ def register(commands: argparse._SubParsersAction) -> None:
         type=_timeout,
         default=DEFAULT_TIMEOUT,
         metavar="SECONDS",
-        help="limit for each step: name lookup, connect, handshake, answer "
-        f"(default {DEFAULT_TIMEOUT:g})",
+        help=tr(
+            "limit for each step: name lookup, connect, handshake, answer (default {seconds})"
+        ).format(seconds=f"{DEFAULT_TIMEOUT:g}"),
     )
     parser.add_argument(
         "--trust",
         choices=sorted(_MODES),
         default="both",
-        help="both (default): the bundle's CA, this computer's store and every consumer; "
-        "bundle or system: that one connection only",
+        help=tr(
+            "both (default): the bundle's CA, this computer's store and every consumer; "
+            "bundle or system: that one connection only"
+        ),
     )
-    parser.add_argument("--json", action="store_true", help="print one JSON document")
+    parser.add_argument("--json", action="store_true", help=tr("print one JSON document"))
     parser.set_defaults(handler=run)
 
 
@@ -74,7 +83,9 @@ def _timeout(text: str) -> float:
     except ValueError:
         value = math.nan
     if not math.isfinite(value) or not 0 < value <= 600:
-        raise argparse.ArgumentTypeError(f"{text!r} is not a number of seconds from 0.1 to 600")
+        raise argparse.ArgumentTypeError(
+            tr("{text} is not a number of seconds from 0.1 to 600").format(text=repr(text))
+        )
     return value
 
 

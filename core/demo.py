@@ -23,6 +23,7 @@ from typing import Any
 
 from clustertrust.core import certinfo, fileio
 from clustertrust.core.bundle.pieces import KURRENT_P12_PASSWORD
+from clustertrust.core.i18n import language, tr
 from cryptography import x509
 from cryptography.hazmat.primitives import hashes, serialization
 from cryptography.hazmat.primitives.asymmetric import ec
@@ -32,7 +33,8 @@ from cryptography.x509.oid import ExtendedKeyUsageOID, NameOID
 BUNDLE_NAME = "certificate_bundle.tar.gz"
 LIFETIME_DAYS = 90
 HOST = "127.0.0.1"
-# What nginx answers a browser that sent no client certificate (ssl_verify_client on).
+# What nginx answers a browser that sent no client certificate (ssl_verify_client on), word for
+# word in English as nginx sends it: the demo shows what a real cluster would.
 NO_CERT_PAGE = (
     b"<html><head><title>400 No required SSL certificate was sent</title></head>"
     b"<body><center><h1>400 Bad Request</h1></center>"
@@ -166,10 +168,12 @@ def _cluster_handler(cluster_id: str) -> type[BaseHTTPRequestHandler]:
                 return
             subject = dict(part[0] for part in peer.get("subject", ()))
             who = html.escape(str(subject.get("commonName", "?")))
+            title = tr("{cluster} cluster UI").format(cluster=cluster_id)
+            heading = tr("ClusterTrust demo cluster {cluster}").format(cluster=cluster_id)
+            said = tr("Connected with the client certificate {name}.").format(name=who)
             page = (
-                f"<html><head><title>{cluster_id} cluster UI</title></head><body>"
-                f"<h1>ClusterTrust demo cluster {cluster_id}</h1>"
-                f"<p>Connected with the client certificate {who}.</p></body></html>\n"
+                f'<html lang="{language() or "en"}"><head><title>{title}</title></head><body>'
+                f"<h1>{heading}</h1><p>{said}</p></body></html>\n"
             )
             self._answer(200, page.encode())
 

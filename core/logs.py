@@ -14,6 +14,8 @@ import sys
 from collections import deque
 from pathlib import Path
 
+from clustertrust.core.i18n import tr
+
 LOGGER_NAME = "clustertrust"
 LOG_FILE = "clustertrust.log"
 MAX_BYTES = 1 << 20
@@ -92,7 +94,8 @@ def _private_rotating_file(path: Path) -> logging.Handler:
 
         def handleError(self, record: logging.LogRecord) -> None:
             if not self.warned:  # a read-only home must not stop the tool itself
-                print(f"clustertrust: cannot write the log at {self.baseFilename}", file=sys.stderr)
+                cannot = tr("clustertrust: cannot write the log at {path}")
+                print(cannot.format(path=self.baseFilename), file=sys.stderr)
                 self.warned = True
 
     return PrivateRotatingHandler(

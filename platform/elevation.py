@@ -67,6 +67,7 @@ def choose(
     interactive: bool | None = None,
     reason: str = "",
 ) -> Elevation:
+    """How to run a privileged step here. `reason`: the sentence sudo's prompt starts with."""
     uid = os.geteuid() if uid is None else uid
     env = os.environ if env is None else env
     interactive = sys.stdin.isatty() if interactive is None else interactive
@@ -76,8 +77,10 @@ def choose(
     if pkexec and (env.get("DISPLAY") or env.get("WAYLAND_DISPLAY")):
         return Elevation(Method.PKEXEC, (str(pkexec),))
     if sudo and interactive:
-        prompt = f"ClusterTrust needs administrator rights to {reason or 'change system trust'}. "
-        return Elevation(Method.SUDO, (str(sudo), "-p", prompt + "Password for %u: ", "--"))
+        why = reason or tr("ClusterTrust needs administrator rights to change system trust.")
+        asked = tr("Password for %u: ")  # sudo puts the user's name for %u
+        prompt = f"{why} {asked}"
+        return Elevation(Method.SUDO, (str(sudo), "-p", prompt, "--"))
     return Elevation(Method.NONE)
 
 

@@ -20,7 +20,7 @@ from clustertrust.core import certinfo, fileio, names, paths
 from clustertrust.core.bundle import keys
 from clustertrust.core.bundle.reader import Bundle
 from clustertrust.core.errors import InputError
-from clustertrust.core.i18n import tr
+from clustertrust.core.i18n import tr, translatable
 from clustertrust.core.install.identity import MATERIAL_BYTES, NAME, IdentityPaths, default_root
 from clustertrust.core.model import Availability, Kind, Record, Scope, Step, record_for
 from cryptography import x509
@@ -33,7 +33,7 @@ SHORT = 8  # hex digits of the CA name's SHA-256 that keep two same-looking name
 
 class IdentityFilesStore:
     name = NAME
-    title = "Identity files for command-line clients"
+    title = translatable("Identity files for command-line clients")
 
     def __init__(self, root: Path | None = None) -> None:
         self.root = root
@@ -61,8 +61,13 @@ class IdentityFilesStore:
                 summary=tr(
                     "Keep ca.crt, tls.crt and tls.key (0600) in {folder} for command-line clients"
                 ).format(folder=target.folder),
-                commands=(f"write {target.ca}", f"write {target.cert}", f"write {target.key}"),
-                undo_commands=(f"put back what {target.folder} held before",),
+                commands=tuple(
+                    tr("write {path}").format(path=path)
+                    for path in (target.ca, target.cert, target.key)
+                ),
+                undo_commands=(
+                    tr("put back what {folder} held before").format(folder=target.folder),
+                ),
                 run=lambda: kept.update(_write(target, contents)),
                 undo=lambda: _put_back(target, kept, record),
             )

@@ -15,7 +15,7 @@ from pathlib import Path
 from clustertrust.core import certinfo, fileio
 from clustertrust.core.bundle.reader import Bundle
 from clustertrust.core.errors import Cancelled, InputError, OperationFailed
-from clustertrust.core.i18n import tr, translatable
+from clustertrust.core.i18n import language, tr, translatable
 from clustertrust.core.model import Availability, Kind, Record, Scope, Step, record_for
 from clustertrust.platform import anchor_registry
 from clustertrust.platform import elevation as elev
@@ -47,7 +47,7 @@ class Family:
 # (title, anchors, suffix, tool, refresh args, args after removal, compiled bundle, os ids)
 _KNOWN = (
     (
-        "the system trust store (Debian/Ubuntu)",
+        translatable("the system trust store (Debian/Ubuntu)"),
         "/usr/local/share/ca-certificates",
         ".crt",
         "update-ca-certificates",
@@ -57,7 +57,7 @@ _KNOWN = (
         ("debian", "ubuntu"),
     ),
     (
-        "the system trust store (Fedora/RHEL)",
+        translatable("the system trust store (Fedora/RHEL)"),
         "/etc/pki/ca-trust/source/anchors",
         ".pem",
         "update-ca-trust",
@@ -67,7 +67,7 @@ _KNOWN = (
         ("fedora", "rhel", "centos"),
     ),
     (
-        "the system trust store (Arch)",
+        translatable("the system trust store (Arch)"),
         "/etc/ca-certificates/trust-source/anchors",
         ".crt",
         "trust",
@@ -77,7 +77,7 @@ _KNOWN = (
         ("arch",),
     ),
     (
-        "the system trust store (openSUSE)",
+        translatable("the system trust store (openSUSE)"),
         "/usr/share/pki/trust/anchors",
         ".pem",
         "update-ca-certificates",
@@ -148,7 +148,10 @@ def write_anchor(family: Family, name: str, pem: bytes) -> Path:
 
 def check_name(name: str) -> None:
     if not NAME_PATTERN.fullmatch(name):
-        raise InputError(f"{name!r} is not a ClusterTrust anchor name.", "Check the name.")
+        raise InputError(
+            tr("{name} is not a ClusterTrust anchor name.").format(name=repr(name)),
+            tr("Check the name."),
+        )
 
 
 def delete_anchor(family: Family, name: str) -> bool:
@@ -204,7 +207,7 @@ class LinuxAnchorsStore:
     """System scope only. `family=None` detects the family; `elevation=None` chooses one."""
 
     name = NAME
-    title = "Linux system trust store"
+    title = translatable("Linux system trust store")
 
     def __init__(
         self,
@@ -223,7 +226,10 @@ class LinuxAnchorsStore:
     @property
     def elevation(self) -> elev.Elevation:
         if self._elevation is None:
-            self._elevation = elev.choose(reason="add a CA to the system trust store")
+            why = tr(
+                "ClusterTrust needs administrator rights to add a CA to the system trust store."
+            )
+            self._elevation = elev.choose(reason=why)
         return self._elevation
 
     def detect(self) -> Availability:
@@ -235,8 +241,11 @@ class LinuxAnchorsStore:
         family = self._family()
         if scope is not Scope.SYSTEM and not self.any_scope:
             raise InputError(
-                "The Linux system trust store is shared by all users and needs --scope system.",
-                "Use --scope system (asks for authorization), or --stores nss for your browsers.",
+                tr("The Linux system trust store is shared by all users and needs --scope system."),
+                tr(
+                    "Use --scope system (asks for authorization), or --stores nss for your "
+                    "browsers."
+                ),
             )
         if bundle.ca is None:
             return []
@@ -262,7 +271,7 @@ class LinuxAnchorsStore:
                 action="remove",
                 record=record,
                 summary=tr("Remove the CA {subject} from {store}").format(
-                    subject=repr(record.subject), store=family.title
+                    subject=repr(record.subject), store=tr(family.title)
                 ),
                 commands=self._shown("remove-ca", record, after_remove=True),
                 undo_commands=(),
@@ -286,7 +295,7 @@ class LinuxAnchorsStore:
             action="install",
             record=record,
             summary=tr("Trust the CA {subject} in {store}").format(
-                subject=repr(record.subject), store=family.title
+                subject=repr(record.subject), store=tr(family.title)
             ),
             commands=self._shown("install-ca", record),
             undo_commands=self._shown("remove-ca", record, after_remove=True),
@@ -300,16 +309,23 @@ class LinuxAnchorsStore:
         family = self._family()
         refresh_argv = family.refresh_after_remove if after_remove else family.refresh
         direct = (
-            f"write {record.location}" if verb == "install-ca" else f"delete {record.location}",
+            (tr("write {path}") if verb == "install-ca" else tr("delete {path}")).format(
+                path=record.location
+            ),
             *([" ".join(refresh_argv)] if refresh_argv else []),
         )
         if self.elevation.method is elev.Method.DIRECT:
             return direct
         argv = self._privileged_argv(verb, record.name)
-        return (" ".join(argv) + "   # which does: " + "; ".join(direct),)
+        does = tr("{command}   # which does: {steps}")
+        return (does.format(command=" ".join(argv), steps="; ".join(direct)),)
 
     def _privileged_argv(self, verb: str, name: str) -> tuple[str, ...]:
-        return (*self.elevation.prefix, *elev.self_command(), "privileged", verb, "--name", name)
+        """The helper gets the language as a code (it reads its own catalog, never one of ours
+        by path): its refusals read like the rest of the window."""
+        told = ("--language", language()) if language() else ()
+        command = (*elev.self_command(), "privileged", verb, "--name", name, *told)
+        return (*self.elevation.prefix, *command)
 
     def _install(self, family: Family, name: str, pem: bytes) -> None:
         if self.elevation.method is elev.Method.DIRECT:

@@ -79,7 +79,7 @@ class MacKeychainStore:
     (`add-trusted-cert -s host`); the record keeps it, and checks and re-installs follow it."""
 
     name = NAME
-    title = "macOS keychain"
+    title = translatable("macOS keychain")
 
     def __init__(
         self,
@@ -117,7 +117,9 @@ class MacKeychainStore:
             Step(
                 action="remove",
                 record=record,
-                summary=f"Remove {record.subject!r} from {record.location}",
+                summary=tr("Remove {subject} from {location}").format(
+                    subject=repr(record.subject), location=record.location
+                ),
                 commands=tuple(" ".join(a) for a in self._remove_argvs(record, "ca.crt")),
                 undo_commands=(),
                 needs_authorization=record.kind == Kind.CA.value,

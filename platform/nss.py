@@ -154,7 +154,7 @@ class NssStore:
 
     name = NAME
     store_name = NAME  # core.verify.consumers.BrowserTrust
-    title = "Browser certificate databases (NSS)"
+    title = translatable("Browser certificate databases (NSS)")
     # Debian 12's NSS 3.87: `certutil -A` of an Ed25519 or Ed448 CA fails (SEC_ERROR_ADDING_CERT)
     # and pk12util of an Ed25519 identity fails (SEC_ERROR_PKCS12_UNABLE_TO_IMPORT_KEY).
     refuses_key_types = frozenset({"Ed25519", "Ed448"})
@@ -427,7 +427,7 @@ def check_chain(
         why = tr("vfychain is not installed (it is in {packages})").format(packages=PACKAGES)
         return ChainCheck(False, ran=False, why=why)
     if not chain_der:
-        return ChainCheck(False, ran=False, why="the server sent no certificate")
+        return ChainCheck(False, ran=False, why=tr("the server sent no certificate"))
     if not (folder / "cert9.db").is_file():
         why = tr("it has no certificate database in {folder}").format(folder=folder)
         return ChainCheck(False, ran=False, why=why)

@@ -29,7 +29,7 @@ from pathlib import Path
 from clustertrust.core import certinfo
 from clustertrust.core.bundle.reader import Bundle
 from clustertrust.core.errors import Cancelled, InputError, OperationFailed
-from clustertrust.core.i18n import tr
+from clustertrust.core.i18n import tr, translatable
 from clustertrust.core.model import Availability, Kind, Record, Scope, Step, record_for
 from clustertrust.platform import hresult, wincrypt, winsession
 from clustertrust.platform.onetime import one_time_password
@@ -57,7 +57,7 @@ def certutil_path() -> Path:
 
 class WindowsStore:
     name = NAME
-    title = "Windows certificate store"
+    title = translatable("Windows certificate store")
 
     def __init__(
         self, runner: Runner, certutil: Path | None = None, native: Native | None = None
@@ -98,7 +98,9 @@ class WindowsStore:
             Step(
                 action="remove",
                 record=record,
-                summary=f"Remove {record.subject!r} from {record.location}",
+                summary=tr("Remove {subject} from {location}").format(
+                    subject=repr(record.subject), location=record.location
+                ),
                 commands=(" ".join(self._delete_argv(record)),),
                 undo_commands=(),
                 needs_authorization=_shows_root_dialog(record) or record.scope == "system",

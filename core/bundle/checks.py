@@ -67,7 +67,7 @@ def store_refusals(bundle: Bundle, stores: Sequence[TrustStore]) -> dict[str, st
         held = [cert for cert in certs if certinfo.key_algorithm(cert) in refused]
         if held:
             refusing[store.name] = held
-    able = [store.title for store in stores if store.name not in refusing]
+    able = [tr(store.title) for store in stores if store.name not in refusing]
     return {name: _refusal(held, able) for name, held in refusing.items()}
 
 

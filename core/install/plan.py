@@ -133,7 +133,7 @@ def plan_install(
     for store in stores:
         available = store.detect()
         if not available.available or store.name in refusals:
-            unavailable.append((store.title, refusals.get(store.name) or available.reason))
+            unavailable.append((tr(store.title), refusals.get(store.name) or available.reason))
             continue
         for step in store.plan_install(bundle, scope):
             step = replace(step, record=origin_of(step.record, bundle))

@@ -6,6 +6,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from pathlib import Path
 
+from clustertrust.core.i18n import tr, tr_n
 from clustertrust.core.install.clusters import consumer_line
 from clustertrust.core.model import Cluster
 
@@ -15,15 +16,26 @@ def diagnostics(clusters: Sequence[Cluster], system: str) -> str:
     from clustertrust.core import __version__
     from clustertrust.core.logs import scrub
 
-    lines = [f"ClusterTrust {__version__} on {system}"]
+    lines = [tr("ClusterTrust {version} on {system}").format(version=__version__, system=system)]
     if not clusters:
-        lines.append("No cluster installed.")
+        lines.append(tr("No cluster installed."))
     for cluster in clusters:
-        lines.append(f"Cluster {cluster.name}: {cluster.ui_url or 'no UI address known'}")
-        for label, cert in (("CA", cluster.ca), ("Client", cluster.client)):
+        address = cluster.ui_url or tr("no UI address known")
+        lines.append(tr("Cluster {name}: {address}").format(name=cluster.name, address=address))
+        for label, cert in ((tr("CA"), cluster.ca), (tr("Client"), cluster.client)):
             if cert is not None:
-                left = f"{cert.days_left} days left" if cert.days_left >= 0 else "EXPIRED"
-                lines.append(f"  {label} {cert.subject} (SHA-256 {cert.sha256[:16]}…): {left}")
+                left = tr("EXPIRED")
+                if cert.days_left >= 0:
+                    left = tr_n("{days} day left", "{days} days left", cert.days_left)
+                line = tr("  {label} {subject} (SHA-256 {fingerprint}…): {left}")
+                lines.append(
+                    line.format(
+                        label=label,
+                        subject=cert.subject,
+                        fingerprint=cert.sha256[:16],
+                        left=left.format(days=cert.days_left),
+                    )
+                )
         lines += [f"  {consumer_line(c)}" for c in cluster.consumers]
     home = str(Path.home())
     return scrub("\n".join(lines)).replace(home, "~")

@@ -53,7 +53,7 @@ def _stores(document: dict[str, Any]) -> list[str]:
             state = tr("available")
         else:
             state = tr("not available: {reason}").format(reason=store.get("reason", ""))
-        lines.append(f"  {store['title']} [{store['name']}]: {state}")
+        lines.append(f"  {tr(store['title'])} [{store['name']}]: {state}")
         lines += [tr("    database {path}").format(path=db) for db in store.get("databases", [])]
     lines.append(tr("Tools:"))
     for tool in document["tools"]:

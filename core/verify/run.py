@@ -11,11 +11,12 @@ Safe to call from a worker thread: `timeout` bounds the whole call, every connec
 from __future__ import annotations
 
 from collections.abc import Iterable
+from dataclasses import dataclass, replace
 
 from clustertrust.core.bundle.reader import Bundle
 from clustertrust.core.bundle.summary import summarize
 from clustertrust.core.cancel import CancelToken, Deadline
-from clustertrust.core.i18n import tr
+from clustertrust.core.i18n import english, language, tr
 from clustertrust.core.target import Target, parse_target
 from clustertrust.core.verify.alerts import http_refusal
 from clustertrust.core.verify.cluster import consumers_report
@@ -23,6 +24,7 @@ from clustertrust.core.verify.connect import Exchange, StepFailed, exchange
 from clustertrust.core.verify.consumers import Inventory
 from clustertrust.core.verify.diagnose import diagnose_failure
 from clustertrust.core.verify.identity import client_context
+from clustertrust.core.verify.replay import Evidence
 from clustertrust.core.verify.result import (
     Diagnosis,
     Timings,
@@ -73,32 +75,60 @@ def verify_url(
     verdict covers what the install set up. `remember`: save the report for the support report.
     Raises InputError for a bad URL or an unusable client identity."""
     target = parse_target(url)
-    cancel = cancel or CancelToken()
-    wanted = list(modes)
-    every_mode = len(wanted) > 1  # consumers are judged only against both kinds of trust
-    if not bundle.ca_certs and len(wanted) > 1:  # nothing of its own to trust: system only
-        wanted = [m for m in wanted if m is not TrustMode.BUNDLE]
-    results: list[VerifyResult] = []
-    deadline = Deadline(timeout)  # every connection below together: --timeout is the whole wait
-    for mode in wanted:
-        results.append(
-            verify_mode(target, bundle, mode, timeout=timeout, cancel=cancel, deadline=deadline)
-        )
-        if results[-1].outcome in _SAME_IN_EVERY_MODE:
-            break  # the network failed before trust mattered: another mode would only wait again
-    report = VerifyReport(target.display, combine(tuple(results), bundle), tuple(results))
-    if inventory is not None and every_mode:
-        where = f"{target.host}:{target.port}"
+    evidence = Evidence()
+    judged = _Judged(target, bundle, list(modes), timeout, cancel or CancelToken(), inventory)
+    report = judged.report(evidence)
+    if remember:  # kept in English, judged again from what was seen: nothing connects twice
+        translated = bool(language())
+        with english():
+            stored = report
+            if translated:
+                stored = replace(judged.report(evidence.replay()), checked_at=report.checked_at)
+            save_last_verification(stored)
+    return report
 
-        def connect(other: Bundle) -> VerifyResult:
+
+@dataclass(frozen=True)
+class _Judged:
+    """What verify_url was asked, to be judged from real connections or from their replay."""
+
+    target: Target
+    bundle: Bundle
+    wanted: list[TrustMode]
+    timeout: float
+    cancel: CancelToken
+    inventory: Inventory | None
+
+    def report(self, evidence: Evidence) -> VerifyReport:
+        target, bundle, cancel, timeout = self.target, self.bundle, self.cancel, self.timeout
+        wanted = self.wanted
+        every_mode = len(wanted) > 1  # consumers are judged only against both kinds of trust
+        if not bundle.ca_certs and len(wanted) > 1:  # nothing of its own to trust: system only
+            wanted = [m for m in wanted if m is not TrustMode.BUNDLE]
+        deadline = Deadline(timeout)  # every connection together: --timeout is the whole wait
+
+        def connect(other: Bundle, mode: TrustMode = TrustMode.BUNDLE) -> VerifyResult:
             return verify_mode(
-                target, other, TrustMode.BUNDLE, timeout=timeout, cancel=cancel, deadline=deadline
+                target,
+                other,
+                mode,
+                timeout=timeout,
+                cancel=cancel,
+                deadline=deadline,
+                evidence=evidence,
             )
 
-        report = consumers_report(report, where, bundle, inventory, connect)
-    if remember:
-        save_last_verification(report)
-    return report
+        results: list[VerifyResult] = []
+        for mode in wanted:
+            results.append(connect(bundle, mode))
+            if results[-1].outcome in _SAME_IN_EVERY_MODE:
+                break  # the network failed before trust mattered: another mode would only wait
+        report = VerifyReport(target.display, combine(tuple(results), bundle), tuple(results))
+        if self.inventory is not None and every_mode:
+            where = f"{target.host}:{target.port}"
+            inventory = evidence.browsers(self.inventory)
+            report = consumers_report(report, where, bundle, inventory, connect)
+        return report
 
 
 def verify_mode(
@@ -109,13 +139,16 @@ def verify_mode(
     timeout: float = DEFAULT_TIMEOUT,
     cancel: CancelToken | None = None,
     deadline: Deadline | None = None,
+    evidence: Evidence | None = None,
 ) -> VerifyResult:
     """One fresh TLS context, one connection, one GET, all within `timeout` seconds or before
-    `deadline` when one is given; never raises for a network outcome."""
+    `deadline` when one is given; never raises for a network outcome. With `evidence`, the
+    connection is recorded there, or taken from it when it replays."""
     context = client_context(bundle, trust)
     cancel = cancel or CancelToken()
     try:
-        seen = exchange(target, context, deadline or Deadline(timeout), cancel)
+        connect = evidence.exchange if evidence else exchange
+        seen = connect(target, context, deadline or Deadline(timeout), cancel)
         diagnosis = diagnose_answer(seen, _situation(seen, trust, bundle, timeout))
     except StepFailed as failure:
         seen = failure.exchange

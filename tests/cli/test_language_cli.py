@@ -4,13 +4,16 @@ commands run under LANG=C.UTF-8 and LANG=de_DE.UTF-8 against one HOME with real 
 
 from __future__ import annotations
 
+import argparse
 import json
+import re
 import subprocess
 import sys
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from clustertrust.cli.commands import build_parser
 from clustertrust.cli.main import main
 from clustertrust.core import i18n
 
@@ -108,7 +111,22 @@ def test_people_read_german_under_a_german_locale(
     assert f"{missing} does not exist." in err
     report = isolated_dirs / "report.txt"
     assert run(capsys, monkeypatch, "de", "report", "-o", str(report))[0] == 0
-    assert report.read_text(encoding="utf-8").startswith("ClusterTrust-Supportbericht\n")
+    text = report.read_text(encoding="utf-8")
+    assert text.startswith("ClusterTrust-Supportbericht\n")
+    title = "  Identitätsdateien für Kommandozeilen-Clients [identity-files]: "  # a store's title
+    assert title in text
+    code, out, _ = run(
+        capsys, monkeypatch, "de", "install", str(kurrent_tgz), "--dry-run", "--stores", "files"
+    )
+    assert code == 0 and "/ca.crt schreiben\n" in out  # the commands a plan step shows
+    assert "rückgängig: wiederherstellen, was " in out and " vorher enthielt\n" in out
+
+
+def test_the_helpdesk_lines_read_german(monkeypatch: pytest.MonkeyPatch) -> None:
+    from clustertrust.core.report.diagnostics import diagnostics
+
+    i18n.use_languages(["de"])
+    assert diagnostics([], "Linux").endswith(" unter Linux\nKein Cluster installiert.")
 
 
 def test_the_program_follows_language_before_lang(isolated_dirs: Path) -> None:
@@ -124,3 +142,55 @@ def test_the_program_follows_language_before_lang(isolated_dirs: Path) -> None:
     )
     assert done.returncode == 2
     assert "existiert nicht" in done.stderr
+
+
+# Help that stays English, each with its reason.
+ENGLISH_HELP = {
+    "cloud": "its module was another helper's this session: wrapped when that work is merged",
+    "configure": "its module was another helper's this session: wrapped when that work is merged",
+    "privileged": "the root helper's own arguments: no help, only ClusterTrust calls it",
+}
+
+
+def help_texts(parser: argparse.ArgumentParser, path: str = "clustertrust") -> dict[str, str]:
+    """Every text --help shows for `parser` and its commands, by where it is shown."""
+    texts = {f"{path}: description": parser.description or ""}
+    texts[f"{path}: usage"] = parser.format_usage().split(" ", 1)[0]
+    for number, group in enumerate(parser._action_groups):
+        texts[f"{path}: group {number}"] = group.title or ""
+    for action in parser._actions:
+        texts[f"{path} {'/'.join(action.option_strings) or action.dest}"] = action.help or ""
+        if isinstance(action, argparse._SubParsersAction):
+            for choice in action._choices_actions:
+                if choice.dest not in ENGLISH_HELP:
+                    texts[f"{path} {choice.dest}: help"] = choice.help or ""
+            for name, command in action.choices.items():
+                if name not in ENGLISH_HELP:
+                    texts |= help_texts(command, f"{path} {name}")
+    return texts
+
+
+def test_every_help_text_reads_german_under_a_german_locale() -> None:
+    """argparse's words around ours included ("usage:", the section titles, -h): a help text
+    the same in both languages is one that bypasses the catalog."""
+    in_english = help_texts(build_parser(["--help"]))
+    i18n.use_languages(["de"])
+    in_german = help_texts(build_parser(["--help"]))
+    same = [f"{where}: {text}" for where, text in in_english.items() if in_german[where] == text]
+    assert [line for line in same if re.search("[a-z]{3}", line.split(": ", 1)[1])] == []
+    assert in_german["clustertrust: usage"] == "Aufruf:"
+    assert len(in_english) > 80
+
+
+def test_a_bad_command_line_is_told_in_german_with_the_same_exit_code(
+    capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    for lang in LANGUAGES:
+        monkeypatch.setenv("LANG", LANGUAGES[lang])
+        with pytest.raises(SystemExit) as exited:
+            main(["install"])
+        assert exited.value.code == 2
+        err = capsys.readouterr().err
+        assert ("Aufruf: clustertrust install" in err) == (lang == "de")
+        assert ("clustertrust install: Fehler:" in err) == (lang == "de")
+        assert ("usage: clustertrust install" in err) == (lang == "en")

@@ -14,19 +14,26 @@ from clustertrust.cli import privileged_start
 from clustertrust.platform import elevation
 from support import pki
 
+sys.path.insert(0, str(Path(__file__).resolve().parents[2] / "packaging"))
+import catalogs
+
 NAME = "clustertrust-example-0123456789ab"
 pytestmark = pytest.mark.skipif(sys.platform == "win32", reason="the helper is for pkexec and sudo")
 
 
 def run_helper(
-    argv: tuple[str, ...], tmp_path: Path, env: dict[str, str] | None = None, stdin: bytes = b""
+    argv: tuple[str, ...],
+    tmp_path: Path,
+    env: dict[str, str] | None = None,
+    stdin: bytes = b"",
+    more: tuple[str, ...] = (),
 ) -> subprocess.CompletedProcess[str]:
     """In an empty working folder, with the fixed environment pkexec gives (and `env`)."""
     home = tmp_path / "home"
     home.mkdir(exist_ok=True)
     base = {"PATH": "/usr/bin:/bin", "HOME": str(home), "LANG": "C.UTF-8"}
     return subprocess.run(
-        [*argv, "privileged", "install-ca", "--name", NAME],
+        [*argv, "privileged", "install-ca", "--name", NAME, *more],
         input=stdin.decode(),
         capture_output=True,
         text=True,
@@ -99,3 +106,25 @@ def test_a_failing_start_up_check_exits_2_and_writes_nothing_in_home(tmp_path: P
 def test_bad_input_exits_2(tmp_path: Path) -> None:
     done = run_helper(elevation.self_command(), tmp_path, {"X": "1"})
     assert done.returncode == 2  # not root here, or no PEM on stdin: either is bad input
+
+
+def test_the_helper_speaks_the_language_it_is_given_and_reads_none_from_the_environment(
+    tmp_path: Path,
+) -> None:
+    """The caller passes a bare code; the helper's environment is the caller's to set (sudo
+    keeps some of it), so LANGUAGE there changes nothing. Not root here: the root check refuses;
+    as root: no PEM on stdin. Either way exit 2, in the language asked for."""
+    catalogs.compile_all()
+    german = ("muss als root laufen", "Genau ein PEM-Zertifikat")
+    done = run_helper(elevation.self_command(), tmp_path, more=("--language", "de"))
+    assert done.returncode == 2 and any(words in done.stderr for words in german), done.stderr
+    done = run_helper(elevation.self_command(), tmp_path, {"LANGUAGE": "de", "LC_ALL": "de_DE"})
+    assert done.returncode == 2 and not any(words in done.stderr for words in german)
+    assert "must run as root" in done.stderr or "exactly one PEM" in done.stderr
+
+
+@pytest.mark.parametrize("code", ["../../tmp/evil", "/tmp/locale", "de:fr", "de\n", ""])
+def test_a_language_that_is_not_a_bare_code_is_bad_input(tmp_path: Path, code: str) -> None:
+    done = run_helper(elevation.self_command(), tmp_path, more=("--language", code))
+    assert done.returncode == 2
+    assert "not a language code" in done.stderr

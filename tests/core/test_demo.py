@@ -5,10 +5,11 @@ from __future__ import annotations
 import socket
 import ssl
 import stat
+import sys
 from pathlib import Path
 
 import pytest
-from clustertrust.core import certinfo
+from clustertrust.core import certinfo, i18n
 from clustertrust.core.bundle.checks import check_bundle, has_errors
 from clustertrust.core.bundle.reader import System, read_bundle
 from clustertrust.core.demo import BUNDLE_NAME, DemoCluster, start_demo
@@ -16,6 +17,9 @@ from clustertrust.core.source.load import load_source
 from cryptography.hazmat.primitives import serialization
 from support import pki
 from support.cli_runs import cli
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[2] / "packaging"))
+import catalogs
 
 
 @pytest.fixture
@@ -68,6 +72,18 @@ def test_cluster_ui_demands_the_client_certificate(demo: DemoCluster, tmp_path: 
     # A browser that trusts the CA but sends no certificate gets nginx's answer.
     status, body = get(demo.ui_url, identity_context(demo, tmp_path, with_client=False))
     assert status == 400 and b"No required SSL certificate was sent" in body
+
+
+def test_the_demo_page_speaks_the_language_chosen(demo: DemoCluster, tmp_path: Path) -> None:
+    catalogs.compile_all()
+    i18n.use_languages(["de"])
+    try:
+        status, body = get(demo.ui_url, identity_context(demo, tmp_path))
+    finally:
+        i18n.use_languages([])
+    page = body.decode()
+    assert status == 200 and '<html lang="de">' in page
+    assert "<p>Verbunden mit dem Client-Zertifikat demo" in page
 
 
 def test_foreign_client_certificate_fails_the_handshake(demo: DemoCluster, tmp_path: Path) -> None:

@@ -4,6 +4,7 @@
 from __future__ import annotations
 
 import ast
+import re
 import sys
 import threading
 from collections.abc import Iterator
@@ -105,3 +106,64 @@ def test_the_language_follows_the_variables_gettext_reads(
         assert i18n.use_languages() == chosen
     finally:
         i18n.use_languages([])
+
+
+# Calls whose text a person reads, in cli/, core/ and platform/ (gui/ has its own scan in
+# tests/gui/test_gui_language.py): errors, prints, verdicts, step summaries, help.
+SINKS = {
+    "print", "InputError", "OperationFailed", "Cancelled", "PasswordNeeded", "ClusterTrustError",
+    "SourceError", "BundleError", "ArgumentTypeError", "Diagnosis", "Availability", "getpass",
+}  # fmt: skip
+TEXT_KEYWORDS = {"message", "fix", "summary", "note", "reason", "why", "help", "description"}
+WORDS = re.compile(r"[A-Za-z]{2,}")
+PROGRAM = re.compile(r"clustertrust( privileged)?")  # the program's name before its message
+# Literals a person may read that rightly bypass the catalog, each with its reason.
+ALLOWED = {
+    "cli/privileged_start.py": "runs before anything of ours is imported: standard library only",
+    "cli/privileged_cmd.py: 'not a language code'": "the helper's language is not known yet",
+    "cli/cloud_cmd.py": "another helper's file this session: wrapped when that work is merged",
+    "cli/configure_cmd.py": "another helper's file this session: wrapped when that work is merged",
+}
+
+
+def _has_words(node: ast.AST) -> bool:
+    if isinstance(node, ast.Constant) and isinstance(node.value, str):
+        return bool(WORDS.search(PROGRAM.sub("", node.value))) and not node.value.isidentifier()
+    if isinstance(node, ast.JoinedStr):
+        return any(_has_words(part) for part in node.values if isinstance(part, ast.Constant))
+    if isinstance(node, ast.BinOp):
+        return _has_words(node.left) or _has_words(node.right)
+    return False
+
+
+def _untranslated(where: str, source: str) -> Iterator[str]:
+    for node in ast.walk(ast.parse(source)):
+        if not isinstance(node, ast.Call):
+            continue
+        name = node.func.attr if isinstance(node.func, ast.Attribute) else ast.unparse(node.func)
+        texts = [*(node.args[:2] if name in SINKS else [])]
+        texts += [k.value for k in node.keywords if k.arg in TEXT_KEYWORDS]
+        for text in texts:
+            found = f"{where}: {ast.unparse(text)}"
+            if _has_words(text) and where not in ALLOWED and found not in ALLOWED:
+                yield f"{found} (line {node.lineno})"
+
+
+def test_no_message_of_cli_core_or_platform_bypasses_the_catalog() -> None:
+    """A literal with words handed to an error, print, verdict, step or help text is a string
+    a person reads in English whatever the language (an f-string that only puts the program's
+    name before a translated message is fine)."""
+    found = [
+        problem
+        for folder in ("cli", "core", "platform")
+        for path in sorted((ROOT / folder).rglob("*.py"))
+        for problem in _untranslated(str(path.relative_to(ROOT)), path.read_text("utf-8"))
+    ]
+    assert found == []
+
+
+def test_the_scan_finds_an_untranslated_message() -> None:
+    source = 'raise InputError("The file is gone.", tr("Check it."))\nprint(f"clustertrust: {x}")\n'
+    assert list(_untranslated("core/sample.py", source)) == [
+        "core/sample.py: 'The file is gone.' (line 1)"
+    ]

@@ -13,7 +13,7 @@ from pathlib import Path
 import pytest
 from clustertrust.cli import privileged_cmd
 from clustertrust.cli.main import main
-from clustertrust.core import certinfo
+from clustertrust.core import certinfo, i18n
 from clustertrust.core.bundle.reader import Bundle, read_bundle
 from clustertrust.core.errors import Cancelled, InputError, OperationFailed
 from clustertrust.core.model import Scope
@@ -23,6 +23,9 @@ from clustertrust.platform.runner import CommandError
 from support import namespace, pki
 from support.recording import RecordingRunner
 from support.servers import free_port, mtls_server_block, start_nginx
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[2] / "packaging"))
+import catalogs
 
 
 def fake_system(root: Path, anchors: str, tool: str, os_id: str = "") -> Path:
@@ -144,7 +147,12 @@ def test_elevation_choice(
     method: elevation.Method,
 ) -> None:
     monkeypatch.setattr(elevation, "find_tool", lambda name, *a, **k: Path(f"/usr/bin/{name}"))
-    chosen = elevation.choose(uid=uid, env=env, interactive=tty, reason="add a CA")
+    chosen = elevation.choose(
+        uid=uid,
+        env=env,
+        interactive=tty,
+        reason="ClusterTrust needs administrator rights to add a CA.",
+    )
     assert chosen.method is method
     if method is elevation.Method.SUDO:
         assert chosen.prefix[:2] == ("/usr/bin/sudo", "-p")
@@ -258,6 +266,22 @@ def test_the_privileged_subcommand_accepts_only_one_ca(
     name = linux.anchor_name(kurrent.client.cert if case == "leaf" else ca)
     with pytest.raises(InputError, match=message):
         privileged_cmd.read_ca(data, "clustertrust-other-0123456789ab" if case == "name" else name)
+
+
+def test_the_helper_is_told_the_language_as_a_code(tmp_path: Path, ca_bundle: Bundle) -> None:
+    runner, store = _elevated_store(tmp_path, elevation.Method.PKEXEC, ("/usr/bin/pkexec",))
+    (step,) = store.plan_install(ca_bundle, Scope.SYSTEM)
+    catalogs.compile_all()
+    i18n.use_languages(["de_DE", "de"])
+    try:
+        step.run()
+    finally:
+        i18n.use_languages([])
+    (call,) = runner.calls
+    assert call.argv[-6:] == ("privileged", "install-ca", "--name", step.record.name, *LANGUAGE)
+
+
+LANGUAGE = ("--language", "de")
 
 
 def test_the_privileged_subcommand_refuses_bad_names(capsys: pytest.CaptureFixture[str]) -> None:

@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 import pytest
-from clustertrust.core import certinfo
+from clustertrust.core import certinfo, i18n
 from clustertrust.core.bundle.reader import Bundle
+from clustertrust.core.verify import replay
 from clustertrust.core.verify.run import TrustMode, VerifyOutcome, verify_url
+from clustertrust.core.verify.store import load_last_verification
 from support import pki
 from support.tls_peers import (
     Cluster,
@@ -262,3 +265,40 @@ def test_client_certificate_from_an_intermediate_ca_sends_its_chain(
     assert [c.subject for c in chained.client_chain] == [intermediate.cert.subject]
     report = verify_url(nginx.url("mtls"), chained, modes=(TrustMode.SYSTEM,))
     assert report.ok, report.verdict.message
+
+
+def test_a_german_run_keeps_its_last_verification_in_english_without_connecting_again(
+    nginx: NginxSetup, bundle: Bundle, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """last-verify.json feeds the support report, whose document reads the same in every
+    language: a German run shows German and stores the English judgement of the same
+    connections, made once."""
+    verify_url(nginx.url("mtls"), bundle)
+    in_english = load_last_verification()
+    made: list[str] = []
+    real = replay.exchange
+
+    def counted(target, *rest):  # type: ignore[no-untyped-def]
+        made.append(target.display)
+        return real(target, *rest)
+
+    monkeypatch.setattr(replay, "exchange", counted)
+    i18n.use_languages(["de"])
+    try:
+        german = verify_url(nginx.url("mtls"), bundle)
+    finally:
+        i18n.use_languages([])
+    assert german.verdict.message.startswith("Das Bündel funktioniert mit seiner eigenen CA")
+    assert len(made) == 2  # one connection per trust mode, none for the English judgement
+    saved = load_last_verification()
+    assert in_english is not None and saved is not None
+    for key in ("outcome", "message", "fix", "note"):
+        assert _no_ms(saved[key]) == _no_ms(in_english[key])
+        for mode in ("bundle", "system"):
+            assert _no_ms(saved["modes"][mode][key]) == _no_ms(in_english["modes"][mode][key])
+    assert saved["message"].startswith("The bundle works with its own CA")
+    assert saved["checked_at"] == german.checked_at
+
+
+def _no_ms(text: str) -> str:
+    return re.sub(r"\d+ ms", "N ms", text)
