@@ -30,7 +30,7 @@ TARGET_RATIO = 1.5
 # Both children stop the clock on the first Paint inside the wizard's first page (the page or a
 # widget on it: a page that scrolls paints only its viewport's contents), then report.
 _REPORT = r"""
-import json, resource, sys, time
+import json, os, resource, sys, time
 from PySide6.QtCore import QEvent, QObject, QTimer
 class FirstPaint(QObject):
     def __init__(self, page):
@@ -47,7 +47,8 @@ def report(window):
     app.installEventFilter(spy)
     app.exec()
     peak_kib = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
-    print(json.dumps({"painted_at": spy.at, "peak_mib": peak_kib / 1024}))
+    print(json.dumps({"painted_at": spy.at, "peak_mib": peak_kib / 1024}), flush=True)
+    os._exit(0)  # measured: the module globals' teardown (window after app) may crash, rarely
 """
 
 BARE = (
@@ -105,7 +106,7 @@ def one_round(code: str, platform: str) -> tuple[float, float]:
         check=False,
     )
     if done.returncode != 0:
-        raise SystemExit(f"the child failed:\n{done.stderr}")
+        raise SystemExit(f"the child failed (exit {done.returncode}):\n{done.stderr}")
     result = json.loads(done.stdout.strip().splitlines()[-1])
     return result["painted_at"] - started, result["peak_mib"]
 

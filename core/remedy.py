@@ -8,7 +8,6 @@ tells a person to open a terminal, and the terminal never speaks of buttons.
 from __future__ import annotations
 
 import enum
-import shlex
 from dataclasses import dataclass
 
 from clustertrust.core.i18n import tr
@@ -39,6 +38,8 @@ class Remedy:
 
     @property
     def command(self) -> str:
+        import shlex  # only when a command is shown: most runs show none
+
         return shlex.join(("clustertrust", *self.action.value.split(), *self.arguments))
 
 

@@ -1,6 +1,6 @@
 """What a front end's process sets up and keeps: its log, its folders, files it writes, secrets
 in the OS keyring, cancelling long work, and text from certificates made safe to show. The
-wizard's workers import this before the first window: all but CancelToken load on first use."""
+wizard's workers import this before the first window: every name loads on first use."""
 
 from __future__ import annotations
 
@@ -8,10 +8,10 @@ import contextlib
 import importlib
 from typing import TYPE_CHECKING, Any
 
-from clustertrust.core.cancel import CancelToken
 from clustertrust.core.errors import ClusterTrustError
 
 _WHERE = {
+    "CancelToken": "clustertrust.core.cancel",
     "config_dir": "clustertrust.core.paths",
     "runtime_dir": "clustertrust.core.paths",
     "create_private": "clustertrust.core.fileio",
@@ -36,6 +36,7 @@ __all__ = [
 ]
 
 if TYPE_CHECKING:
+    from clustertrust.core.cancel import CancelToken
     from clustertrust.core.fileio import create_private, write_atomic
     from clustertrust.core.logs import setup_logging
     from clustertrust.core.names import printable, printable_lines

@@ -13,7 +13,6 @@ from __future__ import annotations
 
 import base64
 import binascii
-import json
 import re
 from collections.abc import Iterator
 from typing import Any
@@ -46,6 +45,8 @@ def _parse(data: bytes) -> Any:
     except UnicodeDecodeError:
         return None
     if text.lstrip()[:1] in ("{", "["):
+        import json  # only for a JSON document: most bundles hold none
+
         try:
             return json.loads(text)
         except (ValueError, RecursionError):

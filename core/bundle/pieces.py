@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import contextlib
 import posixpath
-import shlex
 import warnings
 from collections.abc import Callable
 from types import ModuleType
@@ -320,6 +319,8 @@ def _open_p12(path: str, data: bytes, password: str | None) -> P12Content:
 
 
 def _java_keystore(path: str, kind: str) -> JavaKeystore:
+    import shlex  # only for this rare refusal
+
     name = posixpath.basename(path)
     command = shlex.join(["keytool", "-importkeystore", "-srckeystore", name,
                           "-destkeystore", f"{name}.p12", "-deststoretype", "pkcs12"])  # fmt: skip

@@ -10,13 +10,13 @@ import urllib.parse
 from pathlib import Path
 from typing import TYPE_CHECKING, NamedTuple
 
-from clustertrust.core.cancel import CancelToken
 from clustertrust.core.errors import SourceError
 from clustertrust.core.i18n import tr
 
-if TYPE_CHECKING:  # https (ssl, http.client, truststore) is loaded only for a URL
+if TYPE_CHECKING:  # https (ssl, http.client, truststore) and cancelling only for a URL
     import ssl
 
+    from clustertrust.core.cancel import CancelToken
     from clustertrust.core.source.https import Progress, Timeouts
 
 MAX_SOURCE_BYTES = 16 << 20

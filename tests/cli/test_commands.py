@@ -16,6 +16,7 @@ import sys
 from clustertrust.cli.main import main
 code = main(sys.argv[1:])
 WATCHED = ("clustertrust.", "keyring", "yaml", "logging", "platformdirs")
+WATCHED += ("json", "shlex", "threading")  # what inspect defers
 print(sorted(m for m in sys.modules if m.startswith(WATCHED)))
 print(code)
 """
@@ -37,6 +38,16 @@ def test_a_command_loads_only_its_own_module(kurrent_tgz: Path) -> None:
     # inspect reads the bundle and no file of ours: no log, no folders, no domain model
     unused = ("logging", "platformdirs", "clustertrust.core.model", "clustertrust.core.fileio")
     assert not [m for m in modules if m.startswith(unused)]
+
+
+def test_inspect_loads_no_json_shlex_or_cancelling(kurrent_tgz: Path) -> None:
+    """Start-up (issue 20): a tar.gz holds no JSON document, no command is shown and nothing
+    is downloaded, so their modules stay unloaded until a bundle or an error needs them."""
+    done = run("inspect", str(kurrent_tgz))
+    *_, loaded, code = done.stdout.strip().splitlines()
+    assert code == "0", done.stderr
+    deferred = ("json", "shlex", "threading", "clustertrust.core.cancel")
+    assert [m for m in ast.literal_eval(loaded) if m in deferred] == []
 
 
 def test_version_loads_no_command() -> None:
