@@ -22,33 +22,39 @@ log = logging.getLogger("clustertrust.cloud")
 def register(commands: argparse._SubParsersAction) -> None:
     parser = commands.add_parser(
         "cloud",
-        help="fetch a cluster's certificate bundle from Kurrent Cloud",
-        description="Work with the Kurrent Cloud API. The refresh token is kept in the OS "
-        "keyring, never in files.",
+        help=tr("fetch a cluster's certificate bundle from Kurrent Cloud"),
+        description=tr(
+            "Work with the Kurrent Cloud API. The refresh token is kept in the OS "
+            "keyring, never in files."
+        ),
     )
     actions = parser.add_subparsers(dest="cloud_action", metavar="ACTION", required=True)
-    login = _action(actions, "login", "check a refresh token and store it in the OS keyring")
-    login.add_argument("--token-stdin", action="store_true", help="read the token from stdin")
+    login = _action(actions, "login", tr("check a refresh token and store it in the OS keyring"))
+    login.add_argument("--token-stdin", action="store_true", help=tr("read the token from stdin"))
     login.set_defaults(handler=run_login)
-    logout = actions.add_parser("logout", help="remove the stored token from the keyring")
+    removes = tr("remove the stored token from the keyring")
+    logout = actions.add_parser("logout", help=removes, description=removes)
     logout.set_defaults(handler=run_logout)
-    clusters = _action(actions, "clusters", "list the clusters of a project")
-    clusters.add_argument("--json", action="store_true", help="print one JSON document")
+    clusters = _action(actions, "clusters", tr("list the clusters of a project"))
+    clusters.add_argument("--json", action="store_true", help=tr("print one JSON document"))
     clusters.set_defaults(handler=run_clusters)
-    fetch = _action(actions, "fetch", "download a cluster's certificate bundle and inspect it")
-    fetch.add_argument("cluster", help="the cluster id")
-    fetch.add_argument("-o", "--output", help="save the bundle to this new file (mode 0600)")
-    fetch.add_argument("--json", action="store_true", help="print one JSON document")
+    fetch = _action(actions, "fetch", tr("download a cluster's certificate bundle and inspect it"))
+    fetch.add_argument("cluster", help=tr("the cluster id"))
+    fetch.add_argument("-o", "--output", help=tr("save the bundle to this new file (mode 0600)"))
+    fetch.add_argument("--json", action="store_true", help=tr("print one JSON document"))
     fetch.set_defaults(handler=run_fetch)
 
 
 def _action(actions: argparse._SubParsersAction, name: str, text: str) -> argparse.ArgumentParser:
     parser = actions.add_parser(name, help=text, description=text)
-    parser.add_argument("--org", help="organization id (saved by `login --org`)")
-    parser.add_argument("--project", help="project id (saved by `login --project`)")
-    parser.add_argument("--api-url", help=f"API base URL (default {cloud.DEFAULT_API_URL})")
+    parser.add_argument("--org", help=tr("organization id (saved by `login --org`)"))
+    parser.add_argument("--project", help=tr("project id (saved by `login --project`)"))
     parser.add_argument(
-        "--identity-url", help=f"identity URL (default {cloud.DEFAULT_IDENTITY_URL})"
+        "--api-url", help=tr("API base URL (default {url})").format(url=cloud.DEFAULT_API_URL)
+    )
+    parser.add_argument(
+        "--identity-url",
+        help=tr("identity URL (default {url})").format(url=cloud.DEFAULT_IDENTITY_URL),
     )
     return parser
 

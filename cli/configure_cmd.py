@@ -22,42 +22,54 @@ log = logging.getLogger("clustertrust.configure")
 def register(commands: argparse._SubParsersAction) -> None:
     parser = commands.add_parser(
         "configure",
-        help="set up a client (KurrentDB, kumactl, psql, mysql) to use the installed certificates",
-        description="Show the client configuration for the installed certificates. Files are "
-        "changed only with --write; other content in them is kept, the old file is backed up.",
+        help=tr(
+            "set up a client (KurrentDB, kumactl, psql, mysql) to use the installed certificates"
+        ),
+        description=tr(
+            "Show the client configuration for the installed certificates. Files are "
+            "changed only with --write; other content in them is kept, the old file is backed up."
+        ),
     )
     clients = parser.add_subparsers(dest="client", metavar="CLIENT", required=True)
-    kurrent = _client(clients, "kurrentdb", "print a KurrentDB connection string", writes=False)
+    kurrent = _client(clients, "kurrentdb", tr("print a KurrentDB connection string"), writes=False)
     kurrent.add_argument("--port", type=int, default=cc.KURRENTDB_PORT)
-    kurrent.add_argument("--no-discover", action="store_true", help="a single node, no discovery")
+    kurrent.add_argument(
+        "--no-discover", action="store_true", help=tr("a single node, no discovery")
+    )
     kurrent.add_argument(
         "--user",
         default="",
-        help="KurrentDB user: adds NAME:PASSWORD@, which the Python client needs (you put the "
-        "password in; ClusterTrust never writes one)",
+        help=tr(
+            "KurrentDB user: adds NAME:PASSWORD@, which the Python client needs (you put the "
+            "password in; ClusterTrust never writes one)"
+        ),
     )
-    kuma = _client(clients, "kumactl", "add the control plane to ~/.kumactl/config")
-    kuma.add_argument("--name", default="clustertrust", help="control plane and context name")
-    kuma.add_argument("--no-use", action="store_true", help="keep the current kumactl context")
-    pg = _client(clients, "pg", "add a service to ~/.pg_service.conf")
-    pg.add_argument("--service", required=True, help="service name, used as `psql service=NAME`")
+    kuma = _client(clients, "kumactl", tr("add the control plane to ~/.kumactl/config"))
+    kuma.add_argument("--name", default="clustertrust", help=tr("control plane and context name"))
+    kuma.add_argument("--no-use", action="store_true", help=tr("keep the current kumactl context"))
+    pg = _client(clients, "pg", tr("add a service to ~/.pg_service.conf"))
+    pg.add_argument(
+        "--service", required=True, help=tr("service name, used as `psql service=NAME`")
+    )
     pg.add_argument("--port", type=int, default=cc.POSTGRES_PORT)
-    pg.add_argument("--dbname", help="database name")
-    pg.add_argument("--user", help="database user")
-    mysql = _client(clients, "mysql", "add an option group to ~/.my.cnf")
-    mysql.add_argument("--name", required=True, help="group suffix: [client_NAME]")
-    mysql.add_argument("--port", type=int, help="the server's port (default: the client's 3306)")
+    pg.add_argument("--dbname", help=tr("database name"))
+    pg.add_argument("--user", help=tr("database user"))
+    mysql = _client(clients, "mysql", tr("add an option group to ~/.my.cnf"))
+    mysql.add_argument("--name", required=True, help=tr("group suffix: [client_NAME]"))
+    mysql.add_argument(
+        "--port", type=int, help=tr("the server's port (default: the client's 3306)")
+    )
     mysql.add_argument(
         "--flavour",
         choices=[f.value for f in cc.MysqlFlavour],
-        help="which client reads the file (default: the `mysql` installed here)",
+        help=tr("which client reads the file (default: the `mysql` installed here)"),
     )
     mysql.add_argument(
         "--mariadb",
         dest="flavour",
         action="store_const",
         const=cc.MysqlFlavour.MARIADB.value,
-        help="same as --flavour mariadb",
+        help=tr("same as --flavour mariadb"),
     )
 
 
@@ -65,17 +77,19 @@ def _client(
     clients: argparse._SubParsersAction, name: str, text: str, writes: bool = True
 ) -> argparse.ArgumentParser:
     parser = clients.add_parser(name, help=text, description=text)
-    parser.add_argument("--host", required=True, help="the server's host name")
-    parser.add_argument("--identity", default="", help="SHA-256 prefix of the client certificate")
-    parser.add_argument("--bundle", help="a CA-only bundle to use instead of installed files")
-    parser.add_argument("--json", action="store_true", help="print one JSON document")
+    parser.add_argument("--host", required=True, help=tr("the server's host name"))
+    parser.add_argument(
+        "--identity", default="", help=tr("SHA-256 prefix of the client certificate")
+    )
+    parser.add_argument("--bundle", help=tr("a CA-only bundle to use instead of installed files"))
+    parser.add_argument("--json", action="store_true", help=tr("print one JSON document"))
     if writes:
-        parser.add_argument("--file", help="the file to change instead of the usual one")
-        parser.add_argument("--write", action="store_true", help="write the file")
+        parser.add_argument("--file", help=tr("the file to change instead of the usual one"))
+        parser.add_argument("--write", action="store_true", help=tr("write the file"))
         parser.add_argument(
             "--verify-ca",
             action="store_true",
-            help="check the CA only: for servers whose certificate names are in-cluster only",
+            help=tr("check the CA only: for servers whose certificate names are in-cluster only"),
         )
     parser.set_defaults(handler=run, client=name)
     return parser

@@ -146,8 +146,6 @@ def test_the_program_follows_language_before_lang(isolated_dirs: Path) -> None:
 
 # Help that stays English, each with its reason.
 ENGLISH_HELP = {
-    "cloud": "its module was another helper's this session: wrapped when that work is merged",
-    "configure": "its module was another helper's this session: wrapped when that work is merged",
     "privileged": "the root helper's own arguments: no help, only ClusterTrust calls it",
 }
 
