@@ -80,10 +80,18 @@ def list_clusters(
     context: ssl.SSLContext | None = None,
 ) -> Listing:
     """Sign in (the typed token, else the keyring's) and list the project's clusters."""
+    client, organization, project = _signed_in(where, token, remember, context)
+    return Listing(client, organization, project, client.list_clusters(organization, project))
+
+
+def _signed_in(
+    where: Where, token: str = "", remember: bool = False, context: ssl.SSLContext | None = None
+) -> tuple[KurrentCloud, str, str]:
+    """Signed in to the project `where` names (a missing id is an InputError before any
+    request), with the organization and project used."""
     settings = where.settings()
     organization, project = require_ids(settings, where.organization, where.project)
-    client = sign_in(settings, token, remember=remember, context=context)
-    return Listing(client, organization, project, client.list_clusters(organization, project))
+    return sign_in(settings, token, remember=remember, context=context), organization, project
 
 
 def download(
@@ -107,11 +115,9 @@ def fetch_bundle(
 ) -> Fetched:
     """With the keyring's token: the cluster's details, and its bundle downloaded and opened
     (core.actions.opening's password rule)."""
-    settings = where.settings()
-    organization, project = require_ids(settings, where.organization, where.project)
-    client = sign_in(settings, context=context)
+    client, organization, project = _signed_in(where, context=context)
     info = client.cluster(organization, project, cluster)
-    source = download(Listing(client, organization, project, []), cluster, progress, cancel)
+    source = client.certificate(organization, project, cluster, progress, cancel)
     opened = open_bundle(source.origin, source=source)
     opened.offered_url = info.address or ""
     return Fetched(info, opened)
