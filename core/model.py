@@ -194,7 +194,7 @@ class Certificate:
 @dataclass(frozen=True)
 class Cluster:
     """One cluster as `status`, repair, renewal, `verify` and the clusters window see it: its
-    CA, its newest client, every ledger item of it (`cluster_groups` decides which), and its
+    CA, its newest client, every ledger item of it (`group_items` decides which), and its
     consumers once status has checked them."""
 
     name: str
