@@ -45,7 +45,7 @@ from clustertrust.platform import macstatus, mactrust
 from clustertrust.platform.onetime import one_time_password
 from clustertrust.platform.outcomes import NotAnswered, run_with_dialog
 from clustertrust.platform.runner import CommandResult, Runner
-from clustertrust.platform.store import legacy_p12, private_files
+from clustertrust.platform.store import legacy_p12, private_files, removal
 
 NAME = "macos-keychain"
 SECURITY = macstatus.SECURITY
@@ -113,19 +113,9 @@ class MacKeychainStore:
         return record.kind != Kind.CA.value or self._trusted(record)
 
     def plan_remove(self, record: Record) -> list[Step]:
-        return [
-            Step(
-                action="remove",
-                record=record,
-                summary=tr("Remove {subject} from {location}").format(
-                    subject=repr(record.subject), location=record.location
-                ),
-                commands=tuple(" ".join(a) for a in self._remove_argvs(record, "ca.crt")),
-                undo_commands=(),
-                needs_authorization=record.kind == Kind.CA.value,
-                run=lambda: self._remove(record),
-            )
-        ]
+        commands = tuple(" ".join(a) for a in self._remove_argvs(record, "ca.crt"))
+        authorize = record.kind == Kind.CA.value
+        return removal(record, commands, lambda: self._remove(record), authorize)
 
     def _keychain(self, scope: Scope) -> str:
         return login_keychain() if scope is Scope.USER else SYSTEM_KEYCHAIN

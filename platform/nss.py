@@ -31,7 +31,7 @@ from clustertrust.core.model import Availability, Kind, Record, Scope, Step, rec
 from clustertrust.core.verify.consumers import ChainCheck
 from clustertrust.platform import elevation as elev
 from clustertrust.platform.runner import CommandError, Runner
-from clustertrust.platform.store import private_files
+from clustertrust.platform.store import private_files, removal
 from cryptography import x509
 
 NAME = NSS
@@ -239,19 +239,8 @@ class NssStore:
         return found
 
     def plan_remove(self, record: Record) -> list[Step]:
-        return [
-            Step(
-                action="remove",
-                record=record,
-                summary=tr("Remove {subject} from {location}").format(
-                    subject=repr(record.subject), location=record.location
-                ),
-                commands=(_quote(self._delete_argv(record)),),
-                undo_commands=(),
-                note=RESTART,
-                run=lambda: self._delete(record),
-            )
-        ]
+        commands = (_quote(self._delete_argv(record)),)
+        return removal(record, commands, lambda: self._delete(record), note=RESTART)
 
     def _ca_step(self, ca: x509.Certificate, db: Database, scope: Scope) -> Step:
         record = record_for(ca, Kind.CA, NAME, str(db.folder), nickname(ca), scope)

@@ -1,19 +1,47 @@
-"""What several store mechanisms share: the client identity as a PKCS#12 every OS tool reads,
-and private temporary files for handing key material to a tool."""
+"""What several store mechanisms share: the step that removes a certificate, the client identity
+as a PKCS#12 every OS tool reads, and private temporary files for handing key material to a
+tool."""
 
 from __future__ import annotations
 
 import contextlib
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 from clustertrust.core import fileio, paths
+from clustertrust.core.i18n import tr
+from clustertrust.core.model import Record, Step
 from cryptography.hazmat.primitives import hashes, serialization
 from cryptography.hazmat.primitives.serialization import pkcs12
 
 if TYPE_CHECKING:
     from clustertrust.core.bundle import Bundle
+
+
+def removal(
+    record: Record,
+    commands: tuple[str, ...],
+    run: Callable[[], None],
+    needs_authorization: bool = False,
+    note: str = "",
+) -> list[Step]:
+    """The one step that takes `record`'s certificate out of its store."""
+    summary = tr("Remove {subject} from {location}").format(
+        subject=repr(record.subject), location=record.location
+    )
+    return [
+        Step(
+            action="remove",
+            record=record,
+            summary=summary,
+            commands=commands,
+            undo_commands=(),
+            needs_authorization=needs_authorization,
+            note=note,
+            run=run,
+        )
+    ]
 
 
 def legacy_p12(bundle: Bundle, friendly_name: str, password: str) -> bytes:

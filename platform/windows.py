@@ -35,7 +35,7 @@ from clustertrust.platform import hresult, wincrypt, winsession
 from clustertrust.platform.onetime import one_time_password
 from clustertrust.platform.outcomes import NeedsDesktop, run_with_dialog
 from clustertrust.platform.runner import CommandError, CommandResult, Runner
-from clustertrust.platform.store import legacy_p12, private_files
+from clustertrust.platform.store import legacy_p12, private_files, removal
 
 NAME = "windows-certutil"
 PFX_MODIFIERS = "NoRoot,NoExport"  # one comma-separated argument (certutil -importPFX -?)
@@ -94,19 +94,9 @@ class WindowsStore:
         return record.sha256 in {hashlib.sha256(der).hexdigest() for der in stored}
 
     def plan_remove(self, record: Record) -> list[Step]:
-        return [
-            Step(
-                action="remove",
-                record=record,
-                summary=tr("Remove {subject} from {location}").format(
-                    subject=repr(record.subject), location=record.location
-                ),
-                commands=(" ".join(self._delete_argv(record)),),
-                undo_commands=(),
-                needs_authorization=_shows_root_dialog(record) or record.scope == "system",
-                run=lambda: self._delete(record),
-            )
-        ]
+        authorize = _shows_root_dialog(record) or record.scope == "system"
+        commands = (" ".join(self._delete_argv(record)),)
+        return removal(record, commands, lambda: self._delete(record), authorize)
 
     def _ca_step(self, bundle: Bundle, scope: Scope) -> Step:
         assert bundle.ca is not None
