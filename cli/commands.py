@@ -5,11 +5,12 @@ from __future__ import annotations
 
 import argparse
 import importlib
-import sys
 from collections.abc import Sequence
 from typing import Any, NoReturn
 
 from clustertrust.core.i18n import tr
+
+from . import argparse_words
 
 # command -> module in this package; the order is the order of `clustertrust --help`
 COMMANDS = {
@@ -41,27 +42,34 @@ class _Version(argparse.Action):
         parser.exit()
 
 
-class _Formatter(argparse.HelpFormatter):
-    def add_usage(self, usage, actions, groups, prefix=None):  # type: ignore[no-untyped-def]
-        super().add_usage(usage, actions, groups, tr("usage: ") if prefix is None else prefix)
-
-
 class _Parser(argparse.ArgumentParser):
-    """argparse's own words around ours in the person's language too: "usage:", the section
-    titles, -h and the "error:" line (argparse's messages inside that line stay English)."""
+    """argparse's own words around ours in the person's language too ("usage:", the section
+    titles, -h, "error:" and the complaints in that line): each entry point that builds text runs
+    inside argparse_words.in_our_language()."""
 
     def __init__(self, **kwargs: Any) -> None:
-        kwargs.setdefault("formatter_class", _Formatter)
-        super().__init__(**kwargs)
-        self._positionals.title = tr("positional arguments")
-        self._optionals.title = tr("options")
-        for action in self._actions:
-            if isinstance(action, argparse._HelpAction):
-                action.help = tr("show this help message and exit")
+        with argparse_words.in_our_language():
+            super().__init__(**kwargs)
+
+    def parse_args(self, *args: Any, **kwargs: Any) -> Any:
+        with argparse_words.in_our_language():
+            return super().parse_args(*args, **kwargs)
+
+    def parse_known_args(self, *args: Any, **kwargs: Any) -> Any:
+        with argparse_words.in_our_language():
+            return super().parse_known_args(*args, **kwargs)
+
+    def format_usage(self) -> str:
+        with argparse_words.in_our_language():
+            return super().format_usage()
+
+    def format_help(self) -> str:
+        with argparse_words.in_our_language():
+            return super().format_help()
 
     def error(self, message: str) -> NoReturn:
-        self.print_usage(sys.stderr)
-        self.exit(2, tr("{prog}: error: {message}").format(prog=self.prog, message=message) + "\n")
+        with argparse_words.in_our_language():
+            super().error(message)
 
 
 def build_parser(argv: Sequence[str] = ()) -> argparse.ArgumentParser:

@@ -97,3 +97,8 @@ def tr_n(singular: str, plural: str, count: int) -> str:
 def translatable(message: str) -> str:
     """Marks a constant for the catalog; it is translated where it is shown, with tr()."""
     return message
+
+
+def translatable_n(singular: str, plural: str) -> tuple[str, str]:
+    """Marks a singular and plural pair for the catalog; shown with tr_n()."""
+    return singular, plural

@@ -16,7 +16,7 @@ ROOT = Path(__file__).resolve().parents[1]
 LOCALE = ROOT / "resources" / "locale"
 TEMPLATE = LOCALE / "clustertrust.pot"
 SOURCES = ("gui", "core", "cli", "platform")
-KEYWORDS = {"tr": None, "translatable": None, "tr_n": (1, 2)}
+KEYWORDS = {"tr": None, "translatable": None, "tr_n": (1, 2), "translatable_n": (1, 2)}
 
 
 def languages() -> list[str]:

@@ -5,6 +5,7 @@ commands run under LANG=C.UTF-8 and LANG=de_DE.UTF-8 against one HOME with real 
 from __future__ import annotations
 
 import argparse
+import ast
 import json
 import re
 import subprocess
@@ -192,3 +193,94 @@ def test_a_bad_command_line_is_told_in_german_with_the_same_exit_code(
         assert ("Aufruf: clustertrust install" in err) == (lang == "de")
         assert ("clustertrust install: Fehler:" in err) == (lang == "de")
         assert ("usage: clustertrust install" in err) == (lang == "en")
+
+
+def program(lang: str, *argv: str, home: Path) -> subprocess.CompletedProcess[str]:
+    """The real program in its own process under LANG=`lang` (LANGUAGE and LC_* unset)."""
+    env = {"PATH": "/usr/bin:/bin", "HOME": str(home), "LANG": LANGUAGES[lang]}
+    return subprocess.run(
+        [sys.executable, "-m", "clustertrust.cli.main", *argv],
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+
+
+def test_argparse_complains_in_german_with_the_same_exit_code(isolated_dirs: Path) -> None:
+    """argparse's own complaints, not only the words around them: a missing argument, an
+    unknown command and an unknown option, each exit code 2 in both languages."""
+    expected = {
+        ("install",): (
+            "clustertrust install: Fehler: die folgenden Argumente fehlen: source\n",
+            "clustertrust install: error: the following arguments are required: source\n",
+        ),
+        ("frobnicate",): (
+            "clustertrust: Fehler: Argument COMMAND: ungültige Auswahl: 'frobnicate' (möglich sind",
+            "clustertrust: error: argument COMMAND: invalid choice: 'frobnicate' (choose from",
+        ),
+        ("status", "--bogus"): (
+            "clustertrust: Fehler: unbekannte Argumente: --bogus\n",
+            "clustertrust: error: unrecognized arguments: --bogus\n",
+        ),
+        ("install", "bundle.zip", "--scope"): (
+            "clustertrust install: Fehler: Argument --scope: erwartet ein Argument\n",
+            "clustertrust install: error: argument --scope: expected one argument\n",
+        ),
+    }
+    for argv, (german, english) in expected.items():
+        de = program("de", *argv, home=isolated_dirs)
+        en = program("en", *argv, home=isolated_dirs)
+        assert (de.returncode, en.returncode) == (2, 2), argv
+        assert german in de.stderr and de.stderr.startswith("Aufruf: clustertrust"), de.stderr
+        assert english in en.stderr and en.stderr.startswith("usage: clustertrust"), en.stderr
+        assert de.stdout == en.stdout == ""
+
+
+def argparse_messages() -> set[str | tuple[str, ...]]:
+    """Every message argparse.py of the running Python looks up through `_` or `ngettext`."""
+    tree = ast.parse(Path(argparse.__file__).read_text(encoding="utf-8"))
+    found: set[str | tuple[str, ...]] = set()
+    for node in ast.walk(tree):
+        name = getattr(getattr(node, "func", None), "id", None)
+        if isinstance(node, ast.Call) and name in ("_", "ngettext"):
+            texts = [text for argument in node.args for text in literals(argument)]
+            found.update([tuple(texts)] if name == "ngettext" else texts)
+    return found
+
+
+def literals(argument: ast.expr) -> list[str]:
+    """The message in `argument`: a string, or the default of a kwargs.pop(name, default)."""
+    if isinstance(argument, ast.Call) and len(argument.args) == 2:
+        argument = argument.args[1]
+    if isinstance(argument, ast.Constant) and isinstance(argument.value, str):
+        return [argument.value]
+    return []
+
+
+def test_the_catalog_holds_every_message_of_this_pythons_argparse() -> None:
+    from clustertrust.cli import argparse_words
+
+    assert argparse_messages() == set(argparse_words.WORDS) | set(argparse_words.PLURAL_WORDS)
+    i18n.use_languages(["de"])
+    untranslated = [w for w in argparse_words.WORDS if i18n.tr(w) == w]
+    untranslated += [p for s, p in argparse_words.PLURAL_WORDS if i18n.tr_n(s, p, 2) == p]
+    assert untranslated == []
+
+
+def test_other_argparse_users_in_the_process_stay_as_they_were(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    """Only ClusterTrust's own parsers take their words from its catalog."""
+    from clustertrust.cli import argparse_words  # noqa: F401 (routes argparse's lookups)
+
+    i18n.use_languages(["de"])
+    other = argparse.ArgumentParser(prog="other")
+    other.add_argument("name")
+    with pytest.raises(SystemExit) as exited:
+        other.parse_args([])
+    assert exited.value.code == 2
+    err = capsys.readouterr().err
+    assert "other: error: the following arguments are required: name\n" in err
+    assert "usage: other" in err
+    assert "options:" in other.format_help()
