@@ -106,7 +106,7 @@ def test_people_read_german_under_a_german_locale(
     assert code == 2
     assert f"clustertrust: {missing} existiert nicht.\nWas zu tun ist: Prüfen Sie den Pfad" in err
     code, out, _ = run(capsys, monkeypatch, "de", "inspect", str(kurrent_tgz))
-    assert "Erkannt: Kurrent-Cloud-Bündel\n" in out
+    assert "Erkannt: Kurrent-Cloud-Bundle\n" in out
     assert "Befunde:\n" in out
     code, _, err = run(capsys, monkeypatch, "en", "inspect", missing)
     assert f"{missing} does not exist." in err

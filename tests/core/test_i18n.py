@@ -61,7 +61,7 @@ def test_a_constant_is_translated_where_it_is_shown(german: None) -> None:
     from clustertrust.core.install.expiry import RENEW_FIX
 
     assert RENEW_FIX.startswith("Download the renewed bundle")  # the marker keeps English
-    assert i18n.tr(RENEW_FIX).startswith("Laden Sie das erneuerte Bündel herunter")
+    assert i18n.tr(RENEW_FIX).startswith("Laden Sie das erneuerte Bundle herunter")
 
 
 def test_english_holds_for_its_own_thread_only(german: None) -> None:

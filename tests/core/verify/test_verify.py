@@ -288,7 +288,7 @@ def test_a_german_run_keeps_its_last_verification_in_english_without_connecting_
         german = verify_url(nginx.url("mtls"), bundle)
     finally:
         i18n.use_languages([])
-    assert german.verdict.message.startswith("Das Bündel funktioniert mit seiner eigenen CA")
+    assert german.verdict.message.startswith("Das Bundle funktioniert mit seiner eigenen CA")
     assert len(made) == 2  # one connection per trust mode, none for the English judgement
     saved = load_last_verification()
     assert in_english is not None and saved is not None
