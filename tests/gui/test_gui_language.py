@@ -5,6 +5,7 @@ Qt's standard buttons included."""
 from __future__ import annotations
 
 import ast
+import logging
 import re
 import sys
 from collections.abc import Iterator
@@ -126,3 +127,53 @@ def test_a_language_without_a_catalog_stays_english(qtbot: QtBot) -> None:
     qtbot.addWidget(wizard)
     assert wizard.button(QWizard.WizardButton.NextButton).text().replace("&", "") == "Next >"
     assert i18n.tr("Welcome to ClusterTrust") == "Welcome to ClusterTrust"
+
+
+class Records(logging.Handler):
+    def __init__(self) -> None:
+        super().__init__()
+        self.lines: list[str] = []
+
+    def emit(self, record: logging.LogRecord) -> None:
+        self.lines.append(f"{record.levelname} {record.getMessage()}")
+
+
+@pytest.fixture
+def language_log() -> Iterator[Records]:
+    records, logger = Records(), logging.getLogger("clustertrust.language")
+    logger.addHandler(records)
+    old_level = logger.level
+    logger.setLevel(logging.INFO)
+    yield records
+    logger.removeHandler(records)
+    logger.setLevel(old_level)
+
+
+def test_the_log_names_the_qt_catalog_it_loaded(
+    in_german: QApplication, language_log: Records
+) -> None:
+    assert choose_language(in_german, ["de"]) == "de"
+    assert language_log.lines[-1].startswith("INFO Language de; Qt's own words from /")
+    assert language_log.lines[-1].endswith("/qtbase_de.qm")
+
+
+def test_without_qts_catalog_the_log_says_its_buttons_stay_english(
+    qtbot: QtBot,
+    in_german: QApplication,
+    language_log: Records,
+    monkeypatch: pytest.MonkeyPatch,
+    tmp_path: Path,
+) -> None:
+    """A frozen app whose Qt looks for its translations in the wrong folder."""
+    from clustertrust.gui import language
+
+    monkeypatch.setattr(language.QLibraryInfo, "path", lambda _which: str(tmp_path))
+    assert choose_language(in_german, ["de"]) == "de"
+    assert language_log.lines[-1] == (
+        f"WARNING Language de; no Qt translation in {tmp_path}: Qt's buttons stay English"
+    )
+    wizard = ClusterTrustWizard()
+    qtbot.addWidget(wizard)
+    wizard.show()
+    assert wizard.currentPage().title() == "Willkommen bei ClusterTrust"
+    assert wizard.button(QWizard.WizardButton.CancelButton).text() == "Cancel"

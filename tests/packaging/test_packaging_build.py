@@ -159,9 +159,9 @@ def test_frozen_app_leaves_out_the_qt_it_does_not_use(app: BuiltApp) -> None:
     assert {"clustertrust-256.png", "clustertrust.svg", "clustertrust.desktop"} <= resources
 
 
-def start_wizard(app: BuiltApp, env: dict[str, str]) -> subprocess.Popen[str]:
+def start_wizard(app: BuiltApp, env: dict[str, str], *arguments: str) -> subprocess.Popen[str]:
     return subprocess.Popen(
-        [str(app.binary)],
+        [str(app.binary), *arguments],
         stdin=subprocess.DEVNULL, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
         env={**os.environ, **env},
     )  # fmt: skip
@@ -189,6 +189,21 @@ def test_frozen_wizard_runs_offscreen_and_closes_cleanly(app: BuiltApp) -> None:
     assert still_running, f"the frozen wizard exited early ({code}): {stderr}"
     assert code == 0, stderr
     assert "Traceback" not in stderr and "could not" not in stderr.lower(), stderr
+
+
+def test_frozen_wizard_loads_qts_own_german_from_the_app(app: BuiltApp) -> None:
+    """Shipping qtbase_de.qm is not enough: the frozen Qt must find it where PyInstaller put it
+    (its translations path), or "< Back" and "Cancel" stay English beside German text. The
+    wizard's log (-v: also on stderr) names the file its QTranslator loaded."""
+    german = {"QT_QPA_PLATFORM": "offscreen", "LANG": "de_DE.UTF-8", "LC_ALL": "", "LANGUAGE": ""}
+    process = start_wizard(app, german, "-v")
+    time.sleep(4)
+    still_running, code, stderr = stop_wizard(process)
+    assert still_running and code == 0, stderr
+    loaded = re.search(r"Language de; Qt's own words from (\S+)$", stderr, re.M)
+    assert loaded, stderr
+    translations = app.folder / "_internal" / "PySide6" / "Qt" / "translations"
+    assert Path(loaded.group(1)).resolve() == (translations / "qtbase_de.qm").resolve()
 
 
 @pytest.fixture
