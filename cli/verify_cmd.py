@@ -112,8 +112,8 @@ def human_text(report: VerifyReport) -> str:
     lines = [f"{mark} {verdict.outcome.value}: {verdict.message}"]
     if verdict.terminal_fix:
         lines.append(tr("What to do: {fix}").format(fix=verdict.terminal_fix))
-    if verdict.note:
-        lines.append(tr("Note: {note}").format(note=verdict.note))
+    if verdict.terminal_note:
+        lines.append(tr("Note: {note}").format(note=verdict.terminal_note))
     if any(c.covered for c in report.consumers):
         lines += [line for c in report.consumers for line in consumer_lines(c)]
     return "\n".join(lines)

@@ -13,7 +13,7 @@ from typing import Any
 from clustertrust.core import actions as groups
 from clustertrust.core.actions import cluster_of, consumer_name
 from clustertrust.core.i18n import tr, translatable
-from clustertrust.gui.advice import verdict_kind, window_fix
+from clustertrust.gui.advice import verdict_fix, verdict_kind, window_fix
 from PySide6.QtCore import QEvent, Qt, QUrl, Signal
 from PySide6.QtGui import QDesktopServices, QGuiApplication
 from PySide6.QtWidgets import (
@@ -233,7 +233,7 @@ class ManageWindow(QDialog):
         self.status.show_result(
             verdict_kind(report),
             verdict.message,
-            window_fix(verdict.fix, verdict.remedies),
+            verdict_fix(verdict),
         )
 
     # repair
