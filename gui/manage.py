@@ -322,13 +322,16 @@ class ManageWindow(QDialog):
             self.renew(cluster, link.strip())
 
     def renew_from_cloud(self, cluster: groups.Cluster) -> None:
-        from .cloud import CloudDialog
-        from .pages.bundle import fetch_cloud
+        from .cloud import CloudChoice, CloudDialog
+
+        def renew(choice: CloudChoice) -> None:
+            fetch = self.services.cloud_download
+            self.renew(
+                cluster, choice.cluster.id, lambda c: fetch(choice.listing, choice.cluster.id, c)
+            )
 
         dialog = CloudDialog(self)
-        dialog.chosen.connect(
-            lambda choice: self.renew(cluster, choice.cluster.id, lambda c: fetch_cloud(choice, c))
-        )
+        dialog.chosen.connect(renew)
         dialog.open()
         self.dialog = dialog
 
