@@ -7,7 +7,6 @@ import argparse
 import math
 
 from clustertrust.core import actions
-from clustertrust.core.actions.bundles import Bundle
 from clustertrust.core.actions.verification import (
     BOTH,
     DEFAULT_TIMEOUT,
@@ -16,9 +15,7 @@ from clustertrust.core.actions.verification import (
     VerifyReport,
     parse_target,
 )
-from clustertrust.core.errors import InputError
 from clustertrust.core.i18n import tr
-from clustertrust.core.model import Machine
 from clustertrust.platform import detect
 
 from .options import add_password_options, bundle_from
@@ -94,11 +91,8 @@ def run(args: argparse.Namespace) -> int:
         parse_target(args.url)  # a bad address is reported before any bundle is read
     machine = detect.RealMachine()
     bundle = bundle_from(args, args.bundle) if args.bundle else None
-    url = args.url
-    if not url:  # the newest identity's cluster, unless the bundle names one
-        bundle = bundle or actions.installed_bundle(machine)
-        url = _remembered(machine, bundle)
-    report = actions.verify(machine, url, bundle, _MODES[args.trust], args.timeout)
+    # no address: the remembered one of the bundle's cluster, else of the newest identity's
+    report = actions.verify(machine, args.url or "", bundle, _MODES[args.trust], args.timeout)
     if args.json:
         print_json(report.to_json())
     else:
@@ -112,8 +106,8 @@ def human_text(report: VerifyReport) -> str:
     lines = [f"{mark} {verdict.outcome.value}: {verdict.message}"]
     if verdict.terminal_fix:
         lines.append(tr("What to do: {fix}").format(fix=verdict.terminal_fix))
-    if verdict.note:
-        lines.append(tr("Note: {note}").format(note=verdict.note))
+    if verdict.terminal_note:
+        lines.append(tr("Note: {note}").format(note=verdict.terminal_note))
     if any(c.covered for c in report.consumers):
         lines += [line for c in report.consumers for line in consumer_lines(c)]
     return "\n".join(lines)
@@ -127,16 +121,3 @@ def consumer_lines(result: ConsumerResult) -> list[str]:
         said = tr("What to do: {fix}").format(fix=result.fix) if result.covered else result.fix
         lines.append(f"      {said}")
     return lines
-
-
-def _remembered(machine: Machine, bundle: Bundle) -> str:
-    url = actions.remembered_url(machine, bundle)
-    if not url:
-        raise InputError(
-            tr("No cluster UI address is remembered for this cluster yet."),
-            tr(
-                "Give it once: clustertrust verify https://your-cluster:2113/ — it is remembered "
-                "as soon as a server answers there."
-            ),
-        )
-    return url

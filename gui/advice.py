@@ -38,10 +38,20 @@ BUTTONS = {
 
 def verdict_kind(report: Any) -> str:
     """ok: works for everything set up, nothing to do; warning: it works, yet something can
-    be done (a profile Repair would cover); error: it does not work."""
+    be done (a profile Repair would cover, older certificates to remove); error: it does not
+    work."""
     if not report.ok:
         return "error"
-    return "warning" if report.verdict.remedies else "ok"
+    verdict = report.verdict
+    return "warning" if verdict.remedies or verdict.note_remedies else "ok"
+
+
+def verdict_fix(verdict: Any) -> str:
+    """What a verification's verdict asks of a person, then its note, each with the windows'
+    own button for what it points to (the wizard's Verify page, the clusters window)."""
+    fix = window_fix(verdict.fix, verdict.remedies)
+    note = window_fix(verdict.note, verdict.note_remedies)
+    return " ".join(part for part in (fix, note) if part)
 
 
 def window_fix(words: str, remedies: tuple[Remedy, ...] = ()) -> str:

@@ -73,7 +73,7 @@ class CloudDialog(QDialog):
         self.resize(560, 460)
 
     def _form(self) -> QFormLayout:
-        settings = cloud.load_settings()
+        settings = self.services.cloud_settings()
         form = QFormLayout()
         self.organization = QLineEdit(settings.organization)
         self.organization.setAccessibleName(tr("Kurrent Cloud organization id"))
@@ -102,9 +102,7 @@ class CloudDialog(QDialog):
         self.list_button.setEnabled(False)
         services = self.services
         self.jobs.start(
-            lambda control: cloud.list_clusters(
-                cloud.Where(org, project), token, remember, services.cloud_context
-            ),
+            lambda control: services.cloud_clusters(org, project, token, remember),
             self._listed,
             self._failed,
         )

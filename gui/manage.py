@@ -13,7 +13,7 @@ from typing import Any
 from clustertrust.core import actions as groups
 from clustertrust.core.actions import cluster_of, consumer_name
 from clustertrust.core.i18n import tr, translatable
-from clustertrust.gui.advice import verdict_kind, window_fix
+from clustertrust.gui.advice import verdict_fix, verdict_kind, window_fix
 from PySide6.QtCore import QEvent, Qt, QUrl, Signal
 from PySide6.QtGui import QDesktopServices, QGuiApplication
 from PySide6.QtWidgets import (
@@ -233,7 +233,7 @@ class ManageWindow(QDialog):
         self.status.show_result(
             verdict_kind(report),
             verdict.message,
-            window_fix(verdict.fix, verdict.remedies),
+            verdict_fix(verdict),
         )
 
     # repair
@@ -322,13 +322,16 @@ class ManageWindow(QDialog):
             self.renew(cluster, link.strip())
 
     def renew_from_cloud(self, cluster: groups.Cluster) -> None:
-        from .cloud import CloudDialog
-        from .pages.bundle import fetch_cloud
+        from .cloud import CloudChoice, CloudDialog
+
+        def renew(choice: CloudChoice) -> None:
+            fetch = self.services.cloud_download
+            self.renew(
+                cluster, choice.cluster.id, lambda c: fetch(choice.listing, choice.cluster.id, c)
+            )
 
         dialog = CloudDialog(self)
-        dialog.chosen.connect(
-            lambda choice: self.renew(cluster, choice.cluster.id, lambda c: fetch_cloud(choice, c))
-        )
+        dialog.chosen.connect(renew)
         dialog.open()
         self.dialog = dialog
 

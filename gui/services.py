@@ -174,3 +174,27 @@ class Services:
     def cloud_available(self) -> bool:
         """The demo has its own download; everywhere else Kurrent Cloud is one choice."""
         return not self.is_sandbox
+
+    # Kurrent Cloud (core.actions.cloud, imported on first use: the keyring loads only then)
+
+    def cloud_settings(self) -> Any:
+        """The organization, project and API addresses saved by the last sign-in."""
+        from clustertrust.core.actions import cloud
+
+        return cloud.load_settings()
+
+    def cloud_clusters(self, organization: str, project: str, token: str, remember: bool) -> Any:
+        """Sign in (the typed token, else the keyring's) and list the project's clusters: a
+        `cloud.Listing` whose signed-in session `cloud_download` fetches a bundle with."""
+        from clustertrust.core.actions import cloud
+
+        where = cloud.Where(organization, project)
+        return cloud.list_clusters(where, token, remember, self.cloud_context)
+
+    def cloud_download(self, listing: Any, cluster: str, control: JobControl) -> SourceData:
+        """The bundle of a listed cluster, with the listing's signed-in session; open it with
+        `open_bundle(source=...)`."""
+        from clustertrust.core.actions import cloud
+
+        cancel = control.cancel_token("download")
+        return cloud.download(listing, cluster, control.progress, cancel)

@@ -10,7 +10,8 @@ import-linter contract says so.
     clusters = cluster_status(machine)                    # status and the clusters window
     repair = plan_repair(machine); apply_changes(repair)  # put back, cover new profiles
     removal = plan_removal(machine, ["AB12CD34"]); apply_changes(removal)
-    report = verify(machine, url, bundle)                 # every consumer judged
+    report = verify(machine, url, bundle)                 # every consumer judged ("": the
+    url, bundle = verify_target(machine, None)            # remembered address, as this says)
     document = support_report(machine)                    # for the helpdesk
     opened = open_bundle("b.tar.gz", machine=machine)     # read, checked, described
 
@@ -55,6 +56,7 @@ _WHERE = {
             "save_report",
             "support_report",
             "verify",
+            "verify_target",
         ),
         ".lookup",
     ),
@@ -150,6 +152,7 @@ __all__ = [
     "stored_password",
     "support_report",
     "verify",
+    "verify_target",
 ]
 
 if TYPE_CHECKING:
@@ -175,6 +178,7 @@ if TYPE_CHECKING:
         save_report,
         support_report,
         verify,
+        verify_target,
     )
     from clustertrust.core.actions.opening import (
         NeedsPassword,

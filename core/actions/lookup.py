@@ -29,12 +29,16 @@ def verify(
     cancel: CancelToken | None = None,
 ) -> VerifyReport:
     """The mutual-TLS check at `url`, every consumer on the machine judged; without a bundle,
-    with the installed identity of the cluster at `url` (`identity_at`). The ledger keeps
-    `url` as the cluster's address once the bundle's CA vouches for the server there. The
-    demo's sandbox is not this computer's trust store: there only the bundle's CA is trusted."""
+    with the installed identity of the cluster at `url` (`identity_at`); without an address
+    ("": `verify_target`), the bundle's cluster (or the newest installed one's) at its
+    remembered address. The ledger keeps `url` as the cluster's address once the bundle's CA
+    vouches for the server there. The demo's sandbox is not this computer's trust store:
+    there only the bundle's CA is trusted."""
     from clustertrust.core.verify import run
     from clustertrust.core.verify.cluster import remember_cluster
 
+    if not url:
+        url, bundle = verify_target(machine, bundle)
     bundle = bundle or identity_at(machine, url)
     if machine.is_sandbox:
         modes = (run.TrustMode.BUNDLE,)
@@ -49,6 +53,25 @@ def verify(
     )
     remember_cluster(machine.setup().ledger, bundle, report)  # the sandbox has its own ledger
     return report
+
+
+def verify_target(machine: Machine, bundle: Bundle | None = None) -> tuple[str, Bundle]:
+    """What `verify` given no address checks: the cluster of `bundle` (None: of the newest
+    installed identity) at the UI address remembered for it. InputError when none is
+    remembered yet, with the verification at a given address as the remedy."""
+    from clustertrust.core.errors import InputError
+    from clustertrust.core.i18n import tr
+    from clustertrust.core.remedy import Action, Remedy
+
+    bundle = bundle or installed_bundle(machine)
+    url = remembered_url(machine, bundle)
+    if not url:
+        raise InputError(
+            tr("No cluster UI address is remembered for this cluster yet."),
+            tr("Give the address once: it is remembered as soon as a server answers there."),
+            (Remedy(Action.VERIFY, ("https://your-cluster:2113/",)),),
+        )
+    return url, bundle
 
 
 def installed_bundle(machine: Machine, sha256: str = "") -> Bundle:

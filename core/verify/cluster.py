@@ -46,21 +46,25 @@ def consumers_report(
     proof = _proof(report, where, bundle, inventory, consumers, connect)
     judged = tuple(ConsumerResult(c, judge(c, proof, inventory)) for c in consumers)
     verdict = by_consumer(judged, proof.answer, report.verdict)
-    note = " ".join(n for n in (verdict.note, older_note(consumers)) if n)
-    return replace(report, verdict=replace(verdict, note=note), consumers=judged)
+    older, remedies = older_note(consumers)
+    note = " ".join(n for n in (verdict.note, older) if n)
+    verdict = replace(verdict, note=note, note_remedies=(*verdict.note_remedies, *remedies))
+    return replace(report, verdict=verdict, consumers=judged)
 
 
-def older_note(consumers: list[Consumer]) -> str:
-    """Names what a renewal left behind, so a ✓ hides nothing stale ("" when nothing is)."""
+def older_note(consumers: list[Consumer]) -> tuple[str, tuple[Remedy, ...]]:
+    """Names what a renewal left behind, so a ✓ hides nothing stale ("" when nothing is), and
+    the removal of exactly those certificates: the command line says the command, the
+    windows their own button (core/remedy.py)."""
     older = {r.sha256: r.subject for c in consumers for r in c.older}
     if not older:
-        return ""
+        return "", ()
     message = tr(
         "ClusterTrust's records still list older certificates of this cluster beside the ones "
-        "verified: {items} (a renewal did not finish removing them). Remove them with: {command}"
+        "verified: {items} (a renewal did not finish removing them). Remove them."
     )
-    command = Remedy(Action.UNINSTALL, tuple(sha[:16] for sha in older)).command
-    return message.format(items=", ".join(sorted(set(older.values()))), command=command)
+    removal = Remedy(Action.UNINSTALL, tuple(sha[:16] for sha in older))
+    return message.format(items=", ".join(sorted(set(older.values())))), (removal,)
 
 
 def _proof(

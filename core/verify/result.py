@@ -58,17 +58,24 @@ class Timings:
 @dataclass(frozen=True)
 class Diagnosis:
     """`fix` is the words; `remedies` the actions they point to, which each front end names
-    its own way (a command, a button): `terminal_fix` is the command line's."""
+    its own way (a command, a button): `terminal_fix` is the command line's. A note may point
+    to actions of its own (`note_remedies`, e.g. removing what a renewal left behind), said
+    the same way: `terminal_note` is the command line's."""
 
     outcome: VerifyOutcome
     message: str
     fix: str = ""
     note: str = ""
     remedies: tuple[Remedy, ...] = ()
+    note_remedies: tuple[Remedy, ...] = ()
 
     @property
     def terminal_fix(self) -> str:
         return for_terminal(self.fix, self.remedies)
+
+    @property
+    def terminal_note(self) -> str:
+        return for_terminal(self.note, self.note_remedies)
 
     @property
     def ok(self) -> bool:
@@ -189,7 +196,7 @@ class VerifyReport:
             "outcome": self.outcome.value,
             "message": self.verdict.message,
             "fix": self.verdict.terminal_fix,
-            "note": self.verdict.note,
+            "note": self.verdict.terminal_note,
             "url": self.url,
             "checked_at": self.checked_at,
             "consumers": [c.to_json() for c in self.consumers],

@@ -38,14 +38,6 @@ BUNDLE_FILTER = translatable(
 )
 
 
-def fetch_cloud(choice: CloudChoice, control: JobControl) -> SourceData:
-    from clustertrust.core.actions import cloud  # the keyring loads only for Kurrent Cloud
-
-    return cloud.download(
-        choice.listing, choice.cluster.id, control.progress, control.cancel_token("download")
-    )
-
-
 def downloads_folder() -> Path:
     """Where a browser saved the bundle: the Downloads folder, else the home folder."""
     found = QStandardPaths.writableLocation(QStandardPaths.StandardLocation.DownloadLocation)
@@ -214,7 +206,8 @@ class BundlePage(Page):
         """Fetch the chosen Kurrent Cloud cluster's bundle; its UI address goes to Verify."""
         self.spec, self.pending_source = choice.cluster.id, None
         self.password_box.hide()
-        fetch = lambda control: fetch_cloud(choice, control)  # noqa: E731
+        services, listing = self.app.services, choice.listing
+        fetch = lambda control: services.cloud_download(listing, choice.cluster.id, control)  # noqa: E731
         self._start(source=None, password=None, fetch=fetch, offered_url=choice.cluster.address)
 
     def retry_with_password(self) -> None:

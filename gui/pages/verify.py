@@ -8,7 +8,7 @@ from typing import Any
 
 from clustertrust.core.errors import Cancelled
 from clustertrust.core.i18n import tr, translatable
-from clustertrust.gui.advice import verdict_kind, window_fix
+from clustertrust.gui.advice import verdict_fix, verdict_kind, window_fix
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import (
     QHBoxLayout,
@@ -160,8 +160,7 @@ class VerifyPage(Page):
         self._idle()
         self.session.verified = report
         verdict = report.verdict
-        fix = " ".join(p for p in (window_fix(verdict.fix, verdict.remedies), verdict.note) if p)
-        self.verdict.show_result(verdict_kind(report), verdict.message, fix)
+        self.verdict.show_result(verdict_kind(report), verdict.message, verdict_fix(verdict))
         self.modes.clear()
         for result in report.results:
             name = tr(MODE_NAMES.get(result.trust.value, result.trust.value))

@@ -62,6 +62,20 @@ def open_dialog(qtbot: QtBot, server: CloudServer) -> tuple[Driver, CloudDialog]
     return driver, dialog
 
 
+def wait_listed(qtbot: QtBot, dialog: CloudDialog, count: int = 1, timeout: int = 20_000) -> None:
+    """Until the dialog lists `count` clusters; when that runs out, says what the dialog shows
+    (its banner, whether the listing job still runs), so a timeout under load names its cause."""
+    try:
+        qtbot.waitUntil(lambda: dialog.clusters.count() == count, timeout=timeout)
+    except TimeoutError:
+        raise AssertionError(
+            f"waited {timeout} ms for {count} cluster(s), {dialog.clusters.count()} listed "
+            f"(the listing job running: {dialog.jobs.busy()}, List enabled: "
+            f"{dialog.list_button.isEnabled()}); it shows: "
+            f"[{dialog.status.kind}] {dialog.status.text() or 'no message'}"
+        ) from None
+
+
 def test_pick_a_cluster_and_its_bundle_and_address_arrive(
     qtbot: QtBot, cloud_server: CloudServer, memory_keyring: MemoryKeyring
 ) -> None:
@@ -69,7 +83,7 @@ def test_pick_a_cluster_and_its_bundle_and_address_arrive(
     qtbot.keyClicks(dialog.token, REFRESH)
     dialog.remember.setChecked(True)
     driver.click(dialog.list_button)
-    qtbot.waitUntil(lambda: dialog.clusters.count() == 1, timeout=20_000)
+    wait_listed(qtbot, dialog)
     assert "orders" in dialog.clusters.item(0).text()
     save_png(dialog, "02-bundle-kurrent-cloud")
     driver.click(dialog.use_button)
@@ -128,7 +142,7 @@ def test_renew_an_installed_cluster_from_kurrent_cloud_in_the_clusters_window(
     driver = Driver(qtbot, dialog)
     qtbot.keyClicks(dialog.token, REFRESH)
     driver.click(dialog.list_button)
-    qtbot.waitUntil(lambda: dialog.clusters.count() == 1, timeout=20_000)
+    wait_listed(qtbot, dialog)
     driver.click(dialog.use_button)
     qtbot.waitUntil(lambda: isinstance(window.dialog, PlanDialog), timeout=20_000)
     Driver(qtbot, window.dialog).click(window.dialog.action_button)

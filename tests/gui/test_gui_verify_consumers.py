@@ -4,18 +4,24 @@ install into Chromium and Firefox databases in a temporary HOME, nginx demanding
 from __future__ import annotations
 
 import json
+from dataclasses import replace
 from pathlib import Path
 
 import pytest
 from clustertrust.cli.main import main
+from clustertrust.core import certinfo
+from clustertrust.core.i18n import tr
 from clustertrust.core.install.ledger import Ledger
+from clustertrust.core.model import Kind, Scope, State, record_for
+from clustertrust.core.remedy import Action
+from clustertrust.gui.advice import BUTTONS
 from clustertrust.gui.manage import ManageWindow
 from clustertrust.gui.services import Services
 from clustertrust.gui.session import Session
 from clustertrust.gui.wizard import VERIFY
 from PySide6.QtWidgets import QInputDialog
 from pytestqt.qtbot import QtBot
-from support import browsers
+from support import browsers, pki
 from support.gui_support import save_png, wizard_with_bundle
 from support.tls_peers import NginxSetup
 
@@ -105,3 +111,43 @@ def test_the_clusters_card_names_each_browser_database_as_verify_does(
     assert len(in_verify) == 7, in_verify  # Chromium ×3, Firefox classic, XDG, snap, flatpak
     assert {location: on_card.get(location) for location in in_verify} == in_verify
     assert "Firefox (profile default-release, flatpak)" in card.consumers
+
+
+def test_older_certificates_a_renewal_left_are_named_with_the_windows_button_not_a_command(
+    qtbot: QtBot,
+    installed: str,
+    kurrent: pki.KurrentBundle,
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    # GIVEN the ledger still lists an older client of the cluster's CA in the Chromium database,
+    # listed before the bundle's own records: a renewal that did not finish removing it
+    ledger = Ledger()
+    own = next(r for r in ledger.records() if r.kind == Kind.IDENTITY.value and r.store == "nss")
+    older = pki.make_leaf(kurrent.ca, certinfo.common_name(kurrent.client.cert.subject))
+    record = record_for(older.cert, Kind.IDENTITY, own.store, own.location, "old", Scope.USER)
+    record = replace(record, issuer=certinfo.sha256(kurrent.ca.cert), state=State.DONE.value)
+    document = json.loads(ledger.path.read_text())
+    document["records"].insert(0, record.to_json())
+    ledger.path.write_text(json.dumps(document))
+    sha = certinfo.sha256(older.cert)[:16]
+
+    # WHEN the clusters window verifies the cluster
+    window = ManageWindow(Services(), Session())
+    qtbot.addWidget(window)
+    window.show()
+    qtbot.waitUntil(lambda: bool(window.clusters), timeout=WAIT)
+    window.verify(window.clusters[0])
+    qtbot.waitUntil(lambda: window.status.kind in ("ok", "warning", "error"), timeout=WAIT)
+
+    # THEN it works, names the leftover and the button that removes it, and no terminal command
+    said = window.status.text()
+    assert window.status.kind == "warning", said
+    assert "did not finish removing" in said, said
+    assert tr(BUTTONS[Action.UNINSTALL]) in said, said
+    assert "clustertrust uninstall" not in said and sha not in said, said
+    # while the command line (text and --json) says the exact command
+    capsys.readouterr()
+    assert main(["verify", installed]) == 0
+    assert f"clustertrust uninstall {sha}" in capsys.readouterr().out
+    assert main(["verify", installed, "--json"]) == 0
+    assert f"clustertrust uninstall {sha}" in json.loads(capsys.readouterr().out)["note"]

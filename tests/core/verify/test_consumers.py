@@ -13,6 +13,7 @@ from clustertrust.core import certinfo
 from clustertrust.core.bundle.reader import Bundle
 from clustertrust.core.install.ledger import Ledger
 from clustertrust.core.model import Availability, Kind, Record, Scope, record_for
+from clustertrust.core.remedy import Action, Remedy, for_terminal
 from clustertrust.core.verify.cluster import older_note
 from clustertrust.core.verify.connect import certificate_list
 from clustertrust.core.verify.consumers import ChainCheck, Inventory, find_consumers
@@ -312,9 +313,12 @@ def test_a_same_ca_renewal_whose_removal_failed_names_the_old_client_it_left(
     db = at(consumers, "db")
     assert {x.sha256 for x in db.records} == {fingerprint(r.ca1), fingerprint(r.client2)}
     assert [x.sha256 for x in db.older] == [fingerprint(r.client1)]
-    note = older_note(consumers)
-    assert f"clustertrust uninstall {fingerprint(r.client1)[:16]}" in note, note
-    assert fingerprint(r.ca1)[:16] not in note  # the CA is the renewed cluster's own
+    note, remedies = older_note(consumers)
+    assert "did not finish removing" in note and "clustertrust" not in note, note
+    assert remedies == (Remedy(Action.UNINSTALL, (fingerprint(r.client1)[:16],)),)
+    said = for_terminal(note, remedies)  # as the command line and --json say it
+    assert f"clustertrust uninstall {fingerprint(r.client1)[:16]}" in said, said
+    assert fingerprint(r.ca1)[:16] not in said  # the CA is the renewed cluster's own
 
 
 def test_a_database_the_new_ca_renewal_left_with_the_old_ca_only_is_judged_not_set_aside(
@@ -370,7 +374,7 @@ def test_the_older_bundle_verified_after_a_half_done_renewal_calls_nothing_newer
     old_bundle = bundle_from(r.ca1, r.client1)
     consumers = find_consumers(Inventory(ledger, FakeBrowsers({"db": {}})), old_bundle)
     assert at(consumers, "db").covered and at(consumers, "db").older == ()
-    assert older_note(consumers) == ""
+    assert older_note(consumers) == ("", ())
 
 
 def test_a_bundle_whose_cluster_is_not_installed_covers_nothing(
@@ -381,7 +385,7 @@ def test_a_bundle_whose_cluster_is_not_installed_covers_nothing(
     other = bundle_from(ca, client_of(ca, rotation.ca1.cert.not_valid_before_utc))
     consumers = find_consumers(Inventory(ledger, FakeBrowsers({"db": {}})), other)
     assert not any(c.covered for c in consumers)
-    assert older_note(consumers) == ""
+    assert older_note(consumers) == ("", ())
 
 
 class FilesStore:
