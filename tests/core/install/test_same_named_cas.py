@@ -69,7 +69,12 @@ def test_a_second_cluster_with_a_same_named_ca_is_a_separate_cluster(tmp_path: P
     shown = {c.ca.sha256: c for c in actions.cluster_status(machine) if c.ca is not None}
     assert set(shown) == {ca_sha(a), ca_sha(b)}
     assert not any(c.superseded for c in shown.values())
-    missing = [(i.record.store, i.record.subject) for c in shown.values() for i in c.items if i.present is False]
+    missing = [
+        (i.record.store, i.record.subject)
+        for c in shown.values()
+        for i in c.items
+        if i.present is False
+    ]
     assert missing == []
     assert superseded_by_ca(ledger) == {ca_sha(a): False, ca_sha(b): False}
     for bundle in (a, b):
@@ -105,3 +110,15 @@ def test_a_renewal_named_by_fingerprint_is_remembered_as_one(tmp_path: Path) -> 
     assert superseded_by_ca(ledger) == {ca_sha(old): True, ca_sha(new): False}
     left = model.bundle_records(ledger.records(), new, kept_ca_fingerprints).left_behind
     assert {r.sha256 for r in left} == model.bundle_fingerprints(old)
+
+
+def test_a_cluster_chosen_to_renew_is_renewed_by_a_bundle_of_its_ca_name(tmp_path: Path) -> None:
+    """The clusters window's Renew on one cluster names it, as `renew --replaces` does."""
+    machine = SandboxMachine(tmp_path / "machine")
+    old = opened(cluster_files(tmp_path / "old", "alice"))
+    new = opened(cluster_files(tmp_path / "new", "bob"))
+    install(machine, old)
+    chosen = next(c for c in actions.cluster_status(machine) if c.ca is not None)
+    changes = actions.plan_renewal(machine, new, cluster=chosen)
+    assert changes.renewal is not None
+    assert {r.sha256 for r in changes.renewal.replaced} == model.bundle_fingerprints(old)
