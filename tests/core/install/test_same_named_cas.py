@@ -64,6 +64,11 @@ def test_a_second_cluster_with_a_same_named_ca_is_a_separate_cluster(tmp_path: P
     assert changes.renewal is None
     assert any("separate cluster" in tr(note) for note in changes.plan.notes), changes.plan.notes
     install(machine, b)
+    assert addresses.remembered_url(ledger, b) == ""  # A's address is not B's
+    assert {c.ca.sha256: c.ui_url for c in actions.cluster_status(machine) if c.ca} == {
+        ca_sha(a): "https://a.example:8443/",
+        ca_sha(b): "",
+    }
     addresses.remember_bundle_ui_url(ledger, b, "https://b.example:8443/")
 
     shown = {c.ca.sha256: c for c in actions.cluster_status(machine) if c.ca is not None}
