@@ -1,7 +1,8 @@
 """Identity files: a copy of ca.crt, tls.crt and an unencrypted tls.key for command-line clients.
 
 Kept under <data_dir>/identities/<cluster>/ (folder 0700, key 0600), one folder per cluster that
-a renewal rewrites in place, so client settings written once keep working; recorded in the ledger
+a renewal rewrites in place, so client settings written once keep working (another cluster whose
+CA merely has the same name gets a folder of its own: `_folder`); recorded in the ledger
 like any store and removed on uninstall (only while the files still hold that identity).
 `verify URL` without --bundle and the client configuration writers (KurrentDB tlsCaFile,
 userCertFile, userKeyFile; kumactl; pg_service) use `identity_paths()` to find them.
