@@ -8,9 +8,11 @@ ledger keeps about one installed item.
 
 Clusters and consumers, one model for status, repair, renewal, verify and the clusters window:
 `group_items` is the one rule for which records make a cluster (one per CA, with the clients
-it issued), `bundle_records` the one rule for what of the ledger belongs to a bundle's cluster
-and what a renewal to it replaces or left behind, `superseded` marks a cluster whose CA a newer
-one of the same name replaced; a `Consumer` is what a person reaches the cluster with.
+it issued), `renewed_clusters` the one rule for which installed clusters a bundle renews (its CA;
+a CA a renewal recorded it replaced; a CA of its CA's name only with the same client name, since
+unrelated clusters share default CA names), `bundle_records` what of the ledger belongs to a
+bundle's cluster and what a renewal to it replaces or left behind, `superseded` marks a cluster
+another renewed by the same rule; a `Consumer` is what a person reaches the cluster with.
 """
 
 from __future__ import annotations
@@ -18,7 +20,7 @@ from __future__ import annotations
 import datetime as dt
 import enum
 import re
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Collection, Iterable, Sequence
 from dataclasses import asdict, dataclass, field, fields, replace
 from typing import TYPE_CHECKING, Any, Protocol
 
@@ -74,6 +76,10 @@ class Record:
     # A CA trusted for one host name only (macOS `add-trusted-cert -s HOST`); "" for every host.
     # Status checks that trust, and repair and renewal set it up again the same way.
     trust_host: str = ""
+    # A CA a renewal installed: the SHA-256 of each CA it replaced, space-separated ("" for
+    # an install, and in ledgers written before it was kept). The link that makes a CA of a
+    # name in use the renewal of that cluster, not a second cluster (`renews`, `superseded`).
+    renews: str = ""
 
     @property
     def key(self) -> tuple[str, str, str]:
@@ -89,7 +95,16 @@ class Record:
     def from_json(cls, data: dict[str, Any]) -> Record:
         """Raises KeyError/TypeError on a malformed entry; the ledger turns that into a message."""
         names = {f.name for f in fields(cls)}
-        required = names - {"source", "installed_at", "state", "issuer", "ca_sha256", "trust_host"}
+        optional = {
+            "source",
+            "installed_at",
+            "state",
+            "issuer",
+            "ca_sha256",
+            "trust_host",
+            "renews",
+        }
+        required = names - optional
         missing = required - data.keys()
         if missing:
             raise KeyError(", ".join(sorted(missing)))
@@ -205,7 +220,7 @@ class Cluster:
     ui_url: str = ""
     # the newest identity files record: the bundle material repair and status re-plan from
     material: Record | None = field(default=None, repr=False)
-    superseded: bool = False  # a CA of its CA's name was installed later (`superseded`)
+    superseded: bool = False  # a later cluster renewed it (`superseded`)
 
     @property
     def days_left(self) -> int | None:
@@ -319,12 +334,13 @@ def bundle_records(
     records: Sequence[Record], bundle: Bundle, kept_cas: KeptCas = recorded_cas
 ) -> BundleRecords:
     """The one rule renewal (what it replaces), `verify` (what it covers) and status share:
-    the cluster a bundle belongs to is the one with its CA, or a CA of its CA's name (a new CA),
-    or, with no CA in the ledger, a client of its client's name."""
+    the clusters a bundle renews (`renewed_clusters`), less the bundle's own items."""
     new = bundle_fingerprints(bundle)
-    renewed = [c for c in cluster_groups(records, kept_cas) if renews(bundle, c)]
     replaced = [
-        r for c in renewed for r in c.records if r.sha256 not in new and _supersedes(bundle, r)
+        r
+        for c in renewed_clusters(records, bundle, kept_cas)
+        for r in c.records
+        if r.sha256 not in new and _supersedes(bundle, r)
     ]
     order = {r.key: n for n, r in enumerate(records)}  # the ledger lists the oldest first
     last_own = max((n for n, r in enumerate(records) if r.sha256 in new), default=-1)
@@ -335,18 +351,79 @@ def bundle_records(
     )
 
 
-def superseded(clusters: Sequence[Cluster]) -> list[Cluster]:
-    """The clusters marked as renewed by a CA of the same name installed later (the rule
-    `renews` applies to a bundle): a renewal that did not finish removing the old CA."""
-    newest: dict[str, tuple[str, str]] = {}
-    for cluster in clusters:
-        if cluster.ca is not None:
-            name, age = cluster.ca.subject, _ca_age(cluster)
-            newest[name] = max(newest.get(name, age), age)
+def renewed_clusters(
+    records: Sequence[Record], bundle: Bundle, kept_cas: KeptCas = recorded_cas
+) -> list[Cluster]:
+    """The installed clusters the bundle is (a renewal of): the one with its CA; one a renewal
+    to its CA recorded it replaced (and, in turn, what that one replaced); one whose CA has its
+    CA's name and whose client its client's name; with no CA in the ledger, a client of its
+    client's name. A CA of the same name alone is no proof: default names (easy-rsa's
+    "Easy-RSA CA", cert-manager's) are shared by unrelated clusters (`namesakes`)."""
+    linked = replaced_cas(records, {certinfo.sha256(c) for c in bundle.ca_certs})
+    return [c for c in cluster_groups(records, kept_cas) if renews(bundle, c, linked)]
+
+
+def namesakes(
+    records: Sequence[Record], bundle: Bundle, kept_cas: KeptCas = recorded_cas
+) -> list[Cluster]:
+    """Installed clusters whose CA has the name of the bundle's CA that the bundle does not
+    renew: separate clusters, which only a renewal naming them (`--replaces`) replaces."""
+    renewed = {c.ca.sha256 for c in renewed_clusters(records, bundle, kept_cas) if c.ca}
+    names = _ca_names(bundle)
     return [
-        replace(c, superseded=c.ca is not None and _ca_age(c) < newest[c.ca.subject])
+        c
+        for c in cluster_groups(records, kept_cas)
+        if c.ca is not None and c.ca.subject in names and c.ca.sha256 not in renewed
+    ]
+
+
+def replaced_cas(records: Sequence[Record], cas: set[str]) -> set[str]:
+    """The CAs renewals to these CAs recorded they replaced (`Record.renews`), and those the
+    replaced ones had replaced in turn."""
+    links: dict[str, set[str]] = {}
+    for record in records:
+        if record.kind == Kind.CA.value and record.renews:
+            links.setdefault(record.sha256, set()).update(record.renews.split())
+    found: set[str] = set()
+    todo = list(cas)
+    while todo:
+        for old in links.get(todo.pop(), set()) - found - cas:
+            found.add(old)
+            todo.append(old)
+    return found
+
+
+def superseded(clusters: Sequence[Cluster]) -> list[Cluster]:
+    """The clusters marked as renewed by another (`renewed_by`): a renewal that did not finish
+    removing the old CA."""
+    return [
+        replace(c, superseded=any(_renewed_by(c, other) for other in clusters if other is not c))
         for c in clusters
     ]
+
+
+def _renewed_by(old: Cluster, newer: Cluster) -> bool:
+    """A renewal to `newer` recorded it replaced `old`'s CA; or, for renewals made before that
+    was recorded, `newer`'s CA was installed later with the same name and the same client name
+    (the rule `renews` applies to a bundle)."""
+    if old.ca is None or newer.ca is None:
+        return False
+    linked = {sha for r in newer.records if r.kind == Kind.CA.value for sha in r.renews.split()}
+    if old.ca.sha256 in linked:
+        return True
+    return (
+        old.ca.subject == newer.ca.subject
+        and _same_client(old, newer.client.subject if newer.client else "")
+        and _ca_age(old) < _ca_age(newer)
+    )
+
+
+def _same_client(cluster: Cluster, client_subject: str) -> bool:
+    return (
+        bool(client_subject)
+        and cluster.client is not None
+        and (cluster.client.subject == client_subject)
+    )
 
 
 def _ca_age(cluster: Cluster) -> tuple[str, str]:
@@ -359,17 +436,33 @@ def bundle_fingerprints(bundle: Bundle) -> set[str]:
     return {certinfo.sha256(c) for c in certs}
 
 
-def renews(bundle: Bundle, cluster: Cluster) -> bool:
-    """The bundle is (a renewal of) this installed cluster."""
+def renews(
+    bundle: Bundle, cluster: Cluster, linked: set[str] | frozenset[str] = frozenset()
+) -> bool:
+    """The bundle is (a renewal of) this installed cluster: the rule `renewed_clusters` states.
+    `linked`: the CAs renewals to the bundle's CA recorded they replaced (`replaced_cas`)."""
+    client = cluster.client.subject if cluster.client else ""
     if cluster.ca is None:
-        client = bundle.client_cert
-        return (
-            cluster.client is not None
-            and client is not None
-            and (cluster.client.subject == certinfo.common_name(client.subject))
-        )
+        return bool(client) and client == _client_name(bundle)
+    if cluster.ca.sha256 in linked:
+        return True
+    return cluster.ca.subject in _ca_names(bundle) and same_cluster(
+        bundle, {cluster.ca.sha256}, client
+    )
+
+
+def same_cluster(bundle: Bundle, ca_sha256s: Collection[str], client_subject: str) -> bool:
+    """Whether what is installed under a CA of the bundle's CA's name (these CAs, a client of
+    this name) is the bundle's cluster: it has the bundle's CA, or a client of the name of the
+    bundle's client. The name alone is not enough (`renewed_clusters`); the identity files
+    choose their folder by the same rule."""
     shas = {certinfo.sha256(c) for c in bundle.ca_certs}
-    return cluster.ca.sha256 in shas or cluster.ca.subject in _ca_names(bundle)
+    client = _client_name(bundle)
+    return bool(shas & set(ca_sha256s)) or (bool(client) and client == client_subject)
+
+
+def _client_name(bundle: Bundle) -> str:
+    return certinfo.common_name(bundle.client_cert.subject) if bundle.client_cert else ""
 
 
 def _ca_names(bundle: Bundle) -> set[str]:
@@ -377,9 +470,10 @@ def _ca_names(bundle: Bundle) -> set[str]:
 
 
 def _supersedes(bundle: Bundle, record: Record) -> bool:
-    """An old CA of the same name; an old client identity, when the bundle has a new one."""
+    """In a cluster the bundle renews: its old CA; an old client identity, when the bundle
+    has a new one."""
     if record.kind == Kind.CA.value:
-        return record.subject in _ca_names(bundle)
+        return True
     return bundle.client_cert is not None
 
 

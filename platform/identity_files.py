@@ -1,7 +1,8 @@
 """Identity files: a copy of ca.crt, tls.crt and an unencrypted tls.key for command-line clients.
 
 Kept under <data_dir>/identities/<cluster>/ (folder 0700, key 0600), one folder per cluster that
-a renewal rewrites in place, so client settings written once keep working; recorded in the ledger
+a renewal rewrites in place, so client settings written once keep working (another cluster whose
+CA merely has the same name gets a folder of its own: `_folder`); recorded in the ledger
 like any store and removed on uninstall (only while the files still hold that identity).
 `verify URL` without --bundle and the client configuration writers (KurrentDB tlsCaFile,
 userCertFile, userKeyFile; kumactl; pg_service) use `identity_paths()` to find them.
@@ -22,7 +23,15 @@ from clustertrust.core.bundle.reader import Bundle
 from clustertrust.core.errors import InputError
 from clustertrust.core.i18n import tr, translatable
 from clustertrust.core.install.identity import MATERIAL_BYTES, NAME, IdentityPaths, default_root
-from clustertrust.core.model import Availability, Kind, Record, Scope, Step, record_for
+from clustertrust.core.model import (
+    Availability,
+    Kind,
+    Record,
+    Scope,
+    Step,
+    record_for,
+    same_cluster,
+)
 from cryptography import x509
 from cryptography.exceptions import UnsupportedAlgorithm
 from cryptography.hazmat.primitives import serialization
@@ -46,7 +55,7 @@ class IdentityFilesStore:
             return []
         root = self.root or default_root()
         sha = certinfo.sha256(bundle.client_cert)
-        target = IdentityPaths.at(root / folder_name(bundle), sha)
+        target = IdentityPaths.at(_folder(root, bundle), sha)
         folder = str(target.folder)
         record = replace(
             record_for(bundle.client_cert, Kind.IDENTITY, NAME, folder, "tls.crt", scope),
@@ -115,6 +124,26 @@ def folder_name(bundle: Bundle) -> str:
     subject = named.subject
     digest = hashlib.sha256(subject.public_bytes()).hexdigest()[:SHORT]
     return f"{names.label(certinfo.common_name(subject), 32)}-{digest}"
+
+
+def _folder(root: Path, bundle: Bundle) -> Path:
+    """The cluster's folder; when it holds the identity of another cluster whose CA has the
+    same name (a default one such as easy-rsa's "Easy-RSA CA": model.same_cluster), one named
+    after this CA's own SHA-256 as well, so neither overwrites the other."""
+    shared = root / folder_name(bundle)
+    cas, client = _all_sha256(shared / "ca.crt"), _first_subject(shared / "tls.crt")
+    if bundle.ca is None or not (cas or client) or same_cluster(bundle, cas, client):
+        return shared
+    return root / f"{folder_name(bundle)}-{certinfo.sha256(bundle.ca)[:SHORT]}"
+
+
+def _first_subject(path: Path) -> str:
+    """The name of the client certificate a tls.crt holds ("" when none is read)."""
+    try:
+        data = fileio.read_own(path, MATERIAL_BYTES)
+        return certinfo.common_name(x509.load_pem_x509_certificates(data)[0].subject)
+    except (ValueError, OSError, InputError, IndexError):
+        return ""
 
 
 def _write(target: IdentityPaths, contents: dict[str, bytes]) -> dict[str, bytes | None]:

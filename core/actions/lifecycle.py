@@ -80,6 +80,7 @@ def plan_renewal(
     (macOS) as the one it replaces."""
     if cluster is not None:
         _same_cluster(bundle, cluster)
+        replaces = replaces or _chosen(machine, bundle, cluster)
     replaced = renewal.replaced_records(bundle, machine.setup().ledger, replaces)
     scope = scope or renewal.scope_of(replaced)
     setup = machine.setup(scope, stores, trust_host_of(replaced))
@@ -96,6 +97,14 @@ def _renewal(
 ) -> Changes:
     remember = not machine.is_sandbox
     return Changes(decided.shown(), setup, decided, bundle=bundle, remember=remember)
+
+
+def _chosen(machine: Machine, bundle: Bundle, cluster: Cluster) -> tuple[str, ...]:
+    """A cluster a person chose to renew, where nothing but its CA's name ties the bundle to it
+    (model.renewed_clusters wants more): named by its CA, as `renew --replaces` names it."""
+    if cluster.ca is None or renewal.replaced_records(bundle, machine.setup().ledger):
+        return ()
+    return (cluster.ca.sha256,)
 
 
 def _same_cluster(bundle: Bundle, cluster: Cluster) -> None:

@@ -8,7 +8,7 @@ from collections.abc import Sequence
 
 from clustertrust.core.i18n import tr, tr_n, translatable
 from clustertrust.core.install.clusters import consumer_line
-from clustertrust.core.install.expiry import needs_warning
+from clustertrust.core.install.expiry import days_left, needs_warning
 from clustertrust.core.model import Certificate, Cluster, Consumer, ConsumerState, Scope
 from clustertrust.core.remedy import Action, Remedy
 
@@ -19,12 +19,6 @@ CONSUMER_KIND = {  # "not set up" is information, in plain words
     ConsumerState.NOT_COVERED: "warning",
     ConsumerState.NOT_SET_UP: "",
 }
-
-
-def days_left(days: int) -> str:
-    if days < 0:
-        return tr("expired")
-    return tr_n("{days} day left", "{days} days left", days).format(days=days)
 
 
 def expiry(label: str, cert: Certificate | None) -> tuple[str, str]:

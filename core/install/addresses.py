@@ -17,9 +17,10 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
 
-from clustertrust.core import certinfo
+from clustertrust.core import certinfo, model
 from clustertrust.core.bundle.reader import Bundle
 from clustertrust.core.errors import InputError
+from clustertrust.core.install import identity
 from clustertrust.core.install.ledger import Ledger, cluster_name
 from clustertrust.core.target import parse_target
 
@@ -46,9 +47,11 @@ def remember_bundle_ui_url(ledger: Ledger, bundle: Bundle, url: str) -> str:
 
 
 def remembered_url(ledger: Ledger, bundle: Bundle) -> str:
-    """The UI address remembered for this bundle's cluster; "" when none is known yet."""
+    """The UI address remembered for this bundle's cluster; "" when none is known yet. By its
+    cluster's name only when no other cluster's CA has that name (model.namesakes)."""
     cas = [certinfo.sha256(ca) for ca in bundle.ca_certs]
-    return url_for(known_ui_urls(ledger), cas, cluster_of(bundle))
+    namesakes = model.namesakes(ledger.records(), bundle, identity.kept_ca_fingerprints)
+    return url_for(known_ui_urls(ledger), cas, "" if namesakes else cluster_of(bundle))
 
 
 def url_for(urls: Mapping[str, str], ca_sha256s: Iterable[str], name: str) -> str:

@@ -13,6 +13,7 @@ source link too. The identity files are also the bundle material repair and stat
 
 from __future__ import annotations
 
+from collections import Counter
 from collections.abc import Mapping, Sequence
 from dataclasses import replace
 from pathlib import Path
@@ -64,11 +65,21 @@ def cluster_status(setup: Setup) -> list[Cluster]:
     items = plans.status(setup.ledger, setup.stores)
     urls = known_ui_urls(setup.ledger)
     clusters = []
-    for grouped in model.superseded(group_items(items)):
+    grouped_all = model.superseded(group_items(items))
+    shared = shared_names(grouped_all)
+    for grouped in grouped_all:
         expected = [] if grouped.superseded else expected_steps(grouped, setup.stores)
         consumers = _consumers(grouped.items, expected)
-        clusters.append(replace(grouped, consumers=consumers, ui_url=_ui_url(grouped, urls)))
+        url = _ui_url(grouped, urls, by_name=grouped.name not in shared)
+        clusters.append(replace(grouped, consumers=consumers, ui_url=url))
     return clusters
+
+
+def shared_names(clusters: Sequence[Cluster]) -> set[str]:
+    """The names more than one current cluster goes by (a default CA name, model.namesakes):
+    an address remembered by such a name is not known to be any one's."""
+    counts = Counter(c.name for c in clusters if c.ca is not None and not c.superseded)
+    return {name for name, count in counts.items() if count > 1}
 
 
 def group_items(items: Sequence[ItemStatus]) -> list[Cluster]:
@@ -174,8 +185,9 @@ def _paths(record: Record) -> identity.IdentityPaths:
     return identity.IdentityPaths.at(Path(record.location), record.sha256)
 
 
-def _ui_url(cluster: Cluster, urls: Mapping[str, str]) -> str:
-    return url_for(urls, [cluster.ca.sha256] if cluster.ca else [], cluster.name)
+def _ui_url(cluster: Cluster, urls: Mapping[str, str], by_name: bool) -> str:
+    cas = [cluster.ca.sha256] if cluster.ca else []
+    return url_for(urls, cas, cluster.name if by_name else "")
 
 
 def consumer_line(consumer: Consumer) -> str:

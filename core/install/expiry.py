@@ -24,6 +24,13 @@ def needs_warning(days_left: int) -> bool:
     return days_left <= EXPIRY_WARNING_DAYS
 
 
+def days_left(days: int) -> str:
+    """How long a certificate has left, as both front ends and the diagnostics say it."""
+    if days < 0:
+        return tr("expired")
+    return tr_n("{days} day left", "{days} days left", days).format(days=days)
+
+
 def expiry_notice(subject: str, not_after: str, days_left: int) -> str | None:
     """One sentence for people, or None when there is no need to worry yet."""
     date = not_after[:10]

@@ -4,6 +4,7 @@
     for record in ledger.records():        # each a platform.store.Record:
         record.sha256, record.subject, record.not_after, record.store, record.location,
         record.scope, record.source, record.installed_at, record.state  # "intent" | "done"
+        record.renews  # a CA a renewal installed: the CAs it replaced ("" in older ledgers)
 
 A record is written with state "intent" before its step runs and "done" after, so a crash
 leaves a record that `status` reports and `uninstall` can finish. Every change is one

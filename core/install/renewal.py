@@ -2,9 +2,11 @@
 
 Order: verify the new bundle against the cluster (nothing changes before it answers), install the
 new items, remove the old ones, then check that exactly the new ones are left. A failed install
-or a cancel before the removal undoes the new items. The same cluster means: an installed CA is
-the new CA, or has its subject (Kurrent Cloud rotates keys but keeps `<cluster>-ca`), or the user
-names an item of the cluster by fingerprint (`replaces`).
+or a cancel before the removal undoes the new items. The same cluster is the one
+model.renewed_clusters names (the new CA; a CA of its name with a client of the same name, as
+Kurrent Cloud rotates keys but keeps `<cluster>-ca`), or the one the user names by the
+fingerprint of an item (`replaces`). The new CA's records keep what it replaced
+(`Record.renews`), so status and verify know the old CA left behind as replaced.
 """
 
 from __future__ import annotations
@@ -26,7 +28,7 @@ from clustertrust.core.i18n import tr, translatable
 from clustertrust.core.install import addresses, identity
 from clustertrust.core.install import plan as plans
 from clustertrust.core.install.ledger import Ledger
-from clustertrust.core.model import Cluster, Record, Scope, TrustStore, presence
+from clustertrust.core.model import Cluster, Kind, Record, Scope, TrustStore, presence
 from clustertrust.core.names import printable
 from clustertrust.core.remedy import Action, Remedy
 
@@ -145,17 +147,8 @@ def plan_renewal(
     sit in stores the new install does not use: `removal_stores` (default `stores`) covers them."""
     old = replaced_records(bundle, ledger, replaces)
     if not old:
-        raise InputError(
-            tr(
-                "Nothing installed belongs to the cluster of {origin} (no CA with its name)."
-            ).format(origin=bundle.origin),
-            tr(
-                "Install it instead, or name the old items with --replaces FINGERPRINT if it is "
-                "the same cluster under a new CA name."
-            ),
-            (Remedy(Action.INSTALL, (bundle.origin,)),),
-        )
-    install = plans.plan_install(bundle, scope, stores, ledger)
+        raise _nothing_to_renew(bundle, ledger)
+    install = _linked(plans.plan_install(bundle, scope, stores, ledger), bundle, old)
     remove = plans.plan_uninstall(old, removal_stores or stores)
     every = tuple({s.name: s for s in [*(removal_stores or ()), *stores]}.values())
     # Checked before the old items go: the address given, else the one remembered for the cluster.
@@ -175,7 +168,71 @@ def plan_changes(
     renewal of the installed cluster it belongs to, or else a plain install."""
     if replaced_records(bundle, ledger):
         return plan_renewal(bundle, scope, stores, ledger, (), verify_url, removal_stores)
-    return plans.plan_install(bundle, scope, stores, ledger)
+    plan = plans.plan_install(bundle, scope, stores, ledger)
+    return replace(plan, notes=(*plan.notes, *_namesake_notes(bundle, ledger)))
+
+
+def _nothing_to_renew(bundle: Bundle, ledger: Ledger) -> InputError:
+    install = (Remedy(Action.INSTALL, (bundle.origin,)),)
+    namesakes = _namesakes(bundle, ledger)
+    if namesakes:
+        return InputError(
+            tr(
+                "An installed cluster's CA has the name of the CA of {origin}, but nothing else "
+                "shows it is the same cluster (its client has another name), so it is taken "
+                "as a separate cluster."
+            ).format(origin=bundle.origin),
+            tr(
+                "Install it beside the other, or, if it does renew that cluster, name the old "
+                "CA: --replaces {fingerprint}."
+            ).format(fingerprint=namesakes[0].ca.sha256[:16] if namesakes[0].ca else ""),
+            install,
+        )
+    return InputError(
+        tr("Nothing installed belongs to the cluster of {origin} (no CA with its name).").format(
+            origin=bundle.origin
+        ),
+        tr(
+            "Install it instead, or name the old items with --replaces FINGERPRINT if it is "
+            "the same cluster under a new CA name."
+        ),
+        install,
+    )
+
+
+def _namesake_notes(bundle: Bundle, ledger: Ledger) -> list[str]:
+    """What an install beside a cluster whose CA has the same name tells the person."""
+    note = tr(
+        "{name} is already installed with another CA of the same name; this bundle is installed "
+        "beside it as a separate cluster. If it renews that cluster, renew it naming the old CA "
+        "instead: --replaces {fingerprint}."
+    )
+    return [
+        note.format(name=c.name, fingerprint=c.ca.sha256[:16])
+        for c in _namesakes(bundle, ledger)
+        if c.ca is not None
+    ]
+
+
+def _namesakes(bundle: Bundle, ledger: Ledger) -> list[Cluster]:
+    return model.namesakes(ledger.records(), bundle, identity.kept_ca_fingerprints)
+
+
+def _linked(plan: plans.Plan, bundle: Bundle, old: Sequence[Record]) -> plans.Plan:
+    """The new CA's records keep which CAs the renewal replaces (`Record.renews`)."""
+    new = model.bundle_fingerprints(bundle)
+    cas = " ".join(sorted({r.sha256 for r in old if r.kind == Kind.CA.value} - new))
+    if not cas:
+        return plan
+
+    def link(record: Record) -> Record:
+        return replace(record, renews=cas) if record.kind == Kind.CA.value else record
+
+    return replace(
+        plan,
+        steps=tuple(replace(s, record=link(s.record)) for s in plan.steps),
+        unchanged=tuple(link(r) for r in plan.unchanged),
+    )
 
 
 def apply_renewal(

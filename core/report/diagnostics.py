@@ -6,8 +6,9 @@ from __future__ import annotations
 from collections.abc import Sequence
 from pathlib import Path
 
-from clustertrust.core.i18n import tr, tr_n
+from clustertrust.core.i18n import tr
 from clustertrust.core.install.clusters import consumer_line
+from clustertrust.core.install.expiry import days_left
 from clustertrust.core.model import Cluster
 
 
@@ -24,16 +25,13 @@ def diagnostics(clusters: Sequence[Cluster], system: str) -> str:
         lines.append(tr("Cluster {name}: {address}").format(name=cluster.name, address=address))
         for label, cert in ((tr("CA"), cluster.ca), (tr("Client"), cluster.client)):
             if cert is not None:
-                left = tr("EXPIRED")
-                if cert.days_left >= 0:
-                    left = tr_n("{days} day left", "{days} days left", cert.days_left)
                 line = tr("  {label} {subject} (SHA-256 {fingerprint}…): {left}")
                 lines.append(
                     line.format(
                         label=label,
                         subject=cert.subject,
                         fingerprint=cert.sha256[:16],
-                        left=left.format(days=cert.days_left),
+                        left=days_left(cert.days_left),
                     )
                 )
         lines += [f"  {consumer_line(c)}" for c in cluster.consumers]

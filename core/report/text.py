@@ -6,7 +6,8 @@ from __future__ import annotations
 from typing import Any
 
 from clustertrust.core.bundle.summary import pretty_fingerprint
-from clustertrust.core.i18n import tr, tr_n, translatable
+from clustertrust.core.i18n import tr, translatable
+from clustertrust.core.install.expiry import days_left
 
 PRESENT = {
     True: translatable("present now"),
@@ -78,12 +79,7 @@ def _ledger(ledger: dict[str, Any]) -> list[str]:
 
 
 def _item(item: dict[str, Any]) -> list[str]:
-    days = item["days_left"]
-    left = (
-        tr_n("{days} day left", "{days} days left", days).format(days=days)
-        if days >= 0
-        else tr("EXPIRED")
-    )
+    left = days_left(item["days_left"])
     where = tr("  {subject} [{kind}] in {store}: {state}")
     return [
         where.format(

@@ -56,7 +56,12 @@ def test_a_bad_address_changes_nothing(bundle: Bundle) -> None:
 
 
 def test_a_renewed_bundle_with_a_new_ca_finds_its_cluster_by_name(bundle: Bundle) -> None:
+    """By name when the renewal is corroborated by its client's name (model.same_cluster); a
+    CA name alone may be another cluster's (tests/core/install/test_same_named_cas.py)."""
     ledger = installed(bundle)
+    assert bundle.ca is not None and bundle.client_cert is not None
+    client = record_for(bundle.client_cert, Kind.IDENTITY, "nss", "/tmp/db", "me", Scope.USER)
+    ledger.mark_done(ledger.write_intent(replace(client, issuer=certinfo.sha256(bundle.ca))))
     remember_bundle_ui_url(ledger, bundle, UI)
     renewed = replace(bundle, ca_certs=(pki.make_ca("d4f2example-ca", "p256").cert,))
     assert cluster_of(renewed) == cluster_of(bundle) == "d4f2example"

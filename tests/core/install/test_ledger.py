@@ -113,3 +113,18 @@ def test_remove_drops_only_that_item(record: Record) -> None:
 
 def test_days_left_comes_from_not_after(record: Record) -> None:
     assert 85 <= record.days_left() <= 90
+
+
+def test_a_ledger_written_before_renewal_links_were_kept_still_reads(record: Record) -> None:
+    """Records without `renews` (and the other fields added since) read as "none recorded";
+    a record that has one keeps it through a rewrite."""
+    ledger = Ledger()
+    ledger.mark_done(ledger.write_intent(record))
+    document = json.loads(ledger.path.read_text())
+    for added in ("renews", "trust_host", "ca_sha256", "issuer"):
+        del document["records"][0][added]
+    ledger.path.write_text(json.dumps(document))
+    (old,) = ledger.records()
+    assert old.renews == "" and old.key == record.key
+    ledger.mark_done(replace(old, renews="ab" * 32))
+    assert [r.renews for r in Ledger().records()] == ["ab" * 32]
