@@ -252,10 +252,13 @@ def _find(document: Document, key: tuple[str, str, str]) -> dict[str, Any] | Non
 
 
 def _put(document: Document, record: Record) -> Record:
-    """Replace the record with the same key, or append it."""
+    """Replace the record with the same key, or append it. A rewrite that knows no renewal link
+    (repair putting an item back, an unchanged item marked done) keeps the one recorded."""
     records = document["records"]
     for i, old in enumerate(records):
-        if Record.from_json(old).key == record.key:
+        known = Record.from_json(old)
+        if known.key == record.key:
+            record = replace(record, renews=record.renews or known.renews)
             records[i] = record.to_json()
             return record
     records.append(record.to_json())

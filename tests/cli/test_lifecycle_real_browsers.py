@@ -288,7 +288,7 @@ def older_command(capsys: pytest.CaptureFixture[str], url: str, bundle: Path) ->
     code, out = clustertrust(capsys, "verify", url, "--bundle", str(bundle), "--json")
     report = json.loads(out)
     assert code == 0 and report["ok"], out
-    return report["note"].partition("Remove them with: ")[2]
+    return report["note"].partition("Run: ")[2]
 
 
 def refuse(store: NssStore, record: Record) -> None:

@@ -128,3 +128,13 @@ def test_a_ledger_written_before_renewal_links_were_kept_still_reads(record: Rec
     assert old.renews == "" and old.key == record.key
     ledger.mark_done(replace(old, renews="ab" * 32))
     assert [r.renews for r in Ledger().records()] == ["ab" * 32]
+
+
+def test_a_rewrite_without_the_renewal_link_keeps_the_one_recorded(record: Record) -> None:
+    """Repair puts a renewed CA back from a plan that knows nothing of the renewal: the link that
+    tells the old same-named CA is replaced must survive, or Repair would put the old one back."""
+    ledger = Ledger()
+    ledger.mark_done(ledger.write_intent(replace(record, renews="ab" * 32)))
+    again = ledger.mark_done(ledger.write_intent(record))  # put back by a plan with no link
+    assert again.renews == "ab" * 32
+    assert [r.renews for r in Ledger().records()] == ["ab" * 32]
