@@ -14,6 +14,7 @@ from clustertrust.gui.workers import GuiThreadCollector
 from PySide6.QtCore import QThreadPool
 from PySide6.QtWidgets import QApplication
 from pytestqt.qtbot import QtBot
+from support.gui_support import other_threads
 
 SETTLE_MS = 120_000
 
@@ -27,7 +28,8 @@ def no_work_left_behind(qtbot: QtBot) -> Iterator[None]:
             jobs = getattr(widget, "jobs", None)
             if jobs is not None and hasattr(jobs, "cancel_all"):
                 jobs.cancel_all(SETTLE_MS)
-        assert QThreadPool.globalInstance().waitForDone(SETTLE_MS), "a job is still running"
+        pool = QThreadPool.globalInstance()
+        assert pool.waitForDone(SETTLE_MS), f"a job is still running:\n{other_threads()}"
     finally:
         collector.stop()
 

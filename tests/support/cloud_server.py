@@ -154,9 +154,29 @@ class _Handler(BaseHTTPRequestHandler):
         self.wfile.write(body)
 
 
+HANDSHAKE_SECONDS = 10.0  # a client silent for this long mid-handshake is given up on
+
+
 class _Server(ThreadingHTTPServer):
+    """TLS is set up in each connection's own thread (finish_request), never in the accept loop:
+    there, one client stalled mid-handshake held up every later request, the fixture's shutdown
+    too, since `accept()` on a TLS-wrapped listening socket blocks until the handshake is over."""
+
     daemon_threads = True
     state: CloudState
+    tls: ssl.SSLContext
+
+    def finish_request(self, request: Any, client_address: Any) -> None:
+        request.settimeout(HANDSHAKE_SECONDS)
+        try:
+            connection = self.tls.wrap_socket(request, server_side=True)
+        except (ssl.SSLError, OSError):
+            return  # a client that gave up or does not trust the imitation: silent, as before
+        connection.settimeout(None)  # the requests themselves wait as long as they did
+        try:
+            super().finish_request(connection, client_address)
+        finally:
+            self.shutdown_request(connection)
 
 
 @dataclass
@@ -195,9 +215,8 @@ def run_cloud_server(folder: Path) -> Iterator[CloudServer]:
     ca_path, cert, key = server_identity(folder)
     httpd = _Server(("127.0.0.1", 0), _Handler)
     httpd.state = CloudState()
-    tls = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
-    tls.load_cert_chain(cert, key)
-    httpd.socket = tls.wrap_socket(httpd.socket, server_side=True)
+    httpd.tls = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
+    httpd.tls.load_cert_chain(cert, key)
     thread = threading.Thread(target=httpd.serve_forever, daemon=True)
     thread.start()
     client = ssl.create_default_context(cafile=str(ca_path))

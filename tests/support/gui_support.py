@@ -20,6 +20,23 @@ ARTIFACTS = Path(
 WAIT_MS = 20_000
 
 
+def other_threads(frames: int = 12) -> str:
+    """Where every thread but this one is now (its innermost frames), for a wait that ran out:
+    a job blocked on a socket, a lock or a command shows there, a job merely slow does not."""
+    import sys
+    import threading
+    import traceback
+
+    names = {t.ident: t.name for t in threading.enumerate()}
+    lines = []
+    for ident, frame in sys._current_frames().items():
+        if ident == threading.get_ident():
+            continue
+        stack = "".join(traceback.format_stack(frame)[-frames:])
+        lines.append(f"-- thread {names.get(ident, ident)}:\n{stack}")
+    return "".join(lines) or "no other thread"
+
+
 def save_png(widget: object, name: str) -> Path:
     """A picture of the window for people to look at (test-artifacts/ is not committed)."""
     folder = ARTIFACTS / "gui"
@@ -75,7 +92,7 @@ class Driver:
             busy = self.wizard.jobs.busy()  # type: ignore[attr-defined]
             raise AssertionError(
                 f"waited {timeout} ms on {type(page).__name__} (a job running: {busy}); "
-                f"it shows: {shown or 'no result'}"
+                f"it shows: {shown or 'no result'}\n{other_threads()}"
             ) from None
 
     def wait_idle(self) -> None:

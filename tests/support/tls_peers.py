@@ -70,6 +70,8 @@ class _Peer:
 
     def stop(self) -> None:
         self._stopped.set()
+        with contextlib.suppress(OSError):  # wakes the accept loop: close alone leaves it
+            self.sock.shutdown(socket.SHUT_RDWR)  # blocked, and the port listening, for good
         with contextlib.suppress(OSError):
             self.sock.close()
         for conn in self.held:
