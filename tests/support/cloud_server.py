@@ -18,7 +18,7 @@ import threading
 import urllib.parse
 from collections.abc import Iterator
 from dataclasses import dataclass, field
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from http.server import BaseHTTPRequestHandler
 from pathlib import Path
 from typing import Any
 
@@ -26,6 +26,7 @@ import keyring.backend
 import keyring.errors
 
 from support import pki
+from support.https_server import TlsHttpServer
 
 CLIENT_ID = "test-client-id"
 PREFIX = "/mesdb/v1/organizations/"
@@ -154,29 +155,8 @@ class _Handler(BaseHTTPRequestHandler):
         self.wfile.write(body)
 
 
-HANDSHAKE_SECONDS = 10.0  # a client silent for this long mid-handshake is given up on
-
-
-class _Server(ThreadingHTTPServer):
-    """TLS is set up in each connection's own thread (finish_request), never in the accept loop:
-    there, one client stalled mid-handshake held up every later request, the fixture's shutdown
-    too, since `accept()` on a TLS-wrapped listening socket blocks until the handshake is over."""
-
-    daemon_threads = True
+class _Server(TlsHttpServer):
     state: CloudState
-    tls: ssl.SSLContext
-
-    def finish_request(self, request: Any, client_address: Any) -> None:
-        request.settimeout(HANDSHAKE_SECONDS)
-        try:
-            connection = self.tls.wrap_socket(request, server_side=True)
-        except (ssl.SSLError, OSError):
-            return  # a client that gave up or does not trust the imitation: silent, as before
-        connection.settimeout(None)  # the requests themselves wait as long as they did
-        try:
-            super().finish_request(connection, client_address)
-        finally:
-            self.shutdown_request(connection)
 
 
 @dataclass

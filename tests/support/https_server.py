@@ -10,8 +10,32 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
+from typing import Any
 
 from support import pki
+
+HANDSHAKE_SECONDS = 10.0  # a client silent for this long mid-handshake is given up on
+
+
+class TlsHttpServer(ThreadingHTTPServer):
+    """TLS is set up in each connection's own thread (finish_request), never in the accept loop:
+    there, one client stalled mid-handshake held up every later request, the fixture's shutdown
+    too, since `accept()` on a TLS-wrapped listening socket blocks until the handshake is over."""
+
+    daemon_threads = True
+    tls: ssl.SSLContext
+
+    def finish_request(self, request: Any, client_address: Any) -> None:
+        request.settimeout(HANDSHAKE_SECONDS)
+        try:
+            connection = self.tls.wrap_socket(request, server_side=True)
+        except (ssl.SSLError, OSError):
+            return  # a client that gave up or does not trust the server: silent, as before
+        connection.settimeout(None)  # the requests themselves wait as long as they did
+        try:
+            super().finish_request(connection, client_address)
+        finally:
+            self.shutdown_request(connection)
 
 
 @dataclass
@@ -71,11 +95,9 @@ def serve_https(
 ) -> Iterator[tuple[str, list[dict[str, str]]]]:
     """Yield the base URL and the list of requests seen; stops the server afterwards."""
     seen: list[dict[str, str]] = []
-    httpd = ThreadingHTTPServer((host, 0), _handler(routes, seen))
-    httpd.daemon_threads = True
-    context = ssl.create_default_context(ssl.Purpose.CLIENT_AUTH)
-    context.load_cert_chain(server_pki.cert_file, server_pki.key_file)
-    httpd.socket = context.wrap_socket(httpd.socket, server_side=True)
+    httpd = TlsHttpServer((host, 0), _handler(routes, seen))
+    httpd.tls = ssl.create_default_context(ssl.Purpose.CLIENT_AUTH)
+    httpd.tls.load_cert_chain(server_pki.cert_file, server_pki.key_file)
     thread = threading.Thread(target=httpd.serve_forever, daemon=True)
     thread.start()
     try:
