@@ -15,7 +15,7 @@ from clustertrust.gui.wizard import BUNDLE, ClusterTrustWizard
 from pytestqt.qtbot import QtBot
 from support import pki
 from support.cloud_server import CLIENT_ID, CloudServer, MemoryKeyring, run_cloud_server
-from support.gui_support import Driver, save_png
+from support.gui_support import Driver, other_threads, save_png
 
 ORG, PROJECT, CLUSTER = "org-1", "proj-1", "d4f2example"
 REFRESH = "rt-valid-0123456789abcdef"
@@ -72,7 +72,7 @@ def wait_listed(qtbot: QtBot, dialog: CloudDialog, count: int = 1, timeout: int 
             f"waited {timeout} ms for {count} cluster(s), {dialog.clusters.count()} listed "
             f"(the listing job running: {dialog.jobs.busy()}, List enabled: "
             f"{dialog.list_button.isEnabled()}); it shows: "
-            f"[{dialog.status.kind}] {dialog.status.text() or 'no message'}"
+            f"[{dialog.status.kind}] {dialog.status.text() or 'no message'}\n{other_threads()}"
         ) from None
 
 
