@@ -4,6 +4,7 @@ install into Chromium and Firefox databases in a temporary HOME, nginx demanding
 from __future__ import annotations
 
 import json
+import sys
 from dataclasses import replace
 from pathlib import Path
 
@@ -17,6 +18,7 @@ from clustertrust.core.model import Kind, Record, Scope, State, record_for
 from clustertrust.core.remedy import Action
 from clustertrust.core.source.load import SourceData
 from clustertrust.gui.advice import BUTTONS, OLDER
+from clustertrust.gui.language import choose_language
 from clustertrust.gui.manage import ManageWindow
 from clustertrust.gui.plan_dialog import PlanDialog
 from clustertrust.gui.services import Services
@@ -243,3 +245,27 @@ def test_remove_older_certificates_takes_only_what_a_renewal_left_behind(
     window.verify(card.cluster)
     qtbot.waitUntil(lambda: window.status.kind in ("ok", "warning", "error"), timeout=WAIT)
     assert window.status.kind == "ok", window.status.text()
+
+
+def test_remove_older_certificates_keeps_its_own_alt_letter_in_german(
+    qtbot: QtBot, installed: str, kurrent: pki.KurrentBundle
+) -> None:
+    sys.path.insert(0, str(Path(__file__).resolve().parents[2] / "packaging"))
+    import catalogs
+
+    plant_older_client(kurrent)
+    catalogs.compile_all()
+    app = QApplication.instance()
+    assert isinstance(app, QApplication)
+    assert choose_language(app, ["de_DE", "de"]) == "de"
+    try:
+        window = ManageWindow(Services(), Session())
+        qtbot.addWidget(window)
+        window.show()
+        qtbot.waitUntil(lambda: bool(window.cards) and not window.jobs.busy(), timeout=WAIT)
+        (card,) = window.cards
+        assert card.remove_older_button.isVisibleTo(window)
+        assert card.remove_older_button.text() == "Ä&ltere Zertifikate entfernen…"
+        assert a11y.duplicate_mnemonics(window) == []
+    finally:
+        choose_language(app, ["en_US"])
