@@ -12,7 +12,8 @@ it issued), `renewed_clusters` the one rule for which installed clusters a bundl
 a CA a renewal recorded it replaced; a CA of its CA's name only with the same client name, since
 unrelated clusters share default CA names), `bundle_records` what of the ledger belongs to a
 bundle's cluster and what a renewal to it replaces or left behind, `superseded` marks a cluster
-another renewed by the same rule; a `Consumer` is what a person reaches the cluster with.
+another renewed by the same rule, `left_behind` gives each cluster what renewals to it did not
+finish removing; a `Consumer` is what a person reaches the cluster with.
 """
 
 from __future__ import annotations
@@ -221,6 +222,8 @@ class Cluster:
     # the newest identity files record: the bundle material repair and status re-plan from
     material: Record | None = field(default=None, repr=False)
     superseded: bool = False  # a later cluster renewed it (`superseded`)
+    # what renewals to it left behind (`left_behind`): what "Remove older certificates…" removes
+    older: tuple[Record, ...] = field(default=(), repr=False)
 
     @property
     def days_left(self) -> int | None:
@@ -400,6 +403,34 @@ def superseded(clusters: Sequence[Cluster]) -> list[Cluster]:
         replace(c, superseded=any(_renewed_by(c, other) for other in clusters if other is not c))
         for c in clusters
     ]
+
+
+def left_behind(clusters: Sequence[Cluster]) -> list[Cluster]:
+    """Each cluster with what renewals to it did not finish removing (`Cluster.older`): its own
+    items of a client (or CA) other than its current ones, as a renewal by the same CA leaves
+    them; and the items of the clusters it renewed (`_renewed_by`, and what those renewed), as
+    a renewal to a new CA leaves them. Never an item of its current CA or client."""
+    return [replace(c, older=_older(c, clusters)) for c in clusters]
+
+
+def _older(cluster: Cluster, clusters: Sequence[Cluster]) -> tuple[Record, ...]:
+    current = {c.sha256 for c in (cluster.ca, cluster.client) if c is not None}
+    items = [*cluster.records, *(r for old in _renewed(cluster, clusters) for r in old.records)]
+    return tuple(r for r in items if r.sha256 not in current)
+
+
+def _renewed(newest: Cluster, clusters: Sequence[Cluster]) -> list[Cluster]:
+    """The clusters renewals to this one replaced, and those they had replaced in turn."""
+    found: list[Cluster] = []
+    todo = [newest]
+    while todo:
+        newer = todo.pop()
+        for other in clusters:
+            seen = other is newest or any(other is f for f in found)
+            if not seen and _renewed_by(other, newer):
+                found.append(other)
+                todo.append(other)
+    return found
 
 
 def _renewed_by(old: Cluster, newer: Cluster) -> bool:

@@ -105,11 +105,19 @@ class ClusterCard(QFrame):
         self.repair_button.setToolTip(
             tr("Put back what went missing and set up browser profiles added since the install")
         )
+        self.remove_older_button = action_button(
+            tr("Remove o&lder certificates…"), lambda: window.remove_older(cluster)
+        )
+        self.remove_older_button.setToolTip(
+            tr("Remove what a renewal left behind; the current certificates stay")
+        )
+        self.remove_older_button.setVisible(bool(cluster.older))
         self.remove_button = action_button(tr("&Remove…"), lambda: window.remove(cluster))
         for button in (self.open_button, self.verify_button, self.renew_button):
             row.addWidget(button)
         row.addWidget(self.repair_button)
         row.addStretch(1)
+        row.addWidget(self.remove_older_button)
         row.addWidget(self.remove_button)
         self.repair_button.setEnabled(bool(groups.repair_needed([cluster])[0]))
         return row
@@ -121,6 +129,7 @@ class ClusterCard(QFrame):
             self.verify_button,
             self.renew_button,
             self.repair_button,
+            self.remove_older_button,
             self.remove_button,
         ):
             text = button.property("mnemonic_text")

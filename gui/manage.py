@@ -133,7 +133,7 @@ class ManageWindow(QDialog):
                 "info", tr("Nothing installed by ClusterTrust on this computer.")
             )
         elif (needed := groups.repair_needed(clusters))[0]:
-            self.status.show_message("warning", needed[0], window_fix("", needed[1]))
+            self.status.show_message("warning", needed[0], window_fix("", needed[1], True))
         else:
             self.status.clear_message()
 
@@ -233,7 +233,7 @@ class ManageWindow(QDialog):
         self.status.show_result(
             verdict_kind(report),
             verdict.message,
-            verdict_fix(verdict),
+            verdict_fix(verdict, in_clusters_window=True),
         )
 
     # repair
@@ -290,12 +290,43 @@ class ManageWindow(QDialog):
             lambda: self._remove(planned),
         )
 
-    def _remove(self, planned: Any) -> None:
+    def _remove(self, planned: Any, done: str = "") -> None:
         self.status.show_message("info", tr("Removing…"))
         self.jobs.start(
             lambda control: self.services.apply(planned, control),
-            lambda _: self._changed(tr("Removed.")),
+            lambda _: self._changed(done or tr("Removed.")),
             self._failed,
+        )
+
+    def remove_older(self, cluster: groups.Cluster) -> None:
+        """Only what renewals left behind (model.left_behind): the current certificates stay."""
+        records = list(cluster.older)
+        self.jobs.start(
+            lambda control: self.services.plan_uninstall(records),
+            lambda planned: self._confirm_older_removal(cluster, planned),
+            self._failed,
+        )
+
+    def _confirm_older_removal(self, cluster: groups.Cluster, planned: Any) -> None:
+        older = dict.fromkeys(s.record.subject for s in planned.plan.steps)
+        places = dict.fromkeys(
+            consumer_name(s.record.store, s.record.location) for s in planned.plan.steps
+        )
+        words = [
+            tr("Remove the older certificates of {cluster} that a renewal left behind:").format(
+                cluster=cluster.name
+            ),
+            *(f"• {subject}" for subject in older),
+            tr("From: {places}").format(places=", ".join(places)),
+            tr("The current CA and client certificate stay; nothing that uses them changes."),
+        ]
+        done = tr("Removed the older certificates of {cluster}.").format(cluster=cluster.name)
+        self._confirm(
+            tr("Remove older certificates of {cluster}?").format(cluster=cluster.name),
+            words,
+            planned.plan.text(),
+            tr("Remove"),
+            lambda: self._remove(planned, done),
         )
 
     # renew

@@ -8,8 +8,9 @@ import ast
 import re
 from pathlib import Path
 
+from clustertrust.core.i18n import tr
 from clustertrust.core.remedy import Action, Remedy, for_terminal
-from clustertrust.gui.advice import BUTTONS, window_fix
+from clustertrust.gui.advice import BUTTONS, OLDER, OLDER_ELSEWHERE, window_fix
 
 CORE = Path(__file__).resolve().parents[1] / "core"
 COMMAND = re.compile(r"clustertrust (install|repair|renew|uninstall|report|status|verify|cloud)\b")
@@ -51,3 +52,16 @@ def test_each_front_end_says_a_remedy_its_own_way() -> None:
     said = window_fix("Put it back.", remedies)
     assert said.startswith("Put it back. Press Repair") and "clustertrust" not in said
     assert set(BUTTONS) == set(Action)  # every action has its words in the windows
+
+
+def test_older_certificates_are_removed_with_their_own_button_not_the_cards_remove() -> None:
+    # verify's note names the older items by fingerprint (core/verify/cluster.older_note)
+    older = (Remedy(Action.UNINSTALL, ("0123456789abcdef",)),)
+    in_window = window_fix("Remove them.", older, in_clusters_window=True)
+    elsewhere = window_fix("Remove them.", older)
+    assert in_window == f"Remove them. {tr(OLDER)}"
+    assert elsewhere == f"Remove them. {tr(OLDER_ELSEWHERE)}"
+    assert "Clusters on this computer…" in elsewhere and "Remove older certificates…" in elsewhere
+    # removing everything stays the card's Remove…
+    everything = (Remedy(Action.UNINSTALL, ("--all",)),)
+    assert window_fix("", everything, in_clusters_window=True) == tr(BUTTONS[Action.UNINSTALL])

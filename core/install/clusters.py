@@ -60,12 +60,12 @@ WORDS = {
 
 def cluster_status(setup: Setup) -> list[Cluster]:
     """Every cluster in the ledger, each item checked in its store, consumers named, with the
-    UI address remembered for it. A superseded one (model.superseded) gets no new profiles:
-    Repair leaves it as it is."""
+    UI address remembered for it, and what renewals to it left behind (model.left_behind). A
+    superseded one (model.superseded) gets no new profiles: Repair leaves it as it is."""
     items = plans.status(setup.ledger, setup.stores)
     urls = known_ui_urls(setup.ledger)
     clusters = []
-    grouped_all = model.superseded(group_items(items))
+    grouped_all = model.left_behind(model.superseded(group_items(items)))
     shared = shared_names(grouped_all)
     for grouped in grouped_all:
         expected = [] if grouped.superseded else expected_steps(grouped, setup.stores)
