@@ -21,6 +21,7 @@ from __future__ import annotations
 import datetime as dt
 import enum
 import re
+from collections import Counter
 from collections.abc import Callable, Collection, Iterable, Sequence
 from dataclasses import asdict, dataclass, field, fields, replace
 from typing import TYPE_CHECKING, Any, Protocol
@@ -403,6 +404,13 @@ def superseded(clusters: Sequence[Cluster]) -> list[Cluster]:
         replace(c, superseded=any(_renewed_by(c, other) for other in clusters if other is not c))
         for c in clusters
     ]
+
+
+def shared_names(clusters: Sequence[Cluster]) -> set[str]:
+    """The names more than one current cluster goes by (a default CA name, `namesakes`): an
+    address remembered by such a name is not known to be any one's."""
+    counts = Counter(c.name for c in clusters if c.ca is not None and not c.superseded)
+    return {name for name, count in counts.items() if count > 1}
 
 
 def left_behind(clusters: Sequence[Cluster]) -> list[Cluster]:

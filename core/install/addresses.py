@@ -61,10 +61,17 @@ def url_for(urls: Mapping[str, str], ca_sha256s: Iterable[str], name: str) -> st
 
 
 def cas_at(ledger: Ledger, url: str) -> set[str]:
-    """The CA SHA-256 of each installed cluster whose UI address (by `url_for`) is `url`."""
+    """The CA SHA-256 of each installed cluster whose UI address (by `url_for`) is `url`; by
+    name only for a name no other current cluster goes by (model.shared_names)."""
     shown = parse_target(url).display
     urls = known_ui_urls(ledger)
-    return {c.ca_sha256 for c in ledger.clusters() if url_for(urls, [c.ca_sha256], c.name) == shown}
+    groups = model.cluster_groups(ledger.records(), identity.kept_ca_fingerprints)
+    shared = model.shared_names(model.superseded(groups))
+    return {
+        c.ca_sha256
+        for c in ledger.clusters()
+        if url_for(urls, [c.ca_sha256], "" if c.name in shared else c.name) == shown
+    }
 
 
 def known_ui_urls(ledger: Ledger) -> dict[str, str]:

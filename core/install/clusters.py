@@ -13,7 +13,6 @@ source link too. The identity files are also the bundle material repair and stat
 
 from __future__ import annotations
 
-from collections import Counter
 from collections.abc import Mapping, Sequence
 from dataclasses import replace
 from pathlib import Path
@@ -66,20 +65,13 @@ def cluster_status(setup: Setup) -> list[Cluster]:
     urls = known_ui_urls(setup.ledger)
     clusters = []
     grouped_all = model.left_behind(model.superseded(group_items(items)))
-    shared = shared_names(grouped_all)
+    shared = model.shared_names(grouped_all)
     for grouped in grouped_all:
         expected = [] if grouped.superseded else expected_steps(grouped, setup.stores)
         consumers = _consumers(grouped.items, expected)
         url = _ui_url(grouped, urls, by_name=grouped.name not in shared)
         clusters.append(replace(grouped, consumers=consumers, ui_url=url))
     return clusters
-
-
-def shared_names(clusters: Sequence[Cluster]) -> set[str]:
-    """The names more than one current cluster goes by (a default CA name, model.namesakes):
-    an address remembered by such a name is not known to be any one's."""
-    counts = Counter(c.name for c in clusters if c.ca is not None and not c.superseded)
-    return {name for name, count in counts.items() if count > 1}
 
 
 def group_items(items: Sequence[ItemStatus]) -> list[Cluster]:

@@ -127,3 +127,20 @@ def test_a_cluster_chosen_to_renew_is_renewed_by_a_bundle_of_its_ca_name(tmp_pat
     changes = actions.plan_renewal(machine, new, cluster=chosen)
     assert changes.renewal is not None
     assert {r.sha256 for r in changes.renewal.replaced} == model.bundle_fingerprints(old)
+
+
+def test_verify_by_address_uses_the_client_of_the_cluster_at_that_address(tmp_path: Path) -> None:
+    """`verify URL` without a bundle: the address remembered for A is A's, even when B, installed
+    later with a CA of the same name, has none yet (B's client is the newest installed)."""
+    machine = SandboxMachine(tmp_path / "machine")
+    ledger = machine.setup().ledger
+    a = opened(cluster_files(tmp_path / "a", "alice"))
+    b = opened(cluster_files(tmp_path / "b", "bob"))
+    install(machine, a)
+    addresses.remember_bundle_ui_url(ledger, a, "https://a.example:8443/")
+    install(machine, b)
+
+    assert addresses.cas_at(ledger, "https://a.example:8443/") == {ca_sha(a)}
+    chosen = actions.identity_at(machine, "https://a.example:8443/")
+    assert chosen.client_cert is not None
+    assert certinfo.common_name(chosen.client_cert.subject) == "alice"
