@@ -9,6 +9,7 @@ from clustertrust.core.actions import RENEW, RENEW_FIX, consumer_name, expiry_wa
 from clustertrust.core.actions.bundles import pretty_fingerprint
 from clustertrust.core.actions.runtime import printable
 from clustertrust.core.i18n import tr, translatable
+from clustertrust.core.model import Record
 from clustertrust.platform import detect
 
 from .args import parents
@@ -84,14 +85,35 @@ def cluster_lines(cluster: actions.Cluster) -> list[str]:
     lines.append(tr("  items:"))
     for item in cluster.items:
         lines += [f"    {line}" for line in item_lines(item)]
-    return lines
+    return lines + older_lines(cluster)
+
+
+def older_lines(cluster: actions.Cluster) -> list[str]:
+    """The older certificates renewals to this cluster left behind, and the command that removes
+    exactly them (none when a renewal finished)."""
+    words, remedies = actions.older_fix(cluster)
+    if not words:
+        return []
+    return [
+        f"  {tr(actions.OLDER)}",
+        *(f"    {older_line(record)}" for record in cluster.older),
+        f"  {for_terminal(words, remedies)}",
+    ]
+
+
+def older_line(record: Record) -> str:
+    kind = kind_label(record)
+    where = consumer_name(record.store, record.location)
+    return tr("{subject} [{kind}] in {where}").format(
+        subject=printable(record.subject), kind=kind, where=where
+    )
 
 
 def item_lines(item: actions.ItemStatus) -> list[str]:
     record = item.record
     where = consumer_name(record.store, record.location)
     unfinished = tr("  (unfinished: run `clustertrust repair`, or uninstall)")
-    kind = tr(KIND[record.kind]) if record.kind in KIND else record.kind
+    kind = kind_label(record)
     head = tr("{subject} [{kind}] in {where}: {state}").format(
         subject=printable(record.subject), kind=kind, where=where, state=tr(PRESENT[item.present])
     )
@@ -105,3 +127,7 @@ def item_lines(item: actions.ItemStatus) -> list[str]:
         installed,
         *([unfinished] if record.state != "done" else []),
     ]
+
+
+def kind_label(record: Record) -> str:
+    return tr(KIND[record.kind]) if record.kind in KIND else record.kind

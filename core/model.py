@@ -250,7 +250,14 @@ class Cluster:
             "items": [i.to_json() for i in self.items],
             "consumers": [c.to_json() for c in self.consumers],
             "superseded": self.superseded,
+            "older": [_older_json(r) for r in self.older],
         }
+
+
+def _older_json(record: Record) -> dict[str, str]:
+    """A certificate a renewal left behind, as `status --json` lists it under its cluster."""
+    keys = ("sha256", "subject", "store", "location", "kind")
+    return {key: getattr(record, key) for key in keys}
 
 
 KeptCas = Callable[[Record], Sequence[str]]  # the CAs an identity's files were written with

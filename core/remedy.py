@@ -8,6 +8,7 @@ tells a person to open a terminal, and the terminal never speaks of buttons.
 from __future__ import annotations
 
 import enum
+from collections.abc import Iterable
 from dataclasses import dataclass
 
 from clustertrust.core.i18n import tr
@@ -41,6 +42,12 @@ class Remedy:
         import shlex  # only when a command is shown: most runs show none
 
         return shlex.join(("clustertrust", *self.action.value.split(), *self.arguments))
+
+
+def removal_of(sha256s: Iterable[str]) -> Remedy:
+    """The uninstall of exactly these certificates, each named once by its first 16 hex digits
+    (what a renewal left behind: `verify`'s note and `status` name the same command)."""
+    return Remedy(Action.UNINSTALL, tuple(dict.fromkeys(sha[:16] for sha in sha256s)))
 
 
 def for_terminal(words: str, remedies: tuple[Remedy, ...]) -> str:

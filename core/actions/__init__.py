@@ -77,7 +77,9 @@ _WHERE = {
             "consumer_kind",
             "days_left",
             "expiry",
+            "OLDER",
             "not_covered",
+            "older_fix",
             "repair_needed",
             "scope_lines",
         ),
@@ -99,6 +101,7 @@ _WHERE = {
     **dict.fromkeys(("Action", "Remedy", "for_terminal"), "clustertrust.core.remedy"),
 }
 __all__ = [
+    "OLDER",
     "RENEW",
     "RENEW_FIX",
     "Action",
@@ -136,6 +139,7 @@ __all__ = [
     "installed_bundle",
     "needs_warning",
     "not_covered",
+    "older_fix",
     "open_bundle",
     "plan_changes",
     "plan_removal",
@@ -189,11 +193,13 @@ if TYPE_CHECKING:
         stored_password,
     )
     from clustertrust.core.actions.words import (
+        OLDER,
         cluster_state,
         consumer_kind,
         days_left,
         expiry,
         not_covered,
+        older_fix,
         repair_needed,
         scope_lines,
     )

@@ -10,7 +10,7 @@ from clustertrust.core.i18n import tr, tr_n, translatable
 from clustertrust.core.install.clusters import consumer_line
 from clustertrust.core.install.expiry import days_left, needs_warning
 from clustertrust.core.model import Certificate, Cluster, Consumer, ConsumerState, Scope
-from clustertrust.core.remedy import Action, Remedy
+from clustertrust.core.remedy import Action, Remedy, removal_of
 
 CONSUMER_KIND = {  # "not set up" is information, in plain words
     ConsumerState.OK: "ok",
@@ -47,6 +47,18 @@ def repair_needed(clusters: Sequence[Cluster]) -> tuple[str, tuple[Remedy, ...]]
         words = tr("Browser profiles made since the install are not set up yet.")
         return words, (Remedy(Action.REPAIR),)
     return "", ()
+
+
+OLDER = translatable("Older certificates a renewal left behind:")  # then each one, then the fix
+
+
+def older_fix(cluster: Cluster) -> tuple[str, tuple[Remedy, ...]]:
+    """What both front ends say about the older certificates renewals to this cluster left
+    behind (`Cluster.older`), and the removal of exactly those ("" when there are none)."""
+    if not cluster.older:
+        return "", ()
+    words = tr("A renewal did not finish removing these older certificates: remove them.")
+    return words, (removal_of(r.sha256 for r in cluster.older),)
 
 
 def not_covered(cluster: Cluster) -> list[Consumer]:
@@ -119,12 +131,14 @@ def scope_lines(platform: str = sys.platform) -> dict[Scope, str]:
 
 
 __all__ = [
+    "OLDER",
     "cluster_state",
     "consumer_kind",
     "consumer_line",
     "days_left",
     "expiry",
     "not_covered",
+    "older_fix",
     "repair_needed",
     "scope_lines",
 ]

@@ -18,7 +18,7 @@ from clustertrust.core.i18n import tr
 from clustertrust.core.install.addresses import remember_bundle_ui_url
 from clustertrust.core.install.identity import IdentityPaths
 from clustertrust.core.install.ledger import Ledger
-from clustertrust.core.remedy import Action, Remedy
+from clustertrust.core.remedy import Remedy, removal_of
 from clustertrust.core.source.load import load_source
 from clustertrust.core.verify.advice import install_source
 from clustertrust.core.verify.consumers import Inventory, cluster_records, find_consumers
@@ -63,7 +63,7 @@ def older_note(consumers: list[Consumer]) -> tuple[str, tuple[Remedy, ...]]:
         "ClusterTrust's records still list older certificates of this cluster beside the ones "
         "verified: {items} (a renewal did not finish removing them). Remove them."
     )
-    removal = Remedy(Action.UNINSTALL, tuple(sha[:16] for sha in older))
+    removal = removal_of(older)
     return message.format(items=", ".join(sorted(set(older.values())))), (removal,)
 
 

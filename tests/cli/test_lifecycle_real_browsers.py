@@ -11,6 +11,7 @@ with its key, nothing old, and `status` calls each consumer ok exactly when it i
 from __future__ import annotations
 
 import json
+import sys
 import time
 from pathlib import Path
 
@@ -272,6 +273,64 @@ def test_verify_names_the_old_ca_a_new_ca_renewal_left_behind(
     run_ok(capsys, *command.split()[1:], "--yes")
     assert_holding(life.dbs, r.ca2, r.client3, "the removal it names")
     assert consumers(capsys) == set_up_consumers(life.dbs)
+
+
+def test_status_names_the_old_client_a_renewal_left_behind_and_its_command_removes_it(
+    capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch, life: Life
+) -> None:
+    """`status` after a same-CA renewal whose removal of the old client failed: the cluster is
+    set up with the new client, and under it `status` names the old one in each browser with
+    the command that removes exactly it (text, German text and --json); that command works."""
+    r = life.rotation
+    for variable in ("LANGUAGE", "LC_ALL", "LC_MESSAGES"):
+        monkeypatch.delenv(variable, raising=False)
+    monkeypatch.setenv("LANG", "C.UTF-8")
+    run_ok(capsys, "install", str(life.bundle("a", r.ca1, r.client1)), "--yes")
+    assert older_in_status(capsys) == ([], "")  # nothing left behind before a renewal
+    renew_failing_removal(capsys, monkeypatch, life.bundle("b", r.ca1, r.client2))
+    assert_holding(life.dbs, r.ca1, r.client2, "the failed removal", (r.client1,))
+    old = browsers.sha256(r.client1.cert)
+
+    older, said = older_in_status(capsys)
+    assert {(o["sha256"], o["kind"]) for o in older} == {(old, "identity")}, older
+    assert sorted(o["location"] for o in older) == sorted(str(db) for db in life.dbs.values())
+    command = f"clustertrust uninstall {old[:16]}"
+    assert f"Run: {command}" in said and said.count(command) == 1, said
+    assert said.count(f"{CLIENT_NAME} [client certificate and key] in ") >= len(life.dbs), said
+    assert german_status(capsys, monkeypatch).count(f"Ausführen: {command}") == 1
+
+    run_ok(capsys, *command.split()[1:], "--yes")
+    assert_holding(life.dbs, r.ca1, r.client2, "the removal status names")
+    assert older_in_status(capsys) == ([], "")
+    assert consumers(capsys) == set_up_consumers(life.dbs)
+
+
+def older_in_status(capsys: pytest.CaptureFixture[str]) -> tuple[list[dict[str, str]], str]:
+    """`status --json`'s older certificates of the one current cluster, and `status`'s text
+    from its older certificates on ("" when it names none)."""
+    code, out = clustertrust(capsys, "status", "--json")
+    assert code == 0, out
+    (cluster,) = [c for c in json.loads(out)["clusters"] if not c["superseded"]]
+    code, said = clustertrust(capsys, "status")
+    assert code == 0, said
+    heading = "Older certificates a renewal left behind:"
+    assert said.count(heading) == (1 if cluster["older"] else 0), said
+    return cluster["older"], said.partition(heading)[1] + said.partition(heading)[2]
+
+
+def german_status(capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch) -> str:
+    sys.path.insert(0, str(Path(__file__).resolve().parents[2] / "packaging"))
+    import catalogs
+
+    catalogs.compile_all()
+    monkeypatch.setenv("LANG", "de_DE.UTF-8")
+    try:
+        code, said = clustertrust(capsys, "status")
+    finally:
+        monkeypatch.setenv("LANG", "C.UTF-8")
+    assert code == 0, said
+    assert "Ältere Zertifikate, die eine Erneuerung zurückgelassen hat:" in said, said
+    return said
 
 
 def renew_failing_removal(
