@@ -91,7 +91,8 @@ def test_killed_installs_leave_no_secret_and_nothing_unaccounted(
         killed = finish(proc)
         assert "Traceback" not in killed.err, killed.err
         if sig == signal.SIGTERM:
-            assert not [p for p in leftovers(home) if "clustertrust-" in p], round_
+            left = [p for p in leftovers(home) if "clustertrust-" in p]
+            assert not left, (round_, left, killed.code, killed.err[-2000:])
             seen["SIGTERM exit 3"] += killed.code == 3
         else:
             seen["SIGKILL left a folder"] += bool(leftovers(home))
