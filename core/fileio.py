@@ -230,8 +230,22 @@ def private_folder(parent: Path) -> Iterator[Path]:
     finally:
         if fd != -1:
             _release(fd)
-        _rmtree(folder, ignore_errors=True)
-        _rmtree(staging, ignore_errors=True)
+        _remove_even_if_interrupted(folder, staging)
+
+
+def _remove_even_if_interrupted(*folders: Path) -> None:
+    """Key material must not outlive the run: a SIGTERM or Ctrl-C that lands while the folders
+    are being removed (the run ending anyway) is held back until they are gone, then raised."""
+    interrupted: KeyboardInterrupt | None = None
+    for folder in folders:
+        while True:
+            try:
+                _rmtree(folder, ignore_errors=True)
+                break
+            except KeyboardInterrupt as interrupt:  # SIGTERM arrives as one too (cli.main)
+                interrupted = interrupt
+    if interrupted is not None:
+        raise interrupted
 
 
 def remove_dead_folders(parent: Path) -> list[Path]:
