@@ -379,12 +379,12 @@ def namesakes(
 ) -> list[Cluster]:
     """Installed clusters whose CA has the name of the bundle's CA that the bundle does not
     renew: separate clusters, which only a renewal naming them (`--replaces`) replaces."""
-    renewed = {c.ca.sha256 for c in renewed_clusters(records, bundle, kept_cas) if c.ca}
+    linked = replaced_cas(records, {certinfo.sha256(c) for c in bundle.ca_certs})
     names = _ca_names(bundle)
     return [
         c
         for c in cluster_groups(records, kept_cas)
-        if c.ca is not None and c.ca.subject in names and c.ca.sha256 not in renewed
+        if c.ca is not None and c.ca.subject in names and not renews(bundle, c, linked)
     ]
 
 

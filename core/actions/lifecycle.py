@@ -80,8 +80,13 @@ def plan_renewal(
     (macOS) as the one it replaces."""
     if cluster is not None:
         _same_cluster(bundle, cluster)
-        replaces = replaces or _chosen(machine, bundle, cluster)
-    replaced = renewal.replaced_records(bundle, machine.setup().ledger, replaces)
+    ledger = machine.setup().ledger
+    replaced = renewal.replaced_records(bundle, ledger, replaces)
+    if not (replaced or replaces) and cluster is not None and cluster.ca is not None:
+        # chosen in the window, tied to the bundle by its CA's name alone (model.renewed_clusters
+        # wants more): named by its CA, as `renew --replaces` names it
+        replaces = (cluster.ca.sha256,)
+        replaced = renewal.replaced_records(bundle, ledger, replaces)
     scope = scope or renewal.scope_of(replaced)
     setup = machine.setup(scope, stores, trust_host_of(replaced))
     everywhere = machine.setup().stores
@@ -97,14 +102,6 @@ def _renewal(
 ) -> Changes:
     remember = not machine.is_sandbox
     return Changes(decided.shown(), setup, decided, bundle=bundle, remember=remember)
-
-
-def _chosen(machine: Machine, bundle: Bundle, cluster: Cluster) -> tuple[str, ...]:
-    """A cluster a person chose to renew, where nothing but its CA's name ties the bundle to it
-    (model.renewed_clusters wants more): named by its CA, as `renew --replaces` names it."""
-    if cluster.ca is None or renewal.replaced_records(bundle, machine.setup().ledger):
-        return ()
-    return (cluster.ca.sha256,)
 
 
 def _same_cluster(bundle: Bundle, cluster: Cluster) -> None:
