@@ -41,6 +41,18 @@ def install(machine: SandboxMachine, bundle: Bundle) -> None:
     actions.apply_changes(changes)
 
 
+def first_installed(
+    tmp_path: Path, first: str, second: str
+) -> tuple[SandboxMachine, Bundle, Bundle]:
+    """A sandbox machine with a cluster of a default-named CA installed (client `first`), and the
+    bundle of another CA of that name (client `second`), not installed yet."""
+    machine = SandboxMachine(tmp_path / "machine")
+    installed = opened(cluster_files(tmp_path / "first", first))
+    other = opened(cluster_files(tmp_path / "second", second))
+    install(machine, installed)
+    return machine, installed, other
+
+
 def ca_sha(bundle: Bundle) -> str:
     assert bundle.ca is not None
     return certinfo.sha256(bundle.ca)
@@ -52,11 +64,8 @@ def superseded_by_ca(ledger: Ledger) -> dict[str, bool]:
 
 
 def test_a_second_cluster_with_a_same_named_ca_is_a_separate_cluster(tmp_path: Path) -> None:
-    machine = SandboxMachine(tmp_path / "machine")
+    machine, a, b = first_installed(tmp_path, "alice", "bob")
     ledger = machine.setup().ledger
-    a = opened(cluster_files(tmp_path / "a", "alice"))
-    b = opened(cluster_files(tmp_path / "b", "bob"))
-    install(machine, a)
     addresses.remember_bundle_ui_url(ledger, a, "https://a.example:8443/")
 
     assert renewal.replaced_records(b, ledger) == []  # nothing of A is B's to replace
@@ -91,21 +100,15 @@ def test_a_second_cluster_with_a_same_named_ca_is_a_separate_cluster(tmp_path: P
 
 
 def test_a_same_named_ca_with_the_same_client_name_is_still_a_renewal(tmp_path: Path) -> None:
-    machine = SandboxMachine(tmp_path / "machine")
-    old = opened(cluster_files(tmp_path / "old", "admin"))
-    new = opened(cluster_files(tmp_path / "new", "admin"))
-    install(machine, old)
+    machine, old, new = first_installed(tmp_path, "admin", "admin")
     replaced = renewal.replaced_records(new, machine.setup().ledger)
     assert {r.sha256 for r in replaced} == model.bundle_fingerprints(old)
     assert actions.plan_changes(machine, new, Scope.USER).renewal is not None
 
 
 def test_a_renewal_named_by_fingerprint_is_remembered_as_one(tmp_path: Path) -> None:
-    machine = SandboxMachine(tmp_path / "machine")
+    machine, old, new = first_installed(tmp_path, "alice", "bob")
     ledger = machine.setup().ledger
-    old = opened(cluster_files(tmp_path / "old", "alice"))
-    new = opened(cluster_files(tmp_path / "new", "bob"))
-    install(machine, old)
     changes = actions.plan_renewal(machine, new, replaces=[ca_sha(old)[:16]])
     assert changes.renewal is not None
     plans.apply_plan(changes.renewal.install, ledger)  # as a renewal whose removal failed
@@ -119,10 +122,7 @@ def test_a_renewal_named_by_fingerprint_is_remembered_as_one(tmp_path: Path) -> 
 
 def test_a_cluster_chosen_to_renew_is_renewed_by_a_bundle_of_its_ca_name(tmp_path: Path) -> None:
     """The clusters window's Renew on one cluster names it, as `renew --replaces` does."""
-    machine = SandboxMachine(tmp_path / "machine")
-    old = opened(cluster_files(tmp_path / "old", "alice"))
-    new = opened(cluster_files(tmp_path / "new", "bob"))
-    install(machine, old)
+    machine, old, new = first_installed(tmp_path, "alice", "bob")
     chosen = next(c for c in actions.cluster_status(machine) if c.ca is not None)
     changes = actions.plan_renewal(machine, new, cluster=chosen)
     assert changes.renewal is not None
@@ -132,11 +132,8 @@ def test_a_cluster_chosen_to_renew_is_renewed_by_a_bundle_of_its_ca_name(tmp_pat
 def test_verify_by_address_uses_the_client_of_the_cluster_at_that_address(tmp_path: Path) -> None:
     """`verify URL` without a bundle: the address remembered for A is A's, even when B, installed
     later with a CA of the same name, has none yet (B's client is the newest installed)."""
-    machine = SandboxMachine(tmp_path / "machine")
+    machine, a, b = first_installed(tmp_path, "alice", "bob")
     ledger = machine.setup().ledger
-    a = opened(cluster_files(tmp_path / "a", "alice"))
-    b = opened(cluster_files(tmp_path / "b", "bob"))
-    install(machine, a)
     addresses.remember_bundle_ui_url(ledger, a, "https://a.example:8443/")
     install(machine, b)
 
