@@ -322,8 +322,10 @@ def _certificate(items: list[ItemStatus], kind: Kind) -> Certificate | None:
     chosen = [i for i in items if i.record.kind == kind.value]
     if not chosen:
         return None
-    # the one installed last is the current one (a renewal may bring a shorter-lived one)
-    newest = max(chosen, key=lambda i: (i.record.installed_at, i.record.not_after))
+    # the one installed last is the current one (a renewal may bring a shorter-lived one);
+    # installed_at has whole seconds, so on a tie the later in the ledger (reversed: max keeps
+    # the first of equals), as an install and its renewal within one second are
+    newest = max(reversed(chosen), key=lambda i: (i.record.installed_at, i.record.not_after))
     record = newest.record
     return Certificate(record.sha256, record.subject, record.not_after, newest.days_left)
 

@@ -78,3 +78,16 @@ def test_nothing_left_behind_and_another_cluster_of_the_same_ca_name_is_not_olde
         *items("c2", "bob", Kind.IDENTITY, "2026-06-01T00:00:00", issuer="ca2"),
     ]
     assert listed(records) == {"ca1": set(), "ca2": set()}
+
+
+def test_a_renewal_within_the_same_second_makes_the_later_client_current() -> None:
+    """installed_at has whole seconds and a renewed client often expires when the old one does:
+    on such a tie the one written to the ledger later is the current client."""
+    records = [
+        *items("ca1", "d4f2-ca", Kind.CA, "2026-01-01T00:00:00"),
+        *items("old", "client", Kind.IDENTITY, "2026-01-01T00:00:00", issuer="ca1"),
+        *items("new", "client", Kind.IDENTITY, "2026-01-01T00:00:00", issuer="ca1"),
+    ]
+    (cluster,) = model.left_behind(model.cluster_groups(records))
+    assert cluster.client is not None and cluster.client.sha256 == "new"
+    assert {r.sha256 for r in cluster.older} == {"old"}
